@@ -1,0 +1,70 @@
+import type { Direction, Split } from '../domain/run.ts';
+
+export interface MetricName {
+  key: string;
+  split: Split;
+  direction: Direction;
+}
+
+const ACCURACY_NAMES = new Set([
+  'acc', 'accuracy', 'categorical_accuracy', 'sparse_categorical_accuracy', 'binary_accuracy', 'top1', 'top_1_accuracy',
+]);
+const LR_NAMES = new Set(['lr', 'learning_rate', 'learningrate']);
+const GRAD_NORM_NAMES = new Set(['grad_norm', 'gradient_norm', 'grad-norm', 'gradnorm']);
+/** Metrics where lower is better. Everything unknown defaults to higher-is-better unless it looks like a loss/error. */
+const LOWER_IS_BETTER = /(loss|error|err$|^err|mse|mae|rmse|mape|wer|cer|perplexity|ppl|nll|distance|^lr$|grad_norm)/i;
+
+const SPLIT_PREFIXES: Array<[RegExp, Split]> = [
+  [/^(val|valid|validation|eval|dev)[_\-/.]/i, 'val'],
+  [/^test[_\-/.]/i, 'test'],
+  [/^(train|training)[_\-/.]/i, 'train'],
+];
+const SPLIT_SUFFIXES: Array<[RegExp, Split]> = [
+  [/[_\-/.](val|valid|validation|eval|dev)$/i, 'val'],
+  [/[_\-/.]test$/i, 'test'],
+  [/[_\-/.](train|training)$/i, 'train'],
+];
+
+/**
+ * Maps a raw metric name to its normalised key and split. `val_acc` → accuracy/val, `Loss/train` → loss/train,
+ * `lr-AdamW` → lr/train, `train_loss_epoch` → loss/train. Keeps the metric's own name (lower-cased) when unknown.
+ */
+export function normaliseMetricName(raw: string): MetricName {
+  let name = raw.trim();
+  let split: Split = 'train';
+  // Lightning logs the same metric per step and per epoch: the suffix is about cadence, not identity.
+  name = name.replace(/[_/](step|epoch)$/i, '');
+  if (/^epoch[_/]/i.test(name)) name = name.slice(6); // Keras TensorBoard: epoch_loss, epoch_accuracy
+  for (const [re, s] of SPLIT_PREFIXES) {
+    if (re.test(name)) {
+      split = s;
+      name = name.replace(re, '');
+      break;
+    }
+  }
+  if (split === 'train') {
+    for (const [re, s] of SPLIT_SUFFIXES) {
+      if (re.test(name)) {
+        split = s;
+        name = name.replace(re, '');
+        break;
+      }
+    }
+  }
+  name = name.replace(/[_/](step|epoch)$/i, '');
+  const lower = name.toLowerCase();
+  let key: string;
+  if (ACCURACY_NAMES.has(lower)) key = 'accuracy';
+  else if (LR_NAMES.has(lower) || /^lr[-_]/.test(lower)) key = 'lr';
+  else if (GRAD_NORM_NAMES.has(lower)) key = 'grad_norm';
+  else if (lower === 'loss' || lower === 'objective' || lower === 'cost') key = 'loss';
+  else key = lower;
+  if (key === 'lr' || key === 'grad_norm') split = 'train';
+  const direction: Direction = key === 'accuracy' ? 'higher' : LOWER_IS_BETTER.test(key) ? 'lower' : 'higher';
+  return { key, split, direction };
+}
+
+/** Columns that index a row rather than measure something. */
+export function isIndexColumn(raw: string): boolean {
+  return /^(epoch|epochs|step|steps|global_step|iter|iteration|iterations|_step|_runtime|_timestamp|time|timestamp|wall_time|walltime|created_at|mode|total_flos)$/i.test(raw.trim());
+}
