@@ -1,0 +1,78 @@
+/**
+ * The process configuration, read from the environment once (in main.ts / cli.ts) and passed down.
+ * To add a variable: add ONE line to VARIABLES below (config key, env name, zod schema, what is expected),
+ * then document it in .env.example.
+ */
+import { z } from 'zod';
+
+interface Variable<S extends z.ZodType> {
+  env: string;
+  schema: S;
+  /** Human wording for the error message: "HTTP_PORT: expected a TCP port (1–65535)". */
+  expected: string;
+}
+
+function variable<S extends z.ZodType>(env: string, schema: S, expected: string): Variable<S> {
+  return { env, schema, expected };
+}
+
+const snowflake = z.string().regex(/^\d{5,25}$/);
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const filePath = z.string().min(1).refine((s) => !s.includes('\0') && !s.endsWith('/'));
+
+const VARIABLES = {
+  dbPath: variable('RUNMEDIC_DB', filePath.default('./runmedic.db'), 'a file path for the SQLite database'),
+  logLevel: variable(
+    'LOG_LEVEL',
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    'one of fatal, error, warn, info, debug, trace, silent',
+  ),
+  discordToken: variable('DISCORD_TOKEN', z.string().regex(/^\S+$/).optional(), 'a Discord bot token (no spaces)'),
+  discordAppId: variable('DISCORD_APP_ID', snowflake.optional(), 'a Discord application id (digits)'),
+  discordGuildId: variable('DISCORD_GUILD_ID', snowflake.optional(), 'a Discord server (guild) id (digits)'),
+  discordApiBase: variable('DISCORD_API_BASE', z.url().optional(), 'an http(s) URL'),
+  httpHost: variable('HTTP_HOST', z.string().min(1).default('127.0.0.1'), 'a host name or IP address to listen on'),
+  httpPort: variable('HTTP_PORT', port.default(8787), 'a TCP port (1–65535)'),
+  ingestMaxBytes: variable('INGEST_MAX_BYTES', positiveInt.default(256 * 1024 * 1024), 'a positive whole number of bytes'),
+  trainRoleId: variable('TRAIN_ROLE_ID', snowflake.optional(), 'a Discord role id (digits)'),
+} as const;
+
+type Variables = typeof VARIABLES;
+export type Config = { readonly [K in keyof Variables]: z.output<Variables[K]['schema']> };
+
+/** The names of every environment variable the program reads, for .env.example checks and --help. */
+export const CONFIG_ENV_NAMES: readonly string[] = Object.values(VARIABLES).map((v) => v.env);
+
+/** A wrong environment value; `problems` holds one "NAME: expected …" line per bad variable. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function isConfigError(e: unknown): e is ConfigError {
+  return e instanceof ConfigError;
+}
+
+/**
+ * Validates the environment. Pure: pass `process.env` at the edge. Empty strings count as unset, so a
+ * copied .env.example with blank values still works. Throws ConfigError naming every bad variable at once.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, v] of Object.entries(VARIABLES)) {
+    const raw = env[v.env];
+    const value = raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+    const parsed = (v.schema as z.ZodType).safeParse(value);
+    if (parsed.success) out[key] = parsed.data;
+    // Never echo the value: it may be a secret.
+    else problems.push(`${v.env}: expected ${v.expected}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(out) as Config;
+}
