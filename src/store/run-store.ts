@@ -1,0 +1,68 @@
+/**
+ * Where runs live. Everything outside src/store/ talks to this interface, never to SQL, so another backend
+ * (Postgres) can be added by implementing it. Methods are async for that reason even though SQLite is synchronous.
+ */
+import type { Run, RunLog, RunSource, RunStatus, RunSummary, Series } from '../domain/run.ts';
+
+export interface NewRun {
+  log: RunLog;
+  source: RunSource;
+  /** 'finished' for a file; a live push or a job starts 'running'. */
+  status?: RunStatus;
+}
+
+export interface SavedRun {
+  run: RunSummary;
+  /** false when a run with the same content hash already existed: that run is returned, nothing is written. */
+  created: boolean;
+}
+
+export interface ListRunsOptions {
+  /** At most this many, newest first (default 50). */
+  limit?: number;
+  status?: RunStatus;
+}
+
+export interface RunStore {
+  /**
+   * Stores several runs in ONE transaction: if any fails, none is stored. A run whose `source.contentHash`
+   * is already stored (or appears earlier in the same call) is not stored again; the existing run is returned.
+   */
+  saveRuns(runs: NewRun[]): Promise<SavedRun[]>;
+  /** A run with all its series, by exact id, else by unique name, else by unique id prefix; null when none or ambiguous. */
+  getRun(ref: string): Promise<Run | null>;
+  /** The runs a reference could mean (exact id, else name, else id prefix): for "did you mean" and ambiguity messages. */
+  findRuns(ref: string): Promise<RunSummary[]>;
+  listRuns(opts?: ListRunsOptions): Promise<RunSummary[]>;
+  /** True when a run was deleted. */
+  deleteRun(id: string): Promise<boolean>;
+  /**
+   * Appends points to a run's series (a live push, a running job), matching series by their source `name`;
+   * a name not seen before becomes a new series. Points are appended in the order given. Returns the updated summary.
+   * Throws RunNotFoundError for an unknown id.
+   */
+  appendPoints(runId: string, series: Series[]): Promise<RunSummary>;
+  /** Throws RunNotFoundError for an unknown id. */
+  setStatus(runId: string, status: RunStatus): Promise<RunSummary>;
+  close(): Promise<void>;
+}
+
+/** A run reference that matches nothing (or several runs). The faces turn it into "no run …" with exit code 2. */
+export class RunNotFoundError extends Error {
+  readonly ref: string;
+  readonly candidates: RunSummary[];
+  constructor(ref: string, candidates: RunSummary[] = []) {
+    super(
+      candidates.length > 1
+        ? `"${ref}" matches ${candidates.length} runs (${candidates.slice(0, 5).map((c) => `${c.id} ${c.name}`).join(', ')}); use the id`
+        : `no run with id or name "${ref}"`,
+    );
+    this.name = 'RunNotFoundError';
+    this.ref = ref;
+    this.candidates = candidates;
+  }
+}
+
+export function isRunNotFoundError(e: unknown): e is RunNotFoundError {
+  return e instanceof RunNotFoundError;
+}

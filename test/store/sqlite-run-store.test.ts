@@ -1,0 +1,220 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Database } from '../../src/store/database.ts';
+import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
+import { RunNotFoundError } from '../../src/store/run-store.ts';
+import { seededRandom } from '../../src/store/run-id.ts';
+import { columns, runLog, series, source } from '../support/run-log-fixtures.ts';
+
+let db: Database;
+let clock = 1_700_000_000_000;
+function makeStore(chunkPoints = 5) {
+  db = openDatabase(':memory:');
+  clock = 1_700_000_000_000;
+  return new SqliteRunStore(db, { now: () => (clock += 1000), random: seededRandom(42), chunkPoints });
+}
+afterEach(() => db?.close());
+
+const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+describe('SqliteRunStore round trip', () => {
+  it('stores columnar chunks and loads them back bit for bit, NaN and ±Infinity included', async () => {
+    const store = makeStore(4);
+    const loss = series('loss', [2.3, NaN, 1.1, Infinity, -Infinity, 0.5, -0, 0.25, 1e-300, 7], {
+      steps: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90],
+      epochs: [0, 0.5, 1, NaN, 2, 2.5, 3, 3.5, 4, 4.5],
+      wallTimes: [NaN, NaN, NaN, NaN, 1.7e9, 1.7e9 + 1, NaN, NaN, NaN, NaN],
+    });
+    const acc = series('val_accuracy', [0.1, 0.2, 0.3]);
+    const [saved] = await store.saveRuns([{ log: runLog('exp-1', [loss, acc], { notes: ['n1'], meta: { lr: 0.1 } }), source: source('h1') }]);
+    expect(saved!.created).toBe(true);
+    expect(saved!.run).toMatchObject({ name: 'exp-1', points: 13, status: 'finished', source: { format: 'keras_csv', fileName: 'log.csv', contentHash: 'h1' } });
+    expect(saved!.run.id).toMatch(/^r_[a-z2-7]{10}$/);
+    expect(count('chunks')).toBe(3 + 1);
+
+    const run = await store.getRun(saved!.run.id);
+    expect(run).not.toBeNull();
+    expect(run!.series.map((s) => [s.key, s.split, s.name, s.direction, s.cadence])).toEqual([
+      ['loss', 'train', 'loss', 'lower', 'epoch'],
+      ['accuracy', 'val', 'val_accuracy', 'higher', 'epoch'],
+    ]);
+    expect(columns(run!.series[0]!)).toEqual(columns(loss));
+    expect(Object.is(run!.series[0]!.values[6], -0)).toBe(true);
+    expect(columns(run!.series[1]!)).toEqual(columns(acc));
+    expect(run!.series[1]!.epochs).toBeNull();
+    expect(run!.notes).toEqual(['n1']);
+    expect(run!.meta).toEqual({ lr: 0.1 });
+  });
+
+  it('stores arithmetic step columns in 16 bytes and all-NaN columns as NULL', async () => {
+    const store = makeStore(1000);
+    const n = 500;
+    const s = series('loss', Array.from({ length: n }, (_, i) => 1 / (i + 1)), {
+      steps: Array.from({ length: n }, (_, i) => 100 + 5 * i),
+      wallTimes: Array.from({ length: n }, () => NaN),
+    });
+    const [saved] = await store.saveRuns([{ log: runLog('a', [s]), source: source('h') }]);
+    const row = db.prepare('SELECT length(steps) AS steps, wall_times IS NULL AS noTimes, length(vals) AS vals FROM chunks').get();
+    expect(row).toEqual({ steps: 16, noTimes: 1, vals: n * 8 });
+    const run = await store.getRun(saved!.run.id);
+    expect(Array.from(run!.series[0]!.steps)).toEqual(Array.from(s.steps));
+    expect(run!.series[0]!.wallTimes).toBeNull();
+  });
+
+  it('round-trips arbitrary float64 columns across chunk boundaries (property)', async () => {
+    const store = makeStore(3);
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.double(), { minLength: 0, maxLength: 20 }),
+        fc.boolean(),
+        async (values, withEpochs) => {
+          const s = series('m', values, { steps: values.map((_, k) => k * 2), epochs: withEpochs ? values.map((v) => v / 3) : undefined });
+          const [saved] = await store.saveRuns([{ log: runLog('p', [s]), source: source(`p${i++}`) }]);
+          const back = (await store.getRun(saved!.run.id))!.series[0]!;
+          expect(columns(back).values).toEqual(columns(s).values);
+          expect(columns(back).steps).toEqual(columns(s).steps);
+          if (withEpochs && values.some((v) => !Number.isNaN(v))) expect(columns(back).epochs).toEqual(columns(s).epochs);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('SqliteRunStore ingest transaction and dedupe', () => {
+  it('returns the existing run for content already stored, and for a repeat within one call', async () => {
+    const store = makeStore();
+    const [a] = await store.saveRuns([{ log: runLog('a', [series('loss', [1, 2])]), source: source('same') }]);
+    const again = await store.saveRuns([
+      { log: runLog('renamed', [series('loss', [9])]), source: source('same') },
+      { log: runLog('b', [series('loss', [3])]), source: source('other') },
+      { log: runLog('b-copy', [series('loss', [3])]), source: source('other') },
+    ]);
+    expect(again.map((r) => r.created)).toEqual([false, true, false]);
+    expect(again[0]!.run.id).toBe(a!.run.id);
+    expect(again[0]!.run.name).toBe('a');
+    expect(again[2]!.run.id).toBe(again[1]!.run.id);
+    expect(count('runs')).toBe(2);
+  });
+
+  it('stores nothing when any run of the batch fails', async () => {
+    const store = makeStore();
+    await store.saveRuns([{ log: runLog('kept', [series('loss', [1])]), source: source('k') }]);
+    const good = { log: runLog('good', [series('loss', Array.from({ length: 30 }, (_, i) => i))]), source: source('g') };
+    const broken = { log: runLog('bad', [series('loss', [1])], { meta: { big: 10n } }), source: source('b') };
+    await expect(store.saveRuns([good, broken])).rejects.toThrow();
+    const bad2 = series('loss', [1, 2, 3]);
+    bad2.steps = new Float64Array(2);
+    await expect(store.saveRuns([good, { log: runLog('bad2', [bad2]), source: source('b2') }])).rejects.toThrow(/different lengths/);
+    expect((await store.listRuns()).map((r) => r.name)).toEqual(['kept']);
+    expect(count('series')).toBe(1);
+    expect(count('chunks')).toBe(1);
+  });
+});
+
+describe('SqliteRunStore lookup, listing, deletion', () => {
+  it('finds a run by id, by unique name, by id prefix; null when ambiguous or unknown', async () => {
+    const store = makeStore();
+    const saved = await store.saveRuns([
+      { log: runLog('alpha', [series('loss', [1])]), source: source('1') },
+      { log: runLog('twin', [series('loss', [2])]), source: source('2') },
+      { log: runLog('twin', [series('loss', [3])]), source: source('3') },
+    ]);
+    const [alpha, t1, t2] = saved.map((s) => s.run);
+    expect((await store.getRun(alpha!.id))!.name).toBe('alpha');
+    expect((await store.getRun('alpha'))!.id).toBe(alpha!.id);
+    expect((await store.getRun(alpha!.id.slice(0, 7)))!.id).toBe(alpha!.id);
+    expect((await store.getRun(alpha!.id.slice(2, 8)))!.id).toBe(alpha!.id);
+    expect(await store.getRun('twin')).toBeNull();
+    expect((await store.findRuns('twin')).map((r) => r.id).sort()).toEqual([t1!.id, t2!.id].sort());
+    expect(await store.getRun('nope')).toBeNull();
+    expect(await store.getRun('')).toBeNull();
+    expect(await store.getRun('r_')).toBeNull();
+  });
+
+  it('lists newest first, with limit and status filter', async () => {
+    const store = makeStore();
+    for (const n of ['first', 'second', 'third']) await store.saveRuns([{ log: runLog(n, [series('loss', [1])]), source: source(n) }]);
+    await store.saveRuns([{ log: runLog('live', [series('loss', [1])]), source: source('live'), status: 'running' }]);
+    expect((await store.listRuns()).map((r) => r.name)).toEqual(['live', 'third', 'second', 'first']);
+    expect((await store.listRuns({ limit: 2 })).map((r) => r.name)).toEqual(['live', 'third']);
+    expect((await store.listRuns({ status: 'running' })).map((r) => r.name)).toEqual(['live']);
+    const done = await store.setStatus((await store.findRuns('live'))[0]!.id, 'finished');
+    expect(done.status).toBe('finished');
+    await expect(store.setStatus('r_missing', 'crashed')).rejects.toBeInstanceOf(RunNotFoundError);
+  });
+
+  it('deletes a run with its series and chunks', async () => {
+    const store = makeStore(2);
+    const [a] = await store.saveRuns([{ log: runLog('a', [series('loss', [1, 2, 3, 4, 5])]), source: source('a') }]);
+    await store.saveRuns([{ log: runLog('b', [series('loss', [1])]), source: source('b') }]);
+    expect(await store.deleteRun(a!.run.id)).toBe(true);
+    expect(await store.deleteRun(a!.run.id)).toBe(false);
+    expect(count('runs')).toBe(1);
+    expect(count('series')).toBe(1);
+    expect(count('chunks')).toBe(1);
+  });
+});
+
+describe('SqliteRunStore.appendPoints', () => {
+  it('appends to existing series across chunk boundaries, adds new series, recounts points and epochs', async () => {
+    const store = makeStore(4);
+    const first = series('loss', [5, 4, 3], { steps: [0, 1, 2], epochs: [0, 0, 0] });
+    const [saved] = await store.saveRuns([{ log: runLog('live', [first], { format: 'push' }), source: source('live'), status: 'running' }]);
+    const id = saved!.run.id;
+    expect(saved!.run.epochs).toBe(1);
+
+    const more = series('loss', [2.5, NaN, 2, 1.5, 1.2, 1.1], { steps: [3, 4, 5, 6, 7, 8], epochs: [1, 1, 1, 2, 2, 2], wallTimes: [1, 2, 3, 4, 5, 6] });
+    const lr = series('lr', [0.1, 0.1], { steps: [0, 5], cadence: 'step' });
+    const after = await store.appendPoints(id, [more, lr]);
+    expect(after.points).toBe(11);
+    expect(after.epochs).toBe(3);
+    expect(after.updatedAt).toBeGreaterThan(saved!.run.updatedAt);
+    expect(count('chunks')).toBe(3 + 1); // 9 loss points in chunks of 4, 2 lr points
+
+    await store.appendPoints(id, [series('loss', [1.0], { steps: [9], epochs: [3] })]);
+    const run = (await store.getRun(id))!;
+    const loss = run.series.find((s) => s.name === 'loss')!;
+    expect(Array.from(loss.values)).toEqual([5, 4, 3, 2.5, NaN, 2, 1.5, 1.2, 1.1, 1.0]);
+    expect(Array.from(loss.steps)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Array.from(loss.epochs!)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3]);
+    expect(Array.from(loss.wallTimes!)).toEqual([NaN, NaN, NaN, 1, 2, 3, 4, 5, 6, NaN]);
+    expect(run.series.map((s) => s.name)).toEqual(['loss', 'lr']);
+    expect(run.points).toBe(12);
+    expect(run.epochs).toBe(4);
+  });
+
+  it('refuses an unknown run and leaves the run untouched when a series is malformed', async () => {
+    const store = makeStore();
+    await expect(store.appendPoints('r_unknown', [series('loss', [1])])).rejects.toBeInstanceOf(RunNotFoundError);
+    const [saved] = await store.saveRuns([{ log: runLog('x', [series('loss', [1])]), source: source('x') }]);
+    const bad = series('loss', [1, 2]);
+    bad.epochs = new Float64Array(1);
+    await expect(store.appendPoints(saved!.run.id, [series('acc', [0.5]), bad])).rejects.toThrow(/different lengths/);
+    expect((await store.getRun(saved!.run.id))!.series.map((s) => s.name)).toEqual(['loss']);
+  });
+});
+
+describe('SqliteRunStore on disk', () => {
+  it('uses WAL and keeps runs across reopen', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'runmedic-store-'));
+    try {
+      const file = path.join(dir, 'nested', 'r.db');
+      const a = SqliteRunStore.open(file);
+      const [saved] = await a.saveRuns([{ log: runLog('disk', [series('loss', [1, 2, 3])]), source: source('d') }]);
+      await a.close();
+      const b = SqliteRunStore.open(file);
+      expect((await b.getRun('disk'))!.id).toBe(saved!.run.id);
+      await b.close();
+      const raw = openDatabase(file);
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      raw.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
