@@ -1,0 +1,159 @@
+import { EventDecoder, MalformedProtobuf, type DecodedValue } from './event-decoder.ts';
+import { readTfRecords } from './tfrecord-reader.ts';
+import { tensorScalar } from './tensor-scalar.ts';
+
+/** The points of one scalar tag in one file, in file order. Steps are global steps, wall times seconds since the epoch. */
+export interface TagColumn {
+  tag: string;
+  steps: number[];
+  wallTimes: number[];
+  values: number[];
+}
+
+/** Everything runmedic takes from one event file. */
+export interface EventFile {
+  file: string;
+  bytes: number;
+  /** "brain.Event:2", or null when the file has no file_version event. */
+  fileVersion: string | null;
+  /** SourceMetadata.writer of the first event carrying one, or null. */
+  writer: string | null;
+  /** Wall time of the first event (seconds), NaN for a file without events; orders the files of a restarted run. */
+  firstWallTime: number;
+  events: number;
+  /** Scalar tags in order of first appearance. */
+  scalars: Map<string, TagColumn>;
+  /** What was not a scalar, by kind ("histograms", "images", "graphs"…) → count. */
+  skipped: Map<string, number>;
+  badPayloadCrcOffsets: number[];
+  /** Offsets of records with a good CRC whose payload is not an Event. */
+  undecodableOffsets: number[];
+  truncatedAt: number | null;
+}
+
+const PLUGIN_KINDS: Record<string, string> = {
+  histograms: 'histograms',
+  images: 'images',
+  audio: 'audio',
+  text: 'text summaries',
+  hparams: 'hyperparameter summaries',
+  pr_curves: 'PR curves',
+  graph_keras_model: 'graphs',
+  graph_run_metadata: 'run metadata',
+  graph_run_metadata_graph: 'run metadata',
+  mesh: 'meshes',
+  custom_scalars: 'custom scalar layouts',
+  projector: 'projector data',
+};
+const DATA_CLASS_SCALAR = 1;
+
+function count(map: Map<string, number>, kind: string): void {
+  map.set(kind, (map.get(kind) ?? 0) + 1);
+}
+
+/**
+ * Reads one event file: every scalar (simple_value, or a one-number tensor of the `scalars` plugin / scalar data class),
+ * and a count of everything else. Pure; throws only the IngestError of readTfRecords (bad length CRC).
+ */
+export function readEventFile(bytes: Uint8Array, file: string): EventFile {
+  const out: EventFile = {
+    file,
+    bytes: bytes.length,
+    fileVersion: null,
+    writer: null,
+    firstWallTime: NaN,
+    events: 0,
+    scalars: new Map(),
+    skipped: new Map(),
+    badPayloadCrcOffsets: [],
+    undecodableOffsets: [],
+    truncatedAt: null,
+  };
+  const decoder = new EventDecoder(bytes);
+  // Writers put the plugin name only on the first value of a tag in a file; later values of the tag rely on it.
+  const pluginByTag = new Map<string, string>();
+  const dataClassByTag = new Map<string, number>();
+  let lastTag = '';
+  let lastColumn: TagColumn | null = null;
+
+  const addScalar = (tag: string, step: number, wallTime: number, value: number): void => {
+    let col = tag === lastTag ? lastColumn : out.scalars.get(tag);
+    if (!col) {
+      col = { tag, steps: [], wallTimes: [], values: [] };
+      out.scalars.set(tag, col);
+    }
+    lastTag = tag;
+    lastColumn = col;
+    col.steps.push(step);
+    col.wallTimes.push(wallTime);
+    col.values.push(value);
+  };
+
+  const onValue = (v: DecodedValue, step: number, wallTime: number): void => {
+    const tag = v.tag || v.nodeName;
+    if (v.kind === 'simple_value') {
+      addScalar(tag, step, wallTime, v.simpleValue);
+      return;
+    }
+    if (v.kind === 'tensor' && v.tensor) {
+      if (v.pluginName) pluginByTag.set(tag, v.pluginName);
+      if (v.dataClass) dataClassByTag.set(tag, v.dataClass);
+      const plugin = v.pluginName || pluginByTag.get(tag) || '';
+      if (plugin === 'scalars' || (plugin === '' && (v.dataClass || dataClassByTag.get(tag)) === DATA_CLASS_SCALAR)) {
+        const x = tensorScalar(v.tensor);
+        if (x === undefined) count(out.skipped, 'scalar-plugin tensors that are not one number');
+        else addScalar(tag, step, wallTime, x);
+        return;
+      }
+      count(out.skipped, PLUGIN_KINDS[plugin] ?? (plugin ? `${plugin} tensors` : 'tensors without a plugin'));
+      return;
+    }
+    if (v.kind === 'histo' || v.kind === 'obsolete_old_style_histogram') count(out.skipped, 'histograms');
+    else if (v.kind === 'image') count(out.skipped, 'images');
+    else if (v.kind === 'audio') count(out.skipped, 'audio');
+    else if (v.pluginName) count(out.skipped, PLUGIN_KINDS[v.pluginName] ?? `${v.pluginName} summaries`);
+    else count(out.skipped, 'empty summary values');
+  };
+
+  const stats = readTfRecords(bytes, file, (start, end, offset) => {
+    let ev;
+    try {
+      ev = decoder.decodeEvent(start, end);
+    } catch (e) {
+      if (e instanceof MalformedProtobuf) {
+        out.undecodableOffsets.push(offset);
+        return;
+      }
+      throw e;
+    }
+    out.events++;
+    if (out.events === 1) out.firstWallTime = ev.wallTime;
+    if (ev.sourceWriter && out.writer === null) out.writer = ev.sourceWriter;
+    switch (ev.kind) {
+      case 'summary':
+        for (const v of ev.values) onValue(v, ev.step, ev.wallTime);
+        break;
+      case 'file_version':
+        if (out.fileVersion === null) out.fileVersion = ev.fileVersion;
+        break;
+      case 'graph_def':
+        count(out.skipped, 'graphs');
+        break;
+      case 'meta_graph_def':
+        count(out.skipped, 'meta graphs');
+        break;
+      case 'tagged_run_metadata':
+        count(out.skipped, 'run metadata');
+        break;
+      case 'log_message':
+        count(out.skipped, 'log messages');
+        break;
+      case 'session_log':
+      case 'none':
+        break;
+    }
+  });
+  out.badPayloadCrcOffsets = stats.badPayloadCrcOffsets;
+  out.truncatedAt = stats.truncatedAt;
+  return out;
+}

@@ -1,0 +1,68 @@
+import type { DecodedTensor } from './event-decoder.ts';
+
+/** tensorboard.DataType numbers (./proto/types.proto). */
+export const DT_FLOAT = 1;
+export const DT_DOUBLE = 2;
+export const DT_INT32 = 3;
+export const DT_INT64 = 9;
+export const DT_BOOL = 10;
+export const DT_BFLOAT16 = 14;
+export const DT_HALF = 19;
+
+// Scratch space to reinterpret little-endian bytes as floats without allocating a DataView per value.
+const scratch = new ArrayBuffer(8);
+const scratchBytes = new Uint8Array(scratch);
+const scratchView = new DataView(scratch);
+
+function load(content: Uint8Array, n: number): DataView {
+  for (let i = 0; i < n; i++) scratchBytes[i] = content[i];
+  return scratchView;
+}
+
+/** IEEE 754 binary16 bit pattern → number. */
+export function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** bfloat16 bit pattern (the top half of a float32) → number. */
+export function bfloat16ToNumber(h: number): number {
+  scratchView.setUint32(0, (h & 0xffff) << 16, true);
+  return scratchView.getFloat32(0, true);
+}
+
+/**
+ * The single value of a one-element numeric tensor (what tf.summary.scalar writes: rank 0, DT_FLOAT, the value in
+ * tensor_content or float_val), or undefined when the tensor is not one number.
+ */
+export function tensorScalar(t: DecodedTensor): number | undefined {
+  let count = 1;
+  for (const d of t.dims) count *= d;
+  if (count !== 1) return undefined;
+  const c = t.content;
+  switch (t.dtype) {
+    case DT_FLOAT:
+      return c ? (c.length >= 4 ? load(c, 4).getFloat32(0, true) : undefined) : t.floatVal[0];
+    case DT_DOUBLE:
+      return c ? (c.length >= 8 ? load(c, 8).getFloat64(0, true) : undefined) : t.doubleVal[0];
+    case DT_HALF:
+      if (c) return c.length >= 2 ? halfToNumber(c[0] | (c[1] << 8)) : undefined;
+      return t.halfVal.length ? halfToNumber(t.halfVal[0]) : undefined;
+    case DT_BFLOAT16:
+      if (c) return c.length >= 2 ? bfloat16ToNumber(c[0] | (c[1] << 8)) : undefined;
+      return t.halfVal.length ? bfloat16ToNumber(t.halfVal[0]) : undefined;
+    case DT_INT32:
+      return c ? (c.length >= 4 ? load(c, 4).getInt32(0, true) : undefined) : t.intVal[0];
+    case DT_INT64:
+      return c ? (c.length >= 8 ? Number(load(c, 8).getBigInt64(0, true)) : undefined) : t.int64Val[0];
+    case DT_BOOL:
+      if (c) return c.length >= 1 ? (c[0] ? 1 : 0) : undefined;
+      return t.boolVal.length ? (t.boolVal[0] ? 1 : 0) : undefined;
+    default:
+      return undefined;
+  }
+}
