@@ -12,6 +12,7 @@
  * A test (test/store/migrations.test.ts) checks versions are 1..n in order and that opening twice is a no-op.
  */
 import type { Database } from 'better-sqlite3';
+import { ALERT_TABLES_SQL } from './alert-tables-sql.ts';
 
 export interface Migration {
   version: number;
@@ -69,5 +70,10 @@ export const MIGRATIONS: readonly Migration[] = [
         FOREIGN KEY (run_id, series_idx) REFERENCES series (run_id, idx) ON DELETE CASCADE
       );
     `,
+  },
+  {
+    version: 2,
+    name: 'alert settings, verdicts, alerted findings, mutes, run threads and the alert outbox',
+    up: ALERT_TABLES_SQL,
   },
 ];

@@ -618,7 +618,7 @@ export class FakeDiscord {
     const type = req.headers['content-type'] ?? '';
     if (raw.byteLength === 0) return { body: undefined, files: [] };
     if (type.startsWith('multipart/form-data')) {
-      const form = await new Request(url, { method: 'POST', headers: { 'content-type': type }, body: raw }).formData();
+      const form = await new Request(url, { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(raw) }).formData();
       let body: any;
       const files: RecordedFile[] = [];
       for (const [field, value] of form.entries()) {
