@@ -1,0 +1,78 @@
+/**
+ * Picks the fastest TensorFlow.js backend that works here: native TensorFlow (@tensorflow/tfjs-node, an optional
+ * dependency that only exists after a successful install or `npm run setup:tfjs-node`), then wasm, then the pure-JS
+ * cpu backend. Every job records which one ran, because a 700× speed difference changes what a run can be.
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmConv2dBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+export interface BackendAttempt {
+  name: BackendName;
+  ok: boolean;
+  /** Why a backend was passed over ("Cannot find module '@tensorflow/tfjs-node'"). */
+  error?: string;
+}
+
+export interface LoadedBackend {
+  name: BackendName;
+  /** Every backend tried, in order, with the reason the earlier ones failed. */
+  attempts: BackendAttempt[];
+}
+
+/** Reads a preference list such as "wasm,cpu" (from RUNMEDIC_TF_BACKEND); unknown names are an error, not ignored. */
+export function parseBackendOrder(spec: string | undefined): BackendName[] {
+  if (spec === undefined || spec.trim() === '') return [...BACKEND_NAMES];
+  const names = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const n of names) {
+    if (!(BACKEND_NAMES as readonly string[]).includes(n)) {
+      throw new Error(`unknown TensorFlow.js backend "${n}" (expected one of ${BACKEND_NAMES.join(', ')})`);
+    }
+  }
+  return names as BackendName[];
+}
+
+const require = createRequire(import.meta.url);
+
+async function tryBackend(name: BackendName): Promise<void> {
+  if (name === 'tensorflow') {
+    // TensorFlow's C++ logging otherwise fills stderr with oneDNN banners on load.
+    process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+    // tfjs-node registers the 'tensorflow' backend on the shared @tensorflow/tfjs engine as a side effect.
+    require('@tensorflow/tfjs-node');
+  } else if (name === 'wasm') {
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmConv2dBackpropFilter();
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok || tf.getBackend() !== name) throw new Error(`tf.setBackend('${name}') failed`);
+  await tf.ready();
+}
+
+/** Tries each backend in order and leaves the first that works active. Throws only when none works. */
+export async function loadBackend(order: readonly BackendName[] = parseBackendOrder(process.env.RUNMEDIC_TF_BACKEND)): Promise<LoadedBackend> {
+  const attempts: BackendAttempt[] = [];
+  for (const name of order) {
+    try {
+      await tryBackend(name);
+      attempts.push({ name, ok: true });
+      return { name, attempts };
+    } catch (e) {
+      attempts.push({ name, ok: false, error: e instanceof Error ? e.message.split('\n')[0] : String(e) });
+    }
+  }
+  throw new Error(`no TensorFlow.js backend works: ${attempts.map((a) => `${a.name}: ${a.error}`).join('; ')}`);
+}
+
+/** Whether the native backend could load, without switching to it. */
+export function nativeBackendInstalled(): boolean {
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
