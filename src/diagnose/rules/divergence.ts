@@ -1,0 +1,79 @@
+/**
+ * divergence: the training loss rose after its minimum and stayed up until the end. A validation loss that starts
+ * huge and falls is not divergence (only the training loss is judged, and only after its own minimum).
+ */
+import type { Rule } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
+import type { Curve } from '../signals/view.ts';
+import { fmt, levels, smoothAt, whenAt } from './shared.ts';
+import { median } from '../signals/stats.ts';
+
+/** The minimum must leave at least this share of the run after it for "stayed up" to mean anything. */
+export const MIN_SHARE_AFTER_MIN = 0.15;
+/** End level over the minimum on the log scale: ln 2 = the loss doubled. */
+export const LOG_RISE_FAIL = Math.LN2;
+/** …or, on any scale, this share of the progress the run had made down to its minimum (on the log scale also at least ×1.5). */
+export const RISE_OF_PROGRESS_FAIL = 0.3;
+export const MIN_LOG_RISE = Math.log(1.5);
+/** …and always this many noise units of the smoothed curve. */
+export const NOISE_SIGMAS = 5;
+/** Share of the points after the rise starts that must stay above half the rise ("stays up"). */
+export const SUSTAINED_SHARE = 0.7;
+
+export interface DivergenceFinding {
+  minIndex: number;
+  rise: number;
+  riseStart: number;
+}
+
+/** The divergence analysis, shared with lr_too_high. Null when the curve did not diverge. */
+export function findDivergence(c: Curve): DivergenceFinding | null {
+  const n = c.ts.length;
+  if (n < 6) return null;
+  const lv = levels(c);
+  const m = lv.argMin;
+  if (n - 1 - m < Math.max(3, Math.ceil(n * MIN_SHARE_AFTER_MIN))) return null;
+  const k = Math.max(3, Math.floor(n * 0.1));
+  const end = median(Array.from(c.ts.subarray(n - k)));
+  const rise = end - lv.min;
+  const progress = Math.max(0, lv.head - lv.min);
+  const noise = Number.isFinite(c.smoothNoise) ? c.smoothNoise : 0;
+  const big = (c.logScale && rise >= LOG_RISE_FAIL) || (progress > 0 && rise >= RISE_OF_PROGRESS_FAIL * progress && (!c.logScale || rise >= MIN_LOG_RISE));
+  if (!big || rise < NOISE_SIGMAS * noise) return null;
+  const half = lv.min + rise / 2;
+  let riseStart = -1;
+  for (let i = m + 1; i < n; i++) if (c.ts[i] > half) { riseStart = i; break; }
+  if (riseStart < 0) return null;
+  let above = 0;
+  for (let i = riseStart; i < n; i++) if (c.ts[i] > half) above++;
+  if (above / (n - riseStart) < SUSTAINED_SHARE) return null;
+  return { minIndex: m, rise, riseStart };
+}
+
+export const divergenceRule: Rule = {
+  id: 'divergence',
+  area: 'convergence',
+  check({ view }) {
+    const c = view.trainLoss;
+    if (!c || c.ts.length === 0) return unknownItem(this, 'No training loss to judge divergence', 'Log the training loss per step or epoch.');
+    if (c.ts.length < 6) return unknownItem(this, 'Too few training-loss points to judge divergence', 'Log the training loss at least 6 times.');
+    const f = findDivergence(c);
+    if (!f) return itemOf(this, 'pass', 'The training loss does not climb back up after its minimum', '', { series: c.name });
+    const at = whenAt(c, f.minIndex);
+    const rs = whenAt(c, f.riseStart);
+    const minV = smoothAt(c, f.minIndex);
+    const endV = smoothAt(c, c.ts.length - 1);
+    const where = at.epoch !== undefined && c.cadence === 'epoch' ? `epoch ${at.epoch}` : `step ${at.step}`;
+    return itemOf(
+      this,
+      'fail',
+      `Training loss diverged: it bottomed at ${fmt(minV)} (${where}) and climbed to ${fmt(endV)}`,
+      'Lower the learning rate (or decay it), add gradient clipping and warm-up; resume from the checkpoint at the minimum.',
+      { series: c.name, minStep: at.step, minEpoch: at.epoch ?? null, minValue: minV, lastValue: endV, riseFactor: c.logScale ? Number(Math.exp(f.rise).toFixed(2)) : null },
+      [
+        { series: c.name, step: at.step, label: 'loss minimum', kind: 'point', value: minV },
+        { series: c.name, step: rs.step, label: 'divergence', kind: 'line' },
+      ],
+    );
+  },
+};

@@ -1,0 +1,45 @@
+/**
+ * exploding_gradients: gradient norms that blow up (non-finite, or growing by orders of magnitude). Uses the
+ * instrumentation's per-layer norms, or a logged grad_norm series (Hugging Face logs one).
+ */
+import type { Rule } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
+import { maxNormPerEpoch } from './gradient-stats.ts';
+import { median } from '../signals/stats.ts';
+
+/** Share of non-finite norms above which (or a non-finite last norm) NaN gradients are a failure; fewer are the
+ * skipped steps of a mixed-precision loss scaler, a warning. */
+export const NON_FINITE_FAIL_SHARE = 0.05;
+/** Growth of the (smoothed) norm over its early level: fail / warn. */
+export const FAIL_GROWTH = 100;
+export const WARN_GROWTH = 10;
+
+function growth(values: ArrayLike<number>): { growth: number; nonFinite: number; lastNonFinite: boolean; early: number; late: number } {
+  const v = Array.from(values);
+  const nonFinite = v.filter((x) => !Number.isFinite(x)).length / Math.max(1, v.length);
+  const lastNonFinite = v.length > 0 && !Number.isFinite(v[v.length - 1]);
+  const f = v.filter(Number.isFinite);
+  if (f.length < 3) return { growth: 1, nonFinite, lastNonFinite, early: NaN, late: NaN };
+  const k = Math.max(1, Math.floor(f.length * 0.2));
+  // Compare the late level with the lowest early level: warm-up makes the very first norms unrepresentative.
+  const early = Math.min(median(f.slice(0, k)), median(f.slice(k, 2 * k)) || Infinity);
+  const late = median(f.slice(f.length - k));
+  return { growth: early > 0 ? late / early : 1, nonFinite, lastNonFinite, early, late };
+}
+
+export const explodingGradientsRule: Rule = {
+  id: 'exploding_gradients',
+  area: 'architecture',
+  check({ view, context }) {
+    const inst = maxNormPerEpoch(context.instrumentation);
+    const series = inst ?? (view.gradNorm ? Array.from(view.gradNorm.source.values) : null);
+    if (!series) return unknownItem(this, 'No gradient norms', 'Log the gradient norm (grad_norm) or run with instrumentation to check for exploding gradients.');
+    const g = growth(series);
+    const evidence = { source: inst ? 'instrumentation' : view.gradNorm!.name, earlyNorm: Number(g.early.toPrecision(3)), lateNorm: Number(g.late.toPrecision(3)), growth: Number(g.growth.toPrecision(3)), nonFiniteShare: Number(g.nonFinite.toFixed(4)) };
+    if (g.lastNonFinite || g.nonFinite >= NON_FINITE_FAIL_SHARE) return itemOf(this, 'fail', 'Gradient norm became NaN/Inf', 'Clip gradients (clipnorm=1.0), lower the learning rate, check the loss for log(0).', evidence);
+    if (g.nonFinite > 0) return itemOf(this, 'warn', `A few gradient norms are NaN/Inf (${(g.nonFinite * 100).toFixed(1)} % of steps)`, 'Occasional NaN gradients are usually steps skipped by a mixed-precision loss scaler; if they recur, clip gradients or lower the learning rate.', evidence);
+    if (g.growth >= FAIL_GROWTH) return itemOf(this, 'fail', `Gradient norm grew ${Math.round(g.growth)}×`, 'Clip gradients, lower the learning rate, add normalisation layers or residual connections.', evidence);
+    if (g.growth >= WARN_GROWTH) return itemOf(this, 'warn', `Gradient norm grew ${Math.round(g.growth)}× over the run`, 'Watch the learning rate; gradient clipping will keep a growing norm from turning into divergence.', evidence);
+    return itemOf(this, 'pass', 'Gradient norms stay bounded', '', evidence);
+  },
+};

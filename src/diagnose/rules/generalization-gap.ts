@@ -1,0 +1,34 @@
+/**
+ * generalization_gap: training accuracy far above validation accuracy at the end (the seed's 95 % vs 65 %).
+ * Judged on accuracy-like rates; a loss gap alone is too confounded by regularisation to call.
+ */
+import type { Rule } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
+
+/** Gap in accuracy points at the end: warn / fail. */
+export const WARN_GAP = 0.1;
+export const FAIL_GAP = 0.2;
+
+export const generalizationGapRule: Rule = {
+  id: 'generalization_gap',
+  area: 'generalization',
+  check({ view }) {
+    const t = view.trainMetric;
+    const v = view.valMetric;
+    if (!t || !v || t.key !== v.key || !t.logScale || !v.logScale || t.direction !== 'higher') {
+      return unknownItem(this, 'No training and validation accuracy to compare', 'Log accuracy (or another 0–1 metric) for both training and validation.');
+    }
+    const k = (c: typeof t) => c.s[c.s.length - 1];
+    const gap = k(t) - k(v);
+    const evidence = { train: t.name, val: v.name, trainLast: Number(k(t).toFixed(4)), valLast: Number(k(v).toFixed(4)), gap: Number(gap.toFixed(4)) };
+    if (gap < WARN_GAP) return itemOf(this, 'pass', `Train/validation ${t.key} gap is ${Math.round(gap * 100)} points`, '', evidence);
+    return itemOf(
+      this,
+      gap >= FAIL_GAP ? 'fail' : 'warn',
+      `${t.name} ${Math.round(k(t) * 100)} % vs ${v.name} ${Math.round(k(v) * 100)} %: a ${Math.round(gap * 100)}-point generalization gap`,
+      'Regularise (dropout, weight decay, augmentation), get more or more varied data, or use a smaller model; check that validation comes from the same distribution.',
+      evidence,
+      [{ series: v.name, step: Math.round(v.x[v.x.length - 1]), label: `gap ${Math.round(gap * 100)} pts`, kind: 'point', value: Number(k(v).toFixed(4)) }],
+    );
+  },
+};

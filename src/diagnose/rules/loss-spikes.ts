@@ -1,0 +1,57 @@
+/**
+ * loss_spikes: isolated spikes in the training loss (up, then back down within a few points). Judged against the
+ * curve's own spread of residuals, so ordinary batch-to-batch noise is never a spike.
+ */
+import type { Rule } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
+import type { Mark } from '../../domain/verdict.ts';
+import { medianFilter } from '../signals/smoothing.ts';
+import { median, robustSd } from '../signals/stats.ts';
+import { whenAt } from './shared.ts';
+
+/** Residual above the running median, in robust standard deviations of all residuals. */
+export const SPIKE_SIGMAS = 8;
+/** And at least this factor above the local level (log scale: ×2). */
+export const MIN_LOG_SPIKE = Math.LN2;
+/** The curve must be back within half the spike this many points later ("isolated"). */
+export const RETURN_WITHIN = 3;
+/** Width of the running median the residuals are taken from. */
+export const WINDOW = 9;
+/** Spikes in the first share of the run are the fast initial descent, not spikes. */
+export const SKIP_START_SHARE = 0.05;
+
+export const lossSpikesRule: Rule = {
+  id: 'loss_spikes',
+  area: 'training',
+  check({ view }) {
+    const c = view.trainLoss;
+    if (!c || c.y.length < 20) return unknownItem(this, 'Not enough training-loss points to look for spikes', 'Log the training loss at least 20 times (per step is best).');
+    // Bin maxima when downsampled: a one-step spike lives in the bin max, not the bin mean.
+    const peak = c.binSize > 1 ? c.yMax.map(c.scale.toBadness) : c.ty;
+    const base = medianFilter(c.ty, WINDOW);
+    const n = peak.length;
+    const res = new Float64Array(n);
+    for (let i = 0; i < n; i++) res[i] = peak[i] - base[i];
+    const centre = median(res);
+    const spread = robustSd(res) || 0;
+    const spikes: number[] = [];
+    for (let i = Math.ceil(n * SKIP_START_SHARE); i < n; i++) {
+      const r = res[i] - centre;
+      if (r < SPIKE_SIGMAS * spread || (c.logScale && res[i] < MIN_LOG_SPIKE)) continue;
+      const j = Math.min(n - 1, i + RETURN_WITHIN);
+      if (j === i || c.ty[j] - base[j] > res[i] / 2) continue;
+      spikes.push(i);
+    }
+    if (spikes.length === 0) return itemOf(this, 'pass', 'No isolated spikes in the training loss', '', { series: c.name });
+    const marks: Mark[] = spikes.slice(0, 10).map((i) => ({ series: c.name, step: whenAt(c, i).step, label: 'spike', kind: 'point', value: Number((c.binSize > 1 ? c.yMax[i] : c.y[i]).toPrecision(4)) }));
+    const worst = spikes.reduce((a, b) => (res[b] > res[a] ? b : a));
+    return itemOf(
+      this,
+      'warn',
+      `${spikes.length} isolated spike${spikes.length > 1 ? 's' : ''} in ${c.name} (worst ×${Math.exp(res[worst]).toFixed(1)} at step ${whenAt(c, worst).step})`,
+      'Spikes come from bad batches or a learning rate at the edge of stability: add gradient clipping, lower the learning rate or increase the batch size, and check the data for outliers.',
+      { series: c.name, spikes: spikes.length, steps: spikes.slice(0, 10).map((i) => whenAt(c, i).step), worstFactor: c.logScale ? Number(Math.exp(res[worst]).toFixed(2)) : null },
+      marks,
+    );
+  },
+};

@@ -1,0 +1,98 @@
+/**
+ * lr_too_high: the training loss went up from the very start (before making any progress), diverged, or made no
+ * progress at the initial learning rate and fell as soon as the learning rate was cut.
+ */
+import type { Rule } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
+import type { Curve } from '../signals/view.ts';
+import { indexAtStep } from '../signals/view.ts';
+import { median } from '../signals/stats.ts';
+import { findDivergence } from './divergence.ts';
+import { findRisingStretch } from './train-loss-rising.ts';
+import { fmt, meaningful, whenAt } from './shared.ts';
+
+/** An lr change by at least this factor between two logged values is a cut. */
+export const CUT_FACTOR = 2;
+/** Before the cut the loss made less progress than this (log) — or than noise — … */
+export const NO_PROGRESS_LOG = 0.05;
+/** …and after it fell by at least this much (log, ≈ 20 %) within the next AFTER_SHARE of the run. */
+export const DROP_AFTER_CUT_LOG = 0.2;
+export const AFTER_SHARE = 0.25;
+
+interface CutFinding {
+  cutStep: number;
+  lrBefore: number;
+  lrAfter: number;
+  before: number;
+  after: number;
+}
+
+function findUselessFirstPhase(loss: Curve, lr: Curve): CutFinding | null {
+  const lv = lr.source;
+  let cut = -1;
+  for (let i = 1; i < lv.values.length; i++) {
+    const a = lv.values[i - 1];
+    const b = lv.values[i];
+    if (a > 0 && b > 0 && a / b >= CUT_FACTOR) { cut = i; break; }
+  }
+  if (cut < 0) return null;
+  const cutStep = lv.steps[cut];
+  const k = indexAtStep(loss, cutStep);
+  const n = loss.ts.length;
+  if (k < 3 || k > n - 3) return null;
+  const start = median(Array.from(loss.ts.subarray(0, Math.min(3, k))));
+  const beforeEnd = median(Array.from(loss.ts.subarray(Math.max(0, k - 3), k)));
+  const afterEnd = indexAtStep(loss, cutStep + AFTER_SHARE * (loss.x[n - 1] - loss.x[0]));
+  const after = median(Array.from(loss.ts.subarray(Math.min(n - 1, afterEnd - 2), Math.min(n, afterEnd + 1))));
+  const progressBefore = start - beforeEnd;
+  if (progressBefore > Math.max(NO_PROGRESS_LOG, meaningful(loss, 3))) return null;
+  if (beforeEnd - after < DROP_AFTER_CUT_LOG) return null;
+  return { cutStep, lrBefore: lv.values[cut - 1], lrAfter: lv.values[cut], before: loss.scale.fromBadness(beforeEnd), after: loss.scale.fromBadness(after) };
+}
+
+export const lrTooHighRule: Rule = {
+  id: 'lr_too_high',
+  area: 'training',
+  check({ view, context }) {
+    const c = view.trainLoss;
+    if (!c || c.ts.length < 8) return unknownItem(this, 'Not enough training loss to judge the learning rate', 'Log the training loss (and the learning rate) at least 8 times.');
+    const lrValue = view.lr ? view.lr.y[0] : context.config?.learningRate;
+    const nan = view.all.some((x) => x.key === 'loss' && x.nonFinite && x.nonFinite.finiteBefore === 0);
+    const rising = findRisingStretch(c);
+    const risingFromStart = rising !== null && rising.bestBefore === c.ts[0] && rising.from <= Math.ceil(c.ts.length * 0.1);
+    const cut = c.logScale && view.lr ? findUselessFirstPhase(c, view.lr) : null;
+    const div = findDivergence(c);
+    if (cut) {
+      return itemOf(
+        this,
+        'fail',
+        `No progress at lr ${fmt(cut.lrBefore)} (loss ${fmt(cut.before)}); the loss fell to ${fmt(cut.after)} as soon as lr was cut to ${fmt(cut.lrAfter)}`,
+        `Start at a learning rate near ${fmt(cut.lrAfter)} (or run a learning-rate range test); the first phase was wasted.`,
+        { learningRateBefore: cut.lrBefore, learningRateAfter: cut.lrAfter, cutStep: cut.cutStep, lossBefore: Number(cut.before.toPrecision(4)), lossAfter: Number(cut.after.toPrecision(4)) },
+        [{ series: c.name, step: cut.cutStep, label: 'lr cut: loss starts falling', kind: 'line' }],
+      );
+    }
+    if (risingFromStart || nan) {
+      const from = rising ? whenAt(c, rising.from) : null;
+      return itemOf(
+        this,
+        'fail',
+        nan ? 'The loss is NaN from the first step' : 'The training loss goes up from the very start',
+        `Lower the learning rate${lrValue !== undefined ? ` (now ${lrValue})` : ''} by 3–10×, add warm-up and gradient clipping.`,
+        { learningRate: lrValue ?? null, risingFromStep: from?.step ?? null },
+        from ? [{ series: c.name, step: from.step, toStep: whenAt(c, rising!.to).step, label: 'loss rising from the start', kind: 'band' }] : [],
+      );
+    }
+    if (div) {
+      return itemOf(
+        this,
+        'warn',
+        'The training loss diverged after a good start: the learning rate is too high for the later phase',
+        'Decay the learning rate (cosine or step schedule), add gradient clipping, or lower the peak learning rate.',
+        { learningRate: lrValue ?? null },
+        [],
+      );
+    }
+    return itemOf(this, 'pass', 'No sign of a too-high learning rate', '', { learningRate: lrValue ?? null });
+  },
+};

@@ -1,0 +1,32 @@
+/**
+ * lr_too_low: the loss falls steadily, almost linearly, and is still falling at the end: the optimiser is taking
+ * small safe steps and the run ran out of time before the curve bent.
+ */
+import type { Rule } from './rule.ts';
+import { itemOf } from './rule.ts';
+import { notConvergedRule } from './not-converged.ts';
+import { slowConvergenceRule } from './slow-convergence.ts';
+
+export const lrTooLowRule: Rule = {
+  id: 'lr_too_low',
+  area: 'training',
+  check(input) {
+    const notConverged = notConvergedRule.check(input);
+    const slow = slowConvergenceRule.check(input);
+    if (notConverged.status === 'unknown' || slow.status === 'unknown') {
+      return itemOf(this, 'unknown', 'Too few points to judge the learning rate from the curve', 'Log the loss at least 6 times (and the learning rate).', { needs: 'loss curve' });
+    }
+    const lr = input.view.lr ? input.view.lr.y[input.view.lr.y.length - 1] : input.context.config?.learningRate;
+    if (notConverged.status === 'warn' && slow.status === 'warn') {
+      return itemOf(
+        this,
+        'warn',
+        'The loss falls slowly and steadily and is still falling at the end: the learning rate may be too low',
+        `Try a learning rate 3–10× higher${lr !== undefined ? ` than ${lr}` : ''} (or a learning-rate range test), or train longer.`,
+        { ...notConverged.evidence, halfwayShare: slow.evidence.halfwayShare, learningRate: lr ?? null },
+        slow.marks,
+      );
+    }
+    return itemOf(this, 'pass', 'No sign of a too-low learning rate (the curve bends)', '', { learningRate: lr ?? null });
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * not_converged: the run ended while still improving beyond the noise. Fits the tail and estimates how many more
+ * epochs (or steps) the next 1 % would take: "give it more epochs".
+ */
+import type { Rule } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
+import { progressCurve } from './progress-curve.ts';
+import { levels, tailTrend } from './shared.ts';
+
+/** Share of the run whose trend is judged. */
+export const TAIL_FRACTION = 0.25;
+/** The tail's improvement must be at least this many noise units (per point) of the curve… */
+export const NOISE_SIGMAS = 2;
+/** …and at least this share of the whole run's improvement (below it, the curve has flattened: converged). */
+export const MIN_SHARE_OF_PROGRESS = 0.08;
+/** …and at least 1 % (log scale) over the tail. */
+export const MIN_LOG_TAIL_DROP = 0.01;
+
+export const notConvergedRule: Rule = {
+  id: 'not_converged',
+  area: 'convergence',
+  check({ view }) {
+    const c = progressCurve(view);
+    if (!c) return unknownItem(this, 'Too few points to see whether training had converged', 'Log the loss (ideally val_loss) at least 4 times.');
+    const t = tailTrend(c, TAIL_FRACTION);
+    const lv = levels(c);
+    if (!t) return unknownItem(this, 'Too few points to fit the tail', 'Log the loss more often.');
+    const drop = -t.change;
+    const noise = Number.isFinite(c.smoothed ? c.smoothNoise : c.noise) ? (c.smoothed ? c.smoothNoise : c.noise) : 0;
+    const total = Math.max(lv.head - lv.min, 0);
+    const still =
+      drop >= NOISE_SIGMAS * noise &&
+      drop >= (c.logScale ? MIN_LOG_TAIL_DROP : 0.01 * c.range) &&
+      total > 0 &&
+      drop >= MIN_SHARE_OF_PROGRESS * total;
+    if (!still) return itemOf(this, 'pass', `${c.name} has flattened by the end`, '', { series: c.name, tailChange: Number((-drop).toPrecision(3)) });
+    const perUnit = -t.slope;
+    // Next 1 %: on the log scale a 1 % better value is a step of ln(1/0.99); on a linear scale 1 % of the level.
+    const need = c.logScale ? Math.log(1 / 0.99) : 0.01 * Math.abs(c.s[c.s.length - 1]);
+    const more = perUnit > 0 ? Math.ceil(need / perUnit) : null;
+    const unit = t.unit;
+    return itemOf(
+      this,
+      'warn',
+      `${c.name} was still improving at the end${more !== null ? ` (about ${more} more ${unit}${more === 1 ? '' : 's'} per 1 %)` : ''}`,
+      `Give it more ${unit}s: the curve had not flattened${more !== null ? `; at the current rate the next 1 % takes about ${more} ${unit}${more === 1 ? '' : 's'}` : ''}.`,
+      {
+        series: c.name,
+        tailFrom: Math.round(c.x[t.from]),
+        tailImprovementShare: Number((drop / total).toFixed(3)),
+        ratePerUnit: Number((c.logScale ? 1 - Math.exp(-perUnit) : perUnit).toPrecision(3)),
+        rateIsRelative: c.logScale,
+        unit,
+        moreForNextPercent: more,
+      },
+      [{ series: c.name, step: Math.round(c.x[t.from]), toStep: Math.round(c.x[c.x.length - 1]), label: 'still improving', kind: 'band' }],
+    );
+  },
+};

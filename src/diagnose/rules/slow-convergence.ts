@@ -1,0 +1,39 @@
+/**
+ * slow_convergence: half of the run's improvement came only late. Healthy curves fall fast and then flatten;
+ * a curve that gets halfway only past the middle is learning slowly (learning rate, initialisation, normalisation).
+ */
+import type { Rule } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
+import { progressCurve } from './progress-curve.ts';
+import { levels, meaningful, whenAt } from './shared.ts';
+
+/** Halfway point later than this share of the run = slow. */
+export const SLOW_HALF_SHARE = 0.45;
+/** The run's improvement must be real (this many noise units) for its halfway point to mean anything. */
+export const NOISE_SIGMAS = 4;
+
+export const slowConvergenceRule: Rule = {
+  id: 'slow_convergence',
+  area: 'convergence',
+  check({ view }) {
+    const c = progressCurve(view);
+    if (!c || c.ts.length < 6) return unknownItem(this, 'Too few points to judge the speed of convergence', 'Log the loss at least 6 times.');
+    const lv = levels(c);
+    const total = lv.head - lv.tail;
+    if (total < meaningful(c, NOISE_SIGMAS)) return itemOf(this, 'pass', `${c.name} made no measurable progress to time (see plateau)`, '', { series: c.name });
+    const half = lv.head - total / 2;
+    let i = 0;
+    while (i < c.ts.length && c.ts[i] > half) i++;
+    const share = i / (c.ts.length - 1);
+    if (share < SLOW_HALF_SHARE) return itemOf(this, 'pass', `${c.name} made half its progress in the first ${Math.round(share * 100)} % of the run`, '', { series: c.name, halfwayShare: Number(share.toFixed(2)) });
+    const at = whenAt(c, Math.min(i, c.ts.length - 1));
+    return itemOf(
+      this,
+      'warn',
+      `${c.name} took ${Math.round(share * 100)} % of the run to make half its progress`,
+      'Learning is slow: try a larger learning rate (or a shorter warm-up), normalise the inputs, use a better initialisation or batch normalisation.',
+      { series: c.name, halfwayShare: Number(share.toFixed(2)), halfwayStep: at.step, halfwayEpoch: at.epoch ?? null },
+      [{ series: c.name, step: at.step, label: 'halfway', kind: 'line' }],
+    );
+  },
+};

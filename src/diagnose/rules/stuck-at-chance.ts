@@ -1,0 +1,96 @@
+/**
+ * stuck_at_chance: the loss sits at ln K (uniform prediction over K classes) or the accuracy at 1/K / the majority
+ * rate. With K known this is a fail; without it, exact-looking chance levels (ln 2…ln 20, the 0.25 MSE of predicting
+ * 0.5 for 0/1 targets, 1/K accuracy) on a stalled curve are a warning.
+ */
+import type { Rule } from './rule.ts';
+import { itemOf } from './rule.ts';
+import type { Curve } from '../signals/view.ts';
+import { findStall } from './plateau-analysis.ts';
+import { fmt } from './shared.ts';
+
+/** Relative distance to ln K that counts as "at chance" when K is known… */
+export const KNOWN_LOSS_TOLERANCE = 0.05;
+/** …and when it is only inferred (tight, since many values are near some ln K). */
+export const INFERRED_LOSS_TOLERANCE = 0.01;
+/** Absolute accuracy distance from the chance rate. */
+export const ACCURACY_TOLERANCE = 0.02;
+export const INFERRED_ACCURACY_TOLERANCE = 0.005;
+/** Largest K tried when inferring: beyond it ln K values are closer together than the tolerance. */
+export const MAX_INFERRED_K = 20;
+/** An accuracy this far above chance means the model is not at chance, whatever the loss says. */
+export const ABOVE_CHANCE_ACCURACY = 0.1;
+
+interface Hit {
+  curve: Curve;
+  level: number;
+  chance: number;
+  what: string;
+}
+
+function endLevel(c: Curve): number {
+  return c.s[c.s.length - 1];
+}
+
+export const stuckAtChanceRule: Rule = {
+  id: 'stuck_at_chance',
+  area: 'convergence',
+  check({ view, context }) {
+    const K = context.classes;
+    const counts = context.dataset?.classCounts;
+    const losses = [view.trainLoss, view.valLoss].filter((c): c is Curve => !!c && c.s.length >= 5);
+    const accs = [view.trainMetric, view.valMetric].filter((c): c is Curve => !!c && c.key === 'accuracy' && c.s.length >= 5);
+    const stalled = (c: Curve) => findStall(c) !== null;
+    let majority = NaN;
+    if (counts) {
+      const v = Object.values(counts);
+      const total = v.reduce((a, b) => a + b, 0);
+      if (total > 0) majority = Math.max(...v) / total;
+    }
+    const hits: Hit[] = [];
+    if (K && K >= 2) {
+      for (const c of losses) {
+        const l = endLevel(c);
+        if (Math.abs(l - Math.log(K)) <= KNOWN_LOSS_TOLERANCE * Math.log(K) && stalled(c)) hits.push({ curve: c, level: l, chance: Math.log(K), what: `ln ${K}` });
+      }
+      for (const c of accs) {
+        const a = endLevel(c);
+        const chance = Number.isFinite(majority) ? Math.max(1 / K, majority) : 1 / K;
+        if (a <= chance + ACCURACY_TOLERANCE && stalled(c)) hits.push({ curve: c, level: a, chance, what: Number.isFinite(majority) ? 'the majority-class rate' : `1/${K}` });
+      }
+    } else {
+      for (const c of losses) {
+        const l = endLevel(c);
+        if (!stalled(c)) continue;
+        for (let k = 2; k <= MAX_INFERRED_K; k++) {
+          if (Math.abs(l - Math.log(k)) <= INFERRED_LOSS_TOLERANCE * Math.log(k)) hits.push({ curve: c, level: l, chance: Math.log(k), what: `ln ${k} (uniform over ${k} classes)` });
+        }
+        if (Math.abs(l - 0.25) <= INFERRED_LOSS_TOLERANCE * 0.25) hits.push({ curve: c, level: l, chance: 0.25, what: '0.25 (MSE of always predicting 0.5 for 0/1 targets)' });
+      }
+      for (const c of accs) {
+        const a = endLevel(c);
+        if (!stalled(c)) continue;
+        for (let k = 2; k <= 10; k++) if (Math.abs(a - 1 / k) <= INFERRED_ACCURACY_TOLERANCE) hits.push({ curve: c, level: a, chance: 1 / k, what: `1/${k}` });
+      }
+    }
+    // A model whose accuracy is well above chance is not at chance, whatever its loss level.
+    const bestAcc = Math.max(-Infinity, ...accs.map(endLevel));
+    const chanceAcc = K ? 1 / K : 0.5;
+    if (hits.length && bestAcc > chanceAcc + ABOVE_CHANCE_ACCURACY && Number.isFinite(bestAcc) && hits.every((h) => h.curve.key === 'loss')) hits.length = 0;
+    if (hits.length === 0) {
+      if (!K) {
+        return itemOf(this, 'unknown', 'No chance level found in the curves; the class count is not known', 'Pass the class count (--classes K) to check the loss against ln K and the accuracy against 1/K.', { needs: 'classes' });
+      }
+      return itemOf(this, 'pass', `Not at chance level for ${K} classes`, '', { classes: K, chanceLoss: Number(Math.log(K).toFixed(4)) });
+    }
+    const h = hits[0];
+    return itemOf(
+      this,
+      K ? 'fail' : 'warn',
+      `${h.curve.name} is stuck at ${fmt(h.level)} ≈ ${h.what}: the model predicts no better than chance`,
+      'The model outputs a constant: check that labels match inputs (shuffled together), the output layer matches the loss (softmax + cross-entropy, logits flag), the learning rate (too high kills units, too low never moves) and the input normalisation.',
+      { series: h.curve.name, level: Number(h.level.toPrecision(4)), chance: Number(h.chance.toPrecision(4)), chanceIs: h.what, classesKnown: !!K },
+      [{ series: h.curve.name, step: Math.round(h.curve.x[h.curve.x.length - 1]), label: 'chance level', kind: 'point', value: Number(h.level.toPrecision(4)) }],
+    );
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * train_loss_rising: a sustained stretch where the smoothed training loss sits clearly above the best it had
+ * reached before (the optimiser is going uphill), or a rising trend at the end. Weaker than divergence: it may recover.
+ */
+import type { Rule } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
+import type { Curve } from '../signals/view.ts';
+import { fmt, smoothAt, whenAt } from './shared.ts';
+import { findDivergence } from './divergence.ts';
+
+/** A stretch counts when it covers at least this share of the run… */
+export const MIN_STRETCH_SHARE = 0.15;
+/** …and stays this many smoothed-noise units above the running best… */
+export const NOISE_SIGMAS = 4;
+/** …and at least this much above it on the log scale (5 %), or this share of the curve's range on a linear one. */
+export const MIN_LOG_RISE = 0.05;
+export const MIN_RANGE_RISE = 0.05;
+
+export interface RisingStretch {
+  from: number;
+  to: number;
+  bestBefore: number;
+  peak: number;
+}
+
+export function findRisingStretch(c: Curve): RisingStretch | null {
+  const n = c.ts.length;
+  if (n < 8) return null;
+  const noise = Number.isFinite(c.smoothNoise) ? c.smoothNoise : 0;
+  const margin = Math.max(NOISE_SIGMAS * noise, c.logScale ? MIN_LOG_RISE : MIN_RANGE_RISE * c.range);
+  const minLen = Math.max(4, Math.ceil(n * MIN_STRETCH_SHARE));
+  let best = c.ts[0];
+  let start = -1;
+  let bestAtStart = best;
+  let longest: RisingStretch | null = null;
+  for (let i = 0; i < n; i++) {
+    const v = c.ts[i];
+    if (v > best + margin) {
+      if (start < 0) {
+        start = i;
+        bestAtStart = best;
+      }
+    } else {
+      if (start >= 0 && i - start >= minLen && (!longest || i - start > longest.to - longest.from)) {
+        longest = { from: start, to: i - 1, bestBefore: bestAtStart, peak: peakOf(c, start, i) };
+      }
+      start = -1;
+    }
+    if (start < 0 && v < best) best = v;
+  }
+  if (start >= 0 && n - start >= minLen && (!longest || n - start > longest.to - longest.from)) {
+    longest = { from: start, to: n - 1, bestBefore: bestAtStart, peak: peakOf(c, start, n) };
+  }
+  return longest;
+}
+
+function peakOf(c: Curve, from: number, to: number): number {
+  let p = from;
+  for (let i = from; i < to; i++) if (c.ts[i] > c.ts[p]) p = i;
+  return p;
+}
+
+export const trainLossRisingRule: Rule = {
+  id: 'train_loss_rising',
+  area: 'convergence',
+  check({ view }) {
+    const c = view.trainLoss;
+    if (!c || c.ts.length === 0) return unknownItem(this, 'No training loss to check', 'Log the training loss per step or epoch.');
+    if (c.ts.length < 8) return unknownItem(this, 'Too few training-loss points to see a rise', 'Log the training loss at least 8 times.');
+    const d = findDivergence(c);
+    const r = findRisingStretch(c);
+    if (!r) return itemOf(this, 'pass', 'The training loss never climbs for long above its best', '', { series: c.name });
+    const from = whenAt(c, r.from);
+    const to = whenAt(c, r.to);
+    const share = (r.to - r.from + 1) / c.ts.length;
+    const peakV = smoothAt(c, r.peak);
+    return itemOf(
+      this,
+      d ? 'fail' : 'warn',
+      `Training loss rose to ${fmt(peakV)} and stayed above its earlier best ${fmt(c.scale.fromBadness(r.bestBefore))} for ${Math.round(share * 100)} % of the run`,
+      'A loss that goes up while training is an optimiser stepping too far: lower the learning rate, add warm-up or gradient clipping.',
+      { series: c.name, fromStep: from.step, toStep: to.step, fromEpoch: from.epoch ?? null, shareOfRun: Number(share.toFixed(2)), peak: peakV },
+      [{ series: c.name, step: from.step, toStep: to.step, label: 'loss rising', kind: 'band' }],
+    );
+  },
+};

@@ -1,0 +1,52 @@
+/**
+ * val_better_than_train: validation is consistently better than training. Usual causes: dropout/augmentation only in
+ * training, training loss averaged over an epoch while the model improved, or validation data easier than/overlapping
+ * with training.
+ */
+import type { Rule } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
+import type { Curve } from '../signals/view.ts';
+import { smoothedAtStep } from '../signals/view.ts';
+
+/** Validation better than training at this share of the evaluations in the second half of the run. */
+export const SHARE = 0.8;
+/** By at least this much on the log scale (≈ 10 %) at the median. */
+export const MIN_LOG_MARGIN = 0.1;
+
+function compare(train: Curve, val: Curve): { share: number; margin: number; count: number } {
+  const n = val.ts.length;
+  const diffs: number[] = [];
+  for (let i = Math.floor(n / 2); i < n; i++) {
+    const t = smoothedAtStep(train, val.x[i]);
+    if (Number.isFinite(t)) diffs.push(t - val.ts[i]);
+  }
+  if (diffs.length === 0) return { share: 0, margin: 0, count: 0 };
+  const better = diffs.filter((d) => d > 0).length;
+  diffs.sort((a, b) => a - b);
+  return { share: better / diffs.length, margin: diffs[Math.floor(diffs.length / 2)], count: diffs.length };
+}
+
+export const valBetterThanTrainRule: Rule = {
+  id: 'val_better_than_train',
+  area: 'generalization',
+  check({ view }) {
+    const pairs: Array<[Curve, Curve]> = [];
+    if (view.trainLoss && view.valLoss && view.trainLoss.logScale && view.valLoss.logScale) pairs.push([view.trainLoss, view.valLoss]);
+    if (view.trainMetric && view.valMetric && view.trainMetric.logScale && view.valMetric.logScale) pairs.push([view.trainMetric, view.valMetric]);
+    if (pairs.length === 0) return unknownItem(this, 'No train/validation pair to compare', 'Log the same loss or metric for training and validation.');
+    for (const [train, val] of pairs) {
+      const r = compare(train, val);
+      if (r.count >= 3 && r.share >= SHARE && r.margin >= MIN_LOG_MARGIN) {
+        return itemOf(
+          this,
+          'warn',
+          `${val.name} is better than ${train.name} at ${Math.round(r.share * 100)} % of the late evaluations`,
+          'Usually harmless (dropout/augmentation only in training, or training loss averaged over the epoch); if the gap is large, check that validation does not overlap training and is not easier.',
+          { train: train.name, val: val.name, shareBetter: Number(r.share.toFixed(2)), medianLogMargin: Number(r.margin.toFixed(3)) },
+          [],
+        );
+      }
+    }
+    return itemOf(this, 'pass', 'Validation is not consistently better than training', '', {});
+  },
+};

@@ -1,0 +1,31 @@
+/**
+ * vanishing_gradients: the first layers get gradients orders of magnitude smaller than the last ones (or none):
+ * they barely learn. Needs per-layer gradient norms (instrumentation), listed input → output.
+ */
+import type { Rule } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
+import { median } from '../signals/stats.ts';
+
+/** First-layer / last-layer gradient-norm ratio below this: fail; below WARN_RATIO: warn. */
+export const FAIL_RATIO = 1e-4;
+export const WARN_RATIO = 1e-2;
+/** Norms below this are zero for practical purposes. */
+export const TINY_NORM = 1e-10;
+
+export const vanishingGradientsRule: Rule = {
+  id: 'vanishing_gradients',
+  area: 'architecture',
+  check({ context }) {
+    const g = context.instrumentation?.gradNorms;
+    const layers = g ? Object.entries(g).filter(([, v]) => v.length > 0) : [];
+    if (layers.length < 2) return unknownItem(this, 'No per-layer gradient norms', 'Run with instrumentation (per-layer gradient norms) to check for vanishing gradients.');
+    const level = (v: number[]) => median(v.slice(Math.max(0, v.length - 3)));
+    const first = level(layers[0][1]);
+    const last = level(layers[layers.length - 1][1]);
+    const ratio = last > 0 ? first / last : 1;
+    const evidence = { firstLayer: layers[0][0], lastLayer: layers[layers.length - 1][0], firstNorm: first, lastNorm: last, ratio: Number(ratio.toPrecision(3)) };
+    if (first < TINY_NORM || ratio < FAIL_RATIO) return itemOf(this, 'fail', `Layer ${layers[0][0]} gets ${first < TINY_NORM ? 'no' : `${ratio.toExponential(1)}× the`} gradient of ${layers[layers.length - 1][0]}`, 'Use ReLU-family activations, He/Xavier initialisation, batch normalisation or residual connections; avoid deep sigmoid/tanh stacks.', evidence);
+    if (ratio < WARN_RATIO) return itemOf(this, 'warn', `Early layers get ${ratio.toExponential(1)}× the gradient of the last`, 'Consider batch normalisation, residual connections or a better initialisation.', evidence);
+    return itemOf(this, 'pass', 'Gradients reach the first layers', '', evidence);
+  },
+};

@@ -1,0 +1,29 @@
+/** Noise level of a curve: how much it moves point to point beyond its local trend. */
+import { median } from './stats.ts';
+
+/**
+ * Robust noise standard deviation from first differences: 1.4826 · MAD(Δ) / √2. Differencing removes a slowly
+ * varying trend; the MAD ignores isolated spikes and the few large steps of a fast start. For white noise on a
+ * smooth trend this estimates the noise σ. NaN when fewer than 3 finite points.
+ */
+export function noiseLevel(values: ArrayLike<number>): number {
+  const d: number[] = [];
+  let prev = NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    if (Number.isFinite(prev)) d.push(v - prev);
+    prev = v;
+  }
+  if (d.length < 2) return NaN;
+  const m = median(d);
+  const dev = d.map((x) => Math.abs(x - m));
+  return (1.4826 * median(dev)) / Math.SQRT2;
+}
+
+/** Residuals of `values` around `trend` (same length). */
+export function residuals(values: ArrayLike<number>, trend: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i] - trend[i];
+  return out;
+}

@@ -1,0 +1,65 @@
+/** Small robust statistics on plain number arrays. Pure; NaN-free inputs are the caller's job. */
+
+export type Numbers = ArrayLike<number>;
+
+/** Median of the finite values (NaN when none). Copies, so the input is left alone. */
+export function median(values: Numbers): number {
+  return quantile(values, 0.5);
+}
+
+/** The q-quantile (0…1, linear interpolation) of the finite values, NaN when none. */
+export function quantile(values: Numbers, q: number): number {
+  const a: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) a.push(values[i]);
+  if (a.length === 0) return NaN;
+  a.sort((x, y) => x - y);
+  const pos = (a.length - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return a[lo] + (a[hi] - a[lo]) * (pos - lo);
+}
+
+/** Median absolute deviation scaled to a Gaussian standard deviation (1.4826 × MAD). */
+export function robustSd(values: Numbers): number {
+  const m = median(values);
+  const dev: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) dev.push(Math.abs(values[i] - m));
+  return 1.4826 * median(dev);
+}
+
+export function mean(values: Numbers): number {
+  let s = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isFinite(values[i])) {
+      s += values[i];
+      n++;
+    }
+  }
+  return n ? s / n : NaN;
+}
+
+export function argMin(values: Numbers, from = 0, to = values.length): number {
+  let best = -1;
+  for (let i = from; i < to; i++) if (Number.isFinite(values[i]) && (best < 0 || values[i] < values[best])) best = i;
+  return best;
+}
+
+export function argMax(values: Numbers, from = 0, to = values.length): number {
+  let best = -1;
+  for (let i = from; i < to; i++) if (Number.isFinite(values[i]) && (best < 0 || values[i] > values[best])) best = i;
+  return best;
+}
+
+/** Values from index `from` (inclusive) to `to` (exclusive) as a plain array. */
+export function slice(values: Numbers, from: number, to = values.length): number[] {
+  const out: number[] = [];
+  for (let i = Math.max(0, from); i < Math.min(values.length, to); i++) out.push(values[i]);
+  return out;
+}
+
+/** Rounds to `digits` significant digits for evidence: the JSON should read like a person wrote it. */
+export function sig(x: number, digits = 4): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  return Number(x.toPrecision(digits));
+}

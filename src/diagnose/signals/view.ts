@@ -1,0 +1,298 @@
+/**
+ * The view rules judge: the run's main curves (train/val loss, the main quality metric, lr, grad norm), each
+ * downsampled to at most MAX_POINTS points, smoothed when step-level, and put on a scale-free footing.
+ * Built once per diagnosis in one linear pass over each series, so rules never touch millions of points.
+ */
+import type { Cadence, Direction, Series, Split } from '../../domain/run.ts';
+import { medianFilter, smoothingWindow } from './smoothing.ts';
+import { noiseLevel } from './noise.ts';
+import { quantile } from './stats.ts';
+
+/** Downsampling target: enough for shapes (onsets, spikes between bins are counted separately), cheap for O(n·w) filters. */
+export const MAX_POINTS = 400;
+/** Running-median width for step-level curves, as a share of their (downsampled) length. */
+const SMOOTH_FRACTION_STEP = 0.03;
+
+export interface NonFinite {
+  count: number;
+  /** Index into the raw series of the first NaN/±Inf, its step and epoch (NaN when unknown). */
+  firstStep: number;
+  firstEpoch: number;
+  /** Finite points seen before the first non-finite one. */
+  finiteBefore: number;
+  firstValue: number;
+}
+
+export interface Curve {
+  /** Display name as in the source ('val_loss'), used in marks. */
+  name: string;
+  key: string;
+  split: Split;
+  direction: Direction;
+  cadence: Cadence;
+  /** Raw number of points (finite or not). */
+  points: number;
+  /** Raw points per downsampled point (1 when not downsampled). */
+  binSize: number;
+  /** Downsampled coordinates and values; finite values only. */
+  x: Float64Array;
+  epoch: Float64Array;
+  y: Float64Array;
+  /** Bin maxima (equal to y when not downsampled): spikes live here. */
+  yMax: Float64Array;
+  /** y smoothed with a running median when step-level; y itself when epoch-level. */
+  s: Float64Array;
+  /**
+   * Judged on log(y) when every value is positive (losses: a 1e-4 MSE and a 25 nats LM loss read alike), on
+   * log(1 − y) for higher-is-better rates in [0, 1] (accuracy: 0.97 → 0.98 is a third fewer errors).
+   */
+  logScale: boolean;
+  scale: JudgingScale;
+  /** Whether `s` is a running median of y (step-level or noisy curves) or y itself. */
+  smoothed: boolean;
+  /** y and s on the judging scale, where LOWER IS ALWAYS BETTER ("badness"), whatever the metric's direction. */
+  ty: Float64Array;
+  ts: Float64Array;
+  /** Robust noise σ of ty per downsampled point, and of ts. */
+  noise: number;
+  smoothNoise: number;
+  /** Robust range (5th–95th percentile) of ts; never 0. */
+  range: number;
+  nonFinite: NonFinite | null;
+  source: Series;
+}
+
+export interface RunView {
+  trainLoss: Curve | null;
+  valLoss: Curve | null;
+  /** Main quality metric (accuracy first), validation and training. */
+  valMetric: Curve | null;
+  trainMetric: Curve | null;
+  lr: Curve | null;
+  gradNorm: Curve | null;
+  /** Every curve of the run, for rules that look beyond the main ones (NaN anywhere). */
+  all: Curve[];
+}
+
+/** Builds the judged curve of one series. */
+export function toCurve(series: Series): Curve {
+  const n = series.values.length;
+  let finite = 0;
+  let nonFinite: NonFinite | null = null;
+  for (let i = 0; i < n; i++) {
+    const v = series.values[i];
+    if (Number.isFinite(v)) {
+      finite++;
+    } else {
+      if (!nonFinite) {
+        nonFinite = {
+          count: 0,
+          firstStep: series.steps[i],
+          firstEpoch: series.epochs ? series.epochs[i] : series.cadence === 'epoch' ? series.steps[i] : NaN,
+          finiteBefore: finite,
+          firstValue: v,
+        };
+      }
+      nonFinite.count++;
+    }
+  }
+  const bins = Math.min(finite, MAX_POINTS);
+  const binSize = bins > 0 ? finite / bins : 1;
+  const x = new Float64Array(bins);
+  const epoch = new Float64Array(bins).fill(NaN);
+  const y = new Float64Array(bins);
+  const yMax = new Float64Array(bins).fill(-Infinity);
+  const counts = new Float64Array(bins);
+  const epochCounts = new Float64Array(bins);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const v = series.values[i];
+    if (!Number.isFinite(v)) continue;
+    const b = Math.min(bins - 1, Math.floor(k / binSize));
+    k++;
+    x[b] += series.steps[i];
+    y[b] += v;
+    if (v > yMax[b]) yMax[b] = v;
+    counts[b]++;
+    const e = series.epochs ? series.epochs[i] : series.cadence === 'epoch' ? series.steps[i] : NaN;
+    if (Number.isFinite(e)) {
+      epoch[b] = (epochCounts[b] ? epoch[b] : 0) + e;
+      epochCounts[b]++;
+    }
+  }
+  for (let b = 0; b < bins; b++) {
+    x[b] /= counts[b];
+    y[b] /= counts[b];
+    if (epochCounts[b]) epoch[b] /= epochCounts[b];
+  }
+  const scale = judgingScale(series.direction, y);
+  const ty = y.map(scale.toBadness);
+  // An epoch-labelled curve that is mostly noise (per-batch values logged per epoch row) is smoothed too.
+  const noisy = bins >= 30 && noiseLevel(ty) > NOISY_SHARE * robustRange(ty);
+  const stepLevel = series.cadence === 'step' || binSize > 1 || noisy;
+  const window = stepLevel ? smoothingWindow(bins, SMOOTH_FRACTION_STEP, 15) : bins >= 60 ? 3 : 1;
+  const s = window > 1 ? medianFilter(y, window) : Float64Array.from(y);
+  const ts = s.map(scale.toBadness);
+  const noise = noiseLevel(ty);
+  const range = robustRange(ts);
+  return {
+    name: series.name,
+    key: series.key,
+    split: series.split,
+    direction: series.direction,
+    cadence: series.cadence,
+    points: n,
+    binSize,
+    x,
+    epoch,
+    y,
+    yMax,
+    s,
+    logScale: scale.log,
+    scale,
+    smoothed: window > 1,
+    ty,
+    ts,
+    noise,
+    // Differences of a running median are correlated, so measuring them underestimates its noise: use the
+    // standard error of a median of `window` points instead (efficiency π/2 ≈ 1.2533² of the mean's).
+    smoothNoise: window > 1 ? (noise * 1.2533) / Math.sqrt(window) : noise,
+    range,
+    nonFinite,
+    source: series,
+  };
+}
+
+/** A curve whose point-to-point noise exceeds this share of its range is treated as step-level (smoothed). */
+const NOISY_SHARE = 0.15;
+/** Error floor for log(1 − accuracy): 1e-4 keeps a perfect 1.0 from becoming −∞. */
+const ERROR_FLOOR = 1e-4;
+
+export interface JudgingScale {
+  log: boolean;
+  toBadness: (v: number) => number;
+  fromBadness: (b: number) => number;
+}
+
+/** The scale a curve is judged on; see Curve.logScale. */
+export function judgingScale(direction: Direction, values: ArrayLike<number>): JudgingScale {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (direction === 'lower') {
+    if (min > 0) return { log: true, toBadness: Math.log, fromBadness: Math.exp };
+    return { log: false, toBadness: (v) => v, fromBadness: (b) => b };
+  }
+  if (min >= 0 && max <= 1) {
+    return { log: true, toBadness: (v) => Math.log(Math.max(1 - v, ERROR_FLOOR)), fromBadness: (b) => 1 - Math.exp(b) };
+  }
+  return { log: false, toBadness: (v) => -v, fromBadness: (b) => -b };
+}
+
+/** Spread between the 5th and 95th percentile; never 0 (a flat curve gets a tiny range relative to its level). */
+export function robustRange(values: ArrayLike<number>): number {
+  const lo = quantile(values, 0.05);
+  const hi = quantile(values, 0.95);
+  if (hi - lo > 0) return hi - lo;
+  return Math.max(Math.abs(hi), 1e-12) * 1e-6;
+}
+
+/** Metric keys that are not a quality metric of the model. */
+const NOT_QUALITY = new Set(['loss', 'lr', 'grad_norm', 'epoch', 'step', 'runtime', 'samples_per_second', 'steps_per_second', 'epoch_time', 'perplexity', 'ppl', 'total_flos']);
+const QUALITY_PREFERENCE = ['accuracy', 'f1', 'mean_token_accuracy', 'auc', 'dice_coef', 'iou', 'precision', 'recall', 'wer', 'cer', 'mae', 'mse', 'rmse'];
+
+function pick(series: Series[], key: string, split: Split): Series | null {
+  let best: Series | null = null;
+  for (const s of series) {
+    if (s.key !== key || s.split !== split) continue;
+    if (!best || finiteCount(s) > finiteCount(best)) best = s;
+  }
+  return best;
+}
+
+function finiteCount(s: Series): number {
+  let c = 0;
+  for (const v of s.values) if (Number.isFinite(v)) c++;
+  // A series of only NaN still matters (nan_loss): count it as one point so it can be picked.
+  return c || (s.values.length ? 0.5 : 0);
+}
+
+function qualityKey(series: Series[]): string | null {
+  const keys = new Set(series.filter((s) => s.split === 'val' && !NOT_QUALITY.has(s.key) && !/loss/.test(s.key)).map((s) => s.key));
+  for (const k of QUALITY_PREFERENCE) if (keys.has(k)) return k;
+  const rest = [...keys].sort();
+  if (rest.length) return rest[0];
+  const trainKeys = new Set(series.filter((s) => s.split === 'train' && !NOT_QUALITY.has(s.key) && !/loss/.test(s.key)).map((s) => s.key));
+  for (const k of QUALITY_PREFERENCE) if (trainKeys.has(k)) return k;
+  return null;
+}
+
+export function buildView(series: Series[]): RunView {
+  const cache = new Map<Series, Curve>();
+  const curve = (s: Series | null): Curve | null => {
+    if (!s) return null;
+    let c = cache.get(s);
+    if (!c) {
+      c = toCurve(s);
+      cache.set(s, c);
+    }
+    return c;
+  };
+  const q = qualityKey(series);
+  const view: RunView = {
+    trainLoss: curve(pick(series, 'loss', 'train')),
+    valLoss: curve(pick(series, 'loss', 'val')),
+    valMetric: q ? curve(pick(series, q, 'val')) : null,
+    trainMetric: q ? curve(pick(series, q, 'train')) : null,
+    lr: curve(pick(series, 'lr', 'train')),
+    gradNorm: curve(pick(series, 'grad_norm', 'train')),
+    all: [],
+  };
+  view.all = series.map((s) => curve(s)!);
+  return view;
+}
+
+/** Epoch of downsampled point i (NaN when unknown). */
+export function epochAt(c: Curve, i: number): number {
+  return c.epoch[i];
+}
+
+/** "epoch 15" or "step 1200": where point i is, in the unit a person would use for this curve. */
+export function describeAt(c: Curve, i: number): string {
+  const e = c.epoch[i];
+  if (c.cadence === 'epoch' && Number.isFinite(e)) return `epoch ${round(e)}`;
+  if (Number.isFinite(e) && c.binSize > 1) return `step ${Math.round(c.x[i])} (epoch ${round(e)})`;
+  return `step ${Math.round(c.x[i])}`;
+}
+
+function round(e: number): number {
+  return Math.abs(e - Math.round(e)) < 1e-6 ? Math.round(e) : Number(e.toFixed(2));
+}
+
+/** Index of the first downsampled point with x ≥ step (length when none). */
+export function indexAtStep(c: Curve, step: number): number {
+  let lo = 0;
+  let hi = c.x.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (c.x[mid] < step) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Value of curve `c` on its judging scale (smoothed), interpolated at `step`; NaN outside its span. */
+export function smoothedAtStep(c: Curve, step: number): number {
+  const n = c.x.length;
+  if (n === 0 || step < c.x[0] - 1e-9 || step > c.x[n - 1] + 1e-9) return NaN;
+  const i = indexAtStep(c, step);
+  if (i >= n) return c.ts[n - 1];
+  if (i === 0 || c.x[i] === step) return c.ts[i];
+  const t = (step - c.x[i - 1]) / (c.x[i] - c.x[i - 1]);
+  return c.ts[i - 1] + t * (c.ts[i] - c.ts[i - 1]);
+}
