@@ -63,10 +63,6 @@ function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}`;
-}
-
 /**
  * Parses the event files among `entries` (paths relative to the ingested root, '/'-separated) into runs.
  * `rootName` names the run found at the root itself. The caller passes the entries that isTfeventsFile accepted.
@@ -107,7 +103,7 @@ export function parseTfeventsTree(entries: FileEntry[], rootName: string): RunLo
   if (out.length === 0) {
     throw new IngestError({
       file: files.length === 1 ? files[0].data.file : rootName,
-      reason: `no scalar summaries in ${plural(files.length, files.length === 1 ? 'event file' : 'event files')}: ${empty.join('; ')}`,
+      reason: `no scalar summaries in ${files.length} event file${files.length === 1 ? '' : 's'}: ${empty.join('; ')}`,
     });
   }
   if (empty.length > 0) for (const log of out) log.notes.push(`event files without scalars, not made into runs: ${empty.join('; ')}`);
@@ -310,5 +306,5 @@ function epochLookup(s: Stream): (step: number) => number {
 function describeSkipped(datas: EventFile[]): string {
   const total = new Map<string, number>();
   for (const d of datas) for (const [k, n] of d.skipped) total.set(k, (total.get(k) ?? 0) + n);
-  return [...total].map(([k, n]) => `${n} ${k}`).join(', ');
+  return [...total].map(([k, n]) => `${k}: ${n}`).join(', ');
 }
