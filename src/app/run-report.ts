@@ -1,0 +1,87 @@
+/**
+ * A run's verdict and chart, as every face shows them. Reports are cached per run version (id + updatedAt) and
+ * computed once however many callers ask at the same time, so a burst of /diagnose on one big run costs one diagnosis.
+ */
+import type { Run, RunSummary } from '../domain/run.ts';
+import type { Verdict } from '../domain/verdict.ts';
+import { diagnose } from '../diagnose/index.ts';
+import { renderRunChart } from '../charts/run-chart.ts';
+import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
+
+export interface RunReport {
+  run: RunSummary;
+  verdict: Verdict;
+  /** PNG bytes of the run's chart with the verdict's marks. */
+  chartPng: Uint8Array;
+}
+
+export interface RunReporterOptions {
+  /** Reports kept in memory (each holds a PNG of ~100 KB). */
+  cacheSize?: number;
+}
+
+export class RunReporter {
+  private readonly cache = new Map<string, Promise<RunReport>>();
+  private readonly cacheSize: number;
+
+  constructor(
+    private readonly store: RunStore,
+    opts: RunReporterOptions = {},
+  ) {
+    this.cacheSize = opts.cacheSize ?? 32;
+  }
+
+  /** By id, name or id prefix (see RunStore.getRun). Throws RunNotFoundError with the candidates. */
+  async report(ref: string): Promise<RunReport> {
+    const run = await this.store.getRun(ref);
+    if (!run) throw new RunNotFoundError(ref, await this.store.findRuns(ref));
+    return this.reportOf(run);
+  }
+
+  reportOf(run: Run): Promise<RunReport> {
+    const key = `${run.id}@${run.updatedAt}`;
+    let p = this.cache.get(key);
+    if (p) {
+      // Refresh recency: Map iteration order is insertion order.
+      this.cache.delete(key);
+      this.cache.set(key, p);
+      return p;
+    }
+    p = Promise.resolve().then(() => computeReport(run));
+    this.cache.set(key, p);
+    p.catch(() => this.cache.delete(key));
+    while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+    return p;
+  }
+
+  /** The verdict only (no chart), cached like reports when one exists. */
+  async verdictOf(run: Run): Promise<Verdict> {
+    const cached = this.cache.get(`${run.id}@${run.updatedAt}`);
+    return cached ? (await cached).verdict : diagnoseStored(run);
+  }
+}
+
+export function diagnoseStored(run: Run): Verdict {
+  return diagnose({ id: run.id, name: run.name, format: run.source.format, series: run.series, points: run.points, epochs: run.epochs });
+}
+
+function computeReport(run: Run): RunReport {
+  const verdict = diagnoseStored(run);
+  const { series: _series, notes: _notes, meta: _meta, ...summary } = run;
+  return { run: summary, verdict, chartPng: renderRunChart(run, verdict).png };
+}
+
+/** The run stored just before this one under the same name (an earlier upload of the same training), if any. */
+export async function previousRunOf(store: RunStore, run: RunSummary): Promise<RunSummary | null> {
+  const sameName = await store.findRuns(run.name);
+  const older = sameName
+    .filter((r) => r.id !== run.id && r.name === run.name && r.createdAt <= run.createdAt)
+    .sort((a, b) => b.createdAt - a.createdAt);
+  return older[0] ?? null;
+}
+
+/** The newest run stored under a name, or null. */
+export async function newestRunNamed(store: RunStore, name: string): Promise<RunSummary | null> {
+  const runs = (await store.findRuns(name)).filter((r) => r.name === name).sort((a, b) => b.createdAt - a.createdAt);
+  return runs[0] ?? null;
+}

@@ -1,0 +1,47 @@
+/** A comparison of two runs as a reply: a short table of the differences and the overlay chart. */
+import { AttachmentBuilder, type APIEmbed } from 'discord.js';
+import type { MetricPoint, RunComparison, RunFigures } from '../../app/compare-runs.ts';
+import { fitText } from './fit-text.ts';
+import { formatNumber } from './format-evidence.ts';
+
+export const COMPARE_CHART_FILE = 'compare.png';
+
+export function compareReply(c: RunComparison): { embeds: APIEmbed[]; files: AttachmentBuilder[]; components: [] } {
+  const metric = c.a.metric?.name ?? c.b.metric?.name ?? 'validation metric';
+  const rows: [string, string, string][] = [
+    ['', label(c.a, 'A'), label(c.b, 'B')],
+    [`best ${metric}`, value(c.a.best), value(c.b.best)],
+    ['epoch of best', when(c.a.best), when(c.b.best)],
+    [`last ${metric}`, value(c.a.last), value(c.b.last)],
+    ['final gap (val − train)', gap(c.a), gap(c.b)],
+    ['epochs', String(c.a.run.epochs ?? '–'), String(c.b.run.epochs ?? '–')],
+  ];
+  const widths = [0, 1, 2].map((k) => Math.max(...rows.map((r) => r[k].length)));
+  const table = rows.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  ').trimEnd()).join('\n');
+  const embed: APIEmbed = {
+    title: fitText(`📊 ${c.a.run.name} vs ${c.b.run.name}`, 256),
+    description: fitText(`A = \`${c.a.run.id}\` · B = \`${c.b.run.id}\`\n\`\`\`\n${table}\n\`\`\`\n${verdictLine(c)}`, 4000),
+    color: 0x4c78a8,
+  };
+  const files: AttachmentBuilder[] = [];
+  if (c.chartPng) {
+    embed.image = { url: `attachment://${COMPARE_CHART_FILE}` };
+    files.push(new AttachmentBuilder(Buffer.from(c.chartPng), { name: COMPARE_CHART_FILE }));
+  }
+  return { embeds: [embed], files, components: [] };
+}
+
+function label(f: RunFigures, tag: string): string {
+  return `${tag}: ${f.run.name.length > 18 ? f.run.name.slice(0, 17) + '…' : f.run.name}`;
+}
+const value = (p: MetricPoint | null) => (p ? formatNumber(p.value) : '–');
+const when = (p: MetricPoint | null) => (p ? (p.epoch !== null ? `epoch ${formatNumber(p.epoch)}` : `step ${formatNumber(p.step)}`) : '–');
+const gap = (f: RunFigures) => (f.finalGap === null ? '–' : formatNumber(f.finalGap));
+
+function verdictLine(c: RunComparison): string {
+  if (!c.a.best || !c.b.best || !c.a.metric || c.a.metric.key !== c.b.metric?.key) return 'The runs do not share a validation metric to rank them by.';
+  const lower = c.a.metric.direction === 'lower';
+  const aBetter = lower ? c.a.best.value < c.b.best.value : c.a.best.value > c.b.best.value;
+  if (c.a.best.value === c.b.best.value) return 'Both reach the same best value.';
+  return `**${aBetter ? 'A' : 'B'}** reaches the better best ${c.a.metric.name}.`;
+}

@@ -1,0 +1,50 @@
+/** A run report as a reply: the checklist embed, the chart as an attached PNG, and the follow-up buttons. */
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, type APIEmbed } from 'discord.js';
+import type { RunReport } from '../../app/run-report.ts';
+import { buttonId } from '../command.ts';
+import { verdictEmbed } from './verdict-embed.ts';
+
+export const CHART_FILE = 'chart.png';
+
+export interface DiagnosisReplyOptions {
+  /** The earlier upload of the same run, for the Compare button. */
+  previousRunId?: string | null;
+  muted?: boolean;
+  /** Extra lines above the embed (e.g. "Stored as r_… from train.csv"). */
+  content?: string;
+}
+
+export interface DiagnosisReply {
+  content?: string;
+  embeds: APIEmbed[];
+  files: AttachmentBuilder[];
+  components: ActionRowBuilder<ButtonBuilder>[];
+}
+
+export function diagnosisReply(report: RunReport, opts: DiagnosisReplyOptions = {}): DiagnosisReply {
+  const runId = report.run.id;
+  const buttons = [
+    new ButtonBuilder().setCustomId(buttonId('diagnose', 'thread', runId)).setLabel('Open thread').setStyle(ButtonStyle.Secondary).setEmoji('🧵'),
+    new ButtonBuilder()
+      .setCustomId(buttonId('diagnose', 'mute', runId))
+      .setLabel(opts.muted ? 'Alerts muted for this run' : 'Mute alerts for this run')
+      .setStyle(ButtonStyle.Secondary)
+      .setEmoji('🔕')
+      .setDisabled(Boolean(opts.muted)),
+  ];
+  if (opts.previousRunId) {
+    buttons.push(
+      new ButtonBuilder()
+        .setCustomId(buttonId('diagnose', 'compare', runId, opts.previousRunId))
+        .setLabel('Compare with previous run')
+        .setStyle(ButtonStyle.Primary)
+        .setEmoji('📊'),
+    );
+  }
+  return {
+    ...(opts.content ? { content: opts.content } : {}),
+    embeds: [verdictEmbed(report.verdict, { chartFileName: CHART_FILE })],
+    files: [new AttachmentBuilder(Buffer.from(report.chartPng), { name: CHART_FILE, description: `Curves of ${report.run.name}` })],
+    components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],
+  };
+}
