@@ -65,5 +65,7 @@ function countEpochs(series: Series[]): number | null {
     }
   }
   if (!Number.isFinite(max)) return null;
-  return Math.round(zeroBased ? max + 1 : max);
+  // 0-based (Keras) epochs 0…29 are 30 epochs, and so are fractional step-level epochs 0…29.97; 1-based or
+  // progress-style epochs (HF's 38.17 = 39 epochs touched) round up.
+  return zeroBased ? Math.floor(max) + 1 : Math.ceil(max - 1e-9);
 }

@@ -18,6 +18,8 @@ export const NO_PROGRESS_LOG = 0.05;
 /** …and after it fell by at least this much (log, ≈ 20 %) within the next AFTER_SHARE of the run. */
 export const DROP_AFTER_CUT_LOG = 0.2;
 export const AFTER_SHARE = 0.25;
+/** A rise that starts within this share of the run, before any progress, is a rise "from the start". */
+export const START_SHARE = 0.2;
 
 interface CutFinding {
   cutStep: number;
@@ -36,7 +38,9 @@ function findUselessFirstPhase(loss: Curve, lr: Curve): CutFinding | null {
     if (a > 0 && b > 0 && a / b >= CUT_FACTOR) { cut = i; break; }
   }
   if (cut < 0) return null;
-  const cutStep = lv.steps[cut];
+  // The row that first shows the new lr closes the period trained at it (epoch-end logging): the cut happened
+  // right after the previous row.
+  const cutStep = lv.steps[cut - 1];
   const k = indexAtStep(loss, cutStep);
   const n = loss.ts.length;
   if (k < 3 || k > n - 3) return null;
@@ -59,7 +63,8 @@ export const lrTooHighRule: Rule = {
     const lrValue = view.lr ? view.lr.y[0] : context.config?.learningRate;
     const nan = view.all.some((x) => x.key === 'loss' && x.nonFinite && x.nonFinite.finiteBefore === 0);
     const rising = findRisingStretch(c);
-    const risingFromStart = rising !== null && rising.bestBefore === c.ts[0] && rising.from <= Math.ceil(c.ts.length * 0.1);
+    // Rising before any meaningful progress, early in the run: the first steps already went uphill.
+    const risingFromStart = rising !== null && rising.bestBefore >= c.ts[0] - meaningful(c, 3) && rising.from <= Math.ceil(c.ts.length * START_SHARE);
     const cut = c.logScale && view.lr ? findUselessFirstPhase(c, view.lr) : null;
     const div = findDivergence(c);
     if (cut) {

@@ -6,6 +6,7 @@ import type { Rule } from './rule.ts';
 import { itemOf } from './rule.ts';
 import { notConvergedRule } from './not-converged.ts';
 import { slowConvergenceRule } from './slow-convergence.ts';
+import { fmt } from './shared.ts';
 
 export const lrTooLowRule: Rule = {
   id: 'lr_too_low',
@@ -22,7 +23,7 @@ export const lrTooLowRule: Rule = {
         this,
         'warn',
         'The loss falls slowly and steadily and is still falling at the end: the learning rate may be too low',
-        `Try a learning rate 3–10× higher${lr !== undefined ? ` than ${lr}` : ''} (or a learning-rate range test), or train longer.`,
+        `Try a learning rate 3–10× higher${lr !== undefined ? ` than ${fmt(lr)}` : ''} (or a learning-rate range test), or train longer.`,
         { ...notConverged.evidence, halfwayShare: slow.evidence.halfwayShare, learningRate: lr ?? null },
         slow.marks,
       );

@@ -110,7 +110,7 @@ export function whenAt(c: Curve, i: number): { epoch?: number; step: number } {
 export function fmt(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
   return String(Number(x.toPrecision(3)));
 }
 

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { makeRun, decay, makeSeries } from '../../support/synthetic-runs.ts';
+import { itemFor } from '../../support/verdict-item.ts';
+
+const run = makeRun({ epochs: 10, train: decay(1, 0.1, 3) });
+
+describe('exploding_gradients', () => {
+  it('fails when per-layer gradient norms grow 1000× (instrumentation)', () => {
+    const grow = Array.from({ length: 10 }, (_, e) => 0.5 * 10 ** (e / 3));
+    expect(itemFor(run, 'exploding_gradients', { instrumentation: { gradNorms: { dense1: grow, dense2: grow.map((g) => g / 2) } } }).status).toBe('fail');
+  });
+  it('fails when a logged grad_norm series ends non-finite, warns on a rare NaN', () => {
+    const vals = Array.from({ length: 100 }, () => 1);
+    const ending = makeRun({ epochs: 10, train: decay(1, 0.1, 3), extra: [makeSeries('grad_norm', 'grad_norm', 'train', 'step', vals.map((_, i) => i), null, [...vals.slice(0, 99), NaN])] });
+    expect(itemFor(ending, 'exploding_gradients').status).toBe('fail');
+    const rare = makeRun({ epochs: 10, train: decay(1, 0.1, 3), extra: [makeSeries('grad_norm', 'grad_norm', 'train', 'step', vals.map((_, i) => i), null, vals.map((v, i) => (i === 40 ? NaN : v)))] });
+    expect(itemFor(rare, 'exploding_gradients').status).toBe('warn');
+  });
+  it('passes bounded norms and is unknown without any', () => {
+    expect(itemFor(run, 'exploding_gradients', { instrumentation: { gradNorms: { dense1: [1, 0.8, 0.9, 0.7, 0.8, 0.75] } } }).status).toBe('pass');
+    expect(itemFor(run, 'exploding_gradients').status).toBe('unknown');
+  });
+});

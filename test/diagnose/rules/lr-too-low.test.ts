@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { makeRun, decay, SCALES } from '../../support/synthetic-runs.ts';
+import { itemFor } from '../../support/verdict-item.ts';
+
+describe('lr_too_low', () => {
+  it.each(SCALES)('warns on a slow, almost linear descent still going at the end (scale %s)', (scale) => {
+    const item = itemFor(makeRun({ scale, epochs: 30, train: (e) => 1 - 0.015 * e, val: (e) => 1.05 - 0.015 * e, lr: () => 1e-5 }), 'lr_too_low');
+    expect(item.status).toBe('warn');
+    expect(item.fix).toContain('1e-5');
+  });
+
+  it.each(SCALES)('passes a curve that falls fast and bends (scale %s)', (scale) => {
+    expect(itemFor(makeRun({ scale, epochs: 30, train: decay(1, 0.2, 3), val: decay(1.1, 0.25, 3) }), 'lr_too_low').status).toBe('pass');
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { theilSen } from '../../src/diagnose/signals/trend.ts';
+import { noiseLevel } from '../../src/diagnose/signals/noise.ts';
+import { twoSegmentFit, sustainedAbove } from '../../src/diagnose/signals/change-points.ts';
+import { foldedProfileStrength, autocorrelationAtLag } from '../../src/diagnose/signals/periodicity.ts';
+import { ema, medianFilter } from '../../src/diagnose/signals/smoothing.ts';
+import { toCurve } from '../../src/diagnose/signals/view.ts';
+import { seededRng } from '../support/seeded-rng.ts';
+import { makeSeries } from '../support/synthetic-runs.ts';
+
+const rng = seededRng(3);
+const xs = Array.from({ length: 200 }, (_, i) => i);
+
+describe('signals', () => {
+  it('Theil–Sen recovers a slope through 10 % outliers', () => {
+    const ys = xs.map((x) => 2 - 0.01 * x + (x % 10 === 0 ? 50 : 0));
+    expect(theilSen(xs, ys).slope).toBeCloseTo(-0.01, 4);
+  });
+
+  it('noiseLevel estimates σ of white noise on a trend, ignoring the trend', () => {
+    const ys = xs.map((x) => 5 * Math.exp(-x / 40) + 0.1 * rng.gauss());
+    expect(noiseLevel(ys)).toBeGreaterThan(0.08);
+    expect(noiseLevel(ys)).toBeLessThan(0.12);
+  });
+
+  it('twoSegmentFit finds a turn-up', () => {
+    const ys = xs.map((x) => (x < 120 ? 1 - x / 200 : 0.4 + (x - 120) / 100));
+    const f = twoSegmentFit(xs, ys)!;
+    expect(Math.abs(f.index - 120)).toBeLessThanOrEqual(1);
+    expect(f.slopeBefore).toBeLessThan(0);
+    expect(f.slopeAfter).toBeGreaterThan(0);
+    expect(sustainedAbove(ys, 0.6, 10, 80)).toBe(141);
+  });
+
+  it('periodicity: a period-20 sawtooth is found, noise is not', () => {
+    const saw = xs.map((x) => (x % 20) / 20 + 0.05 * rng.gauss());
+    const noise = xs.map(() => rng.gauss());
+    expect(foldedProfileStrength(saw, 20).strength).toBeGreaterThan(0.8);
+    expect(foldedProfileStrength(noise, 20).strength).toBeLessThan(0.15);
+    expect(autocorrelationAtLag(saw, 20)).toBeGreaterThan(0.5);
+  });
+
+  it('smoothers: the median filter removes an isolated spike, the EMA follows a level', () => {
+    const ys = [1, 1, 1, 9, 1, 1, 1];
+    expect(Array.from(medianFilter(ys, 3))).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(ema([2, 2, 2, 2], 0.1)[3]).toBeCloseTo(2, 10);
+  });
+
+  it('downsamples a 200 k-point series to a bounded curve, keeping bin maxima and NaN facts', () => {
+    const n = 200_000;
+    const vals = new Float64Array(n).map((_, i) => 1 / (1 + i / 2e4));
+    vals[100_000] = 100;
+    vals[140_000] = NaN;
+    const c = toCurve(makeSeries('loss', 'loss', 'train', 'step', Array.from({ length: n }, (_, i) => i), null, Array.from(vals)));
+    expect(c.y.length).toBeLessThanOrEqual(400);
+    expect(Math.max(...c.yMax)).toBe(100);
+    expect(c.nonFinite).toMatchObject({ count: 1, firstStep: 140_000 });
+    expect(c.logScale).toBe(true);
+  });
+});
