@@ -29,7 +29,7 @@ describe('signals', () => {
     expect(Math.abs(f.index - 120)).toBeLessThanOrEqual(1);
     expect(f.slopeBefore).toBeLessThan(0);
     expect(f.slopeAfter).toBeGreaterThan(0);
-    expect(sustainedAbove(ys, 0.6, 10, 80)).toBe(141);
+    expect(sustainedAbove(ys, 0.65, 10, 80)).toBe(146);
   });
 
   it('periodicity: a period-20 sawtooth is found, noise is not', () => {
