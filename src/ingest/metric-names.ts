@@ -12,7 +12,7 @@ const ACCURACY_NAMES = new Set([
 const LR_NAMES = new Set(['lr', 'learning_rate', 'learningrate']);
 const GRAD_NORM_NAMES = new Set(['grad_norm', 'gradient_norm', 'grad-norm', 'gradnorm']);
 /** Metrics where lower is better. Everything unknown defaults to higher-is-better unless it looks like a loss/error. */
-const LOWER_IS_BETTER = /(loss|error|err$|^err|mse|mae|rmse|mape|wer|cer|perplexity|ppl|nll|distance|^lr$|grad_norm)/i;
+const LOWER_IS_BETTER = /(loss|error|err$|^err|mse|mae|rmse|mape|wer|cer|perplexity|ppl|nll|distance|^lr$|grad_norm|(^|_)time$|duration)/i;
 
 const SPLIT_PREFIXES: Array<[RegExp, Split]> = [
   [/^(val|valid|validation|eval|dev)[_\-/.]/i, 'val'],
@@ -34,7 +34,8 @@ export function normaliseMetricName(raw: string): MetricName {
   let split: Split = 'train';
   // Lightning logs the same metric per step and per epoch: the suffix is about cadence, not identity.
   name = name.replace(/[_/](step|epoch)$/i, '');
-  if (/^epoch[_/]/i.test(name)) name = name.slice(6); // Keras TensorBoard: epoch_loss, epoch_accuracy
+  // Keras TensorBoard: epoch_loss, epoch_accuracy; but `epoch_time` (Lightning) is the epoch's duration, not a time metric.
+  if (/^epoch[_/]/i.test(name) && !/^epoch[_/](time|duration|secs?|seconds)$/i.test(name)) name = name.slice(6);
   for (const [re, s] of SPLIT_PREFIXES) {
     if (re.test(name)) {
       split = s;
@@ -67,4 +68,14 @@ export function normaliseMetricName(raw: string): MetricName {
 /** Columns that index a row rather than measure something. */
 export function isIndexColumn(raw: string): boolean {
   return /^(epoch|epochs|step|steps|global_step|iter|iteration|iterations|_step|_runtime|_timestamp|time|timestamp|wall_time|walltime|created_at|mode|total_flos)$/i.test(raw.trim());
+}
+
+/** Names a loss-like column may have (after normalisation), listed in the "no loss-like column" error. */
+export const LOSS_LIKE_KEYS = ['loss', '*_loss', 'mse', 'mae', 'rmse', 'nll', 'cross_entropy', 'ce', 'bce', 'objective', 'cost', 'ppl', 'perplexity'] as const;
+
+/** A column a loss curve can be read from: `loss`, `val_loss`, `train_loss_epoch`, `dice_loss`, `Loss/train`, `mse`… */
+export function isLossLike(raw: string): boolean {
+  const { key } = normaliseMetricName(raw);
+  if (key === 'loss' || /(^|[_\-/.])loss($|[_\-/.\d])/.test(key) || key.endsWith('loss')) return true;
+  return /^(mse|mae|rmse|nll|cross_entropy|crossentropy|ce|bce|objective|cost|ppl|perplexity)$/.test(key);
 }

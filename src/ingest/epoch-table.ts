@@ -1,0 +1,173 @@
+import type { Cadence, LogFormat, RunLog } from '../domain/run.ts';
+import { CELL_MISSING, CELL_NUMBER, CELL_TEXT, type CsvColumn, type CsvTable } from './csv.ts';
+import { IngestError } from './ingest-error.ts';
+import { isLossLike } from './metric-names.ts';
+import { runNameFromFileName } from './run-name-from-file-name.ts';
+import { SeriesBuilder } from './series-builder.ts';
+
+export interface EpochTableOptions {
+  format: LogFormat;
+  meta: Record<string, unknown>;
+  /** The column that indexes rows (epoch, step), or -1 to number the rows. */
+  xColumn: number;
+  /** What the x column counts: epochs (cadence 'epoch') or steps (cadence 'step'). */
+  xKind: 'epoch' | 'step';
+  /** First row number when there is no x column (0 for Keras, whose epochs are 0-based). */
+  rowBase: number;
+  /** Columns that are neither x nor metrics (a pandas index, wall-clock times). */
+  ignore: Set<number>;
+  /** Notes already gathered by the caller. */
+  notes?: string[];
+}
+
+/** How many missing epochs a note lists by number before it only counts. */
+const MAX_LISTED_GAPS = 5;
+
+/**
+ * A table with one row per epoch (or per logging step) → runs. An x value that drops back to (or below) the first x
+ * of the current run starts a new run: runs appended to one file (Keras CSVLogger with append=True) are read as
+ * separate runs named "<file> (run 2)"…; a smaller drop is a resume from a checkpoint, where the later rows replace
+ * the earlier ones from that x on. Missing cells are not points; NaN and ±Infinity are.
+ */
+export function runsFromEpochTable(table: CsvTable, fileName: string, opts: EpochTableOptions): RunLog[] {
+  const notes = opts.notes ?? [];
+  const metricCols: number[] = [];
+  for (let k = 0; k < table.columns.length; k++) {
+    if (k === opts.xColumn || opts.ignore.has(k)) continue;
+    const col = table.columns[k]!;
+    if (col.name === '' && col.missing === table.rows) continue;
+    if (col.texts > 0 && col.texts + col.missing === table.rows) {
+      notes.push(`column '${col.name}' holds text, not numbers: skipped`);
+      continue;
+    }
+    if (col.texts > 0) throw textCellError(table, col, fileName);
+    metricCols.push(k);
+  }
+  if (!metricCols.some((k) => isLossLike(table.columns[k]!.name))) throw noLossColumn(table, fileName);
+  if (table.rows === 0) {
+    throw new IngestError({ file: fileName, line: table.headerLine, reason: 'a header but no data rows: expected rows of numbers after it' });
+  }
+
+  const xs = xValues(table, fileName, opts);
+  const keep = new Uint8Array(table.rows).fill(1);
+  const starts = [0];
+  const repeats = new Set(table.headerRepeats);
+  let runFirst = xs[0]!;
+  let resumes = 0;
+  for (let i = 1; i < table.rows; i++) {
+    if (repeats.has(i) || (opts.xColumn >= 0 && xs[i]! <= runFirst && xs[i]! < xs[i - 1]!)) {
+      starts.push(i);
+      runFirst = xs[i]!;
+    } else if (opts.xColumn >= 0 && xs[i]! <= xs[i - 1]!) {
+      // Resumed from a checkpoint: the rows logged again replace the earlier ones.
+      resumes++;
+      let dropped = 0;
+      for (let j = i - 1; j >= starts[starts.length - 1]!; j--) {
+        if (keep[j] && xs[j]! >= xs[i]!) {
+          keep[j] = 0;
+          dropped++;
+        }
+      }
+      if (resumes <= 3) notes.push(`line ${table.lines[i]}: ${table.header[opts.xColumn]} goes back from ${xs[i - 1]} to ${xs[i]} (resumed run): the ${dropped} earlier row(s) from ${xs[i]} on are replaced by the later ones`);
+    }
+  }
+  if (resumes > 3) notes.push(`${resumes} resumes in all`);
+
+  const base = runNameFromFileName(fileName);
+  const cadence: Cadence = opts.xKind;
+  const runs: RunLog[] = [];
+  for (let r = 0; r < starts.length; r++) {
+    const a = starts[r]!;
+    const b = r + 1 < starts.length ? starts[r + 1]! : table.rows;
+    const runNotes = r === 0 ? [...notes] : [];
+    if (starts.length > 1 && r === 0) {
+      runNotes.push(`${starts.length} runs appended in one file (${opts.xColumn >= 0 ? `${table.header[opts.xColumn]} resets` : 'header repeated'} at lines ${starts.slice(1).map((s) => table.lines[s]).join(', ')}): read as separate runs`);
+    }
+    if (starts.length > 1 && r > 0) runNotes.push(`run ${r + 1} of ${starts.length} appended in ${base}, from line ${table.lines[a]}`);
+    let allKept = true;
+    for (let i = a; i < b; i++) if (!keep[i]) allKept = false;
+    const rows: Int32Array | null = allKept ? null : Int32Array.from({ length: b - a }, (_, i) => a + i).filter((i) => keep[i] === 1);
+    const steps = rows ? Float64Array.from(rows, (i) => xs[i]!) : xs.subarray(a, b);
+    if (opts.xKind === 'epoch' && opts.xColumn >= 0) gapNote(steps, table.header[opts.xColumn]!, runNotes);
+    const builder = new SeriesBuilder();
+    for (const k of metricCols) {
+      const col = table.columns[k]!;
+      const pick = pickColumn(col, a, b, rows, steps);
+      if (pick.values.length === 0) continue;
+      builder.addColumn(col.name, pick.steps, pick.values, opts.xKind === 'epoch' ? pick.steps : null, null, cadence);
+    }
+    const series = builder.build(cadence, runNotes);
+    if (series.length === 0) continue;
+    runs.push({
+      name: r === 0 ? base : `${base} (run ${r + 1})`,
+      format: opts.format,
+      series,
+      notes: runNotes,
+      meta: { ...opts.meta, ...(starts.length > 1 ? { runIndex: r + 1, runsInFile: starts.length, firstLine: table.lines[a] } : {}) },
+    });
+  }
+  if (runs.length === 0) throw new IngestError({ file: fileName, line: table.headerLine, reason: 'every metric cell is empty: expected numbers under the header' });
+  return runs;
+}
+
+function xValues(table: CsvTable, fileName: string, opts: EpochTableOptions): Float64Array {
+  if (opts.xColumn < 0) return Float64Array.from({ length: table.rows }, (_, i) => i + opts.rowBase);
+  const col = table.columns[opts.xColumn]!;
+  for (let i = 0; i < table.rows; i++) {
+    const kind = col.kinds[i];
+    if (kind !== CELL_NUMBER || !Number.isFinite(col.values[i]!)) {
+      const found = kind === CELL_MISSING ? 'an empty cell' : kind === CELL_TEXT ? `'${col.text.get(i)}'` : String(col.values[i]);
+      throw new IngestError({ file: fileName, line: table.lines[i]!, reason: `column '${col.name}': expected a finite number, found ${found}` });
+    }
+  }
+  return col.values;
+}
+
+function pickColumn(col: CsvColumn, a: number, b: number, rows: Int32Array | null, allSteps: Float64Array): { steps: Float64Array; values: Float64Array } {
+  if (!rows && col.missing === 0) return { steps: allSteps, values: col.values.subarray(a, b) };
+  const idx = rows ?? Int32Array.from({ length: b - a }, (_, i) => a + i);
+  let n = 0;
+  for (const i of idx) if (col.kinds[i] === CELL_NUMBER) n++;
+  const steps = new Float64Array(n);
+  const values = new Float64Array(n);
+  let j = 0;
+  for (let t = 0; t < idx.length; t++) {
+    const i = idx[t]!;
+    if (col.kinds[i] !== CELL_NUMBER) continue;
+    steps[j] = allSteps[t]!;
+    values[j] = col.values[i]!;
+    j++;
+  }
+  return { steps, values };
+}
+
+function gapNote(epochs: Float64Array, name: string, notes: string[]): void {
+  const missing: number[] = [];
+  let count = 0;
+  for (let i = 1; i < epochs.length; i++) {
+    const prev = epochs[i - 1]!;
+    const cur = epochs[i]!;
+    if (Number.isInteger(prev) && Number.isInteger(cur) && cur - prev > 1) {
+      for (let e = prev + 1; e < cur; e++) {
+        count++;
+        if (missing.length < MAX_LISTED_GAPS) missing.push(e);
+      }
+    }
+  }
+  if (count > 0) notes.push(`${name} ${missing.join(', ')}${count > missing.length ? ` and ${count - missing.length} more` : ''} missing (no row${count > 1 ? 's' : ''})`);
+}
+
+function textCellError(table: CsvTable, col: CsvColumn, fileName: string): IngestError {
+  let row = 0;
+  while (row < table.rows && col.kinds[row] !== CELL_TEXT) row++;
+  return new IngestError({ file: fileName, line: table.lines[row]!, reason: `column '${col.name}': expected a number, found '${col.text.get(row)}'` });
+}
+
+/** The error for a table without a column a loss curve can be read from. */
+export function noLossColumn(table: Pick<CsvTable, 'header' | 'headerLine'>, fileName: string): IngestError {
+  return new IngestError({
+    file: fileName,
+    line: table.headerLine,
+    reason: `no loss-like column: expected one of loss, val_loss, train_loss, <name>_loss, mse, mae, nll, perplexity (found: ${table.header.map((h) => h || "''").join(', ')})`,
+  });
+}

@@ -1,0 +1,57 @@
+import type { RunLog } from '../domain/run.ts';
+import { findCsvHead, parseCsv, parseCsvBytes, type CsvTable } from './csv.ts';
+import type { TextSource } from './decode.ts';
+import { runsFromEpochTable } from './epoch-table.ts';
+import { headInBytes, requireHead } from './keras-csv.ts';
+import { isIndexColumn, isLossLike } from './metric-names.ts';
+import type { FormatParser } from './parser.ts';
+
+const EPOCH_NAMES = /^(epoch|epochs|ep)$/i;
+const STEP_NAMES = /^(step|steps|global_step|iter|iteration|iterations|it|batch|update|updates)$/i;
+
+/**
+ * Any other delimited table of training metrics: `epoch,train_loss,train_acc,val_loss,val_acc` written by hand-rolled
+ * loops, 1-based epochs, accuracy in percent. Claims a table only when a column is loss-like, so a data CSV in a
+ * directory is not mistaken for a log.
+ */
+export const plainCsvParser: FormatParser = {
+  format: 'plain_csv',
+
+  sniff(text: string): boolean {
+    const head = findCsvHead(text);
+    return head !== null && head.header.some((h) => isLossLike(h));
+  },
+
+  parse(text: string, fileName: string): RunLog[] {
+    return runsFromPlainTable(parseCsv(text, fileName, requireHead(findCsvHead(text), fileName)), fileName);
+  },
+
+  parseSource(source: TextSource, fileName: string): RunLog[] {
+    return runsFromPlainTable(parseCsvBytes(source.utf8, fileName, headInBytes(source, requireHead(findCsvHead(source.prefix), fileName))), fileName);
+  },
+};
+
+function runsFromPlainTable(table: CsvTable, fileName: string): RunLog[] {
+  const names = table.header.map((h) => h.trim());
+  let xColumn = names.findIndex((h) => EPOCH_NAMES.test(h));
+  let xKind: 'epoch' | 'step' = 'epoch';
+  if (xColumn < 0) {
+    xColumn = names.findIndex((h) => STEP_NAMES.test(h));
+    if (xColumn >= 0) xKind = 'step';
+  }
+  const notes: string[] = [];
+  if (xColumn < 0) notes.push('no epoch or step column: rows numbered as epochs from 1');
+  const ignore = new Set<number>();
+  names.forEach((h, k) => {
+    if (k !== xColumn && (isIndexColumn(h) || EPOCH_NAMES.test(h) || STEP_NAMES.test(h) || h === '')) ignore.add(k);
+  });
+  return runsFromEpochTable(table, fileName, {
+    format: 'plain_csv',
+    meta: { separator: table.separator },
+    xColumn,
+    xKind,
+    rowBase: 1,
+    ignore,
+    notes,
+  });
+}
