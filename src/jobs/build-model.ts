@@ -1,0 +1,96 @@
+/**
+ * The network of a job: the preset's architecture with the options (activation, pooling, kernel size, batch norm,
+ * dropout) and architecture faults applied. Activations are separate layers so the probe can read them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { JobConfig } from './job-config.ts';
+import { PRESETS } from './presets.ts';
+import type { LayerStats, ModelSummary } from '../domain/context.ts';
+
+export interface BuiltModel {
+  model: tf.Sequential;
+  /** Hidden activation layers, in order, with their function: the probe's targets. */
+  activationLayers: { layer: tf.layers.Layer; activation: string }[];
+  /** Loss name as the engine knows it. */
+  loss: 'categorical_crossentropy';
+  outputActivation: 'softmax' | 'linear';
+}
+
+export function buildModel(config: JobConfig, inputShape: number[], classes: number): BuiltModel {
+  const preset = PRESETS[config.preset];
+  const { faults } = config;
+  const model = tf.sequential();
+  const activationLayers: BuiltModel['activationLayers'] = [];
+  let first = true;
+  let n = 0;
+  const hiddenAct = faults.deepSigmoid ? 'sigmoid' : config.activation;
+  const init = () => ({
+    kernelInitializer: faults.explodingInit ? tf.initializers.randomNormal({ mean: 0, stddev: 3, seed: config.seed + n }) : tf.initializers.glorotUniform({ seed: config.seed + n }),
+    biasInitializer: faults.dyingRelu ? tf.initializers.constant({ value: -5 }) : tf.initializers.zeros(),
+  });
+  const shape = () => (first ? { inputShape } : {});
+  const addActivation = (name: string, act: string) => {
+    const layer = act === 'leakyRelu' ? tf.layers.leakyReLU({ alpha: 0.1, name }) : tf.layers.activation({ activation: act as 'relu', name });
+    model.add(layer);
+    activationLayers.push({ layer, activation: act });
+  };
+  const addHidden = (make: (opts: object) => tf.layers.Layer, name: string) => {
+    n++;
+    model.add(make({ ...shape(), ...init(), name, useBias: !config.batchNorm }));
+    first = false;
+    if (config.batchNorm) model.add(tf.layers.batchNormalization({ name: `${name}_bn` }));
+    addActivation(`${name}_${hiddenAct}`, hiddenAct);
+  };
+
+  if (preset.architecture === 'cnn') {
+    [32, 64].forEach((filters, i) => {
+      addHidden((o) => tf.layers.conv2d({ ...o, filters, kernelSize: config.kernelSize, padding: 'same' }), `conv${i + 1}`);
+      const pool = { poolSize: 2, name: `pool${i + 1}` };
+      model.add(config.pooling === 'max' ? tf.layers.maxPooling2d(pool) : tf.layers.averagePooling2d(pool));
+    });
+    model.add(tf.layers.flatten({ name: 'flatten' }));
+  } else if (inputShape.length > 1) {
+    model.add(tf.layers.flatten({ ...shape(), name: 'flatten' }));
+    first = false;
+  }
+  if (preset.architecture === 'mlp' || faults.deepSigmoid) {
+    const depth = faults.deepSigmoid ? 8 : config.preset === 'spirals' ? 2 : preset.architecture === 'mlp' ? 1 : 0;
+    const units = faults.deepSigmoid ? Math.min(config.hiddenUnits, 32) : config.hiddenUnits;
+    for (let d = 0; d < depth; d++) addHidden((o) => tf.layers.dense({ ...o, units }), `dense${d + 1}`);
+  }
+  if (config.dropout > 0) model.add(tf.layers.dropout({ rate: config.dropout, seed: config.seed, name: 'dropout' }));
+  const outputActivation = faults.lossMismatch ? 'linear' : 'softmax';
+  model.add(
+    tf.layers.dense({
+      ...shape(),
+      units: classes,
+      activation: outputActivation,
+      kernelInitializer: faults.explodingInit ? tf.initializers.randomNormal({ mean: 0, stddev: 3, seed: config.seed + 99 }) : tf.initializers.glorotUniform({ seed: config.seed + 99 }),
+      name: 'out',
+    }),
+  );
+  return { model, activationLayers, loss: 'categorical_crossentropy', outputActivation };
+}
+
+/** What the engine's architecture checks need to know about the network. */
+export function summariseModel(built: BuiltModel): ModelSummary {
+  const layers: LayerStats[] = [];
+  const kinds: Record<string, string> = { Conv2D: 'conv2d', Dense: 'dense', BatchNormalization: 'batchnorm' };
+  const layerList = built.model.layers;
+  layerList.forEach((l, i) => {
+    const kind = kinds[l.getClassName()];
+    if (!kind) return;
+    // The activation is the next Activation/LeakyReLU layer (after an optional batch norm), or the layer's own.
+    let activation: string | undefined;
+    for (let j = i + 1; j < layerList.length && j <= i + 2; j++) {
+      const a = built.activationLayers.find((x) => x.layer === layerList[j]);
+      if (a) {
+        activation = a.activation;
+        break;
+      }
+    }
+    if (l.name === 'out') activation = built.outputActivation;
+    layers.push({ name: l.name, kind, ...(activation ? { activation } : {}), params: l.countParams() });
+  });
+  return { params: built.model.countParams(), layers, outputActivation: built.outputActivation, loss: built.loss };
+}

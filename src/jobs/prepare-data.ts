@@ -1,0 +1,86 @@
+/**
+ * The data a job trains on: the preset's dataset, sliced, split, and with the switched-on data faults applied.
+ * Pure and seeded: the same config gives the same examples in the same order.
+ */
+import type { Dataset } from './dataset.ts';
+import { datasetSize, loadDataset, splitDataset, subset, takeBalanced } from './dataset.ts';
+import type { JobConfig } from './job-config.ts';
+import { PRESETS } from './presets.ts';
+import { createRng, permutation } from './rng.ts';
+
+export interface PreparedData {
+  train: Dataset;
+  val: Dataset | null;
+  /** Whether batches are reshuffled every epoch (off for the sorted-labels fault). */
+  shuffle: boolean;
+  /** What the faults did, for the run's notes. */
+  notes: string[];
+}
+
+export function prepareData(config: JobConfig, dataset: Dataset = loadDataset(PRESETS[config.preset].dataset, config.seed)): PreparedData {
+  const { faults } = config;
+  const notes: string[] = [];
+  const ds = config.limit !== null ? takeBalanced(dataset, config.limit) : dataset;
+  const valFraction = faults.noValidation ? 0 : config.validationSplit;
+  if (faults.noValidation) notes.push('fault no-validation: no validation split');
+  let { train, val } = splitDataset(ds, valFraction, config.seed);
+  const rng = createRng(config.seed ^ 0x5eed);
+
+  if (faults.tinyTrain !== undefined) {
+    train = keepPerClass(train, () => faults.tinyTrain!);
+    notes.push(`fault tiny-train: ${faults.tinyTrain} training examples per class (${datasetSize(train)} in all)`);
+  }
+  if (faults.classImbalance !== undefined && faults.classImbalance > 1) {
+    const ratio = faults.classImbalance;
+    const counts = countByClass(train);
+    // Geometric profile from the full class 0 down to 1/ratio of it for the last class.
+    train = keepPerClass(train, (c) => Math.max(1, Math.round(counts[c]! * ratio ** (-c / Math.max(1, train.classes - 1)))));
+    notes.push(`fault class-imbalance: class counts fall geometrically to 1/${ratio} (${countByClass(train).join(', ')})`);
+  }
+  if (faults.labelNoise !== undefined && faults.labelNoise > 0) {
+    const y = Int32Array.from(train.y);
+    const n = y.length;
+    const flips = Math.round(n * faults.labelNoise);
+    const order = permutation(n, rng);
+    for (let k = 0; k < flips; k++) {
+      const i = order[k]!;
+      y[i] = (y[i]! + 1 + rng.int(train.classes - 1)) % train.classes;
+    }
+    train = { ...train, y };
+    notes.push(`fault label-noise: ${flips} of ${n} training labels replaced by another class`);
+  }
+  if (faults.unnormalized) {
+    const scale = (d: Dataset): Dataset => ({ ...d, x: Float32Array.from(d.x, (v) => v * 255) });
+    train = scale(train);
+    if (val) val = scale(val);
+    notes.push('fault unnormalized: inputs multiplied by 255');
+  }
+  let shuffle = config.shuffle;
+  if (faults.sortedLabels) {
+    const idx = Array.from({ length: datasetSize(train) }, (_, i) => i).sort((a, b) => train.y[a]! - train.y[b]! || a - b);
+    train = subset(train, idx);
+    shuffle = false;
+    notes.push('fault sorted-labels: training data sorted by label, shuffling off');
+  }
+  return { train, val, shuffle, notes };
+}
+
+function countByClass(ds: Dataset): number[] {
+  const counts = new Array<number>(ds.classes).fill(0);
+  for (const c of ds.y) counts[c]!++;
+  return counts;
+}
+
+/** Keeps the first `keep(c)` examples of every class c, preserving order. */
+function keepPerClass(ds: Dataset, keep: (c: number) => number): Dataset {
+  const seen = new Array<number>(ds.classes).fill(0);
+  const idx: number[] = [];
+  for (let i = 0; i < ds.y.length; i++) {
+    const c = ds.y[i]!;
+    if (seen[c]! < keep(c)) {
+      seen[c]!++;
+      idx.push(i);
+    }
+  }
+  return subset(ds, idx);
+}

@@ -1,0 +1,441 @@
+/**
+ * The training loop of a job, written out (not model.fit) so every batch can be measured: step loss, per-layer
+ * gradient norms, update/weight ratio, a fixed probe batch for dead and saturated units, early stopping that
+ * really restores the best weights. Runs on whichever backend is active (see backend.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Series } from '../domain/run.ts';
+import type { DiagnoseContext, Instrumentation } from '../domain/context.ts';
+import type { Dataset } from './dataset.ts';
+import { datasetSize } from './dataset.ts';
+import type { JobConfig } from './job-config.ts';
+import type { PreparedData } from './prepare-data.ts';
+import { buildModel, summariseModel } from './build-model.ts';
+import { computeDatasetStats } from '../data/dataset-stats.ts';
+import { createRng, permutation } from './rng.ts';
+
+export interface EpochReport {
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  lr: number;
+  /** Wall seconds of this epoch's training (without validation). */
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export interface TrainHooks {
+  onEpoch?: (report: EpochReport) => void;
+  /** Checked between batches; true ends training after the current batch. */
+  shouldStop?: () => boolean;
+  /** Wall clock in ms (injected so tests can pin it); defaults to performance.now. */
+  now?: () => number;
+}
+
+export interface TrainResult {
+  series: Series[];
+  context: DiagnoseContext;
+  notes: string[];
+  meta: {
+    backend: string;
+    epochsRun: number;
+    stoppedEarly: boolean;
+    bestEpoch: number | null;
+    cancelled: boolean;
+    initialLoss: number;
+    lnK: number;
+    trainSize: number;
+    valSize: number;
+    samplesPerSecond: number;
+    finalValAccuracy: number | null;
+  };
+}
+
+const PROBE_SIZE = 256;
+const EVAL_BATCH = 512;
+/** A sigmoid/tanh unit output this close to its asymptote has a vanishing local gradient. */
+const SATURATION_MARGIN = 0.01;
+
+function makeOptimizer(config: JobConfig): tf.Optimizer {
+  const lr = config.learningRate;
+  switch (config.optimizer) {
+    case 'adam':
+      return tf.train.adam(lr);
+    case 'sgd':
+      return tf.train.sgd(lr);
+    case 'momentum':
+      return tf.train.momentum(lr, 0.9);
+    case 'rmsprop':
+      return tf.train.rmsprop(lr);
+  }
+}
+
+/** Rows `idx[from..to)` of a dataset as a batch tensor [b, ...inputShape] and one-hot labels [b, K]. */
+function batchTensors(ds: Dataset, idx: Int32Array, from: number, to: number): { x: tf.Tensor; y: tf.Tensor2D; labels: Int32Array } {
+  const f = ds.featureSize;
+  const b = to - from;
+  const xs = new Float32Array(b * f);
+  const labels = new Int32Array(b);
+  for (let k = 0; k < b; k++) {
+    const i = idx[from + k]!;
+    xs.set(ds.x.subarray(i * f, (i + 1) * f), k * f);
+    labels[k] = ds.y[i]!;
+  }
+  const x = tf.tensor(xs, [b, ...ds.inputShape]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), ds.classes).toFloat() as tf.Tensor2D);
+  return { x, y, labels };
+}
+
+/**
+ * Per-image random flip, rotation and zoom about the image centre, as one projective transform per image
+ * (tf.image.transform maps output pixel coordinates to input coordinates).
+ */
+function augmentBatch(x: tf.Tensor, aug: NonNullable<JobConfig['augment']>, rng: ReturnType<typeof createRng>): tf.Tensor {
+  if (x.rank !== 4) return x;
+  const [b, h, w] = x.shape as [number, number, number, number];
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
+  const m = new Float32Array(b * 8);
+  for (let i = 0; i < b; i++) {
+    const th = (2 * rng.next() - 1) * aug.rotation;
+    const s = 1 + (2 * rng.next() - 1) * aug.zoom;
+    const fx = aug.flip && rng.next() < 0.5 ? -1 : 1;
+    const c = Math.cos(th) / s;
+    const sn = Math.sin(th) / s;
+    const a0 = c * fx;
+    const a1 = -sn;
+    const b0 = sn * fx;
+    const b1 = c;
+    m.set([a0, a1, cx - a0 * cx - a1 * cy, b0, b1, cy - b0 * cx - b1 * cy, 0, 0], i * 8);
+  }
+  return tf.tidy(() => tf.image.transform(x as tf.Tensor4D, tf.tensor2d(m, [b, 8]), 'bilinear', 'constant', 0));
+}
+
+function lossOf(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  // tfjs' categorical cross-entropy rescales rows to sum 1 and clips: the same (mis)behaviour as Keras when given logits.
+  return tf.mean(tf.metrics.categoricalCrossentropy(yTrue, yPred)) as tf.Scalar;
+}
+
+/** Loss and accuracy over a dataset, in batches, with training=false (dropout off, batch-norm moving stats). */
+function evaluate(model: tf.LayersModel, ds: Dataset): { loss: number; accuracy: number; predictions: Int32Array } {
+  const n = datasetSize(ds);
+  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  let lossSum = 0;
+  let correct = 0;
+  const predictions = new Int32Array(n);
+  for (let from = 0; from < n; from += EVAL_BATCH) {
+    const to = Math.min(n, from + EVAL_BATCH);
+    const { x, y } = batchTensors(ds, idx, from, to);
+    const [l, pred] = tf.tidy(() => {
+      const p = model.predict(x) as tf.Tensor;
+      return [tf.sum(tf.metrics.categoricalCrossentropy(y, p)), tf.argMax(p, -1)] as const;
+    });
+    lossSum += scalarOf(l);
+    const pv = pred.dataSync() as Int32Array;
+    predictions.set(pv, from);
+    for (let k = 0; k < pv.length; k++) if (pv[k] === ds.y[from + k]) correct++;
+    tf.dispose([x, y, l, pred]);
+  }
+  return { loss: lossSum / n, accuracy: correct / n, predictions };
+}
+
+function scalarOf(t: tf.Tensor): number {
+  return t.dataSync()[0]!;
+}
+
+export function trainModel(config: JobConfig, data: PreparedData, backend: string, hooks: TrainHooks = {}): TrainResult {
+  const now = hooks.now ?? (() => performance.now());
+  const { train, val } = data;
+  const K = train.classes;
+  const nTrain = datasetSize(train);
+  if (nTrain === 0) throw new Error('the training split is empty');
+  const built = buildModel(config, train.inputShape, K);
+  const { model } = built;
+  const optimizer = makeOptimizer(config);
+  const rng = createRng(config.seed ^ 0xba7c4);
+  const augRng = createRng(config.seed ^ 0xa06);
+
+  // Variables grouped by layer, in layer order: the gradient norms are reported per layer.
+  const layerVars: { layer: string; vars: tf.Variable[]; kernels: tf.Variable[] }[] = [];
+  for (const l of model.layers) {
+    const vars = l.trainableWeights.map((w) => w.read() as tf.Variable);
+    if (vars.length === 0) continue;
+    const kernels = l.trainableWeights.filter((w) => /kernel/.test(w.originalName)).map((w) => w.read() as tf.Variable);
+    layerVars.push({ layer: l.name, vars, kernels });
+  }
+  const allVars = layerVars.flatMap((g) => g.vars);
+  const kernelVars = layerVars.flatMap((g) => g.kernels);
+
+  // The probe: a fixed slice of training inputs, read through every hidden activation layer once per epoch.
+  const probeIdx = Int32Array.from({ length: Math.min(PROBE_SIZE, nTrain) }, (_, i) => i);
+  const probe = batchTensors(train, probeIdx, 0, probeIdx.length);
+  const probeModel = built.activationLayers.length
+    ? tf.model({ inputs: model.inputs, outputs: built.activationLayers.map((a) => a.layer.output as tf.SymbolicTensor) })
+    : null;
+
+  const initialLoss = tf.tidy(() => lossOf(probe.y, model.predict(probe.x) as tf.Tensor).dataSync()[0]!);
+
+  const steps: number[] = [];
+  const stepEpochs: number[] = [];
+  const stepLoss: number[] = [];
+  const stepGrad: number[] = [];
+  const ep = { idx: [] as number[], loss: [] as number[], acc: [] as number[], valLoss: [] as number[], valAcc: [] as number[], lr: [] as number[], grad: [] as number[] };
+  const inst: Required<Pick<Instrumentation, 'gradNorms' | 'updateRatio' | 'deadReluFraction' | 'saturatedFraction'>> = {
+    gradNorms: Object.fromEntries(layerVars.map((g) => [g.layer, [] as number[]])),
+    updateRatio: [],
+    deadReluFraction: {},
+    saturatedFraction: {},
+  };
+  for (const a of built.activationLayers) {
+    if (['relu', 'leakyRelu', 'elu'].includes(a.activation)) inst.deadReluFraction[a.layer.name] = [];
+    if (['sigmoid', 'tanh'].includes(a.activation)) inst.saturatedFraction[a.layer.name] = [];
+  }
+
+  const batches = Math.ceil(nTrain / config.batchSize);
+  let order: Int32Array = Int32Array.from({ length: nTrain }, (_, i) => i);
+  let best = { metric: Infinity, epoch: -1, weights: null as tf.Tensor[] | null };
+  let sinceBest = 0;
+  let stoppedEarly = false;
+  let cancelled = false;
+  let epochsRun = 0;
+  let totalSeconds = 0;
+  let totalSeen = 0;
+  let lastValAcc: number | null = null;
+
+  try {
+    for (let e = 0; e < config.epochs && !cancelled; e++) {
+      if (data.shuffle) order = permutation(nTrain, rng);
+      const t0 = now();
+      let lossSum = 0;
+      let accSum = 0;
+      let seen = 0;
+      const gradSums = new Float64Array(layerVars.length);
+      let updateRatio = NaN;
+      for (let bI = 0; bI < batches; bI++) {
+        const from = bI * config.batchSize;
+        const to = Math.min(nTrain, from + config.batchSize);
+        const batch = batchTensors(train, order, from, to);
+        const xb = config.augment ? augmentBatch(batch.x, config.augment, augRng) : batch.x;
+        let accT: tf.Scalar | null = null;
+        const { value, grads } = optimizer.computeGradients(() => {
+          const pred = model.apply(xb, { training: true }) as tf.Tensor;
+          accT = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(pred, -1), tf.argMax(batch.y, -1)), 'float32')) as tf.Scalar);
+          let loss = lossOf(batch.y, pred);
+          if (config.l2 > 0) loss = tf.add(loss, tf.mul(config.l2, tf.addN(kernelVars.map((v) => tf.sum(tf.square(v)))))) as tf.Scalar;
+          return loss;
+        }, allVars);
+        const lastBatch = bI === batches - 1;
+        const before = lastBatch ? allVars.map((v) => v.clone()) : null;
+        // One read per batch: [loss, accuracy, squared grad norm of each layer].
+        const packed = tf.tidy(() =>
+          tf.stack([
+            value,
+            accT!,
+            ...layerVars.map((g) => tf.addN(g.vars.map((v) => tf.sum(tf.square(grads[v.name]!))))),
+          ]),
+        );
+        const nums = packed.dataSync();
+        optimizer.applyGradients(grads);
+        if (before) {
+          updateRatio = tf.tidy(() => {
+            const ratios = allVars.map((v, i) => tf.div(tf.norm(tf.sub(v, before[i]!)), tf.add(tf.norm(before[i]!), 1e-12)));
+            return tf.mean(tf.stack(ratios)).dataSync()[0]!;
+          });
+          tf.dispose(before);
+        }
+        tf.dispose([value, accT!, packed, batch.x, batch.y, ...Object.values(grads)]);
+        if (xb !== batch.x) xb.dispose();
+        const b = to - from;
+        const loss = nums[0]!;
+        lossSum += loss * b;
+        accSum += nums[1]! * b;
+        seen += b;
+        let global = 0;
+        for (let g = 0; g < layerVars.length; g++) {
+          gradSums[g] += Math.sqrt(nums[2 + g]!);
+          global += nums[2 + g]!;
+        }
+        const step = e * batches + bI + 1;
+        steps.push(step);
+        stepEpochs.push(e + (bI + 1) / batches);
+        stepLoss.push(loss);
+        stepGrad.push(Math.sqrt(global));
+        if (hooks.shouldStop?.()) {
+          cancelled = true;
+          break;
+        }
+      }
+      const seconds = (now() - t0) / 1000;
+      totalSeconds += seconds;
+      totalSeen += seen;
+      epochsRun = e + 1;
+      const trainLoss = lossSum / Math.max(1, seen);
+      const trainAcc = accSum / Math.max(1, seen);
+      const v = val ? evaluate(model, val) : null;
+      lastValAcc = v ? v.accuracy : null;
+      ep.idx.push(e + 1);
+      ep.loss.push(trainLoss);
+      ep.acc.push(trainAcc);
+      ep.valLoss.push(v ? v.loss : NaN);
+      ep.valAcc.push(v ? v.accuracy : NaN);
+      ep.lr.push(config.learningRate);
+      layerVars.forEach((g, i) => inst.gradNorms[g.layer]!.push(gradSums[i]! / batches));
+      ep.grad.push(Math.sqrt(layerVars.reduce((s, _, i) => s + (gradSums[i]! / batches) ** 2, 0)));
+      inst.updateRatio.push(updateRatio);
+      if (probeModel) probeUnits(probeModel, probe.x, built.activationLayers, inst);
+      hooks.onEpoch?.({
+        epoch: e + 1,
+        epochs: config.epochs,
+        loss: trainLoss,
+        accuracy: trainAcc,
+        valLoss: v ? v.loss : null,
+        valAccuracy: v ? v.accuracy : null,
+        lr: config.learningRate,
+        seconds,
+        samplesPerSecond: seen / Math.max(seconds, 1e-9),
+      });
+      if (config.earlyStopping && !cancelled) {
+        const metric = v ? v.loss : trainLoss;
+        if (metric < best.metric) {
+          tf.dispose(best.weights ?? []);
+          best = { metric, epoch: e + 1, weights: config.earlyStopping.restoreBestWeights ? model.getWeights().map((w) => tf.keep(w.clone())) : null };
+          sinceBest = 0;
+        } else if (++sinceBest >= config.earlyStopping.patience) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+    }
+    const notes = [...data.notes];
+    if (stoppedEarly) notes.push(`early stopping after epoch ${epochsRun}: no improvement for ${config.earlyStopping!.patience} epochs since epoch ${best.epoch}`);
+    if (best.weights && config.earlyStopping?.restoreBestWeights && best.epoch !== epochsRun) {
+      model.setWeights(best.weights);
+      notes.push(`restored the weights of epoch ${best.epoch}`);
+    }
+    if (cancelled) notes.push(`cancelled during epoch ${epochsRun}`);
+
+    // End of training: per-class accuracy and confusion on validation (training data when there is none).
+    const evalSet = val ?? train;
+    const final = evaluate(model, evalSet);
+    const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
+    for (let i = 0; i < final.predictions.length; i++) confusion[evalSet.y[i]!]![final.predictions[i]!]!++;
+    const perClassAccuracy: Record<string, number> = {};
+    confusion.forEach((row, c) => {
+      const total = row.reduce((a, b) => a + b, 0);
+      if (total > 0) perClassAccuracy[train.classNames[c] ?? String(c)] = row[c]! / total;
+    });
+    if (!val) notes.push('per-class accuracy and confusion measured on the training data (no validation split)');
+
+    const dataset = computeDatasetStats(train, val, train.classNames);
+    dataset.likelyLabelErrors = countLikelyLabelErrors(model, train);
+
+    const series: Series[] = [
+      stepSeries('loss', 'train', 'batch_loss', 'lower', steps, stepEpochs, stepLoss),
+      stepSeries('grad_norm', 'train', 'grad_norm', 'lower', steps, stepEpochs, stepGrad),
+      epochSeries('loss', 'train', 'loss', 'lower', ep.idx, ep.loss),
+      epochSeries('accuracy', 'train', 'accuracy', 'higher', ep.idx, ep.acc),
+      epochSeries('lr', 'train', 'lr', 'lower', ep.idx, ep.lr),
+    ];
+    if (val) {
+      series.push(epochSeries('loss', 'val', 'val_loss', 'lower', ep.idx, ep.valLoss));
+      series.push(epochSeries('accuracy', 'val', 'val_accuracy', 'higher', ep.idx, ep.valAcc));
+    }
+    const samplesPerSecond = totalSeconds > 0 ? totalSeen / totalSeconds : 0;
+    return {
+      series,
+      notes,
+      context: {
+        classes: K,
+        dataset,
+        model: summariseModel(built),
+        instrumentation: { ...inst, perClassAccuracy, confusion },
+        config: {
+          learningRate: config.learningRate,
+          batchSize: config.batchSize,
+          epochs: config.epochs,
+          optimizer: config.optimizer,
+          shuffle: data.shuffle,
+          earlyStopping: config.earlyStopping !== null,
+          validationSplit: val ? config.validationSplit : 0,
+        },
+      },
+      meta: {
+        backend,
+        epochsRun,
+        stoppedEarly,
+        bestEpoch: best.epoch > 0 ? best.epoch : null,
+        cancelled,
+        initialLoss,
+        lnK: Math.log(K),
+        trainSize: nTrain,
+        valSize: val ? datasetSize(val) : 0,
+        samplesPerSecond,
+        finalValAccuracy: lastValAcc,
+      },
+    };
+  } finally {
+    tf.dispose(best.weights ?? []);
+    tf.dispose([probe.x, probe.y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** Dead units (never positive on the probe) per ReLU-family layer; saturated outputs per sigmoid/tanh layer. */
+function probeUnits(probeModel: tf.LayersModel, x: tf.Tensor, layers: { layer: tf.layers.Layer; activation: string }[], inst: Pick<Instrumentation, 'deadReluFraction' | 'saturatedFraction'>): void {
+  const outs = tf.tidy(() => {
+    const raw = probeModel.predict(x);
+    const list = Array.isArray(raw) ? raw : [raw];
+    return list.map((t, i) => {
+      const act = layers[i]!.activation;
+      const units = t.shape[t.shape.length - 1]!;
+      const flat = tf.reshape(t, [-1, units]);
+      if (act === 'sigmoid') return tf.mean(tf.cast(tf.logicalOr(tf.less(flat, SATURATION_MARGIN), tf.greater(flat, 1 - SATURATION_MARGIN)), 'float32'));
+      if (act === 'tanh') return tf.mean(tf.cast(tf.greater(tf.abs(flat), 1 - SATURATION_MARGIN), 'float32'));
+      // A unit (neuron or channel) is dead when no probe example and no position makes it positive.
+      return tf.mean(tf.cast(tf.lessEqual(tf.max(flat, 0), 0), 'float32'));
+    });
+  });
+  outs.forEach((t, i) => {
+    const { layer, activation } = layers[i]!;
+    const v = t.dataSync()[0]!;
+    if (activation === 'sigmoid' || activation === 'tanh') inst.saturatedFraction![layer.name]!.push(v);
+    else inst.deadReluFraction![layer.name]!.push(v);
+  });
+  tf.dispose(outs);
+}
+
+/**
+ * A confident-learning style count: training examples whose given label gets under 10 % probability while the model
+ * puts over 80 % on another class. Cheap, and with label noise it grows with the noise.
+ */
+function countLikelyLabelErrors(model: tf.LayersModel, ds: Dataset): number {
+  const n = datasetSize(ds);
+  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  let count = 0;
+  for (let from = 0; from < n; from += EVAL_BATCH) {
+    const to = Math.min(n, from + EVAL_BATCH);
+    const { x, y } = batchTensors(ds, idx, from, to);
+    const flags = tf.tidy(() => {
+      const p = model.predict(x) as tf.Tensor2D;
+      const pGiven = tf.sum(tf.mul(p, y), -1);
+      const pTop = tf.max(p, -1);
+      return tf.sum(tf.cast(tf.logicalAnd(tf.less(pGiven, 0.1), tf.greater(pTop, 0.8)), 'int32'));
+    });
+    count += flags.dataSync()[0]!;
+    tf.dispose([x, y, flags]);
+  }
+  return count;
+}
+
+function stepSeries(key: string, split: Series['split'], name: string, direction: Series['direction'], steps: number[], epochs: number[], values: number[]): Series {
+  return { key, split, name, direction, cadence: 'step', steps: Float64Array.from(steps), epochs: Float64Array.from(epochs), wallTimes: null, values: Float64Array.from(values) };
+}
+
+function epochSeries(key: string, split: Series['split'], name: string, direction: Series['direction'], epochs: number[], values: number[]): Series {
+  return { key, split, name, direction, cadence: 'epoch', steps: Float64Array.from(epochs), epochs: Float64Array.from(epochs), wallTimes: null, values: Float64Array.from(values) };
+}
