@@ -1,0 +1,154 @@
+import type { Series } from '../domain/run.ts';
+import { lttbIndices, nonFiniteRuns } from './lttb.ts';
+import type { AxisScale, Extent } from './scale.ts';
+import { displaySpan, emaSampled, isNoisy } from './smooth.ts';
+
+/** Points per drawn line: about two per pixel column of a 800 px chart, so nothing visible is lost. */
+export const DEFAULT_MAX_POINTS = 1500;
+
+/** A gap in an ECharts line: the value '-' breaks the line instead of joining its neighbours. */
+export type LinePoint = [number, number | '-'];
+
+export interface NonFiniteMarker {
+  x: number;
+  /** What the run of bad values holds: 'NaN', 'Inf' or 'NaN/Inf'. */
+  kind: string;
+  count: number;
+}
+
+/** A downsampled line: x and y of the points to draw (y may be NaN/±Infinity: a gap). */
+export interface DrawnPoints {
+  x: Float64Array;
+  y: Float64Array;
+}
+
+/** One series reduced to what gets drawn. */
+export interface PreparedLine {
+  /** The faint raw line, for noisy series only. */
+  raw: DrawnPoints | null;
+  /** The bold line: the EMA for noisy series, the values otherwise. */
+  main: DrawnPoints;
+  smoothed: boolean;
+  nonFinite: NonFiniteMarker[];
+  /** Extent of the finite values of the whole series (before downsampling: spikes count). */
+  extent: { min: number; max: number; minPositive: number };
+  /** Points in the source series. */
+  points: number;
+}
+
+export interface PrepareOptions {
+  maxPoints?: number;
+  /** Most NaN markers drawn per series (runs beyond that are merged into their neighbours). */
+  maxMarkers?: number;
+  /** Never smooth (a learning-rate schedule is exact, not noisy). */
+  exact?: boolean;
+}
+
+/**
+ * Downsamples a series for drawing. LTTB runs on the series' own steps (monotone in x, already in memory) and only
+ * the chosen points are placed on the x axis by `xAt`.
+ */
+export function prepareLine(s: Series, xAt: (i: number) => number, opts: PrepareOptions = {}): PreparedLine {
+  const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
+  const values = s.values;
+  const n = values.length;
+  const smoothed = !opts.exact && ((s.cadence === 'step' && n >= 50) || isNoisy(values));
+  const { extent, gaps } = scanValues(values);
+  let raw: DrawnPoints | null = null;
+  let main: DrawnPoints;
+  if (smoothed) {
+    raw = pick(values, lttbIndices(s.steps, values, maxPoints, gaps), xAt);
+    const ema = emaSampled(values, displaySpan(n), maxPoints);
+    main = { x: Float64Array.from(ema.indices, (i) => xAt(i)), y: ema.values };
+  } else {
+    main = pick(values, lttbIndices(s.steps, values, maxPoints, gaps), xAt);
+  }
+  return {
+    raw,
+    main,
+    smoothed,
+    nonFinite: nonFiniteMarkers(values, xAt, opts.maxMarkers ?? 40, gaps),
+    extent,
+    points: n,
+  };
+}
+
+/** Extent of the finite values and the runs of non-finite ones, in one pass. */
+function scanValues(values: Float64Array): { extent: Extent; gaps: Array<[number, number]> } {
+  let min = Infinity;
+  let max = -Infinity;
+  let minPositive = Infinity;
+  const gaps: Array<[number, number]> = [];
+  let start = -1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v - v === 0) {
+      if (start >= 0) {
+        gaps.push([start, i]);
+        start = -1;
+      }
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (v > 0 && v < minPositive) minPositive = v;
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  if (start >= 0) gaps.push([start, values.length]);
+  return { extent: { min, max, minPositive }, gaps };
+}
+
+function pick(values: Float64Array, indices: Uint32Array, xAt: (i: number) => number): DrawnPoints {
+  const x = new Float64Array(indices.length);
+  const y = new Float64Array(indices.length);
+  for (let k = 0; k < indices.length; k++) {
+    x[k] = xAt(indices[k]!);
+    y[k] = values[indices[k]!]!;
+  }
+  return { x, y };
+}
+
+/** One marker per run of non-finite values, at most `max` of them (evenly chosen, counts merged). */
+export function nonFiniteMarkers(
+  values: ArrayLike<number>,
+  xAt: (i: number) => number,
+  max: number,
+  runs: Array<[number, number]> = nonFiniteRuns(values),
+): NonFiniteMarker[] {
+  const markers = runs.map(([a, b]) => {
+    let nan = false;
+    let inf = false;
+    for (let i = a; i < b; i++) {
+      if (Number.isNaN(values[i])) nan = true;
+      else inf = true;
+    }
+    return { x: xAt(a), kind: nan && inf ? 'NaN/Inf' : nan ? 'NaN' : 'Inf', count: b - a };
+  });
+  if (markers.length <= max) return markers;
+  const out: NonFiniteMarker[] = [];
+  const per = markers.length / max;
+  for (let k = 0; k < max; k++) {
+    const group = markers.slice(Math.floor(k * per), Math.floor((k + 1) * per));
+    const kinds = new Set(group.map((m) => m.kind));
+    out.push({
+      x: group[0]!.x,
+      kind: kinds.size === 1 ? group[0]!.kind : 'NaN/Inf',
+      count: group.reduce((sum, m) => sum + m.count, 0),
+    });
+  }
+  return out;
+}
+
+/**
+ * ECharts data for drawn points. Non-finite values become gaps; on a log axis values at or below zero are drawn on
+ * the axis floor (a loss logged as exactly 0.0 stays visible instead of vanishing).
+ */
+export function toLineData(points: DrawnPoints, scale: AxisScale): LinePoint[] {
+  const out: LinePoint[] = new Array(points.x.length);
+  const floor = scale.type === 'log' ? scale.min : -Infinity;
+  for (let k = 0; k < points.x.length; k++) {
+    const v = points.y[k]!;
+    out[k] = [points.x[k]!, Number.isFinite(v) ? Math.max(v, floor) : '-'];
+  }
+  return out;
+}

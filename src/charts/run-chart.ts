@@ -1,0 +1,513 @@
+/**
+ * The picture of one run: loss, main metric and learning rate stacked on a shared x axis, with the verdict's marks
+ * drawn where things went wrong. Pure: run + verdict in, SVG/PNG bytes out.
+ */
+import type { Series, Split } from '../domain/run.ts';
+import type { ItemStatus, Mark, Verdict } from '../domain/verdict.ts';
+import { choosePanels, findMarkSeries, type PanelChoice } from './choose-panels.ts';
+import { CHART_FONT_FAMILY } from './fonts.ts';
+import { formatAxisNumber, formatValue } from './format-number.ts';
+import { fitText, layoutLabels, textWidth, type LabelRequest } from './label-layout.ts';
+import { prepareLine, toLineData, type LinePoint, type PreparedLine } from './prepare-line.ts';
+import { rasterise } from './rasterise.ts';
+import { renderOptionToSvg, type ChartOption } from './render-svg.ts';
+import { chooseYScale, mergeExtents, niceLinear, niceStep, toPixel, type AxisScale } from './scale.ts';
+import { chartTheme, type ChartTheme, type ThemeName } from './theme.ts';
+import { resolveXCoordinates, interpolate, type XCoordinates } from './x-coordinates.ts';
+
+/** What a chart needs of a run: a Run, a RunLog or a hand-made object all fit. */
+export interface ChartRun {
+  name: string;
+  series: Series[];
+}
+
+export interface RunChartOptions {
+  theme?: ThemeName;
+  /** Size of the SVG in px (the PNG is `scale` times larger). Default 800×450: Discord's inline preview. */
+  width?: number;
+  height?: number;
+  scale?: number;
+  /** Points per drawn line after LTTB downsampling. */
+  maxPoints?: number;
+}
+
+export interface ChartImage {
+  png: Uint8Array;
+  svg: string;
+  width: number;
+  height: number;
+}
+
+export interface PanelPlan {
+  kind: PanelChoice['kind'];
+  key: string;
+  y: AxisScale;
+  top: number;
+  height: number;
+  lines: Array<{ series: Series; split: Split; prepared: PreparedLine }>;
+}
+
+/** Everything decided before ECharts draws: exposed so tests can check the decisions, not just the pixels. */
+export interface RunChartPlan {
+  option: ChartOption;
+  width: number;
+  height: number;
+  xMode: 'epoch' | 'step';
+  x: AxisScale;
+  panels: PanelPlan[];
+  /** Texts placed by hand (title, legend, mark labels), in drawing order. */
+  texts: string[];
+}
+
+const FONT = `'${CHART_FONT_FAMILY}', sans-serif`;
+const LEFT = 66;
+const RIGHT = 18;
+const BOTTOM = 38;
+const GAP = 12;
+const LR_HEIGHT = 52;
+const LABEL_ROW = 17;
+const STATUS_RANK: Record<ItemStatus, number> = { fail: 3, warn: 2, unknown: 1, pass: 0 };
+
+export function renderRunChart(run: ChartRun, verdict: Verdict | null, options: RunChartOptions = {}): ChartImage {
+  const plan = planRunChart(run, verdict, options);
+  const svg = renderOptionToSvg(plan.option, plan.width, plan.height);
+  const scale = options.scale ?? 1;
+  return { svg, png: rasterise(svg, scale), width: Math.round(plan.width * scale), height: Math.round(plan.height * scale) };
+}
+
+export function renderRunChartSvg(run: ChartRun, verdict: Verdict | null, options: RunChartOptions = {}): string {
+  const plan = planRunChart(run, verdict, options);
+  return renderOptionToSvg(plan.option, plan.width, plan.height);
+}
+
+export function planRunChart(run: ChartRun, verdict: Verdict | null, options: RunChartOptions = {}): RunChartPlan {
+  const theme = chartTheme(options.theme);
+  const width = options.width ?? 800;
+  const height = options.height ?? 450;
+  const right = width - RIGHT;
+  const choices = choosePanels(run.series);
+  const drawn = choices.flatMap((p) => p.series);
+  const coords = resolveXCoordinates(drawn.length ? drawn : run.series);
+  const texts: string[] = [];
+  const graphics: unknown[] = [];
+  const series: unknown[] = [];
+
+  // ---- header: title, status, subtitle, legend
+  const status = verdict?.status;
+  const subtitle = verdict ? headline(verdict) : null;
+  const top0 = subtitle ? 56 : 40;
+  const legend = legendEntries(choices, theme, drawn.some((s) => s.cadence === 'step' && s.values.length >= 50));
+  const legendWidth = legend.reduce((w, e) => w + 22 + textWidth(e.text, 11) + 12, 0);
+  const statusText = status ? status.toUpperCase() : '';
+  const statusWidth = status ? textWidth(statusText, 11, true) + 14 : 0;
+  const titleRoom = right - 14 - legendWidth - statusWidth - 24;
+  const title = fitText(run.name || 'run', titleRoom, 15, true);
+  graphics.push(text(14, 20, title, theme.text, 15, true));
+  texts.push(title);
+  if (status) {
+    const tx = 14 + textWidth(title, 15, true) + 10;
+    graphics.push(box(tx, 11, statusWidth, 18, theme.status[status], 4));
+    graphics.push(text(tx + 7, 20, statusText, '#ffffff', 11, true));
+    texts.push(statusText);
+  }
+  let lx = right - legendWidth + 12;
+  for (const e of legend) {
+    graphics.push({ type: 'line', shape: { x1: lx, y1: 20, x2: lx + 16, y2: 20 }, style: { stroke: e.colour, lineWidth: e.faint ? 1 : 2.5, opacity: e.faint ? 0.45 : 1 }, silent: true });
+    graphics.push(text(lx + 22, 20, e.text, theme.muted, 11));
+    texts.push(e.text);
+    lx += 22 + textWidth(e.text, 11) + 12;
+  }
+  if (subtitle) {
+    const line = fitText(subtitle.text, right - 14, 11.5);
+    graphics.push(text(14, 40, line, theme.status[subtitle.status], 11.5));
+    texts.push(line);
+  }
+
+  // ---- panels
+  if (choices.length === 0) {
+    const msg = 'no loss, metric or learning-rate series to draw';
+    graphics.push(text(width / 2, height / 2, msg, theme.muted, 13, false, 'center'));
+    texts.push(msg);
+    return { option: baseOption(theme, graphics, [], [], [], []), width, height, xMode: coords.mode, x: niceLinear(0, 1), panels: [], texts };
+  }
+  const panels = layoutPanels(choices, coords, top0, height - BOTTOM, options.maxPoints);
+  const xScale = xScaleOf(panels);
+  const grids = panels.map((p) => ({ left: LEFT, right: RIGHT, top: p.top, height: p.height, containLabel: false }));
+  const xAxes = panels.map((_, i) => xAxis(theme, xScale, i, i === panels.length - 1, coords.mode));
+  const yAxes = panels.map((p, i) => yAxis(theme, p, i));
+
+  panels.forEach((p, pi) => {
+    for (const line of p.lines) {
+      const colour = line.series.key === 'lr' ? theme.lr : splitColour(theme, line.split);
+      const pr = line.prepared;
+      const thin = p.kind === 'lr';
+      if (pr.raw) series.push(lineSeries(pi, toLineData(pr.raw, p.y), colour, 1, 0.28, 2));
+      const few = pr.main.x.length <= 30;
+      series.push({
+        ...lineSeries(pi, toLineData(pr.main, p.y), colour, thin ? 1.5 : 2.2, 1, 3),
+        showSymbol: few && !thin,
+        symbol: few && !thin ? 'circle' : 'none',
+        symbolSize: 5,
+      });
+    }
+  });
+
+  // ---- verdict marks
+  const marks = collectMarks(run, verdict, coords, panels);
+  const top = panels[0]!;
+  const labelRequests: Array<LabelRequest & { text: string; colour: string; panel: number }> = [];
+  const xPx = (x: number) => toPixel(xScale, x, LEFT, width - RIGHT);
+  const inX = (x: number) => x >= xScale.min && x <= xScale.max;
+
+  const rules = marks.filter((m) => m.kind === 'line' && inX(m.x));
+  const bands = marks.filter((m) => m.kind === 'band');
+  panels.forEach((_, pi) => {
+    const markSeries = {
+      type: 'line',
+      xAxisIndex: pi,
+      yAxisIndex: pi,
+      data: [],
+      silent: true,
+      markLine: {
+        silent: true,
+        symbol: ['none', 'none'],
+        animation: false,
+        label: { show: false },
+        data: rules.map((m) => ({ xAxis: m.x, lineStyle: { color: theme.status[m.status], type: [5, 3], width: 1.4, opacity: 0.9 } })),
+      },
+      markArea: {
+        silent: true,
+        animation: false,
+        label: { show: false },
+        data: bands.map((m) => [
+          { xAxis: Math.max(m.x, xScale.min), itemStyle: { color: theme.band } },
+          { xAxis: Math.min(m.toX ?? xScale.max, xScale.max) },
+        ]),
+      },
+      z: 1,
+    };
+    series.push(markSeries);
+  });
+  const bandPx = bands.map((m) => ({ m, left: xPx(Math.max(m.x, xScale.min)) }));
+  for (const m of rules) {
+    const label = fitText(m.label, 200, 11);
+    labelRequests.push({ x: xPx(m.x), width: textWidth(label, 11) + 10, anchor: 'middle', text: label, colour: theme.status[m.status], panel: 0 });
+  }
+  for (const { m, left } of bandPx) {
+    const label = fitText(m.label, 220, 11);
+    labelRequests.push({ x: left + 4, width: textWidth(label, 11) + 10, anchor: 'start', text: label, colour: theme.bandText, panel: 0 });
+  }
+
+  // Points: a dot where the verdict points (best validation epoch), its label beside it.
+  panels.forEach((p, pi) => {
+    const pts = marks.filter((m) => m.kind === 'point' && m.panel === pi && m.value !== undefined && Number.isFinite(m.value) && inX(m.x));
+    if (!pts.length) return;
+    series.push({
+      type: 'scatter',
+      xAxisIndex: pi,
+      yAxisIndex: pi,
+      silent: true,
+      symbolSize: 10,
+      itemStyle: { color: theme.background, borderColor: theme.text, borderWidth: 2.2 },
+      data: pts.map((m) => [m.x, Math.max(m.value!, p.y.type === 'log' ? p.y.min : -Infinity)]),
+      z: 5,
+    });
+    for (const m of pts) {
+      const px = xPx(m.x);
+      const py = toPixel(p.y, m.value!, p.top + p.height, p.top);
+      const label = fitText(m.label, 180, 11);
+      const w = textWidth(label, 11) + 10;
+      const leftSide = px + 10 + w > width - RIGHT;
+      const bx = leftSide ? px - 10 - w : px + 10;
+      const by = Math.max(p.top + 2, Math.min(py - 22, p.top + p.height - 18));
+      graphics.push(box(bx, by, w, 16, theme.labelBackground, 3));
+      graphics.push(text(bx + 5, by + 8, label, theme.text, 11));
+      texts.push(label);
+    }
+  });
+
+  // Non-finite values: a downward triangle at the top edge of the panel, the first one of each series labelled.
+  panels.forEach((p, pi) => {
+    for (const line of p.lines) {
+      const nf = line.prepared.nonFinite.filter((m) => inX(m.x));
+      if (!nf.length) continue;
+      series.push({
+        type: 'scatter',
+        xAxisIndex: pi,
+        yAxisIndex: pi,
+        silent: true,
+        clip: false,
+        symbol: 'triangle',
+        symbolRotate: 180,
+        symbolSize: 10,
+        symbolOffset: [0, 5],
+        itemStyle: { color: theme.nan },
+        data: nf.map((m) => [m.x, p.y.max]),
+        z: 6,
+      });
+      const total = line.prepared.nonFinite.reduce((s, m) => s + m.count, 0);
+      const kinds = new Set(line.prepared.nonFinite.map((m) => m.kind));
+      const kind = kinds.size === 1 ? [...kinds][0]! : 'NaN/Inf';
+      const all = !Number.isFinite(line.prepared.extent.min);
+      const what = `${line.split} ${line.series.key} ${kind}`;
+      const where = all ? 'throughout' : total === 1 ? `at ${coords.mode} ${formatX(nf[0]!.x)}` : `from ${coords.mode} ${formatX(nf[0]!.x)} (${formatAxisNumber(total)} points)`;
+      const label = fitText(`${what} ${where}`, 320, 11);
+      labelRequests.push({ x: xPx(nf[0]!.x), width: textWidth(label, 11) + 10, anchor: 'middle', text: label, colour: theme.nan, panel: pi });
+    }
+  });
+
+  // Labels never overlap: rows from the top of their panel, greedy by x; a label with no room is left out.
+  panels.forEach((p, pi) => {
+    const reqs = labelRequests.filter((r) => r.panel === pi);
+    if (!reqs.length) return;
+    const rows = Math.max(1, Math.min(3, Math.floor((p.height - 10) / (LABEL_ROW + 2))));
+    const placed = layoutLabels(reqs, { left: LEFT + 2, right: width - RIGHT - 2 }, rows);
+    reqs.forEach((r, i) => {
+      const pl = placed[i]!;
+      if (pl.row < 0) return;
+      const y = p.top + 8 + pl.row * (LABEL_ROW + 2);
+      graphics.push(box(pl.left, y, r.width, LABEL_ROW - 1, theme.labelBackground, 3));
+      graphics.push(text(pl.left + 5, y + (LABEL_ROW - 1) / 2, r.text, r.colour, 11));
+      texts.push(r.text);
+    });
+  });
+  if (!top.y.hasData) {
+    const msg = `no finite ${top.key} value to draw`;
+    graphics.push(text(LEFT + (width - LEFT - RIGHT) / 2, top.top + top.height / 2, msg, theme.muted, 12, false, 'center'));
+    texts.push(msg);
+  }
+
+  return {
+    option: baseOption(theme, graphics, grids, xAxes, yAxes, series),
+    width,
+    height,
+    xMode: coords.mode,
+    x: xScale,
+    panels,
+    texts,
+  };
+}
+
+interface PlacedMark {
+  kind: 'line' | 'point' | 'band';
+  x: number;
+  toX?: number;
+  value?: number;
+  label: string;
+  status: ItemStatus;
+  panel: number;
+}
+
+/** The verdict's marks in chart coordinates, worst status first, duplicates (same kind, place and label) dropped. */
+function collectMarks(run: ChartRun, verdict: Verdict | null, coords: XCoordinates, panels: PanelPlan[]): PlacedMark[] {
+  if (!verdict) return [];
+  const out: PlacedMark[] = [];
+  const seen = new Set<string>();
+  const items = [...verdict.items].sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status]);
+  for (const item of items) {
+    for (const mark of item.marks) {
+      const placed = placeMark(run, mark, item.status, coords, panels);
+      if (!placed) continue;
+      const id = `${placed.kind}|${placed.x.toPrecision(6)}|${placed.label}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(placed);
+    }
+  }
+  return out;
+}
+
+function placeMark(run: ChartRun, mark: Mark, status: ItemStatus, coords: XCoordinates, panels: PanelPlan[]): PlacedMark | null {
+  if (!Number.isFinite(mark.step)) return null;
+  const s = findMarkSeries(run.series, mark.series);
+  const x = coords.stepToX(s, mark.step);
+  if (!Number.isFinite(x)) return null;
+  const kind = mark.kind ?? 'line';
+  const panelIndex = s ? panels.findIndex((p) => p.key === s.key) : -1;
+  const placed: PlacedMark = { kind, x, label: mark.label, status, panel: Math.max(panelIndex, 0) };
+  if (kind === 'band') {
+    const to = mark.toStep ?? NaN;
+    placed.toX = Number.isFinite(to) ? coords.stepToX(s, to) : undefined;
+    if (placed.toX !== undefined && placed.toX < x) [placed.x, placed.toX] = [placed.toX, x];
+  }
+  if (kind === 'point') {
+    if (panelIndex < 0) return null;
+    placed.value = mark.value ?? (s ? interpolate(s.steps, s.values, mark.step) : undefined);
+  }
+  return placed;
+}
+
+function layoutPanels(choices: PanelChoice[], coords: XCoordinates, top0: number, bottom: number, maxPoints?: number): PanelPlan[] {
+  const gaps = GAP * (choices.length - 1);
+  const hasLr = choices.some((c) => c.kind === 'lr');
+  const flexible = choices.filter((c) => c.kind !== 'lr');
+  const avail = bottom - top0 - gaps - (hasLr ? (flexible.length ? LR_HEIGHT : 0) : 0);
+  const weight = (c: PanelChoice) => (c.kind === 'loss' ? 3 : 2);
+  const totalWeight = flexible.reduce((s, c) => s + weight(c), 0);
+  let y = top0;
+  return choices.map((c) => {
+    const h = c.kind === 'lr' && flexible.length ? LR_HEIGHT : c.kind === 'lr' ? avail : Math.round((avail * weight(c)) / totalWeight);
+    const lines = c.series.map((s) => ({
+      series: s,
+      split: s.split,
+      prepared: prepareLine(s, (i) => coords.at(s, i), { maxPoints, exact: c.kind === 'lr' }),
+    }));
+    const yScale = chooseYScale(mergeExtents(lines.map((l) => l.prepared.extent)), {
+      allowLog: c.kind !== 'metric',
+      logDecades: c.kind === 'lr' ? 1 : 2,
+      bounds: c.key === 'accuracy' || c.key.endsWith('accuracy') ? [0, 1] : undefined,
+      ticks: c.kind === 'lr' ? 2 : 4,
+    });
+    const plan: PanelPlan = { kind: c.kind, key: c.key, y: yScale, top: y, height: h, lines };
+    y += h + GAP;
+    return plan;
+  });
+}
+
+function xScaleOf(panels: PanelPlan[]): AxisScale {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const p of panels) {
+    for (const l of p.lines) {
+      for (const pts of [l.prepared.main, l.prepared.raw]) {
+        if (!pts) continue;
+        for (let i = 0; i < pts.x.length; i++) {
+          const v = pts.x[i]!;
+          if (!Number.isFinite(v)) continue;
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+      }
+    }
+  }
+  if (!Number.isFinite(min)) return niceLinear(0, 1);
+  if (max === min) return niceLinear(min, max);
+  // No padding on x: the frame ends at the first tick at or beyond the data, so a run fills the width.
+  const interval = niceStep((max - min) / 7);
+  const lo = Math.floor(min / interval + 1e-9) * interval;
+  const hi = Math.ceil(max / interval - 1e-9) * interval;
+  return { type: 'value', min: Number(lo.toPrecision(12)), max: Number(hi.toPrecision(12)), interval, hasData: true };
+}
+
+function xAxis(theme: ChartTheme, scale: AxisScale, index: number, labelled: boolean, mode: 'epoch' | 'step') {
+  return {
+    type: 'value',
+    gridIndex: index,
+    min: scale.min,
+    max: scale.max,
+    interval: scale.interval,
+    name: labelled ? mode : undefined,
+    nameLocation: 'middle',
+    nameGap: 22,
+    nameTextStyle: { color: theme.muted, fontSize: 11, fontFamily: FONT },
+    axisLine: { show: true, lineStyle: { color: theme.axis } },
+    axisTick: { show: labelled, lineStyle: { color: theme.axis } },
+    axisLabel: { show: labelled, color: theme.muted, fontSize: 11, fontFamily: FONT, formatter: formatAxisNumber, hideOverlap: true },
+    splitLine: { show: true, lineStyle: { color: theme.grid, width: 1 } },
+  };
+}
+
+function yAxis(theme: ChartTheme, p: PanelPlan, index: number) {
+  const name = panelName(p);
+  return {
+    type: p.y.type,
+    gridIndex: index,
+    min: p.y.min,
+    max: p.y.max,
+    interval: p.y.interval,
+    logBase: 10,
+    splitNumber: p.kind === 'lr' ? 2 : 4,
+    name: fitText(name, p.height, 11),
+    nameLocation: 'middle',
+    nameGap: 50,
+    nameRotate: 90,
+    nameTextStyle: { color: theme.muted, fontSize: 11, fontFamily: FONT },
+    axisLine: { show: true, lineStyle: { color: theme.axis } },
+    axisTick: { show: false },
+    axisLabel: { color: theme.muted, fontSize: p.kind === 'lr' ? 10 : 11, fontFamily: FONT, formatter: formatAxisNumber, hideOverlap: true },
+    splitLine: { show: true, lineStyle: { color: theme.grid, width: 1 } },
+  };
+}
+
+function panelName(p: PanelPlan): string {
+  if (p.kind === 'loss') return p.y.type === 'log' ? 'loss (log)' : 'loss';
+  if (p.kind === 'lr') return 'lr';
+  const dir = p.lines[0]?.series.direction === 'lower' ? '↓' : '↑';
+  return `${p.key} ${dir}`;
+}
+
+function lineSeries(axis: number, data: LinePoint[], colour: string, width: number, opacity: number, z: number) {
+  return {
+    type: 'line',
+    xAxisIndex: axis,
+    yAxisIndex: axis,
+    data,
+    silent: true,
+    animation: false,
+    showSymbol: false,
+    symbol: 'none',
+    connectNulls: false,
+    clip: true,
+    lineStyle: { color: colour, width, opacity },
+    itemStyle: { color: colour },
+    emphasis: { disabled: true },
+    z,
+  };
+}
+
+function baseOption(theme: ChartTheme, graphic: unknown[], grid: unknown[], xAxis: unknown[], yAxis: unknown[], series: unknown[]): ChartOption {
+  return {
+    animation: false,
+    backgroundColor: theme.background,
+    textStyle: { fontFamily: FONT, color: theme.text },
+    grid,
+    xAxis,
+    yAxis,
+    series,
+    graphic: { elements: graphic },
+  };
+}
+
+export function text(x: number, y: number, s: string, fill: string, size: number, bold = false, align: 'left' | 'center' | 'right' = 'left') {
+  return {
+    type: 'text',
+    x,
+    y,
+    silent: true,
+    z: 100,
+    // resvg ignores the CSS `font` shorthand, so size, weight and family go separately.
+    style: { text: s, fill, fontSize: size, fontWeight: bold ? 'bold' : 'normal', fontFamily: FONT, textAlign: align, textVerticalAlign: 'middle' },
+  };
+}
+
+export function box(x: number, y: number, w: number, h: number, fill: string, r = 0) {
+  return { type: 'rect', silent: true, z: 99, shape: { x, y, width: w, height: h, r }, style: { fill } };
+}
+
+function splitColour(theme: ChartTheme, split: Split): string {
+  return split === 'train' ? theme.train : split === 'val' ? theme.val : theme.test;
+}
+
+function legendEntries(choices: PanelChoice[], theme: ChartTheme, anyRaw: boolean) {
+  const splits = new Set<Split>();
+  for (const c of choices) if (c.kind !== 'lr') for (const s of c.series) splits.add(s.split);
+  const out: Array<{ text: string; colour: string; faint?: boolean }> = [];
+  for (const s of ['train', 'val', 'test'] as const) {
+    if (splits.has(s)) out.push({ text: s === 'val' ? 'validation' : s, colour: splitColour(theme, s) });
+  }
+  if (anyRaw) out.push({ text: 'raw (bold: smoothed)', colour: theme.muted, faint: true });
+  return out;
+}
+
+/** The most serious finding, as a line under the title. */
+function headline(verdict: Verdict): { text: string; status: ItemStatus } | null {
+  const bad = verdict.items.filter((i) => i.status === 'fail' || i.status === 'warn');
+  if (!bad.length) return verdict.status === 'pass' ? { text: 'No problem found in the checks this log allows.', status: 'pass' } : null;
+  const worst = [...bad].sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status])[0]!;
+  const more = bad.length - 1;
+  return { text: more > 0 ? `${worst.title} (+${more} more)` : worst.title, status: worst.status };
+}
+
+function formatX(x: number): string {
+  return Number.isInteger(x) ? formatAxisNumber(x) : formatValue(Number(x.toFixed(2)));
+}

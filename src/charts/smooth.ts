@@ -1,0 +1,86 @@
+/** Smoothing for display: what makes a noisy step-level curve readable. Not a diagnostic signal. */
+
+/**
+ * Exponential moving average with bias correction (as TensorBoard does, so the start is not dragged toward 0).
+ * `span` is in points: alpha = 2 / (span + 1). Non-finite inputs stay non-finite in the output (the line breaks
+ * there) and do not enter the average.
+ */
+export function emaSmooth(values: ArrayLike<number>, span: number): Float64Array {
+  const alpha = 2 / (Math.max(span, 1) + 1);
+  const out = new Float64Array(values.length);
+  let acc = 0;
+  let weight = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) {
+      out[i] = v;
+      continue;
+    }
+    acc = (1 - alpha) * acc + alpha * v;
+    weight = (1 - alpha) * weight + alpha;
+    out[i] = acc / weight;
+  }
+  return out;
+}
+
+/** The EMA span for a series of n points: about 1% of the run, so the smoothed line is smooth at chart width. */
+export function displaySpan(n: number): number {
+  return Math.min(Math.max(Math.round(n / 100), 4), 20_000);
+}
+
+/**
+ * Whether a series is noisy enough to be drawn raw-faint plus smoothed-bold: its total variation is several times
+ * its range (a smooth curve travels its range about once; a noisy one goes up and down all the time).
+ */
+export function isNoisy(values: ArrayLike<number>): boolean {
+  if (values.length < 30) return false;
+  let min = Infinity;
+  let max = -Infinity;
+  let travel = 0;
+  let prev = NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (Number.isFinite(prev)) travel += Math.abs(v - prev);
+    prev = v;
+  }
+  const range = max - min;
+  return range > 0 && travel / range > 4;
+}
+
+/**
+ * The EMA of `values` kept only at about `maxPoints` evenly spaced indices, plus the edges of non-finite runs so the
+ * line breaks where the data does. Same numbers as `emaSmooth` at those indices, without a full-length output
+ * array: an EMA is smooth at chart width by construction, so even spacing loses nothing LTTB would keep.
+ */
+export function emaSampled(values: ArrayLike<number>, span: number, maxPoints: number): { indices: Uint32Array; values: Float64Array } {
+  const n = values.length;
+  const stride = Math.max(1, Math.ceil(n / Math.max(maxPoints, 2)));
+  const alpha = 2 / (Math.max(span, 1) + 1);
+  const idx: number[] = [];
+  const out: number[] = [];
+  let acc = 0;
+  let weight = 0;
+  let prevFinite = true;
+  let finite = n > 0 && Number.isFinite(values[0]);
+  let countdown = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (finite) {
+      acc = (1 - alpha) * acc + alpha * v;
+      weight = (1 - alpha) * weight + alpha;
+    }
+    const nextFinite = i + 1 < n ? Number.isFinite(values[i + 1]) : finite;
+    if (countdown === 0 || i === n - 1 || finite !== prevFinite || finite !== nextFinite) {
+      idx.push(i);
+      out.push(finite ? acc / weight : v);
+      if (countdown === 0) countdown = stride;
+    }
+    countdown--;
+    prevFinite = finite;
+    finite = nextFinite;
+  }
+  return { indices: Uint32Array.from(idx), values: Float64Array.from(out) };
+}
