@@ -187,3 +187,32 @@ function lineOfByte(b: Uint8Array, offset: number): number {
   }
   return line;
 }
+
+/** `assertLineLengths` on UTF-8 bytes (the limit counted in bytes), without decoding them. */
+export function assertLineLengthsUtf8(bytes: Uint8Array, fileName: string, max = MAX_LINE_CHARS): void {
+  let start = 0;
+  let line = 1;
+  const n = bytes.length;
+  while (start <= n) {
+    let end = bytes.indexOf(10, start);
+    if (end < 0) end = n;
+    if (end - start > max) {
+      let longest = 0;
+      for (let s = start; s < end; ) {
+        let e = bytes.indexOf(13, s);
+        if (e < 0 || e > end) e = end;
+        if (e - s > longest) longest = e - s;
+        s = e + 1;
+      }
+      if (longest > max) {
+        throw new IngestError({
+          file: fileName,
+          line,
+          reason: `line of ${end - start} bytes exceeds the limit of ${max} (MAX_LINE_CHARS): expected a line-oriented log`,
+        });
+      }
+    }
+    start = end + 1;
+    line++;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The ingest entry points: bytes of a file, or the files of a directory or archive → runs. The format is sniffed from
+ * the content, never from the file name. Ingest is all-or-nothing: a file that looks like a log and fails to parse
+ * fails the whole call; files that are plainly not logs (a README, an image) are skipped with a note.
+ */
+import type { RunLog } from '../domain/run.ts';
+import { isZip, unzipEntries } from './archive.ts';
+import { findCsvHead } from './csv.ts';
+import { assertLineLengthsUtf8, openText, type TextSource } from './decode.ts';
+import type { FileEntry } from './entries.ts';
+import { noLossColumn } from './epoch-table.ts';
+import { hfTrainerStateParser } from './hf-trainer-state.ts';
+import { IngestError } from './ingest-error.ts';
+import { jsonRecordsParser } from './json-records.ts';
+import { jsonlParser } from './jsonl.ts';
+import { kerasCsvParser } from './keras-csv.ts';
+import { kerasHistoryParser } from './keras-history.ts';
+import { kerasTextParser } from './keras-text.ts';
+import { lightningCsvParser } from './lightning-csv.ts';
+import { isMlflowTree, parseMlflowTree } from './mlflow.ts';
+import type { FormatParser } from './parser.ts';
+import { plainCsvParser } from './plain-csv.ts';
+import { pytorchTextParser } from './pytorch-text.ts';
+import { runNameFromFileName } from './run-name-from-file-name.ts';
+import { isTfeventsFile, parseTfeventsTree } from './tfevents/index.ts';
+
+export { IngestError, isIngestError } from './ingest-error.ts';
+export type { FileEntry } from './entries.ts';
+
+/**
+ * Text formats in the order they are asked. Specific before generic: trainer_state before the other JSON shapes, the
+ * Lightning and Keras CSV headers before any table with a loss column; console logs last (their sniffers scan the text).
+ */
+export const TEXT_PARSERS: readonly FormatParser[] = [
+  hfTrainerStateParser,
+  kerasHistoryParser,
+  jsonRecordsParser,
+  jsonlParser,
+  lightningCsvParser,
+  kerasCsvParser,
+  plainCsvParser,
+  kerasTextParser,
+  pytorchTextParser,
+];
+
+/** Files that belong to an MLflow file store (the MLflow parser reads them as a whole). */
+const MLFLOW_FILE = /(^|\/)(metrics|params|tags)\/|(^|\/)meta\.yaml$/;
+
+/** One file → its runs: a zip is opened (one level), an event file goes to the TensorBoard reader, text is sniffed. */
+export function parseFile(bytes: Uint8Array, fileName: string): RunLog[] {
+  if (isZip(bytes)) return parseEntriesAt(unzipEntries(bytes, fileName), fileName, 1);
+  if (looksLikeTfevents(bytes)) return parseTfeventsTree([{ path: baseName(fileName), bytes }], runNameFromFileName(fileName));
+  const source = openText(bytes, fileName);
+  const parser = sniffText(source);
+  if (!parser) throw unrecognised(source, fileName);
+  return runParser(parser, source, fileName);
+}
+
+/**
+ * The files of a directory or an unpacked archive → runs. `rootName` names the directory or archive in messages and
+ * run names. An MLflow store goes to the MLflow reader, event files (grouped by folder) to the TensorBoard reader,
+ * every other file through `parseFile`; archives inside archives are not opened.
+ */
+export function parseEntries(entries: FileEntry[], rootName: string): RunLog[] {
+  return parseEntriesAt(entries, rootName, 0);
+}
+
+function parseEntriesAt(entries: FileEntry[], rootName: string, depth: number): RunLog[] {
+  const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const runs: RunLog[] = [];
+  const skipped: string[] = [];
+  let rest = sorted;
+  if (isMlflowTree(sorted)) {
+    runs.push(...parseMlflowTree(sorted.filter((e) => MLFLOW_FILE.test(e.path)), rootName));
+    rest = sorted.filter((e) => !MLFLOW_FILE.test(e.path));
+  }
+  const events = rest.filter((e) => looksLikeTfevents(e.bytes));
+  if (events.length > 0) runs.push(...parseTfeventsTree(events, rootName));
+
+  const fileRuns: Array<{ path: string; runs: RunLog[] }> = [];
+  for (const e of rest) {
+    if (events.includes(e)) continue;
+    const name = `${rootName}/${e.path}`;
+    if (isZip(e.bytes)) {
+      if (depth > 0) skipped.push(`${e.path} (archive inside an archive: not opened)`);
+      else fileRuns.push({ path: e.path, runs: parseEntriesAt(unzipEntries(e.bytes, name), name, depth + 1) });
+      continue;
+    }
+    let source: TextSource;
+    try {
+      source = openText(e.bytes, name);
+    } catch (err) {
+      if (err instanceof IngestError) {
+        skipped.push(`${e.path} (${err.reason.split(':')[0]})`);
+        continue;
+      }
+      throw err;
+    }
+    const parser = sniffText(source);
+    if (!parser) {
+      const head = findCsvHead(source.prefix);
+      skipped.push(`${e.path} (${head ? 'a table without a loss-like column' : 'not a recognised training log'})`);
+      continue;
+    }
+    fileRuns.push({ path: e.path, runs: runParser(parser, source, name) });
+  }
+  // Many logs share a file name (lightning_logs/version_N/metrics.csv): such runs are named after their folder too.
+  const counts = new Map<string, number>();
+  for (const f of fileRuns) for (const r of f.runs) counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
+  for (const f of fileRuns) {
+    const dir = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '';
+    for (const r of f.runs) {
+      if (dir && (counts.get(r.name) ?? 0) > 1) r.name = `${dir}/${r.name}`;
+      runs.push(r);
+    }
+  }
+  if (runs.length === 0) {
+    throw new IngestError({
+      file: rootName,
+      reason: `no training logs found among ${entries.length} file(s)${skipped.length ? `: skipped ${skipped.slice(0, 10).join(', ')}${skipped.length > 10 ? ` and ${skipped.length - 10} more` : ''}` : ''}`,
+    });
+  }
+  if (skipped.length > 0) runs[0]!.notes.push(`skipped ${skipped.length} file(s) that are not training logs: ${skipped.slice(0, 20).join(', ')}${skipped.length > 20 ? ' …' : ''}`);
+  return runs;
+}
+
+/** The first text parser that claims the content, or null. */
+export function sniffText(source: TextSource): FormatParser | null {
+  for (const p of TEXT_PARSERS) if (p.sniff(source.prefix)) return p;
+  return null;
+}
+
+function runParser(parser: FormatParser, source: TextSource, fileName: string): RunLog[] {
+  // JSON documents may legitimately be one long line (compact dumps); everything else is line-oriented.
+  if (!/^\s*[[{]/.test(source.prefix.slice(0, 256))) assertLineLengthsUtf8(source.utf8, fileName);
+  return parser.parseSource ? parser.parseSource(source, fileName) : parser.parse(source.text(), fileName);
+}
+
+function unrecognised(source: TextSource, fileName: string): IngestError {
+  const head = findCsvHead(source.prefix);
+  if (head) return noLossColumn(head, fileName);
+  return new IngestError({
+    file: fileName,
+    reason:
+      'not a recognised training log: expected a Keras CSVLogger file or History JSON, a Hugging Face trainer_state.json, ' +
+      'a Lightning metrics.csv, JSON Lines metrics, a CSV with a loss column, Keras fit() or PyTorch console output, ' +
+      'a TensorBoard event file, an MLflow store, or a zip of these',
+  });
+}
+
+function looksLikeTfevents(bytes: Uint8Array): boolean {
+  try {
+    return isTfeventsFile(bytes);
+  } catch {
+    // A content probe on arbitrary bytes: anything it cannot make sense of is simply not an event file.
+    return false;
+  }
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
+}
