@@ -1,0 +1,73 @@
+/**
+ * The diagnose use case: a stored run (by id or name) or a log file on disk → one verdict per run.
+ * A file is parsed, not stored, so `runmedic diagnose file.csv` can gate CI without touching a database.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { DiagnoseContext } from '../domain/context.ts';
+import type { Run, RunLog } from '../domain/run.ts';
+import type { Verdict } from '../domain/verdict.ts';
+import { diagnose } from '../diagnose/index.ts';
+import { IngestError } from '../ingest/ingest-error.ts';
+import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
+import { defaultLogParser, type LogParser } from './ingest-files.ts';
+
+export interface DiagnoseOptions {
+  /** Number of classes K, when the caller knows it (chance level, initial loss). */
+  classes?: number;
+  /** Anything else known about the run (dataset statistics, instrumentation, config). */
+  context?: DiagnoseContext;
+  parser?: Pick<LogParser, 'parseFile'>;
+  /** Largest file accepted, in bytes. */
+  maxBytes?: number;
+}
+
+export interface DiagnosedRun {
+  verdict: Verdict;
+  from: 'file' | 'store';
+  /** How the file was read (parser notes) or the stored run's notes. */
+  notes: string[];
+}
+
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+/** `target` is a path when a file exists there, else a run reference in the store. */
+export async function diagnoseTarget(target: string, openStore: () => Promise<RunStore>, opts: DiagnoseOptions = {}): Promise<DiagnosedRun[]> {
+  if (existsSync(target) && statSync(target).isFile()) return diagnoseFile(target, opts);
+  if (existsSync(target)) throw new IngestError({ file: target, reason: 'is a directory: expected one log file or a run id' });
+  const store = await openStore();
+  const run = await store.getRun(target);
+  if (!run) {
+    const candidates = await store.findRuns(target);
+    if (candidates.length > 1) throw new RunNotFoundError(target, candidates);
+    throw new IngestError({ file: target, reason: 'no such file, and no stored run with this id or name' });
+  }
+  return [{ verdict: diagnoseStored(run, opts), from: 'store', notes: run.notes }];
+}
+
+/** Diagnoses a run already in the store. */
+export function diagnoseStored(run: Run, opts: DiagnoseOptions = {}): Verdict {
+  return diagnose({ id: run.id, name: run.name, format: run.source.format, series: run.series, points: run.points, epochs: run.epochs }, contextOf(opts));
+}
+
+/** Reads and parses one file; every run in it gets a verdict (ids are the file name, `#n` when it holds several). */
+export function diagnoseFile(file: string, opts: DiagnoseOptions = {}): DiagnosedRun[] {
+  const size = statSync(file).size;
+  const max = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (size > max) throw new IngestError({ file, reason: `is ${size} bytes, more than the ${max}-byte limit` });
+  const logs = (opts.parser ?? defaultLogParser).parseFile(new Uint8Array(readFileSync(file)), file);
+  if (logs.length === 0) throw new IngestError({ file, reason: 'no training run found: expected a log with a loss or metric series' });
+  return diagnoseLogs(logs, path.basename(file), opts);
+}
+
+export function diagnoseLogs(logs: RunLog[], fileName: string, opts: DiagnoseOptions = {}): DiagnosedRun[] {
+  return logs.map((log, i) => ({
+    verdict: diagnose({ id: logs.length === 1 ? fileName : `${fileName}#${i + 1}`, name: log.name, format: log.format, series: log.series }, contextOf(opts)),
+    from: 'file' as const,
+    notes: log.notes,
+  }));
+}
+
+function contextOf(opts: DiagnoseOptions): DiagnoseContext {
+  return opts.classes !== undefined ? { ...opts.context, classes: opts.classes } : { ...opts.context };
+}

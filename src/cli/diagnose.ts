@@ -1,0 +1,94 @@
+import { diagnoseStored, diagnoseTarget, type DiagnosedRun } from '../app/diagnose-run.ts';
+import type { DemoStep } from './demo.ts';
+import type { ItemStatus, VerdictItem } from '../domain/verdict.ts';
+import type { CliCommand } from './command.ts';
+import { formatNumber, toJson } from './format.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Exit code when some item fails: a CI gate for training runs. */
+export const EXIT_SOMETHING_FAILS = 1;
+
+export const diagnoseCommand: CliCommand = {
+  name: 'diagnose',
+  summary: 'diagnose a log file or a stored run: a checklist with evidence and fixes (exit 1 when something fails)',
+  args: '<file|run>',
+  minArgs: 1,
+  maxArgs: 1,
+  options: {
+    json: { type: 'boolean', description: 'print the verdict JSON (one object; an array when the file holds several runs)' },
+    classes: { type: 'string', valueName: 'K', description: 'number of classes (checks chance level and the first loss)' },
+  },
+  async run(ctx, { positionals, values }) {
+    const classes = parseClasses(values.classes);
+    const results = await diagnoseTarget(positionals[0]!, () => ctx.openStore(), { classes, maxBytes: ctx.config.ingestMaxBytes });
+    if (values.json) ctx.out(toJson(results.length === 1 ? results[0]!.verdict : results.map((r) => r.verdict)));
+    else results.forEach((r, i) => {
+      if (i > 0) ctx.out('');
+      for (const line of checklistText(r)) ctx.out(line);
+    });
+    return results.some((r) => r.verdict.status === 'fail') ? EXIT_SOMETHING_FAILS : 0;
+  },
+};
+
+function parseClasses(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const k = Number(v);
+  if (typeof v !== 'string' || !/^\d+$/.test(v.trim()) || !Number.isInteger(k) || k < 2) {
+    throw new UsageError(`--classes: expected a whole number of classes ≥ 2, got "${String(v)}"`, 'diagnose');
+  }
+  return k;
+}
+
+export const STATUS_ICON: Record<ItemStatus, string> = { fail: '❌', warn: '⚠️', pass: '✅', unknown: '❔' };
+const ORDER: Record<ItemStatus, number> = { fail: 0, warn: 1, pass: 2, unknown: 3 };
+
+/** The human checklist: failures first, then warnings, passes and unknowns, each with one line of evidence and the fix. */
+export function checklistText(r: DiagnosedRun): string[] {
+  const v = r.verdict;
+  const counts = (s: ItemStatus) => v.items.filter((i) => i.status === s).length;
+  const lines = [
+    `${STATUS_ICON[v.status]} ${v.run.name}  (${v.run.format}, ${v.run.points} points${v.run.epochs !== null ? `, ${v.run.epochs} epochs` : ''}): ` +
+      `${counts('fail')} failing, ${counts('warn')} warnings, ${counts('pass')} passed, ${counts('unknown')} not checkable`,
+  ];
+  for (const note of r.notes) lines.push(`   note: ${note}`);
+  const items = [...v.items].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
+  for (const item of items) lines.push(...itemText(item));
+  return lines;
+}
+
+function itemText(item: VerdictItem): string[] {
+  const head = `${STATUS_ICON[item.status]} ${item.id} [${item.area}] ${item.title}`;
+  if (item.status === 'pass') return [head];
+  if (item.status === 'unknown') return [`${head}: ${item.fix}`];
+  const out = [head];
+  const ev = evidenceLine(item.evidence);
+  if (ev) out.push(`     evidence: ${ev}`);
+  if (item.fix) out.push(`     fix: ${item.fix}`);
+  return out;
+}
+
+/** The scalar evidence as `key=value` pairs, at most six: one line a person can read. */
+export function evidenceLine(evidence: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(evidence)) {
+    if (parts.length >= 6) break;
+    if (typeof v === 'number') parts.push(`${k}=${formatNumber(v)}`);
+    else if (typeof v === 'string' || typeof v === 'boolean') parts.push(`${k}=${v}`);
+  }
+  return parts.join(', ');
+}
+
+
+/** The demo step (appended to DEMO_STEPS in demo.ts): diagnose every run the demo ingested. */
+export const diagnoseIngestedStep: DemoStep = {
+  title: 'Diagnose every ingested run',
+  async run(ctx, state) {
+    const store = await ctx.openStore();
+    for (const [i, ing] of state.ingested.entries()) {
+      const run = await store.getRun(ing.run.id);
+      if (!run) continue;
+      if (i > 0) ctx.out('');
+      for (const line of checklistText({ verdict: diagnoseStored(run), from: 'store', notes: [] })) ctx.out(line);
+    }
+  },
+};
