@@ -228,9 +228,7 @@ export class FakeDiscord {
     channelId?: string;
     attachments?: FakeAttachment[];
   }): FakeInteraction {
-    const resolved = opts.attachments?.length
-      ? { attachments: Object.fromEntries(opts.attachments.map((a) => [a.id, apiAttachment(a)])) }
-      : undefined;
+    const resolved = this.resolve(opts.options ?? [], opts.attachments ?? []);
     return this.sendInteraction('command', 2, opts.user ?? this.member, opts.channelId ?? this.general.id, {
       id: this.commandId(opts.name),
       name: opts.name,
@@ -238,6 +236,28 @@ export class FakeDiscord {
       ...(opts.options ? { options: opts.options } : {}),
       ...(resolved ? { resolved } : {}),
     });
+  }
+
+  /** The `resolved` block Discord adds for channel (7), role (8) and attachment (11) options. */
+  private resolve(options: SlashOption[], attachments: FakeAttachment[]): Record<string, unknown> | undefined {
+    const out: Record<string, Record<string, unknown>> = {};
+    const put = (kind: string, id: string, v: unknown) => ((out[kind] ??= {})[id] = v);
+    const walk = (opts: SlashOption[]) => {
+      for (const o of opts) {
+        if (o.options) walk(o.options);
+        const id = String(o.value);
+        if (o.type === 7) {
+          const c = this.channels.get(id);
+          if (c) put('channels', id, { ...apiChannel(c), permissions: MEMBER_PERMISSIONS });
+        } else if (o.type === 8) {
+          const r = this.roles.get(id);
+          if (r) put('roles', id, apiRole(r, 1));
+        }
+      }
+    };
+    walk(options);
+    for (const a of attachments) put('attachments', a.id, apiAttachment(a));
+    return Object.keys(out).length ? out : undefined;
   }
 
   /** A user types into an option with autocomplete; `focused` names the option being typed. */

@@ -1,0 +1,64 @@
+/** /alerts set channel role [events] and /alerts show: where failing runs are announced, whom to ping, for what. */
+import { ChannelType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import { ALERTABLE_EVENTS, parseAlertEvents } from '../src/alerts/alert-events.ts';
+import { DEFAULT_ALERT_EVENTS } from '../src/alerts/alert-store.ts';
+import { UserFacingError, type BotCommand, type BotContext } from '../src/bot/command.ts';
+import { alertSettingsText } from '../src/bot/presenters/alert-settings.ts';
+
+const command: BotCommand = {
+  data: new SlashCommandBuilder()
+    .setName('alerts')
+    .setDescription('Where and whom runmedic pings when a run starts failing')
+    .addSubcommand((s) =>
+      s
+        .setName('set')
+        .setDescription('Set the alert channel, the role to ping and the findings that ping (Manage Server)')
+        .addChannelOption((o) => o.setName('channel').setDescription('Channel for alerts').addChannelTypes(ChannelType.GuildText).setRequired(true))
+        .addRoleOption((o) => o.setName('role').setDescription('Role to mention').setRequired(true))
+        .addStringOption((o) =>
+          o.setName('events').setDescription(`Finding ids, comma-separated (default: ${DEFAULT_ALERT_EVENTS.join(', ')})`).setRequired(false),
+        ),
+    )
+    .addSubcommand((s) => s.setName('show').setDescription('Show the alert settings of this server')),
+
+  async execute(i, ctx) {
+    if (!i.inGuild()) throw new UserFacingError('Alerts are set per server: use this command in a server.');
+    if (i.options.getSubcommand() === 'set') await set(i, ctx);
+    else await show(i, ctx);
+  },
+};
+
+export default command;
+
+async function set(i: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  // Checked here and not only by default permissions: server admins can override those per role.
+  if (!i.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+    throw new UserFacingError('Only members with the **Manage Server** permission can change alert settings. `/alerts show` shows them.');
+  }
+  const channel = i.options.getChannel('channel', true);
+  const role = i.options.getRole('role', true);
+  const eventsText = i.options.getString('events');
+  let events: string[] | undefined;
+  if (eventsText) {
+    const parsed = parseAlertEvents(eventsText);
+    if (parsed.unknown.length) {
+      throw new UserFacingError(
+        `Unknown finding id${parsed.unknown.length > 1 ? 's' : ''}: ${parsed.unknown.map((u) => `\`${u}\``).join(', ')}. Known: ${ALERTABLE_EVENTS.join(', ')}.`,
+      );
+    }
+    if (!parsed.events.length) throw new UserFacingError('Give at least one finding id, e.g. `divergence, nan_loss, overfitting`.');
+    events = parsed.events;
+  }
+  const settings = await ctx.alerts.configure({ guildId: i.guildId!, channelId: channel.id, roleId: role.id, events, by: i.user.id });
+  ctx.log.info({ guildId: settings.guildId, channelId: settings.channelId, roleId: settings.roleId, events: settings.events, by: i.user.id }, 'alert settings changed');
+  await i.reply({ content: `✅ Saved.\n${alertSettingsText(settings)}`, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+}
+
+async function show(i: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  const settings = await ctx.alerts.settings(i.guildId!);
+  await i.reply({
+    content: settings ? alertSettingsText(settings) : 'No alerts are set up here yet. Someone with **Manage Server** can run `/alerts set`.',
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  });
+}
