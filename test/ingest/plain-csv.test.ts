@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { plainCsvParser } from '../../src/ingest/plain-csv.ts';
+
+const find = (run: { series: Array<{ name: string }> }, name: string) => run.series.find((s) => s.name === name)!;
+
+describe('plain CSV', () => {
+  it('claims only tables with a loss-like column', () => {
+    expect(plainCsvParser.sniff('epoch,train_loss,val_loss\n1,1,1\n')).toBe(true);
+    expect(plainCsvParser.sniff('file\tformat\tlabel\na\tb\tc\n')).toBe(false);
+  });
+
+  it('reads 1-based epochs, percent accuracy, and test as validation when there is no val', () => {
+    const [run] = plainCsvParser.parse('epoch,train_loss,train_acc,test_loss,test_acc\n1,1.46,47.19,1.14,58.78\n2,1.05,62.3,0.90,67.6\n', 'training_log.csv');
+    expect(run!.format).toBe('plain_csv');
+    const acc = find(run!, 'train_acc');
+    expect(acc.values[0]).toBeCloseTo(0.4719, 12);
+    expect(Array.from(acc.steps)).toEqual([1, 2]);
+    expect(find(run!, 'test_loss').split).toBe('val');
+    expect(run!.notes).toEqual(expect.arrayContaining([
+      'train_acc: values above 1 read as percent and scaled to 0–1',
+      'no validation series: test_loss, test_acc used as validation',
+    ]));
+  });
+
+  it('uses a step/iter column as step cadence, or numbers the rows from 1', () => {
+    const [a] = plainCsvParser.parse('iter,loss\n100,2\n200,1\n', 'a.csv');
+    expect(a!.series[0]).toMatchObject({ cadence: 'step', epochs: null });
+    expect(Array.from(a!.series[0]!.steps)).toEqual([100, 200]);
+    const [b] = plainCsvParser.parse('train_loss,val_loss\n2,3\n1,2\n', 'b.csv');
+    expect(Array.from(b!.series[0]!.steps)).toEqual([1, 2]);
+    expect(b!.notes).toContain('no epoch or step column: rows numbered as epochs from 1');
+  });
+
+  it('skips wholly textual columns with a note', () => {
+    const [run] = plainCsvParser.parse('epoch,optimizer,loss\n1,adam,2\n2,adam,1\n', 'c.csv');
+    expect(run!.series.map((s) => s.name)).toEqual(['loss']);
+    expect(run!.notes).toContain("column 'optimizer' holds text, not numbers: skipped");
+  });
+});
