@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { isLossLike, normaliseMetricName } from '../../src/ingest/metric-names.ts';
+import { SeriesBuilder } from '../../src/ingest/series-builder.ts';
+
+describe('normaliseMetricName', () => {
+  it.each(['acc', 'accuracy', 'categorical_accuracy', 'sparse_categorical_accuracy'])('%s → accuracy (higher is better)', (raw) => {
+    expect(normaliseMetricName(raw)).toEqual({ key: 'accuracy', split: 'train', direction: 'higher' });
+  });
+
+  it.each([
+    ['val_loss', 'loss'],
+    ['eval_loss', 'loss'],
+    ['valid_loss', 'loss'],
+    ['validation_loss', 'loss'],
+    ['loss/val', 'loss'],
+    ['val-loss', 'loss'],
+    ['val_acc', 'accuracy'],
+    ['eval_wer', 'wer'],
+    ['valid_accuracy', 'accuracy'],
+    ['val_sparse_categorical_accuracy', 'accuracy'],
+  ])('%s → %s on the val split', (raw, key) => {
+    expect(normaliseMetricName(raw)).toMatchObject({ key, split: 'val' });
+  });
+
+  it.each([
+    ['test_loss', 'loss'],
+    ['test_acc', 'accuracy'],
+  ])('%s → %s on the test split', (raw, key) => {
+    expect(normaliseMetricName(raw)).toMatchObject({ key, split: 'test' });
+  });
+
+  it.each(['lr', 'learning_rate', 'lr-AdamW', 'lr-SGD-momentum'])('%s → lr (train split, lower direction)', (raw) => {
+    expect(normaliseMetricName(raw)).toMatchObject({ key: 'lr', split: 'train' });
+  });
+
+  it('drops Lightning cadence suffixes and train prefixes', () => {
+    expect(normaliseMetricName('train_loss_epoch')).toMatchObject({ key: 'loss', split: 'train' });
+    expect(normaliseMetricName('train_loss_step')).toMatchObject({ key: 'loss', split: 'train' });
+    expect(normaliseMetricName('Loss/train')).toMatchObject({ key: 'loss', split: 'train' });
+    expect(normaliseMetricName('epoch_loss')).toMatchObject({ key: 'loss', split: 'train' });
+  });
+
+  it('keeps unknown metrics under their own name with a sensible direction', () => {
+    expect(normaliseMetricName('dice_coef')).toEqual({ key: 'dice_coef', split: 'train', direction: 'higher' });
+    expect(normaliseMetricName('val_wer')).toEqual({ key: 'wer', split: 'val', direction: 'lower' });
+    expect(normaliseMetricName('epoch_time')).toEqual({ key: 'epoch_time', split: 'train', direction: 'lower' });
+  });
+});
+
+describe('isLossLike', () => {
+  it('accepts loss columns of every split and common error metrics, not accuracy or lr', () => {
+    for (const n of ['loss', 'val_loss', 'train_loss_epoch', 'test_loss', 'Loss/train', 'dice_loss', 'mse', 'val_mae', 'perplexity']) expect(isLossLike(n), n).toBe(true);
+    for (const n of ['accuracy', 'lr', 'lr-AdamW', 'epoch', 'f1', 'out_tensor([0.])']) expect(isLossLike(n), n).toBe(false);
+  });
+});
+
+describe('SeriesBuilder normalisation', () => {
+  it('keeps the original name for display and normalises the key once', () => {
+    const b = new SeriesBuilder();
+    b.add('val_sparse_categorical_accuracy', 0, 0.5);
+    const [s] = b.build('epoch', []);
+    expect(s).toMatchObject({ name: 'val_sparse_categorical_accuracy', key: 'accuracy', split: 'val', direction: 'higher' });
+  });
+
+  it('scales percent accuracy to 0–1 with a note, but not fractions', () => {
+    const b = new SeriesBuilder();
+    b.addColumn('train_acc', Float64Array.of(1, 2), Float64Array.of(47.19, 93.0));
+    b.add('val_acc', 1, 0.9);
+    const notes: string[] = [];
+    const series = b.build('epoch', notes);
+    expect(Array.from(series[0]!.values)).toEqual([0.4719, 0.93]);
+    expect(series[1]!.values[0]).toBe(0.9);
+    expect(notes).toEqual(['train_acc: values above 1 read as percent and scaled to 0–1']);
+  });
+
+  it('uses test as validation only when no validation exists, saying so', () => {
+    const notes: string[] = [];
+    const b = new SeriesBuilder();
+    b.add('loss', 0, 1);
+    b.add('test_loss', 0, 1.2);
+    expect(b.build('epoch', notes).find((s) => s.name === 'test_loss')!.split).toBe('val');
+    expect(notes).toEqual(['no validation series: test_loss used as validation']);
+
+    const withVal = new SeriesBuilder();
+    withVal.add('val_loss', 0, 1);
+    withVal.add('test_loss', 0, 1.2);
+    const notes2: string[] = [];
+    expect(withVal.build('epoch', notes2).find((s) => s.name === 'test_loss')!.split).toBe('test');
+    expect(notes2).toEqual([]);
+  });
+
+  it('merges add() points and addColumn() chunks of one name in order', () => {
+    const b = new SeriesBuilder();
+    b.add('loss', 0, 3, 0);
+    b.addColumn('loss', Float64Array.of(1, 2), Float64Array.of(2, 1));
+    b.add('loss', 3, 0.5);
+    const [s] = b.build('step', []);
+    expect(Array.from(s!.steps)).toEqual([0, 1, 2, 3]);
+    expect(Array.from(s!.values)).toEqual([3, 2, 1, 0.5]);
+    expect(Array.from(s!.epochs!)).toEqual([0, NaN, NaN, NaN]);
+    expect(b.size).toBe(4);
+  });
+});
