@@ -206,6 +206,10 @@ export class FakeDiscord {
     this.faults.push({ route, status, remaining: count });
   }
 
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   channelMessages(channelId: string): FakeMessage[] {
     return [...this.messages.values()].filter((m) => m.channel_id === channelId);
   }
@@ -307,21 +311,29 @@ export class FakeDiscord {
    * Resolves with the predicate's first truthy value, re-checked on every request and gateway event.
    * On timeout the error lists what did arrive, so a failing test says why.
    */
-  waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs: number, what = 'condition'): Promise<T> {
+  waitFor<T>(predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what = 'condition'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      let finished = false;
+      let checking = false;
       const check = () => {
-        let v: T | undefined | null | false;
-        try {
-          v = predicate();
-        } catch (e) {
-          done();
-          reject(e);
-          return;
-        }
-        if (v) {
-          done();
-          resolve(v);
-        }
+        if (finished || checking) return;
+        checking = true;
+        Promise.resolve()
+          .then(predicate)
+          .then(
+            (v) => {
+              checking = false;
+              if (v && !finished) {
+                done();
+                resolve(v);
+              }
+            },
+            (e) => {
+              checking = false;
+              done();
+              reject(e);
+            },
+          );
       };
       const timer = setTimeout(() => {
         done();
@@ -329,6 +341,7 @@ export class FakeDiscord {
       }, timeoutMs);
       const poll = setInterval(check, 25);
       const done = () => {
+        finished = true;
         clearTimeout(timer);
         clearInterval(poll);
         this.listeners.delete(check);
