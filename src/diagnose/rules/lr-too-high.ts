@@ -18,6 +18,9 @@ export const NO_PROGRESS_LOG = 0.05;
 /** …and after it fell by at least this much (log, ≈ 20 %) within the next AFTER_SHARE of the run. */
 export const DROP_AFTER_CUT_LOG = 0.2;
 export const AFTER_SHARE = 0.25;
+/** The first phase covers at least this share of the run and this many points. */
+export const MIN_PHASE_SHARE = 0.2;
+export const MIN_PHASE_POINTS = 5;
 /** A rise that starts within this share of the run, before any progress, is a rise "from the start". */
 export const START_SHARE = 0.2;
 
@@ -43,7 +46,8 @@ function findUselessFirstPhase(loss: Curve, lr: Curve): CutFinding | null {
   const cutStep = lv.steps[cut - 1];
   const k = indexAtStep(loss, cutStep);
   const n = loss.ts.length;
-  if (k < 3 || k > n - 3) return null;
+  // The first phase must be long enough to judge "no progress" (and leave room after the cut to see the drop).
+  if (k < Math.max(MIN_PHASE_POINTS, Math.ceil(n * MIN_PHASE_SHARE)) || k > n - 3) return null;
   const start = median(Array.from(loss.ts.subarray(0, Math.min(3, k))));
   const beforeEnd = median(Array.from(loss.ts.subarray(Math.max(0, k - 3), k)));
   const afterEnd = indexAtStep(loss, cutStep + AFTER_SHARE * (loss.x[n - 1] - loss.x[0]));

@@ -1,0 +1,9 @@
+/** Keras `TerminateOnNaN`: stops when a batch loss is NaN or ±Inf. Read as "nan". */
+import type { Baseline } from './epoch-table.ts';
+
+export const terminateOnNan: Baseline = {
+  name: 'keras TerminateOnNaN',
+  predict(t) {
+    return t.allLosses.some((v) => !Number.isFinite(v)) ? new Set(['nan']) : new Set();
+  },
+};
