@@ -4,7 +4,7 @@
  */
 import type { Run, RunSummary } from '../domain/run.ts';
 import type { Verdict } from '../domain/verdict.ts';
-import { diagnose } from '../diagnose/index.ts';
+import { diagnoseStored } from './diagnose-run.ts';
 import { renderRunChart } from '../charts/run-chart.ts';
 import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
 
@@ -59,10 +59,6 @@ export class RunReporter {
     const cached = this.cache.get(`${run.id}@${run.updatedAt}`);
     return cached ? (await cached).verdict : diagnoseStored(run);
   }
-}
-
-export function diagnoseStored(run: Run): Verdict {
-  return diagnose({ id: run.id, name: run.name, format: run.source.format, series: run.series, points: run.points, epochs: run.epochs });
 }
 
 function computeReport(run: Run): RunReport {
