@@ -28,8 +28,19 @@ export interface EpochReport {
   samplesPerSecond: number;
 }
 
+export interface BatchReport {
+  epoch: number;
+  /** 1-based batch within the epoch, and the epoch's batch count. */
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
 export interface TrainHooks {
   onEpoch?: (report: EpochReport) => void;
+  /** Called at most every `batchReportMs` (default 250 ms), for progress bars. */
+  onBatch?: (report: BatchReport) => void;
+  batchReportMs?: number;
   /** Checked between batches; true ends training after the current batch. */
   shouldStop?: () => boolean;
   /** Wall clock in ms (injected so tests can pin it); defaults to performance.now. */
@@ -147,7 +158,10 @@ function scalarOf(t: tf.Tensor): number {
   return t.dataSync()[0]!;
 }
 
-export function trainModel(config: JobConfig, data: PreparedData, backend: string, hooks: TrainHooks = {}): TrainResult {
+/** Lets IPC messages and timers through between batches: the loop itself is synchronous tensor work. */
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function trainModel(config: JobConfig, data: PreparedData, backend: string, hooks: TrainHooks = {}): Promise<TrainResult> {
   const now = hooks.now ?? (() => performance.now());
   const { train, val } = data;
   const K = train.classes;
@@ -205,6 +219,7 @@ export function trainModel(config: JobConfig, data: PreparedData, backend: strin
   let totalSeconds = 0;
   let totalSeen = 0;
   let lastValAcc: number | null = null;
+  let lastReport = now();
 
   try {
     for (let e = 0; e < config.epochs && !cancelled; e++) {
@@ -264,6 +279,11 @@ export function trainModel(config: JobConfig, data: PreparedData, backend: strin
         stepEpochs.push(e + (bI + 1) / batches);
         stepLoss.push(loss);
         stepGrad.push(Math.sqrt(global));
+        if (now() - lastReport >= (hooks.batchReportMs ?? 250)) {
+          lastReport = now();
+          hooks.onBatch?.({ epoch: e + 1, batch: bI + 1, batches, loss });
+          await tick();
+        }
         if (hooks.shouldStop?.()) {
           cancelled = true;
           break;
@@ -298,6 +318,7 @@ export function trainModel(config: JobConfig, data: PreparedData, backend: strin
         seconds,
         samplesPerSecond: seen / Math.max(seconds, 1e-9),
       });
+      await tick();
       if (config.earlyStopping && !cancelled) {
         const metric = v ? v.loss : trainLoss;
         if (metric < best.metric) {
