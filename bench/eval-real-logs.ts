@@ -93,8 +93,8 @@ function table(name: string, s: Scores): string[] {
 }
 
 console.log(`Real logs: ${logs.length} (${engineCases.length} scored, ${logs.length - engineCases.length} unclear)\n`);
-console.log('file                             human labels                 engine predicts              flagged items');
-for (const r of rows) console.log(`${r.file.padEnd(33)}${r.truth.join(',').padEnd(29)}${r.engine.join(',').padEnd(29)}${r.flaggedItems.join(' ')}${r.scored ? '' : '  (not scored)'}`);
+console.log('file                             human labels                 engine predicts                   flagged items');
+for (const r of rows) console.log(`${r.file.padEnd(33)}${r.truth.join(',').padEnd(29)}${r.engine.join(',').padEnd(34)}${r.flaggedItems.join(' ')}${r.scored ? '' : '  (not scored)'}`);
 console.log('');
 for (const line of table('ENGINE', engine)) console.log(line);
 for (const [name, s] of Object.entries(baselines)) {

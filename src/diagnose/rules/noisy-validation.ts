@@ -14,6 +14,8 @@ export const FAIL_LOG_NOISE = 0.15;
 /** On a linear scale, jitter as a share of the curve's range. */
 export const WARN_RANGE_NOISE = 0.1;
 export const MIN_EVALS = 5;
+/** Below this many evaluations the noise estimate rests on a handful of differences: at most a warning. */
+export const MIN_EVALS_FOR_FAIL = 8;
 
 export const noisyValidationRule: Rule = {
   id: 'noisy_validation',
@@ -31,7 +33,7 @@ export const noisyValidationRule: Rule = {
     if (!(relative >= warnAt)) return itemOf(this, 'pass', `${val.name} moves smoothly (jitter ${val.logScale ? `±${Math.round(relative * 100)} %` : relative.toFixed(2)})`, '', evidence);
     return itemOf(
       this,
-      relative >= failAt ? 'fail' : 'warn',
+      relative >= failAt && val.ty.length >= MIN_EVALS_FOR_FAIL ? 'fail' : 'warn',
       `${val.name} jumps by about ±${val.logScale ? `${Math.round(relative * 100)} %` : `${Math.round(relative * 100)} % of its range`} between evaluations`,
       'Use a larger validation set (or evaluate on more batches), smooth the learning rate (lower it or decay it), and select checkpoints on a moving average.',
       evidence,

@@ -9,7 +9,8 @@ import { levels, tailTrend } from './shared.ts';
 
 /** Share of the run whose trend is judged. */
 export const TAIL_FRACTION = 0.25;
-/** The tail's improvement must be at least this many noise units (per point) of the curve… */
+/** The tail's improvement must be at least this many standard errors of a fitted change over the tail (noise σ ·
+ * √(12/k) for k evenly spaced points): a trend the noise would not produce… */
 export const NOISE_SIGMAS = 2;
 /** …and at least this share of the whole run's improvement (below it, the curve has flattened: converged). */
 export const MIN_SHARE_OF_PROGRESS = 0.08;
@@ -28,8 +29,9 @@ export const notConvergedRule: Rule = {
     const drop = -t.change;
     const noise = Number.isFinite(c.smoothed ? c.smoothNoise : c.noise) ? (c.smoothed ? c.smoothNoise : c.noise) : 0;
     const total = Math.max(lv.head - lv.min, 0);
+    const k = c.ts.length - t.from;
     const still =
-      drop >= NOISE_SIGMAS * noise &&
+      drop >= NOISE_SIGMAS * noise * Math.sqrt(12 / k) &&
       drop >= (c.logScale ? MIN_LOG_TAIL_DROP : 0.01 * c.range) &&
       total > 0 &&
       drop >= MIN_SHARE_OF_PROGRESS * total;

@@ -12,8 +12,8 @@ import { findDivergence } from './divergence.ts';
 export const MIN_STRETCH_SHARE = 0.15;
 /** …and stays this many smoothed-noise units above the running best… */
 export const NOISE_SIGMAS = 4;
-/** …and at least this much above it on the log scale (5 %), or this share of the curve's range on a linear one. */
-export const MIN_LOG_RISE = 0.05;
+/** …and at least this much above it on the log scale (2 %), or this share of the curve's range on a linear one. */
+export const MIN_LOG_RISE = 0.02;
 export const MIN_RANGE_RISE = 0.05;
 
 export interface RisingStretch {
