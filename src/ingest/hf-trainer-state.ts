@@ -1,7 +1,7 @@
 import type { Cadence, RunLog } from '../domain/run.ts';
+import { ColumnBuffer } from './column-buffer.ts';
 import { IngestError } from './ingest-error.ts';
 import { parseJsonLenient } from './json-lenient.ts';
-import { jsonPathKey } from './json-path.ts';
 import { toMetricValue } from './metric-value.ts';
 import type { FormatParser } from './parser.ts';
 import { isPlainObject } from './record-collector.ts';
@@ -11,13 +11,9 @@ import { SeriesBuilder } from './series-builder.ts';
 const SNIFF_CHARS = 8 * 1024;
 /** Fields of a log entry that are bookkeeping, not curves: counters, timings, throughput, FLOPs. */
 const NOT_A_METRIC = /^(epoch|step|total_flos|num_input_tokens_seen|.*_runtime|.*_per_second|(eval_|train_|test_)?num_tokens)$/;
-const ENTRY_TRAIN = 1;
-const ENTRY_EVAL = 2;
-const ENTRY_DUPLICATE = 3;
-/** The end-of-training summary (train_runtime, train_loss averaged over the run…): facts, not a point of a curve. */
-const ENTRY_SUMMARY = 4;
-const KEY_METRIC = 1;
-const KEY_SKIP = 2;
+const KEY_TRAIN = 1;
+const KEY_EVAL = 2;
+const KEY_SKIP = 3;
 /** An epoch value within this of an integer counts as an epoch boundary (HF rounds `epoch` to 2 decimals in old versions). */
 const EPOCH_BOUNDARY_TOLERANCE = 0.02;
 
@@ -53,10 +49,10 @@ export const hfTrainerStateParser: FormatParser = {
     for (const [k, v] of Object.entries(root)) if (k !== 'log_history') meta[k] = v;
 
     const classify = keyClassifier();
-    // First pass: classify entries without copying them (100,000-entry histories are common for long runs).
-    const kinds = new Uint8Array(history.length); // ENTRY_* below
-    const stepOf = new Float64Array(history.length);
-    const epochOf = new Float64Array(history.length);
+    // One pass, no per-entry allocations: 100,000-entry histories are common for long runs.
+    const columns = new Map<string, ColumnBuffer>(); // raw name → points, in first-seen order
+    const names: string[] = [];
+    const values: number[] = [];
     const evalSteps = new Set<number>();
     const evalEpochs: number[] = [];
     let duplicates = 0;
@@ -64,67 +60,70 @@ export const hfTrainerStateParser: FormatParser = {
     let lastEpoch = -Infinity;
     for (let index = 0; index < history.length; index++) {
       const raw: unknown = history[index];
-      const path = `$.log_history[${index}]`;
-      if (!isPlainObject(raw)) throw new IngestError({ file: fileName, path, reason: 'expected a log entry object' });
+      if (!isPlainObject(raw)) throw new IngestError({ file: fileName, path: `$.log_history[${index}]`, reason: 'expected a log entry object' });
       if (raw.train_runtime !== undefined || raw.train_samples_per_second !== undefined || raw.train_steps_per_second !== undefined) {
-        kinds[index] = ENTRY_SUMMARY;
         meta.summary = { ...raw };
         continue;
       }
       const step = toMetricValue(raw.step);
       if (step === undefined || !Number.isFinite(step)) {
-        throw new IngestError({ file: fileName, path: jsonPathKey(path, 'step'), reason: `expected the global step as a number, found ${JSON.stringify(raw.step) ?? 'nothing'}` });
+        throw new IngestError({
+          file: fileName,
+          path: `$.log_history[${index}].step`,
+          reason: `expected the global step as a number, found ${JSON.stringify(raw.step) ?? 'nothing'}`,
+        });
       }
       const e = toMetricValue(raw.epoch);
       const epoch = e !== undefined && Number.isFinite(e) ? e : NaN;
-      stepOf[index] = step;
-      epochOf[index] = epoch;
+      let n = 0;
+      let isEval = false;
+      for (const k in raw) {
+        const kind = classify(k);
+        if (kind === KEY_SKIP) continue;
+        const value = toMetricValue(raw[k]);
+        if (value === undefined) continue; // null or text: nothing measured
+        names[n] = k;
+        values[n] = value;
+        n++;
+        if (kind === KEY_EVAL) isEval = true;
+      }
+      if (n === 0) continue;
+      if (isEval) {
+        // Trainer.evaluate() after training, or a callback, can log the last evaluation again at the same step.
+        if (evalSteps.has(step)) {
+          duplicates++;
+          continue;
+        }
+        evalSteps.add(step);
+        evalEpochs.push(epoch);
+      }
       if (!Number.isNaN(epoch)) {
         if (epoch < lastEpoch) epochsUsable = false;
         lastEpoch = epoch;
       }
-      let isEval = false;
-      for (const k in raw) {
-        if (k.startsWith('eval_') && classify(k) === KEY_METRIC) {
-          isEval = true;
-          break;
+      for (let i = 0; i < n; i++) {
+        let col = columns.get(names[i]!);
+        if (!col) {
+          col = new ColumnBuffer(Math.min(1024, history.length - index));
+          columns.set(names[i]!, col);
         }
-      }
-      if (!isEval) {
-        kinds[index] = ENTRY_TRAIN;
-      } else if (evalSteps.has(step)) {
-        // Trainer.evaluate() after training, or a callback, can log the last evaluation again at the same step.
-        kinds[index] = ENTRY_DUPLICATE;
-        duplicates++;
-      } else {
-        kinds[index] = ENTRY_EVAL;
-        evalSteps.add(step);
-        evalEpochs.push(epoch);
+        col.push(step, values[i]!, epoch);
       }
     }
     if (meta.summary !== undefined) notes.push('the end-of-training summary entry (train_runtime, train_loss…) is kept in meta.summary, not plotted');
     if (duplicates > 0) notes.push(`${duplicates} repeated evaluation entr${duplicates === 1 ? 'y' : 'ies'} at an already evaluated step skipped`);
     if (!epochsUsable) notes.push('the "epoch" field goes backwards (a streaming or restarted dataset): epochs dropped, steps kept');
-    const evalCadence: Cadence = evaluatesOncePerEpoch(evalEpochs) ? 'epoch' : 'step';
-
-    const builder = new SeriesBuilder();
-    for (let index = 0; index < history.length; index++) {
-      const kind = kinds[index];
-      if (kind !== ENTRY_TRAIN && kind !== ENTRY_EVAL) continue;
-      const raw = history[index] as Record<string, unknown>;
-      const step = stepOf[index]!;
-      const epoch = epochsUsable ? epochOf[index]! : NaN;
-      for (const k in raw) {
-        if (classify(k) !== KEY_METRIC) continue;
-        const value = toMetricValue(raw[k]);
-        if (value === undefined) continue; // null or text: nothing measured
-        builder.add(k, step, value, epoch, NaN, k.startsWith('eval_') ? evalCadence : 'step');
-      }
-    }
-    if (builder.size === 0) {
+    if (columns.size === 0) {
       throw new IngestError({ file: fileName, path: '$.log_history', reason: 'no metrics logged yet: expected entries with "loss" or "eval_*" values' });
     }
-    const series = builder.build('step', notes);
+    const builder = new SeriesBuilder();
+    for (const [name, col] of columns) col.flushInto(builder, name);
+    const evalCadence: Cadence = evaluatesOncePerEpoch(evalEpochs) ? 'epoch' : 'step';
+    const series = builder.build('step', notes).map((s) => ({
+      ...s,
+      cadence: s.name.startsWith('eval_') ? evalCadence : s.cadence,
+      epochs: epochsUsable ? s.epochs : null,
+    }));
     return [{ name: runNameFromFileName(fileName), format: 'hf_trainer_state', series, notes, meta }];
   },
 };
@@ -148,7 +147,7 @@ function keyClassifier(): (key: string) => number {
   return (key) => {
     let kind = kinds.get(key);
     if (kind === undefined) {
-      kind = NOT_A_METRIC.test(key) ? KEY_SKIP : KEY_METRIC;
+      kind = NOT_A_METRIC.test(key) ? KEY_SKIP : key.startsWith('eval_') ? KEY_EVAL : KEY_TRAIN;
       kinds.set(key, kind);
     }
     return kind;
