@@ -3,8 +3,12 @@
  * Secrets are removed twice: by field path (pino's redact) and by value (every configured secret string is
  * replaced wherever it appears, even inside a message or an error's text).
  */
+import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream, type LevelWithSilent } from 'pino';
-import pretty from 'pino-pretty';
+import type { PrettyOptions } from 'pino-pretty';
+
+// pino-pretty is loaded only when a terminal wants it: it costs a few hundred ms of start-up the CLI need not pay.
+const pretty = (opts: PrettyOptions): DestinationStream => (createRequire(import.meta.url)('pino-pretty') as (o: PrettyOptions) => DestinationStream)(opts);
 
 export type { Logger } from 'pino';
 

@@ -32,6 +32,8 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Reading chunk blobs through a memory map is about twice as fast as through read() calls.
+    db.pragma('mmap_size = 1073741824');
     migrate(db, opts.migrations ?? MIGRATIONS, opts.now ?? Date.now);
   } catch (e) {
     db.close();

@@ -1,0 +1,53 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { RunStore } from '../store/run-store.ts';
+
+/** What every subcommand gets: configuration, a lazily opened store, and where to write. */
+export interface CliContext {
+  config: Config;
+  /** The database file in use (--db, else RUNMEDIC_DB, else ./runmedic.db). */
+  dbPath: string;
+  /** Opens the store on first call; the CLI closes it when the command returns. */
+  openStore(): Promise<RunStore>;
+  /** Writes one line (a newline is added) to stdout: results, tables, JSON. */
+  out(line: string): void;
+  /** Writes one line to stderr: progress and hints, never data. */
+  err(line: string): void;
+  log: Logger;
+  /** The package's root directory, for bundled files such as examples/. */
+  packageRoot: string;
+}
+
+export interface CliOption {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** Shown in --help, e.g. 'print JSON instead of a table'. */
+  description: string;
+  /** The placeholder for a string option's value in --help, e.g. 'N'. */
+  valueName?: string;
+  multiple?: boolean;
+}
+
+export interface CliArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+}
+
+/**
+ * One subcommand. To add one: create src/cli/<name>.ts exporting a CliCommand and add it to the list in
+ * src/cli/commands.ts. Parse and present only; the behaviour belongs in a use case in src/app/.
+ * Throw the typed user errors (IngestError, RunNotFoundError, UsageError …): the CLI turns them into exit code 2.
+ */
+export interface CliCommand {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Positional part of the usage line, e.g. '<file|dir|zip>...'. */
+  args: string;
+  options?: Record<string, CliOption>;
+  /** Least and most positionals accepted (default 0 and Infinity). */
+  minArgs?: number;
+  maxArgs?: number;
+  /** Returns the exit code (default 0). */
+  run(ctx: CliContext, args: CliArgs): Promise<number | void>;
+}

@@ -1,0 +1,8 @@
+import type { CliCommand } from './command.ts';
+import { demoCommand } from './demo.ts';
+import { ingestCommand } from './ingest.ts';
+import { runsCommand } from './runs.ts';
+import { showCommand } from './show.ts';
+
+/** Every subcommand, in the order --help lists them. To add one: write src/cli/<name>.ts and append it here. */
+export const COMMANDS: CliCommand[] = [ingestCommand, runsCommand, showCommand, demoCommand];

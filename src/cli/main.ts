@@ -1,0 +1,171 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isConfigError, loadConfig, type Config } from '../config.ts';
+import { isIngestError } from '../ingest/ingest-error.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { isRunNotFoundError, type RunStore } from '../store/run-store.ts';
+import { isStoreOpenError } from '../store/store-error.ts';
+import { SqliteRunStore } from '../store/sqlite-run-store.ts';
+import type { CliCommand, CliContext } from './command.ts';
+import { COMMANDS } from './commands.ts';
+import { UsageError } from './usage-error.ts';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+export const EXIT_BAD_INPUT = 2;
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Runs one command line. Returns the exit code; never throws. */
+export async function main(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  let store: RunStore | undefined;
+  let command: CliCommand | undefined;
+  try {
+    const globals = splitGlobals(argv);
+    if (globals.version) {
+      io.stdout(`${await packageVersion()}\n`);
+      return EXIT_OK;
+    }
+    command = globals.command === undefined ? undefined : COMMANDS.find((c) => c.name === globals.command);
+    if (globals.command !== undefined && !command) throw new UsageError(`unknown command "${globals.command}"`);
+    if (!command || globals.help) {
+      io.stdout(command ? commandHelp(command) : generalHelp());
+      return command || globals.help ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    const args = parseCommandArgs(command, globals.rest);
+    if (args.values.help) {
+      io.stdout(commandHelp(command));
+      return EXIT_OK;
+    }
+    const config = loadConfig(env);
+    const dbPath = globals.db ?? config.dbPath;
+    const log = cliLogger(config, env);
+    const ctx: CliContext = {
+      config,
+      dbPath,
+      log,
+      packageRoot: PACKAGE_ROOT,
+      out: (line) => io.stdout(`${line}\n`),
+      err: (line) => io.stderr(`${line}\n`),
+      openStore: async () => (store ??= SqliteRunStore.open(dbPath)),
+    };
+    return (await command.run(ctx, args)) ?? EXIT_OK;
+  } catch (e) {
+    return reportError(e, command, io);
+  } finally {
+    await store?.close();
+  }
+}
+
+function reportError(e: unknown, command: CliCommand | undefined, io: CliIo): number {
+  if (e instanceof UsageError) {
+    const c = COMMANDS.find((x) => x.name === e.command) ?? command;
+    io.stderr(`runmedic: ${e.message}\n${c ? `usage: ${usageLine(c)}\n` : ''}run \`runmedic${c ? ` ${c.name}` : ''} --help\` for help\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (isIngestError(e) || isConfigError(e) || isRunNotFoundError(e) || isStoreOpenError(e)) {
+    io.stderr(`runmedic: ${e.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  io.stderr(`runmedic: internal error: ${err.message}\n${err.stack ?? ''}\n`);
+  return EXIT_INTERNAL;
+}
+
+interface Globals {
+  db?: string;
+  help: boolean;
+  version: boolean;
+  command?: string;
+  rest: string[];
+}
+
+/** Pulls --db/--help/--version out of the line wherever they appear and finds the command (the first bare word). */
+function splitGlobals(argv: string[]): Globals {
+  const g: Globals = { help: false, version: false, rest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      g.rest.push(...argv.slice(i));
+      break;
+    }
+    if (a === '--db' || a.startsWith('--db=')) {
+      const v = a === '--db' ? argv[++i] : a.slice(5);
+      if (v === undefined || v === '') throw new UsageError('--db: expected a database file path');
+      g.db = v;
+    } else if (a === '--help' || a === '-h') g.help = true;
+    else if (a === '--version' && g.command === undefined) g.version = true;
+    else if (g.command === undefined && !a.startsWith('-')) g.command = a;
+    else g.rest.push(a);
+  }
+  return g;
+}
+
+function parseCommandArgs(command: CliCommand, rest: string[]) {
+  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, o] of Object.entries(command.options ?? {})) {
+    options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    // node's messages are clear ("Unknown option '--x'") but long; keep the first sentence.
+    throw new UsageError((e as Error).message.split('. ')[0]!.replace(/\.$/, ''), command.name);
+  }
+  const n = parsed.positionals.length;
+  if (n < (command.minArgs ?? 0)) throw new UsageError(`missing ${command.args || 'argument'}`, command.name);
+  if (n > (command.maxArgs ?? Infinity)) throw new UsageError(`unexpected argument "${parsed.positionals[command.maxArgs ?? 0]}"`, command.name);
+  return { positionals: parsed.positionals, values: parsed.values as Record<string, string | boolean | undefined> };
+}
+
+function usageLine(c: CliCommand): string {
+  const opts = Object.entries(c.options ?? {}).map(([name, o]) => (o.type === 'string' ? `[--${name} ${o.valueName ?? 'VALUE'}]` : `[--${name}]`));
+  return ['runmedic', c.name, c.args, ...opts, '[--db PATH]'].filter(Boolean).join(' ');
+}
+
+function commandHelp(c: CliCommand): string {
+  const lines = [`usage: ${usageLine(c)}`, '', c.summary, ''];
+  for (const [name, o] of Object.entries(c.options ?? {})) {
+    lines.push(`  --${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`.padEnd(22) + o.description);
+  }
+  lines.push('  --db PATH'.padEnd(22) + 'SQLite database (default: $RUNMEDIC_DB, else ./runmedic.db)');
+  return `${lines.join('\n')}\n`;
+}
+
+function generalHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'runmedic: triage neural-network training runs from their logs',
+    '',
+    'usage: runmedic <command> [options] [--db PATH]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'global options:',
+    '  --db PATH   SQLite database (default: $RUNMEDIC_DB, else ./runmedic.db)',
+    '  --help      this help, or a command\'s help after the command',
+    '  --version   the version',
+    '',
+    'exit codes: 0 success, 2 bad input (file, run or option), 1 internal error',
+    '',
+  ].join('\n');
+}
+
+/** The CLI logs to stderr (stdout carries results) and only warnings unless LOG_LEVEL asks for more. */
+function cliLogger(config: Config, env: Record<string, string | undefined>): Logger {
+  const level = env.LOG_LEVEL?.trim() ? config.logLevel : 'warn';
+  return createLogger({ level, stream: 'stderr', secrets: [config.discordToken] });
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFileSync } = await import('node:fs');
+  return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
