@@ -42,6 +42,16 @@ export interface PrepareOptions {
   maxMarkers?: number;
   /** Never smooth (a learning-rate schedule is exact, not noisy). */
   exact?: boolean;
+  /** The y scale the line is drawn on: a log axis gets a geometric EMA (a mean of logs), as the eye reads it. */
+  scale?: AxisScale;
+  /** `scanValues(s.values)`, when the caller has it already. */
+  scan?: ValueScan;
+}
+
+export interface ValueScan {
+  extent: Extent;
+  /** Half-open index ranges of runs of NaN/±Infinity. */
+  gaps: Array<[number, number]>;
 }
 
 /**
@@ -53,12 +63,12 @@ export function prepareLine(s: Series, xAt: (i: number) => number, opts: Prepare
   const values = s.values;
   const n = values.length;
   const smoothed = !opts.exact && ((s.cadence === 'step' && n >= 50) || isNoisy(values));
-  const { extent, gaps } = scanValues(values);
+  const { extent, gaps } = opts.scan ?? scanValues(values);
   let raw: DrawnPoints | null = null;
   let main: DrawnPoints;
   if (smoothed) {
     raw = pick(values, lttbIndices(s.steps, values, maxPoints, gaps), xAt);
-    const ema = emaSampled(values, displaySpan(n), maxPoints);
+    const ema = emaSampled(values, displaySpan(n), maxPoints, opts.scale?.type === 'log' ? opts.scale.min : undefined);
     main = { x: Float64Array.from(ema.indices, (i) => xAt(i)), y: ema.values };
   } else {
     main = pick(values, lttbIndices(s.steps, values, maxPoints, gaps), xAt);
@@ -74,7 +84,7 @@ export function prepareLine(s: Series, xAt: (i: number) => number, opts: Prepare
 }
 
 /** Extent of the finite values and the runs of non-finite ones, in one pass. */
-function scanValues(values: Float64Array): { extent: Extent; gaps: Array<[number, number]> } {
+export function scanValues(values: Float64Array): ValueScan {
   let min = Infinity;
   let max = -Infinity;
   let minPositive = Infinity;

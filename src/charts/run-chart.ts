@@ -8,11 +8,11 @@ import { choosePanels, findMarkSeries, type PanelChoice } from './choose-panels.
 import { CHART_FONT_FAMILY } from './fonts.ts';
 import { formatAxisNumber, formatValue } from './format-number.ts';
 import { fitText, layoutLabels, textWidth, type LabelRequest } from './label-layout.ts';
-import { prepareLine, toLineData, type LinePoint, type PreparedLine } from './prepare-line.ts';
+import { prepareLine, scanValues, toLineData, type LinePoint, type PreparedLine } from './prepare-line.ts';
 import { rasterise } from './rasterise.ts';
 import { renderOptionToSvg, type ChartOption } from './render-svg.ts';
-import { chooseYScale, mergeExtents, niceLinear, niceStep, toPixel, type AxisScale } from './scale.ts';
-import { chartTheme, type ChartTheme, type ThemeName } from './theme.ts';
+import { chooseYScale, mergeExtents, niceLinear, niceStep, sampledPositiveQuantile, toPixel, type AxisScale } from './scale.ts';
+import { chartTheme, withAlpha, type ChartTheme, type ThemeName } from './theme.ts';
 import { resolveXCoordinates, interpolate, type XCoordinates } from './x-coordinates.ts';
 
 /** What a chart needs of a run: a Run, a RunLog or a hand-made object all fit. */
@@ -180,7 +180,7 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
         animation: false,
         label: { show: false },
         data: bands.map((m) => [
-          { xAxis: Math.max(m.x, xScale.min), itemStyle: { color: theme.band } },
+          { xAxis: Math.max(m.x, xScale.min), itemStyle: { color: withAlpha(theme.status[m.status], theme.bandOpacity) } },
           { xAxis: Math.min(m.toX ?? xScale.max, xScale.max) },
         ]),
       },
@@ -195,7 +195,7 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
   }
   for (const { m, left } of bandPx) {
     const label = fitText(m.label, 220, 11);
-    labelRequests.push({ x: left + 4, width: textWidth(label, 11) + 10, anchor: 'start', text: label, colour: theme.bandText, panel: 0 });
+    labelRequests.push({ x: left + 4, width: textWidth(label, 11) + 10, anchor: 'start', text: label, colour: theme.status[m.status], panel: 0 });
   }
 
   // Points: a dot where the verdict points (best validation epoch), its label beside it.
@@ -347,17 +347,25 @@ function layoutPanels(choices: PanelChoice[], coords: XCoordinates, top0: number
   let y = top0;
   return choices.map((c) => {
     const h = c.kind === 'lr' && flexible.length ? LR_HEIGHT : c.kind === 'lr' ? avail : Math.round((avail * weight(c)) / totalWeight);
-    const lines = c.series.map((s) => ({
-      series: s,
-      split: s.split,
-      prepared: prepareLine(s, (i) => coords.at(s, i), { maxPoints, exact: c.kind === 'lr' }),
-    }));
-    const yScale = chooseYScale(mergeExtents(lines.map((l) => l.prepared.extent)), {
+    const scans = c.series.map((s) => scanValues(s.values));
+    const extent = mergeExtents(scans.map((sc) => sc.extent));
+    let yScale = chooseYScale(extent, {
       allowLog: c.kind !== 'metric',
       logDecades: c.kind === 'lr' ? 1 : 2,
       bounds: c.key === 'accuracy' || c.key.endsWith('accuracy') ? [0, 1] : undefined,
       ticks: c.kind === 'lr' ? 2 : 4,
     });
+    // A schedule decaying to ~0 spans many decades only in its last steps; log suits step decays, where a
+    // quarter of the run sits a decade or more below the peak.
+    if (c.kind === 'lr' && yScale.type === 'log') {
+      const p25 = Math.min(...c.series.map((s) => sampledPositiveQuantile(s.values, 0.25)));
+      if (!(extent.max / p25 >= 9.5)) yScale = niceLinear(extent.min, extent.max, 2);
+    }
+    const lines = c.series.map((s, k) => ({
+      series: s,
+      split: s.split,
+      prepared: prepareLine(s, (i) => coords.at(s, i), { maxPoints, exact: c.kind === 'lr', scale: yScale, scan: scans[k] }),
+    }));
     const plan: PanelPlan = { kind: c.kind, key: c.key, y: yScale, top: y, height: h, lines };
     y += h + GAP;
     return plan;
@@ -495,7 +503,7 @@ function legendEntries(choices: PanelChoice[], theme: ChartTheme, anyRaw: boolea
   for (const s of ['train', 'val', 'test'] as const) {
     if (splits.has(s)) out.push({ text: s === 'val' ? 'validation' : s, colour: splitColour(theme, s) });
   }
-  if (anyRaw) out.push({ text: 'raw (bold: smoothed)', colour: theme.muted, faint: true });
+  if (anyRaw) out.push({ text: 'raw steps', colour: theme.muted, faint: true });
   return out;
 }
 

@@ -123,3 +123,19 @@ export function toPixel(scale: AxisScale, v: number, p0: number, p1: number): nu
   }
   return p0 + t * (p1 - p0);
 }
+
+/**
+ * The q-quantile of the positive finite values, from at most ~2,000 evenly spaced samples (a display decision,
+ * not a statistic: sorting a million-point column for it would cost more than the chart).
+ */
+export function sampledPositiveQuantile(values: ArrayLike<number>, q: number): number {
+  const stride = Math.max(1, Math.floor(values.length / 2000));
+  const sample: number[] = [];
+  for (let i = 0; i < values.length; i += stride) {
+    const v = values[i]!;
+    if (Number.isFinite(v) && v > 0) sample.push(v);
+  }
+  if (sample.length === 0) return NaN;
+  sample.sort((a, b) => a - b);
+  return sample[Math.min(sample.length - 1, Math.floor(q * sample.length))]!;
+}

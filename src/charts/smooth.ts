@@ -23,9 +23,12 @@ export function emaSmooth(values: ArrayLike<number>, span: number): Float64Array
   return out;
 }
 
-/** The EMA span for a series of n points: about 1% of the run, so the smoothed line is smooth at chart width. */
+/**
+ * The EMA span for a series of n points: 1 % of a long run (smooth at chart width), √n points of a short one
+ * (200 noisy steps need more than 2 points of memory to show a trend).
+ */
 export function displaySpan(n: number): number {
-  return Math.min(Math.max(Math.round(n / 100), 4), 20_000);
+  return Math.min(Math.max(Math.round(n / 100), Math.round(Math.sqrt(n)), 4), 20_000);
 }
 
 /**
@@ -55,7 +58,14 @@ export function isNoisy(values: ArrayLike<number>): boolean {
  * line breaks where the data does. Same numbers as `emaSmooth` at those indices, without a full-length output
  * array: an EMA is smooth at chart width by construction, so even spacing loses nothing LTTB would keep.
  */
-export function emaSampled(values: ArrayLike<number>, span: number, maxPoints: number): { indices: Uint32Array; values: Float64Array } {
+export function emaSampled(
+  values: ArrayLike<number>,
+  span: number,
+  maxPoints: number,
+  /** Average log(v) (a geometric EMA), for lines drawn on a log axis; values ≤ floor count as the floor. */
+  logFloor?: number,
+): { indices: Uint32Array; values: Float64Array } {
+  const inLog = logFloor !== undefined && logFloor > 0;
   const n = values.length;
   const stride = Math.max(1, Math.ceil(n / Math.max(maxPoints, 2)));
   const alpha = 2 / (Math.max(span, 1) + 1);
@@ -69,13 +79,13 @@ export function emaSampled(values: ArrayLike<number>, span: number, maxPoints: n
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
     if (finite) {
-      acc = (1 - alpha) * acc + alpha * v;
+      acc = (1 - alpha) * acc + alpha * (inLog ? Math.log(v > logFloor! ? v : logFloor!) : v);
       weight = (1 - alpha) * weight + alpha;
     }
     const nextFinite = i + 1 < n ? Number.isFinite(values[i + 1]) : finite;
     if (countdown === 0 || i === n - 1 || finite !== prevFinite || finite !== nextFinite) {
       idx.push(i);
-      out.push(finite ? acc / weight : v);
+      out.push(finite ? (inLog ? Math.exp(acc / weight) : acc / weight) : v);
       if (countdown === 0) countdown = stride;
     }
     countdown--;

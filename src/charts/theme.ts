@@ -18,8 +18,8 @@ export interface ChartTheme {
   /** The six colours of a compare chart, one per run. */
   palette: string[];
   status: Record<ItemStatus, string>;
-  band: string;
-  bandText: string;
+  /** Opacity of a verdict band's fill, tinted with its item's status colour. */
+  bandOpacity: number;
   labelBackground: string;
   nan: string;
 }
@@ -37,8 +37,7 @@ export const DARK: ChartTheme = {
   lr: '#a3acb9',
   palette: ['#5aa7ff', '#ffa24c', '#4fd18b', '#f47fb2', '#c792ea', '#e8d44d'],
   status: { fail: '#f23f43', warn: '#f0b232', pass: '#23a55a', unknown: '#80848e' },
-  band: 'rgba(79, 209, 139, 0.13)',
-  bandText: '#4fd18b',
+  bandOpacity: 0.11,
   labelBackground: 'rgba(43, 45, 49, 0.88)',
   nan: '#ff5c5f',
 };
@@ -56,8 +55,7 @@ export const LIGHT: ChartTheme = {
   lr: '#6a737d',
   palette: ['#1f6feb', '#d9640b', '#1a7f37', '#cf222e', '#8250df', '#9a6700'],
   status: { fail: '#d92b2f', warn: '#b7791f', pass: '#1a7f37', unknown: '#6a737d' },
-  band: 'rgba(26, 127, 55, 0.10)',
-  bandText: '#1a7f37',
+  bandOpacity: 0.09,
   labelBackground: 'rgba(255, 255, 255, 0.9)',
   nan: '#d92b2f',
 };
@@ -68,4 +66,11 @@ export function chartTheme(name: ThemeName | undefined): ChartTheme {
 
 export function statusColour(theme: ChartTheme, status: VerdictStatus | ItemStatus): string {
   return theme.status[status];
+}
+
+/** '#rrggbb' → 'rgba(r, g, b, a)'. */
+export function withAlpha(hex: string, alpha: number): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!m) return hex;
+  return `rgba(${parseInt(m[1]!, 16)}, ${parseInt(m[2]!, 16)}, ${parseInt(m[3]!, 16)}, ${alpha})`;
 }
