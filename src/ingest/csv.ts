@@ -8,6 +8,11 @@ export const MAX_PREAMBLE_LINES = 20;
 /** How much of the start of the text the sniffers look at. */
 export const SNIFF_CHARS = 16 * 1024;
 
+/** Most columns a log table may have. */
+export const MAX_CSV_COLUMNS = 10_000;
+/** Most cells (columns × lines) a table may occupy: 9 bytes each, so about 900 MB. */
+export const MAX_CSV_CELLS = 100_000_000;
+
 /** Cell kinds, one byte per cell. */
 export const CELL_MISSING = 0;
 export const CELL_NUMBER = 1;
@@ -160,8 +165,18 @@ export function parseCsvBytes(bytes: Uint8Array, fileName: string, head: CsvHead
   const ncols = header.length;
   const n = bytes.length;
 
+  if (ncols > MAX_CSV_COLUMNS) {
+    throw new IngestError({ file: fileName, line: headerLine, reason: `${ncols} columns exceed the limit of ${MAX_CSV_COLUMNS} (MAX_CSV_COLUMNS)` });
+  }
   let capacity = 1;
   for (let i = bytes.indexOf(LF, dataStart); i >= 0; i = bytes.indexOf(LF, i + 1)) capacity++;
+  if (ncols * capacity > MAX_CSV_CELLS) {
+    throw new IngestError({
+      file: fileName,
+      line: headerLine,
+      reason: `${ncols} columns × ${capacity} lines exceed the limit of ${MAX_CSV_CELLS} cells (MAX_CSV_CELLS)`,
+    });
+  }
   const values: Float64Array[] = [];
   const kinds: Uint8Array[] = [];
   for (let k = 0; k < ncols; k++) {

@@ -148,10 +148,9 @@ function gapNote(epochs: Float64Array, name: string, notes: string[]): void {
     const prev = epochs[i - 1]!;
     const cur = epochs[i]!;
     if (Number.isInteger(prev) && Number.isInteger(cur) && cur - prev > 1) {
-      for (let e = prev + 1; e < cur; e++) {
-        count++;
-        if (missing.length < MAX_LISTED_GAPS) missing.push(e);
-      }
+      // Count arithmetically: a corrupt file can jump from epoch 3 to 1e300.
+      for (let e = prev + 1; e < cur && missing.length < MAX_LISTED_GAPS; e++) missing.push(e);
+      count += cur - prev - 1;
     }
   }
   if (count > 0) notes.push(`${name} ${missing.join(', ')}${count > missing.length ? ` and ${count - missing.length} more` : ''} missing (no row${count > 1 ? 's' : ''})`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CELL_MISSING, CELL_NUMBER, CELL_TEXT, classifyToken, findCsvHead, parseCsv } from '../../src/ingest/csv.ts';
+import { CELL_MISSING, CELL_NUMBER, CELL_TEXT, classifyToken, findCsvHead, MAX_CSV_COLUMNS, parseCsv } from '../../src/ingest/csv.ts';
 import { IngestError } from '../../src/ingest/ingest-error.ts';
 
 describe('findCsvHead', () => {
@@ -87,6 +87,13 @@ describe('parseCsv', () => {
     expect(t.rows).toBe(3);
     expect(t.headerRepeats).toEqual([2]);
     expect(t.columns[1]!.texts).toBe(0);
+  });
+
+  it('refuses tables beyond the column and cell limits before allocating them', () => {
+    const wide = Array.from({ length: MAX_CSV_COLUMNS + 1 }, (_, i) => `c${i}`).join(',');
+    expect(() => parseCsv(`${wide}\n${wide.replace(/c\d+/g, '1')}\n`, 'w.csv')).toThrow(/w\.csv:1: 10001 columns exceed the limit of 10000/);
+    const ragged = `${Array.from({ length: 2000 }, (_, i) => `c${i}`).join(',')}\n${'1,'.repeat(1999)}1\n${'1\n'.repeat(60_000)}`;
+    expect(() => parseCsv(ragged, 'r.csv')).toThrow(/r\.csv:1: 2000 columns × 60002 lines exceed the limit of 100000000 cells/);
   });
 
   it('refuses an unterminated quote with its line', () => {

@@ -50,6 +50,9 @@ describe('Keras CSVLogger', () => {
   it('notes a missing epoch row', () => {
     const [run] = parse('epoch,loss\n0,3\n1,2\n3,1\n');
     expect(run!.notes).toContain('epoch 2 missing (no row)');
+    // A corrupt epoch must not make the gap count loop over every missing number.
+    const [big] = parse('epoch,loss\n0,3\n1e300,2\n');
+    expect(big!.notes).toContain('epoch 1, 2, 3, 4, 5 and 1e+300 more missing (no rows)');
   });
 
   it('keeps NaN/Inf as points, skips empty and NA cells', () => {
