@@ -1,0 +1,80 @@
+/** `runmedic diagnose` as a process: the verdict contract on stdout and the CI-gate exit codes. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/real-logs.ts';
+import { main } from '../../src/cli/main.ts';
+
+/** In process, for the cases that need no separate process (each spawn costs seconds of tsx start-up). */
+async function inProcess(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main([...args, '--db', path.join(dir, 'test.db')], { LOG_LEVEL: 'silent' }, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'runmedic-diagnose-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function keras(name: string, rows: Array<[number, number]>): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, `epoch,loss,val_loss\n${rows.map(([l, v], e) => `${e},${l},${v}`).join('\n')}\n`);
+  return file;
+}
+const epochs = Array.from({ length: 30 }, (_, e) => e);
+const overfitting = keras('overfit.csv', epochs.map((e) => [0.05 + Math.exp(-e / 6), e <= 10 ? 0.3 + 0.8 * Math.exp(-e / 3) : 0.3 + 0.8 * Math.exp(-10 / 3) + 0.02 * (e - 10)]));
+const healthy = keras('healthy.csv', epochs.map((e) => [0.2 + Math.exp(-e / 3), 0.25 + Math.exp(-e / 3)]));
+
+function runmedic(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'runmedic.js'), ...args, '--db', path.join(dir, 'test.db')], { encoding: 'utf8', cwd: dir, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('runmedic diagnose', { timeout: 120_000 }, () => {
+  it('--json prints the verdict contract and exits 1 when something fails (as a process)', () => {
+    const r = runmedic('diagnose', overfitting, '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const v = JSON.parse(r.stdout);
+    expect(v.run).toMatchObject({ id: 'overfit.csv', format: 'keras_csv', points: 60, epochs: 30 });
+    expect(v.status).toBe('fail');
+    expect(v.items).toHaveLength(32);
+    for (const i of v.items) {
+      expect(Object.keys(i).sort()).toEqual(['area', 'evidence', 'fix', 'id', 'marks', 'status', 'title']);
+      expect(['fail', 'warn', 'pass', 'unknown']).toContain(i.status);
+    }
+    const o = v.items.find((i: { id: string }) => i.id === 'overfitting');
+    expect(o.status).toBe('fail');
+    expect(o.evidence.onsetEpoch).toBe(10);
+    expect(o.marks.map((m: { kind: string }) => m.kind).sort()).toEqual(['band', 'line', 'point']);
+  });
+
+  it('prints the human checklist, failures and warnings first, and exits 0 when nothing fails; --classes feeds the chance checks', async () => {
+    const r = await inProcess('diagnose', healthy, '--classes', '10');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^(✅|⚠️) healthy/);
+    const icons = lines.slice(1).map((l) => ['❌', '⚠️', '✅', '❔'].findIndex((i) => l.startsWith(i))).filter((i) => i >= 0);
+    expect(icons).toEqual([...icons].sort((a, b) => a - b));
+    expect(r.stdout).toMatch(/✅ stuck_at_chance .*10 classes/);
+  });
+
+  it('exits 2 with a specific message on a missing file (as a process)', () => {
+    const missing = runmedic('diagnose', path.join(dir, 'nope.csv'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.csv');
+  });
+
+  it('exits 2 on a file that is not a log and on a bad --classes', async () => {
+    const garbage = path.join(dir, 'notes.txt');
+    writeFileSync(garbage, 'just some notes, not a training log\n');
+    const g = await inProcess('diagnose', garbage);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toContain('notes.txt');
+    const classes = await inProcess('diagnose', healthy, '--classes', 'one');
+    expect(classes.code).toBe(2);
+    expect(classes.stderr).toContain('--classes');
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * The engine on the shared real logs (read in place, skipped when absent): the key facts of labels.tsv that a
+ * careful reader would insist on. Thresholds are not tuned per file; these pin behaviour that must not regress.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/diagnose/index.ts';
+import type { Verdict, VerdictItem } from '../../src/domain/verdict.ts';
+import { parseFile } from '../../src/ingest/index.ts';
+import { REAL_LOGS_DIR } from '../support/real-logs.ts';
+
+const cache = new Map<string, Verdict[]>();
+function verdicts(file: string): Verdict[] {
+  let v = cache.get(file);
+  if (!v) {
+    const runs = parseFile(new Uint8Array(readFileSync(path.join(REAL_LOGS_DIR!, file))), file);
+    v = runs.map((r, i) => diagnose({ id: `${file}#${i}`, name: r.name, format: r.format, series: r.series }));
+    cache.set(file, v);
+  }
+  return v;
+}
+const item = (file: string, id: string): VerdictItem => verdicts(file).at(-1)!.items.find((i) => i.id === id)!;
+const flagged = (file: string, id: string) => ['fail', 'warn'].includes(item(file, id).status);
+
+function labels(): Array<{ file: string; labels: string[] }> {
+  const lines = readFileSync(path.join(REAL_LOGS_DIR!, 'labels.tsv'), 'utf8').trim().split('\n').slice(1);
+  return lines.map((l) => l.split('\t')).map((c) => ({ file: c[0], labels: c[2].split(',') }));
+}
+
+describe.skipIf(!REAL_LOGS_DIR)('engine on the shared real logs', () => {
+  it('052: a validation loss that starts at 2213 and falls is not divergence; its noise is flagged', () => {
+    expect(item('052_keras_history.json', 'divergence').status).toBe('pass');
+    expect(item('052_keras_history.json', 'train_loss_rising').status).toBe('pass');
+    expect(flagged('052_keras_history.json', 'noisy_validation')).toBe(true);
+  });
+
+  it('030: a high, flat val loss (label smoothing) with val accuracy 0.97→0.98 is not a plateau nor chance', () => {
+    expect(item('030_lightning_metrics.csv', 'plateau').status).toBe('pass');
+    expect(flagged('030_lightning_metrics.csv', 'stuck_at_chance')).toBe(false);
+    expect(flagged('030_lightning_metrics.csv', 'divergence')).toBe(false);
+  });
+
+  it('048: NaN from the first line is nan_loss; 019: a train loss that climbs 10× after its minimum is divergence', () => {
+    expect(item('048_pytorch_text_log.md', 'nan_loss').status).toBe('fail');
+    expect(item('019_hf_trainer_state.json', 'divergence').status).toBe('fail');
+  });
+
+  it('014: eval_loss rising from step 1000 while the train loss vanishes is overfitting, with an early-stopping what-if', () => {
+    const it14 = item('014_hf_trainer_state.json', 'overfitting');
+    expect(it14.status).toBe('fail');
+    expect(it14.evidence.onsetStep).toBe(1000);
+    expect(it14.marks.map((m) => m.kind)).toContain('point');
+  });
+
+  it('032: accuracy stuck at 0.63 from epoch 1 is a plateau and underfitting', () => {
+    expect(flagged('032_lightning_metrics.csv', 'plateau')).toBe(true);
+    expect(flagged('032_lightning_metrics.csv', 'underfitting')).toBe(true);
+  });
+
+  it('054 and 010: still improving at the end → not_converged with a "more epochs" estimate', () => {
+    for (const f of ['054_lightning_metrics.csv', '010_keras_csv.csv']) {
+      const i = item(f, 'not_converged');
+      expect(i.status).toBe('warn');
+      expect(i.fix).toMatch(/Give it more/);
+    }
+  });
+
+  it('every log gets a complete verdict; every overfitting log is flagged; no healthy log gets divergence or nan_loss', () => {
+    for (const { file, labels: ls } of labels()) {
+      for (const v of verdicts(file)) {
+        expect(v.items).toHaveLength(32);
+        expect(v.items.some((i) => i.evidence.internalError)).toBe(false);
+      }
+      if (ls.includes('overfitting')) expect(flagged(file, 'overfitting'), file).toBe(true);
+      if (ls.includes('healthy')) {
+        for (const v of verdicts(file)) for (const id of ['divergence', 'nan_loss']) expect(['fail', 'warn'], `${file} ${id}`).not.toContain(v.items.find((i) => i.id === id)!.status);
+      }
+    }
+  });
+});
