@@ -1,0 +1,145 @@
+/**
+ * "Rerun with fix": the verdict of a job-made run, turned into the next job's config. Pure. Each failing or warning
+ * item maps to the change its fix text suggests; for faults the job switched on deliberately, the fix is to switch
+ * the fault off (the job owns its data, so "normalise the inputs" means exactly that).
+ */
+import type { Verdict, VerdictItem } from '../domain/verdict.ts';
+import type { Faults, JobConfig } from './job-config.ts';
+import { parseJobConfig } from './job-config.ts';
+
+export interface FixChange {
+  itemId: string;
+  /** What changed, for the button's confirmation and the comparison chart ("learning rate 0.5 → 0.05"). */
+  description: string;
+}
+
+export interface FixedConfig {
+  config: JobConfig;
+  changes: FixChange[];
+}
+
+type Fixer = (c: JobConfig, item: VerdictItem) => string | null;
+
+const withoutFault = (c: JobConfig, fault: keyof Faults, what: string): string | null => {
+  if (c.faults[fault] === undefined || c.faults[fault] === false) return null;
+  delete c.faults[fault];
+  return what;
+};
+
+const lowerLr: Fixer = (c) => {
+  const before = c.learningRate;
+  c.learningRate = before / 10;
+  return `learning rate ${fmt(before)} → ${fmt(c.learningRate)}`;
+};
+
+const FIXERS: Record<string, Fixer> = {
+  divergence: lowerLr,
+  nan_loss: lowerLr,
+  lr_too_high: lowerLr,
+  loss_spikes: lowerLr,
+  oscillation: lowerLr,
+  exploding_gradients: (c, i) => withoutFault(c, 'explodingInit', 'initialisation back to Glorot') ?? lowerLr(c, i),
+  lr_too_low: (c) => {
+    const before = c.learningRate;
+    c.learningRate = Math.min(before * 10, 1);
+    return c.learningRate === before ? null : `learning rate ${fmt(before)} → ${fmt(c.learningRate)}`;
+  },
+  unshuffled_data: (c) => {
+    const was = c.shuffle && !c.faults.sortedLabels;
+    delete c.faults.sortedLabels;
+    c.shuffle = true;
+    return was ? null : 'shuffle the training data every epoch';
+  },
+  overfitting: (c) => earlyStoppingAndDropout(c),
+  generalization_gap: (c) => earlyStoppingAndDropout(c),
+  early_stopping_missing: (c) => {
+    if (c.earlyStopping) return null;
+    c.earlyStopping = { patience: 3, restoreBestWeights: true };
+    return 'early stopping (patience 3, restore best weights)';
+  },
+  not_converged: (c) => moreEpochs(c),
+  underfitting: (c) => moreEpochs(c),
+  slow_convergence: (c) => moreEpochs(c),
+  no_validation: (c) => {
+    delete c.faults.noValidation;
+    if (c.validationSplit > 0) return 'validation split restored';
+    c.validationSplit = 0.2;
+    return 'validation split 0.2';
+  },
+  unnormalized_inputs: (c) => withoutFault(c, 'unnormalized', 'inputs scaled back to [0, 1]'),
+  label_noise: (c) => withoutFault(c, 'labelNoise', 'noisy labels replaced by the clean ones'),
+  class_imbalance: (c) => withoutFault(c, 'classImbalance', 'classes rebalanced'),
+  too_little_data: (c) => withoutFault(c, 'tinyTrain', 'the full training set'),
+  dead_relu: (c) => {
+    const fault = withoutFault(c, 'dyingRelu', 'biases initialised to 0');
+    if (c.activation !== 'relu') return fault;
+    c.activation = 'leakyRelu';
+    return [fault, 'activation relu → leaky ReLU'].filter(Boolean).join('; ');
+  },
+  vanishing_gradients: (c) => saneActivations(c),
+  saturation: (c) => saneActivations(c),
+  bad_initial_loss: (c) =>
+    [withoutFault(c, 'explodingInit', 'initialisation back to Glorot'), withoutFault(c, 'lossMismatch', 'softmax output for the cross-entropy loss')].filter(Boolean).join('; ') || null,
+};
+
+function earlyStoppingAndDropout(c: JobConfig): string | null {
+  const parts: string[] = [];
+  if (!c.earlyStopping) {
+    c.earlyStopping = { patience: 3, restoreBestWeights: true };
+    parts.push('early stopping (patience 3, restore best weights)');
+  }
+  if (c.dropout < 0.3) {
+    parts.push(`dropout ${c.dropout} → 0.3`);
+    c.dropout = 0.3;
+  }
+  return parts.length ? parts.join('; ') : null;
+}
+
+function moreEpochs(c: JobConfig): string | null {
+  const before = c.epochs;
+  c.epochs = Math.min(before * 2, 1000);
+  return c.epochs === before ? null : `epochs ${before} → ${c.epochs}`;
+}
+
+function saneActivations(c: JobConfig): string | null {
+  const parts: string[] = [];
+  const fault = withoutFault(c, 'deepSigmoid', 'the 8-layer sigmoid stack removed');
+  if (fault) parts.push(fault);
+  if (c.activation === 'sigmoid' || c.activation === 'tanh') {
+    parts.push(`activation ${c.activation} → relu`);
+    c.activation = 'relu';
+  }
+  if (!c.batchNorm && !fault) {
+    c.batchNorm = true;
+    parts.push('batch normalisation');
+  }
+  return parts.length ? parts.join('; ') : null;
+}
+
+function fmt(x: number): string {
+  return Number(x.toPrecision(3)).toString();
+}
+
+/** The next job's config: every fail/warn item with a known fix applied once, in verdict order. */
+export function applyFix(config: JobConfig, verdict: Verdict): FixedConfig {
+  const next = structuredClone(config);
+  const changes: FixChange[] = [];
+  let lrLowered = false;
+  for (const item of verdict.items) {
+    if (item.status !== 'fail' && item.status !== 'warn') continue;
+    const fixer = FIXERS[item.id];
+    if (!fixer) continue;
+    // Divergence, spikes and NaNs usually come together: one ÷10 for all of them, not ÷1000.
+    if (fixer === lowerLr && lrLowered) continue;
+    const lrBefore = next.learningRate;
+    const description = fixer(next, item);
+    if (next.learningRate < lrBefore) lrLowered = true;
+    if (description) changes.push({ itemId: item.id, description });
+  }
+  return { config: parseJobConfig(next), changes };
+}
+
+/** Which verdict items a rerun could act on: the button is only offered when there is at least one. */
+export function fixableItems(verdict: Verdict): string[] {
+  return verdict.items.filter((i) => (i.status === 'fail' || i.status === 'warn') && FIXERS[i.id]).map((i) => i.id);
+}

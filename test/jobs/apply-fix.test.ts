@@ -1,0 +1,56 @@
+import { describe, it, expect } from 'vitest';
+import { applyFix, fixableItems } from '../../src/jobs/apply-fix.ts';
+import { resolveJobConfig } from '../../src/jobs/presets.ts';
+import type { Verdict, VerdictItem, ItemStatus } from '../../src/domain/verdict.ts';
+
+const item = (id: string, status: ItemStatus = 'fail'): VerdictItem => ({ id, area: 'training', status, title: id, evidence: {}, fix: '', marks: [] });
+const verdict = (...items: VerdictItem[]): Verdict => ({ run: { id: 'r', name: 'r', format: 'tfjs_job', points: 1, epochs: 1 }, status: 'fail', items });
+
+describe('applyFix', () => {
+  it('divides the learning rate by 10 once, however many symptoms of a too-high rate there are', () => {
+    const c = resolveJobConfig('seed-cnn', { learningRate: 0.5 });
+    const r = applyFix(c, verdict(item('divergence'), item('nan_loss'), item('loss_spikes', 'warn')));
+    expect(r.config.learningRate).toBeCloseTo(0.05, 12);
+    expect(r.changes).toEqual([{ itemId: 'divergence', description: 'learning rate 0.5 → 0.05' }]);
+    expect(c.learningRate).toBe(0.5); // the old config is untouched
+  });
+
+  it('turns shuffling on and drops the sorted-labels fault', () => {
+    const c = resolveJobConfig('blobs', {}, { sortedLabels: true });
+    const r = applyFix(c, verdict(item('unshuffled_data')));
+    expect(r.config.shuffle).toBe(true);
+    expect(r.config.faults.sortedLabels).toBeUndefined();
+  });
+
+  it('adds early stopping and dropout after overfitting, more epochs when not converged', () => {
+    const c = resolveJobConfig('mnist-mlp', { epochs: 5 });
+    const r = applyFix(c, verdict(item('overfitting'), item('not_converged', 'warn')));
+    expect(r.config.earlyStopping).toEqual({ patience: 3, restoreBestWeights: true });
+    expect(r.config.dropout).toBe(0.3);
+    expect(r.config.epochs).toBe(10);
+    expect(r.changes.map((x) => x.itemId)).toEqual(['overfitting', 'not_converged']);
+  });
+
+  it('switches deliberate data and init faults off', () => {
+    const c = resolveJobConfig('mnist-mlp', {}, { unnormalized: true, labelNoise: 0.4, dyingRelu: true, explodingInit: true, noValidation: true });
+    const r = applyFix(c, verdict(item('unnormalized_inputs'), item('label_noise'), item('dead_relu'), item('bad_initial_loss'), item('no_validation')));
+    expect(r.config.faults).toEqual({});
+    expect(r.config.activation).toBe('leakyRelu');
+    expect(r.changes).toHaveLength(5);
+  });
+
+  it('ignores passing, unknown and unfixable items', () => {
+    const c = resolveJobConfig('blobs');
+    const v = verdict(item('divergence', 'pass'), item('overfitting', 'unknown'), item('duplicates'));
+    expect(applyFix(c, v)).toEqual({ config: c, changes: [] });
+    expect(fixableItems(v)).toEqual([]);
+    expect(fixableItems(verdict(item('lr_too_high', 'warn')))).toEqual(['lr_too_high']);
+  });
+
+  it('keeps the result a valid config (epochs capped, lr capped)', () => {
+    const c = resolveJobConfig('blobs', { epochs: 900, learningRate: 0.5 });
+    const r = applyFix(c, verdict(item('not_converged'), item('lr_too_low')));
+    expect(r.config.epochs).toBe(1000);
+    expect(r.config.learningRate).toBe(1);
+  });
+});
