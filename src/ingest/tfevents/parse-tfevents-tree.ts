@@ -41,6 +41,12 @@ type Role =
   | { kind: 'split'; folder: string; split: 'train' | 'val' | 'test' }
   | { kind: 'add_scalars'; folder: string };
 
+interface Chunk {
+  steps: Float64Array;
+  wallTimes: Float64Array;
+  values: Float64Array;
+}
+
 interface Stream {
   /** What normaliseMetricName sees; chosen so that key and split come out right. */
   rawName: string;
@@ -48,11 +54,8 @@ interface Stream {
   displayName: string;
   tag: string;
   role: Role;
-  steps: number[];
-  wallTimes: number[];
-  values: number[];
-  /** Index where the points of the file being merged start (restarts purge only earlier files' points). */
-  fileStart: number;
+  /** One chunk per file, in wall-time order of the files. */
+  chunks: Chunk[];
 }
 
 function dirname(p: string): string {
@@ -165,12 +168,11 @@ function buildRun(name: string, members: Array<{ file: LoadedFile; role: Role }>
   const streams = new Map<string, Stream>();
   const purged = new Map<string, { count: number; atStep: number }>();
   for (const { file, role } of ordered) {
-    for (const s of streams.values()) s.fileStart = s.steps.length;
     for (const col of file.data.scalars.values()) {
       const { rawName, displayName } = namesFor(col.tag, role);
       let s = streams.get(displayName);
       if (!s) {
-        s = { rawName, displayName, tag: col.tag, role, steps: [], wallTimes: [], values: [], fileStart: 0 };
+        s = { rawName, displayName, tag: col.tag, role, chunks: [] };
         streams.set(displayName, s);
       }
       appendWithRestart(s, col, purged);
@@ -185,7 +187,7 @@ function buildRun(name: string, members: Array<{ file: LoadedFile; role: Role }>
   const epochAt = epochStream ? epochLookup(epochStream) : null;
   if (epochStream) {
     streams.delete(epochStream.displayName);
-    notes.push(`the 'epoch' scalar (${epochStream.values.length} points) is used as the epoch of each step, not as a series`);
+    notes.push(`the 'epoch' scalar (${concatChunks(epochStream.chunks).values.length} points) is used as the epoch of each step, not as a series`);
   }
 
   const builder = new SeriesBuilder();
@@ -197,18 +199,16 @@ function buildRun(name: string, members: Array<{ file: LoadedFile; role: Role }>
       notes.push(`${s.displayName}: the same values as epoch_${dup[1]} on an iteration axis, not read twice`);
       continue;
     }
-    if (s.tag === 'hp_metric' && s.values.every((v) => v === -1)) {
+    const { steps, wallTimes, values } = concatChunks(s.chunks);
+    if (s.tag === 'hp_metric' && values.every((v) => v === -1)) {
       notes.push(`hp_metric: Lightning's placeholder value (-1), skipped`);
       continue;
     }
     if (!displayByRaw.has(s.rawName)) displayByRaw.set(s.rawName, s.displayName);
-    const cadence = cadenceOf(s.tag);
-    const stepIsEpoch = !epochAt && /^epoch_/.test(s.tag);
-    for (let i = 0; i < s.values.length; i++) {
-      const step = s.steps[i];
-      const epoch = epochAt ? epochAt(step) : stepIsEpoch ? step : NaN;
-      builder.add(s.rawName, step, s.values[i], epoch, s.wallTimes[i], cadence);
-    }
+    let epochs: Float64Array | null = null;
+    if (epochAt) epochs = steps.map(epochAt);
+    else if (/^epoch_/.test(s.tag)) epochs = steps.slice();
+    builder.addColumn(s.rawName, steps, values, epochs, wallTimes, cadenceOf(s.tag));
   }
   const series: Series[] = builder.build('step', notes);
   for (const s of series) s.name = displayByRaw.get(s.name) ?? s.name;
@@ -254,40 +254,47 @@ function folderOf(role: Role): string {
  * the writer was restarted from a checkpoint: earlier points from that step on are dropped, as TensorBoard does.
  */
 function appendWithRestart(s: Stream, col: TagColumn, purged: Map<string, { count: number; atStep: number }>): void {
-  if (s.fileStart > 0 && col.steps.length > 0) {
+  if (s.chunks.length > 0 && col.length > 0) {
     const first = col.steps[0];
+    const before = concatChunks(s.chunks);
     let keep = 0;
-    for (let i = 0; i < s.fileStart; i++) if (s.steps[i] < first) keep++;
-    if (keep < s.fileStart) {
-      const steps: number[] = [];
-      const wallTimes: number[] = [];
-      const values: number[] = [];
-      for (let i = 0; i < s.steps.length; i++) {
-        if (i < s.fileStart && s.steps[i] >= first) continue;
-        steps.push(s.steps[i]);
-        wallTimes.push(s.wallTimes[i]);
-        values.push(s.values[i]);
+    for (let i = 0; i < before.steps.length; i++) if (before.steps[i] < first) keep++;
+    if (keep < before.steps.length) {
+      const kept: Chunk = { steps: new Float64Array(keep), wallTimes: new Float64Array(keep), values: new Float64Array(keep) };
+      for (let i = 0, k = 0; i < before.steps.length; i++) {
+        if (before.steps[i] >= first) continue;
+        kept.steps[k] = before.steps[i];
+        kept.wallTimes[k] = before.wallTimes[i];
+        kept.values[k++] = before.values[i];
       }
       const prev = purged.get(s.displayName);
-      purged.set(s.displayName, { count: (prev?.count ?? 0) + s.fileStart - keep, atStep: first });
-      s.steps = steps;
-      s.wallTimes = wallTimes;
-      s.values = values;
-      s.fileStart = keep;
+      purged.set(s.displayName, { count: (prev?.count ?? 0) + before.steps.length - keep, atStep: first });
+      s.chunks = [kept];
     }
   }
-  for (let i = 0; i < col.steps.length; i++) {
-    s.steps.push(col.steps[i]);
-    s.wallTimes.push(col.wallTimes[i]);
-    s.values.push(col.values[i]);
+  s.chunks.push({ steps: col.steps, wallTimes: col.wallTimes, values: col.values });
+}
+
+function concatChunks(chunks: Chunk[]): Chunk {
+  if (chunks.length === 1) return chunks[0];
+  const n = chunks.reduce((a, c) => a + c.values.length, 0);
+  const out: Chunk = { steps: new Float64Array(n), wallTimes: new Float64Array(n), values: new Float64Array(n) };
+  let at = 0;
+  for (const c of chunks) {
+    out.steps.set(c.steps, at);
+    out.wallTimes.set(c.wallTimes, at);
+    out.values.set(c.values, at);
+    at += c.values.length;
   }
+  return out;
 }
 
 /** step → the epoch logged at that step, or at the closest earlier step; NaN before the first. */
 function epochLookup(s: Stream): (step: number) => number {
-  const order = s.steps.map((_, i) => i).sort((a, b) => s.steps[a] - s.steps[b] || a - b);
-  const steps = order.map((i) => s.steps[i]);
-  const epochs = order.map((i) => s.values[i]);
+  const all = concatChunks(s.chunks);
+  const order = Array.from(all.steps, (_, i) => i).sort((a, b) => all.steps[a] - all.steps[b] || a - b);
+  const steps = order.map((i) => all.steps[i]);
+  const epochs = order.map((i) => all.values[i]);
   return (step: number): number => {
     let lo = 0;
     let hi = steps.length - 1;

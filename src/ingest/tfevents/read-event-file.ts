@@ -2,12 +2,52 @@ import { EventDecoder, MalformedProtobuf, type DecodedValue } from './event-deco
 import { readTfRecords } from './tfrecord-reader.ts';
 import { tensorScalar } from './tensor-scalar.ts';
 
-/** The points of one scalar tag in one file, in file order. Steps are global steps, wall times seconds since the epoch. */
-export interface TagColumn {
-  tag: string;
-  steps: number[];
-  wallTimes: number[];
-  values: number[];
+/**
+ * The points of one scalar tag in one file, in file order, in growable typed columns (a million points should not
+ * live in JS arrays). Steps are global steps, wall times seconds since the Unix epoch. After readEventFile returns,
+ * each column is exactly `length` long.
+ */
+export class TagColumn {
+  length = 0;
+  steps: Float64Array;
+  wallTimes: Float64Array;
+  values: Float64Array;
+
+  constructor(
+    readonly tag: string,
+    capacity = 64,
+  ) {
+    this.steps = new Float64Array(capacity);
+    this.wallTimes = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+  }
+
+  push(step: number, wallTime: number, value: number): void {
+    if (this.length === this.steps.length) this.grow();
+    this.steps[this.length] = step;
+    this.wallTimes[this.length] = wallTime;
+    this.values[this.length] = value;
+    this.length++;
+  }
+
+  private grow(): void {
+    const cap = this.steps.length * 2;
+    const g = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.steps = g(this.steps);
+    this.wallTimes = g(this.wallTimes);
+    this.values = g(this.values);
+  }
+
+  /** Views of exactly `length` points (no copy). */
+  trim(): void {
+    this.steps = this.steps.subarray(0, this.length);
+    this.wallTimes = this.wallTimes.subarray(0, this.length);
+    this.values = this.values.subarray(0, this.length);
+  }
 }
 
 /** Everything runmedic takes from one event file. */
@@ -79,14 +119,12 @@ export function readEventFile(bytes: Uint8Array, file: string): EventFile {
   const addScalar = (tag: string, step: number, wallTime: number, value: number): void => {
     let col = tag === lastTag ? lastColumn : out.scalars.get(tag);
     if (!col) {
-      col = { tag, steps: [], wallTimes: [], values: [] };
+      col = new TagColumn(tag);
       out.scalars.set(tag, col);
     }
     lastTag = tag;
     lastColumn = col;
-    col.steps.push(step);
-    col.wallTimes.push(wallTime);
-    col.values.push(value);
+    col.push(step, wallTime, value);
   };
 
   const onValue = (v: DecodedValue, step: number, wallTime: number): void => {
@@ -153,6 +191,7 @@ export function readEventFile(bytes: Uint8Array, file: string): EventFile {
         break;
     }
   });
+  for (const col of out.scalars.values()) col.trim();
   out.badPayloadCrcOffsets = stats.badPayloadCrcOffsets;
   out.truncatedAt = stats.truncatedAt;
   return out;

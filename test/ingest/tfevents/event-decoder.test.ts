@@ -73,7 +73,23 @@ function viaProtobufjs(bytes: Uint8Array): DecodedEvent {
 function comparable(ev: DecodedEvent): unknown {
   return {
     ...ev,
-    values: ev.values.map((v) => ({ ...v, tensor: v.tensor ? { ...v.tensor, content: v.tensor.content?.length ? [...v.tensor.content] : null } : null })),
+    // A deep copy: EventDecoder reuses its event, values and tensors from one call to the next.
+    values: ev.values.map((v) => ({
+      ...v,
+      tensor: v.tensor
+        ? {
+            dtype: v.tensor.dtype,
+            dims: [...v.tensor.dims],
+            content: v.tensor.content?.length ? [...v.tensor.content] : null,
+            floatVal: [...v.tensor.floatVal],
+            doubleVal: [...v.tensor.doubleVal],
+            halfVal: [...v.tensor.halfVal],
+            intVal: [...v.tensor.intVal],
+            int64Val: [...v.tensor.int64Val],
+            boolVal: [...v.tensor.boolVal],
+          }
+        : null,
+    })),
   };
 }
 

@@ -57,8 +57,8 @@ describe('readEventFile', () => {
     expect(f.events).toBe(6);
     expect(f.firstWallTime).toBe(1000);
     const loss = f.scalars.get('loss')!;
-    expect(loss.steps).toEqual([0, 1, 2, 3, 4]);
-    expect(loss.wallTimes).toEqual([1000, 1001, 1002, 1003, 1004]);
+    expect(Array.from(loss.steps)).toEqual([0, 1, 2, 3, 4]);
+    expect(Array.from(loss.wallTimes)).toEqual([1000, 1001, 1002, 1003, 1004]);
     expect(loss.values[2]).toBeCloseTo(1 / 3, 6);
     expect(f.truncatedAt).toBeNull();
   });
@@ -72,8 +72,8 @@ describe('readEventFile', () => {
     // A tensor of another plugin under a tag never marked as scalars stays out.
     events.push({ wallTime: 20, step: 3, values: [{ tag: 'other', pluginName: 'text', tensor: { dtype: 7 } }, { tag: 'other', tensor: { dtype: 1, floatVal: [5] } }] });
     const f = readEventFile(eventFile(events), 'f');
-    expect(f.scalars.get('epoch_loss')!.values).toEqual([2, 1, 0]);
-    expect(f.scalars.get('epoch_lr')!.values.map((v) => +v.toFixed(12))).toEqual([0.1, 0.2, 0.3]);
+    expect(Array.from(f.scalars.get("epoch_loss")!.values)).toEqual([2, 1, 0]);
+    expect(Array.from(f.scalars.get("epoch_lr")!.values, (v) => +v.toFixed(12))).toEqual([0.1, 0.2, 0.3]);
     expect(f.scalars.has('other')).toBe(false);
     expect(f.skipped.get('text summaries')).toBe(2);
   });
@@ -129,7 +129,7 @@ describe('readEventFile', () => {
 
   it('uses node_name when the tag is empty (very old TF1 files)', () => {
     const f = readEventFile(eventFile([{ wallTime: 1, step: 1, values: [{ tag: '', nodeName: 'xent', simpleValue: 3 }] }]), 'f');
-    expect(f.scalars.get('xent')!.values).toEqual([3]);
+    expect(Array.from(f.scalars.get("xent")!.values)).toEqual([3]);
   });
 
   describe('framing', () => {
@@ -163,7 +163,7 @@ describe('readEventFile', () => {
       bad[recordEnds[3] + 14] ^= 0xff; // payload of the 5th record (step 3)
       const f = readEventFile(bad, 'f');
       expect(f.badPayloadCrcOffsets).toEqual([recordEnds[3]]);
-      expect(f.scalars.get('loss')!.steps).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9]);
+      expect(Array.from(f.scalars.get("loss")!.steps)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9]);
     });
 
     it('never trusts a length beyond the file size: the record is the truncated tail', () => {
@@ -226,5 +226,22 @@ describe('binary16 and bfloat16', () => {
     expect(halfToNumber(0x7bff)).toBe(65504);
     expect(bfloat16ToNumber(0x3f80)).toBe(1);
     expect(bfloat16ToNumber(0x7fc0)).toBeNaN();
+  });
+});
+
+describe('the bench writer', () => {
+  it('writes the same bytes as the message-by-message encoder', async () => {
+    const { fastScalarEventFile } = await import('../../support/tfevents-writer.ts');
+    const specs = [
+      { tag: 'loss', step: 0, wallTime: 5.5, value: 0.25, tensor: true },
+      { tag: 'loss', step: 1, wallTime: 6.5, value: 0.125, tensor: true },
+      { tag: 'a/very/long/tag/'.repeat(10), step: 300, wallTime: 7, value: -1, tensor: false },
+      { tag: 'acc', step: 2 ** 33, wallTime: 8, value: 0.5, tensor: true },
+    ];
+    const slow = eventFile(
+      specs.map((s, i) => ({ wallTime: s.wallTime, step: s.step, values: [s.tensor ? tf2Scalar(s.tag, s.value, specs.findIndex((x) => x.tag === s.tag) === i) : simpleScalar(s.tag, s.value)] })),
+      { wallTime: 5 },
+    );
+    expect(fastScalarEventFile(specs.length, (i) => specs[i], 5)).toEqual(slow);
   });
 });
