@@ -17,6 +17,8 @@ export const MIN_LOG_SPIKE = Math.LN2;
 export const RETURN_WITHIN = 3;
 /** Width of the running median the residuals are taken from. */
 export const WINDOW = 9;
+/** On a linear scale (losses that reach 0), a spike must also be this share of the curve's full span: visible on the plot. */
+export const MIN_SPAN_SHARE = 0.05;
 /** Spikes in the first share of the run are the fast initial descent, not spikes. */
 export const SKIP_START_SHARE = 0.05;
 
@@ -34,10 +36,17 @@ export const lossSpikesRule: Rule = {
     for (let i = 0; i < n; i++) res[i] = peak[i] - base[i];
     const centre = median(res);
     const spread = robustSd(res) || 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (peak[i] > hi) hi = peak[i];
+      if (c.ty[i] < lo) lo = c.ty[i];
+    }
+    const minLinear = MIN_SPAN_SHARE * (hi - lo);
     const spikes: number[] = [];
     for (let i = Math.ceil(n * SKIP_START_SHARE); i < n; i++) {
       const r = res[i] - centre;
-      if (r < SPIKE_SIGMAS * spread || (c.logScale && res[i] < MIN_LOG_SPIKE)) continue;
+      if (r < SPIKE_SIGMAS * spread || (c.logScale ? res[i] < MIN_LOG_SPIKE : res[i] < minLinear)) continue;
       const j = Math.min(n - 1, i + RETURN_WITHIN);
       if (j === i || c.ty[j] - base[j] > res[i] / 2) continue;
       spikes.push(i);

@@ -8,6 +8,16 @@ describe('leakage', () => {
   it('fails when 5 % of validation is in training', () => {
     expect(itemFor(run, 'leakage', { dataset: { valSize: 1000, trainValOverlap: 50 } }).status).toBe('fail');
   });
+  it('without dataset statistics, warns on a suspiciously perfect validation (accuracy 1.0) but not on 0.98', () => {
+    const perfect = makeRun({ epochs: 10, train: decay(1, 0.001, 1), valAcc: () => 0.9 });
+    perfect.series[1].values.set([0.9, 0.95, 0.99, 1, 1, 1, 1, 1, 1, 1]);
+    const item = itemFor(perfect, 'leakage');
+    expect(item.status).toBe('warn');
+    expect(item.title).toMatch(/suspiciously perfect/);
+    const good = makeRun({ epochs: 10, train: decay(1, 0.05, 1), valAcc: (e) => Math.min(0.98, 0.9 + 0.05 * e) });
+    expect(itemFor(good, 'leakage').status).toBe('unknown');
+  });
+
   it('passes no overlap and is unknown without the validation size', () => {
     expect(itemFor(run, 'leakage', { dataset: { valSize: 1000, trainValOverlap: 0 } }).status).toBe('pass');
     expect(itemFor(run, 'leakage', { dataset: { trainValOverlap: 3 } }).status).toBe('unknown');

@@ -15,6 +15,14 @@ describe('loss_spikes', () => {
     expect(item.marks.map((m) => m.step)).toEqual(spikes.map((i) => i + 1));
   });
 
+  it('passes a loss that collapses to exactly 0 with tiny blips (linear scale: a spike must be visible)', () => {
+    const run = makeRun({ stepsPerEpoch: 50, epochs: 4, train: (e) => (e < 0.1 ? 0.85 : 0), trainNoise: 0 });
+    const loss = run.series[0];
+    loss.values[120] = 1e-4;
+    loss.values[160] = 2e-4;
+    expect(itemFor(run, 'loss_spikes').status).toBe('pass');
+  });
+
   it.each(SCALES)('passes heavy but ordinary batch noise (σ 0.35) (scale %s)', (scale) => {
     const item = itemFor(makeRun({ scale, stepsPerEpoch: 60, epochs: 20, train: decay(1, 0.2, 3), trainNoise: 0.35 }), 'loss_spikes');
     expect(item.status).toBe('pass');
