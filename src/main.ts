@@ -1,0 +1,93 @@
+/**
+ * The composition root of the long-running service (`npm start`): configuration, logger, store, alerting and the
+ * Discord bot. Other services (HTTP ingest, scheduler, jobs) are wired here too, next to the bot.
+ * Operator mistakes (bad variable, missing or rejected token, unusable database) end with one line, no stack.
+ */
+import { existsSync } from 'node:fs';
+import { isConfigError, loadConfig, type Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { openDatabase } from './store/database.ts';
+import { isStoreOpenError } from './store/store-error.ts';
+import { SqliteRunStore } from './store/sqlite-run-store.ts';
+import { SqliteAlertStore } from './store/sqlite-alert-store.ts';
+import { AlertService } from './alerts/alert-service.ts';
+import { RunReporter } from './app/run-report.ts';
+import { BotLoginError, startBot } from './bot/bot.ts';
+
+/** Something the operator fixes; printed as one line. */
+class StartupError extends Error {}
+
+async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () => Promise<void> }> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (isConfigError(e)) throw new StartupError(`runmedic: ${e.problems.join('; ')}`);
+    throw e;
+  }
+  if (!config.discordToken) {
+    throw new StartupError('runmedic: DISCORD_TOKEN is not set: set it to your bot token (Discord Developer Portal → your app → Bot → Reset Token).');
+  }
+  const log = createLogger({ level: config.logLevel, secrets: [config.discordToken] });
+
+  let db;
+  try {
+    db = openDatabase(config.dbPath);
+  } catch (e) {
+    if (isStoreOpenError(e)) throw new StartupError(`runmedic: RUNMEDIC_DB ${e.message}`);
+    throw e;
+  }
+  const store = new SqliteRunStore(db, {}, true);
+  const alerts = new AlertService(new SqliteAlertStore(db));
+  const reporter = new RunReporter(store);
+
+  let bot;
+  try {
+    bot = await startBot({ config, log, store, alerts, reporter, token: config.discordToken });
+  } catch (e) {
+    await store.close();
+    if (e instanceof BotLoginError) throw new StartupError(`runmedic: ${e.message}`);
+    throw e;
+  }
+  log.info({ db: config.dbPath }, 'runmedic started');
+
+  return {
+    log,
+    async stop() {
+      await bot.stop();
+      await store.close();
+    },
+  };
+}
+
+// `.env` beside the checkout, when present, fills variables not already set (Node ≥ 20.12).
+if (existsSync('.env') && typeof process.loadEnvFile === 'function') process.loadEnvFile('.env');
+
+// Handlers first: a signal during start-up must still shut down cleanly, not kill the process mid-write.
+let service: { log: Logger; stop: () => Promise<void> } | null = null;
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  if (!service) process.exit(0);
+  service.log.info({ signal }, 'shutting down');
+  service.stop().then(
+    () => process.exit(0),
+    (err) => {
+      service?.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+try {
+  service = await start(process.env);
+} catch (e) {
+  if (e instanceof StartupError) {
+    process.stderr.write(e.message + '\n');
+    process.exit(1);
+  }
+  throw e;
+}
