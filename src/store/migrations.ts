@@ -13,6 +13,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { ALERT_TABLES_SQL } from './alert-tables-sql.ts';
+import { JOB_TABLES_SQL } from './job-tables-sql.ts';
 
 export interface Migration {
   version: number;
@@ -75,5 +76,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'alert settings, verdicts, alerted findings, mutes, run threads and the alert outbox',
     up: ALERT_TABLES_SQL,
+  },
+  {
+    version: 3,
+    name: 'training-job queue',
+    up: JOB_TABLES_SQL,
   },
 ];

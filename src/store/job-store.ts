@@ -1,0 +1,67 @@
+/**
+ * The persisted training-job queue. Everything outside src/store/ talks to this interface; SQL stays in
+ * sqlite-job-store.ts. Jobs are taken in FIFO order of enqueueing.
+ */
+import type { DiagnoseContext } from '../domain/context.ts';
+
+export type JobStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'crashed' | 'interrupted';
+export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['queued', 'running'];
+
+export interface JobRecord {
+  id: string;
+  status: JobStatus;
+  /** The job's config as validated JSON (see src/jobs/job-config.ts). */
+  config: unknown;
+  /** Who asked (a Discord user id, 'cli'), and where to report (a channel id), when known. */
+  requestedBy: string | null;
+  channelId: string | null;
+  /** The job this one reruns with a fix. */
+  parentJobId: string | null;
+  runId: string | null;
+  backend: string | null;
+  error: string | null;
+  /** The diagnosis context measured by the job (dataset stats, instrumentation), once finished. */
+  context: DiagnoseContext | null;
+  createdAt: number; // ms since the Unix epoch
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface NewJob {
+  id: string;
+  config: unknown;
+  requestedBy?: string | null;
+  channelId?: string | null;
+  parentJobId?: string | null;
+}
+
+export interface JobPatch {
+  status?: JobStatus;
+  runId?: string | null;
+  backend?: string | null;
+  error?: string | null;
+  context?: DiagnoseContext | null;
+  finishedAt?: number | null;
+}
+
+export interface JobStore {
+  enqueue(job: NewJob): Promise<JobRecord>;
+  /** Atomically marks the oldest queued job running and returns it; null when none is queued. */
+  claimNext(): Promise<JobRecord | null>;
+  update(id: string, patch: JobPatch): Promise<JobRecord>;
+  get(id: string): Promise<JobRecord | null>;
+  /** The job whose run this is, for a rerun from a verdict. */
+  getByRunId(runId: string): Promise<JobRecord | null>;
+  /** Newest first; `statuses` filters. */
+  list(opts?: { limit?: number; statuses?: readonly JobStatus[] }): Promise<JobRecord[]>;
+  countByStatus(status: JobStatus): Promise<number>;
+  /** Jobs left 'running' by a process that stopped: marked 'interrupted' and returned, for reporting on restart. */
+  markInterrupted(): Promise<JobRecord[]>;
+}
+
+export class JobNotFoundError extends Error {
+  constructor(readonly jobId: string) {
+    super(`no job ${jobId}`);
+    this.name = 'JobNotFoundError';
+  }
+}

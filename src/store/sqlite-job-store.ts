@@ -1,0 +1,135 @@
+/** JobStore on SQLite (the jobs table of migration 3). */
+import type { Database, Statement } from 'better-sqlite3';
+import type { JobPatch, JobRecord, JobStatus, JobStore, NewJob } from './job-store.ts';
+import { JobNotFoundError } from './job-store.ts';
+
+interface JobRow {
+  id: string;
+  status: string;
+  config: string;
+  requested_by: string | null;
+  channel_id: string | null;
+  parent_job_id: string | null;
+  run_id: string | null;
+  backend: string | null;
+  error: string | null;
+  context: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+const COLUMNS = 'id, status, config, requested_by, channel_id, parent_job_id, run_id, backend, error, context, created_at, started_at, finished_at';
+
+function toRecord(r: JobRow): JobRecord {
+  return {
+    id: r.id,
+    status: r.status as JobStatus,
+    config: JSON.parse(r.config),
+    requestedBy: r.requested_by,
+    channelId: r.channel_id,
+    parentJobId: r.parent_job_id,
+    runId: r.run_id,
+    backend: r.backend,
+    error: r.error,
+    context: r.context === null ? null : JSON.parse(r.context),
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export class SqliteJobStore implements JobStore {
+  private readonly st: Record<'insert' | 'byId' | 'byRun' | 'oldestQueued' | 'start' | 'list' | 'listAll' | 'count' | 'running' | 'interrupt', Statement>;
+
+  /** `db` must be migrated (openDatabase does it). */
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {
+    const p = (sql: string) => db.prepare(sql);
+    this.st = {
+      insert: p(`INSERT INTO jobs (id, status, config, requested_by, channel_id, parent_job_id, created_at) VALUES (@id, 'queued', @config, @requested_by, @channel_id, @parent_job_id, @created_at)`),
+      byId: p(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`),
+      byRun: p(`SELECT ${COLUMNS} FROM jobs WHERE run_id = ? ORDER BY seq DESC LIMIT 1`),
+      oldestQueued: p(`SELECT ${COLUMNS} FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1`),
+      start: p(`UPDATE jobs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'`),
+      list: p(`SELECT ${COLUMNS} FROM jobs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY seq DESC LIMIT ?`),
+      listAll: p(`SELECT ${COLUMNS} FROM jobs ORDER BY seq DESC LIMIT ?`),
+      count: p(`SELECT COUNT(*) AS n FROM jobs WHERE status = ?`),
+      running: p(`SELECT ${COLUMNS} FROM jobs WHERE status = 'running' ORDER BY seq`),
+      interrupt: p(`UPDATE jobs SET status = 'interrupted', finished_at = ?, error = 'the process running this job stopped' WHERE status = 'running'`),
+    };
+  }
+
+  async enqueue(job: NewJob): Promise<JobRecord> {
+    this.st.insert.run({
+      id: job.id,
+      config: JSON.stringify(job.config),
+      requested_by: job.requestedBy ?? null,
+      channel_id: job.channelId ?? null,
+      parent_job_id: job.parentJobId ?? null,
+      created_at: this.now(),
+    });
+    return this.mustGet(job.id);
+  }
+
+  async claimNext(): Promise<JobRecord | null> {
+    return this.db.transaction(() => {
+      const row = this.st.oldestQueued.get() as JobRow | undefined;
+      if (!row) return null;
+      this.st.start.run(this.now(), row.id);
+      return toRecord(this.st.byId.get(row.id) as JobRow);
+    }).immediate();
+  }
+
+  async update(id: string, patch: JobPatch): Promise<JobRecord> {
+    const sets: string[] = [];
+    const values: Record<string, unknown> = { id };
+    const col: Record<keyof JobPatch, string> = { status: 'status', runId: 'run_id', backend: 'backend', error: 'error', context: 'context', finishedAt: 'finished_at' };
+    for (const [k, v] of Object.entries(patch) as [keyof JobPatch, unknown][]) {
+      if (v === undefined) continue;
+      sets.push(`${col[k]} = @${col[k]}`);
+      values[col[k]] = k === 'context' && v !== null ? JSON.stringify(v) : v;
+    }
+    if (sets.length) {
+      const r = this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = @id`).run(values);
+      if (r.changes === 0) throw new JobNotFoundError(id);
+    }
+    return this.mustGet(id);
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const row = this.st.byId.get(id) as JobRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async getByRunId(runId: string): Promise<JobRecord | null> {
+    const row = this.st.byRun.get(runId) as JobRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async list(opts: { limit?: number; statuses?: readonly JobStatus[] } = {}): Promise<JobRecord[]> {
+    const limit = opts.limit ?? 20;
+    const rows = (opts.statuses ? this.st.list.all(JSON.stringify(opts.statuses), limit) : this.st.listAll.all(limit)) as JobRow[];
+    return rows.map(toRecord);
+  }
+
+  async countByStatus(status: JobStatus): Promise<number> {
+    return (this.st.count.get(status) as { n: number }).n;
+  }
+
+  async markInterrupted(): Promise<JobRecord[]> {
+    return this.db.transaction(() => {
+      const rows = this.st.running.all() as JobRow[];
+      this.st.interrupt.run(this.now());
+      return rows.map((r) => toRecord(this.st.byId.get(r.id) as JobRow));
+    }).immediate();
+  }
+
+  private mustGet(id: string): JobRecord {
+    const row = this.st.byId.get(id) as JobRow | undefined;
+    if (!row) throw new JobNotFoundError(id);
+    return toRecord(row);
+  }
+}

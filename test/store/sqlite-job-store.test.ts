@@ -1,0 +1,42 @@
+import { describe, it, expect } from 'vitest';
+import { openDatabase } from '../../src/store/database.ts';
+import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
+
+function store() {
+  let t = 1000;
+  return new SqliteJobStore(openDatabase(':memory:'), () => t++);
+}
+
+describe('SqliteJobStore', () => {
+  it('claims queued jobs in FIFO order, once each', async () => {
+    const s = store();
+    await s.enqueue({ id: 'a', config: { preset: 'blobs' } });
+    await s.enqueue({ id: 'b', config: { preset: 'circles' }, requestedBy: 'u1', channelId: 'c1', parentJobId: 'a' });
+    const first = await s.claimNext();
+    expect(first).toMatchObject({ id: 'a', status: 'running', config: { preset: 'blobs' } });
+    expect(first!.startedAt).toBeGreaterThan(first!.createdAt);
+    const second = await s.claimNext();
+    expect(second).toMatchObject({ id: 'b', requestedBy: 'u1', channelId: 'c1', parentJobId: 'a' });
+    expect(await s.claimNext()).toBeNull();
+  });
+
+  it('updates status, run, backend and context; finds a job by its run', async () => {
+    const s = store();
+    await s.enqueue({ id: 'a', config: {} });
+    await s.claimNext();
+    await s.update('a', { status: 'finished', runId: 'r1', backend: 'wasm', context: { classes: 3 }, finishedAt: 5 });
+    expect(await s.getByRunId('r1')).toMatchObject({ id: 'a', status: 'finished', backend: 'wasm', context: { classes: 3 }, finishedAt: 5 });
+    await expect(s.update('nope', { status: 'failed' })).rejects.toThrow(/no job nope/);
+  });
+
+  it('marks jobs left running as interrupted and lists by status', async () => {
+    const s = store();
+    for (const id of ['a', 'b', 'c']) await s.enqueue({ id, config: {} });
+    await s.claimNext();
+    const interrupted = await s.markInterrupted();
+    expect(interrupted.map((j) => [j.id, j.status])).toEqual([['a', 'interrupted']]);
+    expect((await s.list({ statuses: ['queued'] })).map((j) => j.id)).toEqual(['c', 'b']);
+    expect((await s.list({ limit: 2 })).map((j) => j.id)).toEqual(['c', 'b']);
+    expect(await s.countByStatus('queued')).toBe(2);
+  });
+});
