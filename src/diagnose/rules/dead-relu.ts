@@ -10,6 +10,7 @@ export const deadReluRule: Rule = {
   area: 'architecture',
   check({ context }) {
     return judgeUnitFractions(this, context.instrumentation?.deadReluFraction, { warn: WARN_FRACTION, fail: FAIL_FRACTION }, {
+      label: 'dead-ReLU',
       what: 'dead (never active)',
       needs: 'Run with instrumentation (dead-ReLU fraction per layer) to check for dead units.',
       fix: 'Lower the learning rate, use LeakyReLU/GELU, He initialisation, or batch normalisation before the activation.',

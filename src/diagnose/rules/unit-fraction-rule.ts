@@ -11,10 +11,10 @@ export function judgeUnitFractions(
   rule: { id: string; area: Area },
   fractions: Record<string, number[]> | undefined,
   t: FractionThresholds,
-  text: { what: string; needs: string; fix: string },
+  text: { label: string; what: string; needs: string; fix: string },
 ): VerdictItem {
   const layers = fractions ? Object.entries(fractions).filter(([, v]) => v.length > 0) : [];
-  if (layers.length === 0) return unknownItem(rule, `No ${text.what} statistics`, text.needs);
+  if (layers.length === 0) return unknownItem(rule, `No ${text.label} statistics`, text.needs);
   const last = layers.map(([name, v]) => ({ name, fraction: v[v.length - 1] })).sort((a, b) => b.fraction - a.fraction);
   const worst = last[0];
   const evidence = { worstLayer: worst.name, fraction: Number(worst.fraction.toFixed(3)), layers: Object.fromEntries(last.map((l) => [l.name, Number(l.fraction.toFixed(3))])) };
