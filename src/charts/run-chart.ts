@@ -5,7 +5,7 @@
 import type { Series, Split } from '../domain/run.ts';
 import type { ItemStatus, Mark, Verdict } from '../domain/verdict.ts';
 import { choosePanels, findMarkSeries, type PanelChoice } from './choose-panels.ts';
-import { CHART_FONT_FAMILY } from './fonts.ts';
+import { baseOption, box, formatX, lineSeries, text, FONT } from './draw.ts';
 import { formatAxisNumber, formatValue } from './format-number.ts';
 import { fitText, layoutLabels, textWidth, type LabelRequest } from './label-layout.ts';
 import { prepareLine, scanValues, toLineData, type LinePoint, type PreparedLine } from './prepare-line.ts';
@@ -59,7 +59,6 @@ export interface RunChartPlan {
   texts: string[];
 }
 
-const FONT = `'${CHART_FONT_FAMILY}', sans-serif`;
 const LEFT = 66;
 const RIGHT = 18;
 const BOTTOM = 38;
@@ -444,54 +443,6 @@ function panelName(p: PanelPlan): string {
   return `${p.key} ${dir}`;
 }
 
-function lineSeries(axis: number, data: LinePoint[], colour: string, width: number, opacity: number, z: number) {
-  return {
-    type: 'line',
-    xAxisIndex: axis,
-    yAxisIndex: axis,
-    data,
-    silent: true,
-    animation: false,
-    showSymbol: false,
-    symbol: 'none',
-    connectNulls: false,
-    clip: true,
-    lineStyle: { color: colour, width, opacity },
-    itemStyle: { color: colour },
-    emphasis: { disabled: true },
-    z,
-  };
-}
-
-function baseOption(theme: ChartTheme, graphic: unknown[], grid: unknown[], xAxis: unknown[], yAxis: unknown[], series: unknown[]): ChartOption {
-  return {
-    animation: false,
-    backgroundColor: theme.background,
-    textStyle: { fontFamily: FONT, color: theme.text },
-    grid,
-    xAxis,
-    yAxis,
-    series,
-    graphic: { elements: graphic },
-  };
-}
-
-export function text(x: number, y: number, s: string, fill: string, size: number, bold = false, align: 'left' | 'center' | 'right' = 'left') {
-  return {
-    type: 'text',
-    x,
-    y,
-    silent: true,
-    z: 100,
-    // resvg ignores the CSS `font` shorthand, so size, weight and family go separately.
-    style: { text: s, fill, fontSize: size, fontWeight: bold ? 'bold' : 'normal', fontFamily: FONT, textAlign: align, textVerticalAlign: 'middle' },
-  };
-}
-
-export function box(x: number, y: number, w: number, h: number, fill: string, r = 0) {
-  return { type: 'rect', silent: true, z: 99, shape: { x, y, width: w, height: h, r }, style: { fill } };
-}
-
 function splitColour(theme: ChartTheme, split: Split): string {
   return split === 'train' ? theme.train : split === 'val' ? theme.val : theme.test;
 }
@@ -514,8 +465,4 @@ function headline(verdict: Verdict): { text: string; status: ItemStatus } | null
   const worst = [...bad].sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status])[0]!;
   const more = bad.length - 1;
   return { text: more > 0 ? `${worst.title} (+${more} more)` : worst.title, status: worst.status };
-}
-
-function formatX(x: number): string {
-  return Number.isInteger(x) ? formatAxisNumber(x) : formatValue(Number(x.toFixed(2)));
 }

@@ -26,8 +26,13 @@ type Source = 'steps' | 'epochs' | 'map';
 
 const identity: StepMap = (step) => step;
 
-export function resolveXCoordinates(series: readonly Series[]): XCoordinates {
+/** `steps` forces the step axis (a compare chart whose runs do not all know their epochs). */
+export function resolveXCoordinates(series: readonly Series[], force?: 'steps'): XCoordinates {
   const sources = new Map<Series, Source>();
+  if (force === 'steps') {
+    for (const s of series) sources.set(s, 'steps');
+    return fromSources('step', sources, identity, 'steps');
+  }
   const allEpochCadence = series.every((s) => s.cadence === 'epoch');
   const anyEpochs = series.some((s) => s.epochs !== null && hasFinite(s.epochs));
 
