@@ -79,11 +79,12 @@ export function findCsvHead(text: string): CsvHead | null {
   let line = 1;
   const limit = Math.min(text.length, SNIFF_CHARS * 4);
   while (pos < text.length && lines.length < MAX_PREAMBLE_LINES + 2 && pos < limit) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    const raw = text.slice(pos, end).replace(/\r$/, '');
-    if (raw.trim() !== '') lines.push({ text: raw, line, end: end + 1 });
-    pos = end + 1;
+    let end = pos;
+    while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
+    const raw = text.slice(pos, end);
+    const next = text[end] === '\r' && text[end + 1] === '\n' ? end + 2 : end + 1;
+    if (raw.trim() !== '') lines.push({ text: raw, line, end: next });
+    pos = next;
     line++;
   }
   for (let i = 0; i + 1 < lines.length || (i === 0 && lines.length === 1); i++) {
@@ -158,8 +159,15 @@ function noHeader(fileName: string): IngestError {
  * |exponent| ≤ 22, the JS number parser otherwise); no string and no object per row. Working on bytes rather than a
  * decoded string saves building a string as large as the file.
  */
-export function parseCsvBytes(bytes: Uint8Array, fileName: string, head: CsvHead | null): CsvTable {
+export function parseCsvBytes(input: Uint8Array, fileName: string, head: CsvHead | null): CsvTable {
   if (!head) throw noHeader(fileName);
+  // A final line break is a sentinel: every scan below stops at it, so the inner loops need no bounds checks.
+  let bytes = input;
+  if (bytes.length === 0 || bytes[bytes.length - 1] !== LF) {
+    bytes = new Uint8Array(input.length + 1);
+    bytes.set(input);
+    bytes[input.length] = LF;
+  }
   const { separator, header, headerLine, dataStart } = head;
   const sep = separator.charCodeAt(0);
   const ncols = header.length;
@@ -186,8 +194,27 @@ export function parseCsvBytes(bytes: Uint8Array, fileName: string, head: CsvHead
   const missing = new Array<number>(ncols).fill(0);
   const texts = new Array<number>(ncols).fill(0);
   const textCells = header.map(() => new Map<number, string>());
-  const lines = new Int32Array(capacity);
+  let lines = new Int32Array(capacity);
   const headerRepeats: number[] = [];
+  // Line breaks were counted as LFs; a file with bare CR line ends has more rows than that.
+  const grow = () => {
+    const next = capacity * 2;
+    if (ncols * next > MAX_CSV_CELLS) {
+      throw new IngestError({ file: fileName, line: headerLine, reason: `${ncols} columns × ${next} lines exceed the limit of ${MAX_CSV_CELLS} cells (MAX_CSV_CELLS)` });
+    }
+    for (let k = 0; k < ncols; k++) {
+      const v = new Float64Array(next);
+      v.set(values[k]!);
+      values[k] = v;
+      const kk = new Uint8Array(next);
+      kk.set(kinds[k]!);
+      kinds[k] = kk;
+    }
+    const l = new Int32Array(next);
+    l.set(lines);
+    lines = l;
+    capacity = next;
+  };
 
   let pos = dataStart;
   let line = headerLine + 1;
@@ -200,12 +227,13 @@ export function parseCsvBytes(bytes: Uint8Array, fileName: string, head: CsvHead
       line++;
       continue;
     }
+    if (row === capacity) grow();
     const rowLine = line;
     let col = 0;
     let extra = false;
     for (;;) {
-      // One field starting at pos; c is bytes[pos] or -1 past the end.
-      while ((c === SPACE || c === TAB) && c !== sep) c = ++pos < n ? bytes[pos]! : -1;
+      // One field starting at pos; c is bytes[pos].
+      while ((c === SPACE || c === TAB) && c !== sep) c = bytes[++pos]!;
       let value = NaN;
       let kind = CELL_NUMBER;
       let cellText: string | null = null;
@@ -217,14 +245,14 @@ export function parseCsvBytes(bytes: Uint8Array, fileName: string, head: CsvHead
         kind = t.kind;
         value = t.value;
         if (kind === CELL_TEXT) cellText = q.text;
-        c = pos < n ? bytes[pos]! : -1;
-        while (c !== -1 && c !== sep && c !== LF && c !== CR) c = ++pos < n ? bytes[pos]! : -1;
+        c = bytes[pos]!;
+        while (c !== sep && c !== LF && c !== CR) c = bytes[++pos]!;
       } else {
         const start = pos;
         let neg = false;
         if (c === MINUS || c === PLUS) {
           neg = c === MINUS;
-          c = ++pos < n ? bytes[pos]! : -1;
+          c = bytes[++pos]!;
         }
         // The first 15 significant digits go to `mant` (exact), the rest to `tail` (d digits).
         let mant = 0;
@@ -238,40 +266,40 @@ export function parseCsvBytes(bytes: Uint8Array, fileName: string, head: CsvHead
           if (sig <= 15) mant = mant * 10 + (c - ZERO);
           else { tail = tail * 10 + (c - ZERO); d++; }
           digits++;
-          c = ++pos < n ? bytes[pos]! : -1;
+          c = bytes[++pos]!;
         }
         if (c === DOT) {
-          c = ++pos < n ? bytes[pos]! : -1;
+          c = bytes[++pos]!;
           while (c >= ZERO && c <= NINE) {
             if (sig !== 0 || c !== ZERO) sig++;
             if (sig <= 15) mant = mant * 10 + (c - ZERO);
             else { tail = tail * 10 + (c - ZERO); d++; }
             digits++;
             exp10--;
-            c = ++pos < n ? bytes[pos]! : -1;
+            c = bytes[++pos]!;
           }
         }
         let ok = digits > 0;
         if (ok && (c === LOWER_E || c === UPPER_E)) {
-          c = ++pos < n ? bytes[pos]! : -1;
+          c = bytes[++pos]!;
           let eneg = false;
           if (c === MINUS || c === PLUS) {
             eneg = c === MINUS;
-            c = ++pos < n ? bytes[pos]! : -1;
+            c = bytes[++pos]!;
           }
           let e = 0;
           let edigits = 0;
           while (c >= ZERO && c <= NINE) {
             if (e < 100000) e = e * 10 + (c - ZERO);
             edigits++;
-            c = ++pos < n ? bytes[pos]! : -1;
+            c = bytes[++pos]!;
           }
           if (edigits === 0) ok = false;
           exp10 += eneg ? -e : e;
         }
         const numEnd = pos;
-        while ((c === SPACE || c === TAB) && c !== sep) c = ++pos < n ? bytes[pos]! : -1;
-        if (ok && (c === -1 || c === sep || c === LF || c === CR)) {
+        while ((c === SPACE || c === TAB) && c !== sep) c = bytes[++pos]!;
+        if (ok && (c === sep || c === LF || c === CR)) {
           if (d === 0 && exp10 >= -22 && exp10 <= 22) {
             // Clinger's fast path: mantissa and power of ten are exact doubles, so one IEEE operation rounds correctly.
             value = exp10 < 0 ? mant / POW10[-exp10]! : mant * POW10[exp10]!;
@@ -282,7 +310,7 @@ export function parseCsvBytes(bytes: Uint8Array, fileName: string, head: CsvHead
           if (Number.isNaN(value)) value = Number(asciiSlice(bytes, neg || bytes[start] === PLUS ? start + 1 : start, numEnd));
           if (neg) value = -value;
         } else {
-          while (c !== -1 && c !== sep && c !== LF && c !== CR) c = ++pos < n ? bytes[pos]! : -1;
+          while (c !== sep && c !== LF && c !== CR) c = bytes[++pos]!;
           const token = utf8Decoder.decode(bytes.subarray(start, pos)).trim();
           if (token === '') kind = CELL_MISSING;
           else {
@@ -304,7 +332,7 @@ export function parseCsvBytes(bytes: Uint8Array, fileName: string, head: CsvHead
       } else if (kind !== CELL_MISSING) extra = true;
       col++;
       if (c === sep) {
-        c = ++pos < n ? bytes[pos]! : -1;
+        c = bytes[++pos]!;
         continue;
       }
       break;

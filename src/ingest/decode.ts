@@ -188,31 +188,37 @@ function lineOfByte(b: Uint8Array, offset: number): number {
   return line;
 }
 
-/** `assertLineLengths` on UTF-8 bytes (the limit counted in bytes), without decoding them. */
+/**
+ * `assertLineLengths` on UTF-8 bytes (the limit counted in bytes), without decoding them. Jumps from a line break to
+ * the last line break within `max` bytes, so a 100 MB file costs about a hundred native searches, not one per line.
+ */
 export function assertLineLengthsUtf8(bytes: Uint8Array, fileName: string, max = MAX_LINE_CHARS): void {
-  let start = 0;
-  let line = 1;
   const n = bytes.length;
-  while (start <= n) {
-    let end = bytes.indexOf(10, start);
-    if (end < 0) end = n;
-    if (end - start > max) {
-      let longest = 0;
-      for (let s = start; s < end; ) {
-        let e = bytes.indexOf(13, s);
-        if (e < 0 || e > end) e = end;
-        if (e - s > longest) longest = e - s;
-        s = e + 1;
-      }
-      if (longest > max) {
-        throw new IngestError({
-          file: fileName,
-          line,
-          reason: `line of ${end - start} bytes exceeds the limit of ${max} (MAX_LINE_CHARS): expected a line-oriented log`,
-        });
-      }
+  let p = -1; // the last line break known; every line before it is short enough
+  while (n - (p + 1) > max) {
+    const q = bytes.lastIndexOf(10, p + max + 1);
+    if (q > p) {
+      p = q;
+      continue;
     }
-    start = end + 1;
-    line++;
+    let end = bytes.indexOf(10, p + 1);
+    if (end < 0) end = n;
+    let longest = 0;
+    for (let s = p + 1; s < end; ) {
+      let e = bytes.indexOf(13, s);
+      if (e < 0 || e > end) e = end;
+      if (e - s > longest) longest = e - s;
+      s = e + 1;
+    }
+    if (longest > max) {
+      let line = 1;
+      for (let i = bytes.indexOf(10); i >= 0 && i <= p; i = bytes.indexOf(10, i + 1)) line++;
+      throw new IngestError({
+        file: fileName,
+        line,
+        reason: `line of ${end - p - 1} bytes exceeds the limit of ${max} (MAX_LINE_CHARS): expected a line-oriented log`,
+      });
+    }
+    p = end;
   }
 }

@@ -63,6 +63,13 @@ describe('parseCsv', () => {
     expect(Array.from(t.lines)).toEqual([2, 4, 6]);
   });
 
+  it('reads files with bare CR line ends (classic Mac) and no final line break', () => {
+    const t = parseCsv(`epoch,loss\r${Array.from({ length: 50 }, (_, i) => `${i},${i / 2}`).join('\r')}`, 'mac.csv');
+    expect(t.rows).toBe(50);
+    expect(t.columns[1]!.values[49]).toBe(24.5);
+    expect(t.lines[49]).toBe(51);
+  });
+
   it('reads decimal commas when the separator is not a comma', () => {
     const t = parseCsv('epoch;loss\n0;0,5\n1;1,25e-1\n', 'eu.csv');
     expect(Array.from(t.columns[1]!.values)).toEqual([0.5, 0.125]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { assertLineLengths, assertLineLengthsUtf8, decodeText, firstInvalidUtf8, MAX_LINE_CHARS, openText } from '../../src/ingest/decode.ts';
 import { IngestError } from '../../src/ingest/ingest-error.ts';
 
@@ -84,6 +85,24 @@ describe('line length limit', () => {
     expect(e.reason).toMatch(/exceeds the limit of 1048576 \(MAX_LINE_CHARS\)/);
     const e2 = caught(() => assertLineLengthsUtf8(enc(text), 'big.csv'));
     expect(e2.line).toBe(3);
+  });
+
+  it('the byte version finds the same offending line as the text version (property, small limit)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 14 }), fc.constantFrom('\n', '\r\n', '\r')), { maxLength: 30 }), (lines) => {
+        const text = lines.map(([len, eol]) => 'x'.repeat(len) + eol).join('');
+        const lineOf = (f: () => void) => {
+          try {
+            f();
+            return 0;
+          } catch (e) {
+            return (e as IngestError).line;
+          }
+        };
+        expect(lineOf(() => assertLineLengthsUtf8(enc(text), 'p', 10))).toBe(lineOf(() => assertLineLengths(text, 'p', 10)));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('counts \\r as a line break (a progress bar redrawn in place is many short lines)', () => {
