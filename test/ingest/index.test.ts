@@ -26,6 +26,24 @@ describe('parseFile', () => {
     expect(parseFile(strToU8('Epoch 1/1\n1/1 - 0s - loss: 0.5\n'), 'a.csv')[0]!.format).toBe('keras_text');
   });
 
+  it('reads a UTF-8 BOM and UTF-16 (PowerShell redirection) like plain UTF-8', () => {
+    const plain = parseFile(strToU8(KERAS), 'a.csv');
+    expect(parseFile(new Uint8Array([0xef, 0xbb, 0xbf, ...strToU8(KERAS)]), 'a.csv')).toEqual(plain);
+    const le = new Uint8Array(2 + KERAS.length * 2);
+    le[0] = 0xff;
+    le[1] = 0xfe;
+    for (let i = 0; i < KERAS.length; i++) le[2 + 2 * i] = KERAS.charCodeAt(i);
+    expect(parseFile(le, 'a.csv')).toEqual(plain);
+  });
+
+  it('refuses empty files, binary garbage and invalid UTF-8 with specific reasons', () => {
+    expect(caught(() => parseFile(new Uint8Array(0), 'e.csv')).reason).toMatch(/^empty file/);
+    expect(caught(() => parseFile(new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0]), 'a.out')).reason).toMatch(/^not a text log: binary data/);
+    const bad = caught(() => parseFile(new Uint8Array([...strToU8('epoch,loss\n0,'), 0xff, 0x0a]), 'l.csv'));
+    expect(bad.reason).toMatch(/^invalid UTF-8 at byte 13/);
+    expect(bad.line).toBe(2);
+  });
+
   it('refuses a table without a loss-like column with the specific error', () => {
     const e = caught(() => parseFile(strToU8('epoch,accuracy,f1\n0,0.5,0.4\n'), 'metrics.csv'));
     expect(e.reason).toMatch(/^no loss-like column: expected one of loss, val_loss/);
