@@ -115,6 +115,8 @@ export const overfittingRule: Rule = {
         valSeries: val.name,
         valBest: bestValue,
         valLast: lastValue,
+        // The names of DESIGN.md's example, when the judged curve is the validation loss.
+        ...(val.key === 'loss' ? { valLossMin: bestValue, valLossLast: lastValue } : {}),
         valRiseFactor: val.logScale ? Number(Math.exp(f.valRise).toFixed(3)) : Number(f.valRise.toPrecision(3)),
         trainSeries: f.train.name,
         trainImprovementFactor: f.train.logScale ? Number(Math.exp(f.trainDrop).toFixed(3)) : Number(f.trainDrop.toPrecision(3)),
