@@ -10,7 +10,8 @@ import { readEventFile, type EventFile, type TagColumn } from './read-event-file
  * - Keras' TensorBoard callback writes `<run>/train/` and `<run>/validation/` with the same tags (`epoch_loss`):
  *   the folder is the split, so both become one run.
  * - PyTorch's `add_scalars('loss', {'training': …, 'validation': …})` writes `<run>/loss_training/` and
- *   `<run>/loss_validation/`, each with the bare tag `loss`: the folder names the series, and they join `<run>`.
+ *   `<run>/loss_validation/` (tensorboardX: `<run>/loss/training/`), each with the bare tag `loss`: the folder
+ *   names the series, and they join `<run>`.
  * - Every other folder holding event files (`runs/<name>/`, Lightning's `version_N/`) is a run of its own.
  * - Several files of one run (a restarted writer) are merged in wall-time order.
  */
@@ -118,6 +119,15 @@ function roleOfFolder(dir: string, list: LoadedFile[], dirs: Map<string, LoadedF
   const folder = basename(dir);
   const parent = dirname(dir);
   const tags = list.flatMap((f) => [...f.data.scalars.keys()]);
+  // tensorboardX's add_scalars(main_tag, {key: …}) writes folder `<run>/<main_tag>/<key>` holding the tag `<main_tag>`.
+  const distinct = new Set(tags);
+  if (distinct.size === 1) {
+    const [tag] = distinct;
+    const tail = `${tag}/${folder}`;
+    if (dir === tail || dir.endsWith(`/${tail}`)) {
+      return { runDir: dir.slice(0, Math.max(0, dir.length - tail.length - 1)), role: { kind: 'add_scalars', folder: tail } };
+    }
+  }
   const split = SPLIT_DIRS[folder.toLowerCase()];
   if (split) {
     // `runs/test/` may just be a run someone called "test": a split only beside another split, beside the
@@ -127,7 +137,7 @@ function roleOfFolder(dir: string, list: LoadedFile[], dirs: Map<string, LoadedF
       return { runDir: parent, role: { kind: 'split', folder, split } };
     }
   }
-  // add_scalars(main_tag, {key: …}) writes folder `<main_tag with / → _>_<key>` holding the tag `<main_tag>`.
+  // PyTorch's add_scalars(main_tag, {key: …}) writes folder `<run>/<main_tag with / → _>_<key>` holding the tag `<main_tag>`.
   if (tags.length > 0 && tags.every((t) => folder.startsWith(`${t.replace(/\//g, '_')}_`) && folder.length > t.length + 1)) {
     return { runDir: parent, role: { kind: 'add_scalars', folder } };
   }

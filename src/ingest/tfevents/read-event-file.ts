@@ -1,3 +1,4 @@
+import { IngestError } from '../ingest-error.ts';
 import { EventDecoder, MalformedProtobuf, type DecodedValue } from './event-decoder.ts';
 import { readTfRecords } from './tfrecord-reader.ts';
 import { tensorScalar } from './tensor-scalar.ts';
@@ -15,7 +16,7 @@ export class TagColumn {
 
   constructor(
     readonly tag: string,
-    capacity = 64,
+    capacity = 16,
   ) {
     this.steps = new Float64Array(capacity);
     this.wallTimes = new Float64Array(capacity);
@@ -86,6 +87,8 @@ const PLUGIN_KINDS: Record<string, string> = {
   projector: 'projector data',
 };
 const DATA_CLASS_SCALAR = 1;
+/** A stated limit: a training log has tens or hundreds of scalar tags; a file with more is not one runmedic can chart. */
+export const MAX_SCALAR_TAGS = 10_000;
 
 function count(map: Map<string, number>, kind: string): void {
   map.set(kind, (map.get(kind) ?? 0) + 1);
@@ -115,10 +118,14 @@ export function readEventFile(bytes: Uint8Array, file: string): EventFile {
   const dataClassByTag = new Map<string, number>();
   let lastTag = '';
   let lastColumn: TagColumn | null = null;
+  let recordOffset = 0;
 
   const addScalar = (tag: string, step: number, wallTime: number, value: number): void => {
     let col = tag === lastTag ? lastColumn : out.scalars.get(tag);
     if (!col) {
+      if (out.scalars.size >= MAX_SCALAR_TAGS) {
+        throw new IngestError({ file, reason: `more than ${MAX_SCALAR_TAGS} distinct scalar tags (the next one, in the record at byte ${recordOffset}): not a training log runmedic can read` });
+      }
       col = new TagColumn(tag);
       out.scalars.set(tag, col);
     }
@@ -154,6 +161,7 @@ export function readEventFile(bytes: Uint8Array, file: string): EventFile {
   };
 
   const stats = readTfRecords(bytes, file, (start, end, offset) => {
+    recordOffset = offset;
     let ev;
     try {
       ev = decoder.decodeEvent(start, end);

@@ -212,6 +212,25 @@ describe('layouts', () => {
     expect(log.series.map((s) => `${s.name}=${s.key}/${s.split}`).sort()).toEqual(['Loss_epoch_train=loss/train', 'Loss_epoch_val=loss/val', 'lr=lr/train']);
   });
 
+  it('tensorboardX add_scalars: <run>/<main_tag>/<key>/ folders join <run>, even where the key is a split name', () => {
+    const logs = parseTfeventsTree(
+      [
+        { path: 'runs/exp1/events.out.tfevents.1', bytes: scalarFile('lr', [0, 1], () => 0.1) },
+        { path: 'runs/exp1/acc/train/events.out.tfevents.2', bytes: scalarFile('acc', [0, 1], () => 0.5) },
+        { path: 'runs/exp1/acc/val/events.out.tfevents.3', bytes: scalarFile('acc', [0, 1], () => 0.4) },
+        { path: 'runs/exp1/Loss/epoch/val/events.out.tfevents.4', bytes: scalarFile('Loss/epoch', [0, 1], () => 2) },
+      ],
+      'logs',
+    );
+    expect(logs.map((l) => l.name)).toEqual(['logs/runs/exp1']);
+    expect(logs[0].series.map((s) => `${s.name}=${s.key}/${s.split}`).sort()).toEqual([
+      'Loss/epoch/val=loss/val',
+      'acc/train=accuracy/train',
+      'acc/val=accuracy/val',
+      'lr=lr/train',
+    ]);
+  });
+
   it('maps the usual tag names', () => {
     const tags = ['Loss/train', 'loss/val', 'val_acc', 'epoch_accuracy', 'train/accuracy', 'learning_rate', 'test_loss'];
     const file = eventFile(range(0, 3).map((i) => ({ wallTime: i + 1, step: i, values: tags.map((t) => simpleScalar(t, 0.5)) })));

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { crc32c, maskCrc } from '../../../src/ingest/tfevents/crc32c.ts';
 import { IngestError } from '../../../src/ingest/ingest-error.ts';
-import { readEventFile } from '../../../src/ingest/tfevents/read-event-file.ts';
+import { MAX_SCALAR_TAGS, readEventFile } from '../../../src/ingest/tfevents/read-event-file.ts';
 import { isTfeventsFile } from '../../../src/ingest/tfevents/index.ts';
 import { halfToNumber, bfloat16ToNumber } from '../../../src/ingest/tfevents/tensor-scalar.ts';
 import {
@@ -125,6 +125,11 @@ describe('readEventFile', () => {
     );
     expect(Object.fromEntries(f.skipped)).toEqual({ graphs: 1, 'meta graphs': 1, 'run metadata': 1, histograms: 3, images: 1, audio: 1 });
     expect([...f.scalars.keys()]).toEqual(['loss']);
+  });
+
+  it('refuses a file with more distinct scalar tags than the stated limit', () => {
+    const many = eventFile([{ wallTime: 1, step: 1, values: Array.from({ length: MAX_SCALAR_TAGS + 1 }, (_, i) => simpleScalar(`t${i}`, i)) }]);
+    expect(() => readEventFile(many, 'f')).toThrow(new RegExp(`f: more than ${MAX_SCALAR_TAGS} distinct scalar tags \\(the next one, in the record at byte \\d+\\)`));
   });
 
   it('uses node_name when the tag is empty (very old TF1 files)', () => {
