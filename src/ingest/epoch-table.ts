@@ -12,6 +12,8 @@ export interface EpochTableOptions {
   xColumn: number;
   /** What the x column counts: epochs (cadence 'epoch') or steps (cadence 'step'). */
   xKind: 'epoch' | 'step';
+  /** With xKind 'step': a column giving each row's epoch (several rows per epoch). */
+  epochColumn?: number;
   /** First row number when there is no x column (0 for Keras, whose epochs are 0-based). */
   rowBase: number;
   /** Columns that are neither x nor metrics (a pandas index, wall-clock times). */
@@ -32,8 +34,10 @@ const MAX_LISTED_GAPS = 5;
 export function runsFromEpochTable(table: CsvTable, fileName: string, opts: EpochTableOptions): RunLog[] {
   const notes = opts.notes ?? [];
   const metricCols: number[] = [];
+  const rawNames = new Map<number, string>();
+  const seen = new Map<string, number>();
   for (let k = 0; k < table.columns.length; k++) {
-    if (k === opts.xColumn || opts.ignore.has(k)) continue;
+    if (k === opts.xColumn || k === opts.epochColumn || opts.ignore.has(k)) continue;
     const col = table.columns[k]!;
     if (col.name === '' && col.missing === table.rows) continue;
     if (col.texts > 0 && col.texts + col.missing === table.rows) {
@@ -41,6 +45,11 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
       continue;
     }
     if (col.texts > 0) throw textCellError(table, col, fileName);
+    // Two columns with one name would merge into one series; the second keeps its own identity.
+    const times = (seen.get(col.name) ?? 0) + 1;
+    seen.set(col.name, times);
+    rawNames.set(k, times > 1 ? `${col.name}#${times}` : col.name);
+    if (times > 1) notes.push(`column '${col.name}' appears ${times} times: column ${k + 1} read as '${col.name}#${times}'`);
     metricCols.push(k);
   }
   if (!metricCols.some((k) => isLossLike(table.columns[k]!.name))) throw noLossColumn(table, fileName);
@@ -88,13 +97,16 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
     for (let i = a; i < b; i++) if (!keep[i]) allKept = false;
     const rows: Int32Array | null = allKept ? null : Int32Array.from({ length: b - a }, (_, i) => a + i).filter((i) => keep[i] === 1);
     const steps = rows ? Float64Array.from(rows, (i) => xs[i]!) : xs.subarray(a, b);
+    const epochCol = opts.epochColumn !== undefined && opts.epochColumn >= 0 ? table.columns[opts.epochColumn]! : null;
+    const epochOf = (i: number) => (epochCol && epochCol.kinds[i] === CELL_NUMBER ? epochCol.values[i]! : NaN);
+    const rowEpochs = opts.xKind === 'epoch' ? steps : epochCol ? (rows ? Float64Array.from(rows, epochOf) : Float64Array.from({ length: b - a }, (_, t) => epochOf(a + t))) : null;
     if (opts.xKind === 'epoch' && opts.xColumn >= 0) gapNote(steps, table.header[opts.xColumn]!, runNotes);
     const builder = new SeriesBuilder();
     for (const k of metricCols) {
       const col = table.columns[k]!;
-      const pick = pickColumn(col, a, b, rows, steps);
+      const pick = pickColumn(col, a, b, rows, steps, rowEpochs);
       if (pick.values.length === 0) continue;
-      builder.addColumn(col.name, pick.steps, pick.values, opts.xKind === 'epoch' ? pick.steps : null, null, cadence);
+      builder.addColumn(rawNames.get(k)!, pick.steps, pick.values, pick.epochs, null, cadence);
     }
     const series = builder.build(cadence, runNotes);
     if (series.length === 0) continue;
@@ -123,22 +135,31 @@ function xValues(table: CsvTable, fileName: string, opts: EpochTableOptions): Fl
   return col.values;
 }
 
-function pickColumn(col: CsvColumn, a: number, b: number, rows: Int32Array | null, allSteps: Float64Array): { steps: Float64Array; values: Float64Array } {
-  if (!rows && col.missing === 0) return { steps: allSteps, values: col.values.subarray(a, b) };
+function pickColumn(
+  col: CsvColumn,
+  a: number,
+  b: number,
+  rows: Int32Array | null,
+  allSteps: Float64Array,
+  allEpochs: Float64Array | null,
+): { steps: Float64Array; values: Float64Array; epochs: Float64Array | null } {
+  if (!rows && col.missing === 0) return { steps: allSteps, values: col.values.subarray(a, b), epochs: allEpochs };
   const idx = rows ?? Int32Array.from({ length: b - a }, (_, i) => a + i);
   let n = 0;
   for (const i of idx) if (col.kinds[i] === CELL_NUMBER) n++;
   const steps = new Float64Array(n);
   const values = new Float64Array(n);
+  const epochs = allEpochs ? new Float64Array(n) : null;
   let j = 0;
   for (let t = 0; t < idx.length; t++) {
     const i = idx[t]!;
     if (col.kinds[i] !== CELL_NUMBER) continue;
     steps[j] = allSteps[t]!;
     values[j] = col.values[i]!;
+    if (epochs) epochs[j] = allEpochs![t]!;
     j++;
   }
-  return { steps, values };
+  return { steps, values, epochs };
 }
 
 function gapNote(epochs: Float64Array, name: string, notes: string[]): void {

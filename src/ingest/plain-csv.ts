@@ -33,25 +33,51 @@ export const plainCsvParser: FormatParser = {
 
 function runsFromPlainTable(table: CsvTable, fileName: string): RunLog[] {
   const names = table.header.map((h) => h.trim());
-  let xColumn = names.findIndex((h) => EPOCH_NAMES.test(h));
-  let xKind: 'epoch' | 'step' = 'epoch';
-  if (xColumn < 0) {
-    xColumn = names.findIndex((h) => STEP_NAMES.test(h));
-    if (xColumn >= 0) xKind = 'step';
-  }
+  const epochCol = names.findIndex((h) => EPOCH_NAMES.test(h));
+  const stepCol = names.findIndex((h) => STEP_NAMES.test(h));
   const notes: string[] = [];
-  if (xColumn < 0) notes.push('no epoch or step column: rows numbered as epochs from 1');
+  let xColumn = -1;
+  let xKind: 'epoch' | 'step' = 'epoch';
+  let epochColumn: number | undefined;
+  const epochRepeats = epochCol >= 0 && repeatsConsecutively(table.columns[epochCol]!.values, table.rows);
+  if (epochCol >= 0 && !epochRepeats) {
+    xColumn = epochCol;
+  } else if (stepCol >= 0 && !(epochRepeats && restartsWithinEpochs(table.columns[stepCol]!.values, table.rows))) {
+    // Several rows per epoch (or no epoch column): the step column is the x axis, the epoch column a label.
+    xColumn = stepCol;
+    xKind = 'step';
+    epochColumn = epochCol;
+  } else if (epochRepeats) {
+    // Several rows per epoch and no global step: rows are numbered as steps.
+    xKind = 'step';
+    epochColumn = epochCol;
+    notes.push(`several rows per ${names[epochCol]}${stepCol >= 0 ? ` and '${names[stepCol]}' restarts every epoch` : ''}: rows numbered as steps from 1`);
+  } else {
+    notes.push('no epoch or step column: rows numbered as epochs from 1');
+  }
   const ignore = new Set<number>();
   names.forEach((h, k) => {
-    if (k !== xColumn && (isIndexColumn(h) || EPOCH_NAMES.test(h) || STEP_NAMES.test(h) || h === '')) ignore.add(k);
+    if (k !== xColumn && k !== epochColumn && (isIndexColumn(h) || EPOCH_NAMES.test(h) || STEP_NAMES.test(h) || h === '')) ignore.add(k);
   });
   return runsFromEpochTable(table, fileName, {
     format: 'plain_csv',
     meta: { separator: table.separator },
     xColumn,
     xKind,
+    epochColumn,
     rowBase: 1,
     ignore,
     notes,
   });
+}
+
+function repeatsConsecutively(values: Float64Array, rows: number): boolean {
+  for (let i = 1; i < rows; i++) if (values[i] === values[i - 1]) return true;
+  return false;
+}
+
+/** A batch index that goes back while the epoch does not reset (it counts within each epoch). */
+function restartsWithinEpochs(steps: Float64Array, rows: number): boolean {
+  for (let i = 1; i < rows; i++) if (steps[i]! < steps[i - 1]!) return true;
+  return false;
 }

@@ -37,3 +37,29 @@ describe('plain CSV', () => {
     expect(run!.notes).toContain("column 'optimizer' holds text, not numbers: skipped");
   });
 });
+
+describe('plain CSV with several rows per epoch', () => {
+  it('uses a global step column as x and keeps the epoch of each row', () => {
+    const [run] = plainCsvParser.parse('epoch,step,loss\n0,1,3\n0,2,2.5\n1,3,2\n1,4,1.5\n', 'steps.csv');
+    const loss = run!.series[0]!;
+    expect(loss).toMatchObject({ cadence: 'step' });
+    expect(Array.from(loss.steps)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(loss.epochs!)).toEqual([0, 0, 1, 1]);
+    expect(run!.notes).toEqual([]);
+  });
+
+  it('numbers rows when the batch index restarts every epoch (not appended runs, not resumes)', () => {
+    const [run, ...more] = plainCsvParser.parse('epoch,batch,loss\n1,0,3\n1,1,2.5\n2,0,2\n2,1,1.5\n', 'batches.csv');
+    expect(more).toHaveLength(0);
+    const loss = run!.series[0]!;
+    expect(Array.from(loss.steps)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(loss.epochs!)).toEqual([1, 1, 2, 2]);
+    expect(run!.notes).toContain("several rows per epoch and 'batch' restarts every epoch: rows numbered as steps from 1");
+  });
+
+  it('keeps two columns with one name apart', () => {
+    const [run] = plainCsvParser.parse('epoch,loss,loss\n1,3,4\n2,2,3\n', 'dup.csv');
+    expect(run!.series.map((s) => [s.name, s.key])).toEqual([['loss', 'loss'], ['loss#2', 'loss#2']]);
+    expect(run!.notes).toContain("column 'loss' appears 2 times: column 3 read as 'loss#2'");
+  });
+});
