@@ -6,13 +6,14 @@ import type { Curve } from '../signals/view.ts';
 import { median, argMin, sig } from '../signals/stats.ts';
 import { theilSen } from '../signals/trend.ts';
 
-/** Share of a curve used for its "start" and "end" levels. */
+/** Share of a curve used for its "end" level, and the number of points for its "start" level. */
 export const EDGE_FRACTION = 0.1;
+export const HEAD_POINTS = 3;
 /** A change smaller than this on the log scale (≈ 1 %) is never meaningful, however quiet the curve. */
 export const MIN_LOG_CHANGE = 0.01;
 
 export interface Levels {
-  /** Median badness of the first / last EDGE_FRACTION of points (at least 3 when the curve has 6 or more). */
+  /** Median badness of the first HEAD_POINTS points / of the last EDGE_FRACTION of points (at least 3 when the curve has 6+). */
   head: number;
   tail: number;
   min: number;
@@ -23,9 +24,12 @@ export interface Levels {
 
 export function levels(c: Curve): Levels {
   const n = c.ts.length;
-  // At least 3 points (when there are 6+): a single first or last evaluation is too noisy a level.
+  // The start is the first few points, not a share of the run: a loss that collapses within the first 10 % of a
+  // long run would otherwise look as if it had started where it ended.
+  const h = n >= 6 ? HEAD_POINTS : 1;
+  // The end is the last EDGE_FRACTION (at least 3 points when there are 6+): a single last evaluation is too noisy.
   const k = Math.min(Math.max(n >= 6 ? 3 : 1, Math.floor(n * EDGE_FRACTION)), Math.max(1, Math.floor(n / 2)));
-  const head = median(Array.from(c.ts.subarray(0, k)));
+  const head = median(Array.from(c.ts.subarray(0, h)));
   const tail = median(Array.from(c.ts.subarray(n - k)));
   const m = argMin(c.ts);
   return { head, tail, min: c.ts[m], argMin: m, progress: head - tail };

@@ -18,4 +18,10 @@ describe('plateau', () => {
   it.each(SCALES)('passes a loss that converged after a 100× drop (scale %s)', (scale) => {
     expect(itemFor(makeRun({ scale, epochs: 40, stepsPerEpoch: 25, train: decay(4, 0.02, 1.5) }), 'plateau').status).toBe('pass');
   });
+
+  it.each(SCALES)('passes a loss that collapses 40× within the first 4 %% of the run and then sits at its floor (scale %s)', (scale) => {
+    const run = makeRun({ scale, epochs: 40, stepsPerEpoch: 25, train: decay(0.34, 0.0074, 0.3), val: decay(0.14, 0.0081, 0.3), trainNoise: 0.01, valNoise: 0.01 });
+    expect(itemFor(run, 'plateau').status).toBe('pass');
+    expect(itemFor(run, 'underfitting').status).toBe('pass');
+  });
 });
