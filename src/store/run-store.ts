@@ -6,6 +6,10 @@ import type { Run, RunLog, RunSource, RunStatus, RunSummary, Series } from '../d
 
 export interface NewRun {
   log: RunLog;
+  /**
+   * `contentHash` identifies the run for dedupe. For a file it is the sha256 of its bytes (see ingest-files.ts);
+   * a run without a file (a live push, a job) needs its own stable unique key, e.g. 'push:<client run id>' or 'job:<job id>'.
+   */
   source: RunSource;
   /** 'finished' for a file; a live push or a job starts 'running'. */
   status?: RunStatus;
