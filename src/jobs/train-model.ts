@@ -367,7 +367,10 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
     if (!val) notes.push('per-class accuracy and confusion measured on the training data (no validation split)');
 
     const dataset = computeDatasetStats(train, val, train.classNames);
-    dataset.likelyLabelErrors = countLikelyLabelErrors(model, train);
+    // Disagreeing with a model that learned nothing says nothing about the labels: only a model clearly above
+    // chance on held-out (clean) data gets to call labels wrong.
+    if (final.accuracy >= Math.max(0.5, 2 / K) && val) dataset.likelyLabelErrors = countLikelyLabelErrors(model, train);
+    else notes.push('label errors not estimated: the model is not good enough on validation data to judge labels');
 
     const series: Series[] = [
       stepSeries('loss', 'train', 'batch_loss', 'lower', steps, stepEpochs, stepLoss),

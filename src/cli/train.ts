@@ -1,0 +1,128 @@
+import type { CliCommand } from './command.ts';
+import { UsageError } from './usage-error.ts';
+import { checklistText } from './diagnose.ts';
+import { toJson } from './format.ts';
+import { PRESET_NAMES, type JobConfig, type PresetName } from '../jobs/job-config.ts';
+import { resolveJobConfig } from '../jobs/presets.ts';
+import { FaultSpecError, FAULT_SPECS, parseFaultSpecs } from '../jobs/fault-spec.ts';
+import { runTrainingJob } from '../app/run-training-job.ts';
+import type { JobEvent } from '../jobs/run-job-process.ts';
+import { progressLine } from '../jobs/progress-line.ts';
+
+type Opts = Partial<Omit<JobConfig, 'preset' | 'faults'>>;
+
+function num(name: string, v: unknown, check: (x: number) => boolean, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x) || !check(x)) throw new UsageError(`--${name}: expected ${what}, got "${String(v)}"`, 'train');
+  return x;
+}
+
+const oneOf = <T extends string>(name: string, v: unknown, allowed: readonly T[]): T | undefined => {
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) throw new UsageError(`--${name}: expected one of ${allowed.join(', ')}, got "${String(v)}"`, 'train');
+  return v as T;
+};
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'train a preset with TensorFlow.js in a child process, store the run and print its verdict',
+  args: '',
+  maxArgs: 0,
+  options: {
+    preset: { type: 'string', valueName: 'NAME', description: `one of ${PRESET_NAMES.join(', ')}` },
+    lr: { type: 'string', valueName: 'X', description: 'learning rate' },
+    epochs: { type: 'string', valueName: 'N', description: 'epochs' },
+    'batch-size': { type: 'string', valueName: 'N', description: 'batch size' },
+    optimizer: { type: 'string', valueName: 'O', description: 'adam, sgd, momentum or rmsprop' },
+    'no-shuffle': { type: 'boolean', description: 'keep the data order every epoch' },
+    'val-split': { type: 'string', valueName: 'F', description: 'validation share (0 for none)' },
+    'early-stopping': { type: 'string', valueName: 'P', description: 'stop after P epochs without improvement, restoring the best weights' },
+    dropout: { type: 'string', valueName: 'F', description: 'dropout rate before the output layer' },
+    batchnorm: { type: 'boolean', description: 'batch normalisation after each hidden layer' },
+    activation: { type: 'string', valueName: 'A', description: 'relu, leakyRelu, elu, sigmoid or tanh' },
+    pooling: { type: 'string', valueName: 'P', description: 'max or avg (CNN)' },
+    'kernel-size': { type: 'string', valueName: 'K', description: 'convolution kernel size (CNN)' },
+    l2: { type: 'string', valueName: 'X', description: 'L2 weight penalty' },
+    augment: { type: 'boolean', description: 'image augmentation: flips, ±0.2 rad rotation, ±10 % zoom' },
+    seed: { type: 'string', valueName: 'N', description: 'random seed (data split, init, shuffling)' },
+    limit: { type: 'string', valueName: 'N', description: 'use only N examples of the dataset' },
+    fault: { type: 'string', valueName: 'F[=V]', multiple: true, description: `switch a fault on: ${FAULT_SPECS.join(', ')}` },
+    backend: { type: 'string', valueName: 'B', description: 'backend preference, e.g. wasm,cpu (default tensorflow,wasm,cpu)' },
+    json: { type: 'boolean', description: 'print the verdict JSON instead of the checklist' },
+  },
+  async run(ctx, { values }) {
+    const preset = oneOf('preset', values.preset, PRESET_NAMES) as PresetName | undefined;
+    if (!preset) throw new UsageError(`--preset is required (one of ${PRESET_NAMES.join(', ')})`, 'train');
+    const patience = num('early-stopping', values['early-stopping'], (x) => Number.isInteger(x) && x >= 1, 'a whole number of epochs ≥ 1');
+    const opts: Opts = {
+      learningRate: num('lr', values.lr, (x) => x > 0, 'a positive number'),
+      epochs: num('epochs', values.epochs, (x) => Number.isInteger(x) && x >= 1 && x <= 1000, 'a whole number 1–1000'),
+      batchSize: num('batch-size', values['batch-size'], (x) => Number.isInteger(x) && x >= 1, 'a whole number ≥ 1'),
+      optimizer: oneOf('optimizer', values.optimizer, ['adam', 'sgd', 'momentum', 'rmsprop'] as const),
+      shuffle: values['no-shuffle'] ? false : undefined,
+      validationSplit: num('val-split', values['val-split'], (x) => x >= 0 && x <= 0.9, 'a share 0–0.9'),
+      earlyStopping: patience !== undefined ? { patience, restoreBestWeights: true } : undefined,
+      dropout: num('dropout', values.dropout, (x) => x >= 0 && x <= 0.95, 'a rate 0–0.95'),
+      batchNorm: values.batchnorm ? true : undefined,
+      activation: oneOf('activation', values.activation, ['relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh'] as const),
+      pooling: oneOf('pooling', values.pooling, ['max', 'avg'] as const),
+      kernelSize: num('kernel-size', values['kernel-size'], (x) => Number.isInteger(x) && x >= 1 && x <= 7, 'a whole number 1–7'),
+      l2: num('l2', values.l2, (x) => x >= 0, 'a number ≥ 0'),
+      augment: values.augment ? { flip: true, rotation: 0.2, zoom: 0.1 } : undefined,
+      seed: num('seed', values.seed, Number.isInteger, 'a whole number'),
+      limit: num('limit', values.limit, (x) => Number.isInteger(x) && x >= 2, 'a whole number ≥ 2'),
+    };
+    let faults;
+    try {
+      faults = parseFaultSpecs((values.fault as string[] | undefined) ?? []);
+    } catch (e) {
+      if (e instanceof FaultSpecError) throw new UsageError(`--fault: ${e.message}`, 'train');
+      throw e;
+    }
+    const config = resolveJobConfig(preset, opts, faults);
+    const store = await ctx.openStore();
+    const tty = process.stderr.isTTY === true;
+    let lastLen = 0;
+    const started = Date.now();
+    let backend = '';
+    const show = (line: string, final = false) => {
+      if (tty) {
+        process.stderr.write(`\r${line.padEnd(lastLen)}${final ? '\n' : ''}`);
+        lastLen = line.length;
+      } else if (final) ctx.err(line);
+    };
+    const onEvent = (e: JobEvent) => {
+      if (e.type === 'backend') {
+        backend = e.backend.name;
+        const skipped = e.backend.attempts.filter((a) => !a.ok);
+        ctx.err(`backend: ${backend}${skipped.length ? ` (skipped ${skipped.map((a) => `${a.name}: ${a.error}`).join('; ')})` : ''}`);
+      } else if (e.type === 'data') {
+        ctx.err(`data: ${e.trainSize} training, ${e.valSize} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
+      } else if (e.type === 'batch') {
+        show(progressLine({ epochs: config.epochs, epoch: e.report.epoch, batch: e.report.batch, batches: e.report.batches, loss: e.report.loss, elapsedMs: Date.now() - started, backend }));
+      } else if (e.type === 'epoch') {
+        const r = e.report;
+        show(progressLine({ epochs: r.epochs, epoch: r.epoch, batch: 1, batches: 1, loss: r.loss, accuracy: r.accuracy, valLoss: r.valLoss, valAccuracy: r.valAccuracy, elapsedMs: Date.now() - started, backend }), true);
+      }
+    };
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      const r = await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: values.backend ? { backendOrder: String(values.backend) } : {} });
+      if (r.outcome.status !== 'finished' || !r.verdict) {
+        const why = r.outcome.status === 'cancelled' ? 'cancelled' : `${r.outcome.status}: ${'error' in r.outcome ? r.outcome.error : ''}`;
+        ctx.err(`job ${why} (run ${r.run.id} kept as ${r.run.status})`);
+        return 1;
+      }
+      const m = r.outcome.result.meta;
+      ctx.err(`trained ${m.epochsRun} epochs on ${m.backend} at ${Math.round(m.samplesPerSecond)} samples/s; run ${r.run.id} stored in ${ctx.dbPath}`);
+      if (values.json) ctx.out(toJson(r.verdict));
+      else for (const line of checklistText({ verdict: r.verdict, from: 'store', notes: r.outcome.result.notes })) ctx.out(line);
+      return r.verdict.status === 'fail' ? 1 : 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};
