@@ -10,7 +10,7 @@ import type { ThemeName } from '../charts/theme.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
 import { diagnoseLogs, diagnoseStored, type DiagnosedRun, type DiagnoseOptions } from './diagnose-run.ts';
-import { defaultLogParser } from './ingest-files.ts';
+import { defaultLogParser, readTree } from './ingest-files.ts';
 
 /** A diagnosed run together with the curves a chart draws. */
 export interface ChartedRun extends DiagnosedRun {
@@ -25,10 +25,13 @@ export interface ChartFileOptions {
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
-/** Like `diagnoseTarget`, keeping each run's series: `target` is a file when one exists there, else a stored run. */
+/**
+ * Like `diagnoseTarget`, keeping each run's series: `target` is a file or directory when one exists there, else a
+ * stored run.
+ */
 export async function diagnoseForChart(target: string, openStore: () => Promise<RunStore>, opts: DiagnoseOptions = {}): Promise<ChartedRun[]> {
   if (existsSync(target) && statSync(target).isFile()) return diagnoseFileForChart(target, opts);
-  if (existsSync(target)) throw new IngestError({ file: target, reason: 'is a directory: expected one log file or a run id' });
+  if (existsSync(target)) return diagnoseDirectoryForChart(target, opts);
   const store = await openStore();
   const run = await store.getRun(target);
   if (!run) {
@@ -46,6 +49,14 @@ export function diagnoseFileForChart(file: string, opts: DiagnoseOptions = {}): 
   const logs = (opts.parser ?? defaultLogParser).parseFile(new Uint8Array(readFileSync(file)), file);
   if (logs.length === 0) throw new IngestError({ file, reason: 'no training run found: expected a log with a loss or metric series' });
   return diagnoseLogs(logs, path.basename(file), opts).map((d, i) => ({ ...d, run: logs[i]! }));
+}
+
+/** A directory (TensorBoard event files, an MLflow store, several logs): every run found in it. */
+export function diagnoseDirectoryForChart(dir: string, opts: DiagnoseOptions = {}): ChartedRun[] {
+  const root = path.basename(path.resolve(dir));
+  const logs = (opts.parser ?? defaultLogParser).parseEntries(readTree(dir, opts.maxBytes ?? DEFAULT_MAX_BYTES), root);
+  if (logs.length === 0) throw new IngestError({ file: dir, reason: 'no training run found in this directory' });
+  return diagnoseLogs(logs, root, opts).map((d, i) => ({ ...d, run: logs[i]! }));
 }
 
 /**

@@ -45,6 +45,8 @@ export interface PanelPlan {
   top: number;
   height: number;
   lines: Array<{ series: Series; split: Split; prepared: PreparedLine }>;
+  /** Set when the first points were left above the axis so the rest of the run is readable. */
+  offScale: { value: number } | null;
 }
 
 /** Everything decided before ECharts draws: exposed so tests can check the decisions, not just the pixels. */
@@ -104,7 +106,7 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
   graphics.push(text(14, 20, title, theme.text, 15, true));
   texts.push(title);
   if (status) {
-    const tx = 14 + textWidth(title, 15, true) + 10;
+    const tx = 14 + textWidth(title, 15, true) + 12;
     graphics.push(box(tx, 11, statusWidth, 18, theme.status[status], 4));
     graphics.push(text(tx + 7, 20, statusText, '#ffffff', 11, true));
     texts.push(statusText);
@@ -255,6 +257,12 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
     }
   });
 
+  panels.forEach((p, pi) => {
+    if (!p.offScale) return;
+    const label = `↑ start off scale (${formatValue(p.offScale.value)})`;
+    labelRequests.push({ x: LEFT + 16, width: textWidth(label, 11) + 10, anchor: 'start', text: label, colour: theme.muted, panel: pi });
+  });
+
   // Labels never overlap: rows from the top of their panel, greedy by x; a label with no room is left out.
   panels.forEach((p, pi) => {
     const reqs = labelRequests.filter((r) => r.panel === pi);
@@ -347,7 +355,18 @@ function layoutPanels(choices: PanelChoice[], coords: XCoordinates, top0: number
   return choices.map((c) => {
     const h = c.kind === 'lr' && flexible.length ? LR_HEIGHT : c.kind === 'lr' ? avail : Math.round((avail * weight(c)) / totalWeight);
     const scans = c.series.map((s) => scanValues(s.values));
-    const extent = mergeExtents(scans.map((sc) => sc.extent));
+    let extent = mergeExtents(scans.map((sc) => sc.extent));
+    let offScale: PanelPlan['offScale'] = null;
+    if (c.kind === 'loss') {
+      // A first loss far above the rest (3.8, then 1.0 … 0.13) would flatten the whole story into the bottom
+      // fifth of the panel: scale to what follows the start and say the start is off the scale.
+      const trimmed = withoutStart(c.series);
+      const linear = !(extent.min >= 0 && extent.max / extent.minPositive > 100);
+      if (linear && trimmed && extent.max - extent.min > 2.5 * (trimmed.max - extent.min)) {
+        offScale = { value: extent.max };
+        extent = { ...extent, max: trimmed.max };
+      }
+    }
     let yScale = chooseYScale(extent, {
       allowLog: c.kind !== 'metric',
       logDecades: c.kind === 'lr' ? 1 : 2,
@@ -365,10 +384,23 @@ function layoutPanels(choices: PanelChoice[], coords: XCoordinates, top0: number
       split: s.split,
       prepared: prepareLine(s, (i) => coords.at(s, i), { maxPoints, exact: c.kind === 'lr', scale: yScale, scan: scans[k] }),
     }));
-    const plan: PanelPlan = { kind: c.kind, key: c.key, y: yScale, top: y, height: h, lines };
+    const plan: PanelPlan = { kind: c.kind, key: c.key, y: yScale, top: y, height: h, lines, offScale };
     y += h + GAP;
     return plan;
   });
+}
+
+/** Max of every series without its first 3 % of points (at least one), or null when that leaves nothing. */
+function withoutStart(series: Series[]): { max: number } | null {
+  let max = -Infinity;
+  for (const s of series) {
+    const from = Math.max(1, Math.ceil(s.values.length * 0.03));
+    for (let i = from; i < s.values.length; i++) {
+      const v = s.values[i]!;
+      if (Number.isFinite(v) && v > max) max = v;
+    }
+  }
+  return Number.isFinite(max) ? { max } : null;
 }
 
 function xScaleOf(panels: PanelPlan[]): AxisScale {
@@ -431,9 +463,18 @@ function yAxis(theme: ChartTheme, p: PanelPlan, index: number) {
     nameTextStyle: { color: theme.muted, fontSize: 11, fontFamily: FONT },
     axisLine: { show: true, lineStyle: { color: theme.axis } },
     axisTick: { show: false },
-    axisLabel: { color: theme.muted, fontSize: p.kind === 'lr' ? 10 : 11, fontFamily: FONT, formatter: formatAxisNumber, hideOverlap: true },
+    axisLabel: { color: theme.muted, fontSize: p.kind === 'lr' ? 10 : 11, fontFamily: FONT, formatter: yLabelFormatter(p), hideOverlap: true },
     splitLine: { show: true, lineStyle: { color: theme.grid, width: 1 } },
   };
+}
+
+/** Axis numbers; on a log axis only every k-th decade is labelled so labels keep ~13 px apart in thin panels. */
+function yLabelFormatter(p: PanelPlan): (v: number) => string {
+  if (p.y.type !== 'log') return formatAxisNumber;
+  const lo = Math.round(Math.log10(p.y.min));
+  const decades = Math.round(Math.log10(p.y.max)) - lo;
+  const every = Math.max(1, Math.ceil((decades + 1) / Math.max(2, Math.floor(p.height / 13))));
+  return (v) => ((Math.round(Math.log10(v)) - lo) % every === 0 ? formatAxisNumber(v) : '');
 }
 
 function panelName(p: PanelPlan): string {

@@ -59,8 +59,9 @@ export function chooseYScale(extent: Extent, opts: ScaleOptions = {}): AxisScale
   if (opts.allowLog && min >= 0 && Number.isFinite(minPositive) && max / minPositive > 10 ** decades) {
     return {
       type: 'log',
-      min: 10 ** Math.floor(Math.log10(minPositive) + 1e-9),
-      max: 10 ** Math.ceil(Math.log10(max) - 1e-9),
+      // log10(0.001) is -2.9999999999999996: round off float noise before flooring, or 1e-3 gets an extra decade.
+      min: clean(10 ** Math.floor(Math.log10(minPositive) + 1e-6)),
+      max: clean(10 ** Math.ceil(Math.log10(max) - 1e-6)),
       hasData: true,
     };
   }

@@ -1,5 +1,8 @@
-import { diagnoseForChart, writeRunCharts, type ChartFileOptions } from '../app/render-chart.ts';
+import path from 'node:path';
+import { diagnoseStored } from '../app/diagnose-run.ts';
+import { diagnoseForChart, writeRunChart, writeRunCharts, type ChartFileOptions } from '../app/render-chart.ts';
 import type { CliCommand, CliOption } from './command.ts';
+import type { DemoStep } from './demo.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The options `chart` and `diagnose --chart` share. */
@@ -10,8 +13,8 @@ export const CHART_STYLE_OPTIONS: Record<string, CliOption> = {
 
 export const chartCommand: CliCommand = {
   name: 'chart',
-  summary: 'draw a run (stored, or a log file) as a PNG: loss, main metric and lr, with the verdict marked',
-  args: '<run|file>',
+  summary: 'draw a run (stored, or a log file or directory) as a PNG: loss, main metric and lr, with the verdict marked',
+  args: '<run|file|dir>',
   minArgs: 1,
   maxArgs: 1,
   options: {
@@ -41,4 +44,27 @@ export function chartStyle(values: Record<string, unknown>, command: string): Ch
     }
   }
   return { theme, scale };
+}
+
+/** Where `runmedic demo` writes the examples' charts, relative to the working directory (beside ./runmedic.db). */
+export const DEMO_CHART_DIR = 'runmedic-charts';
+
+/** The demo step (appended to DEMO_STEPS in demo.ts): one PNG per ingested example run, verdict marked. */
+export const chartIngestedStep: DemoStep = {
+  title: `Draw every ingested run (PNG charts in ./${DEMO_CHART_DIR}/)`,
+  async run(ctx, state) {
+    const store = await ctx.openStore();
+    for (const ing of state.ingested) {
+      const run = await store.getRun(ing.run.id);
+      if (!run) continue;
+      const file = path.join(DEMO_CHART_DIR, `${safeFileName(run.name)}.png`);
+      writeRunChart(file, run, diagnoseStored(run));
+      ctx.out(file);
+    }
+  },
+};
+
+/** A run name as a file name: letters, digits, dot, dash and underscore only. */
+export function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 80) || 'run';
 }
