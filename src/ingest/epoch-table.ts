@@ -61,24 +61,28 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
   const keep = new Uint8Array(table.rows).fill(1);
   const starts = [0];
   const repeats = new Set(table.headerRepeats);
+  // Kept rows of the current run, x strictly increasing: a resume pops from the top, so each row is popped once.
+  const stack = new Int32Array(table.rows);
+  let top = 0;
+  stack[top++] = 0;
   let runFirst = xs[0]!;
   let resumes = 0;
   for (let i = 1; i < table.rows; i++) {
     if (repeats.has(i) || (opts.xColumn >= 0 && xs[i]! <= runFirst && xs[i]! < xs[i - 1]!)) {
       starts.push(i);
       runFirst = xs[i]!;
-    } else if (opts.xColumn >= 0 && xs[i]! <= xs[i - 1]!) {
+      top = 0;
+    } else if (opts.xColumn >= 0 && xs[i]! <= xs[stack[top - 1]!]!) {
       // Resumed from a checkpoint: the rows logged again replace the earlier ones.
       resumes++;
       let dropped = 0;
-      for (let j = i - 1; j >= starts[starts.length - 1]!; j--) {
-        if (keep[j] && xs[j]! >= xs[i]!) {
-          keep[j] = 0;
-          dropped++;
-        }
+      while (top > 0 && xs[stack[top - 1]!]! >= xs[i]!) {
+        keep[stack[--top]!] = 0;
+        dropped++;
       }
       if (resumes <= 3) notes.push(`line ${table.lines[i]}: ${table.header[opts.xColumn]} goes back from ${xs[i - 1]} to ${xs[i]} (resumed run): the ${dropped} earlier row(s) from ${xs[i]} on are replaced by the later ones`);
     }
+    stack[top++] = i;
   }
   if (resumes > 3) notes.push(`${resumes} resumes in all`);
 
@@ -95,11 +99,11 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
     if (starts.length > 1 && r > 0) runNotes.push(`run ${r + 1} of ${starts.length} appended in ${base}, from line ${table.lines[a]}`);
     let allKept = true;
     for (let i = a; i < b; i++) if (!keep[i]) allKept = false;
-    const rows: Int32Array | null = allKept ? null : Int32Array.from({ length: b - a }, (_, i) => a + i).filter((i) => keep[i] === 1);
-    const steps = rows ? Float64Array.from(rows, (i) => xs[i]!) : xs.subarray(a, b);
+    const rows: Int32Array | null = allKept ? null : keptRows(keep, a, b);
+    const steps = rows ? gather(xs, rows) : xs.subarray(a, b);
     const epochCol = opts.epochColumn !== undefined && opts.epochColumn >= 0 ? table.columns[opts.epochColumn]! : null;
     const epochOf = (i: number) => (epochCol && epochCol.kinds[i] === CELL_NUMBER ? epochCol.values[i]! : NaN);
-    const rowEpochs = opts.xKind === 'epoch' ? steps : epochCol ? (rows ? Float64Array.from(rows, epochOf) : Float64Array.from({ length: b - a }, (_, t) => epochOf(a + t))) : null;
+    const rowEpochs = opts.xKind === 'epoch' ? steps : epochCol ? Float64Array.from(rows ?? range(a, b), epochOf) : null;
     if (opts.xKind === 'epoch' && opts.xColumn >= 0) gapNote(steps, table.header[opts.xColumn]!, runNotes);
     const builder = new SeriesBuilder();
     for (const k of metricCols) {
@@ -135,6 +139,27 @@ function xValues(table: CsvTable, fileName: string, opts: EpochTableOptions): Fl
   return col.values;
 }
 
+function range(a: number, b: number): Int32Array {
+  const out = new Int32Array(b - a);
+  for (let i = 0; i < out.length; i++) out[i] = a + i;
+  return out;
+}
+
+function keptRows(keep: Uint8Array, a: number, b: number): Int32Array {
+  let n = 0;
+  for (let i = a; i < b; i++) n += keep[i]!;
+  const out = new Int32Array(n);
+  let j = 0;
+  for (let i = a; i < b; i++) if (keep[i]) out[j++] = i;
+  return out;
+}
+
+function gather(values: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let t = 0; t < rows.length; t++) out[t] = values[rows[t]!]!;
+  return out;
+}
+
 function pickColumn(
   col: CsvColumn,
   a: number,
@@ -144,7 +169,7 @@ function pickColumn(
   allEpochs: Float64Array | null,
 ): { steps: Float64Array; values: Float64Array; epochs: Float64Array | null } {
   if (!rows && col.missing === 0) return { steps: allSteps, values: col.values.subarray(a, b), epochs: allEpochs };
-  const idx = rows ?? Int32Array.from({ length: b - a }, (_, i) => a + i);
+  const idx = rows ?? range(a, b);
   let n = 0;
   for (const i of idx) if (col.kinds[i] === CELL_NUMBER) n++;
   const steps = new Float64Array(n);

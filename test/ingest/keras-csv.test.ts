@@ -89,3 +89,14 @@ describe('Keras CSVLogger', () => {
     expect(b).toEqual(a);
   });
 });
+
+describe('Keras CSVLogger at scale', () => {
+  it('handles a file where every epoch is logged twice in linear time', () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${Math.floor(i / 2)},${i}`).join('\n');
+    const [run] = kerasCsvParser.parse(`epoch,loss\n${rows}\n`, 'twice.csv');
+    const loss = run!.series[0]!;
+    expect(loss.values.length).toBe(10_000);
+    expect(loss.values[0]).toBe(1); // the later of the two rows of epoch 0
+    expect(run!.notes).toContain('10000 resumes in all');
+  });
+});
