@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { IngestedRun } from '../app/ingest-files.ts';
 import { listRuns } from '../app/list-runs.ts';
 import type { CliCommand, CliContext } from './command.ts';
+import { chartIngestedStep } from './chart.ts';
 import { diagnoseIngestedStep } from './diagnose.ts';
 import { ingestedTable } from './ingest.ts';
 import { runsTable } from './runs.ts';
@@ -42,7 +43,7 @@ const listStoredRuns: DemoStep = {
  * The demo, in order. HOOK for later issues: append a step here (e.g. diagnose every run in `state.ingested`,
  * then draw their charts); each step prints its own section under its title.
  */
-export const DEMO_STEPS: DemoStep[] = [ingestExamples, listStoredRuns, diagnoseIngestedStep];
+export const DEMO_STEPS: DemoStep[] = [ingestExamples, listStoredRuns, diagnoseIngestedStep, chartIngestedStep];
 
 export const demoCommand: CliCommand = {
   name: 'demo',
