@@ -1,6 +1,6 @@
 /**
- * The diagnose use case: a stored run (by id or name) or a log file on disk → one verdict per run.
- * A file is parsed, not stored, so `runmedic diagnose file.csv` can gate CI without touching a database.
+ * The diagnose use case: a stored run (by id or name), a log file or a log directory on disk → one verdict per run.
+ * Files are parsed, not stored, so `runmedic diagnose file.csv` can gate CI without touching a database.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -10,14 +10,14 @@ import type { Verdict } from '../domain/verdict.ts';
 import { diagnose } from '../diagnose/index.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
-import { defaultLogParser, type LogParser } from './ingest-files.ts';
+import { defaultLogParser, readTree, type LogParser } from './ingest-files.ts';
 
 export interface DiagnoseOptions {
   /** Number of classes K, when the caller knows it (chance level, initial loss). */
   classes?: number;
   /** Anything else known about the run (dataset statistics, instrumentation, config). */
   context?: DiagnoseContext;
-  parser?: Pick<LogParser, 'parseFile'>;
+  parser?: LogParser;
   /** Largest file accepted, in bytes. */
   maxBytes?: number;
 }
@@ -31,10 +31,10 @@ export interface DiagnosedRun {
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
-/** `target` is a path when a file exists there, else a run reference in the store. */
+/** `target` is a path when a file or directory exists there (a TensorBoard log dir, an MLflow store), else a run reference in the store. */
 export async function diagnoseTarget(target: string, openStore: () => Promise<RunStore>, opts: DiagnoseOptions = {}): Promise<DiagnosedRun[]> {
   if (existsSync(target) && statSync(target).isFile()) return diagnoseFile(target, opts);
-  if (existsSync(target)) throw new IngestError({ file: target, reason: 'is a directory: expected one log file or a run id' });
+  if (existsSync(target)) return diagnoseDirectory(target, opts);
   const store = await openStore();
   const run = await store.getRun(target);
   if (!run) {
@@ -58,6 +58,14 @@ export function diagnoseFile(file: string, opts: DiagnoseOptions = {}): Diagnose
   const logs = (opts.parser ?? defaultLogParser).parseFile(new Uint8Array(readFileSync(file)), file);
   if (logs.length === 0) throw new IngestError({ file, reason: 'no training run found: expected a log with a loss or metric series' });
   return diagnoseLogs(logs, path.basename(file), opts);
+}
+
+/** Reads a directory (event files, an MLflow store, several logs) and diagnoses every run found in it. */
+export function diagnoseDirectory(dir: string, opts: DiagnoseOptions = {}): DiagnosedRun[] {
+  const root = path.basename(path.resolve(dir));
+  const logs = (opts.parser ?? defaultLogParser).parseEntries(readTree(dir, opts.maxBytes ?? DEFAULT_MAX_BYTES), root);
+  if (logs.length === 0) throw new IngestError({ file: dir, reason: 'no training run found in this directory' });
+  return diagnoseLogs(logs, root, opts);
 }
 
 export function diagnoseLogs(logs: RunLog[], fileName: string, opts: DiagnoseOptions = {}): DiagnosedRun[] {

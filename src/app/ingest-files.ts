@@ -126,7 +126,7 @@ function readFileChecked(p: string, st: Stats, maxBytes: number): Uint8Array {
 }
 
 /** Walks a directory into entries with '/'-separated relative paths. Symbolic links inside are not followed (no cycles). */
-function readTree(root: string, maxBytes: number): FileEntry[] {
+export function readTree(root: string, maxBytes: number): FileEntry[] {
   const out: FileEntry[] = [];
   let total = 0;
   const walk = (dir: string, rel: string) => {

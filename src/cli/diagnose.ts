@@ -1,4 +1,6 @@
 import { diagnoseStored, diagnoseTarget, type DiagnosedRun } from '../app/diagnose-run.ts';
+import { diagnoseForChart, writeRunCharts } from '../app/render-chart.ts';
+import { CHART_STYLE_OPTIONS, chartStyle } from './chart.ts';
 import type { DemoStep } from './demo.ts';
 import type { ItemStatus, VerdictItem } from '../domain/verdict.ts';
 import type { CliCommand } from './command.ts';
@@ -10,17 +12,24 @@ export const EXIT_SOMETHING_FAILS = 1;
 
 export const diagnoseCommand: CliCommand = {
   name: 'diagnose',
-  summary: 'diagnose a log file or a stored run: a checklist with evidence and fixes (exit 1 when something fails)',
-  args: '<file|run>',
+  summary: 'diagnose a log file, a log directory or a stored run: a checklist with evidence and fixes (exit 1 when something fails)',
+  args: '<file|dir|run>',
   minArgs: 1,
   maxArgs: 1,
   options: {
-    json: { type: 'boolean', description: 'print the verdict JSON (one object; an array when the file holds several runs)' },
+    json: { type: 'boolean', description: 'print the verdict JSON (one object; an array when the input holds several runs)' },
     classes: { type: 'string', valueName: 'K', description: 'number of classes (checks chance level and the first loss)' },
+    chart: { type: 'string', valueName: 'FILE', description: 'also draw the run as a PNG with the verdict marked (see `runmedic chart`)' },
+    ...CHART_STYLE_OPTIONS,
   },
   async run(ctx, { positionals, values }) {
     const classes = parseClasses(values.classes);
-    const results = await diagnoseTarget(positionals[0]!, () => ctx.openStore(), { classes, maxBytes: ctx.config.ingestMaxBytes });
+    const chartStyleOptions = typeof values.chart === 'string' ? chartStyle(values, 'diagnose') : null;
+    const diagnoseOptions = { classes, maxBytes: ctx.config.ingestMaxBytes };
+    // With --chart the same diagnosis also keeps each run's series for drawing (one parse, one verdict per run).
+    const charted = chartStyleOptions ? await diagnoseForChart(positionals[0]!, () => ctx.openStore(), diagnoseOptions) : null;
+    const results = charted ?? (await diagnoseTarget(positionals[0]!, () => ctx.openStore(), diagnoseOptions));
+    if (charted && chartStyleOptions) for (const file of writeRunCharts(charted, String(values.chart), chartStyleOptions)) ctx.err(`chart: ${file}`);
     if (values.json) ctx.out(toJson(results.length === 1 ? results[0]!.verdict : results.map((r) => r.verdict)));
     else results.forEach((r, i) => {
       if (i > 0) ctx.out('');

@@ -1,6 +1,6 @@
 /** `runmedic diagnose` as a process: the verdict contract on stdout and the CI-gate exit codes. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,18 @@ describe('runmedic diagnose', { timeout: 120_000 }, () => {
     const icons = lines.slice(1).map((l) => ['❌', '⚠️', '✅', '❔'].findIndex((i) => l.startsWith(i))).filter((i) => i >= 0);
     expect(icons).toEqual([...icons].sort((a, b) => a - b));
     expect(r.stdout).toMatch(/✅ stuck_at_chance .*10 classes/);
+  });
+
+  it('diagnoses every run of a directory, printing an array of verdicts', async () => {
+    const sub = path.join(dir, 'logs');
+    mkdirSync(sub);
+    copyFileSync(overfitting, path.join(sub, 'a.csv'));
+    copyFileSync(healthy, path.join(sub, 'b.csv'));
+    const r = await inProcess('diagnose', sub, '--json');
+    expect(r.code).toBe(1);
+    const verdicts = JSON.parse(r.stdout);
+    expect(verdicts).toHaveLength(2);
+    expect(verdicts.map((v: { status: string }) => v.status)).toContain('fail');
   });
 
   it('exits 2 with a specific message on a missing file (as a process)', () => {
