@@ -51,6 +51,8 @@ export interface DecodedValue {
   nodeName: string;
   /** SummaryMetadata.plugin_data.plugin_name; writers set it only on the first value of each tag in a file. */
   pluginName: string;
+  /** SummaryMetadata.plugin_data.content (the hparams plugin keeps the hyperparameters here), a view; null when absent. */
+  pluginContent: Uint8Array | null;
   /** SummaryMetadata.data_class: 1 scalar, 2 tensor, 3 blob sequence, 0 unknown. */
   dataClass: number;
   kind: ValueKind;
@@ -79,7 +81,7 @@ const TWO_32 = 4294967296;
 const utf8 = new TextDecoder('utf-8');
 
 function newValue(): DecodedValue {
-  return { tag: '', nodeName: '', pluginName: '', dataClass: 0, kind: 'none', simpleValue: 0, tensor: null };
+  return { tag: '', nodeName: '', pluginName: '', pluginContent: null, dataClass: 0, kind: 'none', simpleValue: 0, tensor: null };
 }
 function newTensor(): DecodedTensor {
   return { dtype: 0, dims: [], content: null, floatVal: [], doubleVal: [], halfVal: [], intVal: [], int64Val: [], boolVal: [] };
@@ -169,6 +171,7 @@ export class EventDecoder {
     v.tag = '';
     v.nodeName = '';
     v.pluginName = '';
+    v.pluginContent = null;
     v.dataClass = 0;
     v.kind = 'none';
     v.simpleValue = 0;
@@ -211,6 +214,10 @@ export class EventDecoder {
           if (k === ((1 << 3) | 2)) {
             const pe = this.length(e) + this.pos;
             v.pluginName = this.string(this.pos, pe);
+            this.pos = pe;
+          } else if (k === ((2 << 3) | 2)) {
+            const pe = this.length(e) + this.pos;
+            v.pluginContent = this.bytes.subarray(this.pos, pe);
             this.pos = pe;
           } else {
             this.skip(k & 7, e);

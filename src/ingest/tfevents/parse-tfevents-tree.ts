@@ -3,6 +3,7 @@ import type { FileEntry } from '../entries.ts';
 import { IngestError } from '../ingest-error.ts';
 import { normaliseMetricName } from '../metric-names.ts';
 import { SeriesBuilder } from '../series-builder.ts';
+import type { HparamValue } from './hparams.ts';
 import { readEventFile, type EventFile, type TagColumn } from './read-event-file.ts';
 
 /**
@@ -40,7 +41,9 @@ interface LoadedFile {
 type Role =
   | { kind: 'plain' }
   | { kind: 'split'; folder: string; split: 'train' | 'val' | 'test' }
-  | { kind: 'add_scalars'; folder: string };
+  | { kind: 'add_scalars'; folder: string }
+  /** PyTorch's add_hparams: `<run>/<unix time>/` holding the hyperparameters and their final metrics. */
+  | { kind: 'hparams'; folder: string };
 
 interface Chunk {
   steps: Float64Array;
@@ -119,6 +122,9 @@ function roleOfFolder(dir: string, list: LoadedFile[], dirs: Map<string, LoadedF
   const folder = basename(dir);
   const parent = dirname(dir);
   const tags = list.flatMap((f) => [...f.data.scalars.keys()]);
+  if (/^\d+(\.\d+)?$/.test(folder) && list.some((f) => f.data.hparams !== null)) {
+    return { runDir: parent, role: { kind: 'hparams', folder } };
+  }
   // tensorboardX's add_scalars(main_tag, {key: …}) writes folder `<run>/<main_tag>/<key>` holding the tag `<main_tag>`.
   const distinct = new Set(tags);
   if (distinct.size === 1) {
@@ -177,7 +183,15 @@ function buildRun(name: string, members: Array<{ file: LoadedFile; role: Role }>
 
   const streams = new Map<string, Stream>();
   const purged = new Map<string, { count: number; atStep: number }>();
+  let hparams: Record<string, HparamValue> | null = null;
+  const hparamMetrics: Record<string, number> = {};
   for (const { file, role } of ordered) {
+    if (file.data.hparams) hparams = { ...(hparams ?? {}), ...file.data.hparams };
+    if (role.kind === 'hparams') {
+      // The metrics passed to add_hparams are final figures of the run, not a curve.
+      for (const col of file.data.scalars.values()) if (col.length) hparamMetrics[col.tag] = col.values[col.length - 1];
+      continue;
+    }
     for (const col of file.data.scalars.values()) {
       const { rawName, displayName } = namesFor(col.tag, role);
       let s = streams.get(displayName);
@@ -237,7 +251,19 @@ function buildRun(name: string, members: Array<{ file: LoadedFile; role: Role }>
   }
   const skipped = describeSkipped(datas);
   if (skipped) notes.push(`not scalars, skipped: ${skipped}`);
-  if (datas.length > 1) notes.push(`${datas.length} event files merged in wall-time order`);
+  const perFolder = new Map<string, number>();
+  for (const m of ordered) perFolder.set(m.file.dir, (perFolder.get(m.file.dir) ?? 0) + 1);
+  for (const [dir, n] of perFolder) {
+    if (n > 1) notes.push(`${n} event files${dir ? ` in ${dir}/` : ''} (a restarted writer) merged in wall-time order`);
+  }
+
+  if (hparams) {
+    const shown = Object.entries(hparams).filter(([, v]) => typeof v !== 'string' || v.length <= 40);
+    notes.push(`hyperparameters found (${Object.keys(hparams).length}): ${shown.slice(0, 12).map(([k, v]) => `${k}=${String(v)}`).join(', ')}${shown.length > 12 ? ', …' : ''}`);
+  }
+  if (Object.keys(hparamMetrics).length) {
+    notes.push(`add_hparams metrics (final figures, not series): ${Object.entries(hparamMetrics).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  }
 
   const writer = datas.map((d) => d.writer).find((w) => w !== null) ?? null;
   const fileVersion = datas.map((d) => d.fileVersion).find((v) => v !== null) ?? null;
@@ -251,6 +277,8 @@ function buildRun(name: string, members: Array<{ file: LoadedFile; role: Role }>
       events: datas.reduce((n, d) => n + d.events, 0),
       ...(fileVersion ? { fileVersion } : {}),
       ...(writer ? { writer } : {}),
+      ...(hparams ? { hparams } : {}),
+      ...(Object.keys(hparamMetrics).length ? { hparamMetrics } : {}),
     },
   };
 }

@@ -1,5 +1,6 @@
 import { IngestError } from '../ingest-error.ts';
 import { EventDecoder, MalformedProtobuf, type DecodedValue } from './event-decoder.ts';
+import { decodeHparams, type HparamValue } from './hparams.ts';
 import { readTfRecords } from './tfrecord-reader.ts';
 import { tensorScalar } from './tensor-scalar.ts';
 
@@ -64,6 +65,8 @@ export interface EventFile {
   events: number;
   /** Scalar tags in order of first appearance. */
   scalars: Map<string, TagColumn>;
+  /** Hyperparameters from hparams-plugin summaries (Lightning, PyTorch add_hparams), or null when there are none. */
+  hparams: Record<string, HparamValue> | null;
   /** What was not a scalar, by kind ("histograms", "images", "graphs"…) → count. */
   skipped: Map<string, number>;
   badPayloadCrcOffsets: number[];
@@ -107,6 +110,7 @@ export function readEventFile(bytes: Uint8Array, file: string): EventFile {
     firstWallTime: NaN,
     events: 0,
     scalars: new Map(),
+    hparams: null,
     skipped: new Map(),
     badPayloadCrcOffsets: [],
     undecodableOffsets: [],
@@ -136,6 +140,16 @@ export function readEventFile(bytes: Uint8Array, file: string): EventFile {
 
   const onValue = (v: DecodedValue, step: number, wallTime: number): void => {
     const tag = v.tag || v.nodeName;
+    if (v.pluginName === 'hparams' && v.pluginContent) {
+      try {
+        const h = decodeHparams(v.pluginContent);
+        if (h) out.hparams = { ...(out.hparams ?? {}), ...h };
+      } catch (e) {
+        if (!(e instanceof MalformedProtobuf)) throw e;
+        count(out.skipped, 'unreadable hyperparameter summaries');
+      }
+      return;
+    }
     if (v.kind === 'simple_value') {
       addScalar(tag, step, wallTime, v.simpleValue);
       return;

@@ -40,6 +40,7 @@ function viaProtobufjs(bytes: Uint8Array): DecodedEvent {
       tag: v.tag,
       nodeName: v.nodeName,
       pluginName: v.metadata?.pluginData?.pluginName ?? '',
+      pluginContent: v.metadata?.pluginData?.content?.length ? [...v.metadata.pluginData.content] : null,
       dataClass: v.metadata?.dataClass ?? 0,
       kind: v.value ? VALUE_KINDS[v.value] : 'none',
       simpleValue: v.value === 'simpleValue' ? v.simpleValue : 0,
@@ -76,6 +77,7 @@ function comparable(ev: DecodedEvent): unknown {
     // A deep copy: EventDecoder reuses its event, values and tensors from one call to the next.
     values: ev.values.map((v) => ({
       ...v,
+      pluginContent: v.pluginContent?.length ? [...v.pluginContent] : null,
       tensor: v.tensor
         ? {
             dtype: v.tensor.dtype,

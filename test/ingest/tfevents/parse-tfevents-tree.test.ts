@@ -6,7 +6,8 @@ import type { FileEntry } from '../../../src/ingest/entries.ts';
 import { IngestError } from '../../../src/ingest/ingest-error.ts';
 import { countEpochs } from '../../../src/ingest/series-builder.ts';
 import { isTfeventsFile, parseTfeventsTree } from '../../../src/ingest/tfevents/index.ts';
-import { REAL_LOGS_DIR } from '../../support/real-logs.ts';
+import protobuf from 'protobufjs';
+import { REAL_LOGS_DIR, REPO_ROOT } from '../../support/real-logs.ts';
 import { eventFile, simpleScalar, tf2Scalar, type EventSpec } from '../../support/tfevents-writer.ts';
 
 function entriesUnder(root: string): FileEntry[] {
@@ -40,6 +41,10 @@ function scalarFile(tag: string, steps: number[], value: (step: number) => numbe
     { wallTime: wall - 1 },
   );
 }
+
+const HParamsPluginData = protobuf
+  .loadSync(path.join(REPO_ROOT, 'src/ingest/tfevents/proto/hparams_plugin_data.proto'))
+  .lookupType('tensorboard.hparams.HParamsPluginData');
 
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
@@ -105,7 +110,8 @@ describe.skipIf(REAL_LOGS_DIR === null)('real event files (../shared/real-logs/t
     expect(log.series.some((s) => s.name === 'epoch' || s.name === 'hp_metric')).toBe(false);
     expect(countEpochs(log.series)).toBe(51);
     expect(log.meta?.writer).toBe('tensorboard.summary.writer.event_file_writer');
-    expect(log.notes.join('\n')).toMatch(/hyperparameter summaries: 3/);
+    expect(log.meta?.hparams).toMatchObject({ lr: 0.001, z_dim: 32, kl_beta: 0.7, posterior_type: 'diag', compile_kwargs: 'None' });
+    expect(log.notes.join('\n')).toMatch(/hyperparameters found \(19\): .*lr=0\.001/);
   });
 
   it('04 tensorboardX: simple_value scalars, repeated steps kept', () => {
@@ -231,6 +237,27 @@ describe('layouts', () => {
     ]);
   });
 
+  it("PyTorch add_hparams: the <run>/<unix time>/ folder gives the run its hyperparameters and final metrics, not a run", () => {
+    const content = HParamsPluginData.encode(
+      HParamsPluginData.fromObject({ version: 0, sessionStartInfo: { hparams: { lr: { numberValue: 0.1 }, optimizer: { stringValue: 'adam' }, amp: { boolValue: true } } } }),
+    ).finish();
+    const hp = eventFile([
+      { wallTime: 50, values: [{ tag: '_hparams_/session_start_info', pluginName: 'hparams', pluginContent: content }] },
+      { wallTime: 51, values: [simpleScalar('hparam/accuracy', 0.75)] },
+    ]);
+    const logs = parseTfeventsTree(
+      [
+        { path: 'runs/simple/events.out.tfevents.1', bytes: scalarFile('Loss/train', [0, 1], () => 1, 10) },
+        { path: 'runs/simple/1795800096.9485068/events.out.tfevents.2', bytes: hp },
+      ],
+      'r',
+    );
+    expect(logs.map((l) => l.name)).toEqual(['r/runs/simple']);
+    expect(logs[0].series.map((s) => s.name)).toEqual(['Loss/train']);
+    expect(logs[0].meta).toMatchObject({ hparams: { lr: 0.1, optimizer: 'adam', amp: true }, hparamMetrics: { 'hparam/accuracy': 0.75 } });
+    expect(logs[0].notes.join('\n')).toMatch(/add_hparams metrics \(final figures, not series\): hparam\/accuracy=0\.75/);
+  });
+
   it('maps the usual tag names', () => {
     const tags = ['Loss/train', 'loss/val', 'val_acc', 'epoch_accuracy', 'train/accuracy', 'learning_rate', 'test_loss'];
     const file = eventFile(range(0, 3).map((i) => ({ wallTime: i + 1, step: i, values: tags.map((t) => simpleScalar(t, 0.5)) })));
@@ -267,7 +294,7 @@ describe('several files of one run', () => {
     expect(Array.from(loss.steps)).toEqual(range(0, 12));
     expect(Array.from(loss.values)).toEqual([100, 101, 102, 103, 104, 105, 206, 207, 208, 209, 210, 211]);
     expect(log.notes.join('\n')).toMatch(/loss: a later event file restarts at step 6; 4 earlier points/);
-    expect(log.notes.join('\n')).toMatch(/2 event files merged in wall-time order/);
+    expect(log.notes.join('\n')).toMatch(/2 event files in run\/ \(a restarted writer\) merged in wall-time order/);
   });
 
   it('appends a continuation without dropping anything', () => {
