@@ -59,6 +59,11 @@ export const kerasHistoryParser: FormatParser = {
         meta[key] = value;
         continue;
       }
+      if (value.length > 0 && value.every((item) => item !== null && typeof item === 'object')) {
+        // Per-class vectors or confusion matrices per epoch: not a curve this tool draws.
+        notes.push(`${key}: nested values per epoch (per-class vectors?) not read`);
+        continue;
+      }
       const values = value.map((item, i) => {
         const v = toMetricValue(item);
         if (v === undefined && item !== null) {

@@ -74,6 +74,12 @@ describe('kerasHistoryParser (hand-written cases)', () => {
     expect(e.reason).toContain('expected a number');
   });
 
+  it('skips per-epoch vectors (per-class metrics) with a note instead of refusing the file', () => {
+    const run = parseOne('{"loss": [1, 0.5], "per_class_recall": [[0.1, 0.9], [0.4, 0.8]]}');
+    expect(run.series.map((s) => s.name)).toEqual(['loss']);
+    expect(run.notes.join(' ')).toMatch(/per_class_recall: nested values per epoch/);
+  });
+
   it('refuses a history without metric arrays and a non-object', () => {
     expect(ingestError(() => kerasHistoryParser.parse('{"params": {"epochs": 3}}', 'h.json')).reason).toContain('no metric arrays');
     expect(ingestError(() => kerasHistoryParser.parse('[1, 2]', 'h.json')).path).toBe('$');
