@@ -93,11 +93,6 @@ export function stallIndex(c: Curve, delta: number): number {
   return n - 1;
 }
 
-/** Raw value of the curve at point i, for evidence (bin mean when downsampled). */
-export function valueAt(c: Curve, i: number): number {
-  return sig(c.y[i]);
-}
-
 /** Smoothed raw value at point i, for evidence. */
 export function smoothAt(c: Curve, i: number): number {
   return sig(c.s[i]);
@@ -116,9 +111,4 @@ export function fmt(x: number): string {
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
   return String(Number(x.toPrecision(3)));
-}
-
-/** Percent with no decimals. */
-export function pct(x: number): string {
-  return `${Math.round(x * 100)} %`;
 }

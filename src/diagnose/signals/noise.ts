@@ -20,10 +20,3 @@ export function noiseLevel(values: ArrayLike<number>): number {
   const dev = d.map((x) => Math.abs(x - m));
   return (1.4826 * median(dev)) / Math.SQRT2;
 }
-
-/** Residuals of `values` around `trend` (same length). */
-export function residuals(values: ArrayLike<number>, trend: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i] - trend[i];
-  return out;
-}

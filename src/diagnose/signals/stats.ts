@@ -27,35 +27,10 @@ export function robustSd(values: Numbers): number {
   return 1.4826 * median(dev);
 }
 
-export function mean(values: Numbers): number {
-  let s = 0;
-  let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    if (Number.isFinite(values[i])) {
-      s += values[i];
-      n++;
-    }
-  }
-  return n ? s / n : NaN;
-}
-
 export function argMin(values: Numbers, from = 0, to = values.length): number {
   let best = -1;
   for (let i = from; i < to; i++) if (Number.isFinite(values[i]) && (best < 0 || values[i] < values[best])) best = i;
   return best;
-}
-
-export function argMax(values: Numbers, from = 0, to = values.length): number {
-  let best = -1;
-  for (let i = from; i < to; i++) if (Number.isFinite(values[i]) && (best < 0 || values[i] > values[best])) best = i;
-  return best;
-}
-
-/** Values from index `from` (inclusive) to `to` (exclusive) as a plain array. */
-export function slice(values: Numbers, from: number, to = values.length): number[] {
-  const out: number[] = [];
-  for (let i = Math.max(0, from); i < Math.min(values.length, to); i++) out.push(values[i]);
-  return out;
 }
 
 /** Rounds to `digits` significant digits for evidence: the JSON should read like a person wrote it. */

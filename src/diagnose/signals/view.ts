@@ -257,23 +257,6 @@ export function buildView(series: Series[]): RunView {
   return view;
 }
 
-/** Epoch of downsampled point i (NaN when unknown). */
-export function epochAt(c: Curve, i: number): number {
-  return c.epoch[i];
-}
-
-/** "epoch 15" or "step 1200": where point i is, in the unit a person would use for this curve. */
-export function describeAt(c: Curve, i: number): string {
-  const e = c.epoch[i];
-  if (c.cadence === 'epoch' && Number.isFinite(e)) return `epoch ${round(e)}`;
-  if (Number.isFinite(e) && c.binSize > 1) return `step ${Math.round(c.x[i])} (epoch ${round(e)})`;
-  return `step ${Math.round(c.x[i])}`;
-}
-
-function round(e: number): number {
-  return Math.abs(e - Math.round(e)) < 1e-6 ? Math.round(e) : Number(e.toFixed(2));
-}
-
 /** Index of the first downsampled point with x ≥ step (length when none). */
 export function indexAtStep(c: Curve, step: number): number {
   let lo = 0;
