@@ -60,7 +60,7 @@ export class SqliteRunStore implements RunStore {
   private readonly st: Record<
     | 'runById' | 'runByHash' | 'runsByName' | 'runsByPrefix' | 'runFull' | 'insertRun' | 'updateRunTotals'
     | 'updateStatus' | 'deleteRun' | 'seriesOf' | 'insertSeries' | 'updateSeriesPoints' | 'chunksOf'
-    | 'lastChunk' | 'insertChunk' | 'updateChunk' | 'listAll' | 'listByStatus',
+    | 'chunkIndexOf' | 'lastChunk' | 'insertChunk' | 'updateChunk' | 'listAll' | 'listByStatus',
     Statement
   >;
 
@@ -98,6 +98,8 @@ export class SqliteRunStore implements RunStore {
       ),
       updateSeriesPoints: p('UPDATE series SET points = ? WHERE run_id = ? AND idx = ?'),
       chunksOf: p('SELECT series_idx, seq, n, steps, epochs, wall_times, vals FROM chunks WHERE run_id = ? ORDER BY series_idx, seq'),
+      // Without the value blobs: enough to recount epochs after an append.
+      chunkIndexOf: p('SELECT series_idx, seq, n, steps, epochs, NULL AS wall_times, NULL AS vals FROM chunks WHERE run_id = ? ORDER BY series_idx, seq'),
       lastChunk: p(
         'SELECT series_idx, seq, n, steps, epochs, wall_times, vals FROM chunks WHERE run_id = ? AND series_idx = ? ORDER BY seq DESC LIMIT 1',
       ),
@@ -284,7 +286,10 @@ export class SqliteRunStore implements RunStore {
     return { ...toSummary(row), series: this.loadSeries(id, true), notes: JSON.parse(row.notes), meta: JSON.parse(row.meta) };
   }
 
-  /** Reassembles the columns of every series. Without `values`, the value columns are left empty-length (cheaper). */
+  /**
+   * Reassembles the columns of every series. Without `values`, only steps and epochs are read (for recounting):
+   * value columns are left empty and wall times null.
+   */
   private loadSeries(runId: string, withValues: boolean): Series[] {
     const rows = this.st.seriesOf.all(runId) as SeriesRow[];
     const out = rows.map((r) => ({
@@ -296,7 +301,8 @@ export class SqliteRunStore implements RunStore {
       values: new Float64Array(withValues ? r.points : 0),
     }));
     const byIdx = new Map(out.map((o) => [o.meta.idx, o]));
-    for (const c of this.st.chunksOf.iterate(runId) as IterableIterator<ChunkRow>) {
+    const chunks = withValues ? this.st.chunksOf : this.st.chunkIndexOf;
+    for (const c of chunks.iterate(runId) as IterableIterator<ChunkRow>) {
       const o = byIdx.get(c.series_idx);
       if (!o) continue;
       const at = o.filled;
