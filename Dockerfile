@@ -14,11 +14,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --include=optional \
  && node -e "require('better-sqlite3')" \
  && (node -e "require('@tensorflow/tfjs-node')" || echo "warning: @tensorflow/tfjs-node unavailable; jobs use the wasm backend")
-COPY bin ./bin
-COPY src ./src
-COPY commands ./commands
-COPY examples ./examples
-COPY tsconfig.json README.md .env.example ./
+# Everything else the program reads at run time (.dockerignore leaves out tests, benches, local databases and secrets).
+COPY . .
 
 # --- runtime: the same Debian release as the build, so the compiled modules load
 FROM node:20-bookworm-slim
