@@ -104,3 +104,26 @@ describe('Conv2DBackpropFilter on wasm', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('stride-1 input gradient through the flipped filter', () => {
+  it('applies to stride 1 (same and valid) and matches conv2dTranspose; declines stride 2', async () => {
+    const { conv2dInputGradFlipped } = await import('../../src/jobs/wasm-conv2d-backprop-filter.ts');
+    await tf.setBackend('cpu');
+    for (const pad of ['same', 'valid'] as const) {
+      tf.tidy(() => {
+        const inputShape: [number, number, number, number] = [2, 7, 6, 3];
+        const f = tf.tensor4d(values(3 * 3 * 3 * 4, 5), [3, 3, 3, 4]);
+        const outH = pad === 'same' ? 7 : 5;
+        const outW = pad === 'same' ? 6 : 4;
+        const dy = tf.tensor4d(values(2 * outH * outW * 4, 6), [2, outH, outW, 4]);
+        const got = conv2dInputGradFlipped(dy, f, { strides: 1, pad, dataFormat: 'NHWC', inputShape })!;
+        const ref = tf.conv2dTranspose(dy, f, inputShape, 1, pad);
+        expect(maxRelErr(got.dataSync() as Float32Array, ref.dataSync() as Float32Array)).toBeLessThan(1e-5);
+      });
+    }
+    tf.tidy(() => {
+      const f = tf.zeros([3, 3, 1, 1]) as tf.Tensor4D;
+      expect(conv2dInputGradFlipped(tf.zeros([1, 4, 4, 1]) as tf.Tensor4D, f, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [1, 8, 8, 1] })).toBeNull();
+    });
+  });
+});
