@@ -111,7 +111,7 @@ describe.skipIf(!available)('event files written by the real Python writers', ()
     expect(entries.length).toBe(7);
     expect(entries.every((e) => isTfeventsFile(e.bytes))).toBe(true);
     logs = parseTfeventsTree(entries, 'logs');
-  });
+  }, 180_000); // Python's imports alone can take tens of seconds on a busy 2-core machine.
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -149,4 +149,61 @@ describe.skipIf(!available)('event files written by the real Python writers', ()
     expect(notes).toMatch(/histograms: 1/);
     expect(notes).toMatch(/text summaries: 1/);
   });
+});
+
+// torch.utils.tensorboard (PyTorch's own SummaryWriter): checked where torch is installed (find_spec does not import it).
+const torchProbe = spawnSync('python3', ['-c', 'import importlib.util as u, sys; sys.exit(0 if u.find_spec("torch") and u.find_spec("tensorboard") else 1)']);
+const torchAvailable = !torchProbe.error && torchProbe.status === 0;
+if (!torchAvailable) console.warn('[runmedic tests] python3 with torch + tensorboard not found: the torch.utils.tensorboard interop test is skipped');
+
+const TORCH_SCRIPT = String.raw`
+import json, sys
+import numpy as np
+from torch.utils.tensorboard import SummaryWriter
+root = sys.argv[1]
+exp = {}
+def note(name, step, value):
+    exp.setdefault(name, []).append([step, float(value)])
+w = SummaryWriter(root + '/runs/simple_lr')
+for i in range(20):
+    w.add_scalar('Loss/train', 1 / (i + 1), i)
+    note('Loss/train', i, np.float32(1 / (i + 1)))
+    w.add_scalar('lr', 0.1 * 0.9 ** i, i, new_style=True)
+    note('lr', i, np.float32(0.1 * 0.9 ** i))
+    w.add_scalar('grad_norm', 5.0 / (i + 1), i, new_style=True, double_precision=True)
+    note('grad_norm', i, np.float64(5.0 / (i + 1)))
+    w.add_scalars('loss', {'training': 1 / (i + 1), 'validation': 1.5 / (i + 1)}, i)
+    note('loss_training', i, np.float32(1 / (i + 1)))
+    note('loss_validation', i, np.float32(1.5 / (i + 1)))
+w.add_histogram('weights', np.arange(10, dtype=np.float32), 0)
+w.add_hparams({'lr': 0.1, 'batch_size': 32, 'optimizer': 'sgd'}, {'hparam/accuracy': 0.875})
+w.close()
+print(json.dumps(exp))
+`;
+
+describe.skipIf(!torchAvailable)('event files written by torch.utils.tensorboard', () => {
+  it('reads simple and new-style scalars, add_scalars folders and add_hparams into one run', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'runmedic-torch-'));
+    try {
+      writeFileSync(path.join(dir, 'write.py'), TORCH_SCRIPT);
+      const run = spawnSync('python3', [path.join(dir, 'write.py'), path.join(dir, 'logs')], { encoding: 'utf8', timeout: 180_000 });
+      if (run.status !== 0) throw new Error(`torch writer failed: ${run.stderr}`);
+      const expected = JSON.parse(run.stdout) as Record<string, Array<[number, number]>>;
+      const logs = parseTfeventsTree(entriesUnder(path.join(dir, 'logs')), 'logs');
+      expect(logs.map((l) => l.name)).toEqual(['logs/runs/simple_lr']);
+      const [log] = logs;
+      expect(Object.fromEntries(log.series.map((s) => [s.name, Array.from(s.steps, (st, i) => [st, s.values[i]])]))).toEqual(expected);
+      expect(Object.fromEntries(log.series.map((s) => [s.name, `${s.key}/${s.split}`]))).toEqual({
+        'Loss/train': 'loss/train',
+        lr: 'lr/train',
+        grad_norm: 'grad_norm/train',
+        loss_training: 'loss/train',
+        loss_validation: 'loss/val',
+      });
+      expect(log.meta).toMatchObject({ hparams: { lr: 0.1, batch_size: 32, optimizer: 'sgd' }, hparamMetrics: { 'hparam/accuracy': 0.875 } });
+      expect(log.notes.join('\n')).toMatch(/histograms: 1/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000); // importing torch is slow
 });
