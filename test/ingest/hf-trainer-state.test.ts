@@ -95,6 +95,14 @@ describe('hfTrainerStateParser (hand-written cases)', () => {
     expect(g[1]).toBe(Infinity);
   });
 
+  it('keeps every point of a long history, in order', () => {
+    const n = 5000;
+    const log_history = Array.from({ length: n }, (_, i) => ({ epoch: (i + 1) / 1000, loss: 1 / (i + 1), step: i + 1 }));
+    const loss = series(parse({ log_history }), 'loss');
+    expect(loss.values.length).toBe(n);
+    expect([loss.steps[0], loss.steps[n - 1], loss.values[n - 1], loss.epochs![n - 1]]).toEqual([1, n, 1 / n, 5]);
+  });
+
   it('ignores bookkeeping fields (runtime, throughput, token counters, FLOPs)', () => {
     const run = parse({ log_history: [{ epoch: 1, loss: 1, num_tokens: 4096, num_input_tokens_seen: 4096, total_flos: 1e12, step: 1 }, { epoch: 1, eval_loss: 1, eval_num_tokens: 10, eval_runtime: 2, eval_samples_per_second: 3, eval_steps_per_second: 4, step: 1 }] });
     expect(run.series.map((s) => s.name).sort()).toEqual(['eval_loss', 'loss']);
