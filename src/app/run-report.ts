@@ -16,7 +16,7 @@ export interface RunReport {
 }
 
 export interface RunReporterOptions {
-  /** Reports kept in memory (each holds a PNG of ~100 KB). */
+  /** Reports kept in memory (each holds a PNG of ~100 KB); 0 turns caching off. */
   cacheSize?: number;
 }
 
@@ -33,12 +33,23 @@ export class RunReporter {
 
   /** By id, name or id prefix (see RunStore.getRun). Throws RunNotFoundError with the candidates. */
   async report(ref: string): Promise<RunReport> {
-    const run = await this.store.getRun(ref);
-    if (!run) throw new RunNotFoundError(ref, await this.store.findRuns(ref));
-    return this.reportOf(run);
+    // The summary first: a cached report must not cost loading a million points.
+    const candidates = await this.store.findRuns(ref);
+    if (candidates.length !== 1) throw new RunNotFoundError(ref, candidates);
+    const summary = candidates[0];
+    return this.cached(summary, async () => {
+      const run = await this.store.getRun(summary.id);
+      if (!run) throw new RunNotFoundError(ref);
+      return computeReport(run);
+    });
   }
 
   reportOf(run: Run): Promise<RunReport> {
+    return this.cached(run, async () => computeReport(run));
+  }
+
+  private cached(run: RunSummary, compute: () => Promise<RunReport>): Promise<RunReport> {
+    if (this.cacheSize === 0) return compute();
     const key = `${run.id}@${run.updatedAt}`;
     let p = this.cache.get(key);
     if (p) {
@@ -47,7 +58,7 @@ export class RunReporter {
       this.cache.set(key, p);
       return p;
     }
-    p = Promise.resolve().then(() => computeReport(run));
+    p = compute();
     this.cache.set(key, p);
     p.catch(() => this.cache.delete(key));
     while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);

@@ -22,6 +22,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   outbox?: { baseBackoffMs?: number; maxBackoffMs?: number; pollMs?: number };
   log?: Logger;
+  /** RunReporter cache size (0: every report computed afresh). */
+  reporterCacheSize?: number;
 }
 
 export class BotHarness {
@@ -52,7 +54,7 @@ export class BotHarness {
     this.db = openDatabase(this.config.dbPath);
     this.store = new SqliteRunStore(this.db);
     this.alerts = new AlertService(new SqliteAlertStore(this.db));
-    this.reporter = new RunReporter(this.store);
+    this.reporter = new RunReporter(this.store, { cacheSize: this.opts.reporterCacheSize });
     this.bot = await startBot({
       config: this.config,
       log: this.opts.log ?? silentLogger(),
