@@ -159,7 +159,7 @@ function namesFor(tag: string, role: Role): { rawName: string; displayName: stri
     // normaliseMetricName looks for it ("epoch_loss" in validation/ → "epoch_val_loss" → loss, val).
     if (normaliseMetricName(tag).split !== 'train' || /^(train|training)[_\-/.]/i.test(tag)) return { rawName: tag, displayName };
     const prefix = role.split === 'val' ? 'val_' : role.split === 'test' ? 'test_' : 'train_';
-    const m = /^(epoch|batch)_/.exec(tag);
+    const m = /^epoch_/.exec(tag);
     return { rawName: m ? `${m[0]}${prefix}${tag.slice(m[0].length)}` : `${prefix}${tag}`, displayName };
   }
   // TF1 name scopes repeat the name: "cost/cost", "accuracy/accuracy".
@@ -216,11 +216,12 @@ function buildRun(name: string, members: Array<{ file: LoadedFile; role: Role }>
 
   const builder = new SeriesBuilder();
   const displayByRaw = new Map<string, string>();
+  const duplicates: string[] = [];
   for (const s of streams.values()) {
     // Keras logs each validation metric twice: epoch_X per epoch and evaluation_X_vs_iterations per optimiser step.
     const dup = /^evaluation_(.+)_vs_iterations$/.exec(s.tag);
     if (dup && [...streams.values()].some((o) => o.tag === `epoch_${dup[1]}` && o.role.kind === s.role.kind && folderOf(o.role) === folderOf(s.role))) {
-      notes.push(`${s.displayName}: the same values as epoch_${dup[1]} on an iteration axis, not read twice`);
+      duplicates.push(s.displayName);
       continue;
     }
     const { steps, wallTimes, values } = concatChunks(s.chunks);
@@ -233,6 +234,9 @@ function buildRun(name: string, members: Array<{ file: LoadedFile; role: Role }>
     if (epochAt) epochs = steps.map(epochAt);
     else if (/^epoch_/.test(s.tag)) epochs = steps.slice();
     builder.addColumn(s.rawName, steps, values, epochs, wallTimes, cadenceOf(s.tag));
+  }
+  if (duplicates.length) {
+    notes.push(`${duplicates.join(', ')}: the same values as the matching epoch_* tags on an iteration axis, not read twice`);
   }
   const series: Series[] = builder.build('step', notes);
   for (const s of series) s.name = displayByRaw.get(s.name) ?? s.name;

@@ -76,7 +76,7 @@ describe.skipIf(REAL_LOGS_DIR === null)('real event files (../shared/real-logs/t
     expect(ends(find(log, 'euclidean', 'train'))).toEqual([1000, 0, 6.691004753112793, 999, 1.2274309396743774]);
     expect(ends(find(log, 'cosine_similarity', 'val'))).toEqual([1000, 0, 0.5557577013969421, 999, 0.9904206395149231]);
     expect(countEpochs(log.series)).toBe(1000);
-    expect(log.notes.join('\n')).toMatch(/evaluation_loss_vs_iterations: the same values as epoch_loss/);
+    expect(log.notes.join('\n')).toMatch(/validation\/evaluation_loss_vs_iterations, .*: the same values as the matching epoch_\* tags/);
     expect(log.notes.join('\n')).toMatch(/not scalars, skipped: graphs: 1/);
   });
 
@@ -190,6 +190,21 @@ describe('layouts', () => {
     expect(acc.name).toBe('train/epoch_accuracy');
     expect(acc.cadence).toBe('epoch');
     expect(Array.from(acc.epochs!)).toEqual([0, 1, 2]);
+  });
+
+  it('Keras batch-level logging (update_freq="batch"): batch_loss in train/ keeps its own key', () => {
+    const [log] = parseTfeventsTree(
+      [
+        { path: 'train/events.out.tfevents.1.v2', bytes: eventFile([0, 1, 2].map((i) => ({ wallTime: i + 1, step: i, values: [tf2Scalar('batch_loss', 3 - i, i === 0), tf2Scalar('epoch_loss', 3 - i, i === 0)] }))) },
+        { path: 'validation/events.out.tfevents.2.v2', bytes: scalarFile('epoch_loss', [0, 1, 2], (s) => 4 - s, 1, 'tf2') },
+      ],
+      'fit',
+    );
+    expect(Object.fromEntries(log.series.map((s) => [s.name, `${s.key}/${s.split}/${s.cadence}`]))).toEqual({
+      'train/batch_loss': 'batch_loss/train/step',
+      'train/epoch_loss': 'loss/train/epoch',
+      'validation/epoch_loss': 'loss/val/epoch',
+    });
   });
 
   it('tf.estimator: event files in the model folder plus eval/ make one run, eval as validation', () => {
