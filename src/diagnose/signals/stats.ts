@@ -9,14 +9,16 @@ export function median(values: Numbers): number {
 
 /** The q-quantile (0…1, linear interpolation) of the finite values, NaN when none. */
 export function quantile(values: Numbers, q: number): number {
-  const a: number[] = [];
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) a.push(values[i]);
-  if (a.length === 0) return NaN;
-  a.sort((x, y) => x - y);
-  const pos = (a.length - 1) * Math.min(1, Math.max(0, q));
+  // A typed-array copy sorts numerically without a comparator: several times faster than Array#sort here.
+  const a = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) a[n++] = values[i];
+  if (n === 0) return NaN;
+  const sorted = a.subarray(0, n).sort();
+  const pos = (n - 1) * Math.min(1, Math.max(0, q));
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  return a[lo] + (a[hi] - a[lo]) * (pos - lo);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
 /** Median absolute deviation scaled to a Gaussian standard deviation (1.4826 × MAD). */
