@@ -1,0 +1,52 @@
+/**
+ * One measurement in a fresh process (so backends do not share a heap or thread pool):
+ *   tsx bench/train/seed-cnn-worker.ts <backend> fit <examples> <batch>   → seed CNN, model.fit, one epoch
+ *   tsx bench/train/seed-cnn-worker.ts <backend> job <examples> <batch>   → the instrumented job loop, one epoch
+ *   tsx bench/train/seed-cnn-worker.ts <backend> matmul <n>               → n×n float32 matmul
+ * Prints one JSON line.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loadBackend, type BackendName } from '../../src/jobs/backend.ts';
+import { loadMnist, takeBalanced } from '../../src/jobs/dataset.ts';
+import { resolveJobConfig } from '../../src/jobs/presets.ts';
+import { prepareData } from '../../src/jobs/prepare-data.ts';
+import { trainModel } from '../../src/jobs/train-model.ts';
+import { buildModel } from '../../src/jobs/build-model.ts';
+
+const [backendArg, mode, nArg, batchArg] = process.argv.slice(2);
+const backend = await loadBackend([backendArg as BackendName]);
+const n = Number(nArg);
+const batch = Number(batchArg ?? 32);
+
+if (mode === 'matmul') {
+  const a = tf.randomNormal([n, n]);
+  const b = tf.randomNormal([n, n]);
+  tf.matMul(a, b).dataSync();
+  let reps = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 3000 || reps < 2) {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+    reps++;
+  }
+  const s = (performance.now() - t0) / 1000 / reps;
+  console.log(JSON.stringify({ backend: backend.name, n, seconds: s, gflops: (2 * n ** 3) / s / 1e9 }));
+} else if (mode === 'fit') {
+  const ds = takeBalanced(loadMnist(), n);
+  const config = resolveJobConfig('seed-cnn', { batchSize: batch });
+  const { model } = buildModel(config, ds.inputShape, 10);
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const x = tf.tensor4d(ds.x, [n, 28, 28, 1]);
+  const y = tf.oneHot(tf.tensor1d(ds.y, 'int32'), 10);
+  // One warm-up batch: kernel compilation / first-call costs are not throughput.
+  await model.fit(x.slice(0, batch), y.slice(0, batch), { epochs: 1, batchSize: batch, verbose: 0 });
+  const t0 = performance.now();
+  const h = await model.fit(x, y, { epochs: 1, batchSize: batch, shuffle: true, verbose: 0 });
+  const s = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ backend: backend.name, mode, examples: n, batch, seconds: s, samplesPerSecond: n / s, loss: h.history.loss![0] }));
+} else {
+  const config = resolveJobConfig('seed-cnn', { batchSize: batch, epochs: 1, limit: Math.round(n / 0.8), validationSplit: 0.2 });
+  const r = await trainModel(config, prepareData(config), backend.name);
+  console.log(JSON.stringify({ backend: backend.name, mode, examples: r.meta.trainSize, batch, samplesPerSecond: r.meta.samplesPerSecond, loss: r.series.find((s) => s.name === 'loss')!.values[0] }));
+}
