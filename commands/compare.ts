@@ -14,7 +14,7 @@ const command: BotCommand = {
 
   async execute(i, ctx) {
     await i.deferReply();
-    const comparison = await compareRuns(ctx.store, ctx.reporter, i.options.getString('a', true), i.options.getString('b', true));
+    const comparison = await compareRuns(ctx.store, i.options.getString('a', true), i.options.getString('b', true));
     await i.editReply(compareReply(comparison));
   },
 

@@ -54,7 +54,7 @@ const command: BotCommand = {
 
     async compare(i, ctx, [runId, previousId]) {
       await i.deferReply();
-      const comparison = await compareRuns(ctx.store, ctx.reporter, previousId, runId);
+      const comparison = await compareRuns(ctx.store, previousId, runId);
       await i.editReply(compareReply(comparison));
     },
   },

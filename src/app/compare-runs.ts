@@ -3,8 +3,8 @@
  * train/validation gap; plus the overlay chart. Shared by /compare, the Compare button and the CLI.
  */
 import type { Run, RunSummary, Series } from '../domain/run.ts';
+import { renderCompareChart } from '../charts/compare-chart.ts';
 import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
-import type { RunReporter } from './run-report.ts';
 
 export interface MetricPoint {
   value: number;
@@ -32,18 +32,20 @@ export interface RunComparison {
 
 export type CompareChartRenderer = (a: Run, b: Run) => Uint8Array | null;
 
-export async function compareRuns(
-  store: RunStore,
-  _reporter: RunReporter | null,
-  aRef: string,
-  bRef: string,
-  renderChart: CompareChartRenderer | null = null,
-): Promise<RunComparison> {
+/** Both runs on one chart; labelled A and B since two uploads of one run share a name. */
+export const overlayChart: CompareChartRenderer = (a, b) =>
+  renderCompareChart([
+    { name: `A · ${a.name}`, series: a.series },
+    { name: `B · ${b.name}`, series: b.series },
+  ]).png;
+
+export async function compareRuns(store: RunStore, aRef: string, bRef: string, renderChart: CompareChartRenderer | null = overlayChart): Promise<RunComparison> {
   const [a, b] = await Promise.all([load(store, aRef), load(store, bRef)]);
   let chartPng: Uint8Array | null = null;
   try {
     chartPng = renderChart ? renderChart(a, b) : null;
   } catch {
+    // Runs without a common metric to draw still get the table.
     chartPng = null;
   }
   return { a: figuresOf(a), b: figuresOf(b), chartPng };

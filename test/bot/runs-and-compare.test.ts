@@ -38,6 +38,9 @@ describe('/runs and /compare', () => {
     expect(d).toMatch(/epoch of best\s+epoch 8\s+epoch 24/);
     expect(d).toMatch(/final gap \(val − train\)/);
     expect(d).toContain('**B** reaches the better best val_loss');
+    expect((answer.embeds[0] as any).image.url).toBe('attachment://compare.png');
+    expect(answer.attachments[0].filename).toBe('compare.png');
+    expect([...answer.attachments[0].bytes.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
   });
 
   it('the Compare button on /diagnose compares with the previous upload', async () => {
