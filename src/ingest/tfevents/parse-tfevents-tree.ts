@@ -246,6 +246,9 @@ function buildRun(name: string, members: Array<{ file: LoadedFile; role: Role }>
     if (d.truncatedAt !== null) {
       notes.push(`${d.file}: the last record (from byte ${d.truncatedAt} of ${d.bytes}) is incomplete, as when the writer is still running or was killed; read the ${d.events} events before it`);
     }
+    for (const r of d.sessionRestarts) {
+      notes.push(`${d.file}: a restart (SessionLog START) at step ${r.step}; ${r.dropped} earlier points from step ${r.step} on were replaced, as TensorBoard does`);
+    }
     if (d.badPayloadCrcOffsets.length > 0) {
       notes.push(`${d.file}: ${d.badPayloadCrcOffsets.length} record(s) with a bad payload CRC skipped (first at byte ${d.badPayloadCrcOffsets[0]})`);
     }

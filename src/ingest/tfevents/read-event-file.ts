@@ -44,6 +44,20 @@ export class TagColumn {
     this.values = g(this.values);
   }
 
+  /** Drops the points at `step` or later (orphaned by a restart); returns how many. */
+  dropFrom(step: number): number {
+    let k = 0;
+    for (let i = 0; i < this.length; i++) {
+      if (this.steps[i] >= step) continue;
+      this.steps[k] = this.steps[i];
+      this.wallTimes[k] = this.wallTimes[i];
+      this.values[k++] = this.values[i];
+    }
+    const dropped = this.length - k;
+    this.length = k;
+    return dropped;
+  }
+
   /** Views of exactly `length` points (no copy). */
   trim(): void {
     this.steps = this.steps.subarray(0, this.length);
@@ -73,6 +87,8 @@ export interface EventFile {
   /** Offsets of records with a good CRC whose payload is not an Event. */
   undecodableOffsets: number[];
   truncatedAt: number | null;
+  /** SessionLog START events after which earlier points from that step on were orphaned and dropped. */
+  sessionRestarts: Array<{ step: number; dropped: number }>;
 }
 
 const PLUGIN_KINDS: Record<string, string> = {
@@ -90,6 +106,7 @@ const PLUGIN_KINDS: Record<string, string> = {
   projector: 'projector data',
 };
 const DATA_CLASS_SCALAR = 1;
+const SESSION_START = 1;
 /** A stated limit: a training log has tens or hundreds of scalar tags; a file with more is not one runmedic can chart. */
 export const MAX_SCALAR_TAGS = 10_000;
 
@@ -115,6 +132,7 @@ export function readEventFile(bytes: Uint8Array, file: string): EventFile {
     badPayloadCrcOffsets: [],
     undecodableOffsets: [],
     truncatedAt: null,
+    sessionRestarts: [],
   };
   const decoder = new EventDecoder(bytes);
   // Writers put the plugin name only on the first value of a tag in a file; later values of the tag rely on it.
@@ -209,6 +227,14 @@ export function readEventFile(bytes: Uint8Array, file: string): EventFile {
         count(out.skipped, 'log messages');
         break;
       case 'session_log':
+        // TF1's Supervisor/MonitoredSession restarting from a checkpoint writes START at the checkpoint's step;
+        // what was logged from that step on belongs to the lost attempt (TensorBoard purges it the same way).
+        if (ev.sessionStatus === SESSION_START && out.scalars.size > 0) {
+          let dropped = 0;
+          for (const col of out.scalars.values()) dropped += col.dropFrom(ev.step);
+          if (dropped > 0) out.sessionRestarts.push({ step: ev.step, dropped });
+        }
+        break;
       case 'none':
         break;
     }

@@ -103,6 +103,29 @@ describe('fuzzing the event-file reader: only IngestError may escape', () => {
     );
   });
 
+  it('random folder layouts of valid files (splits, add_scalars-like, numeric and odd folder names)', () => {
+    const segment = fc.constantFrom('', '.', 'train', 'validation', 'eval', 'test', 'runs', 'exp', 'loss', 'loss_train', 'Loss', 'acc', 'version_0', '123.5', 'a/b', '__proto__');
+    const file = fc.constantFrom(
+      ...corpus.map(([, b]) => b),
+      eventFile([{ wallTime: 3, step: 1, values: [simpleScalar('loss', 1)] }]),
+      eventFile([{ wallTime: 4, step: 1, values: [simpleScalar('acc', 0.5)] }]),
+      eventFile([{ wallTime: 5, graphDef: new Uint8Array(4) }]),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.array(segment, { maxLength: 4 }), file), { minLength: 1, maxLength: 6 }), (specs) => {
+        const entries = specs.map(([segs, bytes], i) => ({ path: [...segs, `events.out.tfevents.${i}`].join('/'), bytes }));
+        try {
+          const logs = parseTfeventsTree(entries, 'root');
+          expect(logs.length).toBeGreaterThan(0);
+          for (const log of logs) expect(log.series.length).toBeGreaterThan(0);
+        } catch (e) {
+          if (!(e instanceof IngestError)) throw e;
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('the unmutated corpus parses', () => {
     for (const [name, bytes] of corpus) {
       expect(isTfeventsFile(bytes), name).toBe(true);

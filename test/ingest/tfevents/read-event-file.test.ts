@@ -132,6 +132,22 @@ describe('readEventFile', () => {
     expect(() => readEventFile(many, 'f')).toThrow(new RegExp(`f: more than ${MAX_SCALAR_TAGS} distinct scalar tags \\(the next one, in the record at byte \\d+\\)`));
   });
 
+  it('drops what a SessionLog START orphaned, like TensorBoard', () => {
+    const f = readEventFile(
+      eventFile([
+        { wallTime: 1, sessionStatus: 1 },
+        ...lossEvents(10, 2),
+        { wallTime: 20, step: 6, sessionStatus: 1 },
+        ...lossEvents(12, 30).slice(6),
+      ]),
+      'f',
+    );
+    const loss = f.scalars.get('loss')!;
+    expect(Array.from(loss.steps)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(loss.wallTimes[6]).toBe(36);
+    expect(f.sessionRestarts).toEqual([{ step: 6, dropped: 4 }]);
+  });
+
   it('uses node_name when the tag is empty (very old TF1 files)', () => {
     const f = readEventFile(eventFile([{ wallTime: 1, step: 1, values: [{ tag: '', nodeName: 'xent', simpleValue: 3 }] }]), 'f');
     expect(Array.from(f.scalars.get("xent")!.values)).toEqual([3]);
