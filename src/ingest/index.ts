@@ -11,6 +11,7 @@ import type { FileEntry } from './entries.ts';
 import { noLossColumn } from './epoch-table.ts';
 import { hfTrainerStateParser } from './hf-trainer-state.ts';
 import { IngestError } from './ingest-error.ts';
+import { parseJsonLenient } from './json-lenient.ts';
 import { jsonRecordsParser } from './json-records.ts';
 import { jsonlParser } from './jsonl.ts';
 import { kerasCsvParser } from './keras-csv.ts';
@@ -139,6 +140,17 @@ function runParser(parser: FormatParser, source: TextSource, fileName: string): 
 function unrecognised(source: TextSource, fileName: string): IngestError {
   const head = findCsvHead(source.prefix);
   if (head) return noLossColumn(head, fileName);
+  if (/^\s*[[{]/.test(source.prefix.slice(0, 256))) {
+    // JSON no parser claimed: a syntax error or too deep a nesting is the more useful message (line and column).
+    parseJsonLenient(source.text(), fileName);
+    return new IngestError({
+      file: fileName,
+      path: '$',
+      reason:
+        'JSON of an unrecognised shape: expected a Keras History ({"loss": [...], "val_loss": [...]}), a list of per-epoch records ' +
+        '([{"epoch": 1, "loss": ...}]), a Hugging Face trainer_state.json ({"log_history": [...]}) or JSON Lines metrics',
+    });
+  }
   return new IngestError({
     file: fileName,
     reason:

@@ -6,6 +6,8 @@ import { RecordCollector, isPlainObject } from './record-collector.ts';
 import { runNameFromFileName } from './run-name-from-file-name.ts';
 import { toMetricValue } from './metric-value.ts';
 
+/** A field name that marks a training-metrics record rather than a data record. */
+const METRIC_LIKE_KEY = /loss|acc|epoch|step|iter|^it$|^lr$|learning_rate|grad_norm|metric|score|f1|map|iou|auc|ppl|perplexity|bleu|rouge|wer|cer|top-?[15]/i;
 /** The longest line sniffing will look at (mmcv's header line carries the whole config text). */
 const SNIFF_MAX_LINE = 1024 * 1024;
 
@@ -105,7 +107,9 @@ function isRecordLine(line: string, requireNumber: boolean): boolean {
   // a record holds scalars.
   if (values.some((v) => Array.isArray(v) && v.length > 0 && (typeof v[0] === 'number' || isPlainObject(v[0])))) return false;
   if (!requireNumber) return true;
-  return values.some((v) => toMetricValue(v) !== undefined || isPlainObject(v));
+  // Dataset files are JSONL too ({"text": …, "label": 1}): a metric log names a step, an epoch or a metric.
+  const keys = Object.entries(value).flatMap(([k, v]) => (isPlainObject(v) ? Object.keys(v).map((sub) => `${k}/${sub}`) : [k]));
+  return values.some((v) => toMetricValue(v) !== undefined || isPlainObject(v)) && keys.some((k) => METRIC_LIKE_KEY.test(k));
 }
 
 function isSpace(c: number): boolean {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { IngestError } from '../../src/ingest/ingest-error.ts';
+import { parseFile } from '../../src/ingest/index.ts';
 import { MAX_JSON_DEPTH, exceedsDepth, parseJsonLenient } from '../../src/ingest/json-lenient.ts';
 
 function errorOf(fn: () => unknown): IngestError {
@@ -116,5 +117,17 @@ describe('exceedsDepth', () => {
     expect(exceedsDepth([[]], 1)).toBe(true);
     expect(exceedsDepth({ a: [{ b: 1 }] }, 3)).toBe(false);
     expect(exceedsDepth({ a: [{ b: {} }] }, 3)).toBe(true);
+  });
+});
+
+describe('JSON that no parser claims, through parseFile', () => {
+  const enc = new TextEncoder();
+  it('10,000-deep nesting gets the depth error, a syntax error its line and column, a valid document the expected shapes', () => {
+    const deep = errorOf(() => parseFile(enc.encode('['.repeat(10_000) + ']'.repeat(10_000)), 'deep.json'));
+    expect(deep.reason).toContain(`nested deeper than ${MAX_JSON_DEPTH}`);
+    const broken = errorOf(() => parseFile(enc.encode('[\n  1,\n  2,\n'), 'broken.json'));
+    expect([broken.line, broken.reason]).toEqual([4, 'column 1: expected a JSON value (object, array, string, number, true, false, null, NaN or Infinity), found the end of the input']);
+    const shape = errorOf(() => parseFile(enc.encode('{"model": "resnet", "layers": 18}'), 'config.json'));
+    expect(shape.reason).toMatch(/^JSON of an unrecognised shape: expected a Keras History/);
   });
 });

@@ -128,3 +128,11 @@ describe('jsonlParser', () => {
     );
   });
 });
+
+describe('jsonlParser.sniff on JSONL that is not a metric log', () => {
+  it('leaves dataset records and one-line configs alone', () => {
+    expect(jsonlParser.sniff('{"text": "great film", "label": 1}\n{"text": "dull", "label": 0}\n')).toBe(false);
+    expect(jsonlParser.sniff('{"model": "resnet", "layers": 18}')).toBe(false);
+    expect(jsonlParser.sniff('{"epoch": 1, "train": {"loss": 0.5}}\n{"epoch": 2, "train": {"loss": 0.4}}\n')).toBe(true);
+  });
+});
