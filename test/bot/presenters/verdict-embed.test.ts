@@ -1,0 +1,102 @@
+/** The verdict embed stays within Discord's limits and shortens by whole sentences. */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { fitText, splitSentences } from '../../../src/bot/presenters/fit-text.ts';
+import { EMBED_LIMITS, verdictEmbed } from '../../../src/bot/presenters/verdict-embed.ts';
+import { formatEvidence } from '../../../src/bot/presenters/format-evidence.ts';
+import type { ItemStatus, Verdict, VerdictItem } from '../../../src/domain/verdict.ts';
+
+const sentence = fc
+  .tuple(fc.constantFrom('Validation', 'Loss', 'The', 'Learning'), fc.array(fc.constantFrom('loss', 'rises', 'at', 'epoch', '12', '0.509', 'after', 'warmup'), { minLength: 1, maxLength: 12 }))
+  .map(([w, ws]) => `${w} ${ws.join(' ')}.`);
+
+describe('fitText', () => {
+  it('keeps text that fits unchanged', () => {
+    expect(fitText('Short. Text.', 20)).toBe('Short. Text.');
+  });
+
+  it('drops whole sentences, never cuts one, and marks the cut', () => {
+    fc.assert(
+      fc.property(fc.array(sentence, { minLength: 2, maxLength: 12 }), fc.integer({ min: 40, max: 300 }), (sentences, max) => {
+        const text = sentences.join(' ');
+        const out = fitText(text, max);
+        expect(out.length).toBeLessThanOrEqual(max);
+        if (text.length <= max) {
+          expect(out).toBe(text);
+          return;
+        }
+        expect(out.endsWith(' …')).toBe(true);
+        const kept = out.slice(0, -2);
+        // Either whole leading sentences, or (when even the first is too long) a word-boundary cut of it.
+        if (kept.endsWith('.')) expect(text.startsWith(kept) && splitSentences(kept).every((s) => sentences.includes(s))).toBe(true);
+        else expect(sentences[0].length).toBeGreaterThan(max - 2);
+      }),
+    );
+  });
+
+  it('does not treat decimals as sentence ends', () => {
+    expect(splitSentences('Val loss 0.509 at epoch 12. Then it rises.')).toEqual(['Val loss 0.509 at epoch 12.', 'Then it rises.']);
+  });
+});
+
+function item(k: number, status: ItemStatus, long = false): VerdictItem {
+  const blah = long ? ' This sentence is here to make the text long enough to overflow what Discord allows in one place.'.repeat(12) : '';
+  return {
+    id: `rule_${k}`,
+    area: 'training',
+    status,
+    title: `Finding number ${k} is ${status}.${blah}`,
+    evidence: { epoch: k, valLoss: 0.5 + k / 1000, series: 'val_loss', list: [1, 2, 3, 4, 5, 6, 7], nested: { a: 1 } },
+    fix: `Do the thing for finding ${k}.${blah}`,
+    marks: [],
+  };
+}
+
+function verdict(items: VerdictItem[]): Verdict {
+  return { run: { id: 'r_abcdefghij', name: 'x'.repeat(300), format: 'keras_csv', points: 1234, epochs: 30 }, status: 'fail', items };
+}
+
+function size(e: ReturnType<typeof verdictEmbed>): number {
+  return (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+}
+
+describe('verdictEmbed', () => {
+  it('respects every embed limit on a huge verdict and says how many findings were left out', () => {
+    const items = [
+      ...Array.from({ length: 30 }, (_, k) => item(k, 'warn', true)),
+      ...Array.from({ length: 30 }, (_, k) => item(100 + k, 'fail', true)),
+      ...Array.from({ length: 40 }, (_, k) => item(200 + k, 'pass')),
+      ...Array.from({ length: 10 }, (_, k) => item(300 + k, 'unknown')),
+    ];
+    const e = verdictEmbed(verdict(items), { chartFileName: 'chart.png' });
+    expect(size(e)).toBeLessThanOrEqual(EMBED_LIMITS.total);
+    expect(e.title!.length).toBeLessThanOrEqual(EMBED_LIMITS.title);
+    expect(e.fields!.length).toBeLessThanOrEqual(EMBED_LIMITS.fields);
+    for (const f of e.fields!) {
+      expect(f.name.length).toBeLessThanOrEqual(EMBED_LIMITS.fieldName);
+      expect(f.value.length).toBeLessThanOrEqual(EMBED_LIMITS.fieldValue);
+    }
+    // Failures first.
+    expect(e.fields![0].name).toMatch(/^❌ Finding number 100 is fail\./);
+    const more = e.fields!.find((f) => /^… \d+ more findings$/.test(f.name));
+    expect(more).toBeDefined();
+    const shownProblems = e.fields!.filter((f) => /^(❌|⚠️) Finding/.test(f.name)).length;
+    expect(shownProblems + Number(/\d+/.exec(more!.name)![0])).toBe(60);
+    expect(e.fields!.at(-1)!.name).toBe('✅ Passed (40)');
+    expect(e.image).toEqual({ url: 'attachment://chart.png' });
+  });
+
+  it('shortens long titles and fixes at sentence boundaries', () => {
+    const e = verdictEmbed(verdict([item(1, 'fail', true)]));
+    expect(e.fields![0].name).toBe('❌ Finding number 1 is fail. This sentence is here to make the text long enough to overflow what Discord allows in one place. This sentence is here to make the text long enough to overflow what Discord allows in one place. …');
+    expect(e.fields![0].value).toMatch(/\*\*Fix:\*\* Do the thing for finding 1\.( This sentence[^…]*place\.)* …$/);
+  });
+});
+
+describe('formatEvidence', () => {
+  it('writes one readable line and leaves nested detail to the JSON output', () => {
+    expect(formatEvidence({ onsetEpoch: 12, valLossMin: 0.50912, tiny: 0.0000123, rising: true, list: [1, 2, 3, 4, 5, 6], nested: { a: 1 } })).toBe(
+      'onset epoch 12 · val loss min 0.5091 · tiny 1.23e-5 · rising yes · list [1, 2, 3, 4, 5, … 1 more]',
+    );
+  });
+});
