@@ -18,6 +18,9 @@ export const NO_PROGRESS_LOG = 0.05;
 /** …and after it fell by at least this much (log, ≈ 20 %) within the next AFTER_SHARE of the run. */
 export const DROP_AFTER_CUT_LOG = 0.2;
 export const AFTER_SHARE = 0.25;
+/** Update/weight ratio (instrumentation; healthy ≈ 1e-3): a median above these means steps too large for the weights. */
+export const UPDATE_RATIO_WARN = 0.03;
+export const UPDATE_RATIO_FAIL = 0.1;
 /** The first phase covers at least this share of the run and this many points. */
 export const MIN_PHASE_SHARE = 0.2;
 export const MIN_PHASE_POINTS = 5;
@@ -58,13 +61,29 @@ function findUselessFirstPhase(loss: Curve, lr: Curve): CutFinding | null {
   return { cutStep, lrBefore: lv.values[cut - 1], lrAfter: lv.values[cut], before: loss.scale.fromBadness(beforeEnd), after: loss.scale.fromBadness(after) };
 }
 
+/** Median of the finite per-epoch update/weight ratios, null when none. */
+export function medianUpdateRatio(r: number[] | undefined): number | null {
+  const f = (r ?? []).filter((v) => Number.isFinite(v) && v >= 0);
+  return f.length ? median(f) : null;
+}
+
 export const lrTooHighRule: Rule = {
   id: 'lr_too_high',
   area: 'training',
   check({ view, context }) {
     const c = view.trainLoss;
-    if (!c || c.ts.length < 8) return unknownItem(this, 'Not enough training loss to judge the learning rate', 'Log the training loss (and the learning rate) at least 8 times.');
     const lrValue = view.lr ? view.lr.y[0] : context.config?.learningRate;
+    const ratio = medianUpdateRatio(context.instrumentation?.updateRatio);
+    if (ratio !== null && ratio >= UPDATE_RATIO_WARN) {
+      return itemOf(
+        this,
+        ratio >= UPDATE_RATIO_FAIL ? 'fail' : 'warn',
+        `Each step changes the weights by ${fmt(ratio)} of their size (healthy ≈ 1e-3)`,
+        `Lower the learning rate${lrValue !== undefined ? ` (now ${fmt(lrValue)})` : ''} about ${Math.max(3, Math.round(ratio / 1e-3 / 10))}×, or add warm-up.`,
+        { updateRatioMedian: Number(ratio.toPrecision(3)), learningRate: lrValue ?? null },
+      );
+    }
+    if (!c || c.ts.length < 8) return unknownItem(this, 'Not enough training loss to judge the learning rate', 'Log the training loss (and the learning rate) at least 8 times.');
     const nan = view.all.some((x) => x.key === 'loss' && x.nonFinite && x.nonFinite.finiteBefore === 0);
     const rising = findRisingStretch(c);
     // Rising before any meaningful progress, early in the run: the first steps already went uphill.

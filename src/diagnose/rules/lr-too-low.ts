@@ -7,11 +7,26 @@ import { itemOf } from './rule.ts';
 import { notConvergedRule } from './not-converged.ts';
 import { slowConvergenceRule } from './slow-convergence.ts';
 import { fmt } from './shared.ts';
+import { medianUpdateRatio } from './lr-too-high.ts';
+
+/** Update/weight ratio (instrumentation; healthy ≈ 1e-3) at or below this: the weights barely move. */
+export const UPDATE_RATIO_WARN = 1e-5;
 
 export const lrTooLowRule: Rule = {
   id: 'lr_too_low',
   area: 'training',
   check(input) {
+    const ratio = medianUpdateRatio(input.context.instrumentation?.updateRatio);
+    const lrKnown = input.view.lr ? input.view.lr.y[input.view.lr.y.length - 1] : input.context.config?.learningRate;
+    if (ratio !== null && ratio <= UPDATE_RATIO_WARN) {
+      return itemOf(
+        this,
+        'warn',
+        `Each step changes the weights by only ${fmt(ratio)} of their size (healthy ≈ 1e-3)`,
+        `Raise the learning rate${lrKnown !== undefined ? ` (now ${fmt(lrKnown)})` : ''} about ${Math.max(3, Math.round(1e-3 / Math.max(ratio, 1e-12) / 10))}×.`,
+        { updateRatioMedian: Number(ratio.toPrecision(3)), learningRate: lrKnown ?? null },
+      );
+    }
     const notConverged = notConvergedRule.check(input);
     const slow = slowConvergenceRule.check(input);
     if (notConverged.status === 'unknown' || slow.status === 'unknown') {

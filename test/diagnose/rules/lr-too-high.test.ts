@@ -21,4 +21,12 @@ describe('lr_too_high', () => {
     const item = itemFor(makeRun({ scale, stepsPerEpoch: 20, epochs: 12, train, lr: (e) => (e < 6 ? 0.1 : 0.01) }), 'lr_too_high');
     expect(item.status).toBe('pass');
   });
+
+  it('uses the update/weight ratio from instrumentation: 0.2 fails, 1e-3 passes', () => {
+    const run = makeRun({ epochs: 10, train: decay(1, 0.2, 3) });
+    const item = itemFor(run, 'lr_too_high', { instrumentation: { updateRatio: [0.2, 0.25, 0.18] } });
+    expect(item.status).toBe('fail');
+    expect(item.evidence.updateRatioMedian).toBe(0.2);
+    expect(itemFor(run, 'lr_too_high', { instrumentation: { updateRatio: [1e-3, 2e-3, 1e-3] } }).status).toBe('pass');
+  });
 });

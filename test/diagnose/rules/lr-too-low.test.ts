@@ -12,4 +12,10 @@ describe('lr_too_low', () => {
   it.each(SCALES)('passes a curve that falls fast and bends (scale %s)', (scale) => {
     expect(itemFor(makeRun({ scale, epochs: 30, train: decay(1, 0.2, 3), val: decay(1.1, 0.25, 3) }), 'lr_too_low').status).toBe('pass');
   });
+
+  it('uses the update/weight ratio from instrumentation: 1e-6 warns, 1e-3 does not', () => {
+    const run = makeRun({ epochs: 30, train: decay(1, 0.2, 3), val: decay(1.1, 0.25, 3) });
+    expect(itemFor(run, 'lr_too_low', { instrumentation: { updateRatio: [1e-6, 2e-6, 1e-6] } }).status).toBe('warn');
+    expect(itemFor(run, 'lr_too_low', { instrumentation: { updateRatio: [1e-3, 1e-3] } }).status).toBe('pass');
+  });
 });
