@@ -31,7 +31,7 @@ export const slowConvergenceRule: Rule = {
       this,
       'warn',
       `${c.name} took ${Math.round(share * 100)} % of the run to make half its progress`,
-      'Learning is slow: try a larger learning rate (or a shorter warm-up), normalise the inputs, use a better initialisation or batch normalisation.',
+      'Learning is slow: run a learning-rate range test (too low crawls, too high stalls), normalise the inputs, use a better initialisation or batch normalisation.',
       { series: c.name, halfwayShare: Number(share.toFixed(2)), halfwayStep: at.step, halfwayEpoch: at.epoch ?? null },
       [{ series: c.name, step: at.step, label: 'halfway', kind: 'line' }],
     );
