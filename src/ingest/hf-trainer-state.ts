@@ -54,6 +54,7 @@ export const hfTrainerStateParser: FormatParser = {
     const names: string[] = [];
     const values: number[] = [];
     const evalSteps = new Set<number>();
+    const evalSignatures = new Set<string>();
     const evalEpochs: number[] = [];
     let duplicates = 0;
     let epochsUsable = true;
@@ -89,13 +90,16 @@ export const hfTrainerStateParser: FormatParser = {
       }
       if (n === 0) continue;
       if (isEval) {
-        // Trainer.evaluate() after training, or a callback, can log the last evaluation again at the same step.
-        if (evalSteps.has(step)) {
+        // Trainer.evaluate() after training, or a callback, can log the last evaluation again at the same step. Several
+        // eval datasets log separate entries at one step (eval_a_loss, eval_b_loss): same step, different keys, kept.
+        const signature = `${step}|${names.slice(0, n).join(',')}`;
+        if (evalSignatures.has(signature)) {
           duplicates++;
           continue;
         }
+        evalSignatures.add(signature);
+        if (!evalSteps.has(step)) evalEpochs.push(epoch);
         evalSteps.add(step);
-        evalEpochs.push(epoch);
       }
       if (!Number.isNaN(epoch)) {
         if (epoch < lastEpoch) epochsUsable = false;

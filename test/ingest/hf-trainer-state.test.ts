@@ -70,6 +70,14 @@ describe('hfTrainerStateParser (hand-written cases)', () => {
     expect(run.notes.join(' ')).toMatch(/1 repeated evaluation entry/);
   });
 
+  it('keeps separate entries of several eval datasets at the same step', () => {
+    const run = parse({ log_history: [{ epoch: 1, eval_a_loss: 0.5, step: 10 }, { epoch: 1, eval_b_loss: 0.7, step: 10 }, { epoch: 2, eval_a_loss: 0.4, step: 20 }, { epoch: 2, eval_b_loss: 0.6, step: 20 }] });
+    expect([...series(run, 'eval_a_loss').values]).toEqual([0.5, 0.4]);
+    expect([...series(run, 'eval_b_loss').values]).toEqual([0.7, 0.6]);
+    expect(series(run, 'eval_b_loss')).toMatchObject({ key: 'b_loss', split: 'val', cadence: 'epoch' });
+    expect(run.notes.join(' ')).not.toMatch(/repeated/);
+  });
+
   it('marks evaluations per epoch only when they fall once on each epoch boundary', () => {
     const perEpoch = parse({ log_history: [1, 2, 3].flatMap((e) => [{ epoch: e - 0.5, loss: 1 / e, step: e * 10 - 5 }, { epoch: e, eval_loss: 1 / e, step: e * 10 }]) });
     expect(series(perEpoch, 'eval_loss').cadence).toBe('epoch');
