@@ -47,6 +47,7 @@ export function parseMlflowTree(entries: FileEntry[], rootName: string): RunLog[
   const experimentNames = readExperimentNames(entries, rootName);
   const out: RunLog[] = [];
   let deleted = 0;
+  let systemOnly = 0;
   for (const run of runs.sort((a, b) => a.dir.localeCompare(b.dir))) {
     if (run.metrics.size === 0) continue;
     const runMeta = run.meta ? readSimpleYaml(decode(run.meta, rootName)) : {};
@@ -54,12 +55,19 @@ export function parseMlflowTree(entries: FileEntry[], rootName: string): RunLog[
       deleted++;
       continue;
     }
-    out.push(parseRun(run, runMeta, experimentNames, rootName));
+    const log = parseRun(run, runMeta, experimentNames, rootName);
+    if (log.series.length > 0) out.push(log);
+    else systemOnly++;
   }
   if (out.length === 0) {
     throw new IngestError({
       file: rootName,
-      reason: deleted > 0 ? `all ${deleted} MLflow runs with metrics are deleted (lifecycle_stage: deleted)` : 'no MLflow run with metrics: expected <run>/metrics/<key> files',
+      reason:
+        deleted > 0 && systemOnly === 0
+          ? `all ${deleted} MLflow runs with metrics are deleted (lifecycle_stage: deleted)`
+          : systemOnly > 0
+            ? `no MLflow run with training metrics: ${systemOnly} run(s) logged only system metrics (system/…) or the epoch`
+            : 'no MLflow run with metrics: expected <run>/metrics/<key> files',
     });
   }
   return out;

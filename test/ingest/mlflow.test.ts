@@ -143,6 +143,12 @@ describe('MLflow file store', () => {
     expect(ingestError(() => parseMlflowTree(onlyDeleted, 'mlruns')).reason).toMatch(/all 1 MLflow runs with metrics are deleted/);
   });
 
+  it('leaves out runs that logged only system metrics; only such runs is an error', () => {
+    const sys = [file('s/meta.yaml', runMeta('s')), file('s/metrics/system/gpu_0_utilization_percentage', metric([[1, 90, 0]]))];
+    expect(parseMlflowTree([...store('mlruns/'), ...sys.map((e) => ({ ...e, path: `mlruns/1/${e.path}` }))], 'mlruns')).toHaveLength(2);
+    expect(ingestError(() => parseMlflowTree(sys, 'mlruns')).reason).toMatch(/1 run\(s\) logged only system metrics/);
+  });
+
   it('invalid UTF-8 in a metric file names the file', () => {
     const entries = [file('r/meta.yaml', runMeta('r')), { path: 'r/metrics/loss', bytes: new Uint8Array([0x31, 0x20, 0xff, 0x0a]) }];
     const e = ingestError(() => parseMlflowTree(entries, 'up'));
