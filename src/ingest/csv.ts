@@ -422,7 +422,8 @@ function readQuoted(bytes: Uint8Array, pos: number, fileName: string, line: numb
 
 const MISSING_TOKENS = new Set(['na', 'n/a', 'null', 'none', '-', '--']);
 const DECIMAL_COMMA = /^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$/;
-const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// No two quantifiers may compete for the same digits: `\d+\.?\d*` backtracks quadratically on a long digit run.
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TENSOR = /^tensor\(\s*([^,)]+)/;
 
 /**

@@ -5,9 +5,10 @@ import { runNameFromFileName } from './run-name-from-file-name.ts';
 import { SeriesBuilder } from './series-builder.ts';
 
 const EPOCH_LINE = /^\s*Epoch (\d+)\/(\d+)\s*$/;
-const EPOCH_LINE_M = /^\s*Epoch \d+\/\d+\s*$/m;
+// [ \t], not \s: with /m, \s* would run across line breaks from every line start (quadratic on blank lines).
+const EPOCH_LINE_M = /^[ \t]*Epoch \d+\/\d+[ \t]*\r?$/m;
 /** `name: value` pairs of a progress line; `ETA: 3s` and `5s 2ms/step` do not match (a unit follows the number). */
-const METRIC = /(?:^|\s)([A-Za-z_][\w./-]*):\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|[-+]?nan|[-+]?inf(?:inity)?)(?=\s|$)/gi;
+const METRIC = /(?:^|\s)([A-Za-z_][\w./-]*):[ \t]*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|[-+]?nan|[-+]?inf(?:inity)?)(?=\s|$)/gi;
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /**

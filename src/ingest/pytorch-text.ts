@@ -4,9 +4,9 @@ import type { FormatParser } from './parser.ts';
 import { runNameFromFileName } from './run-name-from-file-name.ts';
 import { SeriesBuilder } from './series-builder.ts';
 
-const NUMBER = String.raw`[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|[-+]?nan|[-+]?inf(?:inity)?`;
-/** `name value` or `name: value` in one `|`-separated field; a trailing `s` (seconds) is allowed. */
-const FIELD = new RegExp(String.raw`^([A-Za-z][\w /.-]*?)\s*[:=]?\s+(${NUMBER})s?$`, 'i');
+const NUMBER = /^(?:[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|[-+]?nan|[-+]?inf(?:inity)?)$/i;
+/** Longest argparse Namespace line read for hyperparameters. */
+const MAX_NAMESPACE_CHARS = 64 * 1024;
 /** Fields that time the loop rather than measure the model. */
 const TIMING = /^(ms\/batch|time|elapsed|s\/batch|sec\/batch|it\/s)$/i;
 const TUTORIAL = /^\s*Epoch\s*\[(\d+)\s*\/\s*(\d+)\]\s*,\s*Step\s*\[(\d+)\s*\/\s*(\d+)\]\s*,\s*(.*)$/i;
@@ -22,7 +22,8 @@ export const pytorchTextParser: FormatParser = {
   format: 'pytorch_text',
 
   sniff(text: string): boolean {
-    return /^\|\s*(epoch\s+\d+|end of epoch\s+\d+)\s*\|/im.test(text) || /^\s*Epoch\s*\[\d+\s*\/\s*\d+\]\s*,\s*Step\s*\[\d+\s*\/\s*\d+\]\s*,\s*\w+/im.test(text);
+    // [ \t] rather than \s under /m, so no match attempt runs across line breaks.
+    return /^\|[ \t]*(epoch[ \t]+\d+|end of epoch[ \t]+\d+)[ \t]*\|/im.test(text) || /^[ \t]*Epoch[ \t]*\[\d+[ \t]*\/[ \t]*\d+\][ \t]*,[ \t]*Step[ \t]*\[\d+[ \t]*\/[ \t]*\d+\][ \t]*,[ \t]*\w/im.test(text);
   },
 
   parse(text: string, fileName: string): RunLog[] {
@@ -36,7 +37,7 @@ export const pytorchTextParser: FormatParser = {
     let points = 0;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!.trim();
-      if (line.startsWith('Namespace(') && meta.args === undefined) {
+      if (line.startsWith('Namespace(') && meta.args === undefined && line.length <= MAX_NAMESPACE_CHARS) {
         meta.args = parseNamespace(line);
         continue;
       }
@@ -45,9 +46,9 @@ export const pytorchTextParser: FormatParser = {
         const [e, , s, ns] = [Number(tut[1]), Number(tut[2]), Number(tut[3]), Number(tut[4])];
         const step = (e - 1) * ns + s;
         for (const part of tut[5]!.split(/,\s*/)) {
-          const f = FIELD.exec(part.trim().replace(/:\s*/, ' '));
-          if (!f || TIMING.test(f[1]!.trim())) continue;
-          builder.add(rawName(f[1]!), step, toNumber(f[2]!), e - 1 + s / ns, NaN, 'step');
+          const f = parseField(part);
+          if (!f) continue;
+          builder.add(f[0], step, f[1], e - 1 + s / ns, NaN, 'step');
           points++;
         }
         lastStep = step;
@@ -67,8 +68,8 @@ export const pytorchTextParser: FormatParser = {
         if (/^end of training$/i.test(f)) { kind = 'final'; continue; }
         if ((m = /^epoch\s+(\d+)$/i.exec(f))) { kind = 'batch'; epoch = Number(m[1]); continue; }
         if ((m = /^(\d+)\s*\/\s*(\d+)\s+batches$/i.exec(f))) { batch = Number(m[1]); batches = Number(m[2]); continue; }
-        const v = FIELD.exec(f);
-        if (v && !TIMING.test(v[1]!.trim())) metrics.push([rawName(v[1]!), toNumber(v[2]!)]);
+        const v = parseField(f);
+        if (v) metrics.push(v);
       }
       if (!kind || metrics.length === 0) continue;
       if (kind === 'batch') {
@@ -96,6 +97,22 @@ export const pytorchTextParser: FormatParser = {
     return [{ name: runNameFromFileName(fileName), format: 'pytorch_text', series, notes, meta }];
   },
 };
+
+/**
+ * `name value`, `name: value` or `name=value` (a trailing `s` of seconds allowed) → [raw name, value], or null for
+ * fields that are not measurements (timing, words). Split by hand: a regex with competing quantifiers over the
+ * name's spaces backtracks cubically on a long field.
+ */
+function parseField(field: string): [string, number] | null {
+  const t = field.trim();
+  let i = t.length - 1;
+  while (i >= 0 && t[i] !== ' ' && t[i] !== '\t' && t[i] !== ':' && t[i] !== '=') i--;
+  if (i <= 0) return null;
+  const token = t.slice(i + 1).replace(/s$/, '');
+  const name = t.slice(0, i).trim().replace(/[:=]$/, '').trim();
+  if (!NUMBER.test(token) || !/^[A-Za-z]/.test(name) || TIMING.test(name)) return null;
+  return [rawName(name), toNumber(token)];
+}
 
 function rawName(words: string): string {
   return words.trim().toLowerCase().replace(/\s+/g, '_');

@@ -51,3 +51,14 @@ describe('PyTorch example text logs', () => {
     expect(() => pytorchTextParser.parse('| epoch 1 |\n', 'x.log')).toThrow(/no metrics found/);
   });
 });
+
+describe('pathological text', () => {
+  // Regression for regexes with competing quantifiers: these took minutes (cubic/quadratic backtracking) before.
+  it('long runs of spaces, digits and blank lines are read in linear time (the test timeout is the guard)', () => {
+    const n = 50_000;
+    expect(() => pytorchTextParser.parse(`| epoch 1 | a${' '.repeat(n)}x |\n`, 'x.log')).toThrow(/no metrics found/);
+    expect(pytorchTextParser.sniff('\n'.repeat(n) + 'x')).toBe(false);
+    const [run] = pytorchTextParser.parse(`| epoch 1 | loss ${'1'.repeat(n)}x | ppl 2 |\n`, 'y.log');
+    expect(run!.series.map((s) => s.name)).toEqual(['ppl']);
+  });
+});
