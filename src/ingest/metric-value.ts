@@ -23,7 +23,8 @@ export function parseMetricText(s: string): number | undefined {
   const special = NON_FINITE[t.toLowerCase()];
   if (special !== undefined) return special;
   // Number() accepts hex, binary and "" as 0; a log's numbers are decimal.
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
+  // `\d+(?:\.\d*)?`, not `\d+\.?\d*`: two quantifiers competing for the same digits backtrack quadratically.
+  if (!/^[+-]?(\d+(?:\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
   return Number(t);
 }
 
