@@ -38,7 +38,7 @@ function runMain(env: Record<string, string>, opts: { stopWhen?: RegExp; timeout
   });
 }
 
-describe('npm start', { timeout: 90_000 }, () => {
+describe.concurrent('npm start', { timeout: 90_000 }, () => {
   let fake: FakeDiscord;
   let dir: string;
   beforeAll(async () => {
