@@ -30,4 +30,22 @@ describe('overfitting', () => {
     huge.series.push(makeSeries('val_loss', 'loss', 'val', 'epoch', vals.map((_, i) => i), vals.map((_, i) => i), vals));
     expect(itemFor(huge, 'overfitting').status).toBe('pass');
   });
+
+  it('replays Keras EarlyStopping(patience=3) exactly for the what-if', () => {
+    const val = [1, 0.8, 0.6, 0.5, 0.45, 0.44, 0.46, 0.47, 0.49, 0.5, 0.52, 0.55, 0.57, 0.6, 0.62, 0.65, 0.68, 0.7, 0.72, 0.75];
+    const run = makeRun({ epochs: 20, train: decay(1, 0.05, 5) });
+    run.series.push(makeSeries('val_loss', 'loss', 'val', 'epoch', val.map((_, i) => i), val.map((_, i) => i), val));
+    const item = itemFor(run, 'overfitting');
+    expect(item.status).toBe('fail');
+    expect(item.evidence).toMatchObject({ onsetEpoch: 5, valBest: 0.44, valLast: 0.75, valLossMin: 0.44 });
+    // Best at epoch 5; epochs 6, 7, 8 do not improve → stop after epoch 8; epochs 9–19 (11 of 20) saved.
+    expect(item.evidence.whatIf).toMatchObject({ patience: 3, stopAt: 8, savedShare: 0.55, text: 'early stopping with patience 3 would have stopped at epoch 8 and saved 55 % of the epochs' });
+    expect(item.marks).toEqual(
+      expect.arrayContaining([
+        { series: 'val_loss', step: 5, label: 'best val_loss', kind: 'point', value: 0.44 },
+        { series: 'val_loss', step: 5, label: 'overfitting starts', kind: 'line' },
+        { series: 'val_loss', step: 8, toStep: 19, label: 'saved by early stopping', kind: 'band' },
+      ]),
+    );
+  });
 });
