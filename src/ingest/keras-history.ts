@@ -1,4 +1,5 @@
 import type { RunLog } from '../domain/run.ts';
+import { ColumnBuffer } from './column-buffer.ts';
 import { IngestError } from './ingest-error.ts';
 import { parseJsonLenient } from './json-lenient.ts';
 import { jsonPathKey } from './json-path.ts';
@@ -95,12 +96,14 @@ export const kerasHistoryParser: FormatParser = {
           notes.push(`${col.name} has ${n} values, fewer than the ${epochs} epochs of the longest series: aligned to the first ${n} epochs`);
         }
       }
+      const column = new ColumnBuffer(n);
       for (let i = 0; i < n; i++) {
         const v = col.values[i];
         if (v === undefined) continue;
         const e = epochOf((i + 1) * stride - 1);
-        builder.add(col.name, e, v, e);
+        column.push(e, v, e);
       }
+      column.flushInto(builder, col.name);
     }
     const series = builder.build('epoch', notes);
     return [{ name: runNameFromFileName(fileName), format: 'keras_history', series, notes, meta }];
