@@ -88,6 +88,8 @@ export interface AlertStore {
   threadOf(guildId: string, runKey: string): Promise<RunThread | null>;
   threadById(threadId: string): Promise<RunThread | null>;
   saveThread(thread: RunThread): Promise<void>;
+  /** Forgets a run's thread (deleted on Discord): its next alert opens a new one. */
+  forgetThread(threadId: string): Promise<void>;
 
   /** Undelivered entries, oldest first (due or not: the dispatcher keeps each run's alerts in order). */
   pendingOutbox(limit: number): Promise<OutboxEntry[]>;

@@ -17,3 +17,11 @@ export interface Notifier {
   /** Opens a thread on a posted message; resolves with the thread id (also when the thread already existed). */
   openThread(channelId: string, messageId: string, name: string): Promise<{ threadId: string }>;
 }
+
+/** The channel or thread to post into no longer exists (deleted): not worth retrying as is. */
+export class TargetGoneError extends Error {
+  constructor(readonly channelId: string) {
+    super(`channel ${channelId} no longer exists`);
+    this.name = 'TargetGoneError';
+  }
+}

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../logger.ts';
 import type { AlertStore, OutboxEntry } from './alert-store.ts';
-import type { Notifier } from './notifier.ts';
+import { TargetGoneError, type Notifier } from './notifier.ts';
 
 export interface OutboxDispatcherOptions {
   store: AlertStore;
@@ -122,7 +122,13 @@ export class OutboxDispatcher {
     const target = existing?.threadId ?? p.channelId;
     if (!messageId) {
       const chart = await this.chart(p.runId);
-      ({ messageId } = await this.o.notifier.postAlert({ payload: p, channelId: target, chart, idempotencyKey: `rm-alert-${entry.id}` }));
+      try {
+        ({ messageId } = await this.o.notifier.postAlert({ payload: p, channelId: target, chart, idempotencyKey: `rm-alert-${entry.id}` }));
+      } catch (e) {
+        // The run's thread was deleted: forget it, so the retry posts to the alert channel and opens a new one.
+        if (e instanceof TargetGoneError && existing && e.channelId === existing.threadId) await this.o.store.forgetThread(existing.threadId);
+        throw e;
+      }
       await this.o.store.markPosted(entry.id, messageId);
     }
     let threadId = existing?.threadId ?? null;

@@ -168,6 +168,10 @@ export class SqliteAlertStore implements AlertStore {
       .run(t.guildId, t.runKey, t.runId, t.channelId, t.threadId);
   }
 
+  async forgetThread(threadId: string): Promise<void> {
+    this.db.prepare('DELETE FROM run_threads WHERE thread_id = ?').run(threadId);
+  }
+
   async pendingOutbox(limit: number): Promise<OutboxEntry[]> {
     return (
       this.db.prepare('SELECT * FROM alert_outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?').all(limit) as OutboxRow[]

@@ -83,9 +83,25 @@ describe('/ingest and alert pings', () => {
     expect((await h.alerts.store.outbox()).length).toBe(1);
   });
 
+  it('a new finding of a run whose thread was deleted pings in the alert channel again and opens a new thread', async () => {
+    const old = h.fake.threads().find((t) => t.parent_id === h.fake.alerts.id)!;
+    h.fake.deleteChannel(old.id);
+    // Loss goes to NaN: nan_loss is new for this run.
+    const lines = kerasCsv({ epochs: 30, overfitFrom: 10 }).trim().split('\n');
+    const nan = [...lines.slice(0, 25), ...lines.slice(25).map((l) => l.split(',').map((c, k) => (k === 0 ? c : 'nan')).join(','))].join('\n') + '\n';
+    await h.fake.answerOf(ingest(enc(nan), 'resnet50-nan.csv', 'resnet50'), 10_000);
+    const thread = await h.fake.waitFor(() => h.fake.threads().find((t) => t.parent_id === h.fake.alerts.id), 8000, 'a new thread');
+    const pings = alertMessages();
+    expect(pings).toHaveLength(2);
+    expect(pings[1].content).toContain('nan_loss');
+    expect(pings[1].content).not.toContain('overfitting');
+    expect(thread.starter_message_id).toBe(pings[1].id);
+  });
+
   it('a healthy run pings nobody', async () => {
+    const before = alertMessages().length;
     await h.fake.answerOf(ingest(enc(kerasCsv({ epochs: 30 })), 'healthy.csv'), 10_000);
     await new Promise((r) => setTimeout(r, 300));
-    expect(alertMessages()).toHaveLength(1);
+    expect(alertMessages()).toHaveLength(before);
   });
 });

@@ -206,6 +206,12 @@ export class FakeDiscord {
     this.faults.push({ route, status, remaining: count });
   }
 
+  /** A channel or thread deleted by someone on the server. */
+  deleteChannel(id: string): void {
+    this.channels.delete(id);
+    for (const [mid, m] of this.messages) if (m.channel_id === id) this.messages.delete(mid);
+  }
+
   clearFaults(): void {
     this.faults.length = 0;
   }
