@@ -87,7 +87,7 @@ describe.skipIf(!REAL_LOGS_DIR)('fuzz parseFile with mutated real logs', () => {
     });
     fc.assert(
       fc.property(mutation, ({ log, edits }) => {
-        let b = logs[log]!.bytes;
+        let b: Uint8Array = logs[log]!.bytes;
         for (const [kind, at, byte] of edits) {
           const i = b.length ? at % b.length : 0;
           if (kind === 'flip') {

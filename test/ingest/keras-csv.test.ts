@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { RunLog, Series } from '../../src/domain/run.ts';
 import { openText } from '../../src/ingest/decode.ts';
 import { IngestError } from '../../src/ingest/ingest-error.ts';
 import { kerasCsvParser } from '../../src/ingest/keras-csv.ts';
 
 const parse = (text: string, name = 'training.log') => kerasCsvParser.parse(text, name);
-const series = (run: { series: Array<{ name: string }> }, name: string) => run.series.find((s) => s.name === name)!;
+const series = (run: RunLog, name: string): Series => run.series.find((s) => s.name === name)!;
 
 describe('Keras CSVLogger', () => {
   it('sniffs epoch-first headers with a loss column, not Lightning or plain tables', () => {

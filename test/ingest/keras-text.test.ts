@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { RunLog, Series } from '../../src/domain/run.ts';
 import { kerasTextParser } from '../../src/ingest/keras-text.ts';
 
-const find = (run: { series: Array<{ name: string }> }, name: string) => run.series.find((s) => s.name === name)!;
+const find = (run: RunLog, name: string): Series => run.series.find((s) => s.name === name)!;
 
 const TF2 = `2024-01-01 12:00:00.000 I tensorflow/core/platform/cpu_feature_guard.cc:193] This TensorFlow binary is optimized
 Epoch 1/3

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { RunLog, Series } from '../../src/domain/run.ts';
 import { lightningCsvParser } from '../../src/ingest/lightning-csv.ts';
 
 const parse = (text: string) => lightningCsvParser.parse(text, 'lightning_logs/version_0/metrics.csv');
-const find = (run: { series: Array<{ name: string }> }, name: string) => run.series.find((s) => s.name === name)!;
+const find = (run: RunLog, name: string): Series => run.series.find((s) => s.name === name)!;
 
 describe('Lightning metrics.csv', () => {
   it('sniffs step+epoch headers, lr-* and _step/_epoch columns', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { RunLog, Series } from '../../src/domain/run.ts';
 import { plainCsvParser } from '../../src/ingest/plain-csv.ts';
 
-const find = (run: { series: Array<{ name: string }> }, name: string) => run.series.find((s) => s.name === name)!;
+const find = (run: RunLog, name: string): Series => run.series.find((s) => s.name === name)!;
 
 describe('plain CSV', () => {
   it('claims only tables with a loss-like column', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { RunLog, Series } from '../../src/domain/run.ts';
 import { pytorchTextParser } from '../../src/ingest/pytorch-text.ts';
 
-const find = (run: { series: Array<{ name: string }> }, name: string) => run.series.find((s) => s.name === name)!;
+const find = (run: RunLog, name: string): Series => run.series.find((s) => s.name === name)!;
 
 const LOG = `Namespace(batch_size=20, epochs=2, lr=20, model='LSTM', tied=False)
 | epoch   1 |   200/ 400 batches | lr 20.0000 | ms/batch 11.75 | loss  7.10 | ppl  1212.00
