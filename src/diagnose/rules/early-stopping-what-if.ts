@@ -35,3 +35,18 @@ export function earlyStoppingWhatIf(c: Curve, patience: number): WhatIf {
   }
   return { stopIndex: null, stopWhen: null, bestIndex, savedShare: 0 };
 }
+
+/**
+ * The smallest patience (from `from` up to `max`) whose replay keeps the curve's overall best evaluation, i.e. does
+ * not stop before it. On a noisy validation curve a patience of 3 often stops long before the real best.
+ */
+export function patienceReachingBest(c: Curve, from: number, max = 50): { patience: number; whatIf: WhatIf } | null {
+  const v = c.ty;
+  let argmin = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] < v[argmin]) argmin = i;
+  for (let p = from; p <= max; p++) {
+    const w = earlyStoppingWhatIf(c, p);
+    if (w.stopIndex === null || w.stopIndex > argmin) return { patience: p, whatIf: w };
+  }
+  return null;
+}

@@ -10,7 +10,7 @@ import type { Curve, RunView } from '../signals/view.ts';
 import { smoothedAtStep } from '../signals/view.ts';
 import { median } from '../signals/stats.ts';
 import { MIN_LOG_CHANGE, whenAt } from './shared.ts';
-import { earlyStoppingWhatIf, type WhatIf } from './early-stopping-what-if.ts';
+import { earlyStoppingWhatIf, patienceReachingBest, type WhatIf } from './early-stopping-what-if.ts';
 
 /** Fewer validation points than this cannot show a turn. */
 export const MIN_EVALS = 5;
@@ -90,14 +90,29 @@ export const overfittingRule: Rule = {
     const last = val.ts.length - 1;
     const unit = best.epoch !== undefined ? 'epoch' : 'step';
     const bestWhen = best.epoch ?? best.step;
-    const bestValue = Number(val.y[f.bestIndex].toPrecision(4));
+    // The turn is judged on the smoothed curve; the evidence quotes the logged values (the real minimum and its epoch).
+    let rawBest = 0;
+    for (let i = 1; i < val.ty.length; i++) if (val.ty[i] < val.ty[rawBest]) rawBest = i;
+    const rawBestAt = whenAt(val, rawBest);
+    const bestValue = Number(val.y[rawBest].toPrecision(4));
     const lastValue = Number(val.y[last].toPrecision(4));
     const w = f.whatIf;
-    const whatIfText = w.stopIndex !== null
-      ? `early stopping with patience ${WHAT_IF_PATIENCE} would have stopped at ${unit} ${w.stopWhen} and saved ${Math.round(w.savedShare * 100)} % of the ${unit}s`
-      : `early stopping with patience ${WHAT_IF_PATIENCE} would not have triggered`;
+    const saved = (x: WhatIf) => `saved ${Math.round(x.savedShare * 100)} % of the ${unit}s`;
+    let whatIfText: string;
+    if (w.stopIndex === null) {
+      whatIfText = `early stopping with patience ${WHAT_IF_PATIENCE} would not have triggered`;
+    } else if (w.stopIndex >= rawBest) {
+      whatIfText = `early stopping with patience ${WHAT_IF_PATIENCE} would have stopped at ${unit} ${w.stopWhen} and ${saved(w)}`;
+    } else {
+      // Patience 3 would have stopped before the real best: say so, and which patience fits this curve's noise.
+      const fit = patienceReachingBest(val, WHAT_IF_PATIENCE + 1);
+      whatIfText = `early stopping with patience ${WHAT_IF_PATIENCE} would have stopped too soon, at ${unit} ${w.stopWhen}, before the best ${unit} ${rawBestAt.epoch ?? rawBestAt.step}`;
+      if (fit && fit.whatIf.stopIndex !== null) {
+        whatIfText += `; patience ${fit.patience} would have stopped at ${unit} ${fit.whatIf.stopWhen} and ${saved(fit.whatIf)}`;
+      }
+    }
     const marks: Mark[] = [
-      { series: val.name, step: best.step, label: `best ${val.name}`, kind: 'point', value: bestValue },
+      { series: val.name, step: rawBestAt.step, label: `best ${val.name}`, kind: 'point', value: bestValue },
       { series: val.name, step: best.step, label: 'overfitting starts', kind: 'line' },
     ];
     if (w.stopIndex !== null && w.savedShare > 0) {
@@ -114,13 +129,14 @@ export const overfittingRule: Rule = {
         onsetStep: best.step,
         valSeries: val.name,
         valBest: bestValue,
+        valBestAt: rawBestAt.epoch ?? rawBestAt.step,
         valLast: lastValue,
         // The names of DESIGN.md's example, when the judged curve is the validation loss.
         ...(val.key === 'loss' ? { valLossMin: bestValue, valLossLast: lastValue } : {}),
         valRiseFactor: val.logScale ? Number(Math.exp(f.valRise).toFixed(3)) : Number(f.valRise.toPrecision(3)),
         trainSeries: f.train.name,
         trainImprovementFactor: f.train.logScale ? Number(Math.exp(f.trainDrop).toFixed(3)) : Number(f.trainDrop.toPrecision(3)),
-        whatIf: { patience: WHAT_IF_PATIENCE, stopAt: w.stopWhen, unit, savedShare: Number(w.savedShare.toFixed(3)), restoredBest: bestWhen, text: whatIfText },
+        whatIf: { patience: WHAT_IF_PATIENCE, stopAt: w.stopWhen, unit, savedShare: Number(w.savedShare.toFixed(3)), restoredBest: whenAt(val, w.bestIndex).epoch ?? whenAt(val, w.bestIndex).step, text: whatIfText },
       },
       marks,
     );

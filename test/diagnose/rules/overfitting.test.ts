@@ -48,4 +48,19 @@ describe('overfitting', () => {
       ]),
     );
   });
+
+  it('quotes the logged minimum, and says when patience 3 would stop before the real best on a noisy curve', () => {
+    // Falls with a stall at epochs 4–7 (patience 3 gives up at 6, patience 4 at 7), reaches its real best 0.40 at epoch 11,
+    // then rises: patience 5 waits epochs 12–16 and stops at 16, leaving 7 of 24 epochs unrun.
+    const val = [1, 0.7, 0.55, 0.5, 0.52, 0.51, 0.53, 0.5, 0.47, 0.44, 0.42, 0.4, 0.43, 0.47, 0.5, 0.54, 0.57, 0.6, 0.63, 0.66, 0.7, 0.73, 0.76, 0.8];
+    const run = makeRun({ epochs: val.length, train: decay(1, 0.05, 6) });
+    run.series.push(makeSeries('val_loss', 'loss', 'val', 'epoch', val.map((_, i) => i), val.map((_, i) => i), val));
+    const item = itemFor(run, 'overfitting');
+    expect(item.status).toBe('fail');
+    expect(item.evidence).toMatchObject({ valBest: 0.4, valBestAt: 11, valLossMin: 0.4 });
+    const w = item.evidence.whatIf as { stopAt: number; text: string };
+    expect(w.stopAt).toBe(6);
+    expect(w.text).toBe('early stopping with patience 3 would have stopped too soon, at epoch 6, before the best epoch 11; patience 5 would have stopped at epoch 16 and saved 29 % of the epochs');
+    expect(item.marks).toEqual(expect.arrayContaining([{ series: 'val_loss', step: 11, label: 'best val_loss', kind: 'point', value: 0.4 }]));
+  });
 });
