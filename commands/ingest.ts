@@ -3,7 +3,7 @@ import { SlashCommandBuilder } from 'discord.js';
 import { ingestAndReview } from '../src/app/ingest-and-review.ts';
 import { previousRunOf } from '../src/app/run-report.ts';
 import type { BotCommand } from '../src/bot/command.ts';
-import { downloadAttachment } from '../src/bot/download-attachment.ts';
+import { attachmentHosts, downloadAttachment } from '../src/bot/download-attachment.ts';
 import { diagnosisReply } from '../src/bot/presenters/diagnosis-reply.ts';
 import { ingestSummary } from '../src/bot/presenters/ingest-summary.ts';
 
@@ -18,9 +18,11 @@ const command: BotCommand = {
     const att = i.options.getAttachment('file', true);
     const name = i.options.getString('name') ?? undefined;
     // Refused before deferring, so the refusal is private and nothing is downloaded.
-    if (att.size > ctx.config.ingestMaxBytes) await downloadAttachment({ url: att.url, name: att.name, size: att.size }, ctx.config.ingestMaxBytes);
+    const hosts = attachmentHosts(ctx.config.discordApiBase);
+    const ref = { url: att.url, name: att.name, size: att.size };
+    if (att.size > ctx.config.ingestMaxBytes) await downloadAttachment(ref, ctx.config.ingestMaxBytes, hosts);
     await i.deferReply();
-    const bytes = await downloadAttachment({ url: att.url, name: att.name, size: att.size }, ctx.config.ingestMaxBytes);
+    const bytes = await downloadAttachment(ref, ctx.config.ingestMaxBytes, hosts);
     const reviewed = await ingestAndReview(ctx, bytes, att.name, { name, maxBytes: ctx.config.ingestMaxBytes, log: ctx.log });
     const first = reviewed[0];
     const [previous, muted] = await Promise.all([previousRunOf(ctx.store, first.report.run), ctx.alerts.isMuted(first.report.run)]);

@@ -10,10 +10,22 @@ export interface AttachmentRef {
   size: number;
 }
 
-export async function downloadAttachment(att: AttachmentRef, maxBytes: number, timeoutMs = 60_000): Promise<Uint8Array> {
+/** Where Discord serves attachments; a stand-in (DISCORD_API_BASE) serves them from its own host. */
+export function attachmentHosts(discordApiBase: string | undefined): string[] {
+  return discordApiBase ? [new URL(discordApiBase).host] : ['cdn.discordapp.com', 'media.discordapp.net'];
+}
+
+export async function downloadAttachment(att: AttachmentRef, maxBytes: number, allowedHosts: string[], timeoutMs = 60_000): Promise<Uint8Array> {
   if (att.size > maxBytes) throw tooBig(att.name, att.size, maxBytes);
-  const url = new URL(att.url);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UserFacingError(`${att.name}: the attachment has no downloadable URL.`);
+  let url: URL;
+  try {
+    url = new URL(att.url);
+  } catch {
+    throw new UserFacingError(`${att.name}: the attachment has no downloadable URL.`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !allowedHosts.includes(url.host)) {
+    throw new UserFacingError(`${att.name}: the attachment is not on Discord's file server; upload the file itself.`);
+  }
   let res: Response;
   try {
     res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
