@@ -81,6 +81,11 @@ describe('/ingest and alert pings', () => {
     expect(alertMessages()).toHaveLength(1);
     expect(h.fake.threads().filter((t) => t.parent_id === h.fake.alerts.id)).toHaveLength(1);
     expect((await h.alerts.store.outbox()).length).toBe(1);
+
+    // In the alert's thread, /diagnose without a run means the newest upload of that run.
+    const thread = h.fake.threads().find((t) => t.parent_id === h.fake.alerts.id)!;
+    const inThread = await h.fake.answerOf(h.fake.slash({ name: 'diagnose', channelId: thread.id }), 10_000);
+    expect((inThread.embeds[0] as any).footer.text).toContain(later.id);
   });
 
   it('a new finding of a run whose thread was deleted pings in the alert channel again and opens a new thread', async () => {
