@@ -60,7 +60,7 @@ export class SqliteRunStore implements RunStore {
   private readonly st: Record<
     | 'runById' | 'runByHash' | 'runsByName' | 'runsByPrefix' | 'runFull' | 'insertRun' | 'updateRunTotals'
     | 'updateStatus' | 'deleteRun' | 'seriesOf' | 'insertSeries' | 'updateSeriesPoints' | 'chunksOf'
-    | 'chunkIndexOf' | 'lastChunk' | 'insertChunk' | 'updateChunk' | 'listAll' | 'listByStatus',
+    | 'chunkIndexOf' | 'chunkSignatures' | 'lastChunk' | 'insertChunk' | 'updateChunk' | 'listAll' | 'listByStatus',
     Statement
   >;
 
@@ -100,6 +100,13 @@ export class SqliteRunStore implements RunStore {
       chunksOf: p('SELECT series_idx, seq, n, steps, epochs, wall_times, vals FROM chunks WHERE run_id = ? ORDER BY series_idx, seq'),
       // Without the value blobs: enough to recount epochs after an append.
       chunkIndexOf: p('SELECT series_idx, seq, n, steps, epochs, NULL AS wall_times, NULL AS vals FROM chunks WHERE run_id = ? ORDER BY series_idx, seq'),
+      // Only small blobs are read (length() alone does not load a blob): enough to tell identical step/epoch columns.
+      chunkSignatures: p(
+        `SELECT series_idx, n,
+                CASE WHEN length(steps) <= 16 THEN steps END AS s, length(steps) > 16 AS s_big,
+                CASE WHEN length(epochs) <= 16 THEN epochs END AS e, length(epochs) > 16 AS e_big, epochs IS NULL AS e_null
+         FROM chunks WHERE run_id = ? ORDER BY series_idx, seq`,
+      ),
       lastChunk: p(
         'SELECT series_idx, seq, n, steps, epochs, wall_times, vals FROM chunks WHERE run_id = ? AND series_idx = ? ORDER BY seq DESC LIMIT 1',
       ),
@@ -292,14 +299,20 @@ export class SqliteRunStore implements RunStore {
    */
   private loadSeries(runId: string, withValues: boolean): Series[] {
     const rows = this.st.seriesOf.all(runId) as SeriesRow[];
-    const out = rows.map((r) => ({
-      meta: r,
-      filled: 0,
-      steps: new Float64Array(r.points),
-      epochs: null as Float64Array | null,
-      wallTimes: null as Float64Array | null,
-      values: new Float64Array(withValues ? r.points : 0),
-    }));
+    const shared = this.sharedColumns(runId, rows);
+    const out = rows.map((r) => {
+      const sh = shared.get(r.idx)!;
+      return {
+        meta: r,
+        filled: 0,
+        steps: sh.steps.array,
+        decodeSteps: sh.steps.decode,
+        epochs: sh.epochs?.array ?? null,
+        decodeEpochs: sh.epochs?.decode ?? false,
+        wallTimes: null as Float64Array | null,
+        values: new Float64Array(withValues ? r.points : 0),
+      };
+    });
     const byIdx = new Map(out.map((o) => [o.meta.idx, o]));
     const chunks = withValues ? this.st.chunksOf : this.st.chunkIndexOf;
     for (const c of chunks.iterate(runId) as IterableIterator<ChunkRow>) {
@@ -307,8 +320,8 @@ export class SqliteRunStore implements RunStore {
       if (!o) continue;
       const at = o.filled;
       if (at + c.n > o.meta.points) throw new Error(`corrupt run ${runId}: series ${o.meta.name} has more points than recorded`);
-      decodeColumnInto(c.steps, c.n, o.steps, at);
-      if (c.epochs) decodeColumnInto(c.epochs, c.n, (o.epochs ??= new Float64Array(o.meta.points).fill(NaN)), at);
+      if (o.decodeSteps) decodeColumnInto(c.steps, c.n, o.steps, at);
+      if (o.decodeEpochs) decodeColumnInto(c.epochs, c.n, o.epochs!, at);
       if (c.wall_times) decodeColumnInto(c.wall_times, c.n, (o.wallTimes ??= new Float64Array(o.meta.points).fill(NaN)), at);
       if (withValues) decodeColumnInto(c.vals, c.n, o.values, at);
       o.filled += c.n;
@@ -324,6 +337,49 @@ export class SqliteRunStore implements RunStore {
       wallTimes: o.wallTimes,
       values: o.values,
     }));
+  }
+
+  /**
+   * Allocates the step and epoch arrays of a run, one array per distinct column: series logged together share their
+   * steps (and Keras epochs equal steps), and a 5-million-point load spends most of its time touching fresh memory.
+   * Two columns are the same when their chunks have the same lengths and the same small (arithmetic) blobs; this is
+   * read without loading any large blob. `decode` is true for the one series that fills a shared array.
+   */
+  private sharedColumns(runId: string, rows: SeriesRow[]) {
+    const sigs = new Map<number, { steps: string[] | null; epochs: string[] | null; anyEpochs: boolean }>();
+    for (const r of rows) sigs.set(r.idx, { steps: [], epochs: [], anyEpochs: false });
+    const hex = (b: Buffer | null) => (b === null ? '-' : b.toString('hex'));
+    for (const c of this.st.chunkSignatures.iterate(runId) as IterableIterator<{
+      series_idx: number; n: number; s: Buffer | null; s_big: number; e: Buffer | null; e_big: number; e_null: number;
+    }>) {
+      const sig = sigs.get(c.series_idx);
+      if (!sig) continue;
+      if (c.s_big) sig.steps = null;
+      else sig.steps?.push(`${c.n}:${hex(c.s)}`);
+      if (!c.e_null) sig.anyEpochs = true;
+      if (c.e_big) sig.epochs = null;
+      else sig.epochs?.push(`${c.n}:${hex(c.e)}`);
+    }
+    const byKey = new Map<string, Float64Array>();
+    const column = (points: number, parts: string[] | null, nanFill: boolean) => {
+      const key = parts ? `${points}|${parts.join(',')}` : null;
+      const existing = key ? byKey.get(key) : undefined;
+      if (existing) return { array: existing, decode: false };
+      const array = new Float64Array(points);
+      if (nanFill) array.fill(NaN);
+      if (key) byKey.set(key, array);
+      return { array, decode: true };
+    };
+    const out = new Map<number, { steps: { array: Float64Array; decode: boolean }; epochs: { array: Float64Array; decode: boolean } | null }>();
+    for (const r of rows) {
+      const sig = sigs.get(r.idx)!;
+      out.set(r.idx, {
+        steps: column(r.points, sig.steps, false),
+        // NaN-filled first: chunks without epochs (NULL) leave their range unknown.
+        epochs: sig.anyEpochs ? column(r.points, sig.epochs, true) : null,
+      });
+    }
+    return out;
   }
 }
 

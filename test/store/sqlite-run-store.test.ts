@@ -64,6 +64,24 @@ describe('SqliteRunStore round trip', () => {
     expect(run!.series[0]!.wallTimes).toBeNull();
   });
 
+  it('loads identical arithmetic step/epoch columns once, shared between series, and keeps different ones apart', async () => {
+    const store = makeStore(4);
+    const n = 10;
+    const idx = Array.from({ length: n }, (_, i) => i);
+    const a = series('loss', idx.map((i) => 1 / (i + 1)), { steps: idx, epochs: idx });
+    const b = series('val_loss', idx.map((i) => 2 / (i + 1)), { steps: idx, epochs: idx });
+    const c = series('lr', idx.map(() => 0.1), { steps: idx.map((i) => i * 2), epochs: idx.map((i) => (i === 3 ? NaN : i)) });
+    const [saved] = await store.saveRuns([{ log: runLog('shared', [a, b, c]), source: source('s') }]);
+    const run = (await store.getRun(saved!.run.id))!;
+    const [la, lb, lc] = run.series;
+    expect(la!.steps).toBe(lb!.steps);
+    expect(la!.epochs).toBe(la!.steps); // Keras-style: epochs equal steps
+    expect(lc!.steps).not.toBe(la!.steps);
+    expect(columns(la!)).toEqual(columns(a));
+    expect(columns(lb!)).toEqual(columns(b));
+    expect(columns(lc!)).toEqual(columns(c));
+  });
+
   it('round-trips arbitrary float64 columns across chunk boundaries (property)', async () => {
     const store = makeStore(3);
     let i = 0;
