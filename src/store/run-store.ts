@@ -33,7 +33,10 @@ export interface RunStore {
    * is already stored (or appears earlier in the same call) is not stored again; the existing run is returned.
    */
   saveRuns(runs: NewRun[]): Promise<SavedRun[]>;
-  /** A run with all its series, by exact id, else by unique name, else by unique id prefix; null when none or ambiguous. */
+  /**
+   * A run with all its series, by exact id, else by unique name, else by unique id prefix; null when none or ambiguous.
+   * Treat the columns as read-only: series logged together may share one `steps`/`epochs` array.
+   */
   getRun(ref: string): Promise<Run | null>;
   /** The runs a reference could mean (exact id, else name, else id prefix): for "did you mean" and ambiguity messages. */
   findRuns(ref: string): Promise<RunSummary[]>;
