@@ -36,6 +36,7 @@ const VARIABLES = {
   httpPort: variable('HTTP_PORT', port.default(8787), 'a TCP port (1–65535)'),
   ingestMaxBytes: variable('INGEST_MAX_BYTES', positiveInt.default(256 * 1024 * 1024), 'a positive whole number of bytes'),
   trainRoleId: variable('TRAIN_ROLE_ID', snowflake.optional(), 'a Discord role id (digits)'),
+  jobConcurrency: variable('JOB_CONCURRENCY', positiveInt.default(1), 'a positive whole number of training jobs run at once'),
 } as const;
 
 type Variables = typeof VARIABLES;

@@ -13,6 +13,8 @@ import { SqliteAlertStore } from './store/sqlite-alert-store.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { RunReporter } from './app/run-report.ts';
 import { BotLoginError, startBot } from './bot/bot.ts';
+import { SqliteJobStore } from './store/sqlite-job-store.ts';
+import { TrainingJobs } from './app/training-jobs.ts';
 
 /** Something the operator fixes; printed as one line. */
 class StartupError extends Error {}
@@ -40,20 +42,30 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   const store = new SqliteRunStore(db, {}, true);
   const alerts = new AlertService(new SqliteAlertStore(db));
   const reporter = new RunReporter(store);
+  const jobs = new TrainingJobs({ jobs: new SqliteJobStore(db), runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
 
   let bot;
   try {
-    bot = await startBot({ config, log, store, alerts, reporter, token: config.discordToken });
+    bot = await startBot({ config, log, store, alerts, reporter, jobs, token: config.discordToken });
   } catch (e) {
     await store.close();
     if (e instanceof BotLoginError) throw new StartupError(`runmedic: ${e.message}`);
     throw e;
   }
   log.info({ db: config.dbPath }, 'runmedic started');
+  // Jobs start after the bot is up, so jobs a previous process left running can be reported where they were asked for.
+  const interrupted = await jobs.start();
+  for (const job of interrupted) {
+    log.warn({ jobId: job.id, runId: job.runId }, 'training job interrupted by a restart');
+    if (!job.channelId) continue;
+    const channel = await bot.client.channels.fetch(job.channelId).catch(() => null);
+    if (channel?.isSendable()) await channel.send({ content: `⚠️ Training job \`${job.id}\` was interrupted when runmedic stopped${job.runId ? ` (run \`${job.runId}\` kept as is)` : ''}. Start it again with /train.` }).catch(() => undefined);
+  }
 
   return {
     log,
     async stop() {
+      await jobs.stop();
       await bot.stop();
       await store.close();
     },

@@ -44,6 +44,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     alerts: opts.alerts,
     reporter: opts.reporter,
     now: opts.now ?? Date.now,
+    ...(opts.jobs ? { jobs: opts.jobs } : {}),
   };
   const commands = await loadCommands(opts.commandsDir);
   const client = createDiscordClient({ apiBase: opts.config.discordApiBase, retries: opts.restRetries ?? 1 });

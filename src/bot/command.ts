@@ -13,6 +13,7 @@ import type { Logger } from '../logger.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
 import type { RunReporter } from '../app/run-report.ts';
+import type { TrainingJobs } from '../app/training-jobs.ts';
 
 export interface BotContext {
   config: Config;
@@ -21,6 +22,8 @@ export interface BotContext {
   alerts: AlertService;
   reporter: RunReporter;
   now: () => number;
+  /** Training jobs (/train, /jobs); absent when the bot runs without them. */
+  jobs?: TrainingJobs;
 }
 
 export type ButtonHandler = (interaction: ButtonInteraction, ctx: BotContext, args: string[]) => Promise<void>;

@@ -9,7 +9,7 @@ import type { JobRecord, JobStatus, JobStore } from '../store/job-store.ts';
 import type { JobConfig } from './job-config.ts';
 
 export interface JobExecution {
-  status: Extract<JobStatus, 'finished' | 'failed' | 'cancelled' | 'crashed'>;
+  status: Extract<JobStatus, 'finished' | 'failed' | 'cancelled' | 'crashed' | 'interrupted'>;
   runId?: string | null;
   backend?: string | null;
   error?: string | null;
@@ -101,7 +101,7 @@ export class JobQueue {
     }
   }
 
-  /** Cancels running jobs and starts no more; queued jobs stay queued for the next start. */
+  /** Kills running jobs (recorded as interrupted) and starts no more; queued jobs stay queued for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const l of this.running.values()) l.abort.abort();
@@ -130,7 +130,8 @@ export class JobQueue {
     } catch (e) {
       ex = { status: 'failed', error: e instanceof Error ? e.message : String(e) };
     }
-    if (signal.aborted && ex.status !== 'finished') ex = { ...ex, status: 'cancelled' };
+    // Stopping the service is not the user's cancel: those jobs are reported as interrupted.
+    if (signal.aborted && ex.status !== 'finished') ex = { ...ex, status: this.stopped ? 'interrupted' : 'cancelled' };
     const done = await this.opts.store.update(job.id, {
       status: ex.status,
       runId: ex.runId,
