@@ -67,6 +67,7 @@ const NINE = 57;
 const LOWER_E = 101;
 const UPPER_E = 69;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const TWO_53 = 2 ** 53;
 
 /**
  * Finds the header of a delimited table in the first lines of `text`: the first line (after at most
@@ -254,30 +255,24 @@ export function parseCsvBytes(input: Uint8Array, fileName: string, head: CsvHead
           neg = c === MINUS;
           c = bytes[++pos]!;
         }
-        // The first 15 significant digits go to `mant` (exact), the rest to `tail` (d digits).
+        // Digits accumulate into `mant`, exact while it stays below 2^53; longer mantissas are re-read below.
         let mant = 0;
-        let tail = 0;
-        let d = 0;
         let digits = 0;
-        let sig = 0;
         let exp10 = 0;
         while (c >= ZERO && c <= NINE) {
-          if (sig !== 0 || c !== ZERO) sig++;
-          if (sig <= 15) mant = mant * 10 + (c - ZERO);
-          else { tail = tail * 10 + (c - ZERO); d++; }
+          mant = mant * 10 + (c - ZERO);
           digits++;
           c = bytes[++pos]!;
         }
         if (c === DOT) {
           c = bytes[++pos]!;
+          const fracStart = pos;
           while (c >= ZERO && c <= NINE) {
-            if (sig !== 0 || c !== ZERO) sig++;
-            if (sig <= 15) mant = mant * 10 + (c - ZERO);
-            else { tail = tail * 10 + (c - ZERO); d++; }
-            digits++;
-            exp10--;
+            mant = mant * 10 + (c - ZERO);
             c = bytes[++pos]!;
           }
+          digits += pos - fracStart;
+          exp10 = fracStart - pos;
         }
         let ok = digits > 0;
         if (ok && (c === LOWER_E || c === UPPER_E)) {
@@ -300,12 +295,12 @@ export function parseCsvBytes(input: Uint8Array, fileName: string, head: CsvHead
         const numEnd = pos;
         while ((c === SPACE || c === TAB) && c !== sep) c = bytes[++pos]!;
         if (ok && (c === sep || c === LF || c === CR)) {
-          if (d === 0 && exp10 >= -22 && exp10 <= 22) {
+          if (mant < TWO_53 && exp10 >= -22 && exp10 <= 22) {
             // Clinger's fast path: mantissa and power of ten are exact doubles, so one IEEE operation rounds correctly.
             value = exp10 < 0 ? mant / POW10[-exp10]! : mant * POW10[exp10]!;
-          } else if (d <= 4 && exp10 < 0 && exp10 >= -22) {
-            // 16–19 digits (float32 values printed by Python): still exact, without building a string.
-            value = exactQuotient(mant, d, tail, -exp10);
+          } else if (exp10 < 0 && exp10 >= -22) {
+            // 16–19 significant digits (float32 values printed by Python): still exact, without building a string.
+            value = longMantissa(bytes, neg || bytes[start] === PLUS ? start + 1 : start, numEnd, -exp10);
           }
           if (Number.isNaN(value)) value = Number(asciiSlice(bytes, neg || bytes[start] === PLUS ? start + 1 : start, numEnd));
           if (neg) value = -value;
@@ -385,6 +380,31 @@ export function parseCsvBytes(input: Uint8Array, fileName: string, head: CsvHead
       text: textCells[k]!,
     })),
   };
+}
+
+/**
+ * A decimal with more than 2^53 in its digits, `digits[.digits]` in bytes[start, end) with k fraction digits:
+ * the first 15 significant digits and the (at most 4) others are combined exactly by `exactQuotient`.
+ * NaN when the number is longer or too close to a rounding boundary (the caller then uses the JS parser).
+ */
+function longMantissa(bytes: Uint8Array, start: number, end: number, k: number): number {
+  let hi = 0;
+  let tail = 0;
+  let d = 0;
+  let sig = 0;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c === LOWER_E || c === UPPER_E) break;
+    if (c === DOT) continue;
+    if (sig === 0 && c === ZERO) continue;
+    sig++;
+    if (sig <= 15) hi = hi * 10 + (c - ZERO);
+    else {
+      tail = tail * 10 + (c - ZERO);
+      d++;
+    }
+  }
+  return d >= 1 && d <= 4 ? exactQuotient(hi, d, tail, k) : NaN;
 }
 
 /** The ASCII characters of bytes[start, end) as a string (only called on runs of digits, signs, dots and exponents). */

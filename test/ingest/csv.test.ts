@@ -28,9 +28,24 @@ describe('findCsvHead', () => {
 
 describe('parseCsv', () => {
   it('reads numbers exactly as JavaScript would (short, 17-digit, exponents, signs)', () => {
-    const cells = ['0', '1', '-2.5', '0.05603187158703804', '0.98474383354187012', '1e-06', '2.447174185242323e-06', '+3.25', '1E3', '123456789012345678901', '.5', '7.'];
+    const cells = [
+      '0', '1', '-2.5', '0.05603187158703804', '0.98474383354187012', '1e-06', '2.447174185242323e-06', '+3.25', '1E3',
+      '123456789012345678901', '.5', '7.', '9.9999999999999999e5', '-1.2345678901234567e-5', '0.000000000000000012345678901234567',
+      '9007199254740993', '9007199254740993e-3', '00000.12345678901234567',
+    ];
     const t = parseCsv(`a,b\n${cells.map((c) => `${c},1`).join('\n')}\n`, 'x.csv');
     expect(Array.from(t.columns[0]!.values)).toEqual(cells.map(Number));
+  });
+
+  it('matches Number() on long mantissas with exponents (property)', () => {
+    const digits = fc.string({ unit: fc.constantFrom(...'0123456789'.split('')), minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(digits, digits, fc.integer({ min: -30, max: 30 }), fc.boolean(), (a, b, e, withExp) => {
+        const s = `${a}.${b}${withExp ? `e${e}` : ''}`;
+        expect(parseCsv(`v,w\n${s},0\n`, 'p.csv').columns[0]!.values[0]).toBe(Number(s));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('matches Number() on random decimal strings (property)', () => {
