@@ -47,6 +47,8 @@ export interface PanelPlan {
   lines: Array<{ series: Series; split: Split; prepared: PreparedLine }>;
   /** Set when the first points were left above the axis so the rest of the run is readable. */
   offScale: { value: number } | null;
+  /** Highest finite value drawn inside the panel (after leaving an off-scale start out). */
+  dataMax: number;
 }
 
 /** Everything decided before ECharts draws: exposed so tests can check the decisions, not just the pixels. */
@@ -133,6 +135,68 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
   }
   const panels = layoutPanels(choices, coords, top0, height - BOTTOM, options.maxPoints);
   const xScale = xScaleOf(panels);
+  const top = panels[0]!;
+
+  // ---- verdict marks and every text label, placed before drawing so the y axes can make room for them
+  const marks = collectMarks(run, verdict, coords, panels);
+  const labelRequests: Array<LabelRequest & { text: string; colour: string; panel: number }> = [];
+  const xPx = (x: number) => toPixel(xScale, x, LEFT, width - RIGHT);
+  const inX = (x: number) => x >= xScale.min && x <= xScale.max;
+  const rules = marks.filter((m) => m.kind === 'line' && inX(m.x));
+  const bands = marks.filter((m) => m.kind === 'band');
+  for (const m of rules) {
+    const label = fitText(m.label, 200, 11);
+    labelRequests.push({ x: xPx(m.x), width: textWidth(label, 11) + 10, anchor: 'middle', text: label, colour: theme.status[m.status], panel: 0 });
+  }
+  for (const m of bands) {
+    const label = fitText(m.label, 220, 11);
+    labelRequests.push({ x: xPx(Math.max(m.x, xScale.min)) + 4, width: textWidth(label, 11) + 10, anchor: 'start', text: label, colour: theme.status[m.status], panel: 0 });
+  }
+  const nanMarkers: Array<{ panel: number; xs: number[] }> = [];
+  panels.forEach((p, pi) => {
+    for (const line of p.lines) {
+      const nf = line.prepared.nonFinite.filter((m) => inX(m.x));
+      if (!nf.length) continue;
+      nanMarkers.push({ panel: pi, xs: nf.map((m) => m.x) });
+      const total = line.prepared.nonFinite.reduce((sum, m) => sum + m.count, 0);
+      const kinds = new Set(line.prepared.nonFinite.map((m) => m.kind));
+      const kind = kinds.size === 1 ? [...kinds][0]! : 'NaN/Inf';
+      const all = !Number.isFinite(line.prepared.extent.min);
+      const what = `${line.split} ${line.series.key} ${kind}`;
+      const where = all ? 'throughout' : total === 1 ? `at ${coords.mode} ${formatX(nf[0]!.x)}` : `from ${coords.mode} ${formatX(nf[0]!.x)} (${formatAxisNumber(total)} points)`;
+      const label = fitText(`${what} ${where}`, 320, 11);
+      labelRequests.push({ x: xPx(nf[0]!.x), width: textWidth(label, 11) + 10, anchor: 'middle', text: label, colour: theme.nan, panel: pi });
+    }
+    if (p.offScale) {
+      const label = `↑ start off scale (${formatValue(p.offScale.value)})`;
+      labelRequests.push({ x: LEFT + 16, width: textWidth(label, 11) + 10, anchor: 'start', text: label, colour: theme.muted, panel: pi });
+    }
+  });
+
+  // Labels never overlap: rows from the top of their panel, greedy by x; a label with no room is left out.
+  const occupied: Box[] = [];
+  const labelGraphics: unknown[] = [];
+  panels.forEach((p, pi) => {
+    const reqs = labelRequests.filter((r) => r.panel === pi);
+    if (!reqs.length) return;
+    const rows = Math.max(1, Math.min(3, Math.floor((p.height - 10) / (LABEL_ROW + 2))));
+    const placed = layoutLabels(reqs, { left: LEFT + 2, right: width - RIGHT - 2 }, rows);
+    let rowsUsed = 0;
+    reqs.forEach((r, i) => {
+      const pl = placed[i]!;
+      if (pl.row < 0) return;
+      rowsUsed = Math.max(rowsUsed, pl.row + 1);
+      const y = p.top + 8 + pl.row * (LABEL_ROW + 2);
+      occupied.push({ left: pl.left, top: y, right: pl.left + r.width, bottom: y + LABEL_ROW - 1 });
+      labelGraphics.push(box(pl.left, y, r.width, LABEL_ROW - 1, theme.labelBackground, 3));
+      labelGraphics.push(text(pl.left + 5, y + (LABEL_ROW - 1) / 2, r.text, r.colour, 11));
+      texts.push(r.text);
+    });
+    // Room above the curves for the label rows, so no label sits on the data.
+    p.y = withHeadroom(p.y, p.dataMax, p.height, 8 + rowsUsed * (LABEL_ROW + 2));
+  });
+
+  // ---- drawing
   const grids = panels.map((p) => ({ left: LEFT, right: RIGHT, top: p.top, height: p.height, containLabel: false }));
   const xAxes = panels.map((_, i) => xAxis(theme, xScale, i, i === panels.length - 1, coords.mode));
   const yAxes = panels.map((p, i) => yAxis(theme, p, i));
@@ -151,19 +215,7 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
         symbolSize: 5,
       });
     }
-  });
-
-  // ---- verdict marks
-  const marks = collectMarks(run, verdict, coords, panels);
-  const top = panels[0]!;
-  const labelRequests: Array<LabelRequest & { text: string; colour: string; panel: number }> = [];
-  const xPx = (x: number) => toPixel(xScale, x, LEFT, width - RIGHT);
-  const inX = (x: number) => x >= xScale.min && x <= xScale.max;
-
-  const rules = marks.filter((m) => m.kind === 'line' && inX(m.x));
-  const bands = marks.filter((m) => m.kind === 'band');
-  panels.forEach((_, pi) => {
-    const markSeries = {
+    series.push({
       type: 'line',
       xAxisIndex: pi,
       yAxisIndex: pi,
@@ -186,20 +238,10 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
         ]),
       },
       z: 1,
-    };
-    series.push(markSeries);
+    });
   });
-  const bandPx = bands.map((m) => ({ m, left: xPx(Math.max(m.x, xScale.min)) }));
-  for (const m of rules) {
-    const label = fitText(m.label, 200, 11);
-    labelRequests.push({ x: xPx(m.x), width: textWidth(label, 11) + 10, anchor: 'middle', text: label, colour: theme.status[m.status], panel: 0 });
-  }
-  for (const { m, left } of bandPx) {
-    const label = fitText(m.label, 220, 11);
-    labelRequests.push({ x: left + 4, width: textWidth(label, 11) + 10, anchor: 'start', text: label, colour: theme.status[m.status], panel: 0 });
-  }
 
-  // Points: a dot where the verdict points (best validation epoch), its label beside it.
+  // Points: a dot where the verdict points (best validation epoch), its label beside it where no other label is.
   panels.forEach((p, pi) => {
     const pts = marks.filter((m) => m.kind === 'point' && m.panel === pi && m.value !== undefined && Number.isFinite(m.value) && inX(m.x));
     if (!pts.length) return;
@@ -215,69 +257,35 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
     });
     for (const m of pts) {
       const px = xPx(m.x);
-      const py = toPixel(p.y, m.value!, p.top + p.height, p.top);
+      const py = toPixel(p.y, Math.max(m.value!, p.y.min), p.top + p.height, p.top);
       const label = fitText(m.label, 180, 11);
       const w = textWidth(label, 11) + 10;
-      const leftSide = px + 10 + w > width - RIGHT;
-      const bx = leftSide ? px - 10 - w : px + 10;
-      const by = Math.max(p.top + 2, Math.min(py - 22, p.top + p.height - 18));
-      graphics.push(box(bx, by, w, 16, theme.labelBackground, 3));
-      graphics.push(text(bx + 5, by + 8, label, theme.text, 11));
+      const b = placeBeside(px, py, w, 16, { left: LEFT, top: p.top, right: width - RIGHT, bottom: p.top + p.height }, occupied);
+      occupied.push(b);
+      labelGraphics.push(box(b.left, b.top, w, 16, theme.labelBackground, 3));
+      labelGraphics.push(text(b.left + 5, b.top + 8, label, theme.text, 11));
       texts.push(label);
     }
   });
 
-  // Non-finite values: a downward triangle at the top edge of the panel, the first one of each series labelled.
-  panels.forEach((p, pi) => {
-    for (const line of p.lines) {
-      const nf = line.prepared.nonFinite.filter((m) => inX(m.x));
-      if (!nf.length) continue;
-      series.push({
-        type: 'scatter',
-        xAxisIndex: pi,
-        yAxisIndex: pi,
-        silent: true,
-        clip: false,
-        symbol: 'triangle',
-        symbolRotate: 180,
-        symbolSize: 10,
-        symbolOffset: [0, 5],
-        itemStyle: { color: theme.nan },
-        data: nf.map((m) => [m.x, p.y.max]),
-        z: 6,
-      });
-      const total = line.prepared.nonFinite.reduce((s, m) => s + m.count, 0);
-      const kinds = new Set(line.prepared.nonFinite.map((m) => m.kind));
-      const kind = kinds.size === 1 ? [...kinds][0]! : 'NaN/Inf';
-      const all = !Number.isFinite(line.prepared.extent.min);
-      const what = `${line.split} ${line.series.key} ${kind}`;
-      const where = all ? 'throughout' : total === 1 ? `at ${coords.mode} ${formatX(nf[0]!.x)}` : `from ${coords.mode} ${formatX(nf[0]!.x)} (${formatAxisNumber(total)} points)`;
-      const label = fitText(`${what} ${where}`, 320, 11);
-      labelRequests.push({ x: xPx(nf[0]!.x), width: textWidth(label, 11) + 10, anchor: 'middle', text: label, colour: theme.nan, panel: pi });
-    }
-  });
-
-  panels.forEach((p, pi) => {
-    if (!p.offScale) return;
-    const label = `↑ start off scale (${formatValue(p.offScale.value)})`;
-    labelRequests.push({ x: LEFT + 16, width: textWidth(label, 11) + 10, anchor: 'start', text: label, colour: theme.muted, panel: pi });
-  });
-
-  // Labels never overlap: rows from the top of their panel, greedy by x; a label with no room is left out.
-  panels.forEach((p, pi) => {
-    const reqs = labelRequests.filter((r) => r.panel === pi);
-    if (!reqs.length) return;
-    const rows = Math.max(1, Math.min(3, Math.floor((p.height - 10) / (LABEL_ROW + 2))));
-    const placed = layoutLabels(reqs, { left: LEFT + 2, right: width - RIGHT - 2 }, rows);
-    reqs.forEach((r, i) => {
-      const pl = placed[i]!;
-      if (pl.row < 0) return;
-      const y = p.top + 8 + pl.row * (LABEL_ROW + 2);
-      graphics.push(box(pl.left, y, r.width, LABEL_ROW - 1, theme.labelBackground, 3));
-      graphics.push(text(pl.left + 5, y + (LABEL_ROW - 1) / 2, r.text, r.colour, 11));
-      texts.push(r.text);
+  // Non-finite values: a downward triangle at the top edge of the panel (labelled above).
+  for (const { panel, xs } of nanMarkers) {
+    series.push({
+      type: 'scatter',
+      xAxisIndex: panel,
+      yAxisIndex: panel,
+      silent: true,
+      clip: false,
+      symbol: 'triangle',
+      symbolRotate: 180,
+      symbolSize: 10,
+      symbolOffset: [0, 5],
+      itemStyle: { color: theme.nan },
+      data: xs.map((x) => [x, panels[panel]!.y.max]),
+      z: 6,
     });
-  });
+  }
+  graphics.push(...labelGraphics);
   if (!top.y.hasData) {
     const msg = `no finite ${top.key} value to draw`;
     graphics.push(text(LEFT + (width - LEFT - RIGHT) / 2, top.top + top.height / 2, msg, theme.muted, 12, false, 'center'));
@@ -293,6 +301,48 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
     panels,
     texts,
   };
+}
+
+interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** A w×h box beside the point (px, py): above-right, above-left, below-right or below-left, the first clear one. */
+function placeBeside(px: number, py: number, w: number, h: number, bounds: Box, taken: Box[]): Box {
+  const candidates = [
+    [px + 9, py - h - 6],
+    [px - 9 - w, py - h - 6],
+    [px + 9, py + 6],
+    [px - 9 - w, py + 6],
+  ].map(([x, y]) => {
+    const left = Math.min(Math.max(x!, bounds.left + 2), bounds.right - w - 2);
+    const top = Math.min(Math.max(y!, bounds.top + 2), bounds.bottom - h - 2);
+    return { left, top, right: left + w, bottom: top + h };
+  });
+  const clear = (b: Box) => taken.every((t) => b.right <= t.left || t.right <= b.left || b.bottom <= t.top || t.bottom <= b.top);
+  const covers = (b: Box) => px >= b.left - 2 && px <= b.right + 2 && py >= b.top - 2 && py <= b.bottom + 2;
+  return candidates.find((b) => clear(b) && !covers(b)) ?? candidates.find((b) => !covers(b)) ?? candidates[0]!;
+}
+
+/**
+ * The y scale widened at the top until the data's highest value sits `reservedPx` below the panel's top edge
+ * (where the mark labels are), its new end rounded like the rest of the axis.
+ */
+export function withHeadroom(y: AxisScale, dataMax: number, plotPx: number, reservedPx: number): AxisScale {
+  if (!y.hasData || !Number.isFinite(dataMax) || reservedPx <= 8 || reservedPx > plotPx * 0.5) return y;
+  const keep = (plotPx - reservedPx) / plotPx;
+  if (y.type === 'log') {
+    const lo = Math.log10(y.min);
+    const needed = lo + (Math.log10(Math.max(dataMax, y.min)) - lo) / keep;
+    return needed <= Math.log10(y.max) ? y : { ...y, max: Number((10 ** Math.ceil(needed - 1e-6)).toPrecision(12)) };
+  }
+  const needed = y.min + (dataMax - y.min) / keep;
+  if (needed <= y.max) return y;
+  const step = y.interval ?? niceStep((needed - y.min) / 4);
+  return { ...y, max: Number((Math.ceil(needed / step - 1e-9) * step).toPrecision(12)) };
 }
 
 interface PlacedMark {
@@ -357,18 +407,20 @@ function layoutPanels(choices: PanelChoice[], coords: XCoordinates, top0: number
     const scans = c.series.map((s) => scanValues(s.values));
     let extent = mergeExtents(scans.map((sc) => sc.extent));
     let offScale: PanelPlan['offScale'] = null;
-    if (c.kind === 'loss') {
+    const lowerIsBetter = c.kind === 'loss' || (c.kind === 'metric' && c.series.every((x) => x.direction === 'lower'));
+    if (lowerIsBetter) {
       // A first loss far above the rest (3.8, then 1.0 … 0.13) would flatten the whole story into the bottom
       // fifth of the panel: scale to what follows the start and say the start is off the scale.
-      const trimmed = withoutStart(c.series);
       const linear = !(extent.min >= 0 && extent.max / extent.minPositive > 100);
-      if (linear && trimmed && extent.max - extent.min > 2.5 * (trimmed.max - extent.min)) {
+      const trimmed = linear ? withoutStart(c.series) : null;
+      if (trimmed && extent.max > 1.5 * trimmed.max && extent.max - extent.min > 2.5 * (trimmed.max - extent.min)) {
         offScale = { value: extent.max };
         extent = { ...extent, max: trimmed.max };
       }
     }
     let yScale = chooseYScale(extent, {
-      allowLog: c.kind !== 'metric',
+      // Lower-is-better metrics (perplexity, error rates) can span decades like a loss; rates and scores do not.
+      allowLog: c.kind !== 'metric' || lowerIsBetter,
       logDecades: c.kind === 'lr' ? 1 : 2,
       bounds: c.key === 'accuracy' || c.key.endsWith('accuracy') ? [0, 1] : undefined,
       ticks: c.kind === 'lr' ? 2 : 4,
@@ -384,7 +436,7 @@ function layoutPanels(choices: PanelChoice[], coords: XCoordinates, top0: number
       split: s.split,
       prepared: prepareLine(s, (i) => coords.at(s, i), { maxPoints, exact: c.kind === 'lr', scale: yScale, scan: scans[k] }),
     }));
-    const plan: PanelPlan = { kind: c.kind, key: c.key, y: yScale, top: y, height: h, lines, offScale };
+    const plan: PanelPlan = { kind: c.kind, key: c.key, y: yScale, top: y, height: h, lines, offScale, dataMax: extent.max };
     y += h + GAP;
     return plan;
   });

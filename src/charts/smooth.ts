@@ -66,31 +66,61 @@ export function emaSampled(
   logFloor?: number,
 ): { indices: Uint32Array; values: Float64Array } {
   const inLog = logFloor !== undefined && logFloor > 0;
+  const floor = inLog ? logFloor : 0;
   const n = values.length;
   const stride = Math.max(1, Math.ceil(n / Math.max(maxPoints, 2)));
   const alpha = 2 / (Math.max(span, 1) + 1);
+  // A long run is folded in block by block (the block's mean, with the weight of its length): a block of 1/16 of the
+  // span moves the EMA by far less than a pixel, and it spares a logarithm per point on a log axis. Blocks touching
+  // non-finite values, and the first one, go point by point so gaps and the start stay exact.
+  const block = Math.max(1, Math.min(stride, Math.floor(span / 16)));
   const idx: number[] = [];
   const out: number[] = [];
   let acc = 0;
   let weight = 0;
+  let nextSample = 0;
   let prevFinite = true;
-  let finite = n > 0 && Number.isFinite(values[0]);
-  let countdown = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (finite) {
-      acc = (1 - alpha) * acc + alpha * (inLog ? Math.log(v > logFloor! ? v : logFloor!) : v);
-      weight = (1 - alpha) * weight + alpha;
+  for (let b0 = 0; b0 < n; b0 += block) {
+    const b1 = Math.min(n, b0 + block);
+    let sum = 0;
+    let clean = true;
+    for (let i = b0; i < b1; i++) {
+      const v = values[i]!;
+      if (v - v !== 0) {
+        clean = false;
+        break;
+      }
+      sum += v;
     }
-    const nextFinite = i + 1 < n ? Number.isFinite(values[i + 1]) : finite;
-    if (countdown === 0 || i === n - 1 || finite !== prevFinite || finite !== nextFinite) {
-      idx.push(i);
-      out.push(finite ? (inLog ? Math.exp(acc / weight) : acc / weight) : v);
-      if (countdown === 0) countdown = stride;
+    const gapNext = b1 < n && !Number.isFinite(values[b1]);
+    if (block > 1 && b0 > 0 && clean && !gapNext && prevFinite) {
+      const a = 1 - (1 - alpha) ** (b1 - b0);
+      const mean = sum / (b1 - b0);
+      acc = (1 - a) * acc + a * (inLog ? Math.log(mean > floor ? mean : floor) : mean);
+      weight = (1 - a) * weight + a;
+      if (b1 - 1 >= nextSample || b1 === n) {
+        idx.push(b1 - 1);
+        out.push(inLog ? Math.exp(acc / weight) : acc / weight);
+        nextSample = b1 - 1 + stride;
+      }
+      continue;
     }
-    countdown--;
-    prevFinite = finite;
-    finite = nextFinite;
+    for (let i = b0; i < b1; i++) {
+      const v = values[i]!;
+      const finite = Number.isFinite(v);
+      if (finite) {
+        acc = (1 - alpha) * acc + alpha * (inLog ? Math.log(v > floor ? v : floor) : v);
+        weight = (1 - alpha) * weight + alpha;
+      }
+      const nextFinite = i + 1 < n ? Number.isFinite(values[i + 1]) : finite;
+      const edge = finite !== prevFinite || finite !== nextFinite;
+      if (i >= nextSample || i === n - 1 || edge) {
+        idx.push(i);
+        out.push(finite ? (inLog ? Math.exp(acc / weight) : acc / weight) : v);
+        if (i >= nextSample) nextSample = i + stride;
+      }
+      prevFinite = finite;
+    }
   }
   return { indices: Uint32Array.from(idx), values: Float64Array.from(out) };
 }
