@@ -134,3 +134,21 @@ describe('showRun', () => {
     await expect(showRun(store, 'nothing')).rejects.toBeInstanceOf(RunNotFoundError);
   });
 });
+
+describe('ingestPaths with the real parsers', () => {
+  it('reads a zip of the bundled examples into one run per log, with the points of the files themselves', async () => {
+    const { zipSync } = await import('fflate');
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { REPO_ROOT } = await import('../support/real-logs.ts');
+    const examples = path.join(REPO_ROOT, 'examples');
+    const logs = readdirSync(examples).filter((f) => /\.(csv|json)$/.test(f));
+    const zipPath = write('examples.zip', '');
+    writeFileSync(zipPath, zipSync(Object.fromEntries(logs.map((f) => [`examples/${f}`, readFileSync(path.join(examples, f))]))));
+    const fromZip = await ingestPaths(store, [zipPath]);
+    expect(fromZip.map((r) => r.run.source.format).sort()).toEqual(['hf_trainer_state', 'keras_csv', 'keras_history', 'lightning_csv']);
+    expect(fromZip.every((r) => r.created && r.run.source.fileName === 'examples.zip')).toBe(true);
+    const fromFiles = await ingestPaths(store, logs.map((f) => path.join(examples, f)));
+    // Different bytes (the zip vs each file), so new runs; the same points.
+    expect(fromFiles.map((r) => r.run.points).sort()).toEqual(fromZip.map((r) => r.run.points).sort());
+  });
+});
