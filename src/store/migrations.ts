@@ -14,6 +14,8 @@
 import type { Database } from 'better-sqlite3';
 import { ALERT_TABLES_SQL } from './alert-tables-sql.ts';
 import { JOB_TABLES_SQL } from './job-tables-sql.ts';
+import { PUSH_TABLES_SQL } from './push-tables-sql.ts';
+import { DIGEST_TABLES_SQL } from './digest-tables-sql.ts';
 
 export interface Migration {
   version: number;
@@ -81,5 +83,15 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'training-job queue',
     up: JOB_TABLES_SQL,
+  },
+  {
+    version: 4,
+    name: 'API tokens and pushed runs (ownership, context, last-seen times)',
+    up: PUSH_TABLES_SQL,
+  },
+  {
+    version: 5,
+    name: 'digest schedules and claimed digest slots',
+    up: DIGEST_TABLES_SQL,
   },
 ];

@@ -1,0 +1,309 @@
+/**
+ * The live-run use cases behind the HTTP push API: create a run for a token's guild, append batches idempotently,
+ * keep an incremental verdict, finish, attach dataset statistics, read the verdict, and flag runs that went silent.
+ *
+ * Incremental verdict: each live run keeps its series in memory (LiveSeries), so a batch costs its own size in the
+ * store. The engine's view is rebuilt from those buffers — right away when the run is small, when the batch brings
+ * a new epoch or a non-finite value (what alerts are about), and otherwise at most every `rediagnoseIntervalMs`
+ * per run. A verdict left stale by the timer is refreshed when someone reads it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AlertService } from '../alerts/alert-service.ts';
+import type { OutboxEntry } from '../alerts/alert-store.ts';
+import type { DatasetStats, DiagnoseContext, TrainingConfig } from '../domain/context.ts';
+import type { Run, RunStatus, RunSummary } from '../domain/run.ts';
+import type { Verdict, VerdictItem } from '../domain/verdict.ts';
+import { diagnose, worstStatus } from '../diagnose/index.ts';
+import { useTestAsValidation } from '../ingest/series-builder.ts';
+import type { Logger } from '../logger.ts';
+import type { RunStore } from '../store/run-store.ts';
+import type { TokenIdentity } from './api-tokens.ts';
+import { LiveSeries, type PushPoint } from './live-series.ts';
+import type { PushedRunRecord, PushStore } from './push-store.ts';
+import { recordScopedVerdict } from './scoped-alerts.ts';
+
+/** The run does not exist for this caller (unknown, or another guild's: both look the same from outside). */
+export class PushNotFoundError extends Error {
+  constructor(readonly runId: string) {
+    super(`no run ${runId}`);
+    this.name = 'PushNotFoundError';
+  }
+}
+
+/** The request contradicts the run's state (e.g. points for a finished run). */
+export class PushConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PushConflictError';
+  }
+}
+
+export interface CreateRunInput {
+  name: string;
+  /** The client's own id for the run: a retried create with the same id returns the same run. */
+  clientRunId?: string;
+  config?: TrainingConfig;
+  classes?: number;
+  framework?: string;
+  discord?: { channelId: string };
+}
+
+export interface PushResult {
+  runId: string;
+  accepted: number;
+  duplicates: number;
+  points: number;
+  /** Whether this batch was judged now (false: within the rediagnosis interval of a large run). */
+  diagnosed: boolean;
+  status: Verdict['status'] | null;
+  /** Pings enqueued by this batch (posted by the outbox dispatcher). */
+  alerts: number;
+}
+
+export interface PushServiceOptions {
+  runs: RunStore;
+  push: PushStore;
+  /** null: verdicts are kept but nobody is pinged (e.g. `serve --api-only` without alert settings). */
+  alerts: AlertService | null;
+  /** ms since the Unix epoch */
+  now?: () => number;
+  log?: Logger;
+  /** A run with fewer points than this is rediagnosed on every batch (the engine takes a few ms there). */
+  alwaysDiagnoseBelow?: number;
+  rediagnoseIntervalMs?: number;
+  /** Silence after which a running pushed run is 'stalled' (ms). */
+  stallAfterMs?: number;
+}
+
+interface LiveRun {
+  summary: RunSummary;
+  record: PushedRunRecord;
+  series: LiveSeries;
+  verdict: Verdict | null;
+  diagnosedAt: number;
+  dirty: boolean;
+}
+
+const FINAL: readonly RunStatus[] = ['finished', 'crashed', 'killed'];
+
+export class PushService {
+  private readonly live = new Map<string, LiveRun>();
+  /** Per-run queue: batches of one run are applied one after the other, never interleaved at an await. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly now: () => number;
+  private readonly alwaysBelow: number;
+  private readonly intervalMs: number;
+  readonly stallAfterMs: number;
+
+  constructor(private readonly o: PushServiceOptions) {
+    this.now = o.now ?? Date.now;
+    this.alwaysBelow = o.alwaysDiagnoseBelow ?? 5_000;
+    this.intervalMs = o.rediagnoseIntervalMs ?? 1_000;
+    this.stallAfterMs = o.stallAfterMs ?? 30 * 60_000;
+  }
+
+  async createRun(who: TokenIdentity, input: CreateRunInput): Promise<{ run: RunSummary; created: boolean }> {
+    if (input.clientRunId) {
+      const existing = await this.o.push.pushedRunByClientKey(who.guildId, input.clientRunId);
+      if (existing) {
+        const [run] = await this.o.runs.findRuns(existing.runId);
+        if (run) return { run, created: false };
+      }
+    }
+    const key = input.clientRunId ?? randomUUID();
+    const meta: Record<string, unknown> = { pushed: true };
+    if (input.framework) meta.framework = input.framework;
+    if (input.config) meta.config = input.config;
+    const [saved] = await this.o.runs.saveRuns([
+      {
+        log: { name: input.name, format: 'push', series: [], notes: [], meta },
+        source: { format: 'push', fileName: input.name, contentHash: `push:${who.guildId}:${key}` },
+        status: 'running',
+      },
+    ]);
+    const run = saved!.run;
+    if (saved!.created) {
+      const context: DiagnoseContext = {};
+      if (input.config) context.config = input.config;
+      if (input.classes !== undefined) context.classes = input.classes;
+      await this.o.push.insertPushedRun({
+        runId: run.id,
+        guildId: who.guildId,
+        tokenId: who.tokenId,
+        clientKey: input.clientRunId ?? null,
+        channelId: input.discord?.channelId ?? null,
+        context,
+        lastSeenAt: this.now(),
+        stalledAt: null,
+      });
+      this.o.log?.info({ runId: run.id, guildId: who.guildId, tokenId: who.tokenId }, 'pushed run created');
+    }
+    return { run, created: saved!.created };
+  }
+
+  pushMetrics(who: TokenIdentity, runId: string, points: readonly PushPoint[]): Promise<PushResult> {
+    return this.serialised(runId, async () => {
+      const lr = await this.liveRun(who, runId);
+      if (FINAL.includes(lr.summary.status)) throw new PushConflictError(`run ${runId} is ${lr.summary.status}: no more points are accepted`);
+      const outcome = lr.series.append(points);
+      const now = this.now();
+      if (outcome.accepted > 0) lr.summary = await this.o.runs.appendPoints(runId, outcome.added);
+      if (lr.summary.status === 'stalled') {
+        // It was only slow: it is running again (the stall ping already went out and is not repeated).
+        lr.summary = await this.o.runs.setStatus(runId, 'running');
+      }
+      await this.o.push.touchRun(runId, now);
+      lr.dirty ||= outcome.accepted > 0;
+      let diagnosed = false;
+      let alerts: OutboxEntry[] = [];
+      const due = lr.series.points < this.alwaysBelow || outcome.alertWorthy || now - lr.diagnosedAt >= this.intervalMs;
+      if (lr.dirty && due) {
+        alerts = await this.judge(lr);
+        diagnosed = true;
+      }
+      return {
+        runId,
+        accepted: outcome.accepted,
+        duplicates: outcome.duplicates,
+        points: lr.summary.points,
+        diagnosed,
+        status: lr.verdict?.status ?? null,
+        alerts: alerts.length,
+      };
+    });
+  }
+
+  finishRun(who: TokenIdentity, runId: string, status: 'finished' | 'crashed' | 'killed'): Promise<{ run: RunSummary; verdict: Verdict }> {
+    return this.serialised(runId, async () => {
+      const lr = await this.liveRun(who, runId);
+      if (FINAL.includes(lr.summary.status) && lr.summary.status !== status) {
+        throw new PushConflictError(`run ${runId} is already ${lr.summary.status}`);
+      }
+      if (lr.summary.status !== status) lr.summary = await this.o.runs.setStatus(runId, status);
+      await this.o.push.touchRun(runId, this.now());
+      if (lr.dirty || !lr.verdict) await this.judge(lr);
+      this.live.delete(runId);
+      return { run: lr.summary, verdict: lr.verdict! };
+    });
+  }
+
+  setDataset(who: TokenIdentity, runId: string, dataset: DatasetStats): Promise<Verdict> {
+    return this.serialised(runId, async () => {
+      const lr = await this.liveRun(who, runId);
+      lr.record = { ...lr.record, context: { ...lr.record.context, dataset } };
+      await this.o.push.setContext(runId, lr.record.context);
+      await this.o.push.touchRun(runId, this.now());
+      await this.judge(lr);
+      if (FINAL.includes(lr.summary.status)) this.live.delete(runId);
+      return lr.verdict!;
+    });
+  }
+
+  /** The current verdict (the JSON contract), refreshed when batches arrived since it was computed. */
+  verdict(who: TokenIdentity, runId: string): Promise<Verdict> {
+    return this.serialised(runId, async () => {
+      const lr = await this.liveRun(who, runId);
+      if (lr.dirty || !lr.verdict) {
+        // Reading is not an occasion to ping: pings come from pushes, finishes and the stall checker.
+        lr.verdict = this.diagnoseLive(lr);
+        lr.diagnosedAt = this.now();
+        lr.dirty = false;
+      }
+      const v = lr.verdict;
+      if (FINAL.includes(lr.summary.status)) this.live.delete(runId);
+      return v;
+    });
+  }
+
+  /**
+   * Marks every running pushed run silent for longer than the stall time as 'stalled', and records a verdict with a
+   * failing `stalled` item (alerted once per run, like any finding). Returns the runs marked.
+   */
+  async checkStalled(): Promise<string[]> {
+    const now = this.now();
+    const silent = await this.o.push.silentSince(now - this.stallAfterMs);
+    const marked: string[] = [];
+    for (const rec of silent) {
+      await this.serialised(rec.runId, async () => {
+        const current = await this.o.push.pushedRun(rec.runId);
+        // A batch may have arrived while we waited for the queue.
+        if (!current || current.lastSeenAt >= now - this.stallAfterMs) return;
+        const lr = await this.liveRun({ guildId: current.guildId, tokenId: current.tokenId }, rec.runId);
+        if (lr.summary.status !== 'running') return;
+        lr.summary = await this.o.runs.setStatus(rec.runId, 'stalled');
+        await this.o.push.markStalled(rec.runId, now);
+        lr.record = { ...lr.record, stalledAt: now, lastSeenAt: current.lastSeenAt };
+        await this.judge(lr);
+        marked.push(rec.runId);
+        this.o.log?.warn({ runId: rec.runId, silentMs: now - current.lastSeenAt }, 'pushed run stalled');
+      });
+    }
+    return marked;
+  }
+
+  /** Forgets in-memory state (tests of restarts; memory of long-finished runs is dropped on finish anyway). */
+  forget(runId?: string): void {
+    if (runId === undefined) this.live.clear();
+    else this.live.delete(runId);
+  }
+
+  private async judge(lr: LiveRun): Promise<OutboxEntry[]> {
+    lr.verdict = this.diagnoseLive(lr);
+    lr.diagnosedAt = this.now();
+    lr.dirty = false;
+    if (!this.o.alerts) return [];
+    return recordScopedVerdict(this.o.alerts, lr.verdict, { guildId: lr.record.guildId, channelId: lr.record.channelId ?? undefined }, this.now());
+  }
+
+  private diagnoseLive(lr: LiveRun): Verdict {
+    const series = useTestAsValidation(lr.series.series(), []);
+    const v = diagnose(
+      { id: lr.summary.id, name: lr.summary.name, format: 'push', series, points: lr.summary.points, epochs: lr.summary.epochs },
+      lr.record.context,
+    );
+    if (lr.summary.status !== 'stalled') return v;
+    const items = [stalledItem(lr.record, this.now() - lr.record.lastSeenAt), ...v.items];
+    return { ...v, items, status: worstStatus(items) };
+  }
+
+  private async liveRun(who: TokenIdentity, runId: string): Promise<LiveRun> {
+    const cached = this.live.get(runId);
+    if (cached) {
+      if (cached.record.guildId !== who.guildId) throw new PushNotFoundError(runId);
+      return cached;
+    }
+    const record = await this.o.push.pushedRun(runId);
+    if (!record || record.guildId !== who.guildId) throw new PushNotFoundError(runId);
+    const run: Run | null = await this.o.runs.getRun(runId);
+    if (!run || run.id !== runId) throw new PushNotFoundError(runId);
+    const { series, notes: _notes, meta: _meta, ...summary } = run;
+    const lr: LiveRun = { summary, record, series: LiveSeries.fromStored(series), verdict: null, diagnosedAt: -Infinity, dirty: true };
+    this.live.set(runId, lr);
+    return lr;
+  }
+
+  private serialised<T>(runId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(runId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.queues.set(runId, tail);
+    void tail.then(() => {
+      if (this.queues.get(runId) === tail) this.queues.delete(runId);
+    });
+    return next;
+  }
+}
+
+/** The finding a silent run gets. Not an engine rule: silence is a fact about time, which the pure engine never sees. */
+export function stalledItem(record: PushedRunRecord, silentMs: number): VerdictItem {
+  const minutes = Math.round(silentMs / 60_000);
+  return {
+    id: 'stalled',
+    area: 'training',
+    status: 'fail',
+    title: `No metrics for ${minutes} min and the run was never finished: training may have hung or died`,
+    evidence: { lastSeenAt: new Date(record.lastSeenAt).toISOString(), silentMinutes: minutes },
+    fix: 'Check the training process (a hung data loader or collective, an OOM kill, a lost node). Call /finish when a run ends so it is not flagged.',
+    marks: [],
+  };
+}

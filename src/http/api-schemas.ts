@@ -1,0 +1,78 @@
+/** zod schemas of the push API's request bodies: validated here, trusted inside. */
+import { z } from 'zod';
+
+const finite = z.number().refine(Number.isFinite, 'expected a finite number');
+const count = z.number().int().nonnegative();
+const snowflake = z.string().regex(/^\d{5,25}$/, 'expected a Discord id (digits)');
+
+export const trainingConfigSchema = z.object({
+  learningRate: finite.positive().optional(),
+  batchSize: z.number().int().positive().optional(),
+  epochs: z.number().int().positive().optional(),
+  optimizer: z.string().max(100).optional(),
+  shuffle: z.boolean().optional(),
+  earlyStopping: z.boolean().optional(),
+  validationSplit: finite.min(0).max(1).optional(),
+});
+
+export const createRunSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  clientRunId: z.string().min(1).max(200).optional(),
+  config: trainingConfigSchema.optional(),
+  classes: z.number().int().min(2).max(1_000_000).optional(),
+  framework: z.string().max(100).optional(),
+  discord: z.object({ channelId: snowflake }).optional(),
+});
+
+/** Most points one batch may carry (each metric of each step counts). */
+export const MAX_POINTS_PER_BATCH = 100_000;
+
+const pointSchema = z.object({
+  step: finite.min(0),
+  epoch: finite.min(0).optional(),
+  time: finite.optional(),
+  // null stands for NaN/±Inf, which JSON cannot carry: a diverged loss is a symptom, kept as data.
+  metrics: z.record(z.string().min(1).max(200), finite.nullable()).refine((m) => Object.keys(m).length > 0, 'expected at least one metric'),
+});
+
+export const metricsBatchSchema = z
+  .object({ points: z.array(pointSchema).min(1).max(MAX_POINTS_PER_BATCH) })
+  .refine((b) => b.points.reduce((n, p) => n + Object.keys(p.metrics).length, 0) <= MAX_POINTS_PER_BATCH, {
+    message: `at most ${MAX_POINTS_PER_BATCH} metric values per batch`,
+  });
+
+export const finishSchema = z.object({
+  status: z.enum(['finished', 'crashed', 'killed']).default('finished'),
+});
+
+const classCounts = z.record(z.string().max(200), count);
+
+export const datasetStatsSchema = z.object({
+  classCounts: classCounts.optional(),
+  valClassCounts: classCounts.optional(),
+  trainSize: count.optional(),
+  valSize: count.optional(),
+  duplicates: count.optional(),
+  trainValOverlap: count.optional(),
+  labelConflicts: count.optional(),
+  likelyLabelErrors: count.optional(),
+  inputMin: finite.optional(),
+  inputMax: finite.optional(),
+  inputMean: finite.optional(),
+  inputStd: finite.min(0).optional(),
+});
+
+/** "points[3].metrics.loss: expected a finite number; name: …" — JSON paths, so the client can find the bad field. */
+export function describeZodError(e: z.ZodError): string {
+  return e.issues
+    .slice(0, 5)
+    .map((i) => `${formatPath(i.path)}: ${i.message}`)
+    .join('; ');
+}
+
+function formatPath(path: PropertyKey[]): string {
+  if (path.length === 0) return '(body)';
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}

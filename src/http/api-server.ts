@@ -1,0 +1,169 @@
+/**
+ * The ingest HTTP API. Built on Node's own http module rather than a framework: the surface is six routes, and we
+ * need direct control of the raw body (a byte limit enforced while streaming, before anything is buffered) and of
+ * when the response is written (only after the batch, its verdict and any pings are committed). No new dependency.
+ * This face only parses, authenticates and presents; the behaviour lives in src/app/push-run.ts.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import { verifyApiToken, type TokenIdentity } from '../app/api-tokens.ts';
+import { PushConflictError, PushNotFoundError, type PushService } from '../app/push-run.ts';
+import type { PushStore } from '../app/push-store.ts';
+import type { Logger } from '../logger.ts';
+import { createRunSchema, datasetStatsSchema, describeZodError, finishSchema, metricsBatchSchema } from './api-schemas.ts';
+import { HttpError } from './http-error.ts';
+import { readJsonBody } from './read-json-body.ts';
+import { Router } from './router.ts';
+import { TokenBucketLimiter } from './token-bucket.ts';
+
+export interface ApiServerOptions {
+  service: PushService;
+  tokens: PushStore;
+  log: Logger;
+  /** Largest request body, bytes. */
+  maxBodyBytes?: number;
+  /** Per-token rate limit: sustained requests per second and burst. */
+  ratePerSecond?: number;
+  rateBurst?: number;
+  now?: () => number;
+}
+
+interface RequestContext {
+  req: IncomingMessage;
+  params: Record<string, string>;
+  who: TokenIdentity;
+  body: () => Promise<unknown>;
+}
+
+type Handler = (ctx: RequestContext) => Promise<{ status?: number; body: unknown }>;
+
+export interface RunningApi {
+  server: http.Server;
+  /** The bound port (useful with port 0). */
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function createApiServer(o: ApiServerOptions): http.Server {
+  const maxBody = o.maxBodyBytes ?? 1024 * 1024;
+  const limiter = new TokenBucketLimiter(o.ratePerSecond ?? 50, o.rateBurst ?? 200, o.now);
+  const s = o.service;
+  const router = new Router<Handler>()
+    .add('POST', '/api/v1/runs', async ({ who, body }) => {
+      const input = parse(createRunSchema, await body());
+      const { run, created } = await s.createRun(who, input);
+      return { status: created ? 201 : 200, body: { id: run.id, name: run.name, status: run.status, created } };
+    })
+    .add('POST', '/api/v1/runs/:id/metrics', async ({ who, params, body }) => {
+      const { points } = parse(metricsBatchSchema, await body());
+      return { body: await s.pushMetrics(who, params.id!, points) };
+    })
+    .add('POST', '/api/v1/runs/:id/finish', async ({ who, params, body }) => {
+      const { status } = parse(finishSchema, await body());
+      const { run, verdict } = await s.finishRun(who, params.id!, status);
+      return { body: { id: run.id, status: run.status, verdict } };
+    })
+    .add('POST', '/api/v1/runs/:id/dataset', async ({ who, params, body }) => {
+      const stats = parse(datasetStatsSchema, await body());
+      const verdict = await s.setDataset(who, params.id!, stats);
+      return { body: { id: params.id, verdict } };
+    })
+    .add('GET', '/api/v1/runs/:id/verdict', async ({ who, params }) => ({ body: await s.verdict(who, params.id!) }));
+
+  return http.createServer((req, res) => {
+    const started = performance.now();
+    handle(req, res).then(
+      (status) => o.log.debug({ method: req.method, path: pathOf(req), status, ms: +(performance.now() - started).toFixed(1) }, 'http'),
+      (err) => {
+        o.log.error({ err, method: req.method, path: pathOf(req) }, 'http handler failed');
+        if (!res.headersSent) send(res, 500, { error: 'internal', detail: 'internal error; see the server log' });
+        else res.destroy();
+      },
+    );
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
+    try {
+      const path = pathOf(req);
+      if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
+      const { handler, params } = router.match(req.method ?? 'GET', path);
+      const who = await authenticate(req);
+      const rate = limiter.take(who.tokenId);
+      if (!rate.ok) {
+        const secs = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
+        throw new HttpError(429, 'rate_limited', `too many requests for this token; retry in ${secs} s`, { 'retry-after': String(secs) });
+      }
+      const out = await handler({ req, params, who, body: () => readJsonBody(req, maxBody) });
+      return send(res, out.status ?? 200, out.body);
+    } catch (e) {
+      const err = toHttpError(e);
+      if (!err) throw e;
+      // A refused body may still be arriving: answer, then close rather than read megabytes we will not use.
+      if (err.status === 413) res.setHeader('connection', 'close');
+      return send(res, err.status, { error: err.error, detail: err.detail }, err.headers);
+    }
+  }
+
+  async function authenticate(req: IncomingMessage): Promise<TokenIdentity> {
+    const header = req.headers.authorization;
+    if (!header) throw new HttpError(401, 'unauthorized', 'missing Authorization: Bearer <token> header (make a token with /token create or `runmedic token create`)', { 'www-authenticate': 'Bearer' });
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) throw new HttpError(401, 'unauthorized', 'the Authorization header must be "Bearer <token>"', { 'www-authenticate': 'Bearer' });
+    const who = await verifyApiToken(o.tokens, m[1]!);
+    if (!who) throw new HttpError(401, 'unauthorized', 'unknown or revoked token', { 'www-authenticate': 'Bearer error="invalid_token"' });
+    return who;
+  }
+}
+
+/** Listens (port 0 picks a free one) and resolves once bound. */
+export async function startApiServer(o: ApiServerOptions & { host: string; port: number }): Promise<RunningApi> {
+  const server = createApiServer(o);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
+  o.log.info({ host: o.host, port }, 'HTTP API listening');
+  return {
+    server,
+    port,
+    url: `http://${hostForUrl}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new HttpError(400, 'invalid_body', describeZodError(r.error));
+  return r.data;
+}
+
+function toHttpError(e: unknown): HttpError | null {
+  if (e instanceof HttpError) return e;
+  if (e instanceof PushNotFoundError) return new HttpError(404, 'not_found', e.message);
+  if (e instanceof PushConflictError) return new HttpError(409, 'conflict', e.message);
+  return null;
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+  return status;
+}
