@@ -33,7 +33,14 @@ export interface AlertPayload {
   runId: string;
   runName: string;
   verdictStatus: string;
+  /** New failing findings (a ping), or for an update the run's current failures. */
   findings: AlertFinding[];
+  /**
+   * 'alert' (default): new failures, with the role mention, opening the run's thread if needed.
+   * 'update': the verdict of a run that already has a thread changed status; posted in the thread, no mention.
+   */
+  kind?: 'alert' | 'update';
+  previousStatus?: string;
 }
 
 export interface OutboxEntry {
@@ -65,6 +72,10 @@ export interface DecisionInput {
   muted: boolean;
   /** Per guild id: finding ids this run already pinged for. */
   alreadyAlerted: Map<string, Set<string>>;
+  /** Status of the run's (by name) previous recorded verdict, null when none. */
+  previousStatus: string | null;
+  /** Guild ids where the run has a thread. */
+  threadGuilds: Set<string>;
 }
 
 export type AlertDecision = { payload: AlertPayload }[];

@@ -1,21 +1,32 @@
 /**
  * Which pings a verdict causes. Pure: a guild is pinged for each `fail` item among its alert events that this
  * run has not pinged it for yet; a muted run pings nobody. All new findings of one verdict go in one message.
+ * Without a new ping, a run that has a thread gets a quiet update there when its overall status changed
+ * (recovered, or got worse through findings outside the alert events).
  */
-import type { Verdict } from '../domain/verdict.ts';
-import type { AlertDecision, DecisionInput } from './alert-store.ts';
+import type { Verdict, VerdictItem } from '../domain/verdict.ts';
+import type { AlertDecision, AlertSettings, DecisionInput } from './alert-store.ts';
 
 export function decideAlerts(input: DecisionInput): AlertDecision {
   if (input.muted) return [];
   const out: AlertDecision = [];
   for (const s of input.settings) {
     const already = input.alreadyAlerted.get(s.guildId) ?? new Set<string>();
-    const findings = newFailures(input.verdict, s.events, already).map((item) => ({
-      id: item.id,
-      title: item.title,
-      evidence: item.evidence,
-    }));
-    if (!findings.length) continue;
+    const findings = newFailures(input.verdict, s.events, already).map(toFinding);
+    if (!findings.length) {
+      const changed = input.previousStatus !== null && input.previousStatus !== input.verdict.status;
+      if (changed && input.threadGuilds.has(s.guildId)) {
+        out.push({
+          payload: {
+            ...base(input, s),
+            kind: 'update',
+            previousStatus: input.previousStatus!,
+            findings: input.verdict.items.filter((i) => i.status === 'fail').map(toFinding),
+          },
+        });
+      }
+      continue;
+    }
     out.push({
       payload: {
         guildId: s.guildId,
@@ -30,6 +41,22 @@ export function decideAlerts(input: DecisionInput): AlertDecision {
     });
   }
   return out;
+}
+
+function toFinding(item: VerdictItem) {
+  return { id: item.id, title: item.title, evidence: item.evidence };
+}
+
+function base(input: DecisionInput, s: AlertSettings) {
+  return {
+    guildId: s.guildId,
+    channelId: s.channelId,
+    roleId: null,
+    runKey: input.runKey,
+    runId: input.verdict.run.id,
+    runName: input.verdict.run.name,
+    verdictStatus: input.verdict.status,
+  };
 }
 
 function newFailures(verdict: Verdict, events: readonly string[], already: ReadonlySet<string>) {

@@ -118,6 +118,11 @@ export class OutboxDispatcher {
   private async deliver(entry: OutboxEntry): Promise<void> {
     const p = entry.payload;
     const existing = await this.o.store.threadOf(p.guildId, p.runKey);
+    if (p.kind === 'update' && !existing) {
+      // Updates belong in the run's thread only; without one (deleted meanwhile) there is nowhere to say it.
+      await this.o.store.markDelivered(entry.id, null, this.o.now());
+      return;
+    }
     let messageId = entry.messageId;
     const target = existing?.threadId ?? p.channelId;
     if (!messageId) {

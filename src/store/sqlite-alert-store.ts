@@ -99,6 +99,16 @@ export class SqliteAlertStore implements AlertStore {
     now: number,
   ): Promise<OutboxEntry[]> {
     const tx = this.db.transaction((): OutboxEntry[] => {
+      // Before saving the new one: the latest verdict of any upload of this run (same name).
+      const previous = this.db
+        .prepare(
+          `SELECT v.status FROM run_verdicts v JOIN runs r ON r.id = v.run_id
+           WHERE r.name = ? ORDER BY v.updated_at DESC, v.rowid DESC LIMIT 1`,
+        )
+        .get(runKey) as { status: string } | undefined;
+      const threadGuilds = new Set(
+        (this.db.prepare('SELECT guild_id FROM run_threads WHERE run_key = ?').all(runKey) as { guild_id: string }[]).map((r) => r.guild_id),
+      );
       this.db
         .prepare(
           `INSERT INTO run_verdicts (run_id, status, verdict, updated_at) VALUES (?, ?, ?, ?)
@@ -115,7 +125,7 @@ export class SqliteAlertStore implements AlertStore {
         if (!alreadyAlerted.has(r.guild_id)) alreadyAlerted.set(r.guild_id, new Set());
         alreadyAlerted.get(r.guild_id)!.add(r.finding_id);
       }
-      const decision = decide({ verdict, runKey, settings, muted, alreadyAlerted });
+      const decision = decide({ verdict, runKey, settings, muted, alreadyAlerted, previousStatus: previous?.status ?? null, threadGuilds });
       const markAlerted = this.db.prepare(
         'INSERT OR IGNORE INTO alerted_findings (guild_id, run_key, finding_id, run_id, alerted_at) VALUES (?, ?, ?, ?, ?)',
       );
@@ -124,7 +134,7 @@ export class SqliteAlertStore implements AlertStore {
       );
       const created: OutboxEntry[] = [];
       for (const { payload } of decision) {
-        for (const f of payload.findings) markAlerted.run(payload.guildId, runKey, f.id, verdict.run.id, now);
+        if (payload.kind !== 'update') for (const f of payload.findings) markAlerted.run(payload.guildId, runKey, f.id, verdict.run.id, now);
         created.push(toEntry(enqueue.get(payload.guildId, runKey, JSON.stringify(payload), now, now) as OutboxRow));
       }
       return created;

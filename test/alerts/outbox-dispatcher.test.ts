@@ -6,6 +6,8 @@ import { AlertService } from '../../src/alerts/alert-service.ts';
 import { OutboxDispatcher, backoffMs } from '../../src/alerts/outbox-dispatcher.ts';
 import type { AlertMessage, Notifier } from '../../src/alerts/notifier.ts';
 import type { Verdict, VerdictItem } from '../../src/domain/verdict.ts';
+import { decideAlerts } from '../../src/alerts/decide-alerts.ts';
+import type { DecisionInput } from '../../src/alerts/alert-store.ts';
 import { silentLogger } from '../../src/logger.ts';
 
 function item(id: string, status: VerdictItem['status']): VerdictItem {
@@ -114,5 +116,32 @@ describe('alert outbox', () => {
     expect(notifier.posts).toHaveLength(2); // the failed one and the accepted one, never a third
     expect(new Set(notifier.posts.map((p) => p.idempotencyKey)).size).toBe(1);
     expect(notifier.threads).toHaveLength(2);
+  });
+});
+
+describe('decideAlerts updates', () => {
+  const settings = [{ guildId: 'g1', channelId: 'c1', roleId: 'role1', events: ['overfitting'], updatedAt: 0, updatedBy: null }];
+  const input = (v: Verdict, o: Partial<DecisionInput>): DecisionInput => ({
+    verdict: v,
+    runKey: v.run.name,
+    settings,
+    muted: false,
+    alreadyAlerted: new Map([['g1', new Set(['overfitting'])]]),
+    previousStatus: 'fail',
+    threadGuilds: new Set(['g1']),
+    ...o,
+  });
+  const recovered = verdict('r_b', 'exp1', [item('overfitting', 'pass')]);
+
+  it('posts a quiet update in the thread when the status changes without a new ping', () => {
+    const [d] = decideAlerts(input(recovered, {}));
+    expect(d.payload).toMatchObject({ kind: 'update', previousStatus: 'fail', verdictStatus: 'pass', roleId: null, findings: [] });
+  });
+
+  it('says nothing when the status is unchanged, the run has no thread, there is no earlier verdict, or it is muted', () => {
+    expect(decideAlerts(input(recovered, { previousStatus: 'pass' }))).toEqual([]);
+    expect(decideAlerts(input(recovered, { threadGuilds: new Set() }))).toEqual([]);
+    expect(decideAlerts(input(recovered, { previousStatus: null }))).toEqual([]);
+    expect(decideAlerts(input(recovered, { muted: true }))).toEqual([]);
   });
 });

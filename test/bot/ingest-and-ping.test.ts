@@ -103,6 +103,16 @@ describe('/ingest and alert pings', () => {
     expect(thread.starter_message_id).toBe(pings[1].id);
   });
 
+  it('a recovered upload of a threaded run posts a quiet status update in its thread', async () => {
+    const thread = h.fake.threads().find((t) => t.parent_id === h.fake.alerts.id)!;
+    await h.fake.answerOf(ingest(enc(kerasCsv({ epochs: 30 })), 'resnet50-fixed.csv', 'resnet50'), 10_000);
+    const update = await h.fake.waitFor(() => h.fake.channelMessages(thread.id).find((m) => m.content.startsWith('🔄')), 5000, 'the update');
+    expect(update.content).toMatch(/resnet50\*\*: ❌ failing → (⚠️ warnings|✅ passing)/);
+    expect(update.allowed_mentions).toEqual({ parse: [] });
+    expect(update.content).not.toContain('<@&');
+    expect(alertMessages()).toHaveLength(2);
+  });
+
   it('a healthy run pings nobody', async () => {
     const before = alertMessages().length;
     await h.fake.answerOf(ingest(enc(kerasCsv({ epochs: 30 })), 'healthy.csv'), 10_000);
