@@ -47,6 +47,7 @@ describe('/train and /jobs', () => {
     jobs = new TrainingJobs({ jobs: new SqliteJobStore(db), runs: store, afterVerdict: (v) => alerts.afterVerdict(v) });
     await jobs.start();
     bot = await startBot({ config, log: silentLogger(), store, alerts, reporter: new RunReporter(store), jobs, token: fake.token, restRetries: 0, readyTimeoutMs: 5000 });
+    await alerts.configure({ guildId: fake.guildId, channelId: fake.alerts.id, roleId: fake.oncallRole.id, by: null });
     outsider = fake.addMember('outsider', '0');
     trainer = fake.addMember('trainer', '0', [TRAINER_ROLE]);
   });
@@ -93,5 +94,29 @@ describe('/train and /jobs', () => {
     const list = fake.slash({ name: 'jobs', user: outsider });
     const listed = await fake.answerOf(list, 10_000);
     expect(listed.content).toContain(`\`${job!.id}\` **finished** blobs epochs=3 sorted-labels`);
+  }, 120_000);
+
+  it("a job's divergence pings the alert role once, though the run is reviewed after every epoch", async () => {
+    const it = fake.slash({
+      name: 'train',
+      user: trainer,
+      options: [
+        { name: 'preset', type: 3, value: 'blobs' },
+        { name: 'optimizer', type: 3, value: 'sgd' },
+        { name: 'lr', type: 10, value: 30 },
+        { name: 'epochs', type: 4, value: 5 },
+        { name: 'limit', type: 4, value: 300 },
+      ],
+    });
+    await fake.answerOf(it, 10_000);
+    const job = (await jobs.list())[0]!;
+    await until(() => fake.channelMessages(it.channelId).find((m) => String(m.content).includes(job.id) && (m.embeds?.length ?? 0) > 0), 90_000);
+    const runId = (await jobs.get(job.id))!.runId!;
+    expect(runId).toMatch(/^r_/);
+    const pingsFor = () => fake.channelMessages(fake.alerts.id).filter((m) => String(m.content).includes(`<@&${fake.oncallRole.id}>`) && JSON.stringify(m).includes(runId));
+    const pings = await until(() => pingsFor().length > 0 && pingsFor(), 20_000);
+    await new Promise((r) => setTimeout(r, 1500)); // a second ping would be on its way by now
+    expect(pingsFor()).toHaveLength(1);
+    expect(JSON.stringify(pings[0])).toMatch(/divergence|diverg/i);
   }, 120_000);
 });
