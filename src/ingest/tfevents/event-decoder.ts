@@ -35,8 +35,14 @@ export interface DecodedTensor {
   dtype: number;
   /** Sizes of the dimensions; [] for a scalar (rank 0). */
   dims: number[];
-  /** Little-endian packed values, a view into the file's bytes; null when the values are in the *_val fields. */
-  content: Uint8Array | null;
+  /**
+   * tensor_content (little-endian packed values) as a range of `source`, the bytes being decoded: no view is made per
+   * tensor, a million of them would be garbage. contentLength is -1 when the values are in the *_val fields instead.
+   * `tensorContent(t)` gives the bytes.
+   */
+  source: Uint8Array;
+  contentStart: number;
+  contentLength: number;
   floatVal: number[];
   doubleVal: number[];
   /** Raw 16-bit patterns of DT_HALF and DT_BFLOAT16 values. */
@@ -83,8 +89,13 @@ const utf8 = new TextDecoder('utf-8');
 function newValue(): DecodedValue {
   return { tag: '', nodeName: '', pluginName: '', pluginContent: null, dataClass: 0, kind: 'none', simpleValue: 0, tensor: null };
 }
-function newTensor(): DecodedTensor {
-  return { dtype: 0, dims: [], content: null, floatVal: [], doubleVal: [], halfVal: [], intVal: [], int64Val: [], boolVal: [] };
+function newTensor(source: Uint8Array): DecodedTensor {
+  return { dtype: 0, dims: [], source, contentStart: 0, contentLength: -1, floatVal: [], doubleVal: [], halfVal: [], intVal: [], int64Val: [], boolVal: [] };
+}
+
+/** The tensor_content bytes of a decoded tensor (a view), or null when it has none. */
+export function tensorContent(t: DecodedTensor): Uint8Array | null {
+  return t.contentLength < 0 ? null : t.source.subarray(t.contentStart, t.contentStart + t.contentLength);
 }
 
 /**
@@ -99,6 +110,7 @@ export class EventDecoder {
   private cached = 0;
   private readonly ev: DecodedEvent = { wallTime: 0, step: 0, kind: 'none', fileVersion: '', values: [], sessionStatus: 0, sourceWriter: '' };
   private readonly valuePool: DecodedValue[] = [];
+  private valueCount = 0;
   private readonly tensorPool: DecodedTensor[] = [];
 
   constructor(private readonly bytes: Uint8Array) {
@@ -115,8 +127,7 @@ export class EventDecoder {
     ev.step = 0;
     ev.kind = 'none';
     ev.fileVersion = '';
-    // A fresh small array is cheaper than truncating the old one (setting length is a runtime call).
-    if (ev.values.length) ev.values = [];
+    this.valueCount = 0;
     ev.sessionStatus = 0;
     ev.sourceWriter = '';
     this.pos = start;
@@ -135,7 +146,7 @@ export class EventDecoder {
         ev.kind = EVENT_KINDS[field];
         // A oneof: a later member replaces an earlier one.
         ev.fileVersion = '';
-        if (ev.values.length) ev.values = [];
+        this.valueCount = 0;
         ev.sessionStatus = 0;
         if (field === 3) ev.fileVersion = this.string(s, e);
         else if (field === 5) this.summary(e, ev.values);
@@ -150,6 +161,8 @@ export class EventDecoder {
       }
     }
     if (this.pos !== end) throw new MalformedProtobuf(end, 'field runs past the end of the Event');
+    // Truncating an array is a runtime call; only pay it when this event has fewer values than the last one.
+    if (ev.values.length !== this.valueCount) ev.values.length = this.valueCount;
     return ev;
   }
 
@@ -158,7 +171,8 @@ export class EventDecoder {
       const key = this.varint32(end);
       if (key === ((1 << 3) | 2)) {
         const e = this.length(end) + this.pos;
-        out.push(this.value(e, out.length));
+        const slot = this.valueCount++;
+        out[slot] = this.value(e, slot);
         this.pos = e;
       } else {
         this.skip(key & 7, end);
@@ -233,9 +247,9 @@ export class EventDecoder {
   }
 
   private tensorProto(end: number, slot: number): DecodedTensor {
-    const t = this.tensorPool[slot] ?? (this.tensorPool[slot] = newTensor());
+    const t = this.tensorPool[slot] ?? (this.tensorPool[slot] = newTensor(this.bytes));
     t.dtype = 0;
-    t.content = null;
+    t.contentLength = -1;
     // Setting length is not free: only touch arrays the previous tensor in this slot filled.
     if (t.dims.length) t.dims.length = 0;
     if (t.floatVal.length) t.floatVal.length = 0;
@@ -259,9 +273,10 @@ export class EventDecoder {
           continue;
         case 4: {
           if (wire !== 2) break;
-          const e = this.length(end) + this.pos;
-          t.content = this.bytes.subarray(this.pos, e);
-          this.pos = e;
+          const len = this.length(end);
+          t.contentStart = this.pos;
+          t.contentLength = len;
+          this.pos += len;
           continue;
         }
         case 5:
@@ -441,7 +456,7 @@ export class EventDecoder {
     const len = end - start;
     if (len === 0) return '';
     if (len > 256) return utf8.decode(b.subarray(start, end));
-    // A cheap key (length and the bytes at both ends) picks the bucket; the full comparison below decides.
+    // A cheap key (length and a few bytes) picks the bucket; the full comparison below decides.
     const h = (len * 0x01000193) ^ (b[start] | (b[end - 1] << 8) | (b[start + (len >>> 1)] << 16) | (b[end - 2 >= start ? end - 2 : start] << 24));
     const bucket = this.strings.get(h);
     if (bucket) {
@@ -461,6 +476,8 @@ export class EventDecoder {
     }
     return text;
   }
+
+
 }
 
 /** Decodes one Event from a standalone buffer (tests and sniffing); the result is the caller's to keep. */

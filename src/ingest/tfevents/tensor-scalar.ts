@@ -14,8 +14,10 @@ const scratch = new ArrayBuffer(8);
 const scratchBytes = new Uint8Array(scratch);
 const scratchView = new DataView(scratch);
 
-function load(content: Uint8Array, n: number): DataView {
-  for (let i = 0; i < n; i++) scratchBytes[i] = content[i];
+function load(t: DecodedTensor, n: number): DataView {
+  const b = t.source;
+  const o = t.contentStart;
+  for (let i = 0; i < n; i++) scratchBytes[i] = b[o + i];
   return scratchView;
 }
 
@@ -43,24 +45,27 @@ export function tensorScalar(t: DecodedTensor): number | undefined {
   let count = 1;
   for (const d of t.dims) count *= d;
   if (count !== 1) return undefined;
-  const c = t.content;
+  // n: bytes of tensor_content, -1 when the value is in the *_val fields.
+  const n = t.contentLength;
+  const b = t.source;
+  const o = t.contentStart;
   switch (t.dtype) {
     case DT_FLOAT:
-      return c ? (c.length >= 4 ? load(c, 4).getFloat32(0, true) : undefined) : t.floatVal[0];
+      return n < 0 ? t.floatVal[0] : n >= 4 ? load(t, 4).getFloat32(0, true) : undefined;
     case DT_DOUBLE:
-      return c ? (c.length >= 8 ? load(c, 8).getFloat64(0, true) : undefined) : t.doubleVal[0];
+      return n < 0 ? t.doubleVal[0] : n >= 8 ? load(t, 8).getFloat64(0, true) : undefined;
     case DT_HALF:
-      if (c) return c.length >= 2 ? halfToNumber(c[0] | (c[1] << 8)) : undefined;
+      if (n >= 0) return n >= 2 ? halfToNumber(b[o] | (b[o + 1] << 8)) : undefined;
       return t.halfVal.length ? halfToNumber(t.halfVal[0]) : undefined;
     case DT_BFLOAT16:
-      if (c) return c.length >= 2 ? bfloat16ToNumber(c[0] | (c[1] << 8)) : undefined;
+      if (n >= 0) return n >= 2 ? bfloat16ToNumber(b[o] | (b[o + 1] << 8)) : undefined;
       return t.halfVal.length ? bfloat16ToNumber(t.halfVal[0]) : undefined;
     case DT_INT32:
-      return c ? (c.length >= 4 ? load(c, 4).getInt32(0, true) : undefined) : t.intVal[0];
+      return n < 0 ? t.intVal[0] : n >= 4 ? load(t, 4).getInt32(0, true) : undefined;
     case DT_INT64:
-      return c ? (c.length >= 8 ? Number(load(c, 8).getBigInt64(0, true)) : undefined) : t.int64Val[0];
+      return n < 0 ? t.int64Val[0] : n >= 8 ? Number(load(t, 8).getBigInt64(0, true)) : undefined;
     case DT_BOOL:
-      if (c) return c.length >= 1 ? (c[0] ? 1 : 0) : undefined;
+      if (n >= 0) return n >= 1 ? (b[o] ? 1 : 0) : undefined;
       return t.boolVal.length ? (t.boolVal[0] ? 1 : 0) : undefined;
     default:
       return undefined;

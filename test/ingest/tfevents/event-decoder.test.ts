@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { EventDecoder, decodeEvent, MalformedProtobuf, type DecodedEvent } from '../../../src/ingest/tfevents/event-decoder.ts';
+import { EventDecoder, decodeEvent, MalformedProtobuf, tensorContent, type DecodedEvent } from '../../../src/ingest/tfevents/event-decoder.ts';
 import { readTfRecords } from '../../../src/ingest/tfevents/tfrecord-reader.ts';
 import { REAL_LOGS_DIR, REPO_ROOT } from '../../support/real-logs.ts';
 import { DT_BFLOAT16, DT_DOUBLE, DT_FLOAT, DT_HALF, DT_INT32, DT_INT64, encodeEvent, eventFile, tf2Scalar, type EventSpec } from '../../support/tfevents-writer.ts';
@@ -71,6 +71,15 @@ function viaProtobufjs(bytes: Uint8Array): DecodedEvent {
   };
 }
 
+/** tensor_content as numbers: ours is a range of the decoded bytes, protobufjs' view is already an array. */
+function contentOf(t: NonNullable<DecodedEvent['values'][number]['tensor']> | Obj): number[] | null {
+  if ('source' in t) {
+    const c = tensorContent(t as NonNullable<DecodedEvent['values'][number]['tensor']>);
+    return c?.length ? [...c] : null;
+  }
+  return (t as Obj).content as number[] | null;
+}
+
 function comparable(ev: DecodedEvent): unknown {
   return {
     ...ev,
@@ -82,7 +91,7 @@ function comparable(ev: DecodedEvent): unknown {
         ? {
             dtype: v.tensor.dtype,
             dims: [...v.tensor.dims],
-            content: v.tensor.content?.length ? [...v.tensor.content] : null,
+            content: contentOf(v.tensor),
             floatVal: [...v.tensor.floatVal],
             doubleVal: [...v.tensor.doubleVal],
             halfVal: [...v.tensor.halfVal],
