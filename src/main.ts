@@ -11,10 +11,7 @@ import { isStoreOpenError } from './store/store-error.ts';
 import { SqliteRunStore } from './store/sqlite-run-store.ts';
 import { SqliteAlertStore } from './store/sqlite-alert-store.ts';
 import { AlertService } from './alerts/alert-service.ts';
-import { RunReporter } from './app/run-report.ts';
-import { BotLoginError, startBot } from './bot/bot.ts';
 import { SqliteJobStore } from './store/sqlite-job-store.ts';
-import { TrainingJobs } from './app/training-jobs.ts';
 
 /** Something the operator fixes; printed as one line. */
 class StartupError extends Error {}
@@ -31,6 +28,13 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
     throw new StartupError('runmedic: DISCORD_TOKEN is not set: set it to your bot token (Discord Developer Portal → your app → Bot → Reset Token).');
   }
   const log = createLogger({ level: config.logLevel, secrets: [config.discordToken] });
+  // The heavy modules (discord.js, charts, TensorFlow.js) load only once the configuration is known good,
+  // so a missing variable is reported in a moment rather than after seconds of imports.
+  const [{ RunReporter }, { BotLoginError, startBot }, { TrainingJobs }] = await Promise.all([
+    import('./app/run-report.ts'),
+    import('./bot/bot.ts'),
+    import('./app/training-jobs.ts'),
+  ]);
 
   let db;
   try {
