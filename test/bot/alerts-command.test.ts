@@ -1,6 +1,7 @@
 /** /alerts set and /alerts show through the real client: who may change them, and what is stored. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotHarness } from '../support/bot-harness.ts';
+import { DEFAULT_ALERT_EVENTS } from '../../src/alerts/alert-store.ts';
 
 describe('/alerts', () => {
   let h: BotHarness;
@@ -38,7 +39,7 @@ describe('/alerts', () => {
     expect(await h.alerts.settings(h.fake.guildId)).toMatchObject({
       channelId: h.fake.alerts.id,
       roleId: h.fake.oncallRole.id,
-      events: ['divergence', 'nan_loss', 'overfitting'],
+      events: [...DEFAULT_ALERT_EVENTS],
       updatedBy: h.fake.admin.user.id,
     });
     const shown = await h.fake.answerOf(h.fake.slash({ name: 'alerts', options: [{ name: 'show', type: 1 }] }));
@@ -51,7 +52,7 @@ describe('/alerts', () => {
   it('names unknown finding ids instead of saving them', async () => {
     const answer = await h.fake.answerOf(h.fake.slash({ name: 'alerts', options: setOptions('nan_loss, exploding'), user: h.fake.admin }));
     expect(answer.content).toContain('`exploding`');
-    expect((await h.alerts.settings(h.fake.guildId))?.events).toEqual(['divergence', 'nan_loss', 'overfitting']);
+    expect((await h.alerts.settings(h.fake.guildId))?.events).toEqual([...DEFAULT_ALERT_EVENTS]);
     await h.fake.answerOf(h.fake.slash({ name: 'alerts', options: setOptions('nan_loss plateau'), user: h.fake.admin }));
     expect((await h.alerts.settings(h.fake.guildId))?.events).toEqual(['nan_loss', 'plateau']);
   });
