@@ -77,6 +77,8 @@ export default async function (): Promise<Record<string, unknown>> {
     parse_to_series_best_MB_per_s: rate(Math.min(...parseRuns.map((r) => r.ms)), mb),
     target_MB_per_s: 100,
     meets_target: parseMBs >= 100,
+    // On a machine shared with other jobs wall time is stretched by waiting for a core; CPU time is not.
+    meets_target_on_cpu_time: rate(cpu(parseRuns), mb) >= 100,
     runs_ms: { crc: crcRuns.map((r) => Math.round(r.ms)), read: readRuns.map((r) => Math.round(r.ms)), parse: parseRuns.map((r) => Math.round(r.ms)) },
   };
   return figures;
