@@ -1,0 +1,56 @@
+import { describe, it, expect } from 'vitest';
+import { openDatabase } from '../../src/store/database.ts';
+import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
+import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
+import { TrainingJobs, type JobWatchEvent } from '../../src/app/training-jobs.ts';
+import type { runTrainingJob } from '../../src/app/run-training-job.ts';
+import { resolveJobConfig } from '../../src/jobs/presets.ts';
+import type { Series } from '../../src/domain/run.ts';
+import type { Verdict } from '../../src/domain/verdict.ts';
+
+const epochs = (name: string, key: string, split: 'train' | 'val', values: number[]): Series => ({
+  key, split, name, direction: 'lower', cadence: 'epoch',
+  steps: Float64Array.from(values, (_, i) => i + 1), epochs: Float64Array.from(values, (_, i) => i + 1), wallTimes: null, values: Float64Array.from(values),
+});
+
+/** Stands in for the child process: stores a run whose loss explodes, as a too-high learning rate does. */
+const divergingRun: typeof runTrainingJob = async (config, store, opts) => {
+  const [saved] = await store.saveRuns([{ log: { name: 'fake', format: 'tfjs_job', series: [], notes: [] }, source: { format: 'tfjs_job', fileName: `job:${opts!.jobId}`, contentHash: `h-${opts!.jobId}` }, status: 'running' }]);
+  opts!.onRunCreated?.(saved!.run);
+  const loss = [1.1, 0.9, 1.5, 3, 8, 20, 60, 150];
+  opts!.onEvent?.({ type: 'epoch', report: { epoch: 1, epochs: 8, loss: 1.1, accuracy: 0.3, valLoss: null, valAccuracy: null, lr: config.learningRate, seconds: 1, samplesPerSecond: 100 } });
+  await store.appendPoints(saved!.run.id, [epochs('loss', 'loss', 'train', loss), epochs('val_loss', 'loss', 'val', loss.map((v) => v * 1.1))]);
+  const run = await store.setStatus(saved!.run.id, 'finished');
+  const verdict: Verdict = { run: { id: run.id, name: run.name, format: 'tfjs_job', points: 16, epochs: 8 }, status: 'fail', items: [{ id: 'divergence', area: 'convergence', status: 'fail', title: 'diverges', evidence: {}, fix: '', marks: [] }] };
+  return { jobId: opts!.jobId!, run, verdict, context: { classes: 3 }, outcome: { status: 'cancelled', backend: null } };
+};
+
+describe('TrainingJobs', () => {
+  it('fans events out to watchers, records the run, reviews verdicts, and reruns a finished job with its fix', async () => {
+    const db = openDatabase(':memory:');
+    const runs = new SqliteRunStore(db);
+    const reviewed: Verdict[] = [];
+    const jobs = new TrainingJobs({ jobs: new SqliteJobStore(db), runs, run: divergingRun, afterVerdict: async (v) => void reviewed.push(v) });
+    const config = resolveJobConfig('blobs', { learningRate: 0.5, optimizer: 'sgd' });
+    const job = await jobs.enqueue(config, { requestedBy: 'u1', channelId: 'c1' });
+    const seen: JobWatchEvent['type'][] = [];
+    jobs.watch(job.id, (e) => void seen.push(e.type));
+    await jobs.queue.idle();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen[0]).toBe('started');
+    expect(seen.at(-1)).toBe('finished');
+    const done = (await jobs.get(job.id))!;
+    // The fake reported 'cancelled': the queue records what the job's outcome said.
+    expect(done.status).toBe('cancelled');
+    expect(done.runId).toMatch(/^r_/);
+    expect(reviewed.at(-1)!.items[0]!.id).toBe('divergence');
+
+    // fixFor only works on finished jobs: mark it finished as a real run would be.
+    await new SqliteJobStore(db).update(job.id, { status: 'finished' });
+    const fix = (await jobs.fixFor(job.id))!;
+    expect(fix.verdict.items.find((i) => i.id === 'divergence')!.status).toBe('fail');
+    expect(fix.config.learningRate).toBeCloseTo(0.05, 12);
+    expect(fix.changes[0]!.description).toBe('learning rate 0.5 → 0.05');
+    expect(await jobs.fixFor('nope')).toBeNull();
+  });
+});
