@@ -45,6 +45,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     reporter: opts.reporter,
     now: opts.now ?? Date.now,
     ...(opts.jobs ? { jobs: opts.jobs } : {}),
+    ...(opts.digests ? { digests: opts.digests } : {}),
   };
   const commands = await loadCommands(opts.commandsDir);
   const client = createDiscordClient({ apiBase: opts.config.discordApiBase, retries: opts.restRetries ?? 1 });

@@ -14,6 +14,7 @@ import type { RunStore } from '../store/run-store.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
 import type { RunReporter } from '../app/run-report.ts';
 import type { TrainingJobs } from '../app/training-jobs.ts';
+import type { Digests } from '../app/digests.ts';
 
 export interface BotContext {
   config: Config;
@@ -24,6 +25,8 @@ export interface BotContext {
   now: () => number;
   /** Training jobs (/train, /jobs); absent when the bot runs without them. */
   jobs?: TrainingJobs;
+  /** Run-health digests (/digest); absent when the bot runs without them. */
+  digests?: Digests;
 }
 
 export type ButtonHandler = (interaction: ButtonInteraction, ctx: BotContext, args: string[]) => Promise<void>;
