@@ -83,6 +83,14 @@ async function measure(file: string, label: string, rowsOrEntries: number, dbFil
     if (!run || run.points !== points) throw new Error(`${label}: loaded ${run?.points} points, parsed ${points}`);
   }
   await store.close();
+
+  // The store's share alone: save already-parsed runs into another new database.
+  const logs = parseFile(bytes, path.basename(file));
+  const storeOnly = SqliteRunStore.open(`${dbFile}.store-only`);
+  const t2 = performance.now();
+  await storeOnly.saveRuns(logs.map((log, i) => ({ log, source: { format: log.format, fileName: file, contentHash: `bench#${i}` } })));
+  const storeS = seconds(t2);
+  await storeOnly.close();
   return {
     [`${label}_file_MB`]: Number(mb.toFixed(1)),
     [`${label}_points`]: points,
@@ -90,6 +98,7 @@ async function measure(file: string, label: string, rowsOrEntries: number, dbFil
     [`${label}_parse_MB_per_s`]: Number((mb / parse.s).toFixed(1)),
     [`${label}_parse_rows_per_s`]: Math.round(rowsOrEntries / parse.s),
     [`${label}_ingest_parse_plus_store_s`]: ingestS,
+    [`${label}_store_only_s`]: storeS,
     [`${label}_load_first_s`]: loads[0]!,
     [`${label}_load_best_s`]: Math.min(...loads),
     [`${label}_db_MB`]: Number((statSync(dbFile).size / 1e6).toFixed(1)),
