@@ -12,6 +12,7 @@ import { SqliteRunStore } from './store/sqlite-run-store.ts';
 import { SqliteAlertStore } from './store/sqlite-alert-store.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { SqliteJobStore } from './store/sqlite-job-store.ts';
+import { startHttpApi } from './http/start-http-api.ts';
 
 /** Something the operator fixes; printed as one line. */
 class StartupError extends Error {}
@@ -35,6 +36,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
     import('./bot/bot.ts'),
     import('./app/training-jobs.ts'),
   ]);
+  const { createDigests } = await import('./schedule/start-digests.ts');
 
   let db;
   try {
@@ -47,16 +49,30 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   const alerts = new AlertService(new SqliteAlertStore(db));
   const reporter = new RunReporter(store);
   const jobs = new TrainingJobs({ jobs: new SqliteJobStore(db), runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
+  const digests = createDigests({ db, runs: store, alerts, reporter, log });
 
   let bot;
   try {
-    bot = await startBot({ config, log, store, alerts, reporter, jobs, token: config.discordToken });
+    bot = await startBot({ config, log, store, alerts, reporter, jobs, digests: digests.digests, token: config.discordToken });
   } catch (e) {
     await store.close();
     if (e instanceof BotLoginError) throw new StartupError(`runmedic: ${e.message}`);
     throw e;
   }
+  // The push API beside the bot: its pings go through the same outbox the bot delivers.
+  let httpApi;
+  try {
+    httpApi = await startHttpApi({ config, db, runs: store, alerts, log });
+  } catch (e) {
+    await bot.stop();
+    await store.close();
+    const code = (e as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new StartupError(`runmedic: HTTP_HOST/HTTP_PORT ${config.httpHost}:${config.httpPort}: cannot listen (${code})`);
+    throw e;
+  }
   log.info({ db: config.dbPath }, 'runmedic started');
+  // Digests post through the client, so the scheduler starts once the bot is up; missed ones are posted now, once.
+  const digestScheduler = await digests.start(bot.client);
   // Jobs start after the bot is up, so jobs a previous process left running can be reported where they were asked for.
   const interrupted = await jobs.start();
   for (const job of interrupted) {
@@ -69,6 +85,8 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   return {
     log,
     async stop() {
+      await digestScheduler.stop();
+      await httpApi.stop();
       await jobs.stop();
       await bot.stop();
       await store.close();

@@ -67,10 +67,12 @@ describe.concurrent('npm start', { timeout: 90_000 }, () => {
 
   it('with a good token logs in, registers nothing by itself, and stops cleanly on SIGTERM', async () => {
     const r = await runMain(
-      { DISCORD_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase, RUNMEDIC_DB: path.join(dir, 'c.db') },
+      // The HTTP API starts too: a random high port, so parallel test runs do not collide on 8787.
+      { DISCORD_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase, RUNMEDIC_DB: path.join(dir, 'c.db'), HTTP_PORT: String(40_000 + Math.floor(Math.random() * 20_000)) },
       { stopWhen: /runmedic started/ },
     );
     expect(r.stdout).toContain('bot ready');
+    expect(r.stdout).toContain('HTTP API listening');
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain(fake.token);
   });

@@ -1,0 +1,41 @@
+/** Wires the push API for a process (npm start, runmedic serve): the use case, the server and the stall checker. */
+import type { AlertService } from '../alerts/alert-service.ts';
+import { PushService } from '../app/push-run.ts';
+import { startStallChecker } from '../app/stall-checker.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Database } from '../store/database.ts';
+import type { RunStore } from '../store/run-store.ts';
+import { SqlitePushStore } from '../store/sqlite-push-store.ts';
+import { startApiServer, type RunningApi } from './api-server.ts';
+
+export interface HttpApi {
+  api: RunningApi;
+  service: PushService;
+  stop(): Promise<void>;
+}
+
+export async function startHttpApi(o: { config: Config; db: Database; runs: RunStore; alerts: AlertService | null; log: Logger }): Promise<HttpApi> {
+  const push = new SqlitePushStore(o.db);
+  const log = o.log.child({ component: 'http' });
+  const service = new PushService({ runs: o.runs, push, alerts: o.alerts, log, stallAfterMs: o.config.stallAfterMinutes * 60_000 });
+  const api = await startApiServer({
+    service,
+    tokens: push,
+    log,
+    host: o.config.httpHost,
+    port: o.config.httpPort,
+    maxBodyBytes: o.config.httpMaxBodyBytes,
+    ratePerSecond: o.config.httpRatePerSecond,
+    rateBurst: o.config.httpRateBurst,
+  });
+  const checker = startStallChecker(service, { log });
+  return {
+    api,
+    service,
+    async stop() {
+      checker.stop();
+      await api.close();
+    },
+  };
+}
