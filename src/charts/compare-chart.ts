@@ -11,7 +11,7 @@ import { prepareLine, scanValues, toLineData, type PreparedLine } from './prepar
 import { rasterise } from './rasterise.ts';
 import { renderOptionToSvg, type ChartOption } from './render-svg.ts';
 import type { ChartImage, ChartRun } from './run-chart.ts';
-import { chooseYScale, mergeExtents, niceLinear, niceStep, type AxisScale } from './scale.ts';
+import { chooseYScale, drawnAxis, drawnLabel, mergeExtents, niceLinear, niceStep, toDrawn, type AxisScale } from './scale.ts';
 import { chartTheme, type ThemeName } from './theme.ts';
 import { resolveXCoordinates } from './x-coordinates.ts';
 
@@ -132,7 +132,7 @@ export function planCompareChart(runs: readonly ChartRun[], options: CompareChar
         silent: true,
         symbolSize: 9,
         itemStyle: { color: l.colour, borderColor: theme.background, borderWidth: 1.5 },
-        data: [[l.best.x, l.best.value]],
+        data: [[l.best.x, toDrawn(y, l.best.value)]],
         z: 5,
       });
     }
@@ -147,7 +147,7 @@ export function planCompareChart(runs: readonly ChartRun[], options: CompareChar
         symbolSize: 9,
         symbolOffset: [0, 5],
         itemStyle: { color: l.colour },
-        data: nf.map((m) => [m.x, y.max]),
+        data: nf.map((m) => [m.x, toDrawn(y, y.max)]),
         z: 6,
       });
     }
@@ -183,18 +183,15 @@ export function planCompareChart(runs: readonly ChartRun[], options: CompareChar
     ],
     [
       {
-        type: y.type,
-        min: y.min,
-        max: y.max,
-        interval: y.interval,
-        logBase: 10,
+        type: 'value',
+        ...drawnAxis(y, Math.max(1, Math.ceil(Math.log10(y.max / y.min) / 8))),
         name: metric ? `${metric}${y.type === 'log' ? ' (log)' : ''} ${direction === 'lower' ? '↓' : '↑'}` : '',
         nameLocation: 'middle',
         nameGap: 50,
         nameRotate: 90,
         nameTextStyle: { color: theme.muted, fontSize: 11, fontFamily: FONT },
         axisLine: { show: true, lineStyle: { color: theme.axis } },
-        axisLabel: { color: theme.muted, fontSize: 11, fontFamily: FONT, formatter: formatAxisNumber, hideOverlap: true },
+        axisLabel: { color: theme.muted, fontSize: 11, fontFamily: FONT, formatter: drawnLabel(y, formatAxisNumber), hideOverlap: true },
         splitLine: { lineStyle: { color: theme.grid } },
       },
     ],

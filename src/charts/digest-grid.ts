@@ -12,7 +12,7 @@ import { prepareLine, scanValues, toLineData } from './prepare-line.ts';
 import { rasterise } from './rasterise.ts';
 import { renderOptionToSvg, type ChartOption } from './render-svg.ts';
 import type { ChartImage, ChartRun } from './run-chart.ts';
-import { chooseYScale } from './scale.ts';
+import { chooseYScale, drawnAxis } from './scale.ts';
 import { chartTheme, withAlpha, type ChartTheme, type ThemeName } from './theme.ts';
 import { resolveXCoordinates } from './x-coordinates.ts';
 
@@ -108,7 +108,7 @@ export function planDigestGrid(items: readonly DigestItem[], options: DigestGrid
       const valueWidth = 46;
       grids.push({ left: x0 + 12, top: plotTop, width: cellWidth - 24 - valueWidth, height: plotHeight });
       xAxes.push({ type: 'value', gridIndex: gi, show: false, min: 'dataMin', max: 'dataMax' });
-      yAxes.push({ type: y.type, gridIndex: gi, show: false, min: y.min, max: y.max, logBase: 10 });
+      yAxes.push({ type: 'value', gridIndex: gi, show: false, ...drawnAxis(y) });
       if (pr.raw) series.push(lineSeries(gi, toLineData(pr.raw, y), colour, 1, 0.3, 2));
       series.push(lineSeries(gi, toLineData(pr.main, y), colour, 1.8, 1, 3));
       const last = lastFinite(s.values);

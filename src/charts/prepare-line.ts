@@ -151,14 +151,16 @@ export function nonFiniteMarkers(
 
 /**
  * ECharts data for drawn points. Non-finite values become gaps; on a log axis values at or below zero are drawn on
- * the axis floor (a loss logged as exactly 0.0 stays visible instead of vanishing).
+ * the axis floor (a loss logged as exactly 0.0 stays visible instead of vanishing); log values are drawn as log10.
  */
 export function toLineData(points: DrawnPoints, scale: AxisScale): LinePoint[] {
   const out: LinePoint[] = new Array(points.x.length);
-  const floor = scale.type === 'log' ? scale.min : -Infinity;
+  const log = scale.type === 'log';
+  const floor = log ? scale.min : -Infinity;
   for (let k = 0; k < points.x.length; k++) {
     const v = points.y[k]!;
-    out[k] = [points.x[k]!, Number.isFinite(v) ? Math.max(v, floor) : '-'];
+    // On a log axis the data is drawn as log10(y) over a linear axis (see toDrawn in scale.ts).
+    out[k] = [points.x[k]!, Number.isFinite(v) ? (log ? Math.log10(Math.max(v, floor)) : v) : '-'];
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { fitText, layoutLabels, textWidth, type LabelRequest } from './label-lay
 import { prepareLine, scanValues, toLineData, type LinePoint, type PreparedLine } from './prepare-line.ts';
 import { rasterise } from './rasterise.ts';
 import { renderOptionToSvg, type ChartOption } from './render-svg.ts';
-import { chooseYScale, mergeExtents, niceLinear, niceStep, sampledPositiveQuantile, toPixel, type AxisScale } from './scale.ts';
+import { chooseYScale, drawnAxis, drawnLabel, mergeExtents, niceLinear, niceStep, sampledPositiveQuantile, toDrawn, toPixel, type AxisScale } from './scale.ts';
 import { chartTheme, withAlpha, type ChartTheme, type ThemeName } from './theme.ts';
 import { resolveXCoordinates, interpolate, type XCoordinates } from './x-coordinates.ts';
 
@@ -252,7 +252,7 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
       silent: true,
       symbolSize: 10,
       itemStyle: { color: theme.background, borderColor: theme.text, borderWidth: 2.2 },
-      data: pts.map((m) => [m.x, Math.max(m.value!, p.y.type === 'log' ? p.y.min : -Infinity)]),
+      data: pts.map((m) => [m.x, toDrawn(p.y, m.value!)]),
       z: 5,
     });
     for (const m of pts) {
@@ -281,7 +281,7 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
       symbolSize: 10,
       symbolOffset: [0, 5],
       itemStyle: { color: theme.nan },
-      data: xs.map((x) => [x, panels[panel]!.y.max]),
+      data: xs.map((x) => [x, toDrawn(panels[panel]!.y, panels[panel]!.y.max)]),
       z: 6,
     });
   }
@@ -501,12 +501,9 @@ function xAxis(theme: ChartTheme, scale: AxisScale, index: number, labelled: boo
 function yAxis(theme: ChartTheme, p: PanelPlan, index: number) {
   const name = panelName(p);
   return {
-    type: p.y.type,
+    type: 'value',
     gridIndex: index,
-    min: p.y.min,
-    max: p.y.max,
-    interval: p.y.interval,
-    logBase: 10,
+    ...drawnAxis(p.y, logEvery(p)),
     splitNumber: p.kind === 'lr' ? 2 : 4,
     name: fitText(name, p.height, 11),
     nameLocation: 'middle',
@@ -520,13 +517,14 @@ function yAxis(theme: ChartTheme, p: PanelPlan, index: number) {
   };
 }
 
-/** Axis numbers; on a log axis only every k-th decade is labelled so labels keep ~13 px apart in thin panels. */
+/** Decades between labelled ticks of a log axis: every decade when the panel has ~16 px per decade, else fewer. */
+function logEvery(p: PanelPlan): number {
+  const decades = Math.max(1, Math.round(Math.log10(p.y.max / p.y.min)));
+  return Math.max(1, Math.ceil(decades / Math.max(1, Math.floor(p.height / 16))));
+}
+
 function yLabelFormatter(p: PanelPlan): (v: number) => string {
-  if (p.y.type !== 'log') return formatAxisNumber;
-  const lo = Math.round(Math.log10(p.y.min));
-  const decades = Math.round(Math.log10(p.y.max)) - lo;
-  const every = Math.max(1, Math.ceil((decades + 1) / Math.max(2, Math.floor(p.height / 13))));
-  return (v) => ((Math.round(Math.log10(v)) - lo) % every === 0 ? formatAxisNumber(v) : '');
+  return drawnLabel(p.y, formatAxisNumber);
 }
 
 function panelName(p: PanelPlan): string {

@@ -140,3 +140,22 @@ export function sampledPositiveQuantile(values: ArrayLike<number>, q: number): n
   sample.sort((a, b) => a - b);
   return sample[Math.min(sample.length - 1, Math.floor(q * sample.length))]!;
 }
+
+/**
+ * Log axes are drawn as linear axes over log10(y): ECharts' own log axis picks its decade ticks by itself (8 decades
+ * apart on a thin panel), while a linear axis takes the tick interval planned here. These map values and the range.
+ */
+export function toDrawn(scale: AxisScale, v: number): number {
+  return scale.type === 'log' ? Math.log10(Math.max(v, scale.min)) : v;
+}
+
+/** The ECharts value-axis range and interval of a scale, in drawing space, with one tick per `everyDecades`. */
+export function drawnAxis(scale: AxisScale, everyDecades = 1): { min: number; max: number; interval?: number } {
+  if (scale.type !== 'log') return { min: scale.min, max: scale.max, interval: scale.interval };
+  return { min: Math.round(Math.log10(scale.min)), max: Math.round(Math.log10(scale.max)), interval: everyDecades };
+}
+
+/** Axis label of a drawn value: 10^v on a log axis. */
+export function drawnLabel(scale: AxisScale, format: (v: number) => string): (v: number) => string {
+  return scale.type === 'log' ? (v) => format(Number((10 ** v).toPrecision(6))) : format;
+}
