@@ -1,0 +1,41 @@
+/** `runmedic serve --api-only`: the HTTP push API without Discord (verdicts kept, no pings), until SIGINT/SIGTERM. */
+import { openDatabase } from '../store/database.ts';
+import { SqliteRunStore } from '../store/sqlite-run-store.ts';
+import { startHttpApi } from '../http/start-http-api.ts';
+import type { CliCommand } from './command.ts';
+import { UsageError } from './usage-error.ts';
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'run the HTTP push API without the Discord bot (HTTP_HOST, HTTP_PORT)',
+  args: '--api-only',
+  maxArgs: 0,
+  options: {
+    'api-only': { type: 'boolean', description: 'only the API (the bot and its pings need `npm start`)' },
+  },
+  async run(ctx, { values }) {
+    if (!values['api-only']) throw new UsageError('serve runs the API alone: pass --api-only (use `npm start` for the bot and the API together)', 'serve');
+    const db = openDatabase(ctx.dbPath);
+    const runs = new SqliteRunStore(db, {}, true);
+    let http;
+    try {
+      http = await startHttpApi({ config: ctx.config, db, runs, alerts: null, log: ctx.log });
+    } catch (e) {
+      await runs.close();
+      const code = (e as { code?: string }).code;
+      if (code) {
+        ctx.err(`runmedic: cannot listen on ${ctx.config.httpHost}:${ctx.config.httpPort} (${code}); set HTTP_HOST/HTTP_PORT`);
+        return 2;
+      }
+      throw e;
+    }
+    ctx.err(`runmedic API on ${http.api.url} (database ${ctx.dbPath}); Ctrl-C stops it`);
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    ctx.log.info({ signal }, 'shutting down');
+    await http.stop();
+    await runs.close();
+  },
+};
