@@ -58,7 +58,8 @@ export function checkScheduleInput(raw: { cron: string; timezone?: string | null
 
 /** "24h", "7d", "90m": the shortest exact way to say a window. */
 export function formatWindow(ms: number): string {
-  if (ms % UNIT_MS.d === 0) return `${ms / UNIT_MS.d}d`;
+  // "24h" reads better than "1d" for the usual daily window.
+  if (ms % UNIT_MS.d === 0 && ms > UNIT_MS.d) return `${ms / UNIT_MS.d}d`;
   if (ms % UNIT_MS.h === 0) return `${ms / UNIT_MS.h}h`;
   return `${Math.round(ms / UNIT_MS.m)}m`;
 }
