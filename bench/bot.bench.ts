@@ -67,7 +67,8 @@ async function startBenchBot(fake: RemoteFakeDiscord, cacheSize: number) {
   const alerts = new AlertService(new SqliteAlertStore(db));
   const reporter = new RunReporter(store, { cacheSize });
   const log = createLogger({ level: 'warn', stream: 'stderr', pretty: false });
-  const bot = await startBot({ config, log, store, alerts, reporter, token: fake.token, restRetries: 0 });
+  // restRetries as in production (one retry of a failed request).
+  const bot = await startBot({ config, log, store, alerts, reporter, token: fake.token, restRetries: 1 });
   const bigLog = bigRunLog();
   const [saved] = await store.saveRuns([{ log: bigLog, source: { format: bigLog.format, fileName: 'big.jsonl', contentHash: 'bench-1M' } }]);
   return {

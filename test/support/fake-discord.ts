@@ -394,6 +394,9 @@ export class FakeDiscord {
         }
       });
     });
+    // Idle keep-alive sockets live long, so a client never reuses one the server is closing at that moment
+    // (an EPIPE that real Discord, behind its load balancers, practically never causes).
+    this.server.keepAliveTimeout = 60_000;
     this.wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
