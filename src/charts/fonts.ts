@@ -5,9 +5,13 @@
  * usable font resvg draws every text element as nothing and reports no error, so a chart would lose its title, axes and
  * labels silently; `loadChartFonts` renders a probe glyph and throws when no ink comes out.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
+import { stripFontTables } from './font-tables.ts';
 
 export const CHART_FONT_FAMILY = 'DejaVu Sans';
 
@@ -25,10 +29,36 @@ export class ChartFontError extends Error {
 
 let loaded: ChartFonts | undefined;
 
-/** The shipped fonts, checked on first use and then reused. Throws ChartFontError when they cannot draw text. */
+/**
+ * The shipped fonts, checked on first use and then reused. Throws ChartFontError when they cannot draw text.
+ * Prefers copies without layout tables (see font-tables.ts: text rasterises about twice as fast), cached in the temp
+ * directory; where they cannot be written or do not draw, the package's files are used as they are.
+ */
 export function chartFonts(): ChartFonts {
-  loaded ??= loadChartFonts(defaultFontFiles());
+  if (loaded) return loaded;
+  const originals = defaultFontFiles();
+  try {
+    loaded = loadChartFonts(layoutFreeCopies(originals));
+  } catch {
+    loaded = loadChartFonts(originals);
+  }
   return loaded;
+}
+
+/** Layout-free copies of `files` in `<tmp>/runmedic-fonts-<hash>/`, written once (atomically) and reused. */
+export function layoutFreeCopies(files: string[], dir = os.tmpdir()): string[] {
+  return files.map((file) => {
+    const bytes = readFileSync(file);
+    const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+    const target = path.join(dir, `runmedic-fonts-${hash}`, path.basename(file));
+    if (!existsSync(target)) {
+      mkdirSync(path.dirname(target), { recursive: true });
+      const partial = `${target}.${process.pid}.tmp`;
+      writeFileSync(partial, stripFontTables(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+      renameSync(partial, target);
+    }
+    return target;
+  });
 }
 
 /** DejaVu Sans regular and bold inside the installed `dejavu-fonts-ttf` package. */
