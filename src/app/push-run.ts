@@ -82,7 +82,12 @@ interface LiveRun {
   verdict: Verdict | null;
   diagnosedAt: number;
   dirty: boolean;
+  /** When last-seen was last written (ms), and when the last batch came (the store may lag it by TOUCH_EVERY_MS). */
+  touchedAt: number;
+  lastBatchAt: number;
 }
+
+const TOUCH_EVERY_MS = 5_000;
 
 const FINAL: readonly RunStatus[] = ['finished', 'crashed', 'killed'];
 
@@ -97,7 +102,7 @@ export class PushService {
 
   constructor(private readonly o: PushServiceOptions) {
     this.now = o.now ?? Date.now;
-    this.alwaysBelow = o.alwaysDiagnoseBelow ?? 5_000;
+    this.alwaysBelow = o.alwaysDiagnoseBelow ?? 500;
     this.intervalMs = o.rediagnoseIntervalMs ?? 1_000;
     this.stallAfterMs = o.stallAfterMs ?? 30 * 60_000;
   }
@@ -147,12 +152,17 @@ export class PushService {
       if (FINAL.includes(lr.summary.status)) throw new PushConflictError(`run ${runId} is ${lr.summary.status}: no more points are accepted`);
       const outcome = lr.series.append(points);
       const now = this.now();
+      lr.lastBatchAt = now;
       if (outcome.accepted > 0) lr.summary = await this.o.runs.appendPoints(runId, outcome.added);
       if (lr.summary.status === 'stalled') {
         // It was only slow: it is running again (the stall ping already went out and is not repeated).
         lr.summary = await this.o.runs.setStatus(runId, 'running');
       }
-      await this.o.push.touchRun(runId, now);
+      // Last-seen only matters at the scale of the stall time (minutes): one write per run every few seconds, not per batch.
+      if (now - lr.touchedAt >= TOUCH_EVERY_MS || lr.summary.status !== 'running') {
+        await this.o.push.touchRun(runId, now);
+        lr.touchedAt = now;
+      }
       lr.dirty ||= outcome.accepted > 0;
       let diagnosed = false;
       let alerts: OutboxEntry[] = [];
@@ -228,6 +238,7 @@ export class PushService {
         const current = await this.o.push.pushedRun(rec.runId);
         // A batch may have arrived while we waited for the queue.
         if (!current || current.lastSeenAt >= now - this.stallAfterMs) return;
+        if ((this.live.get(rec.runId)?.lastBatchAt ?? -Infinity) >= now - this.stallAfterMs) return;
         const lr = await this.liveRun({ guildId: current.guildId, tokenId: current.tokenId }, rec.runId);
         if (lr.summary.status !== 'running') return;
         lr.summary = await this.o.runs.setStatus(rec.runId, 'stalled');
@@ -277,7 +288,7 @@ export class PushService {
     const run: Run | null = await this.o.runs.getRun(runId);
     if (!run || run.id !== runId) throw new PushNotFoundError(runId);
     const { series, notes: _notes, meta: _meta, ...summary } = run;
-    const lr: LiveRun = { summary, record, series: LiveSeries.fromStored(series), verdict: null, diagnosedAt: -Infinity, dirty: true };
+    const lr: LiveRun = { summary, record, series: LiveSeries.fromStored(series), verdict: null, diagnosedAt: -Infinity, dirty: true, touchedAt: -Infinity, lastBatchAt: -Infinity };
     this.live.set(runId, lr);
     return lr;
   }
