@@ -144,7 +144,7 @@ export default async function chartsBench(): Promise<Record<string, unknown>> {
   const bigResult = measure(big, verdictFor(big, 400_000, 1_000_000), 3, 9);
   const loadAverage1m = (await import('node:os')).loadavg()[0];
   return {
-    millionPointRun: { points: bigPoints, ...bigResult, targetMs: 150, meetsTarget: bigResult.totalMs <= 150 },
+    millionPointRun: { points: bigPoints, ...bigResult, targetMs: 150, wallMeetsTarget: bigResult.totalMs <= 150, cpuMeetsTarget: bigResult.cpuMs <= 150 },
     hundredPointRun: { points: smallPoints, ...smallResult },
     loadAverage1m: Number(loadAverage1m?.toFixed(2)),
     note: 'median of warm renders, 800×450 at scale 1; cpuMs is process CPU time, less sensitive than wall time to other load on the machine',
