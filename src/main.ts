@@ -13,6 +13,7 @@ import { SqliteAlertStore } from './store/sqlite-alert-store.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { SqliteJobStore } from './store/sqlite-job-store.ts';
 import { startHttpApi } from './http/start-http-api.ts';
+import { SqlitePushStore } from './store/sqlite-push-store.ts';
 
 /** Something the operator fixes; printed as one line. */
 class StartupError extends Error {}
@@ -53,7 +54,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
 
   let bot;
   try {
-    bot = await startBot({ config, log, store, alerts, reporter, jobs, digests: digests.digests, token: config.discordToken });
+    bot = await startBot({ config, log, store, alerts, reporter, jobs, digests: digests.digests, apiTokens: new SqlitePushStore(db), token: config.discordToken });
   } catch (e) {
     await store.close();
     if (e instanceof BotLoginError) throw new StartupError(`runmedic: ${e.message}`);

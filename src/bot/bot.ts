@@ -46,6 +46,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     now: opts.now ?? Date.now,
     ...(opts.jobs ? { jobs: opts.jobs } : {}),
     ...(opts.digests ? { digests: opts.digests } : {}),
+    ...(opts.apiTokens ? { apiTokens: opts.apiTokens } : {}),
   };
   const commands = await loadCommands(opts.commandsDir);
   const client = createDiscordClient({ apiBase: opts.config.discordApiBase, retries: opts.restRetries ?? 1 });

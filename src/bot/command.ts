@@ -15,6 +15,7 @@ import type { AlertService } from '../alerts/alert-service.ts';
 import type { RunReporter } from '../app/run-report.ts';
 import type { TrainingJobs } from '../app/training-jobs.ts';
 import type { Digests } from '../app/digests.ts';
+import type { PushStore } from '../app/push-store.ts';
 
 export interface BotContext {
   config: Config;
@@ -27,6 +28,8 @@ export interface BotContext {
   jobs?: TrainingJobs;
   /** Run-health digests (/digest); absent when the bot runs without them. */
   digests?: Digests;
+  /** API tokens of the push API (/token); absent when the bot runs without the API. */
+  apiTokens?: PushStore;
 }
 
 export type ButtonHandler = (interaction: ButtonInteraction, ctx: BotContext, args: string[]) => Promise<void>;

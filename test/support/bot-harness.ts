@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from '../../src/logger.ts';
 import { openDatabase, type Database } from '../../src/store/database.ts';
 import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
 import { SqliteAlertStore } from '../../src/store/sqlite-alert-store.ts';
+import { SqlitePushStore } from '../../src/store/sqlite-push-store.ts';
 import { AlertService } from '../../src/alerts/alert-service.ts';
 import { RunReporter } from '../../src/app/run-report.ts';
 import { startBot, type RunningBot } from '../../src/bot/bot.ts';
@@ -62,6 +63,7 @@ export class BotHarness {
       alerts: this.alerts,
       reporter: this.reporter,
       token: this.config.discordToken!,
+      apiTokens: new SqlitePushStore(this.db),
       restRetries: 0,
       readyTimeoutMs: 5000,
       outbox: { baseBackoffMs: 50, maxBackoffMs: 400, pollMs: 200, ...this.opts.outbox },
