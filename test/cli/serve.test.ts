@@ -1,0 +1,54 @@
+/** runmedic serve --api-only as a process: listens, answers /healthz and a token's push, stops cleanly on SIGTERM. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../support/real-logs.ts';
+import { main } from '../../src/cli/main.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'runmedic-serve-'));
+const db = path.join(dir, 'serve.db');
+
+describe('runmedic serve --api-only', { timeout: 60_000 }, () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('serves the API without Discord until SIGTERM', async () => {
+    let token = '';
+    await main(['token', 'create', 'ci', '--guild', '555555555555555555', '--db', db], { LOG_LEVEL: 'silent' }, { stdout: (t) => (token += t), stderr: () => {} });
+    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--api-only', '--db', db], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', HTTP_PORT: String(port) },
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start line: ${stderr}`)), 40_000);
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (stderr.includes('runmedic API on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const base = `http://127.0.0.1:${port}`;
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
+    const res = await fetch(`${base}/api/v1/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token.trim()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'served' }),
+    });
+    expect(res.status).toBe(201);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('without --api-only points at npm start, exit 2', async () => {
+    let err = '';
+    const code = await main(['serve', '--db', db], { LOG_LEVEL: 'silent' }, { stdout: () => {}, stderr: (t) => (err += t) });
+    expect(code).toBe(2);
+    expect(err).toContain('--api-only');
+  });
+});
