@@ -27,6 +27,9 @@ export interface PrepareDigestRequest {
   previous: DigestState | null;
 }
 
+/** Cells of the digest grid (renderDigestGrid's default maxItems). */
+const GRID_RUNS = 24;
+
 /** Runs looked at per digest (newest first), besides every live one. */
 const RECENT_RUNS = 2000;
 
@@ -40,11 +43,26 @@ export async function prepareDigest(src: DigestSources, req: PrepareDigestReques
   const chosen = selectWindowRuns([...recent, ...running, ...stalled], window);
   const inputs: DigestRunInput[] = [];
   for (const summary of chosen) {
-    // The curves are needed for the grid anyway; a verdict is computed only for a run never reviewed.
-    const run = await src.runs.getRun(summary.id);
-    if (!run) continue;
-    const verdict = (await src.storedVerdict(run.id)) ?? (await src.computeVerdict(run));
-    inputs.push({ run: summary, verdict, threadId: await src.threadOf(req.guildId, summary), series: run.series });
+    const stored = await src.storedVerdict(summary.id);
+    let verdict = stored;
+    let series = null;
+    if (!stored) {
+      // Never reviewed: the curves are loaded for a verdict now, and kept for the grid.
+      const run = await src.runs.getRun(summary.id);
+      if (!run) continue;
+      verdict = await src.computeVerdict(run);
+      series = run.series;
+    }
+    inputs.push({ run: summary, verdict, threadId: await src.threadOf(req.guildId, summary), series });
   }
+  // The grid draws the worst GRID_RUNS runs: only their curves are loaded (a run can hold millions of points).
+  const order = buildDigest({ runs: inputs, window, previous: req.previous, queuedJobs: 0, grid: false }).entries.slice(0, GRID_RUNS);
+  const byId = new Map(inputs.map((r) => [r.run.id, r]));
+  for (const e of order) {
+    const input = byId.get(e.runId)!;
+    if (!input.series) input.series = (await src.runs.getRun(e.runId))?.series ?? null;
+  }
+  const drawn = new Set(order.map((e) => e.runId));
+  for (const input of inputs) if (!drawn.has(input.run.id)) input.series = null;
   return buildDigest({ runs: inputs, window, previous: req.previous, queuedJobs: await src.queuedJobs() });
 }
