@@ -15,6 +15,8 @@ class GrowingSeries {
   hasTimes = false;
   /** Largest step stored: a point at or below it was already received (a retried batch). */
   lastStep = -Infinity;
+  /** Whether a NaN/±Inf was stored: only the first one is news (a run stuck at NaN must not be re-judged per batch). */
+  hasNonFinite = false;
 
   constructor(
     readonly name: string,
@@ -76,7 +78,7 @@ export interface AppendOutcome {
   added: Series[];
   accepted: number;
   duplicates: number;
-  /** A NaN/±Inf value, or a new epoch reached: worth judging right away rather than on the timer. */
+  /** A series' first NaN/±Inf, or a new epoch reached: worth judging right away rather than on the timer. */
   alertWorthy: boolean;
 }
 
@@ -93,6 +95,7 @@ export class LiveSeries {
       for (let i = 0; i < s.values.length; i++) {
         const e = s.epochs ? s.epochs[i]! : NaN;
         g.push(s.steps[i]!, e, s.wallTimes ? s.wallTimes[i]! : NaN, s.values[i]!);
+        if (!Number.isFinite(s.values[i]!)) g.hasNonFinite = true;
         if (e > live.maxEpoch) live.maxEpoch = e;
       }
       live.byName.set(s.name, g);
@@ -129,7 +132,10 @@ export class LiveSeries {
         if (!starts.has(g)) starts.set(g, g.n);
         g.push(p.step, epoch, time, value);
         accepted++;
-        if (!Number.isFinite(value)) alertWorthy = true;
+        if (!Number.isFinite(value) && !g.hasNonFinite) {
+          g.hasNonFinite = true;
+          alertWorthy = true;
+        }
       }
       if (epoch > this.maxEpoch) {
         if (Number.isFinite(this.maxEpoch) && Math.floor(epoch) > Math.floor(this.maxEpoch)) alertWorthy = true;
