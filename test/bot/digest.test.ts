@@ -15,7 +15,7 @@ import { SqliteDigestStore } from '../../src/store/sqlite-digest-store.ts';
 import { AlertService } from '../../src/alerts/alert-service.ts';
 import { RunReporter } from '../../src/app/run-report.ts';
 import { startBot, type RunningBot } from '../../src/bot/bot.ts';
-import { createDigests } from '../../src/schedule/start-digests.ts';
+import { createDigests, type DigestWiring } from '../../src/schedule/start-digests.ts';
 import type { DigestScheduler } from '../../src/schedule/digest-scheduler.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
 import { FakeDiscord, type FakeChannel, type SlashOption } from '../support/fake-discord.ts';
@@ -30,6 +30,7 @@ describe('/digest', () => {
   let scheduler: DigestScheduler;
   let clock: FakeClock;
   let mlRuns: FakeChannel;
+  let wiring: DigestWiring;
   const dir = mkdtempSync(path.join(tmpdir(), 'runmedic-digest-bot-'));
 
   beforeAll(async () => {
@@ -41,7 +42,7 @@ describe('/digest', () => {
     const alerts = new AlertService(new SqliteAlertStore(db));
     const reporter = new RunReporter(store);
     clock = new FakeClock(Date.now());
-    const wiring = createDigests({ db, runs: store, alerts, reporter, log: silentLogger(), clock, timer: clock });
+    wiring = createDigests({ db, runs: store, alerts, reporter, log: silentLogger(), clock, timer: clock });
     bot = await startBot({ config, log: silentLogger(), store, alerts, reporter, digests: wiring.digests, token: fake.token, restRetries: 0, readyTimeoutMs: 5000 });
     scheduler = await wiring.start(bot.client);
 
@@ -128,6 +129,21 @@ describe('/digest', () => {
 
     // The slot is recorded: the next digest compares with this one.
     expect((await new SqliteDigestStore(db).lastPosted({ scheduleId: saved!.id }))?.state).toMatchObject({ 'resnet-overfit': 'failing', 'healthy-mlp': 'warning' });
+  });
+
+  it('after downtime, posts one late digest marked late, not one per missed slot', async () => {
+    const before = fake.channelMessages(mlRuns.id).length;
+    await scheduler.stop();
+    // Down for two hours: four */30 slots missed.
+    clock.jumpTo(clock.now() + 2 * 3_600_000);
+    // A fresh scheduler over the same store, as a restarted process would have.
+    scheduler = await wiring.start(bot.client);
+    await scheduler.idle();
+    const after = await fake.waitFor(() => (fake.channelMessages(mlRuns.id).length > before ? fake.channelMessages(mlRuns.id) : null), 5000, 'the late digest');
+    expect(after).toHaveLength(before + 1);
+    const late = after.at(-1)!.embeds[0] as { title: string; footer: { text: string } };
+    expect(late.title).toBe('⏰ 📋 Run digest · last 7d (late)');
+    expect(late.footer.text).toMatch(/due .* Europe\/Berlin, posted late because runmedic was not running/);
   });
 
   it('/digest now answers in the channel with the digest; /digest remove stops the schedule', async () => {
