@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { diagnoseStored } from '../app/diagnose-run.ts';
-import { diagnoseForChart, writeRunChart, writeRunCharts, type ChartFileOptions } from '../app/render-chart.ts';
+import type { ChartFileOptions } from '../app/render-chart.ts';
 import type { CliCommand, CliOption } from './command.ts';
 import type { DemoStep } from './demo.ts';
 import { UsageError } from './usage-error.ts';
@@ -25,6 +24,8 @@ export const chartCommand: CliCommand = {
     const out = values.out;
     if (typeof out !== 'string' || out.trim() === '') throw new UsageError('-o/--out: expected the PNG file to write', 'chart');
     const style = chartStyle(values, 'chart');
+    // Loaded here, not at the top: the renderer costs seconds that other subcommands should not pay.
+    const { diagnoseForChart, writeRunCharts } = await import('../app/render-chart.ts');
     const runs = await diagnoseForChart(positionals[0]!, () => ctx.openStore(), { maxBytes: ctx.config.ingestMaxBytes });
     for (const file of writeRunCharts(runs, out, style)) ctx.out(file);
   },
@@ -53,6 +54,7 @@ export const DEMO_CHART_DIR = 'runmedic-charts';
 export const chartIngestedStep: DemoStep = {
   title: `Draw every ingested run (PNG charts in ./${DEMO_CHART_DIR}/)`,
   async run(ctx, state) {
+    const [{ writeRunChart }, { diagnoseStored }] = await Promise.all([import('../app/render-chart.ts'), import('../app/diagnose-run.ts')]);
     const store = await ctx.openStore();
     for (const ing of state.ingested) {
       const run = await store.getRun(ing.run.id);

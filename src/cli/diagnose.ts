@@ -1,5 +1,4 @@
-import { diagnoseStored, diagnoseTarget, type DiagnosedRun } from '../app/diagnose-run.ts';
-import { diagnoseForChart, writeRunCharts } from '../app/render-chart.ts';
+import type { DiagnosedRun } from '../app/diagnose-run.ts';
 import { CHART_STYLE_OPTIONS, chartStyle } from './chart.ts';
 import type { DemoStep } from './demo.ts';
 import type { ItemStatus, VerdictItem } from '../domain/verdict.ts';
@@ -26,10 +25,14 @@ export const diagnoseCommand: CliCommand = {
     const classes = parseClasses(values.classes);
     const chartStyleOptions = typeof values.chart === 'string' ? chartStyle(values, 'diagnose') : null;
     const diagnoseOptions = { classes, maxBytes: ctx.config.ingestMaxBytes };
+    // Loaded here, not at the top: every CLI call imports every command file, and the engine and the chart
+    // renderer (echarts, resvg) cost seconds that `runmedic ingest` or `--help` should not pay.
+    const { diagnoseTarget } = await import('../app/diagnose-run.ts');
+    const chartUseCase = chartStyleOptions ? await import('../app/render-chart.ts') : null;
     // With --chart the same diagnosis also keeps each run's series for drawing (one parse, one verdict per run).
-    const charted = chartStyleOptions ? await diagnoseForChart(positionals[0]!, () => ctx.openStore(), diagnoseOptions) : null;
+    const charted = chartUseCase ? await chartUseCase.diagnoseForChart(positionals[0]!, () => ctx.openStore(), diagnoseOptions) : null;
     const results = charted ?? (await diagnoseTarget(positionals[0]!, () => ctx.openStore(), diagnoseOptions));
-    if (charted && chartStyleOptions) for (const file of writeRunCharts(charted, String(values.chart), chartStyleOptions)) ctx.err(`chart: ${file}`);
+    if (charted && chartUseCase && chartStyleOptions) for (const file of chartUseCase.writeRunCharts(charted, String(values.chart), chartStyleOptions)) ctx.err(`chart: ${file}`);
     if (values.json) ctx.out(toJson(results.length === 1 ? results[0]!.verdict : results.map((r) => r.verdict)));
     else results.forEach((r, i) => {
       if (i > 0) ctx.out('');
@@ -92,6 +95,7 @@ export function evidenceLine(evidence: Record<string, unknown>): string {
 export const diagnoseIngestedStep: DemoStep = {
   title: 'Diagnose every ingested run',
   async run(ctx, state) {
+    const { diagnoseStored } = await import('../app/diagnose-run.ts');
     const store = await ctx.openStore();
     for (const [i, ing] of state.ingested.entries()) {
       const run = await store.getRun(ing.run.id);
