@@ -5,7 +5,6 @@ import { toJson } from './format.ts';
 import { PRESET_NAMES, type JobConfig, type PresetName } from '../jobs/job-config.ts';
 import { resolveJobConfig } from '../jobs/presets.ts';
 import { FaultSpecError, FAULT_SPECS, parseFaultSpecs } from '../jobs/fault-spec.ts';
-import { runTrainingJob } from '../app/run-training-job.ts';
 import type { JobEvent } from '../jobs/run-job-process.ts';
 import { progressLine } from '../jobs/progress-line.ts';
 
@@ -110,6 +109,8 @@ export const trainCommand: CliCommand = {
     const onSigint = () => abort.abort();
     process.once('SIGINT', onSigint);
     try {
+      // Loaded when a job starts: TensorFlow.js and the job runner cost seconds that other subcommands should not pay.
+      const { runTrainingJob } = await import('../app/run-training-job.ts');
       const r = await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: values.backend ? { backendOrder: String(values.backend) } : {} });
       if (r.outcome.status !== 'finished' || !r.verdict) {
         const why = r.outcome.status === 'cancelled' ? 'cancelled' : `${r.outcome.status}: ${'error' in r.outcome ? r.outcome.error : ''}`;
