@@ -34,10 +34,10 @@ function kerasHealthyCsv(): string {
   const rows = ['epoch,accuracy,learning_rate,loss,val_accuracy,val_loss'];
   for (let e = 0; e < 30; e++) {
     const lr = e < 20 ? 0.001 : 0.0005; // ReduceLROnPlateau halved it
-    const loss = 0.21 + 1.95 * Math.exp(-e / 5.5) + 0.012 * n();
-    const valLoss = 0.26 + 1.8 * Math.exp(-e / 5.8) + 0.018 * n();
-    const acc = clamp(0.945 - 0.72 * Math.exp(-e / 5) + 0.004 * n(), 0, 1);
-    const valAcc = clamp(0.93 - 0.7 * Math.exp(-e / 5.2) + 0.007 * n(), 0, 1);
+    const loss = 0.21 + 1.95 * Math.exp(-e / 3.5) + 0.012 * n();
+    const valLoss = 0.26 + 1.8 * Math.exp(-e / 3.6) + 0.018 * n();
+    const acc = clamp(0.945 - 0.72 * Math.exp(-e / 3.2) + 0.004 * n(), 0, 1);
+    const valAcc = clamp(0.93 - 0.7 * Math.exp(-e / 3.4) + 0.007 * n(), 0, 1);
     rows.push([e, r(acc), lr, r(loss), r(valAcc), r(valLoss)].join(','));
   }
   return rows.join('\n') + '\n';
