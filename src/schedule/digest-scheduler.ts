@@ -30,6 +30,9 @@ export interface DigestSchedulerOptions {
   instanceId?: string;
 }
 
+/** How often a process looks for schedules other processes added or removed. */
+const SYNC_CRON = '*/5 * * * *';
+
 export type SlotOutcome = 'posted' | 'taken' | 'failed';
 
 export class DigestScheduler {
@@ -37,6 +40,7 @@ export class DigestScheduler {
   private readonly armed = new Map<string, ArmedSlot>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopped = false;
+  private syncHandle: ArmedSlot | null = null;
 
   constructor(private readonly opts: DigestSchedulerOptions) {
     this.instanceId = opts.instanceId ?? `p${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -47,7 +51,20 @@ export class DigestScheduler {
     this.stopped = false;
     const schedules = await this.opts.store.listSchedules();
     for (const s of schedules) this.arm(s);
+    // Schedules added or removed by another process on the same database are picked up within minutes.
+    this.syncHandle = this.opts.timer.arm({ name: 'digest schedule sync', cron: SYNC_CRON, timezone: 'UTC' }, () => {
+      void this.track(this.sync());
+    });
     await Promise.all(schedules.map((s) => this.track(this.catchUp(s))));
+  }
+
+  /** Arms schedules the store has and this process does not, and disarms the ones gone from the store. */
+  async sync(): Promise<void> {
+    if (this.stopped) return;
+    const schedules = await this.opts.store.listSchedules();
+    const ids = new Set(schedules.map((s) => s.id));
+    for (const id of this.armedIds()) if (!ids.has(id)) this.disarm(id);
+    for (const s of schedules) this.arm(s);
   }
 
   arm(schedule: DigestSchedule): void {
@@ -74,6 +91,8 @@ export class DigestScheduler {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.syncHandle?.stop();
+    this.syncHandle = null;
     for (const id of [...this.armed.keys()]) this.disarm(id);
     await this.idle();
   }

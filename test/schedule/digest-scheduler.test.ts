@@ -147,7 +147,7 @@ describe('DigestScheduler', () => {
     const b = processOn(clock, 'B');
     await a.store.addSchedule(schedule(T0));
     await Promise.all([a.scheduler.start(), b.scheduler.start()]);
-    expect(clock.armedCount).toBe(2);
+    expect([a.scheduler.armedIds(), b.scheduler.armedIds()]).toEqual([['d_daily'], ['d_daily']]);
     clock.advanceTo(at9(1) + 60_000);
     await Promise.all([a.scheduler.idle(), b.scheduler.idle()]);
     expect(posted.map((x) => x.slot.slotAt)).toEqual([at9(0), at9(1)]);
@@ -164,6 +164,28 @@ describe('DigestScheduler', () => {
       [at9(3), true],
     ]);
     await Promise.all([c.scheduler.stop(), d.scheduler.stop()]);
+  });
+
+  it('picks up within five minutes a schedule another process added, and drops one it removed', async () => {
+    const clock = new FakeClock(T0);
+    const a = processOn(clock, 'A');
+    const b = processOn(clock, 'B');
+    await Promise.all([a.scheduler.start(), b.scheduler.start()]);
+    // Added through process A's store only (as /digest schedule on A would, before A dies).
+    await a.store.addSchedule(schedule(T0));
+    await a.scheduler.stop();
+    expect(b.scheduler.armedIds()).toEqual([]);
+    clock.advanceTo(T0 + 5 * 60_000);
+    await b.scheduler.idle();
+    expect(b.scheduler.armedIds()).toEqual(['d_daily']);
+    clock.advanceTo(at9(0));
+    await b.scheduler.idle();
+    expect(posted.map((x) => [x.by, x.slot.slotAt])).toEqual([['B', at9(0)]]);
+    await a.store.removeSchedule('g1', 'd_daily');
+    clock.advanceTo(at9(0) + 5 * 60_000);
+    await b.scheduler.idle();
+    expect(b.scheduler.armedIds()).toEqual([]);
+    await b.scheduler.stop();
   });
 
   it('gives a slot back when posting fails, so the next start posts it late', async () => {
