@@ -63,7 +63,17 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   // The push API beside the bot: its pings go through the same outbox the bot delivers.
   let httpApi;
   try {
-    httpApi = await startHttpApi({ config, db, runs: store, alerts, log });
+    httpApi = await startHttpApi({
+      config,
+      db,
+      runs: store,
+      alerts,
+      log,
+      channelGuild: async (id) => {
+        const channel = await bot.client.channels.fetch(id).catch(() => null);
+        return channel && 'guildId' in channel ? channel.guildId : null;
+      },
+    });
   } catch (e) {
     await bot.stop();
     await store.close();

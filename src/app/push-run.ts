@@ -30,6 +30,14 @@ export class PushNotFoundError extends Error {
   }
 }
 
+/** The request names something the caller may not use (e.g. another server's channel). */
+export class PushInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PushInputError';
+  }
+}
+
 /** The request contradicts the run's state (e.g. points for a finished run). */
 export class PushConflictError extends Error {
   constructor(message: string) {
@@ -73,6 +81,11 @@ export interface PushServiceOptions {
   rediagnoseIntervalMs?: number;
   /** Silence after which a running pushed run is 'stalled' (ms). */
   stallAfterMs?: number;
+  /**
+   * The guild a Discord channel belongs to (null: unknown or not visible to the bot). Without it, a run's own
+   * `discord.channelId` is refused: a token of one server must never make the bot post into another's channel.
+   */
+  channelGuild?: (channelId: string) => Promise<string | null>;
 }
 
 interface LiveRun {
@@ -114,6 +127,10 @@ export class PushService {
         const [run] = await this.o.runs.findRuns(existing.runId);
         if (run) return { run, created: false };
       }
+    }
+    if (input.discord) {
+      const guild = this.o.channelGuild ? await this.o.channelGuild(input.discord.channelId).catch(() => null) : null;
+      if (guild !== who.guildId) throw new PushInputError(`discord.channelId ${input.discord.channelId} is not a channel of this token's server that runmedic can see`);
     }
     const key = input.clientRunId ?? randomUUID();
     const meta: Record<string, unknown> = { pushed: true };

@@ -8,7 +8,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { verifyApiToken, type TokenIdentity } from '../app/api-tokens.ts';
-import { PushConflictError, PushNotFoundError, type PushService } from '../app/push-run.ts';
+import { PushConflictError, PushInputError, PushNotFoundError, type PushService } from '../app/push-run.ts';
 import type { PushStore } from '../app/push-store.ts';
 import type { Logger } from '../logger.ts';
 import { createRunSchema, datasetStatsSchema, describeZodError, finishSchema, metricsBatchSchema } from './api-schemas.ts';
@@ -50,6 +50,9 @@ export function createApiServer(o: ApiServerOptions): http.Server {
   const maxBody = o.maxBodyBytes ?? 1024 * 1024;
   const limiter = new TokenBucketLimiter(o.ratePerSecond ?? 50, o.rateBurst ?? 200, o.now);
   const s = o.service;
+  const clock = o.now ?? Date.now;
+  // last_used_at is for people reviewing tokens: once a minute per token is precise enough and spares a write per batch.
+  const touched = new Map<string, number>();
   const router = new Router<Handler>()
     .add('POST', '/api/v1/runs', async ({ who, body }) => {
       const input = parse(createRunSchema, await body());
@@ -113,6 +116,11 @@ export function createApiServer(o: ApiServerOptions): http.Server {
     if (!m) throw new HttpError(401, 'unauthorized', 'the Authorization header must be "Bearer <token>"', { 'www-authenticate': 'Bearer' });
     const who = await verifyApiToken(o.tokens, m[1]!);
     if (!who) throw new HttpError(401, 'unauthorized', 'unknown or revoked token', { 'www-authenticate': 'Bearer error="invalid_token"' });
+    const t = clock();
+    if (t - (touched.get(who.tokenId) ?? -Infinity) >= 60_000) {
+      touched.set(who.tokenId, t);
+      await o.tokens.touchToken(who.tokenId, t);
+    }
     return who;
   }
 }
@@ -152,6 +160,7 @@ function toHttpError(e: unknown): HttpError | null {
   if (e instanceof HttpError) return e;
   if (e instanceof PushNotFoundError) return new HttpError(404, 'not_found', e.message);
   if (e instanceof PushConflictError) return new HttpError(409, 'conflict', e.message);
+  if (e instanceof PushInputError) return new HttpError(400, 'invalid_body', e.message);
   return null;
 }
 

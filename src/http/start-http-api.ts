@@ -15,10 +15,18 @@ export interface HttpApi {
   stop(): Promise<void>;
 }
 
-export async function startHttpApi(o: { config: Config; db: Database; runs: RunStore; alerts: AlertService | null; log: Logger }): Promise<HttpApi> {
+export async function startHttpApi(o: {
+  config: Config;
+  db: Database;
+  runs: RunStore;
+  alerts: AlertService | null;
+  log: Logger;
+  /** The guild of a Discord channel, from the bot; without it runs cannot name their own alert channel. */
+  channelGuild?: (channelId: string) => Promise<string | null>;
+}): Promise<HttpApi> {
   const push = new SqlitePushStore(o.db);
   const log = o.log.child({ component: 'http' });
-  const service = new PushService({ runs: o.runs, push, alerts: o.alerts, log, stallAfterMs: o.config.stallAfterMinutes * 60_000 });
+  const service = new PushService({ runs: o.runs, push, alerts: o.alerts, log, stallAfterMs: o.config.stallAfterMinutes * 60_000, channelGuild: o.channelGuild });
   const api = await startApiServer({
     service,
     tokens: push,

@@ -78,6 +78,21 @@ describe('push API', () => {
     expect([...run!.series[0]!.steps]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it("a run may name its own alert channel only in its token's server", async () => {
+    // No way to look channels up (serve --api-only): refused rather than trusted.
+    const r = await h.call('POST', '/api/v1/runs', t1, { name: 'chan', discord: { channelId: '999999999999999999' } });
+    expect(r).toMatchObject({ status: 400, body: { error: 'invalid_body' } });
+    expect(r.body.detail).toContain('discord.channelId');
+    const g = await ApiHarness.start({ service: { channelGuild: async (id) => (id === '700000000000000001' ? G1 : id === '700000000000000002' ? G2 : null) } });
+    try {
+      const own = await g.token(G1);
+      expect((await g.call('POST', '/api/v1/runs', own, { name: 'ok', discord: { channelId: '700000000000000001' } })).status).toBe(201);
+      expect((await g.call('POST', '/api/v1/runs', own, { name: 'theirs', discord: { channelId: '700000000000000002' } })).status).toBe(400);
+    } finally {
+      await g.stop();
+    }
+  });
+
   it('a create retried with the same clientRunId returns the same run', async () => {
     const a = await h.call('POST', '/api/v1/runs', t1, { name: 'keyed', clientRunId: 'job-42' });
     const b = await h.call('POST', '/api/v1/runs', t1, { name: 'keyed', clientRunId: 'job-42' });
@@ -104,6 +119,7 @@ describe('push API', () => {
     const [rec] = (await h.push.listTokens(G1)).filter((x) => x.name === 'short-lived');
     // The secret is not stored, only its hash.
     expect(JSON.stringify(rec)).not.toContain(t.split('_').at(-1));
+    expect(rec!.lastUsedAt).toBe(h.clock);
     expect(await h.push.revokeToken(rec!.id, h.clock)).toBe(true);
     expect((await h.call('POST', '/api/v1/runs', t, { name: 'late' })).status).toBe(401);
   });
