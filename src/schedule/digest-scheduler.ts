@@ -64,7 +64,10 @@ export class DigestScheduler {
     const schedules = await this.opts.store.listSchedules();
     const ids = new Set(schedules.map((s) => s.id));
     for (const id of this.armedIds()) if (!ids.has(id)) this.disarm(id);
-    for (const s of schedules) this.arm(s);
+    const fresh = schedules.filter((s) => !this.armed.has(s.id));
+    for (const s of fresh) this.arm(s);
+    // A slot that fell between the other process stopping and this sync is still owed, once.
+    await Promise.all(fresh.map((s) => this.catchUp(s)));
   }
 
   arm(schedule: DigestSchedule): void {

@@ -188,6 +188,18 @@ describe('DigestScheduler', () => {
     await b.scheduler.stop();
   });
 
+  it('posts, once and late, a slot that fell before the sync picked the schedule up', async () => {
+    const clock = new FakeClock(T0);
+    const a = processOn(clock, 'A');
+    const b = processOn(clock, 'B');
+    await b.scheduler.start();
+    await a.store.addSchedule({ ...schedule(T0), cron: '2 8 * * *' });
+    clock.advanceTo(T0 + 5 * 60_000);
+    await b.scheduler.idle();
+    expect(posted.map((x) => [x.by, x.slot.slotAt, x.slot.late])).toEqual([['B', T0 + 2 * 60_000, true]]);
+    await b.scheduler.stop();
+  });
+
   it('gives a slot back when posting fails, so the next start posts it late', async () => {
     const clock = new FakeClock(T0);
     const a = processOn(clock, 'A');
