@@ -55,7 +55,7 @@ function requireManager(i: ChatInputCommandInteraction, what: string): void {
 
 async function schedule(i: ChatInputCommandInteraction, ctx: BotContext, digests: Digests): Promise<void> {
   requireManager(i, 'schedule digests');
-  const checked = checkScheduleInput({ cron: i.options.getString('cron', true), timezone: i.options.getString('timezone'), window: i.options.getString('window') });
+  const checked = checkScheduleInput({ cron: i.options.getString('cron', true), timezone: i.options.getString('timezone'), window: i.options.getString('window') }, ctx.now());
   if (!checked.ok) throw new UserFacingError(checked.problems.join('\n'));
   const channel = i.options.getChannel('channel', true);
   let saved;

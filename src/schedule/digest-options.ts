@@ -3,13 +3,15 @@
  * back as one sentence saying what is wrong, with an example that works.
  */
 import { z } from 'zod';
-import { checkCron, isTimeZone } from './cron-slots.ts';
+import { checkCron, isTimeZone, nextSlot } from './cron-slots.ts';
 
 export const DEFAULT_TIMEZONE = 'UTC';
 export const DEFAULT_WINDOW = '24h';
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const MIN_WINDOW_MS = 5 * 60_000;
 const MAX_WINDOW_MS = 31 * 86_400_000;
+/** Digests closer together than this would flood a channel. */
+export const MIN_INTERVAL_MS = 15 * 60_000;
 
 export const CRON_EXAMPLE = '`0 9 * * 1-5` (09:00 on weekdays)';
 export const TIMEZONE_EXAMPLE = '`Europe/Berlin`, `America/New_York` or `UTC`';
@@ -42,7 +44,8 @@ export function parseWindow(text: string): Checked<number> {
   return { ok: false, problems: [`Window \`${clip(text)}\` ${r.error.issues[0]?.message ?? 'is not valid'}: try ${WINDOW_EXAMPLE}.`] };
 }
 
-export function checkScheduleInput(raw: { cron: string; timezone?: string | null; window?: string | null }): Checked<DigestScheduleInput> {
+/** `now` (ms since the Unix epoch) is where the check of how often the expression fires starts. */
+export function checkScheduleInput(raw: { cron: string; timezone?: string | null; window?: string | null }, now: number): Checked<DigestScheduleInput> {
   const problems: string[] = [];
   const timezoneText = raw.timezone?.trim() || DEFAULT_TIMEZONE;
   const tz = timezoneSchema.safeParse(timezoneText);
@@ -50,10 +53,30 @@ export function checkScheduleInput(raw: { cron: string; timezone?: string | null
   const timezone = tz.success ? tz.data : DEFAULT_TIMEZONE;
   const cron = checkCron(raw.cron, timezone);
   if (!cron.ok) problems.push(`Cron \`${clip(raw.cron)}\` is not valid: ${cron.problem}. Example: ${CRON_EXAMPLE}.`);
+  else {
+    const gap = shortestGap(cron.parsed.expression, timezone, now);
+    if (gap !== null && gap < MIN_INTERVAL_MS) {
+      problems.push(`Cron \`${clip(raw.cron)}\` fires every ${Math.round(gap / 60_000)} min: digests need at least ${MIN_INTERVAL_MS / 60_000} min between them. Example: ${CRON_EXAMPLE}.`);
+    }
+  }
   const window = parseWindow(raw.window?.trim() || DEFAULT_WINDOW);
   if (!window.ok) problems.push(...window.problems);
   if (problems.length || !cron.ok || !window.ok) return { ok: false, problems };
   return { ok: true, value: { cron: cron.parsed.expression, timezone, windowMs: window.value } };
+}
+
+/** The shortest time between the next few slots (48 slots at most), or null when it fires less than twice. */
+function shortestGap(expression: string, timezone: string, now: number): number | null {
+  let gap: number | null = null;
+  let prev = nextSlot(expression, timezone, now);
+  for (let i = 0; i < 48 && prev !== null; i++) {
+    const next = nextSlot(expression, timezone, prev);
+    if (next === null) break;
+    gap = gap === null ? next - prev : Math.min(gap, next - prev);
+    if (gap < MIN_INTERVAL_MS) break;
+    prev = next;
+  }
+  return gap;
 }
 
 /** "24h", "7d", "90m": the shortest exact way to say a window. */

@@ -3,6 +3,7 @@ import { checkCron, isTimeZone, nextSlot, previousSlot } from '../../src/schedul
 import { checkScheduleInput, formatWindow, parseWindow } from '../../src/schedule/digest-options.ts';
 
 const utc = (s: string) => Date.parse(s);
+const NOW = utc('2026-11-27T18:00:00Z');
 
 describe('cron slots', () => {
   it('finds the weekday 09:00 slots in Europe/Berlin across the end of summer time', () => {
@@ -50,18 +51,25 @@ describe('schedule options', () => {
   });
 
   it('checks cron, zone and window together, one sentence with an example each', () => {
-    const r = checkScheduleInput({ cron: '0 9 * * 8', timezone: 'Mars/Olympus', window: '2w' });
+    const r = checkScheduleInput({ cron: '0 9 * * 8', timezone: 'Mars/Olympus', window: '2w' }, NOW);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems).toHaveLength(3);
     expect(r.problems[0]).toMatch(/Time zone `Mars\/Olympus`.*Europe\/Berlin/);
     expect(r.problems[1]).toMatch(/Cron `0 9 \* \* 8` is not valid: 8 is an invalid expression for week day.*`0 9 \* \* 1-5`/);
     expect(r.problems[2]).toMatch(/Window `2w`/);
-    expect(checkScheduleInput({ cron: ' 0  9 * * 1-5 ', timezone: 'Europe/Berlin' })).toEqual({
+    expect(checkScheduleInput({ cron: ' 0  9 * * 1-5 ', timezone: 'Europe/Berlin' }, NOW)).toEqual({
       ok: true,
       value: { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', windowMs: 86_400_000 },
     });
     expect(isTimeZone('America/New_York')).toBe(true);
     expect(isTimeZone('')).toBe(false);
+  });
+
+  it('refuses schedules that fire more often than every 15 minutes', () => {
+    const r = checkScheduleInput({ cron: '* * * * *' }, NOW);
+    expect(r).toMatchObject({ ok: false, problems: [expect.stringContaining('fires every 1 min: digests need at least 15 min between them')] });
+    expect(checkScheduleInput({ cron: '0,5 9 * * *' }, NOW)).toMatchObject({ ok: false, problems: [expect.stringContaining('fires every 5 min')] });
+    expect(checkScheduleInput({ cron: '*/15 * * * *' }, NOW).ok).toBe(true);
   });
 });
