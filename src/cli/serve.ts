@@ -1,7 +1,6 @@
 /** `runmedic serve --api-only`: the HTTP push API without Discord (verdicts kept, no pings), until SIGINT/SIGTERM. */
 import { openDatabase } from '../store/database.ts';
 import { SqliteRunStore } from '../store/sqlite-run-store.ts';
-import { startHttpApi } from '../http/start-http-api.ts';
 import type { CliCommand } from './command.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -19,6 +18,8 @@ export const serveCommand: CliCommand = {
     const runs = new SqliteRunStore(db, {}, true);
     let http;
     try {
+      // Loaded here: the API server and the engine it uses should not slow down every other subcommand.
+      const { startHttpApi } = await import('../http/start-http-api.ts');
       http = await startHttpApi({ config: ctx.config, db, runs, alerts: null, log: ctx.log });
     } catch (e) {
       await runs.close();
