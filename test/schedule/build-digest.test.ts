@@ -119,4 +119,11 @@ describe('digestMessage', () => {
     const file = m.files.find((f) => f.name === DIGEST_FINDINGS_FILE)!;
     expect(file.data.toString('utf8').trim().split('\n')).toHaveLength(240);
   });
+
+  it('escapes markdown in run names and finding titles so a name cannot restyle the message', () => {
+    const r = summary('my_run_*v2*', { id: 'r_md' });
+    const d = buildDigest({ runs: [{ run: r, verdict: verdictOf(r, [item('divergence', 'fail', 'Loss ~~diverges~~ at `epoch 3`')]), series: [] }], window, previous: null, queuedJobs: 0, grid: false });
+    const line = digestMessage(d).embeds[1]!.description!;
+    expect(line).toBe('❌ **my\\_run\\_\\*v2\\***: Loss \\~\\~diverges\\~\\~ at \\`epoch 3\\` · `r_md`');
+  });
 });
