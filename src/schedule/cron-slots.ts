@@ -35,6 +35,7 @@ const SEARCH_DAYS = 367;
 const NEXT_SEARCH_DAYS = 366 * 8 + 2;
 
 const parsedCache = new Map<string, ParsedCron>();
+const MAX_CACHED = 256;
 
 /** Checks a digest cron expression: 5 fields (minute hour day-of-month month day-of-week) or a nickname. */
 export function checkCron(raw: string, timezone: string): CronCheck {
@@ -61,6 +62,12 @@ export function checkCron(raw: string, timezone: string): CronCheck {
     const dayMatcher = cron.createTask(`0 0 12 ${dom} ${month} ${dow}`, () => undefined, { timezone, name: `digest-day-matcher ${key}` });
     parsed = { expression, minutes: [...detail.fields.minute].sort((a, b) => a - b), hours: [...detail.fields.hour].sort((a, b) => a - b), dayMatcher };
     parsedCache.set(key, parsed);
+    // Every expression anyone typed stays in node-cron's task registry until destroyed: keep the cache bounded.
+    if (parsedCache.size > MAX_CACHED) {
+      const [oldKey, old] = parsedCache.entries().next().value!;
+      parsedCache.delete(oldKey);
+      void Promise.resolve(old.dayMatcher.destroy()).catch(() => undefined);
+    }
   }
   return { ok: true, parsed };
 }
