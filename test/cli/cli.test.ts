@@ -112,14 +112,14 @@ describe('runmedic CLI (as a process)', { timeout: 180_000 }, () => {
     const valLoss = o.series.find((s) => s.name === 'val_loss')!;
     expect(valLoss).toMatchObject({ key: 'loss', split: 'val', direction: 'lower', points: 30, nonFinite: { nan: 0, posInf: 0, negInf: 0 } });
     expect(valLoss.first).toEqual({ step: 0, epoch: 0, value: 2.081884 });
-    expect(valLoss.last).toEqual({ step: 29, epoch: 29, value: 0.251486 });
+    expect(valLoss.last).toEqual({ step: 29, epoch: 29, value: 0.239929 });
     expect(valLoss.min.value).toBeLessThanOrEqual(valLoss.last.value);
     expect(o.series.map((s) => `${s.key}/${s.split}`).sort()).toEqual(['accuracy/train', 'accuracy/val', 'loss/train', 'loss/val', 'lr/train']);
 
     const text = await cli(['show', healthyId]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('keras-healthy');
-    expect(text.stdout).toMatch(/val_loss\s+val\s+loss\s+30\s+2\.082 @0\s+0\.2515 @29/);
+    expect(text.stdout).toMatch(/val_loss\s+val\s+loss\s+30\s+2\.082 @0\s+0\.2399 @29/);
   });
 
   it('--db overrides RUNMEDIC_DB', async () => {
