@@ -34,17 +34,24 @@ function jobsOf(ctx: BotContext): TrainingJobs {
   return ctx.jobs;
 }
 
-/** Manage Server always may; otherwise the member needs the configured training role (anyone, when none is set). */
+/**
+ * Manage Server always may; otherwise the member needs the configured training role. With no role configured only
+ * Manage Server may: a job takes the machine's cores for minutes, so it is not open to everyone by default.
+ */
 export function mayTrain(i: ChatInputCommandInteraction | ButtonInteraction, roleId: string | undefined): boolean {
   if (i.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return true;
-  if (!roleId) return true;
+  if (!roleId) return false;
   if (!i.member) return false;
   const roles = i.member.roles;
   return Array.isArray(roles) ? roles.includes(roleId) : roles.cache.has(roleId);
 }
 
 function refuse(ctx: BotContext): never {
-  throw new UserFacingError(`Training jobs need the <@&${ctx.config.trainRoleId}> role or Manage Server.`);
+  throw new UserFacingError(
+    ctx.config.trainRoleId
+      ? `Training jobs need the <@&${ctx.config.trainRoleId}> role or Manage Server.`
+      : 'Training jobs need Manage Server (no training role is set: ask an admin to set TRAIN_ROLE_ID).',
+  );
 }
 
 const cancelRow = (jobId: string) =>
