@@ -40,7 +40,8 @@ if [ -z "$src" ]; then
   existing=$(ls "$cache"/wheel/tensorflow*.whl 2>/dev/null | head -1 || true)
   if [ -z "$existing" ]; then
     say "fetching the tensorflow-cpu wheel with pip"
-    "$pipcmd" download --no-deps --only-binary=:all: tensorflow-cpu -d "$cache/wheel" >&2
+    # --retries 0: an index that cannot be reached (pypi.org offline) is skipped at once instead of after retries.
+    "$pipcmd" download --retries 0 --no-deps --only-binary=:all: tensorflow-cpu -d "$cache/wheel" >&2
     existing=$(ls "$cache"/wheel/tensorflow*.whl | head -1)
   fi
   src="$existing"
