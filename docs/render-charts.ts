@@ -5,14 +5,15 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { diagnoseFileForChart, writeRunChart } from '../src/app/render-chart.ts';
+import { diagnoseFile } from '../src/app/diagnose-run.ts';
+import { writeRunChart } from '../src/app/render-chart.ts';
 import { renderCompareChart } from '../src/charts/compare-chart.ts';
 import { renderDigestGrid } from '../src/charts/digest-grid.ts';
 
 const docs = path.dirname(fileURLToPath(import.meta.url));
 const examples = path.join(docs, '..', 'examples');
 const files = readdirSync(examples).filter((f) => /\.(csv|json)$/.test(f)).sort();
-const runs = files.flatMap((f) => diagnoseFileForChart(path.join(examples, f)));
+const runs = files.flatMap((f) => diagnoseFile(path.join(examples, f)));
 
 for (const r of runs) {
   const out = path.join(docs, `chart-${r.run.name}.png`);

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DiagnoseContext } from '../domain/context.ts';
-import type { Run, RunLog } from '../domain/run.ts';
+import type { Run, RunLog, Series } from '../domain/run.ts';
 import type { Verdict } from '../domain/verdict.ts';
 import { diagnose } from '../diagnose/index.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
@@ -27,6 +27,8 @@ export interface DiagnosedRun {
   from: 'file' | 'store';
   /** How the file was read (parser notes) or the stored run's notes. */
   notes: string[];
+  /** The curves that were diagnosed (the parsed log or the stored run; not copied), for a chart of the same run. */
+  run: { name: string; series: Series[] };
 }
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
@@ -42,7 +44,7 @@ export async function diagnoseTarget(target: string, openStore: () => Promise<Ru
     if (candidates.length > 1) throw new RunNotFoundError(target, candidates);
     throw new IngestError({ file: target, reason: 'no such file, and no stored run with this id or name' });
   }
-  return [{ verdict: diagnoseStored(run, opts), from: 'store', notes: run.notes }];
+  return [{ verdict: diagnoseStored(run, opts), from: 'store', notes: run.notes, run }];
 }
 
 /** Diagnoses a run already in the store. */
@@ -73,6 +75,7 @@ export function diagnoseLogs(logs: RunLog[], fileName: string, opts: DiagnoseOpt
     verdict: diagnose({ id: logs.length === 1 ? fileName : `${fileName}#${i + 1}`, name: log.name, format: log.format, series: log.series }, contextOf(opts)),
     from: 'file' as const,
     notes: log.notes,
+    run: log,
   }));
 }
 

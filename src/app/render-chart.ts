@@ -1,62 +1,21 @@
 /**
- * The chart use case: a log file or a stored run → its verdict and a PNG of its curves with the verdict's marks.
+ * The chart use case: a diagnosed run (from `diagnoseTarget`) → a PNG of its curves with the verdict's marks.
  * Shared by `runmedic chart`, `runmedic diagnose --chart` and the demo; the bot renders through `renderRunChart`.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Verdict } from '../domain/verdict.ts';
 import { renderRunChart, type ChartRun } from '../charts/run-chart.ts';
 import type { ThemeName } from '../charts/theme.ts';
-import { IngestError } from '../ingest/ingest-error.ts';
-import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
-import { diagnoseLogs, diagnoseStored, type DiagnosedRun, type DiagnoseOptions } from './diagnose-run.ts';
-import { defaultLogParser, readTree } from './ingest-files.ts';
+import type { DiagnosedRun } from './diagnose-run.ts';
 
-/** A diagnosed run together with the curves a chart draws. */
-export interface ChartedRun extends DiagnosedRun {
-  run: ChartRun;
-}
+/** A diagnosed run with its curves: what `diagnoseTarget` (src/app/diagnose-run.ts) answers, and what a chart draws. */
+export type ChartedRun = DiagnosedRun;
 
 export interface ChartFileOptions {
   theme?: ThemeName;
   /** PNG pixels per SVG pixel (2 for sharp images on high-density screens). */
   scale?: number;
-}
-
-const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
-
-/**
- * Like `diagnoseTarget`, keeping each run's series: `target` is a file or directory when one exists there, else a
- * stored run.
- */
-export async function diagnoseForChart(target: string, openStore: () => Promise<RunStore>, opts: DiagnoseOptions = {}): Promise<ChartedRun[]> {
-  if (existsSync(target) && statSync(target).isFile()) return diagnoseFileForChart(target, opts);
-  if (existsSync(target)) return diagnoseDirectoryForChart(target, opts);
-  const store = await openStore();
-  const run = await store.getRun(target);
-  if (!run) {
-    const candidates = await store.findRuns(target);
-    if (candidates.length > 1) throw new RunNotFoundError(target, candidates);
-    throw new IngestError({ file: target, reason: 'no such file, and no stored run with this id or name' });
-  }
-  return [{ verdict: diagnoseStored(run, opts), from: 'store', notes: run.notes, run }];
-}
-
-export function diagnoseFileForChart(file: string, opts: DiagnoseOptions = {}): ChartedRun[] {
-  const size = statSync(file).size;
-  const max = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (size > max) throw new IngestError({ file, reason: `is ${size} bytes, more than the ${max}-byte limit` });
-  const logs = (opts.parser ?? defaultLogParser).parseFile(new Uint8Array(readFileSync(file)), file);
-  if (logs.length === 0) throw new IngestError({ file, reason: 'no training run found: expected a log with a loss or metric series' });
-  return diagnoseLogs(logs, path.basename(file), opts).map((d, i) => ({ ...d, run: logs[i]! }));
-}
-
-/** A directory (TensorBoard event files, an MLflow store, several logs): every run found in it. */
-export function diagnoseDirectoryForChart(dir: string, opts: DiagnoseOptions = {}): ChartedRun[] {
-  const root = path.basename(path.resolve(dir));
-  const logs = (opts.parser ?? defaultLogParser).parseEntries(readTree(dir, opts.maxBytes ?? DEFAULT_MAX_BYTES), root);
-  if (logs.length === 0) throw new IngestError({ file: dir, reason: 'no training run found in this directory' });
-  return diagnoseLogs(logs, root, opts).map((d, i) => ({ ...d, run: logs[i]! }));
 }
 
 /**

@@ -25,8 +25,8 @@ export const chartCommand: CliCommand = {
     if (typeof out !== 'string' || out.trim() === '') throw new UsageError('-o/--out: expected the PNG file to write', 'chart');
     const style = chartStyle(values, 'chart');
     // Loaded here, not at the top: the renderer costs seconds that other subcommands should not pay.
-    const { diagnoseForChart, writeRunCharts } = await import('../app/render-chart.ts');
-    const runs = await diagnoseForChart(positionals[0]!, () => ctx.openStore(), { maxBytes: ctx.config.ingestMaxBytes });
+    const [{ diagnoseTarget }, { writeRunCharts }] = await Promise.all([import('../app/diagnose-run.ts'), import('../app/render-chart.ts')]);
+    const runs = await diagnoseTarget(positionals[0]!, () => ctx.openStore(), { maxBytes: ctx.config.ingestMaxBytes });
     for (const file of writeRunCharts(runs, out, style)) ctx.out(file);
   },
 };

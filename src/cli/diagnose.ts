@@ -28,11 +28,11 @@ export const diagnoseCommand: CliCommand = {
     // Loaded here, not at the top: every CLI call imports every command file, and the engine and the chart
     // renderer (echarts, resvg) cost seconds that `runmedic ingest` or `--help` should not pay.
     const { diagnoseTarget } = await import('../app/diagnose-run.ts');
-    const chartUseCase = chartStyleOptions ? await import('../app/render-chart.ts') : null;
-    // With --chart the same diagnosis also keeps each run's series for drawing (one parse, one verdict per run).
-    const charted = chartUseCase ? await chartUseCase.diagnoseForChart(positionals[0]!, () => ctx.openStore(), diagnoseOptions) : null;
-    const results = charted ?? (await diagnoseTarget(positionals[0]!, () => ctx.openStore(), diagnoseOptions));
-    if (charted && chartUseCase && chartStyleOptions) for (const file of chartUseCase.writeRunCharts(charted, String(values.chart), chartStyleOptions)) ctx.err(`chart: ${file}`);
+    const results = await diagnoseTarget(positionals[0]!, () => ctx.openStore(), diagnoseOptions);
+    if (chartStyleOptions) {
+      const { writeRunCharts } = await import('../app/render-chart.ts');
+      for (const file of writeRunCharts(results, String(values.chart), chartStyleOptions)) ctx.err(`chart: ${file}`);
+    }
     if (values.json) ctx.out(toJson(results.length === 1 ? results[0]!.verdict : results.map((r) => r.verdict)));
     else results.forEach((r, i) => {
       if (i > 0) ctx.out('');
@@ -55,7 +55,7 @@ export const STATUS_ICON: Record<ItemStatus, string> = { fail: '❌', warn: '⚠
 const ORDER: Record<ItemStatus, number> = { fail: 0, warn: 1, pass: 2, unknown: 3 };
 
 /** The human checklist: failures first, then warnings, passes and unknowns, each with one line of evidence and the fix. */
-export function checklistText(r: DiagnosedRun): string[] {
+export function checklistText(r: Pick<DiagnosedRun, 'verdict' | 'from' | 'notes'>): string[] {
   const v = r.verdict;
   const counts = (s: ItemStatus) => v.items.filter((i) => i.status === s).length;
   const lines = [
