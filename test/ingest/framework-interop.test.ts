@@ -11,7 +11,6 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseEntries, parseFile } from '../../src/ingest/index.ts';
 import { readTree } from '../../src/app/ingest-files.ts';
-import type { RunLog, Series } from '../../src/domain/run.ts';
 
 function hasPython(module: string): boolean {
   const probe = spawnSync('python3', ['-c', `import ${module}`], { encoding: 'utf8' });
@@ -34,12 +33,6 @@ function runPython(script: string): { dir: string; expected: Record<string, numb
   });
   if (r.status !== 0) throw new Error(`python failed (${r.status}): ${r.stderr.slice(-2000)}`);
   return { dir, expected: JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Record<string, number[]> };
-}
-
-function seriesByName(log: RunLog, name: string): Series {
-  const s = log.series.find((x) => x.name === name);
-  if (!s) throw new Error(`no series ${name} in ${log.series.map((x) => x.name).join(', ')}`);
-  return s;
 }
 
 function expectClose(actual: Float64Array, expected: number[], relTol: number): void {
@@ -98,6 +91,7 @@ t = L.Trainer(max_epochs=4, logger=CSVLogger(root, name='lit'), enable_progress_
 t.fit(m, train, val)
 json.dump({'val_loss': m.val_losses, 'steps': [t.global_step]}, open(os.path.join(root, 'expected.json'), 'w'))
 `;
+import { seriesNamed as seriesByName } from '../support/ingest-helpers.ts';
 
 describe.skipIf(!hasPython('keras'))('a real Keras CSVLogger and TensorBoard callback', () => {
   it('reads back the History values from training.log and from the TensorBoard log dir', () => {

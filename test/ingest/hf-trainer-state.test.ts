@@ -8,12 +8,7 @@ import { jsonlParser } from '../../src/ingest/jsonl.ts';
 import { jsonRecordsParser } from '../../src/ingest/json-records.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
 import { REAL_LOGS_DIR } from '../support/real-logs.ts';
-
-function series(run: RunLog, name: string): Series {
-  const s = run.series.find((x) => x.name === name);
-  if (!s) throw new Error(`no series ${name} in ${run.series.map((x) => x.name).join(', ')}`);
-  return s;
-}
+import { seriesNamed as series } from '../support/ingest-helpers.ts';
 
 function parse(obj: unknown): RunLog {
   const runs = hfTrainerStateParser.parse(JSON.stringify(obj, null, 2), 'trainer_state.json');

@@ -3,16 +3,7 @@ import fc from 'fast-check';
 import { IngestError } from '../../src/ingest/ingest-error.ts';
 import { parseFile } from '../../src/ingest/index.ts';
 import { MAX_JSON_DEPTH, exceedsDepth, parseJsonLenient } from '../../src/ingest/json-lenient.ts';
-
-function errorOf(fn: () => unknown): IngestError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof IngestError) return e;
-    throw e;
-  }
-  throw new Error('expected an IngestError');
-}
+import { ingestErrorOf as errorOf } from '../support/ingest-helpers.ts';
 
 describe('parseJsonLenient', () => {
   it('reads plain JSON exactly like JSON.parse', () => {

@@ -1,29 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunLog, Series } from '../../src/domain/run.ts';
-import { IngestError } from '../../src/ingest/ingest-error.ts';
 import { jsonRecordsParser } from '../../src/ingest/json-records.ts';
 import { jsonlParser } from '../../src/ingest/jsonl.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
 import { countEpochs } from '../../src/ingest/series-builder.ts';
 import { REAL_LOGS_DIR } from '../support/real-logs.ts';
-
-function series(run: RunLog, name: string): Series {
-  const s = run.series.find((x) => x.name === name);
-  if (!s) throw new Error(`no series ${name} in ${run.series.map((x) => x.name).join(', ')}`);
-  return s;
-}
-
-function ingestError(fn: () => unknown): IngestError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof IngestError) return e;
-    throw e;
-  }
-  throw new Error('expected an IngestError');
-}
+import { ingestErrorOf as ingestError, seriesNamed as series } from '../support/ingest-helpers.ts';
 
 describe('jsonRecordsParser (hand-written cases)', () => {
   it('reads a list of per-epoch records keyed by their epoch', () => {

@@ -1,31 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { RunLog, Series } from '../../src/domain/run.ts';
+import type { RunLog } from '../../src/domain/run.ts';
 import { IngestError } from '../../src/ingest/ingest-error.ts';
 import { jsonRecordsParser } from '../../src/ingest/json-records.ts';
 import { jsonlParser } from '../../src/ingest/jsonl.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
-
-function series(run: RunLog, name: string): Series {
-  const s = run.series.find((x) => x.name === name);
-  if (!s) throw new Error(`no series ${name} in ${run.series.map((x) => x.name).join(', ')}`);
-  return s;
-}
+import { ingestErrorOf as ingestError, seriesNamed as series } from '../support/ingest-helpers.ts';
 
 function parseOne(text: string): RunLog {
   const runs = jsonlParser.parse(text, 'work_dirs/log.json');
   expect(runs).toHaveLength(1);
   return runs[0]!;
-}
-
-function ingestError(fn: () => unknown): IngestError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof IngestError) return e;
-    throw e;
-  }
-  throw new Error('expected an IngestError');
 }
 
 const lines = (...records: unknown[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { RunLog, Series } from '../../src/domain/run.ts';
+import type { RunLog } from '../../src/domain/run.ts';
 import type { FileEntry } from '../../src/ingest/entries.ts';
 import { IngestError } from '../../src/ingest/ingest-error.ts';
 import { isMlflowTree, parseMlflowTree } from '../../src/ingest/mlflow.ts';
+import { ingestErrorOf as ingestError, seriesNamed as series } from '../support/ingest-helpers.ts';
 
 // python3 has no mlflow here, so the store is written by hand following MLflow's FileStore layout:
 // <exp>/meta.yaml, <exp>/<run>/meta.yaml, metrics/<key> ("<ms> <value> <step>" lines), params/<key>, tags/<key>.
@@ -36,22 +37,6 @@ function store(prefix: string): FileEntry[] {
     file(`${prefix}1/${RUN_B}/metrics/loss`, metric([[1700000001000, 0.9, 0], [1700000002000, 0.7, 1], [1700000003000, 0.6, 2]])),
     file(`${prefix}1/${RUN_B}/metrics/val_loss`, metric([[1700000001000, 1.0, 0], [1700000002000, 0.8, 1], [1700000003000, 0.75, 2]])),
   ];
-}
-
-function series(run: RunLog, name: string): Series {
-  const s = run.series.find((x) => x.name === name);
-  if (!s) throw new Error(`no series ${name} in ${run.series.map((x) => x.name).join(', ')}`);
-  return s;
-}
-
-function ingestError(fn: () => unknown): IngestError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof IngestError) return e;
-    throw e;
-  }
-  throw new Error('expected an IngestError');
 }
 
 describe('MLflow file store', () => {
