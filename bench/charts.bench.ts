@@ -9,21 +9,14 @@ import type { Verdict } from '../src/domain/verdict.ts';
 import { planRunChart, type ChartRun } from '../src/charts/run-chart.ts';
 import { renderOptionToSvg } from '../src/charts/render-svg.ts';
 import { rasterise } from '../src/charts/rasterise.ts';
+import { createRng } from '../src/jobs/rng.ts';
 
 function series(key: string, split: Series['split'], values: Float64Array, steps: Float64Array, epochs: Float64Array | null, cadence: Series['cadence']): Series {
   return { key, split, name: split === 'train' ? key : `${split}_${key}`, direction: key === 'accuracy' ? 'higher' : 'lower', cadence, steps, epochs, wallTimes: null, values };
 }
 
-/** Deterministic noise (mulberry32) so every bench run draws the same chart. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic noise (the jobs' seeded mulberry32) so every bench run draws the same chart. */
+const rng = (seed: number): (() => number) => createRng(seed).next;
 
 export function millionStepRun(): ChartRun {
   const n = 1_000_000;

@@ -7,18 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRng } from '../src/jobs/rng.ts';
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform in [0, 1) from the project's seeded mulberry32, so the examples are the same on every machine. */
+const rng = (seed: number): (() => number) => createRng(seed).next;
 
 /** Standard normal noise from a uniform source (Box–Muller). */
 function gauss(u: () => number): () => number {

@@ -2,6 +2,7 @@
 import type { Cadence, Direction, Series, Split } from '../../src/domain/run.ts';
 import type { Verdict, VerdictItem } from '../../src/domain/verdict.ts';
 import type { ChartRun } from '../../src/charts/run-chart.ts';
+import { createRng } from '../../src/jobs/rng.ts';
 
 export function series(
   key: string,
@@ -24,16 +25,9 @@ export function series(
   };
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so noisy fixtures are the same every run. */
+/** A deterministic uniform [0, 1) source (the jobs' seeded mulberry32), so noisy fixtures are the same every run. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
 
 /** 30 epochs: train loss falls, val loss bottoms at epoch 12 then rises; accuracies to match; lr steps down. */

@@ -1,4 +1,6 @@
-/** A small seeded RNG (mulberry32) so generated runs are identical on every machine and every run. */
+import { createRng } from '../../src/jobs/rng.ts';
+
+/** A small seeded RNG (the jobs' mulberry32, with its own Box–Muller) so generated runs are identical on every machine and every run. */
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -7,14 +9,7 @@ export interface Rng {
 }
 
 export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = createRng(seed).next;
   return {
     next,
     gauss() {
