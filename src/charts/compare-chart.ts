@@ -7,6 +7,7 @@ import { chooseMetricKey } from './choose-panels.ts';
 import { baseOption, box, FONT, lineSeries, text } from './draw.ts';
 import { formatAxisNumber } from './format-number.ts';
 import { fitText, textWidth } from './label-layout.ts';
+import { nanMarkerSeries } from './nan-marker-series.ts';
 import { prepareLine, scanValues, toLineData, type PreparedLine } from './prepare-line.ts';
 import { rasterise } from './rasterise.ts';
 import { renderOptionToSvg, type ChartOption } from './render-svg.ts';
@@ -137,20 +138,7 @@ export function planCompareChart(runs: readonly ChartRun[], options: CompareChar
       });
     }
     const nf = pr.nonFinite.filter((m) => m.x >= x.min && m.x <= x.max);
-    if (nf.length) {
-      series.push({
-        type: 'scatter',
-        silent: true,
-        clip: false,
-        symbol: 'triangle',
-        symbolRotate: 180,
-        symbolSize: 9,
-        symbolOffset: [0, 5],
-        itemStyle: { color: l.colour },
-        data: nf.map((m) => [m.x, toDrawn(y, y.max)]),
-        z: 6,
-      });
-    }
+    if (nf.length) series.push(nanMarkerSeries({ xs: nf.map((m) => m.x), yTop: toDrawn(y, y.max), colour: l.colour, size: 9 }));
   }
   if (!present.length) graphics.push(text(width / 2, top + plotHeight / 2, `no run logs ${label}`, theme.muted, 13, false, 'center'));
   const nanRuns = lines.filter((l) => l.prepared?.nonFinite.length);

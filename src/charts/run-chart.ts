@@ -8,6 +8,7 @@ import { choosePanels, findMarkSeries, type PanelChoice } from './choose-panels.
 import { baseOption, box, formatX, lineSeries, text, FONT } from './draw.ts';
 import { formatAxisNumber, formatValue } from './format-number.ts';
 import { fitText, layoutLabels, textWidth, type LabelRequest } from './label-layout.ts';
+import { nanMarkerSeries } from './nan-marker-series.ts';
 import { prepareLine, scanValues, toLineData, type LinePoint, type PreparedLine } from './prepare-line.ts';
 import { rasterise } from './rasterise.ts';
 import { renderOptionToSvg, type ChartOption } from './render-svg.ts';
@@ -270,20 +271,7 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
 
   // Non-finite values: a downward triangle at the top edge of the panel (labelled above).
   for (const { panel, xs } of nanMarkers) {
-    series.push({
-      type: 'scatter',
-      xAxisIndex: panel,
-      yAxisIndex: panel,
-      silent: true,
-      clip: false,
-      symbol: 'triangle',
-      symbolRotate: 180,
-      symbolSize: 10,
-      symbolOffset: [0, 5],
-      itemStyle: { color: theme.nan },
-      data: xs.map((x) => [x, toDrawn(panels[panel]!.y, panels[panel]!.y.max)]),
-      z: 6,
-    });
+    series.push(nanMarkerSeries({ xs, yTop: toDrawn(panels[panel]!.y, panels[panel]!.y.max), colour: theme.nan, size: 10, panel }));
   }
   graphics.push(...labelGraphics);
   if (!top.y.hasData) {
