@@ -121,7 +121,10 @@ function stepToEpochMap(series: readonly Series[]): StepMap | null {
   const knotSteps: number[] = [];
   const knotEpochs: number[] = [];
   let allInteger = true;
-  const withEpochs = series.filter((s) => s.epochs !== null);
+  // A series whose steps are its epochs (a training job's epoch-end points) says nothing about how global steps
+  // relate to epochs, and its small step numbers would read as a restarting counter beside the step-level series.
+  const told = series.filter((s) => s.epochs !== null && !stepsAreEpochs(s));
+  const withEpochs = told.length > 0 ? told : series.filter((s) => s.epochs !== null);
   for (const s of withEpochs) {
     const epochs = s.epochs!;
     const n = s.steps.length;
@@ -174,6 +177,12 @@ function stepToEpochMap(series: readonly Series[]): StepMap | null {
   }
   if (steps.length < 2) return null;
   return knotMap({ steps: Float64Array.from(steps), epochs: Float64Array.from(epochs) });
+}
+
+function stepsAreEpochs(s: Series): boolean {
+  const epochs = s.epochs!;
+  for (let i = 0; i < epochs.length; i++) if (s.steps[i] !== epochs[i]) return false;
+  return true;
 }
 
 function firstFinite(a: Float64Array): number {

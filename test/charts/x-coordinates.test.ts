@@ -39,6 +39,19 @@ describe('resolveXCoordinates', () => {
     expect(xsOf(c, val).map((v) => Number(v.toFixed(2)))).toEqual([0.9, 1.9, 2.9]);
   });
 
+  it('puts a training job on the epoch axis: step rows with fractional epochs beside epoch-end points whose steps are their epochs', () => {
+    // 4 batches per epoch, 3 epochs; the job stores its epoch-level series with step = epoch (1, 2, 3).
+    const steps = Array.from({ length: 12 }, (_, i) => i);
+    const batch = series('loss', 'train', steps.map(() => 1), { cadence: 'step', steps, epochs: steps.map((s) => Math.floor(s / 4) + ((s % 4) + 1) / 4) });
+    const val = series('loss', 'val', [1, 1, 1], { cadence: 'epoch', steps: [1, 2, 3], epochs: [1, 2, 3] });
+    const c = resolveXCoordinates([batch, val]);
+    expect(c.mode).toBe('epoch');
+    expect(xsOf(c, val)).toEqual([1, 2, 3]);
+    expect(xsOf(c, batch)[11]).toBe(3);
+    expect(c.stepToX(val, 2)).toBe(2);
+    expect(c.stepToX(batch, 5)).toBeCloseTo(1.5);
+  });
+
   it('falls back to steps when the epoch counter restarts (streaming datasets)', () => {
     const loss = series('loss', 'train', [3, 2, 1, 0.5], { cadence: 'step', steps: [10, 20, 30, 40], epochs: [4.9, 5.04, 0.05, 0.1] });
     const c = resolveXCoordinates([loss]);
