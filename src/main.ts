@@ -32,10 +32,11 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   const log = createLogger({ level: config.logLevel, secrets: [config.discordToken] });
   // The heavy modules (discord.js, charts, TensorFlow.js) load only once the configuration is known good,
   // so a missing variable is reported in a moment rather than after seconds of imports.
-  const [{ RunReporter }, { BotLoginError, startBot }, { TrainingJobs }] = await Promise.all([
+  const [{ RunReporter }, { BotLoginError, startBot }, { TrainingJobs }, { jobContexts }] = await Promise.all([
     import('./app/run-report.ts'),
     import('./bot/bot.ts'),
     import('./app/training-jobs.ts'),
+    import('./app/diagnose-run.ts'),
   ]);
   const { createDigests } = await import('./schedule/start-digests.ts');
 
@@ -48,8 +49,10 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   }
   const store = new SqliteRunStore(db, {}, true);
   const alerts = new AlertService(new SqliteAlertStore(db));
-  const reporter = new RunReporter(store);
-  const jobs = new TrainingJobs({ jobs: new SqliteJobStore(db), runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
+  const jobStore = new SqliteJobStore(db);
+  // Job-made runs are reported with their job's measured context (dataset stats, gradients), as their final verdict was.
+  const reporter = new RunReporter(store, { contexts: jobContexts(jobStore) });
+  const jobs = new TrainingJobs({ jobs: jobStore, runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
   const digests = createDigests({ db, runs: store, alerts, reporter, log });
 
   let bot;

@@ -10,6 +10,7 @@ import type { Verdict } from '../domain/verdict.ts';
 import { diagnose } from '../diagnose/index.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
+import type { JobStore } from '../store/job-store.ts';
 import { defaultLogParser, readTree, type LogParser } from './ingest-files.ts';
 
 export interface DiagnoseOptions {
@@ -20,6 +21,26 @@ export interface DiagnoseOptions {
   parser?: LogParser;
   /** Largest file accepted, in bytes. */
   maxBytes?: number;
+  /**
+   * Where a stored run's measured context comes from (the training job that made it). Without it a job-made run
+   * loses its data, gradient and architecture items, which only the job's own measurements can answer.
+   */
+  contexts?: RunContextSource;
+}
+
+/** The measured context of a stored run, when something measured it (a training job); null for uploaded logs. */
+export interface RunContextSource {
+  contextOf(runId: string): Promise<DiagnoseContext | null>;
+}
+
+/** The job store as a RunContextSource; `jobs` may be opened lazily, so diagnosing a file never opens the database. */
+export function jobContexts(jobs: Pick<JobStore, 'getByRunId'> | (() => Promise<Pick<JobStore, 'getByRunId'>>)): RunContextSource {
+  return {
+    async contextOf(runId) {
+      const store = typeof jobs === 'function' ? await jobs() : jobs;
+      return (await store.getByRunId(runId))?.context ?? null;
+    },
+  };
 }
 
 export interface DiagnosedRun {
@@ -44,10 +65,16 @@ export async function diagnoseTarget(target: string, openStore: () => Promise<Ru
     if (candidates.length > 1) throw new RunNotFoundError(target, candidates);
     throw new IngestError({ file: target, reason: 'no such file, and no stored run with this id or name' });
   }
-  return [{ verdict: diagnoseStored(run, opts), from: 'store', notes: run.notes, run }];
+  return [{ verdict: await diagnoseStoredRun(run, opts), from: 'store', notes: run.notes, run }];
 }
 
-/** Diagnoses a run already in the store. */
+/** Diagnoses a stored run with what was measured about it (`opts.contexts`); `opts.context` adds to or overrides it. */
+export async function diagnoseStoredRun(run: Run, opts: DiagnoseOptions = {}): Promise<Verdict> {
+  const measured = opts.contexts ? await opts.contexts.contextOf(run.id) : null;
+  return diagnoseStored(run, measured ? { ...opts, context: { ...measured, ...opts.context } } : opts);
+}
+
+/** Diagnoses a run already in the store with the context given in `opts` only (see diagnoseStoredRun). */
 export function diagnoseStored(run: Run, opts: DiagnoseOptions = {}): Verdict {
   return diagnose({ id: run.id, name: run.name, format: run.source.format, series: run.series, points: run.points, epochs: run.epochs }, contextOf(opts));
 }

@@ -4,7 +4,7 @@
  */
 import type { Run, RunSummary } from '../domain/run.ts';
 import type { Verdict } from '../domain/verdict.ts';
-import { diagnoseStored } from './diagnose-run.ts';
+import { diagnoseStoredRun, type RunContextSource } from './diagnose-run.ts';
 import { renderRunChart } from '../charts/run-chart.ts';
 import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
 
@@ -18,17 +18,21 @@ export interface RunReport {
 export interface RunReporterOptions {
   /** Reports kept in memory (each holds a PNG of ~100 KB); 0 turns caching off. */
   cacheSize?: number;
+  /** Measured context of job-made runs (dataset stats, instrumentation), so their reports keep those items. */
+  contexts?: RunContextSource;
 }
 
 export class RunReporter {
   private readonly cache = new Map<string, Promise<RunReport>>();
   private readonly cacheSize: number;
+  private readonly contexts: RunContextSource | undefined;
 
   constructor(
     private readonly store: RunStore,
     opts: RunReporterOptions = {},
   ) {
     this.cacheSize = opts.cacheSize ?? 32;
+    this.contexts = opts.contexts;
   }
 
   /** By id, name or id prefix (see RunStore.getRun). Throws RunNotFoundError with the candidates. */
@@ -40,12 +44,12 @@ export class RunReporter {
     return this.cached(summary, async () => {
       const run = await this.store.getRun(summary.id);
       if (!run) throw new RunNotFoundError(ref);
-      return computeReport(run);
+      return computeReport(run, this.contexts);
     });
   }
 
   reportOf(run: Run): Promise<RunReport> {
-    return this.cached(run, async () => computeReport(run));
+    return this.cached(run, async () => computeReport(run, this.contexts));
   }
 
   private cached(run: RunSummary, compute: () => Promise<RunReport>): Promise<RunReport> {
@@ -68,12 +72,12 @@ export class RunReporter {
   /** The verdict only (no chart), cached like reports when one exists. */
   async verdictOf(run: Run): Promise<Verdict> {
     const cached = this.cache.get(`${run.id}@${run.updatedAt}`);
-    return cached ? (await cached).verdict : diagnoseStored(run);
+    return cached ? (await cached).verdict : diagnoseStoredRun(run, { contexts: this.contexts });
   }
 }
 
-function computeReport(run: Run): RunReport {
-  const verdict = diagnoseStored(run);
+async function computeReport(run: Run, contexts: RunContextSource | undefined): Promise<RunReport> {
+  const verdict = await diagnoseStoredRun(run, { contexts });
   const { series: _series, notes: _notes, meta: _meta, ...summary } = run;
   return { run: summary, verdict, chartPng: renderRunChart(run, verdict).png };
 }

@@ -7,6 +7,7 @@ import type { DiagnoseContext } from '../domain/context.ts';
 import type { RunSummary, Series } from '../domain/run.ts';
 import type { Verdict } from '../domain/verdict.ts';
 import type { RunStore } from '../store/run-store.ts';
+import type { JobStore } from '../store/job-store.ts';
 import type { JobConfig } from '../jobs/job-config.ts';
 import { FAULT_NAMES } from '../jobs/job-config.ts';
 import { PRESETS } from '../jobs/presets.ts';
@@ -22,6 +23,16 @@ export interface TrainingJobOptions {
   /** Called once the live run exists (the bot links its progress message to it). */
   onRunCreated?: (run: RunSummary) => void;
   process?: Omit<JobProcessOptions, 'onEvent'>;
+  /**
+   * Stores the job's measured context (the job store) before the run is marked finished, so whoever diagnoses the
+   * finished run (a /diagnose, the alert's chart) finds it, instead of caching a verdict without it.
+   */
+  saveContext?: (context: DiagnoseContext) => Promise<unknown>;
+  /**
+   * A job run outside the queue (the CLI) is recorded here, with its run, outcome and measured context, so a later
+   * `runmedic diagnose <run>` or /diagnose of its run gets the same items as its final verdict.
+   */
+  record?: { jobs: Pick<JobStore, 'recordRunning' | 'update'>; requestedBy?: string };
 }
 
 export interface TrainingJobResult {
@@ -61,6 +72,40 @@ function livePoint(name: (typeof LIVE_SERIES)[number], epoch: number, value: num
 }
 
 export async function runTrainingJob(config: JobConfig, store: RunStore, opts: TrainingJobOptions = {}): Promise<TrainingJobResult> {
+  const record = opts.record;
+  if (!record) return trainAndStore(config, store, opts);
+  const jobId = opts.jobId ?? randomUUID().slice(0, 8);
+  await record.jobs.recordRunning({ id: jobId, config, requestedBy: record.requestedBy ?? null });
+  let runId: string | null = null;
+  try {
+    const r = await trainAndStore(config, store, {
+      ...opts,
+      jobId,
+      onRunCreated: (run) => {
+        runId = run.id;
+        opts.onRunCreated?.(run);
+      },
+      saveContext: async (context) => {
+        await record.jobs.update(jobId, { runId, context });
+        await opts.saveContext?.(context);
+      },
+    });
+    const o = r.outcome;
+    await record.jobs.update(jobId, {
+      status: o.status,
+      runId: r.run.id,
+      backend: o.backend?.name ?? null,
+      error: o.status === 'failed' || o.status === 'crashed' ? o.error : null,
+      finishedAt: Date.now(),
+    });
+    return r;
+  } catch (e) {
+    await record.jobs.update(jobId, { status: 'failed', runId, error: e instanceof Error ? e.message : String(e), finishedAt: Date.now() }).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function trainAndStore(config: JobConfig, store: RunStore, opts: TrainingJobOptions): Promise<TrainingJobResult> {
   const jobId = opts.jobId ?? randomUUID();
   const name = opts.name ?? jobRunName(config);
   const [saved] = await store.saveRuns([
@@ -105,6 +150,7 @@ export async function runTrainingJob(config: JobConfig, store: RunStore, opts: T
   const { result } = outcome;
   const live = new Set<string>(LIVE_SERIES);
   await store.appendPoints(runId, result.series.filter((s) => !live.has(s.name)));
+  await opts.saveContext?.(result.context);
   const run = await store.setStatus(runId, 'finished');
   const verdict = diagnose({ id: run.id, name: run.name, format: 'tfjs_job', series: result.series, points: run.points, epochs: run.epochs }, result.context);
   return { jobId, outcome, run, verdict, context: result.context };

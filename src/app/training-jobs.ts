@@ -59,6 +59,7 @@ export class TrainingJobs {
           jobId: job.id,
           signal,
           process: opts.process,
+          saveContext: (context) => opts.jobs.update(job.id, { context }),
           onRunCreated: (r) => {
             runId = r.id;
             void opts.jobs.update(job.id, { runId: r.id });

@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { RunStore } from '../store/run-store.ts';
+import type { JobStore } from '../store/job-store.ts';
 
 /** What every subcommand gets: configuration, a lazily opened store, and where to write. */
 export interface CliContext {
@@ -9,6 +10,8 @@ export interface CliContext {
   dbPath: string;
   /** Opens the store on first call; the CLI closes it when the command returns. */
   openStore(): Promise<RunStore>;
+  /** The training jobs of the same database (their measured contexts), opened on first call like the store. */
+  openJobStore?(): Promise<JobStore>;
   /** Writes one line (a newline is added) to stdout: results, tables, JSON. */
   out(line: string): void;
   /** Writes one line to stderr: progress and hints, never data. */

@@ -7,6 +7,8 @@ import { createLogger, type Logger } from '../logger.ts';
 import { isRunNotFoundError, type RunStore } from '../store/run-store.ts';
 import { isStoreOpenError } from '../store/store-error.ts';
 import { SqliteRunStore } from '../store/sqlite-run-store.ts';
+import { SqliteJobStore } from '../store/sqlite-job-store.ts';
+import { openDatabase, type Database } from '../store/database.ts';
 import type { CliCommand, CliContext } from './command.ts';
 import { COMMANDS } from './commands.ts';
 import { UsageError } from './usage-error.ts';
@@ -24,6 +26,7 @@ const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 
 /** Runs one command line. Returns the exit code; never throws. */
 export async function main(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  let db: Database | undefined;
   let store: RunStore | undefined;
   let command: CliCommand | undefined;
   try {
@@ -53,13 +56,16 @@ export async function main(argv: string[], env: Record<string, string | undefine
       packageRoot: PACKAGE_ROOT,
       out: (line) => io.stdout(`${line}\n`),
       err: (line) => io.stderr(`${line}\n`),
-      openStore: async () => (store ??= SqliteRunStore.open(dbPath)),
+      // One connection for the runs and the jobs of the file, opened (and migrated) on first use.
+      openStore: async () => (store ??= new SqliteRunStore((db ??= openDatabase(dbPath)))),
+      openJobStore: async () => new SqliteJobStore((db ??= openDatabase(dbPath))),
     };
     return (await command.run(ctx, args)) ?? EXIT_OK;
   } catch (e) {
     return reportError(e, command, io);
   } finally {
     await store?.close();
+    if (db?.open) db.close();
   }
 }
 

@@ -111,7 +111,9 @@ export const trainCommand: CliCommand = {
     try {
       // Loaded when a job starts: TensorFlow.js and the job runner cost seconds that other subcommands should not pay.
       const { runTrainingJob } = await import('../app/run-training-job.ts');
-      const r = await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: values.backend ? { backendOrder: String(values.backend) } : {} });
+      // Recorded as a job, so `runmedic diagnose <run>` later finds what the job measured (dataset stats, gradients).
+      const record = ctx.openJobStore ? { jobs: await ctx.openJobStore(), requestedBy: 'cli' } : undefined;
+      const r = await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: values.backend ? { backendOrder: String(values.backend) } : {}, record });
       if (r.outcome.status !== 'finished' || !r.verdict) {
         const why = r.outcome.status === 'cancelled' ? 'cancelled' : `${r.outcome.status}: ${'error' in r.outcome ? r.outcome.error : ''}`;
         ctx.err(`job ${why} (run ${r.run.id} kept as ${r.run.status})`);

@@ -46,6 +46,8 @@ export interface JobPatch {
 
 export interface JobStore {
   enqueue(job: NewJob): Promise<JobRecord>;
+  /** Records a job run outside the queue (the CLI's `train`) as already running, so its run and context are findable. */
+  recordRunning(job: NewJob): Promise<JobRecord>;
   /** Atomically marks the oldest queued job running and returns it; null when none is queued. */
   claimNext(): Promise<JobRecord | null>;
   update(id: string, patch: JobPatch): Promise<JobRecord>;

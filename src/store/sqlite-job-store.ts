@@ -40,7 +40,7 @@ function toRecord(r: JobRow): JobRecord {
 }
 
 export class SqliteJobStore implements JobStore {
-  private readonly st: Record<'insert' | 'byId' | 'byRun' | 'oldestQueued' | 'start' | 'list' | 'listAll' | 'count' | 'running' | 'interrupt', Statement>;
+  private readonly st: Record<'insert' | 'insertRunning' | 'byId' | 'byRun' | 'oldestQueued' | 'start' | 'list' | 'listAll' | 'count' | 'running' | 'interrupt', Statement>;
 
   /** `db` must be migrated (openDatabase does it). */
   constructor(
@@ -50,6 +50,7 @@ export class SqliteJobStore implements JobStore {
     const p = (sql: string) => db.prepare(sql);
     this.st = {
       insert: p(`INSERT INTO jobs (id, status, config, requested_by, channel_id, parent_job_id, created_at) VALUES (@id, 'queued', @config, @requested_by, @channel_id, @parent_job_id, @created_at)`),
+      insertRunning: p(`INSERT INTO jobs (id, status, config, requested_by, channel_id, parent_job_id, created_at, started_at) VALUES (@id, 'running', @config, @requested_by, @channel_id, @parent_job_id, @created_at, @created_at)`),
       byId: p(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`),
       byRun: p(`SELECT ${COLUMNS} FROM jobs WHERE run_id = ? ORDER BY seq DESC LIMIT 1`),
       oldestQueued: p(`SELECT ${COLUMNS} FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1`),
@@ -63,15 +64,24 @@ export class SqliteJobStore implements JobStore {
   }
 
   async enqueue(job: NewJob): Promise<JobRecord> {
-    this.st.insert.run({
+    this.st.insert.run(this.row(job));
+    return this.mustGet(job.id);
+  }
+
+  async recordRunning(job: NewJob): Promise<JobRecord> {
+    this.st.insertRunning.run(this.row(job));
+    return this.mustGet(job.id);
+  }
+
+  private row(job: NewJob) {
+    return {
       id: job.id,
       config: JSON.stringify(job.config),
       requested_by: job.requestedBy ?? null,
       channel_id: job.channelId ?? null,
       parent_job_id: job.parentJobId ?? null,
       created_at: this.now(),
-    });
-    return this.mustGet(job.id);
+    };
   }
 
   async claimNext(): Promise<JobRecord | null> {
