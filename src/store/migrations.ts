@@ -16,6 +16,8 @@ import { ALERT_TABLES_SQL } from './alert-tables-sql.ts';
 import { JOB_TABLES_SQL } from './job-tables-sql.ts';
 import { PUSH_TABLES_SQL } from './push-tables-sql.ts';
 import { DIGEST_TABLES_SQL } from './digest-tables-sql.ts';
+import { decodeColumnInto } from './column-codec.ts';
+import { EpochTally } from './epoch-tally.ts';
 
 export interface Migration {
   version: number;
@@ -94,4 +96,43 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'digest schedules and claimed digest slots',
     up: DIGEST_TABLES_SQL,
   },
+  {
+    version: 6,
+    name: 'running epoch state of each run (so appending points does not reread the run)',
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN epoch_max REAL;                          -- largest epoch seen; NULL: none
+        ALTER TABLE runs ADD COLUMN epoch_zero INTEGER NOT NULL DEFAULT 0;   -- 1 when epochs count from 0
+      `);
+      backfillEpochState(db);
+    },
+  },
 ];
+
+/** Migration 6: the epoch state of every stored run, from its stored steps and epochs (as countEpochs reads them). */
+function backfillEpochState(db: Database): void {
+  const update = db.prepare('UPDATE runs SET epoch_max = ?, epoch_zero = ? WHERE id = ?');
+  const seriesOf = db.prepare('SELECT idx, cadence, points FROM series WHERE run_id = ? ORDER BY idx');
+  const chunksOf = db.prepare('SELECT n, steps, epochs FROM chunks WHERE run_id = ? AND series_idx = ? ORDER BY seq');
+  for (const id of db.prepare('SELECT id FROM runs').pluck().all() as string[]) {
+    const tally = new EpochTally();
+    for (const s of seriesOf.all(id) as { idx: number; cadence: 'epoch' | 'step'; points: number }[]) {
+      const chunks = chunksOf.all(id, s.idx) as { n: number; steps: Buffer; epochs: Buffer | null }[];
+      if (s.cadence !== 'epoch' && chunks.every((c) => c.epochs === null)) continue;
+      const n = chunks.reduce((a, c) => a + c.n, 0);
+      // A series has an epoch column when any chunk stored one; chunks without it are unknown (NaN) there.
+      const hasEpochs = chunks.some((c) => c.epochs !== null);
+      const steps = new Float64Array(hasEpochs ? 0 : n);
+      const epochs = hasEpochs ? new Float64Array(n) : null;
+      let at = 0;
+      for (const c of chunks) {
+        if (epochs) decodeColumnInto(c.epochs, c.n, epochs, at);
+        else decodeColumnInto(c.steps, c.n, steps, at);
+        at += c.n;
+      }
+      tally.add({ cadence: s.cadence, steps, epochs }, true);
+    }
+    const { epochMax, epochZero } = tally.stored;
+    update.run(epochMax, epochZero, id);
+  }
+}

@@ -1,13 +1,22 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { LogFormat, Run, RunStatus, RunSummary, Series } from '../domain/run.ts';
-import { countEpochs, countPoints } from '../ingest/series-builder.ts';
+import { countPoints } from '../ingest/series-builder.ts';
 import { decodeColumnInto, encodeColumn } from './column-codec.ts';
 import { openDatabase } from './database.ts';
+import { EpochTally } from './epoch-tally.ts';
 import { cryptoRandom, newRunId, type RandomSource } from './run-id.ts';
 import { RunNotFoundError, type ListRunsOptions, type NewRun, type RunStore, type SavedRun } from './run-store.ts';
 
 /** Points per chunk: 4096 float64s = 32 KiB per column, a few pages each. */
 export const DEFAULT_CHUNK_POINTS = 4096;
+
+/**
+ * Appends (live pushes, jobs) add small chunks at the end of a series rather than rewriting its last full-size chunk
+ * on every batch (that wrote 32 KiB per column to add a hundred points). Once the small chunks at the end of a series
+ * (its tail) would hold a full chunk, or number this many, they are merged: each point is written about twice, and a
+ * series never has more than this many small chunks to read back. Chunk `seq` is the order of chunks, not a position.
+ */
+export const MAX_TAIL_CHUNKS = 32;
 
 export interface SqliteRunStoreDeps {
   /** ms since the Unix epoch */
@@ -29,6 +38,12 @@ interface RunRow {
   epochs: number | null;
   notes: string;
   meta: string;
+}
+
+interface TallyRow {
+  points: number;
+  epoch_max: number | null;
+  epoch_zero: number;
 }
 
 interface SeriesRow {
@@ -58,9 +73,9 @@ export class SqliteRunStore implements RunStore {
   private readonly random: RandomSource;
   private readonly chunkPoints: number;
   private readonly st: Record<
-    | 'runById' | 'runByHash' | 'runsByName' | 'runsByPrefix' | 'runFull' | 'insertRun' | 'updateRunTotals'
+    | 'runById' | 'runByHash' | 'runsByName' | 'runsByPrefix' | 'runFull' | 'insertRun' | 'runTally' | 'updateRunTotals'
     | 'updateStatus' | 'deleteRun' | 'seriesOf' | 'insertSeries' | 'updateSeriesPoints' | 'chunksOf'
-    | 'chunkIndexOf' | 'chunkSignatures' | 'lastChunk' | 'insertChunk' | 'updateChunk' | 'listAll' | 'listByStatus',
+    | 'chunkSignatures' | 'tailIndex' | 'tailChunks' | 'deleteTail' | 'insertChunk' | 'listAll' | 'listByStatus',
     Statement
   >;
 
@@ -86,10 +101,11 @@ export class SqliteRunStore implements RunStore {
       runsByPrefix: p(`SELECT ${RUN_COLUMNS} FROM runs WHERE substr(id, 1, length(@p)) = @p ORDER BY created_at DESC, rowid DESC LIMIT 20`),
       runFull: p(`SELECT ${RUN_COLUMNS}, notes, meta FROM runs WHERE id = ?`),
       insertRun: p(
-        `INSERT INTO runs (id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs, notes, meta)
-         VALUES (@id, @name, @format, @file_name, @content_hash, @created_at, @updated_at, @status, @points, @epochs, @notes, @meta)`,
+        `INSERT INTO runs (id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs, notes, meta, epoch_max, epoch_zero)
+         VALUES (@id, @name, @format, @file_name, @content_hash, @created_at, @updated_at, @status, @points, @epochs, @notes, @meta, @epoch_max, @epoch_zero)`,
       ),
-      updateRunTotals: p('UPDATE runs SET points = ?, epochs = ?, updated_at = ? WHERE id = ?'),
+      runTally: p('SELECT points, epoch_max, epoch_zero FROM runs WHERE id = ?'),
+      updateRunTotals: p('UPDATE runs SET points = ?, epochs = ?, epoch_max = ?, epoch_zero = ?, updated_at = ? WHERE id = ?'),
       updateStatus: p('UPDATE runs SET status = ?, updated_at = ? WHERE id = ?'),
       deleteRun: p('DELETE FROM runs WHERE id = ?'),
       seriesOf: p('SELECT idx, key, split, name, direction, cadence, points FROM series WHERE run_id = ? ORDER BY idx'),
@@ -98,8 +114,6 @@ export class SqliteRunStore implements RunStore {
       ),
       updateSeriesPoints: p('UPDATE series SET points = ? WHERE run_id = ? AND idx = ?'),
       chunksOf: p('SELECT series_idx, seq, n, steps, epochs, wall_times, vals FROM chunks WHERE run_id = ? ORDER BY series_idx, seq'),
-      // Without the value blobs: enough to recount epochs after an append.
-      chunkIndexOf: p('SELECT series_idx, seq, n, steps, epochs, NULL AS wall_times, NULL AS vals FROM chunks WHERE run_id = ? ORDER BY series_idx, seq'),
       // Only small blobs are read (length() alone does not load a blob): enough to tell identical step/epoch columns.
       chunkSignatures: p(
         `SELECT series_idx, n,
@@ -107,14 +121,14 @@ export class SqliteRunStore implements RunStore {
                 CASE WHEN length(epochs) <= 16 THEN epochs END AS e, length(epochs) > 16 AS e_big, epochs IS NULL AS e_null
          FROM chunks WHERE run_id = ? ORDER BY series_idx, seq`,
       ),
-      lastChunk: p(
-        'SELECT series_idx, seq, n, steps, epochs, wall_times, vals FROM chunks WHERE run_id = ? AND series_idx = ? ORDER BY seq DESC LIMIT 1',
+      // The newest chunks of a series, newest first: enough to find its tail of small chunks (see MAX_TAIL_CHUNKS).
+      tailIndex: p('SELECT seq, n FROM chunks WHERE run_id = ? AND series_idx = ? ORDER BY seq DESC LIMIT ?'),
+      tailChunks: p(
+        'SELECT series_idx, seq, n, steps, epochs, wall_times, vals FROM chunks WHERE run_id = ? AND series_idx = ? AND seq >= ? ORDER BY seq',
       ),
+      deleteTail: p('DELETE FROM chunks WHERE run_id = ? AND series_idx = ? AND seq >= ?'),
       insertChunk: p(
         'INSERT INTO chunks (run_id, series_idx, seq, n, steps, epochs, wall_times, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      updateChunk: p(
-        'UPDATE chunks SET n = ?, steps = ?, epochs = ?, wall_times = ?, vals = ? WHERE run_id = ? AND series_idx = ? AND seq = ?',
       ),
       listAll: p(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?`),
       listByStatus: p(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`),
@@ -164,28 +178,33 @@ export class SqliteRunStore implements RunStore {
   async appendPoints(runId: string, series: Series[]): Promise<RunSummary> {
     for (const s of series) checkColumns(s);
     return this.db.transaction(() => {
-      if (!this.st.runById.get(runId)) throw new RunNotFoundError(runId);
+      const totals = this.st.runTally.get(runId) as TallyRow | undefined;
+      if (!totals) throw new RunNotFoundError(runId);
+      // The epoch count depends on every point (max epoch, 0- or 1-based): kept as running state, not recounted.
+      const tally = EpochTally.of(totals.epoch_max, totals.epoch_zero);
+      let points = totals.points;
       const existing = this.st.seriesOf.all(runId) as SeriesRow[];
       const byName = new Map(existing.map((r) => [r.name, r]));
       let nextIdx = existing.reduce((m, r) => Math.max(m, r.idx + 1), 0);
       for (const s of series) {
         const row = byName.get(s.name);
+        points += s.values.length;
         if (!row) {
           const idx = nextIdx++;
           this.insertSeries(runId, idx, s);
+          tally.add(s, true);
           byName.set(s.name, { idx, key: s.key, split: s.split, name: s.name, direction: s.direction, cadence: s.cadence, points: s.values.length });
           continue;
         }
         if (s.values.length === 0) continue;
         this.appendToSeries(runId, row, s);
+        // The series keeps the cadence it was created with.
+        tally.add({ cadence: row.cadence as Series['cadence'], steps: s.steps, epochs: s.epochs }, row.points === 0);
         row.points += s.values.length;
         this.st.updateSeriesPoints.run(row.points, runId, row.idx);
       }
-      // Recount from what is stored: the epoch count depends on all points (max epoch, 0- or 1-based).
-      const stored = this.loadSeries(runId, false);
-      let points = 0;
-      for (const r of byName.values()) points += r.points;
-      this.st.updateRunTotals.run(points, countEpochs(stored), this.now(), runId);
+      const { epochMax, epochZero } = tally.stored;
+      this.st.updateRunTotals.run(points, tally.count, epochMax, epochZero, this.now(), runId);
       return toSummary(this.st.runById.get(runId) as RunRow);
     }).immediate();
   }
@@ -218,6 +237,9 @@ export class SqliteRunStore implements RunStore {
     let id = newRunId(this.random);
     while (this.st.runById.get(id)) id = newRunId(this.random);
     const t = this.now();
+    const tally = new EpochTally();
+    for (const s of log.series) tally.add(s, true);
+    const { epochMax, epochZero } = tally.stored;
     this.st.insertRun.run({
       id,
       name: log.name,
@@ -228,9 +250,11 @@ export class SqliteRunStore implements RunStore {
       updated_at: t,
       status: input.status ?? 'finished',
       points: countPoints(log),
-      epochs: countEpochs(log.series),
+      epochs: tally.count,
       notes: JSON.stringify(log.notes ?? []),
       meta: JSON.stringify(log.meta ?? {}),
+      epoch_max: epochMax,
+      epoch_zero: epochZero,
     });
     log.series.forEach((s, idx) => this.insertSeries(id, idx, s));
     return toSummary(this.st.runById.get(id) as RunRow);
@@ -256,48 +280,62 @@ export class SqliteRunStore implements RunStore {
     }
   }
 
-  /** Tops up the last chunk to full size (so live pushes don't leave thousands of tiny chunks), then adds new ones. */
+  /**
+   * Adds the points of `s` after the last chunk of the series: as one small chunk while the tail of small chunks stays
+   * under a full chunk and MAX_TAIL_CHUNKS chunks, else by merging the tail and the new points into full chunks
+   * (plus one small remainder).
+   */
   private appendToSeries(runId: string, row: SeriesRow, s: Series): void {
-    const last = this.st.lastChunk.get(runId, row.idx) as ChunkRow | undefined;
-    if (!last) {
-      this.writeChunks(runId, row.idx, 0, s, 0);
+    const newest = this.st.tailIndex.all(runId, row.idx, MAX_TAIL_CHUNKS + 1) as { seq: number; n: number }[];
+    const nextSeq = newest.length ? newest[0]!.seq + 1 : 0;
+    let tailSeq = nextSeq;
+    let tailPoints = 0;
+    for (const c of newest) {
+      if (c.n >= this.chunkPoints) break;
+      tailSeq = c.seq;
+      tailPoints += c.n;
+    }
+    const tailChunks = nextSeq - tailSeq;
+    const n = s.values.length;
+    if (tailChunks === 0 || (tailPoints + n < this.chunkPoints && tailChunks < MAX_TAIL_CHUNKS)) {
+      this.writeChunks(runId, row.idx, nextSeq, s, 0);
       return;
     }
-    const room = this.chunkPoints - last.n;
-    const take = Math.min(room, s.values.length);
-    if (take > 0) {
-      const m = last.n + take;
-      const merge = (blob: Buffer | null, add: Float64Array | null, required: boolean): Buffer | null => {
-        if (blob === null && add === null && !required) return null;
-        const out = new Float64Array(m);
-        decodeColumnInto(blob, last.n, out, 0);
-        if (add) out.set(add.subarray(0, take), last.n);
-        else out.fill(NaN, last.n);
-        return encodeColumn(out, !required);
-      };
-      this.st.updateChunk.run(
-        m,
-        merge(last.steps, s.steps, true),
-        merge(last.epochs, s.epochs, false),
-        merge(last.wall_times, s.wallTimes, false),
-        merge(last.vals, s.values, true),
-        runId, row.idx, last.seq,
-      );
+    const m = tailPoints + n;
+    const merged: Series = { ...s, steps: new Float64Array(m), epochs: new Float64Array(m), wallTimes: new Float64Array(m), values: new Float64Array(m) };
+    let at = 0;
+    let anyEpochs = s.epochs !== null;
+    let anyTimes = s.wallTimes !== null;
+    for (const c of this.st.tailChunks.iterate(runId, row.idx, tailSeq) as IterableIterator<ChunkRow>) {
+      decodeColumnInto(c.steps, c.n, merged.steps, at);
+      decodeColumnInto(c.epochs, c.n, merged.epochs!, at);
+      decodeColumnInto(c.wall_times, c.n, merged.wallTimes!, at);
+      decodeColumnInto(c.vals, c.n, merged.values, at);
+      anyEpochs ||= c.epochs !== null;
+      anyTimes ||= c.wall_times !== null;
+      at += c.n;
     }
-    this.writeChunks(runId, row.idx, last.seq + 1, s, take);
+    if (at !== tailPoints) throw new Error(`corrupt run ${runId}: the tail of series ${row.name} changed while appending`);
+    merged.steps.set(s.steps, at);
+    merged.values.set(s.values, at);
+    if (s.epochs) merged.epochs!.set(s.epochs, at);
+    else merged.epochs!.fill(NaN, at);
+    if (s.wallTimes) merged.wallTimes!.set(s.wallTimes, at);
+    else merged.wallTimes!.fill(NaN, at);
+    if (!anyEpochs) merged.epochs = null;
+    if (!anyTimes) merged.wallTimes = null;
+    this.st.deleteTail.run(runId, row.idx, tailSeq);
+    this.writeChunks(runId, row.idx, tailSeq, merged, 0);
   }
 
   private loadRun(id: string): Run {
     const row = this.st.runFull.get(id) as (RunRow & { notes: string; meta: string }) | undefined;
     if (!row) throw new RunNotFoundError(id);
-    return { ...toSummary(row), series: this.loadSeries(id, true), notes: JSON.parse(row.notes), meta: JSON.parse(row.meta) };
+    return { ...toSummary(row), series: this.loadSeries(id), notes: JSON.parse(row.notes), meta: JSON.parse(row.meta) };
   }
 
-  /**
-   * Reassembles the columns of every series. Without `values`, only steps and epochs are read (for recounting):
-   * value columns are left empty and wall times null.
-   */
-  private loadSeries(runId: string, withValues: boolean): Series[] {
+  /** Reassembles the columns of every series. */
+  private loadSeries(runId: string): Series[] {
     const rows = this.st.seriesOf.all(runId) as SeriesRow[];
     const shared = this.sharedColumns(runId, rows);
     const out = rows.map((r) => {
@@ -310,12 +348,11 @@ export class SqliteRunStore implements RunStore {
         epochs: sh.epochs?.array ?? null,
         decodeEpochs: sh.epochs?.decode ?? false,
         wallTimes: null as Float64Array | null,
-        values: new Float64Array(withValues ? r.points : 0),
+        values: new Float64Array(r.points),
       };
     });
     const byIdx = new Map(out.map((o) => [o.meta.idx, o]));
-    const chunks = withValues ? this.st.chunksOf : this.st.chunkIndexOf;
-    for (const c of chunks.iterate(runId) as IterableIterator<ChunkRow>) {
+    for (const c of this.st.chunksOf.iterate(runId) as IterableIterator<ChunkRow>) {
       const o = byIdx.get(c.series_idx);
       if (!o) continue;
       const at = o.filled;
@@ -323,7 +360,7 @@ export class SqliteRunStore implements RunStore {
       if (o.decodeSteps) decodeColumnInto(c.steps, c.n, o.steps, at);
       if (o.decodeEpochs) decodeColumnInto(c.epochs, c.n, o.epochs!, at);
       if (c.wall_times) decodeColumnInto(c.wall_times, c.n, (o.wallTimes ??= new Float64Array(o.meta.points).fill(NaN)), at);
-      if (withValues) decodeColumnInto(c.vals, c.n, o.values, at);
+      decodeColumnInto(c.vals, c.n, o.values, at);
       o.filled += c.n;
     }
     return out.map((o) => ({

@@ -6,6 +6,10 @@ import BetterSqlite3 from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from '../../src/store/migrations.ts';
 import { migrate, openDatabase } from '../../src/store/database.ts';
 import { StoreOpenError } from '../../src/store/store-error.ts';
+import { encodeColumn } from '../../src/store/column-codec.ts';
+import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
+import { countEpochs } from '../../src/ingest/series-builder.ts';
+import { series } from '../support/run-log-fixtures.ts';
 
 function tmp() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'runmedic-mig-'));
@@ -78,5 +82,50 @@ describe('migrations', () => {
     } finally {
       t.done();
     }
+  });
+
+  it('6 backfills the running epoch state of runs stored before it, so later appends count epochs as a full recount would', async () => {
+    const db = new BetterSqlite3(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 5));
+    const run = db.prepare(
+      `INSERT INTO runs (id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs)
+       VALUES (?, ?, 'push', 'x', ?, 0, 0, 'running', ?, ?)`,
+    );
+    const ser = db.prepare('INSERT INTO series (run_id, idx, key, split, name, direction, cadence, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const chunk = db.prepare('INSERT INTO chunks (run_id, series_idx, seq, n, steps, epochs, wall_times, vals) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)');
+    const f = (xs: number[]) => Float64Array.from(xs);
+    // r_a: epochs 0..2 in an epoch column over two chunks (0-based: 3 epochs); r_b: epoch-cadence steps 1..4 without
+    // epochs (1-based: 4); r_c: step-cadence only (no epochs); r_d: no series at all.
+    run.run('r_a', 'a', 'ha', 6, 3);
+    ser.run('r_a', 0, 'loss', 'train', 'loss', 'lower', 'step', 6);
+    chunk.run('r_a', 0, 0, 4, encodeColumn(f([0, 1, 2, 3]), false), encodeColumn(f([0, 0, 1, 1])), encodeColumn(f([4, 3, 2, 1]), false));
+    chunk.run('r_a', 0, 1, 2, encodeColumn(f([4, 5]), false), encodeColumn(f([2, 2])), encodeColumn(f([1, 0.5]), false));
+    run.run('r_b', 'b', 'hb', 4, 4);
+    ser.run('r_b', 0, 'loss', 'train', 'loss', 'lower', 'epoch', 4);
+    chunk.run('r_b', 0, 0, 4, encodeColumn(f([1, 2, 3, 4]), false), null, encodeColumn(f([4, 3, 2, 1]), false));
+    run.run('r_c', 'c', 'hc', 3, null);
+    ser.run('r_c', 0, 'loss', 'train', 'loss', 'lower', 'step', 3);
+    chunk.run('r_c', 0, 0, 3, encodeColumn(f([0, 1, 2]), false), null, encodeColumn(f([4, 3, 2]), false));
+    run.run('r_d', 'd', 'hd', 0, null);
+
+    expect(migrate(db, MIGRATIONS)).toEqual([6]);
+    const state = db.prepare('SELECT id, epoch_max, epoch_zero FROM runs ORDER BY id').all();
+    expect(state).toEqual([
+      { id: 'r_a', epoch_max: 2, epoch_zero: 1 },
+      { id: 'r_b', epoch_max: 4, epoch_zero: 0 },
+      { id: 'r_c', epoch_max: null, epoch_zero: 0 },
+      { id: 'r_d', epoch_max: null, epoch_zero: 0 },
+    ]);
+
+    const store = new SqliteRunStore(db, { chunkPoints: 4 });
+    expect((await store.appendPoints('r_a', [series('loss', [0.4], { steps: [6], epochs: [3], cadence: 'step' })])).epochs).toBe(4);
+    expect((await store.appendPoints('r_b', [series('loss', [0.9], { steps: [5] })])).epochs).toBe(5);
+    expect((await store.appendPoints('r_c', [series('loss', [1], { steps: [3], cadence: 'step' })])).epochs).toBeNull();
+    expect((await store.appendPoints('r_d', [series('acc', [0.1, 0.2], { steps: [0, 1] })])).epochs).toBe(2);
+    for (const id of ['r_a', 'r_b', 'r_c', 'r_d']) {
+      const r = (await store.getRun(id))!;
+      expect(r.epochs).toBe(countEpochs(r.series));
+    }
+    db.close();
   });
 });

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../src/store/database.ts';
-import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
+import { MAX_TAIL_CHUNKS, SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
+import { countEpochs } from '../../src/ingest/series-builder.ts';
 import { RunNotFoundError } from '../../src/store/run-store.ts';
 import { seededRandom } from '../../src/store/run-id.ts';
 import { columns, runLog, series, source } from '../support/run-log-fixtures.ts';
@@ -204,6 +205,71 @@ describe('SqliteRunStore.appendPoints', () => {
     expect(run.series.map((s) => s.name)).toEqual(['loss', 'lr']);
     expect(run.points).toBe(12);
     expect(run.epochs).toBe(4);
+  });
+
+  it('keeps points, order and the epoch count exact over many appends of any size, with a bounded tail of small chunks (property)', async () => {
+    const store = makeStore(8);
+    let r = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 1, maxLength: 60 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (sizes, withEpochs, withTimes) => {
+          const [saved] = await store.saveRuns([{ log: runLog('live', []), source: source(`live${r++}`), status: 'running' }]);
+          const id = saved!.run.id;
+          let step = 0;
+          const all: number[] = [];
+          for (const size of sizes) {
+            const steps = Array.from({ length: size }, () => step++);
+            const values = steps.map((k) => Math.sin(k) * 1e3 + k / 7);
+            all.push(...values);
+            await store.appendPoints(id, [
+              series('loss', values, { steps, cadence: 'step', epochs: withEpochs ? steps.map((k) => Math.floor(k / 10)) : undefined, wallTimes: withTimes ? steps.map((k) => 1e9 + k) : undefined }),
+            ]);
+          }
+          const run = (await store.getRun(id))!;
+          const loss = run.series[0];
+          expect(run.points).toBe(all.length);
+          if (all.length === 0) return;
+          expect(Array.from(loss!.values)).toEqual(all);
+          expect(Array.from(loss!.steps)).toEqual(all.map((_, k) => k));
+          if (withEpochs) expect(Array.from(loss!.epochs!)).toEqual(all.map((_, k) => Math.floor(k / 10)));
+          else expect(loss!.epochs).toBeNull();
+          if (withTimes) expect(Array.from(loss!.wallTimes!)).toEqual(all.map((_, k) => 1e9 + k));
+          expect(run.epochs).toBe(countEpochs(run.series));
+          const small = db.prepare('SELECT COUNT(*) FROM chunks WHERE run_id = ? AND n < 8').pluck().get(id) as number;
+          expect(small).toBeLessThanOrEqual(MAX_TAIL_CHUNKS);
+          // Full chunks come first: small ones only at the end (the tail).
+          const ns = db.prepare('SELECT n FROM chunks WHERE run_id = ? ORDER BY seq').pluck().all(id) as number[];
+          const firstSmall = ns.findIndex((n) => n < 8);
+          if (firstSmall >= 0) expect(ns.slice(firstSmall).every((n) => n < 8)).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('merges a tail of one-point appends once it reaches MAX_TAIL_CHUNKS chunks, long before a full chunk', async () => {
+    const store = makeStore(1000);
+    const [saved] = await store.saveRuns([{ log: runLog('slow', []), source: source('slow'), status: 'running' }]);
+    const id = saved!.run.id;
+    for (let k = 0; k < 3 * MAX_TAIL_CHUNKS; k++) await store.appendPoints(id, [series('loss', [k / 2], { steps: [k] })]);
+    expect(count('chunks')).toBeLessThanOrEqual(MAX_TAIL_CHUNKS);
+    const loss = (await store.getRun(id))!.series[0]!;
+    expect(Array.from(loss.values)).toEqual(Array.from({ length: 3 * MAX_TAIL_CHUNKS }, (_, k) => k / 2));
+  });
+
+  it('counts epochs of epoch-cadence series without an epoch column from their steps, 0-based when the first is 0', async () => {
+    const store = makeStore(4);
+    const [saved] = await store.saveRuns([{ log: runLog('k', []), source: source('k'), status: 'running' }]);
+    const id = saved!.run.id;
+    expect((await store.appendPoints(id, [series('loss', [3, 2], { steps: [0, 1] })])).epochs).toBe(2);
+    expect((await store.appendPoints(id, [series('loss', [1.5, 1.2, 1.1], { steps: [2, 3, 4] })])).epochs).toBe(5);
+    // A step-cadence series adds nothing to the count.
+    expect((await store.appendPoints(id, [series('lr', [0.1], { steps: [900], cadence: 'step' })])).epochs).toBe(5);
+    const run = (await store.getRun(id))!;
+    expect(run.epochs).toBe(countEpochs(run.series));
   });
 
   it('refuses an unknown run and leaves the run untouched when a series is malformed', async () => {
