@@ -1,5 +1,5 @@
 /** AlertStore on SQLite (tables from the "alert settings, outbox, mutes, threads" migration). */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { Verdict } from '../domain/verdict.ts';
 import type {
   AlertDecision,
@@ -69,27 +69,70 @@ const toThread = (r: ThreadRow): RunThread => ({
   threadId: r.thread_id,
 });
 
+/** Every statement, prepared once per store: preparing costs more than running these small queries. */
+function prepareAll(db: Database) {
+  const p = (sql: string) => db.prepare(sql);
+  return {
+    settingsOf: p('SELECT * FROM alert_settings WHERE guild_id = ?'),
+    allSettings: p('SELECT * FROM alert_settings ORDER BY guild_id'),
+    saveSettings: p(
+      `INSERT INTO alert_settings (guild_id, channel_id, role_id, events, updated_at, updated_by)
+       VALUES (@guildId, @channelId, @roleId, @events, @updatedAt, @updatedBy)
+       ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id, role_id = excluded.role_id,
+         events = excluded.events, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+    ),
+    // The latest verdict of any upload of this run (same name).
+    previousStatus: p(
+      `SELECT v.status FROM run_verdicts v JOIN runs r ON r.id = v.run_id
+       WHERE r.name = ? ORDER BY v.updated_at DESC, v.rowid DESC LIMIT 1`,
+    ),
+    threadGuilds: p('SELECT guild_id FROM run_threads WHERE run_key = ?'),
+    saveVerdict: p(
+      `INSERT INTO run_verdicts (run_id, status, verdict, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, verdict = excluded.verdict, updated_at = excluded.updated_at`,
+    ),
+    isMuted: p('SELECT 1 FROM run_mutes WHERE run_key = ?'),
+    alerted: p('SELECT guild_id, finding_id FROM alerted_findings WHERE run_key = ?'),
+    markAlerted: p('INSERT OR IGNORE INTO alerted_findings (guild_id, run_key, finding_id, run_id, alerted_at) VALUES (?, ?, ?, ?, ?)'),
+    enqueue: p('INSERT INTO alert_outbox (guild_id, run_key, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?) RETURNING *'),
+    latestVerdict: p('SELECT verdict FROM run_verdicts WHERE run_id = ?'),
+    mute: p('INSERT OR IGNORE INTO run_mutes (run_key, muted_at, muted_by) VALUES (?, ?, ?)'),
+    unmute: p('DELETE FROM run_mutes WHERE run_key = ?'),
+    threadOf: p('SELECT * FROM run_threads WHERE guild_id = ? AND run_key = ?'),
+    threadById: p('SELECT * FROM run_threads WHERE thread_id = ?'),
+    saveThread: p(
+      `INSERT INTO run_threads (guild_id, run_key, run_id, channel_id, thread_id) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (guild_id, run_key) DO UPDATE SET run_id = excluded.run_id, channel_id = excluded.channel_id, thread_id = excluded.thread_id`,
+    ),
+    forgetThread: p('DELETE FROM run_threads WHERE thread_id = ?'),
+    pending: p('SELECT * FROM alert_outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?'),
+    nextDueAt: p('SELECT MIN(next_attempt_at) AS t FROM alert_outbox WHERE delivered_at IS NULL'),
+    markPosted: p('UPDATE alert_outbox SET message_id = ? WHERE id = ?'),
+    markDelivered: p('UPDATE alert_outbox SET delivered_at = ?, thread_id = ?, last_error = NULL WHERE id = ?'),
+    markFailed: p('UPDATE alert_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?'),
+    outbox: p('SELECT * FROM alert_outbox ORDER BY id'),
+  } satisfies Record<string, Statement>;
+}
+
 export class SqliteAlertStore implements AlertStore {
-  constructor(private readonly db: Database) {}
+  private readonly st: ReturnType<typeof prepareAll>;
+
+  /** `db` must already be migrated (openDatabase does it). */
+  constructor(private readonly db: Database) {
+    this.st = prepareAll(db);
+  }
 
   async getSettings(guildId: string): Promise<AlertSettings | null> {
-    const r = this.db.prepare('SELECT * FROM alert_settings WHERE guild_id = ?').get(guildId) as SettingsRow | undefined;
+    const r = this.st.settingsOf.get(guildId) as SettingsRow | undefined;
     return r ? toSettings(r) : null;
   }
 
   async listSettings(): Promise<AlertSettings[]> {
-    return (this.db.prepare('SELECT * FROM alert_settings ORDER BY guild_id').all() as SettingsRow[]).map(toSettings);
+    return (this.st.allSettings.all() as SettingsRow[]).map(toSettings);
   }
 
   async saveSettings(s: AlertSettings): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO alert_settings (guild_id, channel_id, role_id, events, updated_at, updated_by)
-         VALUES (@guildId, @channelId, @roleId, @events, @updatedAt, @updatedBy)
-         ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id, role_id = excluded.role_id,
-           events = excluded.events, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      )
-      .run({ ...s, events: JSON.stringify(s.events) });
+    this.st.saveSettings.run({ ...s, events: JSON.stringify(s.events) });
   }
 
   async recordVerdict(
@@ -98,44 +141,24 @@ export class SqliteAlertStore implements AlertStore {
     decide: (input: DecisionInput) => AlertDecision,
     now: number,
   ): Promise<OutboxEntry[]> {
+    const st = this.st;
     const tx = this.db.transaction((): OutboxEntry[] => {
-      // Before saving the new one: the latest verdict of any upload of this run (same name).
-      const previous = this.db
-        .prepare(
-          `SELECT v.status FROM run_verdicts v JOIN runs r ON r.id = v.run_id
-           WHERE r.name = ? ORDER BY v.updated_at DESC, v.rowid DESC LIMIT 1`,
-        )
-        .get(runKey) as { status: string } | undefined;
-      const threadGuilds = new Set(
-        (this.db.prepare('SELECT guild_id FROM run_threads WHERE run_key = ?').all(runKey) as { guild_id: string }[]).map((r) => r.guild_id),
-      );
-      this.db
-        .prepare(
-          `INSERT INTO run_verdicts (run_id, status, verdict, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, verdict = excluded.verdict, updated_at = excluded.updated_at`,
-        )
-        .run(verdict.run.id, verdict.status, JSON.stringify(verdict), now);
-      const settings = (this.db.prepare('SELECT * FROM alert_settings ORDER BY guild_id').all() as SettingsRow[]).map(toSettings);
-      const muted = this.db.prepare('SELECT 1 FROM run_mutes WHERE run_key = ?').get(runKey) !== undefined;
+      // Before saving the new one.
+      const previous = st.previousStatus.get(runKey) as { status: string } | undefined;
+      const threadGuilds = new Set((st.threadGuilds.all(runKey) as { guild_id: string }[]).map((r) => r.guild_id));
+      st.saveVerdict.run(verdict.run.id, verdict.status, JSON.stringify(verdict), now);
+      const settings = (st.allSettings.all() as SettingsRow[]).map(toSettings);
+      const muted = st.isMuted.get(runKey) !== undefined;
       const alreadyAlerted = new Map<string, Set<string>>();
-      for (const r of this.db.prepare('SELECT guild_id, finding_id FROM alerted_findings WHERE run_key = ?').all(runKey) as {
-        guild_id: string;
-        finding_id: string;
-      }[]) {
+      for (const r of st.alerted.all(runKey) as { guild_id: string; finding_id: string }[]) {
         if (!alreadyAlerted.has(r.guild_id)) alreadyAlerted.set(r.guild_id, new Set());
         alreadyAlerted.get(r.guild_id)!.add(r.finding_id);
       }
       const decision = decide({ verdict, runKey, settings, muted, alreadyAlerted, previousStatus: previous?.status ?? null, threadGuilds });
-      const markAlerted = this.db.prepare(
-        'INSERT OR IGNORE INTO alerted_findings (guild_id, run_key, finding_id, run_id, alerted_at) VALUES (?, ?, ?, ?, ?)',
-      );
-      const enqueue = this.db.prepare(
-        'INSERT INTO alert_outbox (guild_id, run_key, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
-      );
       const created: OutboxEntry[] = [];
       for (const { payload } of decision) {
-        if (payload.kind !== 'update') for (const f of payload.findings) markAlerted.run(payload.guildId, runKey, f.id, verdict.run.id, now);
-        created.push(toEntry(enqueue.get(payload.guildId, runKey, JSON.stringify(payload), now, now) as OutboxRow));
+        if (payload.kind !== 'update') for (const f of payload.findings) st.markAlerted.run(payload.guildId, runKey, f.id, verdict.run.id, now);
+        created.push(toEntry(st.enqueue.get(payload.guildId, runKey, JSON.stringify(payload), now, now) as OutboxRow));
       }
       return created;
     });
@@ -143,71 +166,61 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async latestVerdict(runId: string): Promise<Verdict | null> {
-    const r = this.db.prepare('SELECT verdict FROM run_verdicts WHERE run_id = ?').get(runId) as { verdict: string } | undefined;
+    const r = this.st.latestVerdict.get(runId) as { verdict: string } | undefined;
     return r ? (JSON.parse(r.verdict) as Verdict) : null;
   }
 
   async mute(runKey: string, by: string | null, now: number): Promise<void> {
-    this.db.prepare('INSERT OR IGNORE INTO run_mutes (run_key, muted_at, muted_by) VALUES (?, ?, ?)').run(runKey, now, by);
+    this.st.mute.run(runKey, now, by);
   }
 
   async unmute(runKey: string): Promise<void> {
-    this.db.prepare('DELETE FROM run_mutes WHERE run_key = ?').run(runKey);
+    this.st.unmute.run(runKey);
   }
 
   async isMuted(runKey: string): Promise<boolean> {
-    return this.db.prepare('SELECT 1 FROM run_mutes WHERE run_key = ?').get(runKey) !== undefined;
+    return this.st.isMuted.get(runKey) !== undefined;
   }
 
   async threadOf(guildId: string, runKey: string): Promise<RunThread | null> {
-    const r = this.db.prepare('SELECT * FROM run_threads WHERE guild_id = ? AND run_key = ?').get(guildId, runKey) as ThreadRow | undefined;
+    const r = this.st.threadOf.get(guildId, runKey) as ThreadRow | undefined;
     return r ? toThread(r) : null;
   }
 
   async threadById(threadId: string): Promise<RunThread | null> {
-    const r = this.db.prepare('SELECT * FROM run_threads WHERE thread_id = ?').get(threadId) as ThreadRow | undefined;
+    const r = this.st.threadById.get(threadId) as ThreadRow | undefined;
     return r ? toThread(r) : null;
   }
 
   async saveThread(t: RunThread): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO run_threads (guild_id, run_key, run_id, channel_id, thread_id) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (guild_id, run_key) DO UPDATE SET run_id = excluded.run_id, channel_id = excluded.channel_id, thread_id = excluded.thread_id`,
-      )
-      .run(t.guildId, t.runKey, t.runId, t.channelId, t.threadId);
+    this.st.saveThread.run(t.guildId, t.runKey, t.runId, t.channelId, t.threadId);
   }
 
   async forgetThread(threadId: string): Promise<void> {
-    this.db.prepare('DELETE FROM run_threads WHERE thread_id = ?').run(threadId);
+    this.st.forgetThread.run(threadId);
   }
 
   async pendingOutbox(limit: number): Promise<OutboxEntry[]> {
-    return (
-      this.db.prepare('SELECT * FROM alert_outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?').all(limit) as OutboxRow[]
-    ).map(toEntry);
+    return (this.st.pending.all(limit) as OutboxRow[]).map(toEntry);
   }
 
   async nextDueAt(): Promise<number | null> {
-    const r = this.db.prepare('SELECT MIN(next_attempt_at) AS t FROM alert_outbox WHERE delivered_at IS NULL').get() as { t: number | null };
-    return r.t;
+    return (this.st.nextDueAt.get() as { t: number | null }).t;
   }
 
   async markPosted(id: number, messageId: string): Promise<void> {
-    this.db.prepare('UPDATE alert_outbox SET message_id = ? WHERE id = ?').run(messageId, id);
+    this.st.markPosted.run(messageId, id);
   }
 
   async markDelivered(id: number, threadId: string | null, now: number): Promise<void> {
-    this.db.prepare('UPDATE alert_outbox SET delivered_at = ?, thread_id = ?, last_error = NULL WHERE id = ?').run(now, threadId, id);
+    this.st.markDelivered.run(now, threadId, id);
   }
 
   async markFailed(id: number, error: string, nextAttemptAt: number): Promise<void> {
-    this.db
-      .prepare('UPDATE alert_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?')
-      .run(error.slice(0, 500), nextAttemptAt, id);
+    this.st.markFailed.run(error.slice(0, 500), nextAttemptAt, id);
   }
 
   async outbox(): Promise<OutboxEntry[]> {
-    return (this.db.prepare('SELECT * FROM alert_outbox ORDER BY id').all() as OutboxRow[]).map(toEntry);
+    return (this.st.outbox.all() as OutboxRow[]).map(toEntry);
   }
 }
