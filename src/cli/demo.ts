@@ -7,10 +7,15 @@ import { chartIngestedStep } from './chart.ts';
 import { diagnoseIngestedStep } from './diagnose.ts';
 import { ingestedTable } from './ingest.ts';
 import { runsTable } from './runs.ts';
+import { trainWithFaultStep } from './demo-training.ts';
 
-/** What the demo steps share: the runs ingested from examples/. */
+/** What the demo steps share: the runs ingested from examples/, the options, and the exit code so far. */
 export interface DemoState {
   ingested: IngestedRun[];
+  /** TensorFlow.js backend preference for the training step ("wasm,cpu"); default: the job's own order. */
+  backendOrder?: string;
+  /** 1 when a step could not show what it set out to (the training failed, the planted fault went unnoticed). */
+  exitCode: number;
 }
 
 export interface DemoStep {
@@ -39,24 +44,27 @@ const listStoredRuns: DemoStep = {
   },
 };
 
-/**
- * The demo, in order. HOOK for later issues: append a step here (e.g. diagnose every run in `state.ingested`,
- * then draw their charts); each step prints its own section under its title.
- */
-export const DEMO_STEPS: DemoStep[] = [ingestExamples, listStoredRuns, diagnoseIngestedStep, chartIngestedStep];
+/** The demo, in order; each step prints its own section under its title. The training step comes last: it is the slow one. */
+export const DEMO_STEPS: DemoStep[] = [ingestExamples, listStoredRuns, diagnoseIngestedStep, chartIngestedStep, trainWithFaultStep];
 
 export const demoCommand: CliCommand = {
   name: 'demo',
-  summary: "run runmedic's main job on the bundled examples/ logs (ingest them, list the runs …)",
+  summary: "run runmedic's main job: the bundled examples/ logs (ingest, list, diagnose, chart), then train a small network with a planted fault and diagnose it",
   args: '',
   maxArgs: 0,
-  async run(ctx) {
+  options: {
+    'no-train': { type: 'boolean', description: 'skip the training step (only the bundled example logs)' },
+    backend: { type: 'string', valueName: 'B', description: 'TensorFlow.js backend preference for the training, e.g. wasm,cpu (default tensorflow,wasm,cpu)' },
+  },
+  async run(ctx, { values }) {
     ctx.err(`database: ${ctx.dbPath}`);
-    const state: DemoState = { ingested: [] };
-    for (const [i, step] of DEMO_STEPS.entries()) {
+    const state: DemoState = { ingested: [], exitCode: 0, backendOrder: typeof values.backend === 'string' ? values.backend : undefined };
+    const steps = values['no-train'] ? DEMO_STEPS.filter((s) => s !== trainWithFaultStep) : DEMO_STEPS;
+    for (const [i, step] of steps.entries()) {
       if (i > 0) ctx.out('');
       ctx.out(`== ${step.title} ==`);
       await step.run(ctx, state);
     }
+    return state.exitCode;
   },
 };
