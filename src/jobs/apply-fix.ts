@@ -125,10 +125,13 @@ export function applyFix(config: JobConfig, verdict: Verdict): FixedConfig {
   const next = structuredClone(config);
   const changes: FixChange[] = [];
   let lrLowered = false;
-  for (const item of verdict.items) {
-    if (item.status !== 'fail' && item.status !== 'warn') continue;
+  const problems = verdict.items.filter((i) => i.status === 'fail' || i.status === 'warn');
+  // A diverging run can also look "too slow" (a flat, high loss): raising the rate then would undo the ÷10.
+  const lrTooHigh = problems.some((i) => FIXERS[i.id] === lowerLr);
+  for (const item of problems) {
     const fixer = FIXERS[item.id];
     if (!fixer) continue;
+    if (item.id === 'lr_too_low' && lrTooHigh) continue;
     // Divergence, spikes and NaNs usually come together: one ÷10 for all of them, not ÷1000.
     if (fixer === lowerLr && lrLowered) continue;
     const lrBefore = next.learningRate;

@@ -15,6 +15,14 @@ describe('applyFix', () => {
     expect(c.learningRate).toBe(0.5); // the old config is untouched
   });
 
+  it('does not raise the rate again when the same run also looks too slow (diverged, then flat)', () => {
+    const c = resolveJobConfig('blobs', { optimizer: 'sgd', learningRate: 30 });
+    const r = applyFix(c, verdict(item('lr_too_high'), item('lr_too_low', 'warn'), item('divergence')));
+    expect(r.config.learningRate).toBeCloseTo(3, 12);
+    expect(r.changes).toEqual([{ itemId: 'lr_too_high', description: 'learning rate 30 → 3' }]);
+    expect(applyFix(c, verdict(item('lr_too_low', 'warn'))).config.learningRate).toBe(1);
+  });
+
   it('turns shuffling on and drops the sorted-labels fault', () => {
     const c = resolveJobConfig('blobs', {}, { sortedLabels: true });
     const r = applyFix(c, verdict(item('unshuffled_data')));
