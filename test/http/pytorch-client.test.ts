@@ -60,9 +60,9 @@ describe.skipIf(MISSING.length > 0)('PyTorch helper client, a real torch loop', 
   beforeAll(async () => {
     h = await ApiHarness.start();
     const token = await h.token('444444444444444444');
-    py = await runClient('python3', ['-c', SCRIPT, CLIENTS_DIR, h.api.url, token], { timeoutMs: 90_000 });
+    py = await runClient('python3', ['-c', SCRIPT, CLIENTS_DIR, h.api.url, token], { timeoutMs: 170_000 });
     console.info(`pytorch-client.test: python3 + torch loop took ${py.ms} ms`);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await h?.stop();
   });
