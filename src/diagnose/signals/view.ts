@@ -232,7 +232,39 @@ function qualityKey(series: Series[]): string | null {
   return null;
 }
 
-export function buildView(series: Series[]): RunView {
+/** An evaluation this close to the previous one (share of the median gap between evaluations) had no training in between. */
+const SAME_MODEL_GAP = 0.01;
+
+/**
+ * A validation series without its trailing evaluations that follow the previous one with no training in between
+ * (e.g. Lightning's `trainer.validate()` after `fit()`, logged one step after the last epoch's validation, often on
+ * another split or a reloaded checkpoint). Such a point is a separate evaluation, not a point of the validation
+ * curve: read as one, its jump looks like noise or progress that no training produced. The series itself when
+ * nothing is dropped.
+ */
+export function withoutAfterTrainingEvals(s: Series): Series {
+  const idx: number[] = [];
+  for (let i = 0; i < s.values.length; i++) if (Number.isFinite(s.values[i]) && Number.isFinite(s.steps[i])) idx.push(i);
+  if (idx.length < 4) return s;
+  const gaps: number[] = [];
+  for (let k = 1; k < idx.length; k++) gaps.push(s.steps[idx[k]] - s.steps[idx[k - 1]]);
+  const typical = quantile(gaps, 0.5);
+  if (!(typical > 0)) return s;
+  let keep = idx.length;
+  while (keep > 3 && s.steps[idx[keep - 1]] - s.steps[idx[keep - 2]] <= SAME_MODEL_GAP * typical) keep--;
+  if (keep === idx.length) return s;
+  const end = idx[keep - 1] + 1;
+  return {
+    ...s,
+    steps: s.steps.subarray(0, end),
+    epochs: s.epochs ? s.epochs.subarray(0, end) : null,
+    wallTimes: s.wallTimes ? s.wallTimes.subarray(0, end) : null,
+    values: s.values.subarray(0, end),
+  };
+}
+
+export function buildView(input: Series[]): RunView {
+  const series = input.map((s) => (s.split === 'val' ? withoutAfterTrainingEvals(s) : s));
   const cache = new Map<Series, Curve>();
   const curve = (s: Series | null): Curve | null => {
     if (!s) return null;
