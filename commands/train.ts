@@ -11,8 +11,10 @@ import {
   MessageFlags,
   PermissionFlagsBits,
   SlashCommandBuilder,
+  ChannelType,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
+  type Client,
 } from 'discord.js';
 import { UserFacingError, buttonId, type BotContext, type BotCommand } from '../src/bot/command.ts';
 import { diagnosisReply } from '../src/bot/presenters/diagnosis-reply.ts';
@@ -20,7 +22,10 @@ import { renderRunChart } from '../src/charts/run-chart.ts';
 import { PRESET_NAMES, type JobConfig, type PresetName } from '../src/jobs/job-config.ts';
 import { resolveJobConfig } from '../src/jobs/presets.ts';
 import { FAULT_SPECS, FaultSpecError, parseFaultSpecs } from '../src/jobs/fault-spec.ts';
-import { fixableItems } from '../src/jobs/apply-fix.ts';
+import { fixableItems, type FixChange } from '../src/jobs/apply-fix.ts';
+import { compareRuns } from '../src/app/compare-runs.ts';
+import { compareReply } from '../src/bot/presenters/compare-reply.ts';
+import { threadName } from '../src/alerts/outbox-dispatcher.ts';
 import { progressLine } from '../src/jobs/progress-line.ts';
 import { jobRunName } from '../src/app/run-training-job.ts';
 import type { JobRecord } from '../src/store/job-store.ts';
@@ -57,22 +62,37 @@ function refuse(ctx: BotContext): never {
 const cancelRow = (jobId: string) =>
   new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(buttonId('train', 'cancel', jobId)).setLabel('Cancel').setStyle(ButtonStyle.Danger).setEmoji('✖️'));
 
-/** Edits `i`'s reply as the job progresses and posts the verdict in the channel when it ends. */
-async function follow(i: ChatInputCommandInteraction | ButtonInteraction, ctx: BotContext, job: JobRecord, title: string): Promise<void> {
+/** Where a job's progress line lives: the reply to /train, or (for a rerun) a message in the run's thread. */
+type ProgressSink = (content: string, components: ActionRowBuilder<ButtonBuilder>[]) => Promise<unknown>;
+
+interface FollowOptions {
+  /** Bold first line of every message about the job. */
+  title: string;
+  progress: ProgressSink;
+  /** Where the checklist and chart go at the end (an ordinary message: the interaction token dies after 15 minutes). */
+  channelId: string;
+  /** Who asked, mentioned in the final message. */
+  userId: string;
+  /** For a rerun: the job it fixes and what changed, for the before/after comparison posted at the end. */
+  rerunOf?: { job: JobRecord; changes: FixChange[] };
+}
+
+/** Updates the progress line as the job runs and posts the verdict (and, for a rerun, the comparison) when it ends. */
+async function follow(client: Client, ctx: BotContext, job: JobRecord, o: FollowOptions): Promise<void> {
   const jobs = jobsOf(ctx);
   const config = job.config as JobConfig;
-  const head = `**${title}** · job \`${job.id}\``;
+  const head = `**${o.title}** · job \`${job.id}\``;
   const started = ctx.now();
   let backend = '';
   let lastEdit = 0;
   const edit = async (line: string, final = false) => {
     if (!final && ctx.now() - lastEdit < MIN_EDIT_INTERVAL_MS) return;
     lastEdit = ctx.now();
-    // After 15 minutes the token is dead: the channel message at the end still reaches people.
-    await i.editReply({ content: `${head}${backend ? ` · ${backend}` : ''}\n\`${line}\``, components: final ? [] : [cancelRow(job.id)] }).catch(() => undefined);
+    // A reply's token dies after 15 minutes: the message posted at the end still reaches people.
+    await o.progress(`${head}${backend ? ` · ${backend}` : ''}\n\`${line}\``, final ? [] : [cancelRow(job.id)]).catch(() => undefined);
   };
   const position = await jobs.position(job.id);
-  await i.editReply({ content: `${head}\n${position ? `queued (position ${position})` : 'starting…'}`, components: [cancelRow(job.id)] });
+  await o.progress(`${head}\n${position ? `queued (position ${position})` : 'starting…'}`, [cancelRow(job.id)]);
 
   jobs.watch(job.id, async (e: JobWatchEvent) => {
     if (e.type === 'progress') {
@@ -91,7 +111,7 @@ async function follow(i: ChatInputCommandInteraction | ButtonInteraction, ctx: B
     const outcome = e.result?.outcome;
     const status = done.status === 'finished' ? '✅ finished' : done.status === 'cancelled' ? '✖️ cancelled' : `❌ ${done.status}${done.error ? `: ${done.error}` : ''}`;
     await edit(status, true);
-    const channel = await i.client.channels.fetch(i.channelId).catch(() => null);
+    const channel = await client.channels.fetch(o.channelId).catch(() => null);
     if (!channel?.isSendable()) return;
     if (done.status !== 'finished' || !e.result?.verdict || !done.runId) {
       await channel.send({ content: `${head}: ${status}` });
@@ -102,17 +122,48 @@ async function follow(i: ChatInputCommandInteraction | ButtonInteraction, ctx: B
     const verdict = e.result.verdict;
     const { series: _s, notes: _n, meta: _m, ...summary } = run;
     const meta = outcome?.status === 'finished' ? outcome.result.meta : null;
+    const speed = meta ? ` at ${Math.round(meta.samplesPerSecond)} samples/s` : '';
     const reply = diagnosisReply(
       { run: summary, verdict, chartPng: renderRunChart(run, verdict).png },
-      { content: `${head} trained ${meta?.epochsRun ?? '?'} epochs on **${meta?.backend ?? backend}**${meta ? ` at ${Math.round(meta.samplesPerSecond)} samples/s` : ''} for <@${done.requestedBy ?? i.user.id}>.` },
+      { content: `${head}: trained ${meta?.epochsRun ?? '?'} epochs on **${meta?.backend ?? backend}**${speed} for <@${done.requestedBy ?? o.userId}>.` },
     );
-    if (fixableItems(verdict).length) {
-      reply.components.push(
-        new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(buttonId('train', 'rerun', done.id)).setLabel('Rerun with fix').setStyle(ButtonStyle.Primary).setEmoji('🔁')),
-      );
-    }
+    if (fixableItems(verdict).length) reply.components.push(rerunRow(done.id));
     await channel.send(reply);
+    if (o.rerunOf?.job.runId) {
+      const comparison = await compareRuns(ctx.store, o.rerunOf.job.runId, done.runId);
+      const before = `job \`${o.rerunOf.job.id}\``;
+      await channel.send({
+        ...compareReply(comparison),
+        content: `**Before and after the fix**: A = ${before} (run \`${comparison.a.run.id}\`), B = job \`${done.id}\` (run \`${comparison.b.run.id}\`). Changed: ${o.rerunOf.changes.map((c) => c.description).join('; ')}.`.slice(0, 2000),
+      });
+    }
   });
+}
+
+const rerunRow = (jobId: string) =>
+  new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(buttonId('train', 'rerun', jobId)).setLabel('Rerun with fix').setStyle(ButtonStyle.Primary).setEmoji('🔁'));
+
+/**
+ * The thread a rerun reports in: the one the button was clicked in, else the old run's thread, else a new thread on
+ * the verdict message (saved as the run's thread, so its alerts go there too). Null where no thread can be opened.
+ */
+async function rerunThread(i: ButtonInteraction, ctx: BotContext, parent: JobRecord): Promise<string | null> {
+  if (i.channel?.isThread()) return i.channelId;
+  if (!i.inGuild() || !parent.runId) return null;
+  const run = (await ctx.store.findRuns(parent.runId)).find((r) => r.id === parent.runId);
+  if (!run) return null;
+  const existing = await ctx.alerts.threadOf(i.guildId, run);
+  if (existing && (await i.client.channels.fetch(existing.threadId).catch(() => null))) return existing.threadId;
+  if (i.channel?.type !== ChannelType.GuildText) return null;
+  try {
+    const thread = await i.message.startThread({ name: threadName(run.name) });
+    await ctx.alerts.saveThread({ guildId: i.guildId, runKey: run.name, runId: run.id, channelId: i.channelId, threadId: thread.id });
+    return thread.id;
+  } catch (e) {
+    // The message may already carry a thread someone opened by hand: report in the channel rather than fail.
+    ctx.log.warn({ err: e, messageId: i.message.id }, 'could not open a thread for a rerun');
+    return null;
+  }
 }
 
 const command: BotCommand = {
@@ -153,7 +204,12 @@ const command: BotCommand = {
     }
     await i.deferReply();
     const job = await jobs.enqueue(config, { requestedBy: i.user.id, channelId: i.channelId });
-    await follow(i, ctx, job, jobRunName(config));
+    await follow(i.client, ctx, job, {
+      title: jobRunName(config),
+      progress: (content, components) => i.editReply({ content, components }),
+      channelId: i.channelId,
+      userId: i.user.id,
+    });
   },
 
   buttons: {
@@ -169,12 +225,36 @@ const command: BotCommand = {
     async rerun(i, ctx, [jobId]) {
       const jobs = jobsOf(ctx);
       if (!mayTrain(i, ctx.config.trainRoleId)) refuse(ctx);
-      const fix = jobId ? await jobs.fixFor(jobId) : null;
-      if (!fix) throw new UserFacingError(`Job ${jobId} has no finished run to fix.`);
-      if (fix.changes.length === 0) throw new UserFacingError('The verdict suggests nothing this job can change.');
+      if (!jobId) throw new UserFacingError('This button names no job.');
+      const r = await jobs.rerunWithFix(jobId, { requestedBy: i.user.id, channelId: i.channelId });
+      if (r.status === 'not-finished') {
+        throw new UserFacingError(r.parent ? `Job \`${jobId}\` is ${r.parent.status}: only a finished job's verdict can be rerun with its fix.` : `There is no job \`${jobId}\` any more.`);
+      }
+      if (r.status === 'nothing-to-fix') throw new UserFacingError(`None of the findings on job \`${jobId}\` maps to a setting a rerun could change.`);
+      if (r.status === 'already') {
+        const where = r.job.runId ? ` (run \`${r.job.runId}\`)` : '';
+        await i.reply({ content: `🔁 Job \`${jobId}\` was already rerun with its fix: job \`${r.job.id}\`${where}, ${r.job.status}. See /jobs.`, flags: MessageFlags.Ephemeral });
+        return;
+      }
       await i.deferReply();
-      const job = await jobs.enqueue(fix.config, { requestedBy: i.user.id, channelId: i.channelId, parentJobId: fix.job.id });
-      await follow(i, ctx, job, `${jobRunName(fix.config)} (rerun of ${fix.job.id}: ${fix.changes.map((c) => c.description).join('; ')})`.slice(0, 300));
+      const config = r.job.config as JobConfig;
+      const changes = r.changes.map((c) => c.description).join('; ');
+      const threadId = await rerunThread(i, ctx, r.parent);
+      const thread = threadId ? await i.client.channels.fetch(threadId).catch(() => null) : null;
+      let progress: ProgressSink = (content, components) => i.editReply({ content, components });
+      if (thread?.isSendable() && threadId !== i.channelId) {
+        // Progress lives in the thread beside the results; an ordinary message can be edited for as long as the job runs.
+        const message = await thread.send({ content: `🔁 Rerun of job \`${jobId}\` queued…` });
+        progress = (content, components) => message.edit({ content, components });
+        await i.editReply({ content: `🔁 <@${i.user.id}> reruns job \`${jobId}\` with the fix (${changes}) as job \`${r.job.id}\`. Progress and results: <#${threadId}>.`.slice(0, 2000) });
+      }
+      await follow(i.client, ctx, r.job, {
+        title: `${jobRunName(config)}, rerun of ${jobId}`,
+        progress,
+        channelId: threadId ?? i.channelId,
+        userId: i.user.id,
+        rerunOf: { job: r.parent, changes: r.changes },
+      });
     },
   },
 };

@@ -17,6 +17,15 @@ export type JobWatchEvent =
   | { type: 'progress'; job: JobRecord; event: JobEvent }
   | { type: 'finished'; job: JobRecord; result: TrainingJobResult | null };
 
+/** What a "Rerun with fix" click led to. */
+export type RerunOutcome =
+  | { status: 'started'; job: JobRecord; parent: JobRecord; changes: FixChange[] }
+  /** The job was rerun already (queued, running or finished): one click, one job. */
+  | { status: 'already'; job: JobRecord; parent: JobRecord }
+  /** No such job, or it has no finished run to take a verdict from. */
+  | { status: 'not-finished'; parent: JobRecord | null }
+  | { status: 'nothing-to-fix'; parent: JobRecord };
+
 export type JobWatcher = (e: JobWatchEvent) => void | Promise<void>;
 
 export interface TrainingJobsOptions {
@@ -148,6 +157,21 @@ export class TrainingJobs {
     const verdict = diagnose({ id: run.id, name: run.name, format: run.source.format, series: run.series, points: run.points, epochs: run.epochs }, job.context ?? {});
     const { config, changes } = applyFix(parseJobConfig(job.config), verdict);
     return { job, verdict, config, changes };
+  }
+
+  /**
+   * "Rerun with fix": the finished job's verdict applied to its config, queued as a new job linked to it. A job is
+   * rerun once: while its rerun is queued, running or finished, asking again answers with that rerun. A rerun that
+   * failed, crashed or was cancelled may be tried again.
+   */
+  async rerunWithFix(jobId: string, opts: Omit<EnqueueOptions, 'parentJobId'> = {}): Promise<RerunOutcome> {
+    const earlier = await this.opts.jobs.liveRerunOf(jobId);
+    const fix = await this.fixFor(jobId);
+    if (!fix) return { status: 'not-finished', parent: await this.opts.jobs.get(jobId) };
+    if (earlier) return { status: 'already', job: earlier, parent: fix.job };
+    if (fix.changes.length === 0) return { status: 'nothing-to-fix', parent: fix.job };
+    const { job, created } = await this.queue.enqueueRerun(fix.config, { ...opts, parentJobId: jobId });
+    return created ? { status: 'started', job, parent: fix.job, changes: fix.changes } : { status: 'already', job, parent: fix.job };
   }
 
   private emit(jobId: string, e: JobWatchEvent): void {

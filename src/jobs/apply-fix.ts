@@ -82,6 +82,12 @@ const FIXERS: Record<string, Fixer> = {
     [withoutFault(c, 'explodingInit', 'initialisation back to Glorot'), withoutFault(c, 'lossMismatch', 'softmax output for the cross-entropy loss')].filter(Boolean).join('; ') || null,
 };
 
+const DIVERGENCE_AFTERMATH: Record<string, { fault: keyof Faults; what: string }> = {
+  vanishing_gradients: { fault: 'deepSigmoid', what: 'the 8-layer sigmoid stack removed' },
+  saturation: { fault: 'deepSigmoid', what: 'the 8-layer sigmoid stack removed' },
+  dead_relu: { fault: 'dyingRelu', what: 'biases initialised to 0' },
+};
+
 function earlyStoppingAndDropout(c: JobConfig): string | null {
   const parts: string[] = [];
   if (!c.earlyStopping) {
@@ -132,6 +138,14 @@ export function applyFix(config: JobConfig, verdict: Verdict): FixedConfig {
     const fixer = FIXERS[item.id];
     if (!fixer) continue;
     if (item.id === 'lr_too_low' && lrTooHigh) continue;
+    // After a blow-up the gradients are zero or NaN everywhere, which reads as vanishing gradients or dead units:
+    // fix the rate first and change one thing at a time (a deliberate fault is still switched off).
+    const aftermath = lrTooHigh ? DIVERGENCE_AFTERMATH[item.id] : undefined;
+    if (aftermath) {
+      const description = withoutFault(next, aftermath.fault, aftermath.what);
+      if (description) changes.push({ itemId: item.id, description });
+      continue;
+    }
     // Divergence, spikes and NaNs usually come together: one ÷10 for all of them, not ÷1000.
     if (fixer === lowerLr && lrLowered) continue;
     const lrBefore = next.learningRate;

@@ -62,6 +62,13 @@ export class JobQueue {
     return job;
   }
 
+  /** Enqueues a rerun unless the parent already has a live one (returned with created false; see JobStore.enqueueRerun). */
+  async enqueueRerun(config: JobConfig, opts: EnqueueOptions & { parentJobId: string }): Promise<{ job: JobRecord; created: boolean }> {
+    const r = await this.opts.store.enqueueRerun({ id: this.newId(), config, ...opts });
+    if (r.created) this.pump();
+    return r;
+  }
+
   /** Position in the queue (1 = next), 0 when running, null when neither. */
   async position(id: string): Promise<number | null> {
     if (this.running.has(id)) return 0;

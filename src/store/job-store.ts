@@ -48,6 +48,13 @@ export interface JobStore {
   enqueue(job: NewJob): Promise<JobRecord>;
   /** Records a job run outside the queue (the CLI's `train`) as already running, so its run and context are findable. */
   recordRunning(job: NewJob): Promise<JobRecord>;
+  /**
+   * Enqueues a rerun of `job.parentJobId` unless one is already queued, running or finished (then that one is
+   * returned, created false): a "Rerun with fix" clicked twice, even at the same moment, starts one job.
+   */
+  enqueueRerun(job: NewJob & { parentJobId: string }): Promise<{ job: JobRecord; created: boolean }>;
+  /** The newest rerun of a job that is queued, running or finished; null when none (or only failed ones). */
+  liveRerunOf(parentJobId: string): Promise<JobRecord | null>;
   /** Atomically marks the oldest queued job running and returns it; null when none is queued. */
   claimNext(): Promise<JobRecord | null>;
   update(id: string, patch: JobPatch): Promise<JobRecord>;

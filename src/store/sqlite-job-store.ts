@@ -40,7 +40,7 @@ function toRecord(r: JobRow): JobRecord {
 }
 
 export class SqliteJobStore implements JobStore {
-  private readonly st: Record<'insert' | 'insertRunning' | 'byId' | 'byRun' | 'oldestQueued' | 'start' | 'list' | 'listAll' | 'count' | 'running' | 'interrupt', Statement>;
+  private readonly st: Record<'insert' | 'insertRunning' | 'liveRerun' | 'byId' | 'byRun' | 'oldestQueued' | 'start' | 'list' | 'listAll' | 'count' | 'running' | 'interrupt', Statement>;
 
   /** `db` must be migrated (openDatabase does it). */
   constructor(
@@ -51,6 +51,7 @@ export class SqliteJobStore implements JobStore {
     this.st = {
       insert: p(`INSERT INTO jobs (id, status, config, requested_by, channel_id, parent_job_id, created_at) VALUES (@id, 'queued', @config, @requested_by, @channel_id, @parent_job_id, @created_at)`),
       insertRunning: p(`INSERT INTO jobs (id, status, config, requested_by, channel_id, parent_job_id, created_at, started_at) VALUES (@id, 'running', @config, @requested_by, @channel_id, @parent_job_id, @created_at, @created_at)`),
+      liveRerun: p(`SELECT ${COLUMNS} FROM jobs WHERE parent_job_id = ? AND status IN ('queued', 'running', 'finished') ORDER BY seq DESC LIMIT 1`),
       byId: p(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`),
       byRun: p(`SELECT ${COLUMNS} FROM jobs WHERE run_id = ? ORDER BY seq DESC LIMIT 1`),
       oldestQueued: p(`SELECT ${COLUMNS} FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1`),
@@ -71,6 +72,21 @@ export class SqliteJobStore implements JobStore {
   async recordRunning(job: NewJob): Promise<JobRecord> {
     this.st.insertRunning.run(this.row(job));
     return this.mustGet(job.id);
+  }
+
+  async enqueueRerun(job: NewJob & { parentJobId: string }): Promise<{ job: JobRecord; created: boolean }> {
+    // One immediate transaction: no other connection can enqueue the same rerun between the check and the insert.
+    return this.db.transaction(() => {
+      const live = this.st.liveRerun.get(job.parentJobId) as JobRow | undefined;
+      if (live) return { job: toRecord(live), created: false };
+      this.st.insert.run(this.row(job));
+      return { job: this.mustGet(job.id), created: true };
+    }).immediate();
+  }
+
+  async liveRerunOf(parentJobId: string): Promise<JobRecord | null> {
+    const row = this.st.liveRerun.get(parentJobId) as JobRow | undefined;
+    return row ? toRecord(row) : null;
   }
 
   private row(job: NewJob) {

@@ -23,6 +23,18 @@ describe('applyFix', () => {
     expect(applyFix(c, verdict(item('lr_too_low', 'warn'))).config.learningRate).toBe(1);
   });
 
+  it('after divergence lowers the rate only, not the architecture the blow-up made look broken', () => {
+    const c = resolveJobConfig('blobs', { optimizer: 'sgd', learningRate: 30 });
+    const r = applyFix(c, verdict(item('vanishing_gradients'), item('dead_relu', 'warn'), item('divergence')));
+    expect(r.config).toEqual({ ...c, learningRate: r.config.learningRate });
+    expect(r.changes.map((x) => x.description)).toEqual(['learning rate 30 → 3']);
+    // A deliberate fault behind the symptom is still switched off.
+    const faulty = resolveJobConfig('mnist-mlp', { learningRate: 5 }, { dyingRelu: true });
+    expect(applyFix(faulty, verdict(item('dead_relu'), item('divergence'))).config.faults).toEqual({});
+    // Without a blow-up the architecture fix applies.
+    expect(applyFix(c, verdict(item('vanishing_gradients'))).config.batchNorm).toBe(true);
+  });
+
   it('turns shuffling on and drops the sorted-labels fault', () => {
     const c = resolveJobConfig('blobs', {}, { sortedLabels: true });
     const r = applyFix(c, verdict(item('unshuffled_data')));

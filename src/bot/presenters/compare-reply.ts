@@ -9,7 +9,8 @@ export const COMPARE_CHART_FILE = 'compare.png';
 export function compareReply(c: RunComparison): { embeds: APIEmbed[]; files: AttachmentBuilder[]; components: [] } {
   const metric = c.a.metric?.name ?? c.b.metric?.name ?? 'validation metric';
   const rows: [string, string, string][] = [
-    ['', label(c.a, 'A'), label(c.b, 'B')],
+    // Just the letters: the title names both runs, and names cut to a column's width often read the same.
+    ['', 'A', 'B'],
     [`best ${metric}`, value(c.a.best), value(c.b.best)],
     ['epoch of best', when(c.a.best), when(c.b.best)],
     [`last ${metric}`, value(c.a.last), value(c.b.last)],
@@ -19,7 +20,7 @@ export function compareReply(c: RunComparison): { embeds: APIEmbed[]; files: Att
   const widths = [0, 1, 2].map((k) => Math.max(...rows.map((r) => r[k].length)));
   const table = rows.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  ').trimEnd()).join('\n');
   const embed: APIEmbed = {
-    title: fitText(`📊 ${c.a.run.name} vs ${c.b.run.name}`, 256),
+    title: fitText(`📊 A: ${c.a.run.name} vs B: ${c.b.run.name}`, 256),
     description: fitText(`A = \`${c.a.run.id}\` · B = \`${c.b.run.id}\`\n\`\`\`\n${table}\n\`\`\`\n${verdictLine(c)}`, 4000),
     color: 0x4c78a8,
   };
@@ -31,9 +32,6 @@ export function compareReply(c: RunComparison): { embeds: APIEmbed[]; files: Att
   return { embeds: [embed], files, components: [] };
 }
 
-function label(f: RunFigures, tag: string): string {
-  return `${tag}: ${f.run.name.length > 18 ? f.run.name.slice(0, 17) + '…' : f.run.name}`;
-}
 const value = (p: MetricPoint | null) => (p ? formatNumber(p.value) : '–');
 const when = (p: MetricPoint | null) => (p ? (p.epoch !== null ? `epoch ${formatNumber(p.epoch)}` : `step ${formatNumber(p.step)}`) : '–');
 const gap = (f: RunFigures) => (f.finalGap === null ? '–' : formatNumber(f.finalGap));

@@ -1,0 +1,195 @@
+/**
+ * "Rerun with fix" end to end: the real discord.js client against the fake Discord, jobs in child processes. A job
+ * that diverges, a click on its verdict's button, the fixed job queued and linked to the old one, and at its end the
+ * new checklist and the before/after comparison chart in the old run's thread. Also /diagnose of a job-made run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FakeDiscord, type FakeMember, type FakeMessage } from '../support/fake-discord.ts';
+import { loadConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { openDatabase, type Database } from '../../src/store/database.ts';
+import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
+import { SqliteAlertStore } from '../../src/store/sqlite-alert-store.ts';
+import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
+import { AlertService } from '../../src/alerts/alert-service.ts';
+import { RunReporter } from '../../src/app/run-report.ts';
+import { jobContexts } from '../../src/app/diagnose-run.ts';
+import { TrainingJobs } from '../../src/app/training-jobs.ts';
+import { startBot, type RunningBot } from '../../src/bot/bot.ts';
+import type { JobRecord } from '../../src/store/job-store.ts';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const EPHEMERAL = 64;
+
+/** An embed as a person reads it: title, description, fields, footer. */
+function embedText(m: FakeMessage): string {
+  const lines: string[] = [String(m.content ?? '')];
+  for (const e of (m.embeds ?? []) as any[]) {
+    lines.push(`[${e.title}]`, e.description ?? '');
+    for (const f of e.fields ?? []) lines.push(`  ${f.name}`, `    ${String(f.value).replace(/\n/g, '\n    ')}`);
+    if (e.footer?.text) lines.push(`  (${e.footer.text})`);
+  }
+  lines.push(...m.attachments.map((a) => `  <attachment ${a.filename}, ${a.bytes.length} bytes>`));
+  return lines.join('\n');
+}
+
+describe('Rerun with fix', () => {
+  let fake: FakeDiscord;
+  let bot: RunningBot;
+  let db: Database;
+  let jobStore: SqliteJobStore;
+  let jobs: TrainingJobs;
+  let outsider: FakeMember;
+  let trainer: FakeMember;
+  let TRAINER_ROLE = '';
+  const dir = mkdtempSync(path.join(tmpdir(), 'runmedic-rerun-'));
+  // Set by the first test, read by the later ones.
+  let parent: JobRecord;
+  let verdictMessage: FakeMessage;
+  let rerunId = '';
+
+  beforeAll(async () => {
+    fake = await FakeDiscord.start();
+    TRAINER_ROLE = fake.oncallRole.id;
+    const config = loadConfig({ RUNMEDIC_DB: path.join(dir, 'db.sqlite'), DISCORD_API_BASE: fake.apiBase, DISCORD_TOKEN: fake.token, TRAIN_ROLE_ID: TRAINER_ROLE });
+    db = openDatabase(config.dbPath);
+    const store = new SqliteRunStore(db);
+    const alerts = new AlertService(new SqliteAlertStore(db));
+    jobStore = new SqliteJobStore(db);
+    jobs = new TrainingJobs({ jobs: jobStore, runs: store, afterVerdict: (v) => alerts.afterVerdict(v) });
+    await jobs.start();
+    const reporter = new RunReporter(store, { contexts: jobContexts(jobStore) });
+    bot = await startBot({ config, log: silentLogger(), store, alerts, reporter, jobs, token: fake.token, restRetries: 0, readyTimeoutMs: 5000 });
+    outsider = fake.addMember('outsider', '0');
+    trainer = fake.addMember('trainer', '0', [TRAINER_ROLE]);
+  });
+  afterAll(async () => {
+    await jobs?.stop();
+    await bot?.stop().catch(() => undefined);
+    db?.close();
+    await fake?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a diverging job gets a verdict with a Rerun with fix button', async () => {
+    const t0 = Date.now();
+    const it = fake.slash({
+      name: 'train',
+      user: trainer,
+      options: [
+        { name: 'preset', type: 3, value: 'blobs' },
+        { name: 'optimizer', type: 3, value: 'sgd' },
+        { name: 'lr', type: 10, value: 30 },
+        { name: 'epochs', type: 4, value: 4 },
+        { name: 'limit', type: 4, value: 300 },
+      ],
+    });
+    await fake.answerOf(it, 10_000);
+    parent = (await jobs.list())[0]!;
+    verdictMessage = await fake.waitFor(
+      () => fake.channelMessages(it.channelId).find((m) => (m.embeds?.length ?? 0) > 0 && String(m.content).includes(parent.id)),
+      90_000,
+      'the first job’s verdict',
+    );
+    console.log(`first job: ${Date.now() - t0} ms from /train to its verdict\n${embedText(verdictMessage)}`);
+    parent = (await jobs.get(parent.id))!;
+    expect(parent.status).toBe('finished');
+    expect((verdictMessage.embeds[0] as any).fields.map((f: any) => f.name).join('\n')).toMatch(/diverg/i);
+    expect(fake.buttonsOf(verdictMessage).find((b) => b.label === 'Rerun with fix')?.custom_id).toBe(`train:rerun:${parent.id}`);
+  }, 120_000);
+
+  it('is refused, privately, to a member without the training role', async () => {
+    const click = fake.clickButton({ messageId: verdictMessage.id, customId: `train:rerun:${parent.id}`, user: outsider });
+    const answer = await fake.answerOf(click, 10_000);
+    expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(answer.content).toContain(`<@&${TRAINER_ROLE}>`);
+    expect(await jobStore.liveRerunOf(parent.id)).toBeNull();
+  });
+
+  it('queues one fixed job linked to the old one, however many clicks arrive at once', async () => {
+    const t0 = Date.now();
+    const clicks = [1, 2].map(() => fake.clickButton({ messageId: verdictMessage.id, customId: `train:rerun:${parent.id}`, user: trainer }));
+    const answers = await Promise.all(clicks.map((c) => fake.answerOf(c, 10_000)));
+    const children = (await jobs.list(50)).filter((j) => j.parentJobId === parent.id);
+    expect(children).toHaveLength(1);
+    const child = children[0]!;
+    rerunId = child.id;
+
+    // One click started it (public), the other was told it already had been (private).
+    const started = answers.find((a) => !(a.flags & EPHEMERAL))!;
+    const already = answers.find((a) => a.flags & EPHEMERAL)!;
+    console.log(`clicks answered in ${Date.now() - t0} ms:\n  ${started.content}\n  ${already.content}`);
+    expect(started.content).toContain(`as job \`${child.id}\``);
+    expect(started.content).toMatch(/learning rate 30 → 3\b/);
+    expect(already.content).toContain(`already rerun with its fix: job \`${child.id}\``);
+
+    // The stored row: linked, asked by the trainer, in this channel, and the config changed only where the fix says.
+    expect(child).toMatchObject({ parentJobId: parent.id, requestedBy: trainer.user.id, channelId: verdictMessage.channel_id });
+    const before = parent.config as Record<string, unknown>;
+    const after = child.config as Record<string, unknown>;
+    expect(after.learningRate).toBeCloseTo(3, 12);
+    const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
+    console.log(`rerun config changes: ${changed.map((k) => `${k}: ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`).join(', ')}`);
+    // Only the rate: not raised back by the diverged run's "too low" finding, no batch norm for its zero gradients.
+    expect(changed).toEqual(['learningRate']);
+  }, 30_000);
+
+  it('posts the new checklist and the before/after comparison chart in the old run’s thread when it ends', async () => {
+    const t0 = Date.now();
+    const thread = await fake.waitFor(() => fake.threads().find((t) => t.starter_message_id === verdictMessage.id), 10_000, 'a thread on the verdict');
+    const checklist = await fake.waitFor(
+      () => fake.channelMessages(thread.id).find((m) => (m.embeds?.length ?? 0) > 0 && m.attachments.some((a) => a.filename === 'chart.png')),
+      90_000,
+      'the rerun’s checklist in the thread',
+    );
+    const comparison = await fake.waitFor(
+      () => fake.channelMessages(thread.id).find((m) => m.attachments.some((a) => a.filename === 'compare.png')),
+      10_000,
+      'the comparison in the thread',
+    );
+    console.log(`rerun ended ${Date.now() - t0} ms after the click was answered\n${fake.channelMessages(thread.id).map(embedText).join('\n---\n')}`);
+
+    const child = (await jobs.get(rerunId))!;
+    expect(child.status).toBe('finished');
+    expect(String(checklist.content)).toContain(`job \`${child.id}\``);
+    expect(String(checklist.content)).toContain(`<@${trainer.user.id}>`);
+    expect((checklist.embeds[0] as any).footer.text).toContain(child.runId);
+
+    const png = comparison.attachments.find((a) => a.filename === 'compare.png')!;
+    expect([...png.bytes.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
+    const embed = comparison.embeds[0] as any;
+    expect(embed.image.url).toBe('attachment://compare.png');
+    expect(embed.description).toContain(`A = \`${parent.runId}\``);
+    expect(embed.description).toContain(`B = \`${child.runId}\``);
+    expect(String(comparison.content)).toMatch(/learning rate 30 → 3\b/);
+
+    // The progress line lives in the thread too, and ends without its Cancel button.
+    const progress = fake.channelMessages(thread.id).find((m) => String(m.content).includes('finished') && String(m.content).includes(child.id))!;
+    expect(fake.buttonsOf(progress)).toHaveLength(0);
+    // Nothing about the rerun was posted in the channel besides the click's answer.
+    expect(fake.channelMessages(verdictMessage.channel_id).filter((m) => String(m.content).includes(child.id) && (m.embeds?.length ?? 0) > 0)).toHaveLength(0);
+  }, 120_000);
+
+  it('a later click says which job the rerun was', async () => {
+    const answer = await fake.answerOf(fake.clickButton({ messageId: verdictMessage.id, customId: `train:rerun:${parent.id}`, user: trainer }), 10_000);
+    expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(answer.content).toContain(`job \`${rerunId}\``);
+    expect(answer.content).toContain('finished');
+    expect((await jobs.list(50)).filter((j) => j.parentJobId === parent.id)).toHaveLength(1);
+  });
+
+  it('/diagnose of the job-made run shows the checklist of the job’s own verdict (its measured context)', async () => {
+    const answer = await fake.answerOf(fake.slash({ name: 'diagnose', options: [{ name: 'run-id', type: 3, value: parent.runId! }] }), 10_000);
+    const later = answer.embeds[0] as any;
+    const own = verdictMessage.embeds[0] as any;
+    expect(later.description).toBe(own.description);
+    expect(later.fields.map((f: any) => f.name)).toEqual(own.fields.map((f: any) => f.name));
+    // Dataset statistics only the job measured: without them these would be "not checked".
+    const passed = later.fields.find((f: any) => f.name.startsWith('✅'))?.value ?? '';
+    expect(passed).toContain('`leakage`');
+    expect(passed).toContain('`class_imbalance`');
+  });
+});
