@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmConv2dBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
+import { registerNativeGradients } from './native-gradients.ts';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -43,6 +44,7 @@ async function tryBackend(name: BackendName): Promise<void> {
     process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
     // tfjs-node registers the 'tensorflow' backend on the shared @tensorflow/tfjs engine as a side effect.
     require('@tensorflow/tfjs-node');
+    registerNativeGradients();
   } else if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
     registerWasmConv2dBackpropFilter();
