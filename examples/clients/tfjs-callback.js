@@ -13,23 +13,26 @@ export async function runmedicCallback(name, { url, token, config = {}, classes 
         });
         if (res.ok) return await res.json();
         if (res.status < 500 && res.status !== 429) {
-          console.warn('runmedic:', res.status, await res.text());
+          console.warn('runmedic:', path, res.status, await res.text());
           return {};
         }
       } catch (e) {
-        if (attempt === 2) console.warn('runmedic:', e.message);
+        if (attempt === 2) console.warn('runmedic:', path, e.message);
       }
       // Retrying is safe: the server drops steps it already has.
-      await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+      if (attempt < 2) await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
     }
     return {};
   };
   const { id } = await post('/api/v1/runs', { name, framework: 'tfjs', config, ...(classes ? { classes } : {}) });
   const finite = (logs) => Object.fromEntries(Object.entries(logs ?? {}).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
   return {
-    // tf.js accepts plain objects with these hooks as callbacks.
+    runId: id, // undefined when the run could not be created: training goes on, unmonitored
+    // tf.js accepts plain objects with these hooks as callbacks. A fit that throws never reaches onTrainEnd:
+    // runmedic flags that run as stalled once it stops sending.
     onEpochEnd: async (epoch, logs) => {
-      if (id) await post(`/api/v1/runs/${id}/metrics`, { points: [{ step: epoch, epoch, time: Date.now() / 1000, metrics: finite(logs) }] });
+      const point = { step: epoch, epoch, time: Date.now() / 1000, metrics: finite(logs) };
+      if (id) await post(`/api/v1/runs/${id}/metrics`, { points: [point] });
     },
     onTrainEnd: async () => {
       if (id) await post(`/api/v1/runs/${id}/finish`, { status: 'finished' });
