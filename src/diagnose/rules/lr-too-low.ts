@@ -18,7 +18,8 @@ export const lrTooLowRule: Rule = {
   check(input) {
     const ratio = medianUpdateRatio(input.context.instrumentation?.updateRatio);
     const lrKnown = input.view.lr ? input.view.lr.y[input.view.lr.y.length - 1] : input.context.config?.learningRate;
-    if (ratio !== null && ratio <= UPDATE_RATIO_WARN) {
+    // Weights that do not move at all (ratio 0) are frozen or broken (NaN after a blow-up), not stepped too gently.
+    if (ratio !== null && ratio > 0 && ratio <= UPDATE_RATIO_WARN) {
       return itemOf(
         this,
         'warn',

@@ -24,6 +24,10 @@ export const vanishingGradientsRule: Rule = {
     const last = level(layers[layers.length - 1][1]);
     const ratio = last > 0 ? first / last : 1;
     const evidence = { firstLayer: layers[0][0], lastLayer: layers[layers.length - 1][0], firstNorm: first, lastNorm: last, ratio: Number(ratio.toPrecision(3)) };
+    // No gradient anywhere is not a depth problem: the network stopped learning (after a blow-up, or all units dead).
+    if (first < TINY_NORM && last < TINY_NORM) {
+      return itemOf(this, 'fail', `No layer gets a gradient any more (${layers[0][0]} to ${layers[layers.length - 1][0]} all ≈ 0): the network stopped learning`, 'Usually the aftermath of a divergence or of dead units (see those items): lower the learning rate first, then check the initialisation.', evidence);
+    }
     if (first < TINY_NORM || ratio < FAIL_RATIO) return itemOf(this, 'fail', `Layer ${layers[0][0]} gets ${first < TINY_NORM ? 'no' : `${ratio.toExponential(1)}× the`} gradient of ${layers[layers.length - 1][0]}`, 'Use ReLU-family activations, He/Xavier initialisation, batch normalisation or residual connections; avoid deep sigmoid/tanh stacks.', evidence);
     if (ratio < WARN_RATIO) return itemOf(this, 'warn', `Early layers get ${ratio.toExponential(1)}× the gradient of the last`, 'Consider batch normalisation, residual connections or a better initialisation.', evidence);
     return itemOf(this, 'pass', 'Gradients reach the first layers', '', evidence);

@@ -18,4 +18,9 @@ describe('lr_too_low', () => {
     expect(itemFor(run, 'lr_too_low', { instrumentation: { updateRatio: [1e-6, 2e-6, 1e-6] } }).status).toBe('warn');
     expect(itemFor(run, 'lr_too_low', { instrumentation: { updateRatio: [1e-3, 1e-3] } }).status).toBe('pass');
   });
+
+  it('does not call weights that never move (ratio 0: frozen, or NaN after a blow-up) a low learning rate', () => {
+    const run = makeRun({ epochs: 30, train: decay(1, 0.2, 3), val: decay(1.1, 0.25, 3) });
+    expect(itemFor(run, 'lr_too_low', { instrumentation: { updateRatio: [0, 0, 0] } }).status).toBe('pass');
+  });
 });
