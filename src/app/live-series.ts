@@ -1,9 +1,19 @@
 /**
  * The in-memory copy of a pushed run's series, grown in place (amortised doubling) so each batch costs its own
  * size, not the run's: the store is written once per batch and never read back while the run is live.
+ *
+ * Accuracy in percent is read as file ingest reads it (looksLikePercent): a series is in percent once the largest
+ * value it has sent is in (1, 100], and is then scaled to 0–1. A run decides that from its first batch when it can
+ * (45.0, 52.3 → 0.45, 0.523, and every later batch is scaled too). When earlier batches were all ≤ 1 and a later one
+ * shows 45, the run was in percent all along (a 1000-class run starts below 1 %): the earlier points are rescaled as
+ * well, in the store in the same transaction as the batch (AppendOutcome.percent), which is what ingesting the whole
+ * log as a file would have given. Refusing the batch instead would break a correct client in the middle of training.
+ * Once in percent a series stays in percent. Values above 100 from the start are not accuracy in percent and are
+ * kept as sent, as file ingest keeps them.
  */
 import type { Cadence, Series } from '../domain/run.ts';
-import { normaliseMetricName } from '../ingest/metric-names.ts';
+import { normaliseMetricName, type MetricName } from '../ingest/metric-names.ts';
+import { looksLikePercent } from '../ingest/series-builder.ts';
 
 class GrowingSeries {
   n = 0;
@@ -17,11 +27,27 @@ class GrowingSeries {
   lastStep = -Infinity;
   /** Whether a NaN/±Inf was stored: only the first one is news (a run stuck at NaN must not be re-judged per batch). */
   hasNonFinite = false;
+  readonly metric: MetricName;
+  /** Largest finite value as sent (before any percent scaling); only tracked for accuracy. */
+  rawMax = -Infinity;
+  /** Values are stored divided by 100 (accuracy sent in percent). */
+  percent = false;
 
   constructor(
     readonly name: string,
     readonly cadence: Cadence,
-  ) {}
+  ) {
+    this.metric = normaliseMetricName(name);
+  }
+
+  get mayBePercent(): boolean {
+    return this.metric.key === 'accuracy';
+  }
+
+  /** Divides values [from, n) by `d` in place. */
+  divide(from: number, d: number): void {
+    for (let i = from; i < this.n; i++) this.values[i] = this.values[i]! / d;
+  }
 
   push(step: number, epoch: number, time: number, value: number): void {
     if (this.n === this.values.length) this.grow();
@@ -50,7 +76,7 @@ class GrowingSeries {
 
   /** Views (not copies) of the first `from..n` points. */
   view(from = 0): Series {
-    const m = normaliseMetricName(this.name);
+    const m = this.metric;
     return {
       key: m.key,
       split: m.split,
@@ -78,8 +104,13 @@ export interface AppendOutcome {
   added: Series[];
   accepted: number;
   duplicates: number;
-  /** A series' first NaN/±Inf, or a new epoch reached: worth judging right away rather than on the timer. */
+  /** A series' first NaN/±Inf, a new epoch reached, or a curve rescaled: worth judging right away rather than on the timer. */
   alertWorthy: boolean;
+  /**
+   * Accuracy series this batch showed to be in percent. `rescaleStored`: points of it stored before this batch were
+   * sent in percent too and must be divided by 100 in the store (the batch's own points in `added` already are).
+   */
+  percent: { name: string; rescaleStored: boolean }[];
 }
 
 export class LiveSeries {
@@ -87,17 +118,22 @@ export class LiveSeries {
   points = 0;
   maxEpoch = -Infinity;
 
-  /** Rebuilds the state of a run already stored (after a restart). */
-  static fromStored(series: Series[]): LiveSeries {
+  /**
+   * Rebuilds the state of a run already stored (after a restart). `percentNames`: the series stored scaled from percent
+   * (the store's values are already divided by 100).
+   */
+  static fromStored(series: Series[], percentNames: readonly string[] = []): LiveSeries {
     const live = new LiveSeries();
     for (const s of series) {
       const g = new GrowingSeries(s.name, s.cadence);
+      g.percent = percentNames.includes(s.name);
       for (let i = 0; i < s.values.length; i++) {
         const e = s.epochs ? s.epochs[i]! : NaN;
         g.push(s.steps[i]!, e, s.wallTimes ? s.wallTimes[i]! : NaN, s.values[i]!);
         if (!Number.isFinite(s.values[i]!)) g.hasNonFinite = true;
         if (e > live.maxEpoch) live.maxEpoch = e;
       }
+      if (g.mayBePercent) g.rawMax = finiteMax(g.values, 0, g.n) * (g.percent ? 100 : 1);
       live.byName.set(s.name, g);
       live.points += s.values.length;
     }
@@ -143,11 +179,39 @@ export class LiveSeries {
       }
     }
     this.points += accepted;
-    return { added: [...starts].map(([g, from]) => g.view(from)), accepted, duplicates, alertWorthy };
+    const percent: AppendOutcome['percent'] = [];
+    for (const [g, from] of starts) {
+      if (!g.mayBePercent) continue;
+      const wasPercent = g.percent;
+      g.rawMax = Math.max(g.rawMax, finiteMax(g.values, from, g.n));
+      if (wasPercent) {
+        g.divide(from, 100);
+      } else if (looksLikePercent(Float64Array.of(g.rawMax))) {
+        g.divide(0, 100);
+        g.percent = true;
+        percent.push({ name: g.name, rescaleStored: from > 0 });
+        if (from > 0) alertWorthy = true;
+      }
+    }
+    return { added: [...starts].map(([g, from]) => g.view(from)), accepted, duplicates, alertWorthy, percent };
   }
 
   /** Every series as views over the live buffers: valid until the next append. */
   series(): Series[] {
     return [...this.byName.values()].map((g) => g.view());
   }
+
+  /** The names of the series stored scaled from percent. */
+  percentNames(): string[] {
+    return [...this.byName.values()].filter((g) => g.percent).map((g) => g.name);
+  }
+}
+
+function finiteMax(values: Float64Array, from: number, to: number): number {
+  let max = -Infinity;
+  for (let i = from; i < to; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v) && v > max) max = v;
+  }
+  return max;
 }

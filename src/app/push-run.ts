@@ -16,9 +16,9 @@ import type { Verdict, VerdictItem } from '../domain/verdict.ts';
 import { diagnose, worstStatus } from '../diagnose/index.ts';
 import { useTestAsValidation } from '../ingest/series-builder.ts';
 import type { Logger } from '../logger.ts';
-import type { RunStore } from '../store/run-store.ts';
+import type { AppendOptions, RunStore } from '../store/run-store.ts';
 import type { TokenIdentity } from './api-tokens.ts';
-import { LiveSeries, type PushPoint } from './live-series.ts';
+import { LiveSeries, type AppendOutcome, type PushPoint } from './live-series.ts';
 import type { PushedRunRecord, PushStore } from './push-store.ts';
 import { recordScopedVerdict } from './scoped-alerts.ts';
 
@@ -170,7 +170,15 @@ export class PushService {
       const outcome = lr.series.append(points);
       const now = this.now();
       lr.lastBatchAt = now;
-      if (outcome.accepted > 0) lr.summary = await this.o.runs.appendPoints(runId, outcome.added);
+      if (outcome.accepted > 0) {
+        try {
+          lr.summary = await this.o.runs.appendPoints(runId, outcome.added, percentAppendOptions(outcome.percent, lr.series));
+        } catch (e) {
+          // The in-memory series already hold the batch: forget them, so a retry is rebuilt from what was stored.
+          this.live.delete(runId);
+          throw e;
+        }
+      }
       if (lr.summary.status === 'stalled') {
         // It was only slow: it is running again (the stall ping already went out and is not repeated).
         lr.summary = await this.o.runs.setStatus(runId, 'running');
@@ -304,8 +312,9 @@ export class PushService {
     if (!record || record.guildId !== who.guildId) throw new PushNotFoundError(runId);
     const run: Run | null = await this.o.runs.getRun(runId);
     if (!run || run.id !== runId) throw new PushNotFoundError(runId);
-    const { series, notes: _notes, meta: _meta, ...summary } = run;
-    const lr: LiveRun = { summary, record, series: LiveSeries.fromStored(series), verdict: null, diagnosedAt: -Infinity, dirty: true, touchedAt: -Infinity, lastBatchAt: -Infinity };
+    const { series, notes: _notes, meta, ...summary } = run;
+    const percent = Array.isArray(meta[PERCENT_META_KEY]) ? (meta[PERCENT_META_KEY] as string[]) : [];
+    const lr: LiveRun = { summary, record, series: LiveSeries.fromStored(series, percent), verdict: null, diagnosedAt: -Infinity, dirty: true, touchedAt: -Infinity, lastBatchAt: -Infinity };
     this.live.set(runId, lr);
     return lr;
   }
@@ -320,6 +329,19 @@ export class PushService {
     });
     return next;
   }
+}
+
+/** Key of the run's meta listing the series stored scaled from percent (read back by LiveSeries.fromStored on restart). */
+const PERCENT_META_KEY = 'percentSeries';
+
+/** What a batch that showed accuracy in percent adds to its append: the stored points to rescale, a note, the meta. */
+function percentAppendOptions(percent: AppendOutcome['percent'], live: LiveSeries): AppendOptions | undefined {
+  if (percent.length === 0) return undefined;
+  return {
+    rescale: percent.filter((p) => p.rescaleStored).map((p) => ({ name: p.name, divisor: 100 })),
+    notes: percent.map((p) => `${p.name}: values above 1 read as percent and scaled to 0–1${p.rescaleStored ? ' (earlier points too)' : ''}`),
+    meta: { [PERCENT_META_KEY]: live.percentNames() },
+  };
 }
 
 /** The finding a silent run gets. Not an engine rule: silence is a fact about time, which the pure engine never sees. */

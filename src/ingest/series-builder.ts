@@ -132,7 +132,8 @@ function mergeChunks(chunks: Chunk[]): Chunk | null {
   };
 }
 
-function looksLikePercent(values: Float64Array): boolean {
+/** An accuracy column whose largest finite value is in (1, 100] is in percent (file ingest and pushed runs share this rule). */
+export function looksLikePercent(values: Float64Array): boolean {
   let max = -Infinity;
   for (const v of values) if (Number.isFinite(v) && v > max) max = v;
   return max > 1 && max <= 100;

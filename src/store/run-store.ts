@@ -21,6 +21,18 @@ export interface SavedRun {
   created: boolean;
 }
 
+export interface AppendOptions {
+  /**
+   * Series (by name) whose points already stored are divided by `divisor` before the new points are appended, in the
+   * same transaction: a pushed accuracy that a later batch showed to be in percent.
+   */
+  rescale?: { name: string; divisor: number }[];
+  /** Lines added to the run's notes (e.g. what was rescaled). */
+  notes?: string[];
+  /** Keys set in the run's meta (shallow merge). */
+  meta?: Record<string, unknown>;
+}
+
 export interface ListRunsOptions {
   /** At most this many, newest first (default 50). */
   limit?: number;
@@ -48,7 +60,7 @@ export interface RunStore {
    * a name not seen before becomes a new series. Points are appended in the order given. Returns the updated summary.
    * Throws RunNotFoundError for an unknown id.
    */
-  appendPoints(runId: string, series: Series[]): Promise<RunSummary>;
+  appendPoints(runId: string, series: Series[], opts?: AppendOptions): Promise<RunSummary>;
   /** Throws RunNotFoundError for an unknown id. */
   setStatus(runId: string, status: RunStatus): Promise<RunSummary>;
   close(): Promise<void>;

@@ -5,7 +5,7 @@ import { decodeColumnInto, encodeColumn } from './column-codec.ts';
 import { openDatabase } from './database.ts';
 import { EpochTally } from './epoch-tally.ts';
 import { cryptoRandom, newRunId, type RandomSource } from './run-id.ts';
-import { RunNotFoundError, type ListRunsOptions, type NewRun, type RunStore, type SavedRun } from './run-store.ts';
+import { RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunStore, type SavedRun } from './run-store.ts';
 
 /** Points per chunk: 4096 float64s = 32 KiB per column, a few pages each. */
 export const DEFAULT_CHUNK_POINTS = 4096;
@@ -75,7 +75,8 @@ export class SqliteRunStore implements RunStore {
   private readonly st: Record<
     | 'runById' | 'runByHash' | 'runsByName' | 'runsByPrefix' | 'runFull' | 'insertRun' | 'runTally' | 'updateRunTotals'
     | 'updateStatus' | 'deleteRun' | 'seriesOf' | 'insertSeries' | 'updateSeriesPoints' | 'chunksOf'
-    | 'chunkSignatures' | 'tailIndex' | 'tailChunks' | 'deleteTail' | 'insertChunk' | 'listAll' | 'listByStatus',
+    | 'chunkSignatures' | 'tailIndex' | 'tailChunks' | 'deleteTail' | 'insertChunk' | 'valuesOf' | 'updateValues'
+    | 'notesMeta' | 'updateNotesMeta' | 'listAll' | 'listByStatus',
     Statement
   >;
 
@@ -130,6 +131,10 @@ export class SqliteRunStore implements RunStore {
       insertChunk: p(
         'INSERT INTO chunks (run_id, series_idx, seq, n, steps, epochs, wall_times, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      valuesOf: p('SELECT seq, n, vals FROM chunks WHERE run_id = ? AND series_idx = ? ORDER BY seq'),
+      updateValues: p('UPDATE chunks SET vals = ? WHERE run_id = ? AND series_idx = ? AND seq = ?'),
+      notesMeta: p('SELECT notes, meta FROM runs WHERE id = ?'),
+      updateNotesMeta: p('UPDATE runs SET notes = ?, meta = ? WHERE id = ?'),
       listAll: p(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?`),
       listByStatus: p(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`),
     };
@@ -175,7 +180,7 @@ export class SqliteRunStore implements RunStore {
     return this.st.deleteRun.run(id).changes > 0;
   }
 
-  async appendPoints(runId: string, series: Series[]): Promise<RunSummary> {
+  async appendPoints(runId: string, series: Series[], opts: AppendOptions = {}): Promise<RunSummary> {
     for (const s of series) checkColumns(s);
     return this.db.transaction(() => {
       const totals = this.st.runTally.get(runId) as TallyRow | undefined;
@@ -185,6 +190,17 @@ export class SqliteRunStore implements RunStore {
       let points = totals.points;
       const existing = this.st.seriesOf.all(runId) as SeriesRow[];
       const byName = new Map(existing.map((r) => [r.name, r]));
+      // Before the append: a tail merge below must see the stored points already rescaled.
+      for (const { name, divisor } of opts.rescale ?? []) {
+        const row = byName.get(name);
+        if (row) this.divideValues(runId, row.idx, divisor);
+      }
+      if (opts.notes?.length || opts.meta) {
+        const r = this.st.notesMeta.get(runId) as { notes: string; meta: string };
+        const notes = [...(JSON.parse(r.notes) as string[]), ...(opts.notes ?? [])];
+        const meta = { ...(JSON.parse(r.meta) as Record<string, unknown>), ...opts.meta };
+        this.st.updateNotesMeta.run(JSON.stringify(notes), JSON.stringify(meta), runId);
+      }
       let nextIdx = existing.reduce((m, r) => Math.max(m, r.idx + 1), 0);
       for (const s of series) {
         const row = byName.get(s.name);
@@ -277,6 +293,16 @@ export class SqliteRunStore implements RunStore {
         s.wallTimes ? encodeColumn(s.wallTimes.subarray(a, b)) : null,
         encodeColumn(s.values.subarray(a, b), false),
       );
+    }
+  }
+
+  /** Divides every stored value of one series by `divisor`. */
+  private divideValues(runId: string, idx: number, divisor: number): void {
+    for (const c of this.st.valuesOf.all(runId, idx) as { seq: number; n: number; vals: Buffer }[]) {
+      const values = new Float64Array(c.n);
+      decodeColumnInto(c.vals, c.n, values, 0);
+      for (let i = 0; i < c.n; i++) values[i] = values[i]! / divisor;
+      this.st.updateValues.run(encodeColumn(values, false), runId, idx, c.seq);
     }
   }
 

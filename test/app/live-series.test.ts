@@ -41,4 +41,53 @@ describe('LiveSeries', () => {
     expect(again.append([{ step: 1, metrics: { loss: 2 } }]).duplicates).toBe(1);
     expect(again.append([{ step: 2, metrics: { loss: null } }]).alertWorthy).toBe(false);
   });
+
+  describe('accuracy in percent', () => {
+    const acc = (live: LiveSeries, name = 'accuracy') => [...live.series().find((x) => x.name === name)!.values];
+
+    it('is scaled to 0–1 from the first batch that shows it, and every later batch of the run too', () => {
+      const live = new LiveSeries();
+      const first = live.append([{ step: 0, metrics: { accuracy: 45.0, loss: 2 } }, { step: 1, metrics: { accuracy: 52.3, loss: 1.5 } }]);
+      expect(first.percent).toEqual([{ name: 'accuracy', rescaleStored: false }]);
+      expect([...first.added.find((x) => x.name === 'accuracy')!.values]).toEqual([45.0 / 100, 52.3 / 100]);
+      const later = live.append([{ step: 2, metrics: { accuracy: 60.1, loss: 1.2 } }]);
+      expect(later.percent).toEqual([]);
+      expect([...later.added.find((x) => x.name === 'accuracy')!.values]).toEqual([60.1 / 100]);
+      expect(acc(live)).toEqual([0.45, 0.523, 60.1 / 100]);
+      // Only accuracy-like metrics: a loss of 2 is a loss of 2.
+      expect(acc(live, 'loss')).toEqual([2, 1.5, 1.2]);
+    });
+
+    it('rescales the earlier points when a later batch shows percent after values all ≤ 1, and says the store must too', () => {
+      const live = new LiveSeries();
+      expect(live.append([{ step: 0, metrics: { val_acc: 0.5 } }, { step: 1, metrics: { val_acc: 0.8 } }]).percent).toEqual([]);
+      const out = live.append([{ step: 2, metrics: { val_acc: 45 } }]);
+      expect(out.percent).toEqual([{ name: 'val_acc', rescaleStored: true }]);
+      expect(out.alertWorthy).toBe(true);
+      expect([...out.added[0]!.values]).toEqual([0.45]);
+      expect(acc(live, 'val_acc')).toEqual([0.5 / 100, 0.8 / 100, 0.45]);
+      expect(live.percentNames()).toEqual(['val_acc']);
+    });
+
+    it('leaves fractions, values above 100 and metrics file ingest would not scale as sent', () => {
+      const live = new LiveSeries();
+      live.append([{ step: 0, metrics: { accuracy: 0.3, train_acc: 150, top5_accuracy: 45 } }, { step: 1, metrics: { accuracy: 1, train_acc: 45, top5_accuracy: 50 } }]);
+      expect(acc(live)).toEqual([0.3, 1]);
+      expect(acc(live, 'train_acc')).toEqual([150, 45]);
+      expect(acc(live, 'top5_accuracy')).toEqual([45, 50]);
+      expect(live.percentNames()).toEqual([]);
+    });
+
+    it('after a restart, keeps scaling a series stored in percent without rescaling it twice', () => {
+      const live = new LiveSeries();
+      live.append([{ step: 0, metrics: { accuracy: 45 } }]);
+      const again = LiveSeries.fromStored(live.series(), live.percentNames());
+      const out = again.append([{ step: 1, metrics: { accuracy: 50 } }]);
+      expect(out.percent).toEqual([]);
+      expect(acc(again)).toEqual([0.45, 0.5]);
+      // Without the names it would take the stored 0.45 for a fraction and rescale it again: the names matter.
+      const forgetful = LiveSeries.fromStored(live.series());
+      expect(forgetful.append([{ step: 1, metrics: { accuracy: 50 } }]).percent).toEqual([{ name: 'accuracy', rescaleStored: true }]);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 /** The push API's routes over a real socket: create, push, finish, dataset, verdict, auth and input errors. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness } from './api-harness.ts';
+import { SeriesBuilder } from '../../src/ingest/series-builder.ts';
 
 const G1 = '111111111111111111';
 const G2 = '222222222222222222';
@@ -91,6 +92,41 @@ describe('push API', () => {
     } finally {
       await g.stop();
     }
+  });
+
+  it('reads pushed accuracy in percent as file ingest does: scaled to 0–1 across batches, earlier points rescaled when a later batch shows it', async () => {
+    // What ingesting the same values from a file gives: the reference for every pushed value below.
+    const asFile = (values: number[]) => {
+      const b = new SeriesBuilder();
+      values.forEach((v, i) => b.add('val_acc', i, v));
+      return [...b.build('epoch', [])[0]!.values];
+    };
+    const push = (id: string, from: number, values: number[]) =>
+      h.call('POST', `/api/v1/runs/${id}/metrics`, t1, { points: values.map((v, i) => ({ step: from + i, epoch: from + i, metrics: { val_acc: v, loss: 1 / (from + i + 1) } })) });
+    const stored = async (id: string) => [...(await h.runs.getRun(id))!.series.find((x) => x.name === 'val_acc')!.values];
+
+    const a = (await h.call('POST', '/api/v1/runs', t1, { name: 'percent-from-start' })).body.id as string;
+    expect((await push(a, 0, [45.0, 52.3])).status).toBe(200);
+    expect((await push(a, 2, [60.1])).status).toBe(200);
+    expect(await stored(a)).toEqual(asFile([45.0, 52.3, 60.1]));
+    expect(await stored(a)).toEqual([0.45, 0.523, 60.1 / 100]);
+    expect((await h.runs.getRun(a))!.series.find((x) => x.name === 'loss')!.values[0]).toBe(1);
+
+    // A 1000-class run starts below 1 %: its first batches look like fractions until it passes 1.
+    const b = (await h.call('POST', '/api/v1/runs', t1, { name: 'percent-later' })).body.id as string;
+    await push(b, 0, [0.1, 0.4]);
+    await push(b, 2, [0.9]);
+    expect(await stored(b)).toEqual([0.1, 0.4, 0.9]);
+    const late = await push(b, 3, [45]);
+    expect(late.status).toBe(200);
+    expect(late.body).toMatchObject({ accepted: 2, diagnosed: true });
+    expect(await stored(b)).toEqual(asFile([0.1, 0.4, 0.9, 45]));
+    const run = (await h.runs.getRun(b))!;
+    expect(run.notes).toEqual(['val_acc: values above 1 read as percent and scaled to 0–1 (earlier points too)']);
+    // After a restart the run is still known to be in percent: nothing is rescaled twice.
+    h.service.forget();
+    await push(b, 4, [50]);
+    expect(await stored(b)).toEqual(asFile([0.1, 0.4, 0.9, 45, 50]));
   });
 
   it('a create retried with the same clientRunId returns the same run', async () => {

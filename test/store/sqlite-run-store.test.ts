@@ -272,6 +272,27 @@ describe('SqliteRunStore.appendPoints', () => {
     expect(run.epochs).toBe(countEpochs(run.series));
   });
 
+  it('rescales the stored points of a series before appending, and adds notes and meta, in the same transaction', async () => {
+    const store = makeStore(4);
+    const [saved] = await store.saveRuns([{ log: runLog('pct', [series('acc', [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), series('loss', [3, 2])], { meta: { pushed: true } }), source: source('pct'), status: 'running' }]);
+    const id = saved!.run.id;
+    await store.appendPoints(id, [series('acc', [0.45, 0.5, 0.55], { steps: [6, 7, 8] })], {
+      rescale: [{ name: 'acc', divisor: 100 }, { name: 'not_stored', divisor: 100 }],
+      notes: ['acc: rescaled'],
+      meta: { percentSeries: ['acc'] },
+    });
+    const run = (await store.getRun(id))!;
+    expect(Array.from(run.series[0]!.values)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6].map((v) => v / 100).concat([0.45, 0.5, 0.55]));
+    expect(Array.from(run.series[1]!.values)).toEqual([3, 2]);
+    expect(run.notes).toEqual(['acc: rescaled']);
+    expect(run.meta).toEqual({ pushed: true, percentSeries: ['acc'] });
+    // A refused append rescales nothing.
+    const bad = series('acc', [1, 2], { steps: [9, 10] });
+    bad.epochs = new Float64Array(1);
+    await expect(store.appendPoints(id, [bad], { rescale: [{ name: 'acc', divisor: 100 }] })).rejects.toThrow(/different lengths/);
+    expect((await store.getRun(id))!.series[0]!.values[0]).toBe(0.1 / 100);
+  });
+
   it('refuses an unknown run and leaves the run untouched when a series is malformed', async () => {
     const store = makeStore();
     await expect(store.appendPoints('r_unknown', [series('loss', [1])])).rejects.toBeInstanceOf(RunNotFoundError);
