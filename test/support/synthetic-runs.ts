@@ -94,3 +94,39 @@ export function turnsUp(start: number, floor: number, tau: number, turn: number,
 
 /** Two scales every loss-shape rule is tested at: an MSE near 1e-4 and an LM loss near 25. */
 export const SCALES = [1e-4, 25] as const;
+
+/** A shape that keeps falling at a steady relative rate after its fast start: still improving when the run stops. */
+export function stillFalling(start: number, floor: number, tau: number, ratePerEpoch: number): Shape {
+  const d = decay(start, floor, tau);
+  return (e) => d(e) * Math.exp(-ratePerEpoch * e);
+}
+
+export interface FamilyAxes {
+  scales?: readonly number[];
+  epochs?: readonly number[];
+  noises?: readonly number[];
+  seeds?: readonly number[];
+}
+
+export interface FamilyMember {
+  scale: number;
+  epochs: number;
+  noise: number;
+  seed: number;
+  /** "scale 1e-4, 30 epochs, noise 0.02, seed 2" for test names and failure messages. */
+  label: string;
+}
+
+/**
+ * Every combination of the axes: a rule is tested on a family that spans the phenomenon (or its look-alike) at
+ * several scales, lengths and noise levels, not on one hand-picked run.
+ */
+export function family(axes: FamilyAxes = {}): FamilyMember[] {
+  const out: FamilyMember[] = [];
+  for (const scale of axes.scales ?? SCALES)
+    for (const epochs of axes.epochs ?? [10, 30, 100])
+      for (const noise of axes.noises ?? [0.01])
+        for (const seed of axes.seeds ?? [1, 2, 3])
+          out.push({ scale, epochs, noise, seed, label: `scale ${scale}, ${epochs} epochs, noise ${noise}, seed ${seed}` });
+  return out;
+}

@@ -1,21 +1,35 @@
 /**
  * noisy_validation: the validation curve jumps from evaluation to evaluation by much more than its trend moves:
  * single-epoch readings cannot be trusted for model selection.
+ *
+ * The jitter is the robust σ of the evaluation-to-evaluation changes (signals/noise.ts), judged by what it can be
+ * said to be at least: a MAD-based σ from m changes has a relative standard error of about 1.17/√m, so a curve is
+ * called noisy when its jitter minus one standard error clears the bar. Five evaluations of a falling curve (whose
+ * changes differ because the trend bends, not because of noise) then no longer pass for ±12 % jitter, while a long
+ * run's estimate is taken nearly at face value.
  */
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import { judgedValidation } from './overfitting.ts';
 import { levels } from './shared.ts';
 
-/** Evaluation-to-evaluation jitter (robust σ on the log scale, ≈ relative): warn above this… */
-export const WARN_LOG_NOISE = 0.08;
-/** …fail above this. */
+/** Evaluation-to-evaluation jitter (robust σ on the log scale, ≈ relative) that the lower bound must reach to warn… */
+export const WARN_LOG_NOISE = 0.065;
+/** …and to fail. */
 export const FAIL_LOG_NOISE = 0.15;
-/** On a linear scale, jitter as a share of the curve's range. */
+/** On a linear scale, jitter as a share of the curve's range (warn; twice this fails). */
 export const WARN_RANGE_NOISE = 0.1;
 export const MIN_EVALS = 5;
 /** Below this many evaluations the noise estimate rests on a handful of differences: at most a warning. */
 export const MIN_EVALS_FOR_FAIL = 8;
+/** Relative standard error of a MAD-based σ from m values is about this / √m (the MAD's 37 % efficiency). */
+export const MAD_RELATIVE_SE = 1.166;
+
+/** What the jitter estimate `sigma` from `m` changes can be said to be at least (one standard error below). */
+export function jitterLowerBound(sigma: number, m: number): number {
+  if (!(m > 0) || !Number.isFinite(sigma)) return NaN;
+  return sigma * Math.max(0, 1 - MAD_RELATIVE_SE / Math.sqrt(m));
+}
 
 export const noisyValidationRule: Rule = {
   id: 'noisy_validation',
@@ -24,17 +38,25 @@ export const noisyValidationRule: Rule = {
     const { val } = judgedValidation(view);
     if (!val) return unknownItem(this, 'No validation curve', 'Log val_loss (or a validation metric) each epoch to judge its noise.');
     if (val.ty.length < MIN_EVALS) return unknownItem(this, `Only ${val.ty.length} validation points`, `Evaluate at least ${MIN_EVALS} times to judge the noise.`);
-    const noise = val.noise;
     const lv = levels(val);
-    const relative = val.logScale ? noise : noise / val.range;
+    const relative = val.logScale ? val.noise : val.noise / val.range;
+    const atLeast = jitterLowerBound(relative, val.ty.length - 1);
     const warnAt = val.logScale ? WARN_LOG_NOISE : WARN_RANGE_NOISE;
     const failAt = val.logScale ? FAIL_LOG_NOISE : 2 * WARN_RANGE_NOISE;
-    const evidence = { series: val.name, jitter: Number(relative.toFixed(3)), jitterIs: val.logScale ? 'relative (robust σ of log changes)' : 'share of range', progress: Number(lv.progress.toFixed(3)) };
-    if (!(relative >= warnAt)) return itemOf(this, 'pass', `${val.name} moves smoothly (jitter ${val.logScale ? `±${Math.round(relative * 100)} %` : relative.toFixed(2)})`, '', evidence);
+    const evidence = {
+      series: val.name,
+      jitter: Number(relative.toFixed(3)),
+      jitterAtLeast: Number(atLeast.toFixed(3)),
+      evaluations: val.ty.length,
+      jitterIs: val.logScale ? 'relative (robust σ of log changes)' : 'share of range',
+      progress: Number(lv.progress.toFixed(3)),
+    };
+    const shown = (x: number) => (val.logScale ? `±${Math.round(x * 100)} %` : `±${Math.round(x * 100)} % of its range`);
+    if (!(atLeast >= warnAt)) return itemOf(this, 'pass', `${val.name} moves smoothly enough (jitter ${shown(relative)} over ${val.ty.length} evaluations)`, '', evidence);
     return itemOf(
       this,
-      relative >= failAt && val.ty.length >= MIN_EVALS_FOR_FAIL ? 'fail' : 'warn',
-      `${val.name} jumps by about ±${val.logScale ? `${Math.round(relative * 100)} %` : `${Math.round(relative * 100)} % of its range`} between evaluations`,
+      atLeast >= failAt && val.ty.length >= MIN_EVALS_FOR_FAIL ? 'fail' : 'warn',
+      `${val.name} jumps by about ${shown(relative)} between evaluations`,
       'Use a larger validation set (or evaluate on more batches), smooth the learning rate (lower it or decay it), and select checkpoints on a moving average.',
       evidence,
       [],

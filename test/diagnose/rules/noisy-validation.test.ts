@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { makeRun, decay, SCALES } from '../../support/synthetic-runs.ts';
-import { itemFor } from '../../support/verdict-item.ts';
+import { makeRun, makeSeries, decay, turnsUp, family, SCALES } from '../../support/synthetic-runs.ts';
+import { itemFor, flagged } from '../../support/verdict-item.ts';
+import { jitterLowerBound } from '../../../src/diagnose/rules/noisy-validation.ts';
+
+const falling = (epochs: number) => decay(1, 0.4, epochs / 6);
+const train = (epochs: number) => decay(1, 0.2, epochs / 6);
 
 describe('noisy_validation', () => {
   it.each(SCALES)('flags a validation loss that jumps ±20 %% between epochs (scale %s)', (scale) => {
@@ -11,5 +15,48 @@ describe('noisy_validation', () => {
 
   it.each(SCALES)('passes a fast-falling, smooth validation loss (2 %% noise) (scale %s)', (scale) => {
     expect(itemFor(makeRun({ scale, epochs: 30, train: decay(1, 0.2, 4), val: decay(3, 0.4, 2), valNoise: 0.02 }), 'noisy_validation').status).toBe('pass');
+  });
+
+  describe('family: jitter of ±15–30 % per evaluation on a falling, flat or overfitting curve', () => {
+    const members = [...family({ epochs: [30, 100], noises: [0.15, 0.2, 0.3] }), ...family({ epochs: [10], noises: [0.3] })];
+    it.each(members.map((m) => [m.label, m] as const))('flags %s', (_, m) => {
+      for (const val of [falling(m.epochs), () => 0.5, turnsUp(1, 0.4, m.epochs / 8, m.epochs / 2, 1 / m.epochs)]) {
+        const run = makeRun({ scale: m.scale, seed: m.seed, epochs: m.epochs, train: train(m.epochs), val, valNoise: m.noise });
+        expect(flagged(itemFor(run, 'noisy_validation'))).toBe(true);
+      }
+    });
+  });
+
+  // Known limit, kept visible: the jitter is measured on evaluation-to-evaluation changes, so on a short run the bend
+  // of a smooth fall counts as jitter. At 10 evaluations a fall with τ = 1/6 of the run still reads as ±8 % about one
+  // time in three (the family below starts that shape at 30 evaluations); τ = 1/4 of the run passes from 10.
+  describe('family of look-alikes: fast but smooth falls, smooth overfitting turns, ±3 % jitter', () => {
+    const members = family({ epochs: [10, 30, 100], noises: [0.005, 0.02, 0.03] });
+    it.each(members.map((m) => [m.label, m] as const))('passes %s', (_, m) => {
+      const fast = makeRun({ scale: m.scale, seed: m.seed, epochs: m.epochs, train: train(m.epochs), val: decay(3, 0.4, m.epochs / 4), valNoise: m.noise });
+      expect(itemFor(fast, 'noisy_validation').status).toBe('pass');
+      if (m.epochs >= 30) {
+        const steady = makeRun({ scale: m.scale, seed: m.seed, epochs: m.epochs, train: train(m.epochs), val: falling(m.epochs), valNoise: m.noise });
+        expect(itemFor(steady, 'noisy_validation').status).toBe('pass');
+        const overfit = makeRun({ scale: m.scale, seed: m.seed, epochs: m.epochs, train: train(m.epochs), val: turnsUp(1, 0.4, m.epochs / 8, m.epochs / 2, 2 / m.epochs), valNoise: m.noise });
+        expect(itemFor(overfit, 'noisy_validation').status).toBe('pass');
+      }
+    });
+  });
+
+  it.each(SCALES)('five evaluations of a falling curve with one small bump are not called noisy (the changes differ because the trend bends) (scale %s)', (scale) => {
+    // Shaped like real log 025: 0.071, 0.046, 0.044, 0.047, 0.039; the raw jitter estimate is ±12 %, but from 4 changes.
+    const run = makeRun({ scale, epochs: 5, train: decay(0.6, 0.03, 1) });
+    run.series.push(makeSeries('val_loss', 'loss', 'val', 'epoch', [0, 1, 2, 3, 4], [0, 1, 2, 3, 4], [0.071, 0.046, 0.044, 0.047, 0.039].map((v) => v * scale)));
+    const item = itemFor(run, 'noisy_validation');
+    expect(Number(item.evidence.jitter)).toBeGreaterThan(0.1);
+    expect(item.status).toBe('pass');
+  });
+
+  it('judges the jitter by what its sample size supports: the same estimate counts fully only with many evaluations', () => {
+    expect(jitterLowerBound(0.1, 4)).toBeCloseTo(0.1 * (1 - 1.166 / 2), 6);
+    expect(jitterLowerBound(0.1, 100)).toBeGreaterThan(0.088);
+    expect(jitterLowerBound(0.1, 1)).toBe(0);
+    expect(jitterLowerBound(NaN, 10)).toBeNaN();
   });
 });
