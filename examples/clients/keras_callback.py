@@ -14,7 +14,7 @@ class Runmedic:
         body = {"name": name, "framework": framework, "config": config or {}}
         if classes:
             body["classes"] = classes
-        self.run_id = self._post("/api/v1/runs", body)["id"]
+        self.run_id = self._post("/api/v1/runs", body).get("id")  # None: the server refused or is down
 
     def _post(self, path, body, retries=3):
         req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
@@ -30,6 +30,8 @@ class Runmedic:
                 time.sleep(2 ** attempt)
 
     def log(self, step, metrics, epoch=None):
+        if not self.run_id:
+            return {}
         clean = {k: (float(v) if math.isfinite(float(v)) else None) for k, v in metrics.items()}
         point = {"step": step, "time": time.time(), "metrics": clean}
         if epoch is not None:
@@ -37,15 +39,16 @@ class Runmedic:
         return self._post(f"/api/v1/runs/{self.run_id}/metrics", {"points": [point]})
 
     def finish(self, status="finished"):
-        return self._post(f"/api/v1/runs/{self.run_id}/finish", {"status": status})
+        return self._post(f"/api/v1/runs/{self.run_id}/finish", {"status": status}) if self.run_id else {}
 
 
 def runmedic_callback(name, url, token, **kw):
     import keras  # lazily: the HTTP helper above works without Keras
 
     class RunmedicCallback(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.rm = Runmedic(name, url, token, **kw)
+        def on_train_begin(self, logs=None):  # fit's own epoch count fills config.epochs unless you set it
+            config = {"epochs": self.params.get("epochs"), **(kw.get("config") or {})}
+            self.rm = Runmedic(name, url, token, **{**kw, "config": {k: v for k, v in config.items() if v}})
 
         def on_epoch_end(self, epoch, logs=None):
             self.rm.log(epoch, logs or {}, epoch=epoch)
