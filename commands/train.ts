@@ -91,9 +91,8 @@ async function follow(client: Client, ctx: BotContext, job: JobRecord, o: Follow
     // A reply's token dies after 15 minutes: the message posted at the end still reaches people.
     await o.progress(`${head}${backend ? ` · ${backend}` : ''}\n\`${line}\``, final ? [] : [cancelRow(job.id)]).catch(() => undefined);
   };
-  const position = await jobs.position(job.id);
-  await o.progress(`${head}\n${position ? `queued (position ${position})` : 'starting…'}`, [cancelRow(job.id)]);
-
+  // Watch before anything is awaited: a job that ends meanwhile would otherwise never be reported.
+  let ended = false;
   jobs.watch(job.id, async (e: JobWatchEvent) => {
     if (e.type === 'progress') {
       const ev = e.event;
@@ -107,6 +106,7 @@ async function follow(client: Client, ctx: BotContext, job: JobRecord, o: Follow
       return;
     }
     if (e.type !== 'finished') return;
+    ended = true;
     const done = e.job;
     const outcome = e.result?.outcome;
     const status = done.status === 'finished' ? '✅ finished' : done.status === 'cancelled' ? '✖️ cancelled' : `❌ ${done.status}${done.error ? `: ${done.error}` : ''}`;
@@ -138,6 +138,8 @@ async function follow(client: Client, ctx: BotContext, job: JobRecord, o: Follow
       });
     }
   });
+  const position = await jobs.position(job.id);
+  if (!ended) await o.progress(`${head}\n${position ? `queued (position ${position})` : 'starting…'}`, [cancelRow(job.id)]);
 }
 
 const rerunRow = (jobId: string) =>

@@ -39,4 +39,27 @@ describe('SqliteJobStore', () => {
     expect((await s.list({ limit: 2 })).map((j) => j.id)).toEqual(['c', 'b']);
     expect(await s.countByStatus('queued')).toBe(2);
   });
+
+  it('enqueues one live rerun per job; a failed rerun may be tried again', async () => {
+    const s = store();
+    await s.enqueue({ id: 'p', config: {} });
+    const first = await s.enqueueRerun({ id: 'r1', config: { lr: 1 }, parentJobId: 'p', requestedBy: 'u' });
+    expect(first).toMatchObject({ created: true, job: { id: 'r1', status: 'queued', parentJobId: 'p', requestedBy: 'u' } });
+    const again = await Promise.all([s.enqueueRerun({ id: 'r2', config: {}, parentJobId: 'p' }), s.enqueueRerun({ id: 'r3', config: {}, parentJobId: 'p' })]);
+    expect(again.map((r) => [r.created, r.job.id])).toEqual([[false, 'r1'], [false, 'r1']]);
+    expect(await s.get('r2')).toBeNull();
+    await s.update('r1', { status: 'finished' });
+    expect((await s.liveRerunOf('p'))?.id).toBe('r1');
+    await s.update('r1', { status: 'crashed' });
+    expect(await s.liveRerunOf('p')).toBeNull();
+    expect(await s.enqueueRerun({ id: 'r4', config: {}, parentJobId: 'p' })).toMatchObject({ created: true, job: { id: 'r4' } });
+  });
+
+  it('records a job run outside the queue as running, never claimed by the queue', async () => {
+    const s = store();
+    const j = await s.recordRunning({ id: 'cli1', config: { preset: 'blobs' }, requestedBy: 'cli' });
+    expect(j).toMatchObject({ status: 'running', requestedBy: 'cli' });
+    expect(j.startedAt).toBe(j.createdAt);
+    expect(await s.claimNext()).toBeNull();
+  });
 });
