@@ -21,6 +21,28 @@ export const WINDOW = 9;
 export const MIN_SPAN_SHARE = 0.05;
 /** Spikes in the first share of the run are the fast initial descent, not spikes. */
 export const SKIP_START_SHARE = 0.05;
+/**
+ * A spike must also stand out from its own neighbourhood's noise: the robust spread of residuals within this share of
+ * the curve on each side (at least LOCAL_MIN_HALF points). Batch noise is rarely even over a run: during the fast
+ * descent a loss routinely moves ×2 from batch to batch, then settles to a few per cent; measured against the whole
+ * run's (quiet) spread, an ordinary jump of the noisy phase would count as a spike.
+ */
+export const LOCAL_HALF_SHARE = 0.05;
+export const LOCAL_MIN_HALF = 10;
+
+/**
+ * Robust spread of `res` around each point: the larger of the spreads just before and just after it (`half` points
+ * each side), so a point at the edge of a noisy phase is judged by the noisy side. O(n·half).
+ */
+export function localSpread(res: Float64Array, half: number): Float64Array {
+  const out = new Float64Array(res.length);
+  for (let i = 0; i < res.length; i++) {
+    const before = i >= 3 ? robustSd(res.subarray(Math.max(0, i - half), i)) : 0;
+    const after = res.length - i - 1 >= 3 ? robustSd(res.subarray(i + 1, Math.min(res.length, i + half + 1))) : 0;
+    out[i] = Math.max(before || 0, after || 0);
+  }
+  return out;
+}
 
 export const lossSpikesRule: Rule = {
   id: 'loss_spikes',
@@ -43,10 +65,11 @@ export const lossSpikesRule: Rule = {
       if (c.ty[i] < lo) lo = c.ty[i];
     }
     const minLinear = MIN_SPAN_SHARE * (hi - lo);
+    const local = localSpread(res, Math.max(LOCAL_MIN_HALF, Math.round(n * LOCAL_HALF_SHARE)));
     const spikes: number[] = [];
     for (let i = Math.ceil(n * SKIP_START_SHARE); i < n; i++) {
       const r = res[i] - centre;
-      if (r < SPIKE_SIGMAS * spread || (c.logScale ? res[i] < MIN_LOG_SPIKE : res[i] < minLinear)) continue;
+      if (r < SPIKE_SIGMAS * Math.max(spread, local[i]) || (c.logScale ? res[i] < MIN_LOG_SPIKE : res[i] < minLinear)) continue;
       const j = Math.min(n - 1, i + RETURN_WITHIN);
       if (j === i || c.ty[j] - base[j] > res[i] / 2) continue;
       spikes.push(i);
