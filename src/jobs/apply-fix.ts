@@ -82,6 +82,11 @@ const FIXERS: Record<string, Fixer> = {
     [withoutFault(c, 'explodingInit', 'initialisation back to Glorot'), withoutFault(c, 'lossMismatch', 'softmax output for the cross-entropy loss')].filter(Boolean).join('; ') || null,
 };
 
+const BLOW_UP = new Set(['divergence', 'nan_loss', 'lr_too_high']);
+
+/** A diverging run can also look "too slow" or "not converged": raising the rate or the epochs would not help. */
+const SKIPPED_AFTER_DIVERGENCE = new Set(['lr_too_low', 'not_converged', 'underfitting', 'slow_convergence']);
+
 const DIVERGENCE_AFTERMATH: Record<string, { fault: keyof Faults; what: string }> = {
   vanishing_gradients: { fault: 'deepSigmoid', what: 'the 8-layer sigmoid stack removed' },
   saturation: { fault: 'deepSigmoid', what: 'the 8-layer sigmoid stack removed' },
@@ -132,12 +137,13 @@ export function applyFix(config: JobConfig, verdict: Verdict): FixedConfig {
   const changes: FixChange[] = [];
   let lrLowered = false;
   const problems = verdict.items.filter((i) => i.status === 'fail' || i.status === 'warn');
-  // A diverging run can also look "too slow" (a flat, high loss): raising the rate then would undo the ÷10.
-  const lrTooHigh = problems.some((i) => FIXERS[i.id] === lowerLr);
+  // A blow-up (a warning of spikes or bouncing alone is not one) makes other findings its aftermath.
+  const lrTooHigh = problems.some((i) => BLOW_UP.has(i.id) || (FIXERS[i.id] === lowerLr && i.status === 'fail'));
   for (const item of problems) {
     const fixer = FIXERS[item.id];
     if (!fixer) continue;
-    if (item.id === 'lr_too_low' && lrTooHigh) continue;
+    // A blown-up curve has not "not converged": more epochs would only burn more time on the same explosion.
+    if (lrTooHigh && SKIPPED_AFTER_DIVERGENCE.has(item.id)) continue;
     // After a blow-up the gradients are zero or NaN everywhere, which reads as vanishing gradients or dead units:
     // fix the rate first and change one thing at a time (a deliberate fault is still switched off).
     const aftermath = lrTooHigh ? DIVERGENCE_AFTERMATH[item.id] : undefined;

@@ -133,7 +133,8 @@ describe('Rerun with fix', () => {
     expect(after.learningRate).toBeCloseTo(3, 12);
     const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
     console.log(`rerun config changes: ${changed.map((k) => `${k}: ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`).join(', ')}`);
-    // Only the rate: not raised back by the diverged run's "too low" finding, no batch norm for its zero gradients.
+    // Only the rate: not raised back by a "too low" finding of the diverged run, no batch norm for its zero gradients,
+    // no more epochs for its "still improving" curve.
     expect(changed).toEqual(['learningRate']);
   }, 30_000);
 

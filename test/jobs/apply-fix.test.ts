@@ -25,12 +25,15 @@ describe('applyFix', () => {
 
   it('after divergence lowers the rate only, not the architecture the blow-up made look broken', () => {
     const c = resolveJobConfig('blobs', { optimizer: 'sgd', learningRate: 30 });
-    const r = applyFix(c, verdict(item('vanishing_gradients'), item('dead_relu', 'warn'), item('divergence')));
+    const r = applyFix(c, verdict(item('vanishing_gradients'), item('dead_relu', 'warn'), item('not_converged', 'warn'), item('divergence')));
     expect(r.config).toEqual({ ...c, learningRate: r.config.learningRate });
     expect(r.changes.map((x) => x.description)).toEqual(['learning rate 30 → 3']);
     // A deliberate fault behind the symptom is still switched off.
     const faulty = resolveJobConfig('mnist-mlp', { learningRate: 5 }, { dyingRelu: true });
     expect(applyFix(faulty, verdict(item('dead_relu'), item('divergence'))).config.faults).toEqual({});
+    // An isolated spike is no blow-up: a run still improving gets its epochs too.
+    const spiky = applyFix(c, verdict(item('loss_spikes', 'warn'), item('not_converged', 'warn')));
+    expect(spiky.changes.map((x) => x.itemId)).toEqual(['loss_spikes', 'not_converged']);
     // Without a blow-up the architecture fix applies.
     expect(applyFix(c, verdict(item('vanishing_gradients'))).config.batchNorm).toBe(true);
   });
