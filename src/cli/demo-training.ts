@@ -7,11 +7,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DemoStep } from './demo.ts';
 import { DEMO_CHART_DIR } from './chart.ts';
-import { checklistText, evidenceLine, STATUS_ICON } from './diagnose.ts';
+import { checklistText, STATUS_ICON } from './diagnose.ts';
 import { toJson } from './format.ts';
 import { demoReportMarkdown } from './demo-report.ts';
 import { resolveJobConfig } from '../jobs/presets.ts';
 import type { JobEvent } from '../jobs/run-job-process.ts';
+import type { EpochReport } from '../jobs/train-model.ts';
 import { progressLine } from '../jobs/progress-line.ts';
 
 /**
@@ -32,6 +33,26 @@ export const DEMO_JOB = {
 
 const n = (x: number) => x.toLocaleString('en-US');
 
+const LABEL_WIDTH = 10;
+const LINE_WIDTH = 110;
+
+/** "Label:    text" wrapped at word boundaries under a hanging indent, so the story reads in an ordinary terminal. */
+export function labelledLines(label: string, text: string, width = LINE_WIDTH): string[] {
+  const indent = ' '.repeat(LABEL_WIDTH);
+  const lines: string[] = [];
+  let line = `${label}:`.padEnd(LABEL_WIDTH);
+  let empty = true;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** The report, verdict and chart paths, relative to the working directory. */
 export function demoTrainingFiles(dir = DEMO_CHART_DIR): { report: string; verdict: string; chart: string } {
   const base = path.join(dir, DEMO_JOB.fileBase);
@@ -49,26 +70,33 @@ export const trainWithFaultStep: DemoStep = {
     const fault =
       `label-noise=${noise}: ${noise * 100} % of the training labels are swapped for a wrong digit, as a careless annotator would. ` +
       `The validation labels stay right.`;
-    ctx.out(`What:     ${what}`);
-    ctx.out(`Fault:    ${fault}`);
-    ctx.out(
-      `Expect:   training accuracy stalls near ${Math.round((1 - noise) * 100)} % (the share of right labels) while validation does better, ` +
-        `and runmedic flags ${DEMO_JOB.expectedItem} by finding training examples whose label the trained model confidently disagrees with.`,
+    const say = (label: string, text: string) => {
+      for (const line of labelledLines(label, text)) ctx.out(line);
+    };
+    say('What', what);
+    say('Fault', fault);
+    say(
+      'Expect',
+      `training accuracy stalls near ${Math.round((1 - noise) * 100)} % (the share of right labels) while validation does better, ` +
+        `and runmedic flags ${DEMO_JOB.expectedItem}: it asks the trained model about every training example and counts those whose ` +
+        `label the model confidently disagrees with.`,
     );
 
     let backend = '';
     let backendText = '';
+    let last: EpochReport | null = null;
     const started = Date.now();
     const onEvent = (e: JobEvent) => {
       if (e.type === 'backend') {
         backend = e.backend.name;
         const skipped = e.backend.attempts.filter((a) => !a.ok);
         backendText = `${backend}${skipped.length ? ` (skipped ${skipped.map((a) => `${a.name}: ${a.error}`).join('; ')})` : ''}`;
-        ctx.out(`Backend:  ${backendText}`);
+        say('Backend', backendText);
       } else if (e.type === 'data') {
-        ctx.out(`Data:     ${n(e.trainSize)} training, ${n(e.valSize)} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
+        say('Data', `${n(e.trainSize)} training, ${n(e.valSize)} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
       } else if (e.type === 'epoch') {
         const r = e.report;
+        last = r;
         ctx.out(`  ${progressLine({ epochs: r.epochs, epoch: r.epoch, batch: 1, batches: 1, loss: r.loss, accuracy: r.accuracy, valLoss: r.valLoss, valAccuracy: r.valAccuracy, elapsedMs: Date.now() - started, backend })}`);
       }
     };
@@ -95,7 +123,11 @@ export const trainWithFaultStep: DemoStep = {
     const m = result.meta;
     const seconds = (Date.now() - started) / 1000;
     const training = `${m.epochsRun} epochs in ${seconds.toFixed(1)} s on ${m.backend} (${n(Math.round(m.samplesPerSecond))} samples/s)`;
-    ctx.out(`Trained ${training}; stored as run ${r.run.id} "${r.run.name}" in ${ctx.dbPath}.`);
+    say('Trained', `${training}; stored as run ${r.run.id} "${r.run.name}" in ${ctx.dbPath}.`);
+    const end = last as EpochReport | null;
+    if (end && end.valAccuracy !== null) {
+      say('Symptom', `after ${end.epoch} epochs training accuracy is ${end.accuracy.toFixed(2)} and validation accuracy ${end.valAccuracy.toFixed(2)}: the model cannot fit labels that are wrong, and the clean validation labels score higher.`);
+    }
     ctx.out('');
 
     const checklist = checklistText({ verdict: r.verdict, from: 'store', notes: result.notes });
@@ -105,12 +137,10 @@ export const trainWithFaultStep: DemoStep = {
     const expected = r.verdict.items.find((i) => i.id === DEMO_JOB.expectedItem);
     const found = expected?.status === 'fail' || expected?.status === 'warn';
     if (expected && found) {
-      ctx.out(`${STATUS_ICON.pass} runmedic found the planted fault: ${STATUS_ICON[expected.status]} ${expected.id}: ${expected.title}.`);
-      const ev = evidenceLine(expected.evidence);
-      if (ev) ctx.out(`   evidence: ${ev} (${noise * 100} % were swapped; a model trained on them does not yet spot every one)`);
-      ctx.out(`   fix: ${expected.fix}`);
+      say('Caught', `${STATUS_ICON.pass} the checklist's ${expected.id} item is ${expected.status}: ${expected.title}; ${noise * 100} % were swapped, and a model trained on them does not spot every one.`);
+      say('Fix', expected.fix);
     } else {
-      ctx.out(`${STATUS_ICON.fail} runmedic did not flag ${DEMO_JOB.expectedItem}${expected ? ` (it says ${expected.status}: ${expected.title})` : ''}: the demo expected it to.`);
+      say('Missed', `${STATUS_ICON.fail} the checklist did not flag ${DEMO_JOB.expectedItem}${expected ? ` (it says ${expected.status}: ${expected.title})` : ''}, though the demo planted that fault.`);
       state.exitCode = 1;
     }
 
@@ -140,8 +170,8 @@ export const trainWithFaultStep: DemoStep = {
         chartFile: path.basename(files.chart),
       }),
     );
-    ctx.out(`Report:   ${files.report}`);
-    if (run) ctx.out(`Chart:    ${files.chart}`);
-    ctx.out(`Verdict:  ${files.verdict}`);
+    say('Report', files.report);
+    if (run) say('Chart', files.chart);
+    say('Verdict', files.verdict);
   },
 };
