@@ -14,6 +14,12 @@ export interface BuiltModel {
   /** Loss name as the engine knows it. */
   loss: 'categorical_crossentropy';
   outputActivation: 'softmax' | 'linear';
+  /**
+   * The same network up to the output layer's pre-activation (the logits, [batch, K]), sharing its layers and
+   * weights; null when the output is linear. Training computes softmax and cross-entropy together from the logits
+   * (one fused, stable op); prediction goes through `model`, whose last layer applies the softmax.
+   */
+  logits: tf.LayersModel | null;
 }
 
 export function buildModel(config: JobConfig, inputShape: number[], classes: number): BuiltModel {
@@ -64,16 +70,17 @@ export function buildModel(config: JobConfig, inputShape: number[], classes: num
   }
   if (config.dropout > 0) model.add(tf.layers.dropout({ rate: config.dropout, seed: config.seed, name: 'dropout' }));
   const outputActivation = faults.lossMismatch ? 'linear' : 'softmax';
-  model.add(
-    tf.layers.dense({
-      ...shape(),
-      units: classes,
-      activation: outputActivation,
-      kernelInitializer: faults.explodingInit ? tf.initializers.randomNormal({ mean: 0, stddev: 3, seed: config.seed + 99 }) : tf.initializers.glorotUniform({ seed: config.seed + 99 }),
-      name: 'out',
-    }),
-  );
-  return { model, activationLayers, loss: 'categorical_crossentropy', outputActivation };
+  const out = tf.layers.dense({
+    ...shape(),
+    units: classes,
+    kernelInitializer: faults.explodingInit ? tf.initializers.randomNormal({ mean: 0, stddev: 3, seed: config.seed + 99 }) : tf.initializers.glorotUniform({ seed: config.seed + 99 }),
+    name: 'out',
+  });
+  model.add(out);
+  // Dense(K) then Softmax is Keras' Dense(K, activation='softmax'), with the logits reachable for training.
+  if (outputActivation === 'softmax') model.add(tf.layers.activation({ activation: 'softmax', name: 'out_softmax' }));
+  const logits = outputActivation === 'softmax' ? tf.model({ inputs: model.inputs, outputs: out.output as tf.SymbolicTensor }) : null;
+  return { model, activationLayers, loss: 'categorical_crossentropy', outputActivation, logits };
 }
 
 /**

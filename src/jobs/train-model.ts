@@ -13,6 +13,8 @@ import type { PreparedData } from './prepare-data.ts';
 import { buildModel, summariseModel } from './build-model.ts';
 import { computeDatasetStats } from '../data/dataset-stats.ts';
 import { createRng, permutation } from './rng.ts';
+import { FlatAdam } from './flat-adam.ts';
+import { softmaxCrossEntropy } from './softmax-cross-entropy.ts';
 
 export interface EpochReport {
   /** 1-based. */
@@ -71,11 +73,12 @@ const EVAL_BATCH = 512;
 /** A sigmoid/tanh unit output this close to its asymptote has a vanishing local gradient. */
 const SATURATION_MARGIN = 0.01;
 
-function makeOptimizer(config: JobConfig): tf.Optimizer {
+/** Adam is FlatAdam (the same update as tf.train.adam in a quarter of the ops); the others are tfjs'. */
+function makeOptimizer(config: JobConfig, vars: tf.Variable[]): FlatAdam | tf.Optimizer {
   const lr = config.learningRate;
   switch (config.optimizer) {
     case 'adam':
-      return tf.train.adam(lr);
+      return new FlatAdam(vars, lr);
     case 'sgd':
       return tf.train.sgd(lr);
     case 'momentum':
@@ -97,8 +100,9 @@ function batchTensors(ds: Dataset, idx: Int32Array, from: number, to: number, au
     labels[k] = ds.y[i]!;
   }
   const x = augment && ds.inputShape.length === 3 ? tf.tensor(augment(xs, [b, ...ds.inputShape] as [number, number, number, number]), [b, ...ds.inputShape]) : tf.tensor(xs, [b, ...ds.inputShape]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), ds.classes).toFloat() as tf.Tensor2D);
-  return { x, y, labels };
+  const oneHot = new Float32Array(b * ds.classes);
+  for (let k = 0; k < b; k++) oneHot[k * ds.classes + labels[k]!] = 1;
+  return { x, y: tf.tensor2d(oneHot, [b, ds.classes]), labels };
 }
 
 /**
@@ -183,7 +187,10 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
   if (nTrain === 0) throw new Error('the training split is empty');
   const built = buildModel(config, train.inputShape, K);
   const { model } = built;
-  const optimizer = makeOptimizer(config);
+  // Softmax outputs train from their logits: softmax and cross-entropy in one stable op (see build-model.ts). A
+  // linear output (the loss/activation mismatch fault) keeps tfjs' categorical cross-entropy on raw outputs.
+  const trainForward = built.logits ?? model;
+  const lossOfBatch: (y: tf.Tensor, out: tf.Tensor) => tf.Scalar = built.logits ? softmaxCrossEntropy : lossOf;
   const rng = createRng(config.seed ^ 0xba7c4);
   const augRng = createRng(config.seed ^ 0xa06);
   const aug = config.augment;
@@ -199,6 +206,9 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
   }
   const allVars = layerVars.flatMap((g) => g.vars);
   const kernelVars = layerVars.flatMap((g) => g.kernels);
+  /** Elements per layer in the flat gradient (variables in layer order). */
+  const layerSizes = layerVars.map((g) => g.vars.reduce((n, v) => n + v.size, 0));
+  const optimizer = makeOptimizer(config, allVars);
 
   // The probe: a fixed slice of training inputs, read through every hidden activation layer once per epoch.
   const probeIdx = Int32Array.from({ length: Math.min(PROBE_SIZE, nTrain) }, (_, i) => i);
@@ -251,26 +261,28 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
         const to = Math.min(nTrain, from + config.batchSize);
         const batch = batchTensors(train, order, from, to, augment);
         const xb = batch.x;
-        let accT: tf.Scalar | null = null;
-        const { value, grads } = optimizer.computeGradients(() => {
-          const pred = model.apply(xb, { training: true }) as tf.Tensor;
-          accT = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(pred, -1), tf.argMax(batch.y, -1)), 'float32')) as tf.Scalar);
-          let loss = lossOf(batch.y, pred);
+        let predT: tf.Tensor | null = null;
+        const { value, grads } = tf.variableGrads(() => {
+          const out = trainForward.apply(xb, { training: true }) as tf.Tensor;
+          predT = tf.keep(tf.argMax(out, -1));
+          let loss = lossOfBatch(batch.y, out);
           if (config.l2 > 0) loss = tf.add(loss, tf.mul(config.l2, tf.addN(kernelVars.map((v) => tf.sum(tf.square(v)))))) as tf.Scalar;
           return loss;
         }, allVars);
+        const flatGrad = tf.tidy(() => tf.concat(allVars.map((v) => tf.reshape(grads[v.name]!, [-1])), 0) as tf.Tensor1D);
         const lastBatch = bI === batches - 1;
         const before = lastBatch ? allVars.map((v) => v.clone()) : null;
-        // One read per batch: [loss, accuracy, squared grad norm of each layer].
+        // One read per batch: [loss, squared grad norm of each layer, predicted class of each example].
         const packed = tf.tidy(() =>
-          tf.stack([
-            value,
-            accT!,
-            ...layerVars.map((g) => tf.addN(g.vars.map((v) => tf.sum(tf.square(grads[v.name]!))))),
+          tf.concat([
+            tf.reshape(value, [1]),
+            tf.stack(tf.split(tf.square(flatGrad), layerSizes).map((sq) => tf.sum(sq))),
+            tf.cast(predT!, 'float32'),
           ]),
         );
         const nums = packed.dataSync();
-        optimizer.applyGradients(grads);
+        if (optimizer instanceof FlatAdam) optimizer.step(flatGrad);
+        else optimizer.applyGradients(grads);
         if (before) {
           updateRatio = tf.tidy(() => {
             const ratios = allVars.map((v, i) => tf.div(tf.norm(tf.sub(v, before[i]!)), tf.add(tf.norm(before[i]!), 1e-12)));
@@ -278,16 +290,19 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
           });
           tf.dispose(before);
         }
-        tf.dispose([value, accT!, packed, batch.x, batch.y, ...Object.values(grads)]);
+        tf.dispose([value, predT!, flatGrad, packed, batch.x, batch.y, ...Object.values(grads)]);
         const b = to - from;
         const loss = nums[0]!;
+        const L = layerVars.length;
+        let correct = 0;
+        for (let k = 0; k < b; k++) if (nums[1 + L + k] === batch.labels[k]) correct++;
         lossSum += loss * b;
-        accSum += nums[1]! * b;
+        accSum += correct;
         seen += b;
         let global = 0;
-        for (let g = 0; g < layerVars.length; g++) {
-          gradSums[g] += Math.sqrt(nums[2 + g]!);
-          global += nums[2 + g]!;
+        for (let g = 0; g < L; g++) {
+          gradSums[g] += Math.sqrt(nums[1 + g]!);
+          global += nums[1 + g]!;
         }
         const step = e * batches + bI + 1;
         steps.push(step);
