@@ -125,16 +125,16 @@ async function follow(client: Client, ctx: BotContext, job: JobRecord, o: Follow
     const speed = meta ? ` at ${Math.round(meta.samplesPerSecond)} samples/s` : '';
     const reply = diagnosisReply(
       { run: summary, verdict, chartPng: renderRunChart(run, verdict).png },
-      { content: `${head}: trained ${meta?.epochsRun ?? '?'} epochs on **${meta?.backend ?? backend}**${speed} for <@${done.requestedBy ?? o.userId}>.` },
+      { content: `${head}: trained ${meta?.epochsRun ?? '?'} epochs on **${meta?.backend ?? backend}**${speed} for <@${done.requestedBy ?? o.userId}>.`, threadButton: !channel.isThread() },
     );
     if (fixableItems(verdict).length) reply.components.push(rerunRow(done.id));
     await channel.send(reply);
     if (o.rerunOf?.job.runId) {
       const comparison = await compareRuns(ctx.store, o.rerunOf.job.runId, done.runId);
-      const before = `job \`${o.rerunOf.job.id}\``;
+      const changes = o.rerunOf.changes.map((c) => c.description).join('; ');
       await channel.send({
         ...compareReply(comparison),
-        content: `**Before and after the fix**: A = ${before} (run \`${comparison.a.run.id}\`), B = job \`${done.id}\` (run \`${comparison.b.run.id}\`). Changed: ${o.rerunOf.changes.map((c) => c.description).join('; ')}.`.slice(0, 2000),
+        content: `**Before and after the fix** (${changes}): A = job \`${o.rerunOf.job.id}\`, B = job \`${done.id}\`.`.slice(0, 2000),
       });
     }
   });

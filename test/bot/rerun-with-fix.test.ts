@@ -158,6 +158,8 @@ describe('Rerun with fix', () => {
     expect(String(checklist.content)).toContain(`job \`${child.id}\``);
     expect(String(checklist.content)).toContain(`<@${trainer.user.id}>`);
     expect((checklist.embeds[0] as any).footer.text).toContain(child.runId);
+    // Inside the thread there is no "Open thread"; the rerun can itself be rerun.
+    expect(fake.buttonsOf(checklist).map((b) => b.label)).not.toContain('Open thread');
 
     const png = comparison.attachments.find((a) => a.filename === 'compare.png')!;
     expect([...png.bytes.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
@@ -166,6 +168,7 @@ describe('Rerun with fix', () => {
     expect(embed.description).toContain(`A = \`${parent.runId}\``);
     expect(embed.description).toContain(`B = \`${child.runId}\``);
     expect(String(comparison.content)).toMatch(/learning rate 30 → 3\b/);
+    expect(String(comparison.content)).toContain(`A = job \`${parent.id}\`, B = job \`${child.id}\``);
 
     // The progress line lives in the thread too, and ends without its Cancel button.
     const progress = fake.channelMessages(thread.id).find((m) => String(m.content).includes('finished') && String(m.content).includes(child.id))!;

@@ -12,6 +12,8 @@ export interface DiagnosisReplyOptions {
   muted?: boolean;
   /** Extra lines above the embed (e.g. "Stored as r_… from train.csv"). */
   content?: string;
+  /** False for a reply posted inside a thread, where a thread cannot be opened. */
+  threadButton?: boolean;
 }
 
 export interface DiagnosisReply {
@@ -24,7 +26,7 @@ export interface DiagnosisReply {
 export function diagnosisReply(report: RunReport, opts: DiagnosisReplyOptions = {}): DiagnosisReply {
   const runId = report.run.id;
   const buttons = [
-    new ButtonBuilder().setCustomId(buttonId('diagnose', 'thread', runId)).setLabel('Open thread').setStyle(ButtonStyle.Secondary).setEmoji('🧵'),
+    ...(opts.threadButton === false ? [] : [new ButtonBuilder().setCustomId(buttonId('diagnose', 'thread', runId)).setLabel('Open thread').setStyle(ButtonStyle.Secondary).setEmoji('🧵')]),
     new ButtonBuilder()
       .setCustomId(buttonId('diagnose', 'mute', runId))
       .setLabel(opts.muted ? 'Alerts muted for this run' : 'Mute alerts for this run')
