@@ -32,8 +32,8 @@ class RunmedicLogger(Logger):
         p = params if isinstance(params, dict) else vars(params)  # a dict, or an argparse Namespace
         config = {"learningRate": p.get("lr") or p.get("learning_rate"), "batchSize": p.get("batch_size"),
                   "epochs": p.get("max_epochs") or p.get("epochs")}
-        body = {"name": self._name, "framework": "lightning", "config": {k: v for k, v in config.items() if v}}
-        self.run_id = self._post("/api/v1/runs", body).get("id")
+        config = {k: v for k, v in config.items() if isinstance(v, (int, float)) and v > 0}  # "32" from a CLI: left out
+        self.run_id = self._post("/api/v1/runs", {"name": self._name, "framework": "lightning", "config": config}).get("id")
 
     @rank_zero_only
     def log_metrics(self, metrics, step=None):

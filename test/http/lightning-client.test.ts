@@ -71,7 +71,7 @@ t.validate(model, val)
 out["ids"] = dict(RunIds.ids)
 RunIds.ids.clear()
 try:
-    trainer("lit-crash").fit(Net(crash_at_epoch=1), train, val)
+    trainer("lit-crash").fit(Net(batch_size="16", crash_at_epoch=1), train, val)  # a string, as from a CLI
 except RuntimeError:
     out["crashed"] = True
 out["crashIds"] = dict(RunIds.ids)
@@ -140,6 +140,9 @@ describe.skipIf(MISSING.length > 0)('Lightning logger client, a real lightning.T
     expect(py.result.crashed).toBe(true);
     const crash = await run(py.result.crashIds.fit);
     expect(crash.status).toBe('crashed');
+    // The string batch_size is left out of the config rather than making the server refuse the whole run.
+    expect(crash.meta).toMatchObject({ config: { learningRate: 0.05, epochs: 2 } });
+    expect((crash.meta.config as Record<string, unknown>).batchSize).toBeUndefined();
     expect([...series(crash, 'train_loss').steps]).toEqual([0, 1, 2, 3]);
     expect([...series(crash, 'val_loss').epochs!]).toEqual([0]);
   });
