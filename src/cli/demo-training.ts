@@ -109,7 +109,9 @@ export const trainWithFaultStep: DemoStep = {
     try {
       // Loaded here: TensorFlow.js's job runner costs seconds that `demo --no-train` should not pay.
       const { runTrainingJob } = await import('../app/run-training-job.ts');
-      r = await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: state.backendOrder ? { backendOrder: state.backendOrder } : {} });
+      // Recorded as a job so a later `runmedic diagnose <run>` sees what the job measured and repeats this verdict.
+      const record = ctx.openJobStore ? { jobs: await ctx.openJobStore(), requestedBy: 'demo' } : undefined;
+      r = await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: state.backendOrder ? { backendOrder: state.backendOrder } : {}, record });
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -173,5 +175,10 @@ export const trainWithFaultStep: DemoStep = {
     say('Report', files.report);
     if (run) say('Chart', files.chart);
     say('Verdict', files.verdict);
+    say(
+      'Next',
+      `\`npx runmedic diagnose ${r.run.id}\` gives the same checklist from the database; ` +
+        `\`npx runmedic train --preset ${config.preset} --limit ${DEMO_JOB.options.limit} --epochs ${config.epochs}\` trains the same network without the fault.`,
+    );
   },
 };

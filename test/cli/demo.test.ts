@@ -76,6 +76,15 @@ describe('runmedic demo (as a process)', { timeout: 240_000 }, () => {
     expect(report).toContain(`](${DEMO_JOB.fileBase}.png)`);
     expect(report).toMatch(/```text\n❌ mnist-mlp epochs=8 label-noise=0\.4 /);
 
+    // The job was recorded with what it measured: diagnosing the stored run later repeats the demo's finding.
+    const again = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [path.join(REPO_ROOT, 'bin', 'runmedic.js'), 'diagnose', verdict.run.id, '--json'], { cwd: dir, env: { ...process.env, RUNMEDIC_DB: db, LOG_LEVEL: '' }, timeout: 60_000 }, (error, stdout) =>
+        error && !stdout ? reject(error) : resolve(stdout),
+      );
+    });
+    expect((JSON.parse(again) as Verdict).items.find((i) => i.id === 'label_noise')).toMatchObject({ status: 'fail' });
+    expect(training).toContain(`\`npx runmedic diagnose ${verdict.run.id}\` gives the same checklist`);
+
     const png = readFileSync(files.png!);
     expect(pngSize(png)).toEqual({ width: 800, height: 450 });
     // A drawn chart (curves, axes, text) compresses to tens of KB; a blank or failed render to a few.
