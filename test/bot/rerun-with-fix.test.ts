@@ -185,6 +185,31 @@ describe('Rerun with fix', () => {
     expect((await jobs.list(50)).filter((j) => j.parentJobId === parent.id)).toHaveLength(1);
   });
 
+  it('reports in the run’s existing thread; Cancel there stops the rerun, and a cancelled rerun may be started again', async () => {
+    // A second finished job of the same run, as if trained again: its run already has the thread opened above.
+    const thread = fake.threads().find((t) => t.starter_message_id === verdictMessage.id)!;
+    await jobStore.enqueue({ id: 'again001', config: parent.config, requestedBy: trainer.user.id, channelId: verdictMessage.channel_id });
+    await jobStore.update('again001', { status: 'finished', runId: parent.runId, context: parent.context, finishedAt: Date.now() });
+    const before = fake.threads().length;
+    const click = fake.clickButton({ messageId: verdictMessage.id, customId: 'train:rerun:again001', user: trainer });
+    const ack = await fake.answerOf(click, 10_000);
+    expect(ack.content).toContain(`<#${thread.id}>`);
+    expect(fake.threads()).toHaveLength(before);
+    const child = (await jobStore.liveRerunOf('again001'))!;
+    const progress = await fake.waitFor(() => fake.channelMessages(thread.id).find((m) => String(m.content).includes(child.id) && fake.buttonsOf(m).some((b) => b.label === 'Cancel')), 10_000, 'the progress line with Cancel in the thread');
+
+    const cancel = await fake.answerOf(fake.clickButton({ messageId: progress.id, customId: `train:cancel:${child.id}`, user: trainer }), 30_000);
+    expect(cancel.content).toContain(`Job \`${child.id}\` cancelled`);
+    expect((await jobs.get(child.id))!.status).toBe('cancelled');
+    await fake.waitFor(() => fake.channelMessages(thread.id).find((m) => String(m.content).includes(`\`${child.id}\`: ✖️ cancelled`)), 10_000, 'the cancelled line in the thread');
+
+    const retry = await fake.answerOf(fake.clickButton({ messageId: verdictMessage.id, customId: 'train:rerun:again001', user: trainer }), 10_000);
+    const second = (await jobStore.liveRerunOf('again001'))!;
+    expect(second.id).not.toBe(child.id);
+    expect(retry.content).toContain(`as job \`${second.id}\``);
+    await jobs.cancel(second.id);
+  }, 60_000);
+
   it('/diagnose of the job-made run shows the checklist of the job’s own verdict (its measured context)', async () => {
     const answer = await fake.answerOf(fake.slash({ name: 'diagnose', options: [{ name: 'run-id', type: 3, value: parent.runId! }] }), 10_000);
     const later = answer.embeds[0] as any;
