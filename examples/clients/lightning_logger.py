@@ -12,10 +12,9 @@ class RunmedicLogger(Logger):
     def __init__(self, name, url, token, every=50, seconds=30):
         super().__init__()
         self._name, self.url, self.token, self.every, self.seconds = name, url.rstrip("/"), token, every, seconds
-        self.points, self.run_id, self.sent, self.urgent = [], None, time.time(), False
+        self.points, self.run_id, self.sent, self.urgent, self.started = [], None, time.time(), False, False
 
-    name = property(lambda self: self._name)
-    version = property(lambda self: self.run_id or "0")
+    name, version = property(lambda self: self._name), property(lambda self: self.run_id or "0")
 
     def _post(self, path, body):
         req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
@@ -33,22 +32,23 @@ class RunmedicLogger(Logger):
         config = {"learningRate": p.get("lr") or p.get("learning_rate"), "batchSize": p.get("batch_size"),
                   "epochs": p.get("max_epochs") or p.get("epochs")}
         config = {k: v for k, v in config.items() if isinstance(v, (int, float)) and v > 0}  # "32" from a CLI: left out
-        self.run_id = self._post("/api/v1/runs", {"name": self._name, "framework": "lightning", "config": config}).get("id")
+        body = {"name": self._name, "framework": "lightning", "config": config}
+        self.run_id, self.started = self._post("/api/v1/runs", body).get("id"), True
 
     @rank_zero_only
     def log_metrics(self, metrics, step=None):
-        if self.run_id is None:
+        if not self.started:  # once per stage: a server that is down must not cost a request per step
             self.log_hyperparams({})
         clean = {k: (float(v) if math.isfinite(float(v)) else None) for k, v in metrics.items() if k != "epoch"}
         epoch = {"epoch": float(metrics["epoch"])} if "epoch" in metrics else {}
         self.points.append({"step": step or 0, "time": time.time(), "metrics": clean, **epoch})
-        self.urgent = None in clean.values() or any(k.startswith("val") for k in clean)
+        self.urgent = self.urgent or None in clean.values() or any(k.startswith("val") for k in clean)
 
     @rank_zero_only
     def save(self, force=False):  # Lightning calls this after every log_metrics: send when a batch is due
-        due = force or self.urgent or len(self.points) >= self.every or time.time() - self.sent >= self.seconds
-        if due and self.points and self.run_id:
-            self._post(f"/api/v1/runs/{self.run_id}/metrics", {"points": self.points})
+        if force or self.urgent or len(self.points) >= self.every or time.time() - self.sent >= self.seconds:
+            if self.points and self.run_id:  # without a run (refused, server down) the buffer is dropped, never grown
+                self._post(f"/api/v1/runs/{self.run_id}/metrics", {"points": self.points})
             self.points, self.sent, self.urgent = [], time.time(), False
 
     @rank_zero_only
@@ -56,4 +56,4 @@ class RunmedicLogger(Logger):
         self.save(force=True)
         if self.run_id:
             self._post(f"/api/v1/runs/{self.run_id}/finish", {"status": {"success": "finished", "failed": "crashed"}.get(status, "killed")})
-        self.points, self.run_id = [], None
+        self.points, self.run_id, self.started = [], None, False

@@ -58,7 +58,7 @@ class RunIds(L.Callback):  # the logger forgets its run at finalize: note it whi
     def on_train_end(self, trainer, module): self.ids["fit"] = trainer.logger.run_id
     def on_validation_end(self, trainer, module): self.ids.setdefault(trainer.state.fn.value, trainer.logger.run_id)
 
-def trainer(name):
+def trainer(name, token=token):
     return L.Trainer(max_epochs=2, accelerator="cpu", devices=1, logger=RunmedicLogger(name, url, token, every=3),
                      callbacks=[RunIds()], log_every_n_steps=1, enable_progress_bar=False,
                      enable_checkpointing=False, enable_model_summary=False)
@@ -75,6 +75,9 @@ try:
 except RuntimeError:
     out["crashed"] = True
 out["crashIds"] = dict(RunIds.ids)
+refused = Net()
+trainer("lit-refused", token="rmk_revoked").fit(refused, train, val)
+out["refusedSteps"] = len(refused.losses)
 out["seconds"] = round(time.time() - started, 1)
 print("RESULT " + json.dumps(out))
 `;
@@ -83,17 +86,26 @@ describe.skipIf(MISSING.length > 0)('Lightning logger client, a real lightning.T
   let h: ApiHarness;
   let py: ClientOutput;
   const metricPosts: string[] = [];
+  const refusedRequests: string[] = [];
   const run = async (id: string): Promise<Run> => (await h.runs.getRun(id))!;
   const series = (r: Run, name: string) => r.series.find((s) => s.name === name)!;
   beforeAll(async () => {
     h = await ApiHarness.start();
     const token = await h.token('555555555555555555');
-    h.api.server.on('request', (req) => req.url?.endsWith('/metrics') && metricPosts.push(req.url));
+    h.api.server.on('request', (req) => {
+      if (req.headers.authorization === 'Bearer rmk_revoked') refusedRequests.push(`${req.method} ${req.url}`);
+      else if (req.url?.endsWith('/metrics')) metricPosts.push(req.url);
+    });
     py = await runClient('python3', ['-c', SCRIPT, CLIENTS_DIR, h.api.url, token], { timeoutMs: 170_000 });
     console.info(`lightning-client.test: python3 took ${py.ms} ms (importing torch + lightning: ${py.result.importSeconds} s)`);
   }, 180_000);
   afterAll(async () => {
     await h?.stop();
+  });
+
+  it('lets a fit run to the end when the server refuses the token, asking for a run once rather than at every step', () => {
+    expect(py.result.refusedSteps).toBe(8);
+    expect(refusedRequests).toEqual(['POST /api/v1/runs']);
   });
 
   it('creates one run per trainer stage, named after the logger, with the config from save_hyperparameters()', async () => {
