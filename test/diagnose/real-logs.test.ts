@@ -66,6 +66,21 @@ describe.skipIf(!REAL_LOGS_DIR)('engine on the shared real logs', () => {
     }
   });
 
+  it('false warnings fixed by principled signals stay fixed, and the noisy logs stay flagged with a margin', () => {
+    // 021: ×3 one-step jumps during a descent whose batches routinely move ×2 are noise there, not spikes.
+    expect(item('021_hf_trainer_state.json', 'loss_spikes').status).toBe('pass');
+    // 025: five evaluations of a bending fall (and a validate() row one step after fit) are not ±12 % jitter.
+    expect(item('025_lightning_metrics.csv', 'noisy_validation').status).toBe('pass');
+    expect(flagged('025_lightning_metrics.csv', 'not_converged')).toBe(false);
+    // The healthy 045 and the noisy 013/008 sit on either side of the bar, not at it.
+    const atLeast = (f: string) => Number(item(f, 'noisy_validation').evidence.jitterAtLeast);
+    expect(atLeast('045_json_epoch_records.json')).toBeLessThan(0.058);
+    for (const f of ['013_keras_csv.csv', '008_keras_csv.csv']) {
+      expect(flagged(f, 'noisy_validation'), f).toBe(true);
+      expect(atLeast(f), f).toBeGreaterThan(0.075);
+    }
+  });
+
   it('every log gets a complete verdict; every overfitting log is flagged; no healthy log gets divergence or nan_loss', () => {
     for (const { file, labels: ls } of labels()) {
       for (const v of verdicts(file)) {

@@ -95,12 +95,6 @@ export function turnsUp(start: number, floor: number, tau: number, turn: number,
 /** Two scales every loss-shape rule is tested at: an MSE near 1e-4 and an LM loss near 25. */
 export const SCALES = [1e-4, 25] as const;
 
-/** A shape that keeps falling at a steady relative rate after its fast start: still improving when the run stops. */
-export function stillFalling(start: number, floor: number, tau: number, ratePerEpoch: number): Shape {
-  const d = decay(start, floor, tau);
-  return (e) => d(e) * Math.exp(-ratePerEpoch * e);
-}
-
 export interface FamilyAxes {
   scales?: readonly number[];
   epochs?: readonly number[];

@@ -32,16 +32,32 @@ export const LOCAL_MIN_HALF = 10;
 
 /**
  * Robust spread of `res` around each point: the larger of the spreads just before and just after it (`half` points
- * each side), so a point at the edge of a noisy phase is judged by the noisy side. O(n·half).
+ * each side), so a point at the edge of a noisy phase is judged by the noisy side. O(n·half·log half), allocation-free
+ * per point (this runs on every diagnosis).
  */
 export function localSpread(res: Float64Array, half: number): Float64Array {
-  const out = new Float64Array(res.length);
-  for (let i = 0; i < res.length; i++) {
-    const before = i >= 3 ? robustSd(res.subarray(Math.max(0, i - half), i)) : 0;
-    const after = res.length - i - 1 >= 3 ? robustSd(res.subarray(i + 1, Math.min(res.length, i + half + 1))) : 0;
-    out[i] = Math.max(before || 0, after || 0);
-  }
+  const n = res.length;
+  const out = new Float64Array(n);
+  const a = new Float64Array(half);
+  const spread = (from: number, to: number): number => {
+    const m = to - from;
+    if (m < 3) return 0;
+    const w = a.subarray(0, m);
+    w.set(res.subarray(from, to));
+    w.sort();
+    const med = middle(w);
+    for (let k = 0; k < m; k++) w[k] = Math.abs(w[k] - med);
+    w.sort();
+    return 1.4826 * middle(w);
+  };
+  for (let i = 0; i < n; i++) out[i] = Math.max(spread(Math.max(0, i - half), i), spread(i + 1, Math.min(n, i + half + 1)));
   return out;
+}
+
+/** Median of a sorted array. */
+function middle(w: Float64Array): number {
+  const h = w.length >> 1;
+  return w.length % 2 ? w[h] : (w[h - 1] + w[h]) / 2;
 }
 
 export const lossSpikesRule: Rule = {

@@ -234,6 +234,8 @@ function qualityKey(series: Series[]): string | null {
 
 /** An evaluation this close to the previous one (share of the median gap between evaluations) had no training in between. */
 const SAME_MODEL_GAP = 0.01;
+/** Evaluations at the end of a validation series that the after-training check looks at. */
+const TAIL_EVALS = 64;
 
 /**
  * A validation series without its trailing evaluations that follow the previous one with no training in between
@@ -243,8 +245,11 @@ const SAME_MODEL_GAP = 0.01;
  * nothing is dropped.
  */
 export function withoutAfterTrainingEvals(s: Series): Series {
+  // Only the tail matters: the last TAIL_EVALS finite evaluations give the typical gap (a median, so a few short
+  // trailing gaps do not move it), and the scan never touches the rest of a long series.
   const idx: number[] = [];
-  for (let i = 0; i < s.values.length; i++) if (Number.isFinite(s.values[i]) && Number.isFinite(s.steps[i])) idx.push(i);
+  for (let i = s.values.length - 1; i >= 0 && idx.length < TAIL_EVALS; i--) if (Number.isFinite(s.values[i]) && Number.isFinite(s.steps[i])) idx.push(i);
+  idx.reverse();
   if (idx.length < 4) return s;
   const gaps: number[] = [];
   for (let k = 1; k < idx.length; k++) gaps.push(s.steps[idx[k]] - s.steps[idx[k - 1]]);
