@@ -72,6 +72,8 @@ export class SqliteRunStore implements RunStore {
   private readonly now: () => number;
   private readonly random: RandomSource;
   private readonly chunkPoints: number;
+  /** Appends waiting for the group commit (see appendPoints). */
+  private pendingAppends: { run: () => RunSummary; resolve: (r: RunSummary) => void; reject: (e: unknown) => void }[] = [];
   private readonly st: Record<
     | 'runById' | 'runByHash' | 'runsByName' | 'runsByPrefix' | 'runFull' | 'insertRun' | 'runTally' | 'updateRunTotals'
     | 'updateStatus' | 'deleteRun' | 'seriesOf' | 'insertSeries' | 'updateSeriesPoints' | 'chunksOf'
@@ -180,8 +182,49 @@ export class SqliteRunStore implements RunStore {
     return this.st.deleteRun.run(id).changes > 0;
   }
 
+  /**
+   * Group commit: appends requested while the event loop is busy (concurrent pushes of several runs) are committed
+   * together, once that turn of the loop has run (setImmediate). Each append is a savepoint of the shared transaction:
+   * one that fails is rolled back alone and rejects alone; each promise settles only after the commit. A commit writes
+   * every page it touched to the WAL, and appends of a hundred points touch the same few pages (the runs and series
+   * rows, the chunk index), so ten appends in one commit cost little more than one.
+   */
   async appendPoints(runId: string, series: Series[], opts: AppendOptions = {}): Promise<RunSummary> {
     for (const s of series) checkColumns(s);
+    return new Promise<RunSummary>((resolve, reject) => {
+      this.pendingAppends.push({ run: () => this.appendNow(runId, series, opts), resolve, reject });
+      if (this.pendingAppends.length === 1) setImmediate(() => this.commitAppends());
+    });
+  }
+
+  private commitAppends(): void {
+    const group = this.pendingAppends;
+    this.pendingAppends = [];
+    if (group.length === 0) return;
+    const outcomes: ({ ok: true; run: RunSummary } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const a of group) {
+          try {
+            outcomes.push({ ok: true, run: a.run() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      for (const a of group) a.reject(error);
+      return;
+    }
+    group.forEach((a, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) a.resolve(o.run);
+      else a.reject(o.error);
+    });
+  }
+
+  /** One append, as a transaction of its own (a savepoint inside commitAppends' transaction). */
+  private appendNow(runId: string, series: Series[], opts: AppendOptions): RunSummary {
     return this.db.transaction(() => {
       const totals = this.st.runTally.get(runId) as TallyRow | undefined;
       if (!totals) throw new RunNotFoundError(runId);
@@ -222,7 +265,7 @@ export class SqliteRunStore implements RunStore {
       const { epochMax, epochZero } = tally.stored;
       this.st.updateRunTotals.run(points, tally.count, epochMax, epochZero, this.now(), runId);
       return toSummary(this.st.runById.get(runId) as RunRow);
-    }).immediate();
+    })();
   }
 
   async setStatus(runId: string, status: RunStatus): Promise<RunSummary> {
@@ -231,6 +274,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async close(): Promise<void> {
+    if (this.db.open) this.commitAppends();
     if (this.ownsDb && this.db.open) this.db.close();
   }
 

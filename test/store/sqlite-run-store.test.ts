@@ -293,6 +293,29 @@ describe('SqliteRunStore.appendPoints', () => {
     expect((await store.getRun(id))!.series[0]!.values[0]).toBe(0.1 / 100);
   });
 
+  it('commits appends requested together in one transaction, each one failing alone', async () => {
+    const store = makeStore(4);
+    const ids: string[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      const [saved] = await store.saveRuns([{ log: runLog(name, [series('loss', [1])]), source: source(name), status: 'running' }]);
+      ids.push(saved!.run.id);
+    }
+    const chunksBefore = count('chunks');
+    const pending = [
+      store.appendPoints(ids[0]!, [series('loss', [0.5], { steps: [1] })]),
+      store.appendPoints('r_missing', [series('loss', [0.5], { steps: [1] })]),
+      store.appendPoints(ids[1]!, [series('loss', [0.4, 0.3], { steps: [1, 2] })]),
+      store.appendPoints(ids[2]!, [series('loss', [0.2], { steps: [1] })]),
+    ];
+    // Nothing is written until the loop turn ends: then all four go in one transaction.
+    expect(count('chunks')).toBe(chunksBefore);
+    const results = await Promise.allSettled(pending);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(RunNotFoundError);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.points : null))).toEqual([2, null, 3, 2]);
+    for (const [i, n] of [[0, 2], [1, 3], [2, 2]] as const) expect((await store.getRun(ids[i]))!.points).toBe(n);
+  });
+
   it('refuses an unknown run and leaves the run untouched when a series is malformed', async () => {
     const store = makeStore();
     await expect(store.appendPoints('r_unknown', [series('loss', [1])])).rejects.toBeInstanceOf(RunNotFoundError);
