@@ -20,6 +20,7 @@ import { terminateOnNan } from './baselines/terminate-on-nan.ts';
 import { umlaut } from './baselines/umlaut.ts';
 import { parseLabelsTsv, predictedLabels, SCORED_LABELS, type Label } from './eval/labels.ts';
 import { score, type Case, type Scores } from './eval/scoring.ts';
+import { PERTURBATIONS } from './eval/perturb.ts';
 
 const BASELINES: Baseline[] = [kerasEarlyStopping(0), kerasEarlyStopping(5), terminateOnNan, autotrainer, umlaut];
 const TARGET_AGREEMENT = 0.9;
@@ -38,6 +39,8 @@ interface Row {
   flaggedItems: string[];
   baselines: Record<string, string[]>;
   scored: boolean;
+  /** Per perturbation, the scored labels whose decision flips (empty when none). */
+  flips: Record<string, string[]>;
 }
 
 const rows: Row[] = [];
@@ -64,7 +67,12 @@ for (const log of logs) {
     flaggedItems: [...new Set(verdicts.flatMap((v) => v.items.filter((i) => i.status === 'fail' || i.status === 'warn').map((i) => `${i.id}:${i.status}`)))],
     baselines: {},
     scored,
+    flips: {},
   };
+  for (const p of PERTURBATIONS) {
+    const again = predictedLabels(runs.map((r, i) => diagnose({ id: `${log.file}#${i + 1}`, name: r.name, format: r.format, series: p.apply(r.series) })));
+    row.flips[p.name] = scored ? SCORED_LABELS.filter((l) => again.has(l) !== predicted.has(l)).map((l) => `${l}${again.has(l) ? '+' : '-'}`) : [];
+  }
   if (scored) engineCases.push({ file: log.file, truth, predicted });
   if (truth.has('healthy')) {
     for (const v of verdicts) for (const i of v.items) if ((i.id === 'divergence' || i.id === 'nan_loss') && (i.status === 'fail' || i.status === 'warn')) healthyViolations.push(`${log.file}: ${i.id} ${i.status}`);
@@ -107,6 +115,12 @@ const targets = {
   noDivergenceOrNanOnHealthy: healthyViolations.length === 0,
   macroF1AboveEveryBaseline: engine.macroF1 > bestBaseline,
 };
+console.log('\nleave-it-out: scored label decisions that flip under a small perturbation (+ gained, - lost)');
+for (const p of PERTURBATIONS) {
+  const f = rows.filter((r) => r.flips[p.name].length).map((r) => `${r.file.slice(0, 3)} ${r.flips[p.name].join(',')}`);
+  console.log(`  ${p.name.padEnd(24)}${f.length ? f.join('; ') : 'none'}`);
+}
+const flipCount = Object.fromEntries(PERTURBATIONS.map((p) => [p.name, rows.reduce((n, r) => n + r.flips[p.name].length, 0)]));
 console.log(`\nsummary: engine macro-F1 ${engine.macroF1.toFixed(3)} vs best baseline ${bestBaseline.toFixed(3)}; agreement ${(engine.agreement * 100).toFixed(1)} %`);
 console.log(`healthy logs with divergence/nan_loss: ${healthyViolations.length ? healthyViolations.join('; ') : 'none'}`);
 console.log(`targets: ${Object.entries(targets).map(([k, v]) => `${k}=${v ? 'met' : 'NOT MET'}`).join(', ')}`);
@@ -128,6 +142,7 @@ writeFileSync(
       healthyViolations,
       targets,
       diagnoseMsMax: Number(Math.max(...diagnoseMs).toFixed(1)),
+      perturbations: { note: 'residuals around each curve\'s trend (log scale) scaled; decisions over the scored labels that flip', flips: flipCount },
       rows,
     },
     null,
