@@ -1,10 +1,11 @@
 /**
  * One measurement in a fresh process (so backends do not share a heap or thread pool):
  *   tsx bench/train/seed-cnn-worker.ts <backend> fit <examples> <batch>   → seed CNN, model.fit, one epoch
- *   tsx bench/train/seed-cnn-worker.ts <backend> job <examples> <batch>   → the instrumented job loop, one epoch
+ *   tsx bench/train/seed-cnn-worker.ts <backend> job <examples> <batch>   → the instrumented job loop, one epoch, same digits
  *   tsx bench/train/seed-cnn-worker.ts <backend> matmul <n>               → n×n float32 matmul
  * Prints one JSON line.
  */
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { loadBackend, type BackendName } from '../../src/jobs/backend.ts';
 import { loadMnist, takeBalanced } from '../../src/jobs/dataset.ts';
@@ -31,7 +32,7 @@ if (mode === 'matmul') {
     reps++;
   }
   const s = (performance.now() - t0) / 1000 / reps;
-  console.log(JSON.stringify({ backend: backend.name, n, seconds: s, gflops: (2 * n ** 3) / s / 1e9 }));
+  console.log(JSON.stringify({ backend: backend.name, n, seconds: s, gflops: (2 * n ** 3) / s / 1e9, loadAverage1m: os.loadavg()[0] }));
 } else if (mode === 'fit') {
   const ds = takeBalanced(loadMnist(), n);
   const config = resolveJobConfig('seed-cnn', { batchSize: batch });
@@ -44,9 +45,24 @@ if (mode === 'matmul') {
   const t0 = performance.now();
   const h = await model.fit(x, y, { epochs: 1, batchSize: batch, shuffle: true, verbose: 0 });
   const s = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ backend: backend.name, mode, examples: n, batch, seconds: s, samplesPerSecond: n / s, loss: h.history.loss![0] }));
+  console.log(JSON.stringify({ backend: backend.name, mode, examples: n, batch, seconds: s, samplesPerSecond: n / s, loss: h.history.loss![0], loadAverage1m: os.loadavg()[0] }));
 } else {
-  const config = resolveJobConfig('seed-cnn', { batchSize: batch, epochs: 1, limit: Math.round(n / 0.8), validationSplit: 0.2 });
-  const r = await trainModel(config, prepareData(config), backend.name);
-  console.log(JSON.stringify({ backend: backend.name, mode, examples: r.meta.trainSize, batch, samplesPerSecond: r.meta.samplesPerSecond, loss: r.series.find((s) => s.name === 'loss')!.values[0] }));
+  // The job loop runmedic runs (src/jobs/train-model.ts, with its per-batch instrumentation) on the same digits
+  // as fit and PyTorch: no validation split, so the epoch is exactly these n examples.
+  const ds = takeBalanced(loadMnist(), n);
+  const config = resolveJobConfig('seed-cnn', { batchSize: batch, epochs: 1, validationSplit: 0 });
+  const r = await trainModel(config, { train: ds, val: null, shuffle: true, notes: [] }, backend.name);
+  console.log(
+    JSON.stringify({
+      backend: backend.name,
+      mode,
+      examples: r.meta.trainSize,
+      batch,
+      optimizer: config.optimizer,
+      learningRate: config.learningRate,
+      samplesPerSecond: r.meta.samplesPerSecond,
+      loss: r.series.find((s) => s.name === 'loss')!.values[0],
+      loadAverage1m: os.loadavg()[0],
+    }),
+  );
 }

@@ -55,5 +55,5 @@ for i in range(0, n, batch):
     idx = perm[i:i + batch]
     total += step(x[idx], y[idx]).item() * len(idx)
 s = time.perf_counter() - t0
-out["torch"] = {"version": torch.__version__, "threads": torch.get_num_threads(), "examples": n, "batch": batch, "seconds": s, "samplesPerSecond": n / s, "loss": total / n}
+out["torch"] = {"version": torch.__version__, "threads": torch.get_num_threads(), "examples": n, "batch": batch, "seconds": s, "samplesPerSecond": n / s, "loss": total / n, "loadAverage1m": os.getloadavg()[0]}
 print(json.dumps(out))
