@@ -117,6 +117,7 @@ describe('/train and /jobs', () => {
     const pings = await until(() => pingsFor().length > 0 && pingsFor(), 20_000);
     await new Promise((r) => setTimeout(r, 1500)); // a second ping would be on its way by now
     expect(pingsFor()).toHaveLength(1);
-    expect(JSON.stringify(pings[0])).toMatch(/divergence|diverg/i);
+    // lr 30 blows up: the loss diverges or turns NaN first, depending on the backend's arithmetic; either is the ping.
+    expect(String(pings[0]!.content)).toMatch(/divergence|nan_loss/);
   }, 120_000);
 });
