@@ -248,7 +248,7 @@ const command: BotCommand = {
         // Progress lives in the thread beside the results; an ordinary message can be edited for as long as the job runs.
         const message = await thread.send({ content: `🔁 Rerun of job \`${jobId}\` queued…` });
         progress = (content, components) => message.edit({ content, components });
-        await i.editReply({ content: `🔁 <@${i.user.id}> reruns job \`${jobId}\` with the fix (${changes}) as job \`${r.job.id}\`. Progress and results: <#${threadId}>.`.slice(0, 2000) });
+        await i.editReply({ content: `🔁 <@${i.user.id}> reruns job \`${jobId}\` with the fix (${changes}) as job \`${r.job.id}\`. Progress and results: <#${threadId}>.`.slice(0, 2000), allowedMentions: { parse: [] } });
       }
       await follow(i.client, ctx, r.job, {
         title: `${jobRunName(config)}, rerun of ${jobId}`,

@@ -125,6 +125,9 @@ describe('Rerun with fix', () => {
     expect(started.content).toContain(`as job \`${child.id}\``);
     expect(started.content).toMatch(/learning rate 30 → 3\b/);
     expect(already.content).toContain(`already rerun with its fix: job \`${child.id}\``);
+    // Naming the clicker does not ping them.
+    const edit = fake.requestsOn('PATCH /webhooks/:app/:token/messages/:message').find((r) => String(r.body?.content).includes('reruns job'))!;
+    expect(edit.body.allowed_mentions).toEqual({ parse: [] });
 
     // The stored row: linked, asked by the trainer, in this channel, and the config changed only where the fix says.
     expect(child).toMatchObject({ parentJobId: parent.id, requestedBy: trainer.user.id, channelId: verdictMessage.channel_id });
