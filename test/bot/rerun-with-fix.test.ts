@@ -21,6 +21,11 @@ import { TrainingJobs } from '../../src/app/training-jobs.ts';
 import { startBot, type RunningBot } from '../../src/bot/bot.ts';
 import type { JobRecord } from '../../src/store/job-store.ts';
 
+/** SHOW_MESSAGES=1 prints what a person would read (the embeds, the click answers), to review wording. */
+const show = (text: string) => {
+  if (process.env.SHOW_MESSAGES) console.log(text);
+};
+
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const EPHEMERAL = 64;
 
@@ -94,7 +99,7 @@ describe('Rerun with fix', () => {
       90_000,
       'the first job’s verdict',
     );
-    console.log(`first job: ${Date.now() - t0} ms from /train to its verdict\n${embedText(verdictMessage)}`);
+    show(`first job: ${Date.now() - t0} ms from /train to its verdict\n${embedText(verdictMessage)}`);
     parent = (await jobs.get(parent.id))!;
     expect(parent.status).toBe('finished');
     expect((verdictMessage.embeds[0] as any).fields.map((f: any) => f.name).join('\n')).toMatch(/diverg/i);
@@ -121,7 +126,7 @@ describe('Rerun with fix', () => {
     // One click started it (public), the other was told it already had been (private).
     const started = answers.find((a) => !(a.flags & EPHEMERAL))!;
     const already = answers.find((a) => a.flags & EPHEMERAL)!;
-    console.log(`clicks answered in ${Date.now() - t0} ms:\n  ${started.content}\n  ${already.content}`);
+    show(`clicks answered in ${Date.now() - t0} ms:\n  ${started.content}\n  ${already.content}`);
     expect(started.content).toContain(`as job \`${child.id}\``);
     expect(started.content).toMatch(/learning rate 30 → 3\b/);
     expect(already.content).toContain(`already rerun with its fix: job \`${child.id}\``);
@@ -135,7 +140,7 @@ describe('Rerun with fix', () => {
     const after = child.config as Record<string, unknown>;
     expect(after.learningRate).toBeCloseTo(3, 12);
     const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
-    console.log(`rerun config changes: ${changed.map((k) => `${k}: ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`).join(', ')}`);
+    show(`rerun config changes: ${changed.map((k) => `${k}: ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`).join(', ')}`);
     // Only the rate: not raised back by a "too low" finding of the diverged run, no batch norm for its zero gradients,
     // no more epochs for its "still improving" curve.
     expect(changed).toEqual(['learningRate']);
@@ -154,7 +159,7 @@ describe('Rerun with fix', () => {
       10_000,
       'the comparison in the thread',
     );
-    console.log(`rerun ended ${Date.now() - t0} ms after the click was answered\n${fake.channelMessages(thread.id).map(embedText).join('\n---\n')}`);
+    show(`rerun ended ${Date.now() - t0} ms after the click was answered\n${fake.channelMessages(thread.id).map(embedText).join('\n---\n')}`);
 
     const child = (await jobs.get(rerunId))!;
     expect(child.status).toBe('finished');
