@@ -124,8 +124,14 @@ export class SqliteRunStore implements RunStore {
                 CASE WHEN length(epochs) <= 16 THEN epochs END AS e, length(epochs) > 16 AS e_big, epochs IS NULL AS e_null
          FROM chunks WHERE run_id = ? ORDER BY series_idx, seq`,
       ),
-      // The newest chunks of a series, newest first: enough to find its tail of small chunks (see MAX_TAIL_CHUNKS).
-      tailIndex: p('SELECT seq, n FROM chunks WHERE run_id = ? AND series_idx = ? ORDER BY seq DESC LIMIT ?'),
+      // The tail of a series (see MAX_TAIL_CHUNKS): the chunks after its last full one, counted inside SQLite (one
+      // row back instead of one per chunk), and the last seq.
+      tailIndex: p(
+        `SELECT COUNT(*) AS chunks, COALESCE(SUM(n), 0) AS points, MIN(seq) AS first,
+                (SELECT MAX(seq) FROM chunks WHERE run_id = @run AND series_idx = @idx) AS last
+         FROM chunks WHERE run_id = @run AND series_idx = @idx AND seq > COALESCE(
+           (SELECT seq FROM chunks WHERE run_id = @run AND series_idx = @idx AND n >= @full ORDER BY seq DESC LIMIT 1), -1)`,
+      ),
       tailChunks: p(
         'SELECT series_idx, seq, n, steps, epochs, wall_times, vals FROM chunks WHERE run_id = ? AND series_idx = ? AND seq >= ? ORDER BY seq',
       ),
@@ -356,16 +362,13 @@ export class SqliteRunStore implements RunStore {
    * (plus one small remainder).
    */
   private appendToSeries(runId: string, row: SeriesRow, s: Series): void {
-    const newest = this.st.tailIndex.all(runId, row.idx, MAX_TAIL_CHUNKS + 1) as { seq: number; n: number }[];
-    const nextSeq = newest.length ? newest[0]!.seq + 1 : 0;
-    let tailSeq = nextSeq;
-    let tailPoints = 0;
-    for (const c of newest) {
-      if (c.n >= this.chunkPoints) break;
-      tailSeq = c.seq;
-      tailPoints += c.n;
-    }
-    const tailChunks = nextSeq - tailSeq;
+    const tail = this.st.tailIndex.get({ run: runId, idx: row.idx, full: this.chunkPoints }) as {
+      chunks: number; points: number; first: number | null; last: number | null;
+    };
+    const nextSeq = tail.last === null ? 0 : tail.last + 1;
+    const tailSeq = tail.first ?? nextSeq;
+    const tailPoints = tail.points;
+    const tailChunks = tail.chunks;
     const n = s.values.length;
     if (tailChunks === 0 || (tailPoints + n < this.chunkPoints && tailChunks < MAX_TAIL_CHUNKS)) {
       this.writeChunks(runId, row.idx, nextSeq, s, 0);
