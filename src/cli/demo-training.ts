@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { CliContext } from './command.ts';
 import type { DemoStep } from './demo.ts';
 import { DEMO_CHART_DIR } from './chart.ts';
 import { checklistText, STATUS_ICON } from './diagnose.ts';
@@ -13,6 +14,8 @@ import { demoReportMarkdown } from './demo-report.ts';
 import { resolveJobConfig } from '../jobs/presets.ts';
 import type { JobEvent } from '../jobs/run-job-process.ts';
 import type { EpochReport } from '../jobs/train-model.ts';
+import type { JobConfig } from '../jobs/job-config.ts';
+import type { TrainingJobResult } from '../app/run-training-job.ts';
 import { progressLine } from '../jobs/progress-line.ts';
 
 /**
@@ -59,10 +62,82 @@ export function demoTrainingFiles(dir = DEMO_CHART_DIR): { report: string; verdi
   return { report: `${base}.md`, verdict: `${base}.json`, chart: `${base}.png` };
 }
 
+/** The demo's job, started before the example steps so its start-up (TensorFlow.js, MNIST) overlaps them. */
+export interface DemoTraining {
+  config: JobConfig;
+  /** Date.now() when the job was started. */
+  started: number;
+  done: Promise<TrainingJobResult>;
+  /** Prints the progress lines held back so far through `out`, then every later one as it comes. */
+  show(out: (line: string) => void): void;
+  /** "wasm (skipped tensorflow: …)" once the child reported its backend. */
+  backendText(): string;
+  lastEpoch(): EpochReport | null;
+}
+
+const say = (out: (line: string) => void, label: string, text: string) => {
+  for (const line of labelledLines(label, text)) out(line);
+};
+
+export function startDemoTraining(ctx: CliContext, backendOrder: string | undefined): DemoTraining {
+  const config = resolveJobConfig(DEMO_JOB.preset, DEMO_JOB.options, DEMO_JOB.faults);
+  const started = Date.now();
+  const held: string[] = [];
+  let sink: ((line: string) => void) | null = null;
+  const emit = (line: string) => (sink ? sink(line) : held.push(line));
+  let backend = '';
+  let backendText = '';
+  let last: EpochReport | null = null;
+  const onEvent = (e: JobEvent) => {
+    if (e.type === 'backend') {
+      backend = e.backend.name;
+      const skipped = e.backend.attempts.filter((a) => !a.ok);
+      backendText = `${backend}${skipped.length ? ` (skipped ${skipped.map((a) => `${a.name}: ${a.error}`).join('; ')})` : ''}`;
+      say(emit, 'Backend', backendText);
+    } else if (e.type === 'data') {
+      say(emit, 'Data', `${n(e.trainSize)} training, ${n(e.valSize)} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
+    } else if (e.type === 'epoch') {
+      const r = e.report;
+      last = r;
+      emit(`  ${progressLine({ epochs: r.epochs, epoch: r.epoch, batch: 1, batches: 1, loss: r.loss, accuracy: r.accuracy, valLoss: r.valLoss, valAccuracy: r.valAccuracy, elapsedMs: Date.now() - started, backend })}`);
+    }
+  };
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  const done = (async () => {
+    try {
+      const store = await ctx.openStore();
+      // Loaded here: TensorFlow.js's job runner costs seconds that `demo --no-train` should not pay.
+      const { runTrainingJob } = await import('../app/run-training-job.ts');
+      // Recorded as a job so a later `runmedic diagnose <run>` sees what the job measured and repeats this verdict.
+      const record = ctx.openJobStore ? { jobs: await ctx.openJobStore(), requestedBy: 'demo' } : undefined;
+      return await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: backendOrder ? { backendOrder } : {}, record });
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  })();
+  // Awaited by the step; until then a failure must not surface as an unhandled rejection.
+  done.catch(() => undefined);
+  return {
+    config,
+    started,
+    done,
+    show(out) {
+      for (const line of held.splice(0)) out(line);
+      sink = out;
+    },
+    backendText: () => backendText,
+    lastEpoch: () => last,
+  };
+}
+
 export const trainWithFaultStep: DemoStep = {
   title: 'Train a small network with a planted fault, then diagnose it',
   async run(ctx, state) {
-    const config = resolveJobConfig(DEMO_JOB.preset, DEMO_JOB.options, DEMO_JOB.faults);
+    const early = state.training;
+    const job = early ?? startDemoTraining(ctx, state.backendOrder);
+    const { config, started } = job;
     const noise = DEMO_JOB.faults.labelNoise;
     const what =
       `${config.preset}, a network with one hidden layer (Dense ${config.hiddenUnits} ${config.activation} → Dense 10 softmax) that reads ` +
@@ -70,65 +145,36 @@ export const trainWithFaultStep: DemoStep = {
     const fault =
       `label-noise=${noise}: ${noise * 100} % of the training labels are swapped for a wrong digit, as a careless annotator would. ` +
       `The validation labels stay right.`;
-    const say = (label: string, text: string) => {
-      for (const line of labelledLines(label, text)) ctx.out(line);
-    };
-    say('What', what);
-    say('Fault', fault);
+    const out = (line: string) => ctx.out(line);
+    say(out, 'What', what);
+    say(out, 'Fault', fault);
     say(
+      out,
       'Expect',
       `training accuracy stalls near ${Math.round((1 - noise) * 100)} % (the share of right labels) while validation does better, ` +
         `and runmedic flags ${DEMO_JOB.expectedItem}: it asks the trained model about every training example and counts those whose ` +
         `label the model confidently disagrees with.`,
     );
+    if (early) say(out, 'Job', 'a child process, started when the demo began so that it loaded while the example logs above were processed.');
+    job.show(out);
 
-    let backend = '';
-    let backendText = '';
-    let last: EpochReport | null = null;
-    const started = Date.now();
-    const onEvent = (e: JobEvent) => {
-      if (e.type === 'backend') {
-        backend = e.backend.name;
-        const skipped = e.backend.attempts.filter((a) => !a.ok);
-        backendText = `${backend}${skipped.length ? ` (skipped ${skipped.map((a) => `${a.name}: ${a.error}`).join('; ')})` : ''}`;
-        say('Backend', backendText);
-      } else if (e.type === 'data') {
-        say('Data', `${n(e.trainSize)} training, ${n(e.valSize)} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
-      } else if (e.type === 'epoch') {
-        const r = e.report;
-        last = r;
-        ctx.out(`  ${progressLine({ epochs: r.epochs, epoch: r.epoch, batch: 1, batches: 1, loss: r.loss, accuracy: r.accuracy, valLoss: r.valLoss, valAccuracy: r.valAccuracy, elapsedMs: Date.now() - started, backend })}`);
-      }
-    };
-
-    const store = await ctx.openStore();
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
-    let r;
-    try {
-      // Loaded here: TensorFlow.js's job runner costs seconds that `demo --no-train` should not pay.
-      const { runTrainingJob } = await import('../app/run-training-job.ts');
-      // Recorded as a job so a later `runmedic diagnose <run>` sees what the job measured and repeats this verdict.
-      const record = ctx.openJobStore ? { jobs: await ctx.openJobStore(), requestedBy: 'demo' } : undefined;
-      r = await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: state.backendOrder ? { backendOrder: state.backendOrder } : {}, record });
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    const r = await job.done;
     if (r.outcome.status !== 'finished' || !r.verdict) {
       const why = r.outcome.status === 'cancelled' ? 'was cancelled' : `${r.outcome.status}: ${'error' in r.outcome ? r.outcome.error : ''}`;
       ctx.out(`The training job ${why} (run ${r.run.id} kept as ${r.run.status}).`);
       state.exitCode = 1;
       return;
     }
+    const store = await ctx.openStore();
     const { result } = r.outcome;
     const m = result.meta;
     const seconds = (Date.now() - started) / 1000;
     const training = `${m.epochsRun} epochs in ${seconds.toFixed(1)} s on ${m.backend} (${n(Math.round(m.samplesPerSecond))} samples/s)`;
-    say('Trained', `${training}; stored as run ${r.run.id} "${r.run.name}" in ${ctx.dbPath}.`);
-    const end = last as EpochReport | null;
+    say(out, 'Trained', `${training}; stored as run ${r.run.id} "${r.run.name}" in ${ctx.dbPath}.`);
+    const end = job.lastEpoch();
     if (end && end.valAccuracy !== null) {
-      say('Symptom', `after ${end.epoch} epochs training accuracy is ${end.accuracy.toFixed(2)} and validation accuracy ${end.valAccuracy.toFixed(2)}: the model cannot fit labels that are wrong, and the clean validation labels score higher.`);
+      const why = end.accuracy < end.valAccuracy ? ': the model cannot fit labels that are wrong, and the clean validation labels score higher.' : '.';
+      say(out, 'Symptom', `after ${end.epoch} epochs training accuracy is ${end.accuracy.toFixed(2)} and validation accuracy ${end.valAccuracy.toFixed(2)}${why}`);
     }
     ctx.out('');
 
@@ -139,10 +185,10 @@ export const trainWithFaultStep: DemoStep = {
     const expected = r.verdict.items.find((i) => i.id === DEMO_JOB.expectedItem);
     const found = expected?.status === 'fail' || expected?.status === 'warn';
     if (expected && found) {
-      say('Caught', `${STATUS_ICON.pass} the checklist's ${expected.id} item is ${expected.status}: ${expected.title}; ${noise * 100} % were swapped, and a model trained on them does not spot every one.`);
-      say('Fix', expected.fix);
+      say(out, 'Caught', `${STATUS_ICON.pass} the checklist's ${expected.id} item is ${expected.status}: ${expected.title}; ${noise * 100} % were swapped, and a model trained on them does not spot every one.`);
+      say(out, 'Fix', expected.fix);
     } else {
-      say('Missed', `${STATUS_ICON.fail} the checklist did not flag ${DEMO_JOB.expectedItem}${expected ? ` (it says ${expected.status}: ${expected.title})` : ''}, though the demo planted that fault.`);
+      say(out, 'Missed', `${STATUS_ICON.fail} the checklist did not flag ${DEMO_JOB.expectedItem}${expected ? ` (it says ${expected.status}: ${expected.title})` : ''}, though the demo planted that fault.`);
       state.exitCode = 1;
     }
 
@@ -162,7 +208,7 @@ export const trainWithFaultStep: DemoStep = {
         dbPath: ctx.dbPath,
         what,
         fault,
-        backend: backendText || m.backend,
+        backend: job.backendText() || m.backend,
         training,
         expectedId: DEMO_JOB.expectedItem,
         expected,
@@ -172,10 +218,11 @@ export const trainWithFaultStep: DemoStep = {
         chartFile: path.basename(files.chart),
       }),
     );
-    say('Report', files.report);
-    if (run) say('Chart', files.chart);
-    say('Verdict', files.verdict);
+    say(out, 'Report', files.report);
+    if (run) say(out, 'Chart', files.chart);
+    say(out, 'Verdict', files.verdict);
     say(
+      out,
       'Next',
       `\`npx runmedic diagnose ${r.run.id}\` gives the same checklist from the database; ` +
         `\`npx runmedic train --preset ${config.preset} --limit ${DEMO_JOB.options.limit} --epochs ${config.epochs}\` trains the same network without the fault.`,

@@ -39,6 +39,7 @@ describe('runmedic demo (as a process)', { timeout: 240_000 }, () => {
     const training = r.stdout.slice(r.stdout.indexOf('== Train a small network with a planted fault')).replace(/\n {10}(?=\S)/g, ' ');
     expect(training).toMatch(/^What: +mnist-mlp, .*2,000 MNIST digits, 8 epochs/m);
     expect(training).toMatch(/^Fault: +label-noise=0\.4: 40 % of the training labels are swapped/m);
+    expect(training).toMatch(/^Job: +a child process, started when the demo began/m);
     const backend = /^Backend: +(tensorflow|wasm|cpu)\b/m.exec(training)?.[1];
     expect(backend).toBeDefined();
     expect(training).toMatch(/^Data: +1,600 training, 400 validation examples; fault label-noise: 640 of 1600 training labels/m);
