@@ -2,8 +2,9 @@
  * noisy_validation: the validation curve jumps from evaluation to evaluation by much more than its trend moves:
  * single-epoch readings cannot be trusted for model selection.
  *
- * The jitter is the robust σ of the evaluation-to-evaluation changes (signals/noise.ts), judged by what it can be
- * said to be at least: a MAD-based σ from m changes has a relative standard error of about 1.17/√m, so a curve is
+ * The jitter is the robust σ of the evaluation-to-evaluation changes (signals/noise.ts), of the validation curve
+ * itself and of its difference to the training curve at the same steps (the smaller: see below), judged by what it
+ * can be said to be at least: a MAD-based σ from m changes has a relative standard error of about 1.17/√m, so a curve is
  * called noisy when its jitter minus one standard error clears the bar. Five evaluations of a falling curve (whose
  * changes differ because the trend bends, not because of noise) then no longer pass for ±12 % jitter, while a long
  * run's estimate is taken nearly at face value.
@@ -12,6 +13,8 @@ import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import { judgedValidation } from './overfitting.ts';
 import { levels } from './shared.ts';
+import { smoothedAtStep, type Curve } from '../signals/view.ts';
+import { noiseLevel } from '../signals/noise.ts';
 
 /** Evaluation-to-evaluation jitter (robust σ on the log scale, ≈ relative) that the lower bound must reach to warn… */
 export const WARN_LOG_NOISE = 0.065;
@@ -31,22 +34,44 @@ export function jitterLowerBound(sigma: number, m: number): number {
   return sigma * Math.max(0, 1 - MAD_RELATIVE_SE / Math.sqrt(m));
 }
 
+/**
+ * Jitter of validation relative to training: the robust σ of the changes of (validation − training at the same step)
+ * on the judging scale. When both curves bend together (the same model learning), the bend cancels and what is left
+ * is the validation's own jitter plus the training curve's. NaN when there is no training curve of the same metric.
+ */
+export function jitterAgainstTraining(val: Curve, train: Curve | null): { sigma: number; m: number } {
+  if (!train || train.key !== val.key || train.logScale !== val.logScale) return { sigma: NaN, m: 0 };
+  const r: number[] = [];
+  for (let i = 0; i < val.x.length; i++) {
+    const t = smoothedAtStep(train, val.x[i]);
+    if (Number.isFinite(t)) r.push(val.ty[i] - t);
+  }
+  return r.length >= MIN_EVALS ? { sigma: noiseLevel(r), m: r.length - 1 } : { sigma: NaN, m: 0 };
+}
+
 export const noisyValidationRule: Rule = {
   id: 'noisy_validation',
   area: 'generalization',
   check({ view }) {
-    const { val } = judgedValidation(view);
+    const { val, train } = judgedValidation(view);
     if (!val) return unknownItem(this, 'No validation curve', 'Log val_loss (or a validation metric) each epoch to judge its noise.');
     if (val.ty.length < MIN_EVALS) return unknownItem(this, `Only ${val.ty.length} validation points`, `Evaluate at least ${MIN_EVALS} times to judge the noise.`);
     const lv = levels(val);
-    const relative = val.logScale ? val.noise : val.noise / val.range;
-    const atLeast = jitterLowerBound(relative, val.ty.length - 1);
+    const own = val.logScale ? val.noise : val.noise / val.range;
+    const vsTrain = jitterAgainstTraining(val, train);
+    const rel = val.logScale ? vsTrain.sigma : vsTrain.sigma / val.range;
+    // Both are upper readings of the validation's own jitter (the first adds the bend of the curve, the second the
+    // training curve's jitter and the gap's trend): the smaller is the better one.
+    const useTrain = Number.isFinite(rel) && jitterLowerBound(rel, vsTrain.m) < jitterLowerBound(own, val.ty.length - 1);
+    const relative = useTrain ? rel : own;
+    const atLeast = jitterLowerBound(relative, useTrain ? vsTrain.m : val.ty.length - 1);
     const warnAt = val.logScale ? WARN_LOG_NOISE : WARN_RANGE_NOISE;
     const failAt = val.logScale ? FAIL_LOG_NOISE : 2 * WARN_RANGE_NOISE;
     const evidence = {
       series: val.name,
       jitter: Number(relative.toFixed(3)),
       jitterAtLeast: Number(atLeast.toFixed(3)),
+      jitterOf: useTrain ? `${val.name} relative to ${train!.name}` : val.name,
       evaluations: val.ty.length,
       jitterIs: val.logScale ? 'relative (robust σ of log changes)' : 'share of range',
       progress: Number(lv.progress.toFixed(3)),
