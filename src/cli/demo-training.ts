@@ -73,6 +73,8 @@ export interface DemoTraining {
   /** "wasm (skipped tensorflow: …)" once the child reported its backend. */
   backendText(): string;
   lastEpoch(): EpochReport | null;
+  /** Kills the child (a step before it failed: nobody will show this job). */
+  cancel(): void;
 }
 
 const say = (out: (line: string) => void, label: string, text: string) => {
@@ -129,6 +131,7 @@ export function startDemoTraining(ctx: CliContext, backendOrder: string | undefi
     },
     backendText: () => backendText,
     lastEpoch: () => last,
+    cancel: () => abort.abort(),
   };
 }
 

@@ -65,10 +65,15 @@ export const demoCommand: CliCommand = {
     const steps = train ? DEMO_STEPS : DEMO_STEPS.filter((s) => s !== trainWithFaultStep);
     // The job's child spends seconds loading TensorFlow.js and MNIST: let that overlap the example steps.
     if (train) state.training = startDemoTraining(ctx, state.backendOrder);
-    for (const [i, step] of steps.entries()) {
-      if (i > 0) ctx.out('');
-      ctx.out(`== ${step.title} ==`);
-      await step.run(ctx, state);
+    try {
+      for (const [i, step] of steps.entries()) {
+        if (i > 0) ctx.out('');
+        ctx.out(`== ${step.title} ==`);
+        await step.run(ctx, state);
+      }
+    } catch (e) {
+      state.training?.cancel();
+      throw e;
     }
     return state.exitCode;
   },
