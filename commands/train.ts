@@ -22,13 +22,14 @@ import { renderRunChart } from '../src/charts/run-chart.ts';
 import { PRESET_NAMES, type JobConfig, type PresetName } from '../src/jobs/job-config.ts';
 import { resolveJobConfig } from '../src/jobs/presets.ts';
 import { FAULT_SPECS, FaultSpecError, parseFaultSpecs } from '../src/jobs/fault-spec.ts';
-import { fixableItems, type FixChange } from '../src/jobs/apply-fix.ts';
+import { applyFix, type FixChange } from '../src/jobs/apply-fix.ts';
 import { compareRuns } from '../src/app/compare-runs.ts';
 import { compareReply } from '../src/bot/presenters/compare-reply.ts';
 import { threadName } from '../src/alerts/outbox-dispatcher.ts';
 import { progressLine } from '../src/jobs/progress-line.ts';
 import { jobRunName } from '../src/app/run-training-job.ts';
 import type { JobRecord } from '../src/store/job-store.ts';
+import type { Verdict } from '../src/domain/verdict.ts';
 import type { JobWatchEvent, TrainingJobs } from '../src/app/training-jobs.ts';
 
 /** Discord allows 5 edits per 5 s per message; one per epoch is far below, but batch-level updates are throttled. */
@@ -127,7 +128,8 @@ async function follow(client: Client, ctx: BotContext, job: JobRecord, o: Follow
       { run: summary, verdict, chartPng: renderRunChart(run, verdict).png },
       { content: `${head}: trained ${meta?.epochsRun ?? '?'} epochs on **${meta?.backend ?? backend}**${speed} for <@${done.requestedBy ?? o.userId}>.`, threadButton: !channel.isThread() },
     );
-    if (fixableItems(verdict).length) reply.components.push(rerunRow(done.id));
+    // Offered only when the fixes change the config: a button that reruns the same job would be a lie.
+    if (fixChanges(config, verdict) > 0) reply.components.push(rerunRow(done.id));
     await channel.send(reply);
     if (o.rerunOf?.job.runId) {
       const comparison = await compareRuns(ctx.store, o.rerunOf.job.runId, done.runId);
@@ -140,6 +142,15 @@ async function follow(client: Client, ctx: BotContext, job: JobRecord, o: Follow
   });
   const position = await jobs.position(job.id);
   if (!ended) await o.progress(`${head}\n${position ? `queued (position ${position})` : 'starting…'}`, [cancelRow(job.id)]);
+}
+
+/** How many config changes the verdict's fixes make (0 when the stored config no longer validates). */
+function fixChanges(config: JobConfig, verdict: Verdict): number {
+  try {
+    return applyFix(config, verdict).changes.length;
+  } catch {
+    return 0;
+  }
 }
 
 const rerunRow = (jobId: string) =>

@@ -61,8 +61,9 @@ const FIXERS: Record<string, Fixer> = {
   underfitting: (c) => moreEpochs(c),
   slow_convergence: (c) => moreEpochs(c),
   no_validation: (c) => {
-    delete c.faults.noValidation;
-    if (c.validationSplit > 0) return 'validation split restored';
+    // Only a change that makes the next job differ: a job with a split already validates.
+    if (c.faults.noValidation) return withoutFault(c, 'noValidation', 'validation split restored');
+    if (c.validationSplit > 0) return null;
     c.validationSplit = 0.2;
     return 'validation split 0.2';
   },
@@ -155,9 +156,11 @@ export function applyFix(config: JobConfig, verdict: Verdict): FixedConfig {
     // Divergence, spikes and NaNs usually come together: one ÷10 for all of them, not ÷1000.
     if (fixer === lowerLr && lrLowered) continue;
     const lrBefore = next.learningRate;
+    const before = JSON.stringify(next);
     const description = fixer(next, item);
     if (next.learningRate < lrBefore) lrLowered = true;
-    if (description) changes.push({ itemId: item.id, description });
+    // A fix that leaves the config as it was would rerun the same job: not a change to offer.
+    if (description && JSON.stringify(next) !== before) changes.push({ itemId: item.id, description });
   }
   return { config: parseJobConfig(next), changes };
 }

@@ -38,6 +38,13 @@ describe('applyFix', () => {
     expect(applyFix(c, verdict(item('vanishing_gradients'))).config.batchNorm).toBe(true);
   });
 
+  it('offers no change that leaves the config as it was (no_validation on a job that has a split)', () => {
+    const c = resolveJobConfig('blobs');
+    expect(c.validationSplit).toBeGreaterThan(0);
+    expect(applyFix(c, verdict(item('no_validation')))).toEqual({ config: c, changes: [] });
+    expect(applyFix({ ...c, validationSplit: 0 }, verdict(item('no_validation'))).config.validationSplit).toBe(0.2);
+  });
+
   it('turns shuffling on and drops the sorted-labels fault', () => {
     const c = resolveJobConfig('blobs', {}, { sortedLabels: true });
     const r = applyFix(c, verdict(item('unshuffled_data')));

@@ -53,4 +53,31 @@ describe('TrainingJobs', () => {
     expect(fix.changes[0]!.description).toBe('learning rate 0.5 → 0.05');
     expect(await jobs.fixFor('nope')).toBeNull();
   });
+
+  it('rerunWithFix: started once, then already; refused for unfinished jobs and verdicts with nothing to change', async () => {
+    const db = openDatabase(':memory:');
+    const runs = new SqliteRunStore(db);
+    const store = new SqliteJobStore(db);
+    const jobs = new TrainingJobs({ jobs: store, runs, run: divergingRun });
+    const job = await jobs.enqueue(resolveJobConfig('blobs', { learningRate: 0.5, optimizer: 'sgd' }));
+    await jobs.queue.idle();
+    expect(await jobs.rerunWithFix(job.id)).toMatchObject({ status: 'not-finished', parent: { id: job.id, status: 'cancelled' } });
+    expect(await jobs.rerunWithFix('nope')).toEqual({ status: 'not-finished', parent: null });
+
+    await store.update(job.id, { status: 'finished' });
+    await jobs.queue.stop(); // keep the rerun queued: this test looks at the queue, not at training
+    const first = await jobs.rerunWithFix(job.id, { requestedBy: 'u2', channelId: 'c2' });
+    expect(first).toMatchObject({ status: 'started', job: { parentJobId: job.id, requestedBy: 'u2', channelId: 'c2', status: 'queued' } });
+    expect(first.status === 'started' && first.changes.map((c) => c.description)).toEqual(['learning rate 0.5 → 0.05']);
+    const second = await jobs.rerunWithFix(job.id);
+    expect(second).toMatchObject({ status: 'already', job: { id: first.status === 'started' ? first.job.id : '' } });
+
+    // A run whose verdict has nothing a config change fixes (a flattening loss; no validation curve, though the job
+    // had a split: no change would make the next job differ).
+    const calm = await jobs.enqueue(resolveJobConfig('blobs'));
+    const [saved] = await runs.saveRuns([{ log: { name: 'calm', format: 'tfjs_job', series: [epochs('loss', 'loss', 'train', [1, 0.5, 0.3, 0.25, 0.24, 0.24, 0.24, 0.24])], notes: [] }, source: { format: 'tfjs_job', fileName: 'calm', contentHash: 'calm' } }]);
+    await store.update(calm.id, { status: 'finished', runId: saved!.run.id });
+    const r = await jobs.rerunWithFix(calm.id);
+    expect(r).toMatchObject({ status: 'nothing-to-fix', parent: { id: calm.id } });
+  });
 });
