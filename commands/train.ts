@@ -252,19 +252,27 @@ const command: BotCommand = {
       await i.deferReply();
       const config = r.job.config as JobConfig;
       const changes = r.changes.map((c) => c.description).join('; ');
-      const threadId = await rerunThread(i, ctx, r.parent);
+      const threadId = await rerunThread(i, ctx, r.parent).catch((err: unknown) => {
+        ctx.log.warn({ err, jobId: r.job.id }, 'no thread for a rerun: reporting in the channel');
+        return null;
+      });
       const thread = threadId ? await i.client.channels.fetch(threadId).catch(() => null) : null;
+      // The job is queued: from here on nothing may fail without its results still finding a place to go.
       let progress: ProgressSink = (content, components) => i.editReply({ content, components });
-      if (thread?.isSendable() && threadId !== i.channelId) {
+      let resultsIn = threadId === i.channelId ? threadId : i.channelId;
+      if (thread?.isSendable() && threadId && threadId !== i.channelId) {
         // Progress lives in the thread beside the results; an ordinary message can be edited for as long as the job runs.
-        const message = await thread.send({ content: `🔁 Rerun of job \`${jobId}\` queued…` });
-        progress = (content, components) => message.edit({ content, components });
-        await i.editReply({ content: `🔁 <@${i.user.id}> reruns job \`${jobId}\` with the fix (${changes}) as job \`${r.job.id}\`. Progress and results: <#${threadId}>.`.slice(0, 2000), allowedMentions: { parse: [] } });
+        const message = await thread.send({ content: `🔁 Rerun of job \`${jobId}\` queued…` }).catch(() => null);
+        if (message) {
+          progress = (content, components) => message.edit({ content, components });
+          resultsIn = threadId;
+          await i.editReply({ content: `🔁 <@${i.user.id}> reruns job \`${jobId}\` with the fix (${changes}) as job \`${r.job.id}\`. Progress and results: <#${threadId}>.`.slice(0, 2000), allowedMentions: { parse: [] } });
+        }
       }
       await follow(i.client, ctx, r.job, {
         title: `${jobRunName(config)}, rerun of ${jobId}`,
         progress,
-        channelId: threadId ?? i.channelId,
+        channelId: resultsIn,
         userId: i.user.id,
         rerunOf: { job: r.parent, changes: r.changes },
       });
