@@ -52,7 +52,9 @@ export default async function bench(): Promise<Record<string, unknown>> {
     }
     const job = b === 'cpu' ? null : worker([b, 'job', String(n), String(BATCH)], 45 * 60_000);
     const mm = worker([b, 'matmul', String(b === 'cpu' ? 512 : MATMUL_N)], 10 * 60_000);
-    backends[b] = { available: true, fit, instrumentedJob: job, matmul: mm };
+    // Where the native backend's batch goes: its TensorFlow ops by name, and the time outside them (JS, tfjs).
+    const ops = b === 'tensorflow' ? worker([b, 'ops', '1280', String(BATCH)], 10 * 60_000) : undefined;
+    backends[b] = { available: true, fit, instrumentedJob: job, matmul: mm, ...(ops ? { jobLoopNativeOps: ops } : {}) };
   }
 
   const torchAvailable = hasTorch();

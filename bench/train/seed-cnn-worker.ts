@@ -2,6 +2,7 @@
  * One measurement in a fresh process (so backends do not share a heap or thread pool):
  *   tsx bench/train/seed-cnn-worker.ts <backend> fit <examples> <batch>   → seed CNN, model.fit, one epoch
  *   tsx bench/train/seed-cnn-worker.ts <backend> job <examples> <batch>   → the instrumented job loop, one epoch, same digits
+ *   tsx bench/train/seed-cnn-worker.ts <backend> ops <examples> <batch>   → the job loop's native ops per batch, by name
  *   tsx bench/train/seed-cnn-worker.ts <backend> matmul <n>               → n×n float32 matmul
  * Prints one JSON line.
  */
@@ -46,6 +47,68 @@ if (mode === 'matmul') {
   const h = await model.fit(x, y, { epochs: 1, batchSize: batch, shuffle: true, verbose: 0 });
   const s = (performance.now() - t0) / 1000;
   console.log(JSON.stringify({ backend: backend.name, mode, examples: n, batch, seconds: s, samplesPerSecond: n / s, loss: h.history.loss![0], loadAverage1m: os.loadavg()[0] }));
+} else if (mode === 'ops') {
+  // Where a batch of the job loop goes on tfjs-node: every native TensorFlow op (TFE_Execute through the N-API
+  // binding) timed by name, between the 4th and the last batch (shouldStop is called once after each batch).
+  const ds = takeBalanced(loadMnist(), n);
+  const config = resolveJobConfig('seed-cnn', { batchSize: batch, epochs: 1, validationSplit: 0 });
+  const be = tf.backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const ops = new Map<string, { calls: number; ms: number }>();
+  let recording = false;
+  for (const method of ['executeSingleOutput', 'executeMultipleOutputs']) {
+    const original = be[method]!.bind(be);
+    be[method] = (name: unknown, ...rest: unknown[]) => {
+      if (!recording) return original(name, ...rest);
+      const t0 = performance.now();
+      const out = original(name, ...rest);
+      const o = ops.get(name as string) ?? { calls: 0, ms: 0 };
+      o.calls++;
+      o.ms += performance.now() - t0;
+      ops.set(name as string, o);
+      return out;
+    };
+  }
+  const batches = Math.ceil(n / batch);
+  const first = 4;
+  let ended = 0;
+  let t0 = 0;
+  let wall = 0;
+  const cpu0 = { v: process.cpuUsage() };
+  let cpuMs = 0;
+  await trainModel(config, { train: ds, val: null, shuffle: true, notes: [] }, backend.name, {
+    shouldStop: () => {
+      ended++;
+      if (ended === first) {
+        recording = true;
+        t0 = performance.now();
+        cpu0.v = process.cpuUsage();
+      } else if (ended === batches - 1) {
+        recording = false;
+        wall = performance.now() - t0;
+        const c = process.cpuUsage(cpu0.v);
+        cpuMs = (c.user + c.system) / 1000;
+      }
+      return false;
+    },
+  });
+  const measured = batches - 1 - first;
+  const rows = [...ops.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const nativeMs = rows.reduce((a, [, o]) => a + o.ms, 0);
+  console.log(
+    JSON.stringify({
+      backend: backend.name,
+      mode,
+      batches: measured,
+      batch,
+      msPerBatch: wall / measured,
+      processCpuMsPerBatch: cpuMs / measured,
+      nativeOpsPerBatch: rows.reduce((a, [, o]) => a + o.calls, 0) / measured,
+      nativeMsPerBatch: nativeMs / measured,
+      outsideNativeMsPerBatch: (wall - nativeMs) / measured,
+      perOp: Object.fromEntries(rows.map(([name, o]) => [name, { callsPerBatch: o.calls / measured, msPerBatch: Math.round((o.ms / measured) * 1000) / 1000 }])),
+      loadAverage1m: os.loadavg()[0],
+    }),
+  );
 } else {
   // The job loop runmedic runs (src/jobs/train-model.ts, with its per-batch instrumentation) on the same digits
   // as fit and PyTorch: no validation split, so the epoch is exactly these n examples.
