@@ -61,6 +61,18 @@ function findUselessFirstPhase(loss: Curve, lr: Curve): CutFinding | null {
   return { cutStep, lrBefore: lv.values[cut - 1], lrAfter: lv.values[cut], before: loss.scale.fromBadness(beforeEnd), after: loss.scale.fromBadness(after) };
 }
 
+/**
+ * Beyond this factor the suggestion stops being a number: a ratio that large is measured on weights that are already
+ * blowing up, so "lower it 1281×" would be false precision; "100× or more" says the same without pretending.
+ */
+export const MAX_QUOTED_CUT = 100;
+
+/** How far to cut the rate so the steps come near ten times the healthy size (the ratio scales with the rate). */
+function cutText(ratio: number): string {
+  const factor = Math.max(3, Math.round(ratio / 1e-3 / 10));
+  return factor > MAX_QUOTED_CUT ? `by ${MAX_QUOTED_CUT}× or more (the steps are ${fmt(ratio / 1e-3)}× the healthy size)` : `about ${factor}×`;
+}
+
 /** Median of the finite per-epoch update/weight ratios, null when none. */
 export function medianUpdateRatio(r: number[] | undefined): number | null {
   const f = (r ?? []).filter((v) => Number.isFinite(v) && v >= 0);
@@ -79,7 +91,7 @@ export const lrTooHighRule: Rule = {
         this,
         ratio >= UPDATE_RATIO_FAIL ? 'fail' : 'warn',
         `Each step changes the weights by ${fmt(ratio)} of their size (healthy ≈ 1e-3)`,
-        `Lower the learning rate${lrValue !== undefined ? ` (now ${fmt(lrValue)})` : ''} about ${Math.max(3, Math.round(ratio / 1e-3 / 10))}×, or add warm-up.`,
+        `Lower the learning rate${lrValue !== undefined ? ` (now ${fmt(lrValue)})` : ''} ${cutText(ratio)}, or add warm-up.`,
         { updateRatioMedian: Number(ratio.toPrecision(3)), learningRate: lrValue ?? null },
       );
     }

@@ -7,7 +7,8 @@ import { itemOf } from './rule.ts';
 import { notConvergedRule } from './not-converged.ts';
 import { slowConvergenceRule } from './slow-convergence.ts';
 import { fmt } from './shared.ts';
-import { medianUpdateRatio } from './lr-too-high.ts';
+import { medianUpdateRatio, UPDATE_RATIO_WARN as LARGE_UPDATE_RATIO } from './lr-too-high.ts';
+import { findDivergence } from './divergence.ts';
 
 /** Update/weight ratio (instrumentation; healthy ≈ 1e-3) at or below this: the weights barely move. */
 export const UPDATE_RATIO_WARN = 1e-5;
@@ -27,6 +28,15 @@ export const lrTooLowRule: Rule = {
         `Raise the learning rate${lrKnown !== undefined ? ` (now ${fmt(lrKnown)})` : ''} about ${Math.max(3, Math.round(1e-3 / Math.max(ratio, 1e-12) / 10))}×.`,
         { updateRatioMedian: Number(ratio.toPrecision(3)), learningRate: lrKnown ?? null },
       );
+    }
+    // A slow fall after a blow-up, or while every step moves the weights by a large share of their size, is the
+    // opposite problem: telling the user to raise the rate there would contradict lr_too_high on the same run.
+    if (ratio !== null && ratio >= LARGE_UPDATE_RATIO) {
+      return itemOf(this, 'pass', `Each step already changes the weights by ${fmt(ratio)} of their size: the rate is not too low`, '', { updateRatioMedian: Number(ratio.toPrecision(3)), learningRate: lrKnown ?? null });
+    }
+    const train = input.view.trainLoss;
+    if (train && findDivergence(train)) {
+      return itemOf(this, 'pass', 'The training loss diverged: the rate is not too low', '', { learningRate: lrKnown ?? null });
     }
     const notConverged = notConvergedRule.check(input);
     const slow = slowConvergenceRule.check(input);

@@ -29,4 +29,14 @@ describe('lr_too_high', () => {
     expect(item.evidence.updateRatioMedian).toBe(0.2);
     expect(itemFor(run, 'lr_too_high', { instrumentation: { updateRatio: [1e-3, 2e-3, 1e-3] } }).status).toBe('pass');
   });
+
+  it('quotes the cut as a number only while it is plausible: a ratio of 12.8 (weights already blowing up) says "100× or more"', () => {
+    const run = makeRun({ epochs: 10, train: decay(1, 0.2, 3) });
+    const moderate = itemFor(run, 'lr_too_high', { instrumentation: { updateRatio: [0.2, 0.25, 0.18] } });
+    expect(moderate.fix).toMatch(/about 20×/);
+    const huge = itemFor(run, 'lr_too_high', { instrumentation: { updateRatio: [12.8, 12.8, 12.8] } });
+    expect(huge.fix).toMatch(/by 100× or more/);
+    expect(huge.fix).not.toMatch(/about \d+×/);
+    expect(huge.fix).toContain("12800× the healthy size");
+  });
 });
