@@ -108,7 +108,7 @@ describe('migrations', () => {
     chunk.run('r_c', 0, 0, 3, encodeColumn(f([0, 1, 2]), false), null, encodeColumn(f([4, 3, 2]), false));
     run.run('r_d', 'd', 'hd', 0, null);
 
-    expect(migrate(db, MIGRATIONS)).toEqual([6]);
+    expect(migrate(db, MIGRATIONS.slice(0, 6))).toEqual([6]);
     const state = db.prepare('SELECT id, epoch_max, epoch_zero FROM runs ORDER BY id').all();
     expect(state).toEqual([
       { id: 'r_a', epoch_max: 2, epoch_zero: 1 },
