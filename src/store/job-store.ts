@@ -15,6 +15,8 @@ export interface JobRecord {
   /** Who asked (a Discord user id, 'cli'), and where to report (a channel id), when known. */
   requestedBy: string | null;
   channelId: string | null;
+  /** Where progress and results go when not `channelId` (a rerun reports in the old run's thread). */
+  reportChannelId: string | null;
   /** The job this one reruns with a fix. */
   parentJobId: string | null;
   runId: string | null;
@@ -25,6 +27,13 @@ export interface JobRecord {
   createdAt: number; // ms since the Unix epoch
   startedAt: number | null;
   finishedAt: number | null;
+  /** When the job's end was claimed for reporting (see claimReport); null while nobody has reported it. */
+  reportedAt: number | null;
+}
+
+/** The channel or thread a job's progress and results go to; null for jobs nobody asked for in Discord (the CLI). */
+export function jobReportTarget(job: JobRecord): string | null {
+  return job.reportChannelId ?? job.channelId;
 }
 
 export interface NewJob {
@@ -42,6 +51,7 @@ export interface JobPatch {
   error?: string | null;
   context?: DiagnoseContext | null;
   finishedAt?: number | null;
+  reportChannelId?: string | null;
 }
 
 export interface JobStore {
@@ -66,6 +76,13 @@ export interface JobStore {
   countByStatus(status: JobStatus): Promise<number>;
   /** Jobs left 'running' by a process that stopped: marked 'interrupted' and returned, for reporting on restart. */
   markInterrupted(): Promise<JobRecord[]>;
+  /**
+   * Claims the report of an ended job: true for the one caller that gets it, false when it was claimed before or the
+   * job has not ended. Results are posted at most once, across restarts and concurrent watchers.
+   */
+  claimReport(id: string): Promise<boolean>;
+  /** Ended jobs with a Discord target whose end nobody has reported yet, oldest first. */
+  listUnreported(): Promise<JobRecord[]>;
 }
 
 export class JobNotFoundError extends Error {

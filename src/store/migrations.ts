@@ -107,6 +107,17 @@ export const MIGRATIONS: readonly Migration[] = [
       backfillEpochState(db);
     },
   },
+  {
+    version: 7,
+    name: 'where a training job reports (a rerun: the old run\'s thread) and when its end was reported',
+    // Jobs that ended before this migration were reported (or never will be) by the code of their time: marking them
+    // reported keeps a restart from posting old results again. Rows still queued or running are reported as usual.
+    up: `
+      ALTER TABLE jobs ADD COLUMN report_channel_id TEXT;   -- channel or thread for progress and results; NULL: channel_id
+      ALTER TABLE jobs ADD COLUMN reported_at INTEGER;      -- ms since the Unix epoch the end was claimed for reporting
+      UPDATE jobs SET reported_at = COALESCE(finished_at, created_at) WHERE status NOT IN ('queued', 'running');
+    `,
+  },
 ];
 
 /** Migration 6: the epoch state of every stored run, from its stored steps and epochs (as countEpochs reads them). */

@@ -17,9 +17,11 @@ interface JobRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  report_channel_id: string | null;
+  reported_at: number | null;
 }
 
-const COLUMNS = 'id, status, config, requested_by, channel_id, parent_job_id, run_id, backend, error, context, created_at, started_at, finished_at';
+const COLUMNS = 'id, status, config, requested_by, channel_id, parent_job_id, run_id, backend, error, context, created_at, started_at, finished_at, report_channel_id, reported_at';
 
 function toRecord(r: JobRow): JobRecord {
   return {
@@ -36,11 +38,13 @@ function toRecord(r: JobRow): JobRecord {
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    reportChannelId: r.report_channel_id,
+    reportedAt: r.reported_at,
   };
 }
 
 export class SqliteJobStore implements JobStore {
-  private readonly st: Record<'insert' | 'insertRunning' | 'liveRerun' | 'byId' | 'byRun' | 'oldestQueued' | 'start' | 'list' | 'listAll' | 'count' | 'running' | 'interrupt', Statement>;
+  private readonly st: Record<'insert' | 'insertRunning' | 'liveRerun' | 'byId' | 'byRun' | 'oldestQueued' | 'start' | 'list' | 'listAll' | 'count' | 'running' | 'interrupt' | 'claimReport' | 'unreported', Statement>;
 
   /** `db` must be migrated (openDatabase does it). */
   constructor(
@@ -61,6 +65,10 @@ export class SqliteJobStore implements JobStore {
       count: p(`SELECT COUNT(*) AS n FROM jobs WHERE status = ?`),
       running: p(`SELECT ${COLUMNS} FROM jobs WHERE status = 'running' ORDER BY seq`),
       interrupt: p(`UPDATE jobs SET status = 'interrupted', finished_at = ?, error = 'the process running this job stopped' WHERE status = 'running'`),
+      claimReport: p(`UPDATE jobs SET reported_at = ? WHERE id = ? AND reported_at IS NULL AND status NOT IN ('queued', 'running')`),
+      unreported: p(
+        `SELECT ${COLUMNS} FROM jobs WHERE reported_at IS NULL AND status NOT IN ('queued', 'running') AND COALESCE(report_channel_id, channel_id) IS NOT NULL ORDER BY seq`,
+      ),
     };
   }
 
@@ -112,7 +120,15 @@ export class SqliteJobStore implements JobStore {
   async update(id: string, patch: JobPatch): Promise<JobRecord> {
     const sets: string[] = [];
     const values: Record<string, unknown> = { id };
-    const col: Record<keyof JobPatch, string> = { status: 'status', runId: 'run_id', backend: 'backend', error: 'error', context: 'context', finishedAt: 'finished_at' };
+    const col: Record<keyof JobPatch, string> = {
+      status: 'status',
+      runId: 'run_id',
+      backend: 'backend',
+      error: 'error',
+      context: 'context',
+      finishedAt: 'finished_at',
+      reportChannelId: 'report_channel_id',
+    };
     for (const [k, v] of Object.entries(patch) as [keyof JobPatch, unknown][]) {
       if (v === undefined) continue;
       sets.push(`${col[k]} = @${col[k]}`);
@@ -151,6 +167,14 @@ export class SqliteJobStore implements JobStore {
       this.st.interrupt.run(this.now());
       return rows.map((r) => toRecord(this.st.byId.get(r.id) as JobRow));
     }).immediate();
+  }
+
+  async claimReport(id: string): Promise<boolean> {
+    return this.st.claimReport.run(this.now(), id).changes === 1;
+  }
+
+  async listUnreported(): Promise<JobRecord[]> {
+    return (this.st.unreported.all() as JobRow[]).map(toRecord);
   }
 
   private mustGet(id: string): JobRecord {

@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { openDatabase } from '../../src/store/database.ts';
+import { openDatabase, migrate } from '../../src/store/database.ts';
+import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
+import { jobReportTarget } from '../../src/store/job-store.ts';
 
 function store() {
   let t = 1000;
@@ -61,5 +63,47 @@ describe('SqliteJobStore', () => {
     expect(j).toMatchObject({ status: 'running', requestedBy: 'cli' });
     expect(j.startedAt).toBe(j.createdAt);
     expect(await s.claimNext()).toBeNull();
+  });
+
+  it('claims the report of an ended job once; lists ended jobs with a Discord target nobody reported', async () => {
+    const s = store();
+    await s.enqueue({ id: 'cli', config: {} }); // no target: nobody to tell in Discord
+    await s.enqueue({ id: 'a', config: {}, channelId: 'c1' });
+    await s.enqueue({ id: 'b', config: {}, channelId: 'c1' });
+    await s.enqueue({ id: 'q', config: {}, channelId: 'c1' });
+    await s.claimNext();
+    await s.claimNext();
+    await s.claimNext();
+    expect(await s.claimReport('a')).toBe(false); // still running: nothing to report yet
+    await s.update('cli', { status: 'finished' });
+    await s.update('a', { status: 'finished', reportChannelId: 't1' });
+    await s.markInterrupted(); // b
+    expect((await s.listUnreported()).map((j) => [j.id, j.status, jobReportTarget(j)])).toEqual([
+      ['a', 'finished', 't1'],
+      ['b', 'interrupted', 'c1'],
+    ]);
+    const claims = await Promise.all([s.claimReport('a'), s.claimReport('a')]);
+    expect(claims.sort()).toEqual([false, true]);
+    expect((await s.get('a'))!.reportedAt).not.toBeNull();
+    expect((await s.listUnreported()).map((j) => j.id)).toEqual(['b']);
+    expect(await s.claimReport('q')).toBe(false);
+    expect(await s.claimReport('nope')).toBe(false);
+  });
+
+  it('migration 7 counts jobs that ended before it as reported, so an upgrade does not post old results', async () => {
+    const db = openDatabase(':memory:', { migrations: MIGRATIONS.filter((m) => m.version < 7) });
+    const insert = db.prepare(`INSERT INTO jobs (id, status, config, channel_id, created_at, finished_at) VALUES (?, ?, '{}', 'c1', 1, ?)`);
+    insert.run('old', 'finished', 5);
+    insert.run('gone', 'interrupted', null);
+    insert.run('waiting', 'queued', null);
+    insert.run('busy', 'running', null);
+    migrate(db, MIGRATIONS);
+    const s = new SqliteJobStore(db);
+    expect((await s.get('old'))!.reportedAt).toBe(5);
+    expect((await s.get('gone'))!.reportedAt).toBe(1);
+    expect((await s.get('waiting'))).toMatchObject({ reportedAt: null, reportChannelId: null });
+    // A job an old process left running is still reported interrupted at the next start.
+    await s.markInterrupted();
+    expect((await s.listUnreported()).map((j) => j.id)).toEqual(['busy']);
   });
 });
