@@ -5,35 +5,22 @@
  * "Rerun with fix" button that applies the verdict's fixes to the job's config.
  */
 import {
-  ActionRowBuilder,
-  ButtonBuilder,
-  ButtonStyle,
   MessageFlags,
   PermissionFlagsBits,
   SlashCommandBuilder,
   ChannelType,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
-  type Client,
 } from 'discord.js';
-import { UserFacingError, buttonId, type BotContext, type BotCommand } from '../src/bot/command.ts';
-import { diagnosisReply } from '../src/bot/presenters/diagnosis-reply.ts';
-import { renderRunChart } from '../src/charts/run-chart.ts';
+import { UserFacingError, type BotContext, type BotCommand } from '../src/bot/command.ts';
 import { PRESET_NAMES, type JobConfig, type PresetName } from '../src/jobs/job-config.ts';
 import { resolveJobConfig } from '../src/jobs/presets.ts';
 import { FAULT_SPECS, FaultSpecError, parseFaultSpecs } from '../src/jobs/fault-spec.ts';
-import { applyFix, type FixChange } from '../src/jobs/apply-fix.ts';
-import { compareRuns } from '../src/app/compare-runs.ts';
-import { compareReply } from '../src/bot/presenters/compare-reply.ts';
 import { threadName } from '../src/alerts/outbox-dispatcher.ts';
-import { progressLine } from '../src/jobs/progress-line.ts';
 import { jobRunName } from '../src/app/run-training-job.ts';
 import type { JobRecord } from '../src/store/job-store.ts';
-import type { Verdict } from '../src/domain/verdict.ts';
-import type { JobWatchEvent, TrainingJobs } from '../src/app/training-jobs.ts';
-
-/** Discord allows 5 edits per 5 s per message; one per epoch is far below, but batch-level updates are throttled. */
-const MIN_EDIT_INTERVAL_MS = 2000;
+import type { TrainingJobs } from '../src/app/training-jobs.ts';
+import { followJob, type ProgressSink } from '../src/bot/job-follower.ts';
 
 function jobsOf(ctx: BotContext): TrainingJobs {
   if (!ctx.jobs) throw new UserFacingError('Training jobs are not enabled on this bot.');
@@ -59,102 +46,6 @@ function refuse(ctx: BotContext): never {
       : 'Training jobs need Manage Server (no training role is set: ask an admin to set TRAIN_ROLE_ID).',
   );
 }
-
-const cancelRow = (jobId: string) =>
-  new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(buttonId('train', 'cancel', jobId)).setLabel('Cancel').setStyle(ButtonStyle.Danger).setEmoji('✖️'));
-
-/** Where a job's progress line lives: the reply to /train, or (for a rerun) a message in the run's thread. */
-type ProgressSink = (content: string, components: ActionRowBuilder<ButtonBuilder>[]) => Promise<unknown>;
-
-interface FollowOptions {
-  /** Bold first line of every message about the job. */
-  title: string;
-  progress: ProgressSink;
-  /** Where the checklist and chart go at the end (an ordinary message: the interaction token dies after 15 minutes). */
-  channelId: string;
-  /** Who asked, mentioned in the final message. */
-  userId: string;
-  /** For a rerun: the job it fixes and what changed, for the before/after comparison posted at the end. */
-  rerunOf?: { job: JobRecord; changes: FixChange[] };
-}
-
-/** Updates the progress line as the job runs and posts the verdict (and, for a rerun, the comparison) when it ends. */
-async function follow(client: Client, ctx: BotContext, job: JobRecord, o: FollowOptions): Promise<void> {
-  const jobs = jobsOf(ctx);
-  const config = job.config as JobConfig;
-  const head = `**${o.title}** · job \`${job.id}\``;
-  const started = ctx.now();
-  let backend = '';
-  let lastEdit = 0;
-  const edit = async (line: string, final = false) => {
-    if (!final && ctx.now() - lastEdit < MIN_EDIT_INTERVAL_MS) return;
-    lastEdit = ctx.now();
-    // A reply's token dies after 15 minutes: the message posted at the end still reaches people.
-    await o.progress(`${head}${backend ? ` · ${backend}` : ''}\n\`${line}\``, final ? [] : [cancelRow(job.id)]).catch(() => undefined);
-  };
-  // Watch before anything is awaited: a job that ends meanwhile would otherwise never be reported.
-  let ended = false;
-  jobs.watch(job.id, async (e: JobWatchEvent) => {
-    if (e.type === 'progress') {
-      const ev = e.event;
-      if (ev.type === 'backend') backend = ev.backend.name;
-      else if (ev.type === 'batch') await edit(progressLine({ ...ev.report, epochs: config.epochs, elapsedMs: ctx.now() - started, backend }));
-      else if (ev.type === 'epoch') {
-        const r = ev.report;
-        lastEdit = 0;
-        await edit(progressLine({ epochs: r.epochs, epoch: r.epoch, batch: 1, batches: 1, loss: r.loss, accuracy: r.accuracy, valLoss: r.valLoss, valAccuracy: r.valAccuracy, elapsedMs: ctx.now() - started, backend }));
-      }
-      return;
-    }
-    if (e.type !== 'finished') return;
-    ended = true;
-    const done = e.job;
-    const outcome = e.result?.outcome;
-    const status = done.status === 'finished' ? '✅ finished' : done.status === 'cancelled' ? '✖️ cancelled' : `❌ ${done.status}${done.error ? `: ${done.error}` : ''}`;
-    await edit(status, true);
-    const channel = await client.channels.fetch(o.channelId).catch(() => null);
-    if (!channel?.isSendable()) return;
-    if (done.status !== 'finished' || !e.result?.verdict || !done.runId) {
-      await channel.send({ content: `${head}: ${status}` });
-      return;
-    }
-    const run = await ctx.store.getRun(done.runId);
-    if (!run) return;
-    const verdict = e.result.verdict;
-    const { series: _s, notes: _n, meta: _m, ...summary } = run;
-    const meta = outcome?.status === 'finished' ? outcome.result.meta : null;
-    const speed = meta ? ` at ${Math.round(meta.samplesPerSecond)} samples/s` : '';
-    const reply = diagnosisReply(
-      { run: summary, verdict, chartPng: renderRunChart(run, verdict).png },
-      { content: `${head}: trained ${meta?.epochsRun ?? '?'} epochs on **${meta?.backend ?? backend}**${speed} for <@${done.requestedBy ?? o.userId}>.`, threadButton: !channel.isThread() },
-    );
-    // Offered only when the fixes change the config: a button that reruns the same job would be a lie.
-    if (fixChanges(config, verdict) > 0) reply.components.push(rerunRow(done.id));
-    await channel.send(reply);
-    if (o.rerunOf?.job.runId) {
-      const comparison = await compareRuns(ctx.store, o.rerunOf.job.runId, done.runId);
-      const changes = o.rerunOf.changes.map((c) => c.description).join('; ');
-      await channel.send({
-        ...compareReply(comparison),
-        content: `**Before and after the fix** (${changes}): A = job \`${o.rerunOf.job.id}\`, B = job \`${done.id}\`.`.slice(0, 2000),
-      });
-    }
-  });
-  const position = await jobs.position(job.id);
-  if (!ended) await o.progress(`${head}\n${position ? `queued (position ${position})` : 'starting…'}`, [cancelRow(job.id)]);
-}
-
-/** How many config changes the verdict's fixes make (0 when the stored config no longer validates). */
-function fixChanges(config: JobConfig, verdict: Verdict): number {
-  try {
-    return applyFix(config, verdict).changes.length;
-  } catch {
-    return 0;
-  }
-}
-
-const rerunRow = (jobId: string) =>
-  new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(buttonId('train', 'rerun', jobId)).setLabel('Rerun with fix').setStyle(ButtonStyle.Primary).setEmoji('🔁'));
 
 /**
  * The thread a rerun reports in: the one the button was clicked in, else the old run's thread, else a new thread on
@@ -217,7 +108,7 @@ const command: BotCommand = {
     }
     await i.deferReply();
     const job = await jobs.enqueue(config, { requestedBy: i.user.id, channelId: i.channelId });
-    await follow(i.client, ctx, job, {
+    await followJob(i.client, ctx, job, {
       title: jobRunName(config),
       progress: (content, components) => i.editReply({ content, components }),
       channelId: i.channelId,
@@ -266,10 +157,12 @@ const command: BotCommand = {
         if (message) {
           progress = (content, components) => message.edit({ content, components });
           resultsIn = threadId;
+          // Kept on the job, so a restarted bot still reports this rerun in the thread.
+          await jobs.setReportTarget(r.job.id, threadId).catch((err: unknown) => ctx.log.warn({ err, jobId: r.job.id }, 'could not store a rerun’s thread'));
           await i.editReply({ content: `🔁 <@${i.user.id}> reruns job \`${jobId}\` with the fix (${changes}) as job \`${r.job.id}\`. Progress and results: <#${threadId}>.`.slice(0, 2000), allowedMentions: { parse: [] } });
         }
       }
-      await follow(i.client, ctx, r.job, {
+      await followJob(i.client, ctx, r.job, {
         title: `${jobRunName(config)}, rerun of ${jobId}`,
         progress,
         channelId: resultsIn,

@@ -87,14 +87,9 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   log.info({ db: config.dbPath }, 'runmedic started');
   // Digests post through the client, so the scheduler starts once the bot is up; missed ones are posted now, once.
   const digestScheduler = await digests.start(bot.client);
-  // Jobs start after the bot is up, so jobs a previous process left running can be reported where they were asked for.
-  const interrupted = await jobs.start();
-  for (const job of interrupted) {
-    log.warn({ jobId: job.id, runId: job.runId }, 'training job interrupted by a restart');
-    if (!job.channelId) continue;
-    const channel = await bot.client.channels.fetch(job.channelId).catch(() => null);
-    if (channel?.isSendable()) await channel.send({ content: `⚠️ Training job \`${job.id}\` was interrupted when runmedic stopped${job.runId ? ` (run \`${job.runId}\` kept as is)` : ''}. Start it again with /train.` }).catch(() => undefined);
-  }
+  // The bot started the job queue once it was up (startBot → resumeJobReports): it followed queued jobs again and
+  // reported in Discord the jobs a previous process left running. start() is idempotent; here they are only logged.
+  for (const job of await jobs.start()) log.warn({ jobId: job.id, runId: job.runId }, 'training job interrupted by a restart');
 
   return {
     log,

@@ -4,7 +4,7 @@
  */
 import type { Verdict } from '../domain/verdict.ts';
 import type { RunStore } from '../store/run-store.ts';
-import type { JobRecord, JobStore } from '../store/job-store.ts';
+import { jobReportTarget, type JobRecord, type JobStore } from '../store/job-store.ts';
 import { JobQueue, type EnqueueOptions } from '../jobs/job-queue.ts';
 import { parseJobConfig, type JobConfig } from '../jobs/job-config.ts';
 import { applyFix, type FixChange } from '../jobs/apply-fix.ts';
@@ -42,10 +42,20 @@ export interface TrainingJobsOptions {
   afterVerdict?: (verdict: Verdict) => Promise<unknown>;
 }
 
+/** Ends of unwatched jobs kept for a late watcher (see TrainingJobs.unwatched). */
+const MAX_UNWATCHED = 100;
+
 export class TrainingJobs {
   readonly queue: JobQueue;
   private readonly watchers = new Map<string, Set<JobWatcher>>();
   private readonly results = new Map<string, TrainingJobResult>();
+  /**
+   * Ends of jobs that ran in this process while nobody watched them (a queued job a restarted bot had not re-attached
+   * to yet): handed to the first watcher, so the results keep their measured details. Bounded: jobs asked for outside
+   * Discord are never watched.
+   */
+  private readonly unwatched = new Map<string, Extract<JobWatchEvent, { type: 'finished' }>>();
+  private starting: Promise<JobRecord[]> | null = null;
 
   constructor(private readonly opts: TrainingJobsOptions) {
     const run = opts.run ?? runTrainingJob;
@@ -101,16 +111,65 @@ export class TrainingJobs {
         };
       },
       onFinished: (job) => {
-        this.emit(job.id, { type: 'finished', job, result: this.results.get(job.id) ?? null });
+        const ended = { type: 'finished' as const, job, result: this.results.get(job.id) ?? null };
+        const watchers = this.watchers.get(job.id);
         this.results.delete(job.id);
         this.watchers.delete(job.id);
+        // Stopped with the service: reported at the next start, by the same path as a job a crash left running,
+        // when the bot is up to say so and the job can be started again (not while the client shuts down).
+        if (job.status === 'interrupted') return;
+        if (watchers?.size) {
+          void this.deliverEnd(ended, watchers);
+          return;
+        }
+        this.unwatched.set(job.id, ended);
+        for (const id of this.unwatched.keys()) {
+          if (this.unwatched.size <= MAX_UNWATCHED) break;
+          this.unwatched.delete(id);
+        }
       },
     });
   }
 
-  /** Jobs a stopped process left running, now marked interrupted: the caller reports them. */
+  /**
+   * Marks jobs a stopped process left running interrupted (returned) and starts the queue. Idempotent: the bot calls
+   * it before re-attaching to jobs, whether or not the composition root called it first.
+   */
   start(): Promise<JobRecord[]> {
-    return this.queue.start();
+    this.starting ??= this.queue.start();
+    return this.starting;
+  }
+
+  /**
+   * What a (re)started bot has to report, once the queue is started: `live`, jobs with a Discord target that are
+   * queued, running here, or ended here unwatched (watch them: their end is delivered to the watcher); `ended`, jobs
+   * with a target that ended in an earlier process (interrupted by its stop or crash, or finished just before it)
+   * and whose end nobody reported. Oldest first. The lists are disjoint, so no end is reported by both.
+   */
+  async pendingReports(): Promise<{ live: JobRecord[]; ended: JobRecord[] }> {
+    await this.start();
+    const active = (await this.opts.jobs.list({ statuses: ['queued', 'running'], limit: 10_000 })).reverse();
+    const live = active.filter((j) => jobReportTarget(j) !== null);
+    const liveIds = new Set(live.map((j) => j.id));
+    for (const e of [...this.unwatched.values()]) {
+      if (jobReportTarget(e.job) !== null && !liveIds.has(e.job.id)) {
+        live.push(e.job);
+        liveIds.add(e.job.id);
+      }
+    }
+    // Listed after `live`: a job that ends in between is in `live` (or unwatched), never reported as an old one.
+    const ended = (await this.opts.jobs.listUnreported()).filter((j) => !liveIds.has(j.id) && !this.unwatched.has(j.id) && !this.queue.runningIds().includes(j.id));
+    return { live, ended };
+  }
+
+  /** Claims the report of a job that ended in an earlier process; false when someone reported it already. */
+  claimReport(jobId: string): Promise<boolean> {
+    return this.opts.jobs.claimReport(jobId);
+  }
+
+  /** Where the job's progress and results go from now on (a rerun's thread), kept for a restarted bot. */
+  async setReportTarget(jobId: string, channelId: string): Promise<void> {
+    await this.opts.jobs.update(jobId, { reportChannelId: channelId });
   }
 
   stop(): Promise<void> {
@@ -121,8 +180,17 @@ export class TrainingJobs {
     return this.queue.enqueue(config, opts);
   }
 
-  /** Watch one job's progress until it ends; returns the unsubscribe function. */
+  /**
+   * Watch one job's progress until it ends; returns the unsubscribe function. A job that already ended in this
+   * process unwatched has its end delivered to this watcher.
+   */
   watch(jobId: string, watcher: JobWatcher): () => void {
+    const ended = this.unwatched.get(jobId);
+    if (ended) {
+      this.unwatched.delete(jobId);
+      void this.deliverEnd(ended, new Set([watcher]));
+      return () => {};
+    }
     let set = this.watchers.get(jobId);
     if (!set) this.watchers.set(jobId, (set = new Set()));
     set.add(watcher);
@@ -172,6 +240,21 @@ export class TrainingJobs {
     if (fix.changes.length === 0) return { status: 'nothing-to-fix', parent: fix.job };
     const { job, created } = await this.queue.enqueueRerun(fix.config, { ...opts, parentJobId: jobId });
     return created ? { status: 'started', job, parent: fix.job, changes: fix.changes } : { status: 'already', job, parent: fix.job };
+  }
+
+  /**
+   * A job's end goes to its watchers once, across watchers and restarts: the stored claim is taken before anything
+   * is posted. A process dying between the claim and the post loses that report (at most once, by choice: a missing
+   * checklist can be asked for with /diagnose, a doubled one cannot be taken back from people's notifications).
+   */
+  private async deliverEnd(e: Extract<JobWatchEvent, { type: 'finished' }>, watchers: Set<JobWatcher>): Promise<void> {
+    const claimed = await this.opts.jobs.claimReport(e.job.id).catch(() => false);
+    if (!claimed) return;
+    for (const w of watchers) {
+      await Promise.resolve()
+        .then(() => w(e))
+        .catch(() => undefined);
+    }
   }
 
   private emit(jobId: string, e: JobWatchEvent): void {

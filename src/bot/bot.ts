@@ -9,6 +9,7 @@ import { loadCommands } from './command-loader.ts';
 import { createDiscordClient } from './create-client.ts';
 import { DiscordNotifier } from './discord-notifier.ts';
 import { routeInteraction } from './interaction-router.ts';
+import { resumeJobReports } from './job-follower.ts';
 
 export interface BotOptions extends Omit<BotContext, 'now'> {
   token: string;
@@ -76,6 +77,15 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
   });
   opts.alerts.onEnqueued = () => dispatcher.kick();
   dispatcher.start();
+
+  // Jobs queued before this start are followed again and ended ones nobody reported are reported, now that the
+  // client can post. The queue starts here at the latest (it may have started already: start() is idempotent).
+  if (ctx.jobs) {
+    await resumeJobReports(client, ctx).then(
+      (r) => (r.followed.length || r.reported.length) && opts.log.info(r, 'training jobs resumed after a start'),
+      (err: unknown) => opts.log.error({ err }, 'could not resume training-job reports'),
+    );
+  }
 
   return {
     client,

@@ -80,4 +80,50 @@ describe('TrainingJobs', () => {
     const r = await jobs.rerunWithFix(calm.id);
     expect(r).toMatchObject({ status: 'nothing-to-fix', parent: { id: calm.id } });
   });
+
+  it('after a restart: an end nobody watched goes to the first late watcher once; earlier ends are listed apart; a stop is not an end to post', async () => {
+    const db = openDatabase(':memory:');
+    const runs = new SqliteRunStore(db);
+    const store = new SqliteJobStore(db);
+    const config = resolveJobConfig('blobs', { learningRate: 0.5, optimizer: 'sgd' });
+    // Left by an earlier process: one running (its process died), one of the CLI (no Discord target).
+    await store.enqueue({ id: 'old', config, requestedBy: 'u1', channelId: 'c1' });
+    await store.claimNext();
+    await store.enqueue({ id: 'cli', config });
+    await store.claimNext();
+
+    const jobs = new TrainingJobs({ jobs: store, runs, run: divergingRun });
+    expect((await jobs.start()).map((j) => j.id)).toEqual(['old', 'cli']);
+    expect(await jobs.start()).toHaveLength(2); // idempotent: the same answer, nothing marked twice
+    const job = await jobs.enqueue(config, { requestedBy: 'u1', channelId: 'c1' });
+    await jobs.queue.idle(); // ended before anyone watched it
+    const pending = await jobs.pendingReports();
+    expect(pending.live.map((j) => j.id)).toEqual([job.id]);
+    expect(pending.ended.map((j) => [j.id, j.status])).toEqual([['old', 'interrupted']]);
+
+    const seen: JobWatchEvent[] = [];
+    jobs.watch(job.id, (e) => void seen.push(e));
+    jobs.watch(job.id, (e) => void seen.push(e));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen.map((e) => e.type)).toEqual(['finished']);
+    expect((seen[0] as Extract<JobWatchEvent, { type: 'finished' }>).result?.verdict?.items[0]!.id).toBe('divergence');
+    expect((await jobs.get(job.id))!.reportedAt).not.toBeNull();
+    expect((await jobs.pendingReports()).live).toHaveLength(0);
+
+    // A job the service's stop interrupts is not posted by the stopping process: the next start reports it.
+    const blocking: typeof runTrainingJob = (_c, _s, opts) =>
+      new Promise((_, reject) => opts!.signal!.addEventListener('abort', () => reject(new Error('killed'))));
+    const stopping = new TrainingJobs({ jobs: store, runs, run: blocking });
+    await stopping.start();
+    const long = await stopping.enqueue(config, { requestedBy: 'u1', channelId: 'c1' });
+    const events: string[] = [];
+    stopping.watch(long.id, (e) => void events.push(e.type));
+    await new Promise((r) => setTimeout(r, 20));
+    await stopping.stop();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events).not.toContain('finished');
+    expect((await store.get(long.id))).toMatchObject({ status: 'interrupted', reportedAt: null });
+    const next = new TrainingJobs({ jobs: store, runs, run: blocking });
+    expect((await next.pendingReports()).ended.map((j) => j.id)).toEqual(['old', long.id]);
+  });
 });

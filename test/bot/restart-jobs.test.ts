@@ -1,0 +1,173 @@
+/**
+ * Training jobs across a restart, end to end: the real discord.js client against the fake Discord, jobs in child
+ * processes, one SQLite file. Two /train jobs with concurrency 1; the bot stops while the first runs and starts again
+ * on the same database: the first is reported interrupted once (which job, which preset, how to run it again), the
+ * second, still queued at the stop, runs under the new bot and its progress and results reach the channel it was
+ * asked in, once, and a further restart posts nothing again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FakeDiscord, type FakeMember, type FakeMessage } from '../support/fake-discord.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { openDatabase, type Database } from '../../src/store/database.ts';
+import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
+import { SqliteAlertStore } from '../../src/store/sqlite-alert-store.ts';
+import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
+import { AlertService } from '../../src/alerts/alert-service.ts';
+import { RunReporter } from '../../src/app/run-report.ts';
+import { jobContexts } from '../../src/app/diagnose-run.ts';
+import { TrainingJobs } from '../../src/app/training-jobs.ts';
+import { startBot, type RunningBot } from '../../src/bot/bot.ts';
+
+/** One process's worth of service on the shared database, wired as src/main.ts wires it. */
+interface Service {
+  db: Database;
+  jobStore: SqliteJobStore;
+  jobs: TrainingJobs;
+  bot: RunningBot;
+}
+
+async function startService(config: Config, token: string): Promise<Service> {
+  const db = openDatabase(config.dbPath);
+  const store = new SqliteRunStore(db);
+  const alerts = new AlertService(new SqliteAlertStore(db));
+  const jobStore = new SqliteJobStore(db);
+  const jobs = new TrainingJobs({ jobs: jobStore, runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
+  const reporter = new RunReporter(store, { contexts: jobContexts(jobStore) });
+  const bot = await startBot({ config, log: silentLogger(), store, alerts, reporter, jobs, token, restRetries: 0, readyTimeoutMs: 5000 });
+  return { db, jobStore, jobs, bot };
+}
+
+/** As src/main.ts stops: the queue first (running jobs killed, recorded interrupted), then the client, then the file. */
+async function stopService(s: Service): Promise<void> {
+  await s.jobs.stop();
+  await s.bot.stop();
+  s.db.close();
+}
+
+const hasChart = (m: FakeMessage) => (m.embeds?.length ?? 0) > 0 && m.attachments.some((a) => a.filename === 'chart.png');
+
+describe('training jobs across a bot restart', () => {
+  let fake: FakeDiscord;
+  let config: Config;
+  let service: Service | null = null;
+  let trainer: FakeMember;
+  const dir = mkdtempSync(path.join(tmpdir(), 'runmedic-restart-'));
+
+  beforeAll(async () => {
+    fake = await FakeDiscord.start();
+    config = loadConfig({
+      RUNMEDIC_DB: path.join(dir, 'db.sqlite'),
+      DISCORD_API_BASE: fake.apiBase,
+      DISCORD_TOKEN: fake.token,
+      TRAIN_ROLE_ID: fake.oncallRole.id,
+      JOB_CONCURRENCY: '1',
+    });
+    trainer = fake.addMember('trainer', '0', [fake.oncallRole.id]);
+  });
+  afterAll(async () => {
+    if (service) await stopService(service).catch(() => undefined);
+    await fake?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('interrupts the running job, keeps the queued one, and reports each once after the restart', async () => {
+    const t0 = Date.now();
+    service = await startService(config, fake.token);
+    const train = (epochs: number, limit: number) =>
+      fake.slash({
+        name: 'train',
+        user: trainer,
+        options: [
+          { name: 'preset', type: 3, value: 'blobs' },
+          { name: 'epochs', type: 4, value: epochs },
+          { name: 'limit', type: 4, value: limit },
+        ],
+      });
+    // The first trains long enough to be stopped while it runs; the second is small and waits behind it.
+    const first = train(200, 400);
+    await fake.answerOf(first, 10_000);
+    const second = train(3, 200);
+    const queuedAnswer = await fake.answerOf(second, 10_000);
+    const channelId = first.channelId;
+    expect(second.channelId).toBe(channelId);
+    const [job2, job1] = await service.jobs.list();
+    expect(job1!.config).toMatchObject({ preset: 'blobs', epochs: 200 });
+    expect(job2!.config).toMatchObject({ preset: 'blobs', epochs: 3 });
+    expect(queuedAnswer.content).toContain(`job \`${job2!.id}\``);
+    expect(queuedAnswer.content).toContain('queued (position 1)');
+
+    // Stop once the first has created its run (its child is training), the second still queued behind it.
+    await fake.waitFor(async () => (await service!.jobStore.get(job1!.id))?.runId ?? null, 60_000, 'the first job’s run');
+    const tStop = Date.now();
+    const s1 = service;
+    service = null;
+    await stopService(s1);
+    const tStopped = Date.now();
+    const check = openDatabase(config.dbPath);
+    const stored = new SqliteJobStore(check);
+    expect((await stored.get(job1!.id))!.status).toBe('interrupted');
+    expect((await stored.get(job2!.id))!.status).toBe('queued');
+    check.close();
+    // Nothing is said while the bot stops: the interruption is reported by the next start.
+    const mentions = (id: string) => fake.channelMessages(channelId).filter((m) => String(m.content).includes(`\`${id}\``));
+    const before = { job1: mentions(job1!.id).length, job2: mentions(job2!.id).length };
+    expect(fake.channelMessages(channelId).filter((m) => String(m.content).includes('interrupted'))).toHaveLength(0);
+
+    // A new process on the same database.
+    const tRestart = Date.now();
+    service = await startService(config, fake.token);
+    const interrupted = (await service.jobs.get(job1!.id))!;
+    expect(interrupted.reportedAt).not.toBeNull();
+    const report = await fake.waitFor(
+      () => fake.channelMessages(channelId).find((m) => String(m.content).includes('interrupted when runmedic stopped')),
+      10_000,
+      'the interrupted report',
+    );
+    const text = String(report.content);
+    expect(text).toContain(`job \`${job1!.id}\``);
+    expect(text).toContain('preset `blobs`');
+    expect(text).toContain(`run \`${interrupted.runId}\``);
+    expect(text).toContain('It can be rerun: `/train preset:blobs');
+    expect(text).toContain('epochs:200');
+
+    // The queued job is followed again: a fresh progress line in its channel, then its checklist and chart.
+    const results = await fake.waitFor(() => mentions(job2!.id).find(hasChart), 90_000, 'the second job’s checklist');
+    const tResults = Date.now();
+    const done = (await service.jobs.get(job2!.id))!;
+    expect(done.status).toBe('finished');
+    expect(done.reportedAt).not.toBeNull();
+    expect(String(results.content)).toContain(`<@${trainer.user.id}>`);
+    expect((results.embeds[0] as any).footer.text).toContain(done.runId);
+    expect(fake.buttonsOf(results).map((b) => b.label)).toContain('Open thread');
+
+    await service.jobs.queue.idle();
+    // Anything posted twice would be on its way by now.
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = mentions(job2!.id).slice(before.job2);
+    expect(after.filter(hasChart)).toHaveLength(1);
+    const progress = after.filter((m) => String(m.content).includes('runmedic restarted since this job was queued') || String(m.content).includes('✅ finished'));
+    expect(progress).toHaveLength(1);
+    expect(String(progress[0]!.content)).toContain('✅ finished');
+    expect(fake.buttonsOf(progress[0]!)).toHaveLength(0);
+    expect(mentions(job1!.id).slice(before.job1)).toEqual([report]);
+
+    // Another restart: both ends were reported, so nothing is posted again.
+    const count = fake.channelMessages(channelId).length;
+    const s2 = service;
+    service = null;
+    await stopService(s2);
+    service = await startService(config, fake.token);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fake.channelMessages(channelId)).toHaveLength(count);
+
+    if (process.env.SHOW_TIMINGS) {
+      console.log(
+        `restart test: first job's run after ${tStop - t0} ms, stop took ${tStopped - tStop} ms, restart to second job's checklist ${tResults - tRestart} ms, whole test ${Date.now() - t0} ms`,
+      );
+    }
+  }, 180_000);
+});
