@@ -170,4 +170,61 @@ describe('training jobs across a bot restart', () => {
       );
     }
   }, 180_000);
+
+  it('a rerun still queued at the stop posts its checklist and the before/after comparison in the old run’s thread, once', async () => {
+    const t0 = Date.now();
+    service ??= await startService(config, fake.token);
+    const slash = (options: { name: string; type: number; value: string | number }[]) => fake.slash({ name: 'train', user: trainer, options: [{ name: 'preset', type: 3, value: 'blobs' }, ...options] });
+    // A diverging job, so its checklist offers Rerun with fix.
+    const diverging = slash([
+      { name: 'optimizer', type: 3, value: 'sgd' },
+      { name: 'lr', type: 10, value: 30 },
+      { name: 'epochs', type: 4, value: 4 },
+      { name: 'limit', type: 4, value: 300 },
+    ]);
+    await fake.answerOf(diverging, 10_000);
+    const parent = (await service.jobs.list())[0]!;
+    const verdict = await fake.waitFor(
+      () => fake.channelMessages(diverging.channelId).find((m) => hasChart(m) && String(m.content).includes(parent.id) && fake.buttonsOf(m).some((b) => b.label === 'Rerun with fix')),
+      90_000,
+      'the diverging job’s checklist',
+    );
+    // A long job takes the only slot, so the rerun waits in the queue.
+    await fake.answerOf(slash([{ name: 'epochs', type: 4, value: 200 }, { name: 'limit', type: 4, value: 400 }]), 10_000);
+    const blocker = (await service.jobs.list())[0]!;
+    await fake.waitFor(async () => (await service!.jobStore.get(blocker.id))?.runId ?? null, 60_000, 'the long job’s run');
+    const ack = await fake.answerOf(fake.clickButton({ messageId: verdict.id, customId: `train:rerun:${parent.id}`, user: trainer }), 10_000);
+    const rerun = (await service.jobStore.liveRerunOf(parent.id))!;
+    const thread = fake.threads().find((t) => t.starter_message_id === verdict.id)!;
+    expect(ack.content).toContain(`<#${thread.id}>`);
+    expect(rerun).toMatchObject({ status: 'queued', channelId: diverging.channelId, reportChannelId: thread.id });
+
+    const s1 = service;
+    service = null;
+    await stopService(s1);
+    const inThread = () => fake.channelMessages(thread.id).filter((m) => String(m.content).includes(`\`${rerun.id}\``));
+    const before = inThread().length;
+    const tRestart = Date.now();
+    service = await startService(config, fake.token);
+    await fake.waitFor(
+      () => fake.channelMessages(diverging.channelId).find((m) => String(m.content).includes(`job \`${blocker.id}\``) && String(m.content).includes('interrupted')),
+      10_000,
+      'the long job’s interrupted report',
+    );
+    const checklist = await fake.waitFor(() => inThread().find(hasChart), 90_000, 'the rerun’s checklist in the thread');
+    const comparison = await fake.waitFor(() => fake.channelMessages(thread.id).find((m) => m.attachments.some((a) => a.filename === 'compare.png') && String(m.content).includes(rerun.id)), 10_000, 'the comparison');
+    const tResults = Date.now();
+    expect(String(comparison.content)).toMatch(/learning rate 30 → 3\b/);
+    expect(String(comparison.content)).toContain(`A = job \`${parent.id}\`, B = job \`${rerun.id}\``);
+    expect(fake.buttonsOf(checklist).map((b) => b.label)).not.toContain('Open thread');
+    await service.jobs.queue.idle();
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = inThread().slice(before);
+    expect(after.filter(hasChart)).toEqual([checklist]);
+    expect(fake.channelMessages(thread.id).filter((m) => m.attachments.some((a) => a.filename === 'compare.png') && String(m.content).includes(rerun.id))).toEqual([comparison]);
+    // The resumed progress line is in the thread too; nothing about the rerun's results went to the channel.
+    expect(after.filter((m) => String(m.content).includes('✅ finished'))).toHaveLength(1);
+    expect(fake.channelMessages(diverging.channelId).filter((m) => String(m.content).includes(rerun.id) && (m.embeds?.length ?? 0) > 0)).toHaveLength(0);
+    if (process.env.SHOW_TIMINGS) console.log(`rerun restart test: restart to the rerun's comparison ${tResults - tRestart} ms, whole test ${Date.now() - t0} ms`);
+  }, 240_000);
 });
