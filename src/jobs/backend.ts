@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { registerWasmConv2dBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
 import { registerNativeGradients } from './native-gradients.ts';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+import { BACKEND_NAMES, parseBackendOrder, type BackendName } from './backend-names.ts';
+export { BACKEND_NAMES, parseBackendOrder, type BackendName };
 
 export interface BackendAttempt {
   name: BackendName;
@@ -22,18 +22,6 @@ export interface LoadedBackend {
   name: BackendName;
   /** Every backend tried, in order, with the reason the earlier ones failed. */
   attempts: BackendAttempt[];
-}
-
-/** Reads a preference list such as "wasm,cpu" (from RUNMEDIC_TF_BACKEND); unknown names are an error, not ignored. */
-export function parseBackendOrder(spec: string | undefined): BackendName[] {
-  if (spec === undefined || spec.trim() === '') return [...BACKEND_NAMES];
-  const names = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  for (const n of names) {
-    if (!(BACKEND_NAMES as readonly string[]).includes(n)) {
-      throw new Error(`unknown TensorFlow.js backend "${n}" (expected one of ${BACKEND_NAMES.join(', ')})`);
-    }
-  }
-  return names as BackendName[];
 }
 
 const require = createRequire(import.meta.url);
