@@ -32,7 +32,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   const log = createLogger({ level: config.logLevel, secrets: [config.discordToken] });
   // The heavy modules (discord.js, charts, TensorFlow.js) load only once the configuration is known good,
   // so a missing variable is reported in a moment rather than after seconds of imports.
-  const [{ RunReporter }, { BotLoginError, startBot }, { TrainingJobs }, { jobContexts }] = await Promise.all([
+  const [{ RunReporter }, { BotLoginError, startBot }, { TrainingJobs }, { storedRunContexts }] = await Promise.all([
     import('./app/run-report.ts'),
     import('./bot/bot.ts'),
     import('./app/training-jobs.ts'),
@@ -50,14 +50,15 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   const store = new SqliteRunStore(db, {}, true);
   const alerts = new AlertService(new SqliteAlertStore(db));
   const jobStore = new SqliteJobStore(db);
-  // Job-made runs are reported with their job's measured context (dataset stats, gradients), as their final verdict was.
-  const reporter = new RunReporter(store, { contexts: jobContexts(jobStore) });
+  // Job-made runs are reported with their job's measured context, pushed runs with their declared one, as the API judges them.
+  const pushStore = new SqlitePushStore(db);
+  const reporter = new RunReporter(store, { contexts: storedRunContexts({ jobs: jobStore, pushed: pushStore }) });
   const jobs = new TrainingJobs({ jobs: jobStore, runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
   const digests = createDigests({ db, runs: store, alerts, reporter, log });
 
   let bot;
   try {
-    bot = await startBot({ config, log, store, alerts, reporter, jobs, digests: digests.digests, apiTokens: new SqlitePushStore(db), token: config.discordToken });
+    bot = await startBot({ config, log, store, alerts, reporter, jobs, digests: digests.digests, apiTokens: pushStore, token: config.discordToken });
   } catch (e) {
     await store.close();
     if (e instanceof BotLoginError) throw new StartupError(`runmedic: ${e.message}`);

@@ -9,8 +9,10 @@ import type { Run, RunLog, Series } from '../domain/run.ts';
 import type { Verdict } from '../domain/verdict.ts';
 import { diagnose } from '../diagnose/index.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
+import { useTestAsValidation } from '../ingest/series-builder.ts';
 import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
 import type { JobStore } from '../store/job-store.ts';
+import type { PushStore } from './push-store.ts';
 import { defaultLogParser, readTree, type LogParser } from './ingest-files.ts';
 
 export interface DiagnoseOptions {
@@ -39,6 +41,40 @@ export function jobContexts(jobs: Pick<JobStore, 'getByRunId'> | (() => Promise<
     async contextOf(runId) {
       const store = typeof jobs === 'function' ? await jobs() : jobs;
       return (await store.getByRunId(runId))?.context ?? null;
+    },
+  };
+}
+
+type Lazy<T> = T | (() => Promise<T>);
+
+/** A pushed run's declared context (config, classes, POST /dataset statistics) as the push API stored it. */
+export function pushedRunContexts(push: Lazy<Pick<PushStore, 'pushedRun'>>): RunContextSource {
+  return {
+    async contextOf(runId) {
+      const store = typeof push === 'function' ? await push() : push;
+      return (await store.pushedRun(runId))?.context ?? null;
+    },
+  };
+}
+
+/**
+ * The one context source every face uses (CLI diagnose and chart, the bot's /diagnose, reports): what a training job
+ * measured and what a pushed run declared. A run comes from one or the other; when both know it, the job's
+ * measurements win field by field over declarations.
+ */
+export function storedRunContexts(o: {
+  jobs?: Lazy<Pick<JobStore, 'getByRunId'>>;
+  pushed?: Lazy<Pick<PushStore, 'pushedRun'>>;
+}): RunContextSource {
+  const sources = [o.pushed && pushedRunContexts(o.pushed), o.jobs && jobContexts(o.jobs)].filter((x): x is RunContextSource => !!x);
+  return {
+    async contextOf(runId) {
+      let merged: DiagnoseContext | null = null;
+      for (const src of sources) {
+        const c = await src.contextOf(runId);
+        if (c) merged = { ...merged, ...c };
+      }
+      return merged;
     },
   };
 }
@@ -76,7 +112,16 @@ export async function diagnoseStoredRun(run: Run, opts: DiagnoseOptions = {}): P
 
 /** Diagnoses a run already in the store with the context given in `opts` only (see diagnoseStoredRun). */
 export function diagnoseStored(run: Run, opts: DiagnoseOptions = {}): Verdict {
-  return diagnose({ id: run.id, name: run.name, format: run.source.format, series: run.series, points: run.points, epochs: run.epochs }, contextOf(opts));
+  return diagnose({ id: run.id, name: run.name, format: run.source.format, series: diagnosableSeries(run.source.format, run.series), points: run.points, epochs: run.epochs }, contextOf(opts));
+}
+
+/**
+ * The series the engine sees for a stored run. Pushed runs are stored as sent (a `test_loss` stays a test series), and
+ * the push API judges them with test standing in for a missing validation split; file logs had that done at parse.
+ * Shared so the API's verdict and every later diagnosis of the same run agree.
+ */
+export function diagnosableSeries(format: string, series: Series[]): Series[] {
+  return format === 'push' ? useTestAsValidation(series, []) : series;
 }
 
 /** Reads and parses one file; every run in it gets a verdict (ids are the file name, `#n` when it holds several). */

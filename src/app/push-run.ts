@@ -14,10 +14,10 @@ import type { DatasetStats, DiagnoseContext, TrainingConfig } from '../domain/co
 import type { Run, RunStatus, RunSummary } from '../domain/run.ts';
 import type { Verdict, VerdictItem } from '../domain/verdict.ts';
 import { diagnose, worstStatus } from '../diagnose/index.ts';
-import { useTestAsValidation } from '../ingest/series-builder.ts';
 import type { Logger } from '../logger.ts';
 import type { AppendOptions, RunStore } from '../store/run-store.ts';
 import type { TokenIdentity } from './api-tokens.ts';
+import { diagnosableSeries } from './diagnose-run.ts';
 import { LiveSeries, type AppendOutcome, type PushPoint } from './live-series.ts';
 import type { PushedRunRecord, PushStore } from './push-store.ts';
 import { recordScopedVerdict } from './scoped-alerts.ts';
@@ -292,7 +292,7 @@ export class PushService {
   }
 
   private diagnoseLive(lr: LiveRun): Verdict {
-    const series = useTestAsValidation(lr.series.series(), []);
+    const series = diagnosableSeries('push', lr.series.series());
     const v = diagnose(
       { id: lr.summary.id, name: lr.summary.name, format: 'push', series, points: lr.summary.points, epochs: lr.summary.epochs },
       lr.record.context,

@@ -25,9 +25,9 @@ export const chartCommand: CliCommand = {
     if (typeof out !== 'string' || out.trim() === '') throw new UsageError('-o/--out: expected the PNG file to write', 'chart');
     const style = chartStyle(values, 'chart');
     // Loaded here, not at the top: the renderer costs seconds that other subcommands should not pay.
-    const [{ diagnoseTarget, jobContexts }, { writeRunCharts }] = await Promise.all([import('../app/diagnose-run.ts'), import('../app/render-chart.ts')]);
-    // A job-made run is marked from the verdict its job's measurements give, as `runmedic diagnose` shows it.
-    const contexts = ctx.openJobStore ? jobContexts(() => ctx.openJobStore!()) : undefined;
+    const [{ diagnoseTarget, storedRunContexts }, { writeRunCharts }] = await Promise.all([import('../app/diagnose-run.ts'), import('../app/render-chart.ts')]);
+    // Marked from the verdict its job's measurements or its pushed context give, as `runmedic diagnose` shows it.
+    const contexts = storedRunContexts({ jobs: ctx.openJobStore && (() => ctx.openJobStore!()), pushed: ctx.openPushStore && (() => ctx.openPushStore!()) });
     const runs = await diagnoseTarget(positionals[0]!, () => ctx.openStore(), { maxBytes: ctx.config.ingestMaxBytes, contexts });
     for (const file of writeRunCharts(runs, out, style)) ctx.out(file);
   },

@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { JobStore } from '../store/job-store.ts';
+import type { PushStore } from '../app/push-store.ts';
 
 /** What every subcommand gets: configuration, a lazily opened store, and where to write. */
 export interface CliContext {
@@ -12,6 +13,8 @@ export interface CliContext {
   openStore(): Promise<RunStore>;
   /** The training jobs of the same database (their measured contexts), opened on first call like the store. */
   openJobStore?(): Promise<JobStore>;
+  /** The push API's records of the same database (a pushed run's declared config, classes, dataset), opened on first call. */
+  openPushStore?(): Promise<PushStore>;
   /** Writes one line (a newline is added) to stdout: results, tables, JSON. */
   out(line: string): void;
   /** Writes one line to stderr: progress and hints, never data. */
@@ -48,6 +51,8 @@ export interface CliCommand {
   /** Positional part of the usage line, e.g. '<file|dir|zip>...'. */
   args: string;
   options?: Record<string, CliOption>;
+  /** What the exit codes mean, when the command has its own beyond 0/1/2; printed by --help. */
+  exitCodes?: string;
   /** Least and most positionals accepted (default 0 and Infinity). */
   minArgs?: number;
   maxArgs?: number;

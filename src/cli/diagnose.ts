@@ -27,9 +27,9 @@ export const diagnoseCommand: CliCommand = {
     const diagnoseOptions = { classes, maxBytes: ctx.config.ingestMaxBytes };
     // Loaded here, not at the top: every CLI call imports every command file, and the engine and the chart
     // renderer (echarts, resvg) cost seconds that `runmedic ingest` or `--help` should not pay.
-    const { diagnoseTarget, jobContexts } = await import('../app/diagnose-run.ts');
-    // A job-made run is diagnosed with what its job measured (dataset stats, gradients), as its own verdict was.
-    const contexts = ctx.openJobStore ? jobContexts(() => ctx.openJobStore!()) : undefined;
+    const { diagnoseTarget, storedRunContexts } = await import('../app/diagnose-run.ts');
+    // A stored run is diagnosed with what its job measured or its pusher declared, as the bot and the API judge it.
+    const contexts = storedRunContexts({ jobs: ctx.openJobStore && (() => ctx.openJobStore!()), pushed: ctx.openPushStore && (() => ctx.openPushStore!()) });
     const results = await diagnoseTarget(positionals[0]!, () => ctx.openStore(), { ...diagnoseOptions, contexts });
     if (chartStyleOptions) {
       const { writeRunCharts } = await import('../app/render-chart.ts');

@@ -9,6 +9,7 @@ import { isStoreOpenError } from '../store/store-error.ts';
 import { SqliteRunStore } from '../store/sqlite-run-store.ts';
 import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import { openDatabase, type Database } from '../store/database.ts';
+import { SqlitePushStore } from '../store/sqlite-push-store.ts';
 import type { CliCommand, CliContext } from './command.ts';
 import { COMMANDS } from './commands.ts';
 import { UsageError } from './usage-error.ts';
@@ -59,6 +60,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       // One connection for the runs and the jobs of the file, opened (and migrated) on first use.
       openStore: async () => (store ??= new SqliteRunStore((db ??= openDatabase(dbPath)))),
       openJobStore: async () => new SqliteJobStore((db ??= openDatabase(dbPath))),
+      openPushStore: async () => new SqlitePushStore((db ??= openDatabase(dbPath))),
     };
     return (await command.run(ctx, args)) ?? EXIT_OK;
   } catch (e) {
@@ -142,6 +144,7 @@ function commandHelp(c: CliCommand): string {
     lines.push(`  --${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`.padEnd(22) + o.description);
   }
   lines.push('  --db PATH'.padEnd(22) + 'SQLite database (default: $RUNMEDIC_DB, else ./runmedic.db)');
+  if (c.exitCodes) lines.push('', `exit codes: ${c.exitCodes}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -160,7 +163,8 @@ function generalHelp(): string {
     '  --help      this help, or a command\'s help after the command',
     '  --version   the version',
     '',
-    'exit codes: 0 success, 2 bad input (file, run or option), 1 internal error',
+    'exit codes: 0 success, 2 bad input (file, run or option), 1 internal error (and a failing verdict for diagnose and train),',
+    '            3 a training job that did not finish (train)',
     '',
   ].join('\n');
 }
