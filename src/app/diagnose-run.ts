@@ -72,7 +72,7 @@ export function storedRunContexts(o: {
       let merged: DiagnoseContext | null = null;
       for (const src of sources) {
         const c = await src.contextOf(runId);
-        if (c) merged = { ...merged, ...c };
+        if (c) merged = merged ? { ...merged, ...c } : c;
       }
       return merged;
     },
