@@ -2,6 +2,10 @@
  * Training throughput of the seed CNN (one epoch, batch 32) on every TensorFlow.js backend that loads here, and in
  * PyTorch on the same architecture, digits and batch size when Python has torch; plus a large matmul on each for the
  * machine's FLOP ceiling. The stock cpu backend is far too slow for 8,000 digits: it is timed on a small slice.
+ * Each backend is timed twice: model.fit, and the job loop runmedic runs (src/jobs/train-model.ts) on the same digits;
+ * the summary takes the job loop only where it trains the same model with the same batch and Adam (see below).
+ * On the native backend the job loop's batch is also broken down by TensorFlow op (jobLoopNativeOps).
+ * Timings on a shared machine are noisy: each worker records its own load average, and so does the summary.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
