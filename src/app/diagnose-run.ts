@@ -69,7 +69,7 @@ export function storedRunContexts(o: {
   const sources = [o.pushed && pushedRunContexts(o.pushed), o.jobs && jobContexts(o.jobs)].filter((x): x is RunContextSource => !!x);
   return {
     async contextOf(runId) {
-      let merged: DiagnoseContext | null = null;
+      let merged = null as DiagnoseContext | null;
       for (const src of sources) {
         const c = await src.contextOf(runId);
         if (c) merged = merged ? { ...merged, ...c } : c;
