@@ -4,6 +4,7 @@
  */
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
+import { orderingExplainsLoss } from './unshuffled-data.ts';
 import type { Curve } from '../signals/view.ts';
 import { fmt, levels, smoothAt, whenAt } from './shared.ts';
 import { median } from '../signals/stats.ts';
@@ -53,7 +54,7 @@ export function findDivergence(c: Curve): DivergenceFinding | null {
 export const divergenceRule: Rule = {
   id: 'divergence',
   area: 'convergence',
-  check({ view }) {
+  check({ view, context }) {
     const c = view.trainLoss;
     if (!c || c.ts.length === 0) return unknownItem(this, 'No training loss to judge divergence', 'Log the training loss per step or epoch.');
     if (c.ts.length < 6) return unknownItem(this, 'Too few training-loss points to judge divergence', 'Log the training loss at least 6 times.');
@@ -64,6 +65,19 @@ export const divergenceRule: Rule = {
     const minV = smoothAt(c, f.minIndex);
     const endV = smoothAt(c, c.ts.length - 1);
     const where = at.epoch !== undefined && c.cadence === 'epoch' ? `epoch ${at.epoch}` : `step ${at.step}`;
+    const ordering = orderingExplainsLoss(view, context);
+    if (ordering) {
+      // With the data in a fixed order the batch loss measures which classes a batch holds: the climb is the
+      // order's doing until shuffling is on, so this defers to unshuffled_data instead of failing on its own.
+      return itemOf(
+        this,
+        'warn',
+        `The batch loss climbs from ${fmt(minV)} (${where}) to ${fmt(endV)}, but the data order explains it (${ordering.shuffleOff ? 'shuffling is off' : 'per-epoch sawtooth'}): see unshuffled_data`,
+        'Shuffle the training data first (unshuffled_data); if the loss still climbs afterwards, lower or decay the learning rate.',
+        { series: c.name, minStep: at.step, minEpoch: at.epoch ?? null, minValue: minV, lastValue: endV, deferredTo: 'unshuffled_data' },
+        [{ series: c.name, step: at.step, label: 'loss minimum', kind: 'point', value: minV }],
+      );
+    }
     return itemOf(
       this,
       'fail',

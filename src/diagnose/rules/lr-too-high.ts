@@ -10,6 +10,9 @@ import { median } from '../signals/stats.ts';
 import { findDivergence } from './divergence.ts';
 import { findRisingStretch } from './train-loss-rising.ts';
 import { fmt, meaningful, whenAt } from './shared.ts';
+import { orderingExplainsLoss } from './unshuffled-data.ts';
+import type { RunView } from '../signals/view.ts';
+import type { DiagnoseContext } from '../../domain/context.ts';
 
 /** An lr change by at least this factor between two logged values is a cut. */
 export const CUT_FACTOR = 2;
@@ -26,6 +29,84 @@ export const MIN_PHASE_SHARE = 0.2;
 export const MIN_PHASE_POINTS = 5;
 /** A rise that starts within this share of the run, before any progress, is a rise "from the start". */
 export const START_SHARE = 0.2;
+
+/**
+ * An early blow-up: within the first epoch (or the first BLOWUP_WINDOW_SHARE of the steps when epochs are unknown)
+ * the per-batch loss reaches BLOWUP_FACTOR× its starting level (the first batch loss, or ln K when higher) on at
+ * least BLOWUP_MIN_POINTS batches — or the first epoch's mean loss does. A working first epoch ends below where it
+ * started; several batches far above it mean the steps overshoot, which is what kills ReLUs and leaves a net at chance.
+ */
+export const BLOWUP_FACTOR = 4;
+export const BLOWUP_MIN_POINTS = 3;
+export const BLOWUP_WINDOW_SHARE = 0.1;
+/** After a blow-up the run counts as recovered when its final loss is this share (or less) of the starting level. */
+export const RECOVERED_SHARE = 0.8;
+
+export interface EarlyBlowUp {
+  startLoss: number;
+  chanceLoss: number | null;
+  firstEpochMean: number | null;
+  peak: number;
+  peakStep: number;
+  peakEpoch: number | null;
+  pointsAbove: number;
+  windowPoints: number;
+  endLoss: number;
+  recovered: boolean;
+}
+
+export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyBlowUp | null {
+  const c = view.trainLoss;
+  if (!c || c.cadence !== 'step' || !c.logScale) return null;
+  const src = c.source;
+  const vals: number[] = [];
+  const steps: number[] = [];
+  const epochs: number[] = [];
+  for (let i = 0; i < src.values.length; i++) {
+    if (!Number.isFinite(src.values[i])) continue;
+    vals.push(src.values[i]);
+    steps.push(src.steps[i]);
+    epochs.push(src.epochs ? src.epochs[i] : NaN);
+  }
+  if (vals.length < 2 * BLOWUP_MIN_POINTS + 2) return null;
+  const chance = context.classes && context.classes >= 2 ? Math.log(context.classes) : null;
+  const start = Math.max(vals[0], chance ?? 0);
+  const e0 = epochs[0];
+  let end: number;
+  if (Number.isFinite(e0)) {
+    // Fractional step epochs (0.02 … 1.0) or integer epoch labels: the first epoch is everything up to one epoch on.
+    const limit = Math.floor(e0) === e0 ? e0 : Math.floor(e0) + 1;
+    end = 0;
+    while (end < vals.length && epochs[end] <= limit + 1e-9) end++;
+    if (end >= vals.length * 0.5) end = Math.ceil(vals.length * BLOWUP_WINDOW_SHARE);
+  } else end = Math.ceil(vals.length * BLOWUP_WINDOW_SHARE);
+  end = Math.max(end, BLOWUP_MIN_POINTS + 1);
+  let above = 0;
+  let peakI = 0;
+  let sum = 0;
+  for (let i = 0; i < end; i++) {
+    sum += vals[i];
+    if (vals[i] >= BLOWUP_FACTOR * start) above++;
+    if (vals[i] > vals[peakI]) peakI = i;
+  }
+  const epochLoss = view.all.find((x) => x.key === 'loss' && x.split === 'train' && x.cadence === 'epoch' && x !== c);
+  const firstEpochMean = epochLoss && epochLoss.source.values.length && Number.isFinite(epochLoss.source.values[0]) ? epochLoss.source.values[0] : sum / end;
+  if (above < BLOWUP_MIN_POINTS && !(firstEpochMean >= BLOWUP_FACTOR * start)) return null;
+  const k = Math.max(1, Math.floor(c.s.length * 0.1));
+  const endLoss = median(Array.from(c.s.subarray(c.s.length - k)));
+  return {
+    startLoss: vals[0],
+    chanceLoss: chance,
+    firstEpochMean,
+    peak: vals[peakI],
+    peakStep: steps[peakI],
+    peakEpoch: Number.isFinite(epochs[peakI]) ? epochs[peakI] : null,
+    pointsAbove: above,
+    windowPoints: end,
+    endLoss,
+    recovered: endLoss <= RECOVERED_SHARE * start,
+  };
+}
 
 interface CutFinding {
   cutStep: number;
@@ -86,6 +167,37 @@ export const lrTooHighRule: Rule = {
     const c = view.trainLoss;
     const lrValue = view.lr ? view.lr.y[0] : context.config?.learningRate;
     const ratio = medianUpdateRatio(context.instrumentation?.updateRatio);
+    const ordering = orderingExplainsLoss(view, context);
+    const blowUp = ordering ? null : findEarlyBlowUp(view, context);
+    if (blowUp) {
+      const chance = blowUp.chanceLoss !== null ? ` (ln ${context.classes} = ${fmt(blowUp.chanceLoss)})` : '';
+      const at = blowUp.peakEpoch !== null ? `step ${blowUp.peakStep}, epoch ${fmt(blowUp.peakEpoch)}` : `step ${blowUp.peakStep}`;
+      const mean = blowUp.firstEpochMean !== null ? `, first-epoch mean ${fmt(blowUp.firstEpochMean)}` : '';
+      const after = blowUp.recovered ? `; it came back to ${fmt(blowUp.endLoss)}` : `; it never got meaningfully below the start (ends at ${fmt(blowUp.endLoss)})`;
+      const title = `The loss blew up in the first epoch: batch loss peaked at ${fmt(blowUp.peak)} (${at}) from a start of ${fmt(blowUp.startLoss)}${chance}${mean}${after}`;
+      return itemOf(
+        this,
+        blowUp.recovered ? 'warn' : 'fail',
+        title,
+        blowUp.recovered
+          ? `Lower the learning rate${lrValue !== undefined ? ` (now ${fmt(lrValue)})` : ''} or add warm-up: the first epoch overshot.`
+          : `Lower the learning rate${lrValue !== undefined ? ` (now ${fmt(lrValue)})` : ''} by 10× or more (or add warm-up and gradient clipping): the first steps overshot, and dead units or a chance-level loss afterwards are effects of that.`,
+        {
+          learningRate: lrValue ?? null,
+          firstBatchLoss: Number(blowUp.startLoss.toPrecision(4)),
+          firstEpochMeanLoss: blowUp.firstEpochMean !== null ? Number(blowUp.firstEpochMean.toPrecision(4)) : null,
+          chanceLoss: blowUp.chanceLoss !== null ? Number(blowUp.chanceLoss.toPrecision(4)) : null,
+          peakLoss: Number(blowUp.peak.toPrecision(4)),
+          peakStep: blowUp.peakStep,
+          peakEpoch: blowUp.peakEpoch,
+          batchesAbove: blowUp.pointsAbove,
+          blowUpFactor: BLOWUP_FACTOR,
+          lastLoss: Number(blowUp.endLoss.toPrecision(4)),
+          updateRatioMedian: ratio !== null ? Number(ratio.toPrecision(3)) : null,
+        },
+        [{ series: c?.name ?? 'loss', step: blowUp.peakStep, label: 'loss blows up', kind: 'point', value: blowUp.peak }],
+      );
+    }
     if (ratio !== null && ratio >= UPDATE_RATIO_WARN) {
       return itemOf(
         this,
@@ -110,6 +222,15 @@ export const lrTooHighRule: Rule = {
         `Start at a learning rate near ${fmt(cut.lrAfter)} (or run a learning-rate range test); the first phase was wasted.`,
         { learningRateBefore: cut.lrBefore, learningRateAfter: cut.lrAfter, cutStep: cut.cutStep, lossBefore: Number(cut.before.toPrecision(4)), lossAfter: Number(cut.after.toPrecision(4)) },
         [{ series: c.name, step: cut.cutStep, label: 'lr cut: loss starts falling', kind: 'line' }],
+      );
+    }
+    if (ordering && !nan && (risingFromStart || div)) {
+      return itemOf(
+        this,
+        'pass',
+        `The training loss rises, but the data order explains it (${ordering.shuffleOff ? 'shuffling is off' : 'per-epoch sawtooth'}): see unshuffled_data`,
+        '',
+        { learningRate: lrValue ?? null, deferredTo: 'unshuffled_data', shuffle: ordering.shuffleOff ? false : null, sawtooth: ordering.pattern?.found ?? null },
       );
     }
     if (risingFromStart || nan) {

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { makeRun, decay, SCALES } from '../../support/synthetic-runs.ts';
+import { itemFor } from '../../support/verdict-item.ts';
+
+const SPE = 50;
+/** A first epoch whose batches shoot 40× above the start, after which the net sits at its initial (chance) level. */
+const blowsUpThenChance = (e: number) => (e === 0 ? 1 : e < 0.25 ? 40 : 1);
+const blowsUpThenLearns = (e: number) => (e === 0 ? 1 : e < 0.25 ? 40 : decay(1, 0.1, 1.5)(e));
+
+describe('lr_too_high: an early blow-up of the per-batch loss', () => {
+  it.each(SCALES)('fails when the batch loss blows up in the first epoch and never gets below the start (scale %s)', (scale) => {
+    const item = itemFor(makeRun({ scale, epochs: 5, stepsPerEpoch: SPE, train: blowsUpThenChance, trainNoise: 0.05 }), 'lr_too_high');
+    expect(item.status).toBe('fail');
+    expect(item.title).toMatch(/blew up in the first epoch/);
+    expect(item.evidence.peakLoss as number).toBeGreaterThan(20 * scale);
+    expect(item.evidence.peakEpoch as number).toBeLessThan(1);
+    expect(item.evidence.firstEpochMeanLoss as number).toBeGreaterThan(4 * (item.evidence.firstBatchLoss as number));
+  });
+
+  it('compares with ln K when the classes are known, and names the first-epoch mean', () => {
+    const item = itemFor(makeRun({ scale: Math.log(10), epochs: 5, stepsPerEpoch: SPE, train: blowsUpThenChance, trainNoise: 0.05 }), 'lr_too_high', { classes: 10 });
+    expect(item.status).toBe('fail');
+    expect(item.evidence.chanceLoss).toBeCloseTo(Math.log(10), 3);
+    expect(item.title).toMatch(/ln 10 = 2\.3/);
+  });
+
+  it.each(SCALES)('warns when the run recovers after the blow-up (scale %s)', (scale) => {
+    const item = itemFor(makeRun({ scale, epochs: 5, stepsPerEpoch: SPE, train: blowsUpThenLearns, trainNoise: 0.05 }), 'lr_too_high');
+    expect(item.status).toBe('warn');
+    expect(item.title).toMatch(/came back to/);
+  });
+
+  it.each(SCALES)('look-alike: a single bad batch in the first epoch is a spike, not a blow-up (scale %s)', (scale) => {
+    const oneSpike = (e: number) => (Math.abs(e - 0.1) < 0.005 ? 40 : decay(1, 0.2, 1.5)(e));
+    const item = itemFor(makeRun({ scale, epochs: 5, stepsPerEpoch: SPE, train: oneSpike, trainNoise: 0.05 }), 'lr_too_high');
+    expect(item.title).not.toMatch(/blew up/);
+  });
+
+  it.each(SCALES)('look-alike: a noisy healthy first epoch is not a blow-up (scale %s)', (scale) => {
+    const item = itemFor(makeRun({ scale, epochs: 5, stepsPerEpoch: SPE, train: decay(1, 0.2, 1.5), trainNoise: 0.3 }), 'lr_too_high');
+    expect(item.status).toBe('pass');
+  });
+});
+
+describe('lr_too_high and divergence defer to unshuffled_data when the data order explains the rise', () => {
+  /** Sorted labels: within each epoch the loss climbs as batches move to classes the net has not seen yet. */
+  const sortedRise = (e: number) => 0.5 + 1.5 * (e - Math.floor(e)) + 0.1 * e;
+
+  it.each(SCALES)('with shuffling off, a rising batch loss is not blamed on the learning rate (scale %s)', (scale) => {
+    const run = makeRun({ scale, epochs: 5, stepsPerEpoch: SPE, train: sortedRise, trainNoise: 0.05 });
+    const ctx = { config: { shuffle: false, learningRate: 0.001 } };
+    const lr = itemFor(run, 'lr_too_high', ctx);
+    expect(lr.status).toBe('pass');
+    expect(lr.evidence.deferredTo).toBe('unshuffled_data');
+    const div = itemFor(run, 'divergence', ctx);
+    expect(div.status === 'pass' || (div.status === 'warn' && div.evidence.deferredTo === 'unshuffled_data')).toBe(true);
+    const un = itemFor(run, 'unshuffled_data', ctx);
+    expect(un.status).toBe('fail');
+    expect(un.evidence.sawtooth).toBe(true);
+  });
+
+  it.each(SCALES)('look-alike: the same rise with shuffling on and no sawtooth still fails lr_too_high (scale %s)', (scale) => {
+    const run = makeRun({ scale, epochs: 5, stepsPerEpoch: SPE, train: (e) => 0.5 + 0.4 * e, trainNoise: 0.05 });
+    const item = itemFor(run, 'lr_too_high', { config: { shuffle: true } });
+    expect(item.status).toBe('fail');
+    expect(item.evidence.deferredTo).toBeUndefined();
+  });
+});
