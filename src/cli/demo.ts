@@ -7,6 +7,8 @@ import { chartIngestedStep } from './chart.ts';
 import { diagnoseIngestedStep } from './diagnose.ts';
 import { ingestedTable } from './ingest.ts';
 import { runsTable } from './runs.ts';
+import { checkedBackendOrder } from './train.ts';
+import { BACKEND_NAMES } from '../jobs/backend-names.ts';
 import { startDemoTraining, trainWithFaultStep, type DemoTraining } from './demo-training.ts';
 
 /** What the demo steps share: the runs ingested from examples/, the options, and the exit code so far. */
@@ -56,14 +58,15 @@ export const demoCommand: CliCommand = {
   maxArgs: 0,
   options: {
     'no-train': { type: 'boolean', description: 'skip the training step (only the bundled example logs)' },
-    backend: { type: 'string', valueName: 'B', description: 'TensorFlow.js backend preference for the training, e.g. wasm,cpu (default tensorflow,wasm,cpu)' },
+    backend: { type: 'string', valueName: 'B', description: `TensorFlow.js backend preference for the training: a comma-separated list of ${BACKEND_NAMES.join(', ')} (default $RUNMEDIC_TF_BACKEND, else tensorflow,wasm,cpu)` },
   },
   async run(ctx, { values }) {
-    ctx.err(`database: ${ctx.dbPath}`);
-    const state: DemoState = { ingested: [], exitCode: 0, backendOrder: typeof values.backend === 'string' ? values.backend : undefined };
     const train = !values['no-train'];
+    const backendOrder = train ? checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'demo') : undefined;
+    const state: DemoState = { ingested: [], exitCode: 0, backendOrder };
     const steps = train ? DEMO_STEPS : DEMO_STEPS.filter((s) => s !== trainWithFaultStep);
     // The job's child spends seconds loading TensorFlow.js and MNIST: let that overlap the example steps.
+    ctx.err(`database: ${ctx.dbPath}`);
     if (train) state.training = startDemoTraining(ctx, state.backendOrder);
     try {
       for (const [i, step] of steps.entries()) {

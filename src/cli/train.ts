@@ -1,12 +1,37 @@
 import type { CliCommand } from './command.ts';
 import { UsageError } from './usage-error.ts';
-import { checklistText } from './diagnose.ts';
+import { checklistText, EXIT_SOMETHING_FAILS } from './diagnose.ts';
 import { toJson } from './format.ts';
 import { PRESET_NAMES, type JobConfig, type PresetName } from '../jobs/job-config.ts';
 import { resolveJobConfig } from '../jobs/presets.ts';
 import { FaultSpecError, FAULT_SPECS, parseFaultSpecs } from '../jobs/fault-spec.ts';
 import type { JobEvent } from '../jobs/run-job-process.ts';
 import { progressLine } from '../jobs/progress-line.ts';
+import { BACKEND_NAMES, parseBackendOrder } from '../jobs/backend-names.ts';
+
+/** Exit code when the job itself did not finish (crashed, failed or was cancelled): no verdict to judge. */
+export const EXIT_JOB_FAILED = 3;
+
+/**
+ * Checks a backend preference list (--backend, else RUNMEDIC_TF_BACKEND, which the job's child reads) before the job
+ * starts, so a typo is a usage error naming the allowed values rather than a job that fails seconds later.
+ */
+export function checkedBackendOrder(option: unknown, env: string | undefined, command: string): string | undefined {
+  const fromOption = typeof option === 'string';
+  const spec = fromOption ? option : env;
+  // An unset or empty variable means the job's own default order.
+  if (!fromOption && (spec === undefined || spec.trim() === '')) return undefined;
+  let names: string[] = [];
+  try {
+    names = spec === undefined || spec.trim() === '' ? [] : parseBackendOrder(spec);
+  } catch {
+    names = [];
+  }
+  if (names.length === 0) {
+    throw new UsageError(`${fromOption ? '--backend' : 'RUNMEDIC_TF_BACKEND'}: expected a comma-separated list of ${BACKEND_NAMES.join(', ')}, got "${spec}"`, command);
+  }
+  return fromOption ? spec : undefined;
+}
 
 type Opts = Partial<Omit<JobConfig, 'preset' | 'faults'>>;
 
@@ -26,6 +51,7 @@ const oneOf = <T extends string>(name: string, v: unknown, allowed: readonly T[]
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'train a preset with TensorFlow.js in a child process, store the run and print its verdict',
+  exitCodes: '0 nothing fails, 1 the verdict has a failing item, 2 bad input (option, backend name), 3 the job itself failed, crashed or was cancelled (no verdict)',
   args: '',
   maxArgs: 0,
   options: {
@@ -47,7 +73,7 @@ export const trainCommand: CliCommand = {
     seed: { type: 'string', valueName: 'N', description: 'random seed (data split, init, shuffling)' },
     limit: { type: 'string', valueName: 'N', description: 'use only N examples of the dataset' },
     fault: { type: 'string', valueName: 'F[=V]', multiple: true, description: `switch a fault on: ${FAULT_SPECS.join(', ')}` },
-    backend: { type: 'string', valueName: 'B', description: 'backend preference, e.g. wasm,cpu (default tensorflow,wasm,cpu)' },
+    backend: { type: 'string', valueName: 'B', description: `backend preference: a comma-separated list of ${BACKEND_NAMES.join(', ')} (default $RUNMEDIC_TF_BACKEND, else tensorflow,wasm,cpu)` },
     json: { type: 'boolean', description: 'print the verdict JSON instead of the checklist' },
   },
   async run(ctx, { values }) {
@@ -79,6 +105,7 @@ export const trainCommand: CliCommand = {
       if (e instanceof FaultSpecError) throw new UsageError(`--fault: ${e.message}`, 'train');
       throw e;
     }
+    const backendOrder = checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'train');
     const config = resolveJobConfig(preset, opts, faults);
     const store = await ctx.openStore();
     const tty = process.stderr.isTTY === true;
@@ -113,17 +140,17 @@ export const trainCommand: CliCommand = {
       const { runTrainingJob } = await import('../app/run-training-job.ts');
       // Recorded as a job, so `runmedic diagnose <run>` later finds what the job measured (dataset stats, gradients).
       const record = ctx.openJobStore ? { jobs: await ctx.openJobStore(), requestedBy: 'cli' } : undefined;
-      const r = await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: values.backend ? { backendOrder: String(values.backend) } : {}, record });
+      const r = await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: backendOrder ? { backendOrder } : {}, record });
       if (r.outcome.status !== 'finished' || !r.verdict) {
         const why = r.outcome.status === 'cancelled' ? 'cancelled' : `${r.outcome.status}: ${'error' in r.outcome ? r.outcome.error : ''}`;
         ctx.err(`job ${why} (run ${r.run.id} kept as ${r.run.status})`);
-        return 1;
+        return EXIT_JOB_FAILED;
       }
       const m = r.outcome.result.meta;
       ctx.err(`trained ${m.epochsRun} epochs on ${m.backend} at ${Math.round(m.samplesPerSecond)} samples/s; run ${r.run.id} stored in ${ctx.dbPath}`);
       if (values.json) ctx.out(toJson(r.verdict));
       else for (const line of checklistText({ verdict: r.verdict, from: 'store', notes: r.outcome.result.notes })) ctx.out(line);
-      return r.verdict.status === 'fail' ? 1 : 0;
+      return r.verdict.status === 'fail' ? EXIT_SOMETHING_FAILS : 0;
     } finally {
       process.off('SIGINT', onSigint);
     }

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../support/real-logs.ts';
+import { checkedBackendOrder } from '../../src/cli/train.ts';
+import { UsageError } from '../../src/cli/usage-error.ts';
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let dir: string;
+let db: string;
+const BIN = () => path.join(REPO_ROOT, 'bin', 'runmedic.js');
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN(), ...args],
+      { cwd: dir, env: { ...process.env, RUNMEDIC_DB: db, LOG_LEVEL: '', RUNMEDIC_TF_BACKEND: '', ...env }, timeout: 150_000, maxBuffer: 8 << 20 },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'runmedic-train-'));
+  db = path.join(dir, 'train.db');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('checkedBackendOrder', () => {
+  it('passes known lists through, leaves an unset variable to the job, and names the allowed values otherwise', () => {
+    expect(checkedBackendOrder('wasm,cpu', 'gpu', 'train')).toBe('wasm,cpu');
+    expect(checkedBackendOrder(undefined, undefined, 'train')).toBeUndefined();
+    expect(checkedBackendOrder(undefined, ' ', 'train')).toBeUndefined();
+    // A valid variable is read by the job's child itself: nothing to pass on.
+    expect(checkedBackendOrder(undefined, 'cpu', 'train')).toBeUndefined();
+    expect(() => checkedBackendOrder('gpu', undefined, 'train')).toThrow(new UsageError('--backend: expected a comma-separated list of tensorflow, wasm, cpu, got "gpu"', 'train'));
+    expect(() => checkedBackendOrder('', undefined, 'train')).toThrow(/--backend: expected/);
+    expect(() => checkedBackendOrder(',', undefined, 'train')).toThrow(/--backend: expected/);
+    expect(() => checkedBackendOrder(undefined, 'wasm,gpu', 'demo')).toThrow(/^RUNMEDIC_TF_BACKEND: expected a comma-separated list of tensorflow, wasm, cpu, got "wasm,gpu"$/);
+  });
+});
+
+// Real processes (tsx start-up, a TensorFlow.js child): generous timeouts for a busy machine.
+describe('runmedic train exit codes (as a process)', { timeout: 180_000 }, () => {
+  it('an unknown --backend or RUNMEDIC_TF_BACKEND is bad input (2), refused before any job starts', async () => {
+    const [opt, env, demo] = await Promise.all([
+      cli(['train', '--preset', 'iris-mlp', '--backend', 'gpu']),
+      cli(['train', '--preset', 'iris-mlp'], { RUNMEDIC_TF_BACKEND: 'gpu' }),
+      cli(['demo', '--backend', 'gpu']),
+    ]);
+    expect(opt.code).toBe(2);
+    expect(opt.stderr.split('\n')[0]).toBe('runmedic: --backend: expected a comma-separated list of tensorflow, wasm, cpu, got "gpu"');
+    expect(opt.stderr).not.toMatch(/^backend: /m); // no job: its first event is the backend it loaded
+    expect(env.code).toBe(2);
+    expect(env.stderr.split('\n')[0]).toBe('runmedic: RUNMEDIC_TF_BACKEND: expected a comma-separated list of tensorflow, wasm, cpu, got "gpu"');
+    expect(demo.code).toBe(2);
+    expect(demo.stdout).toBe(''); // refused before the examples are ingested
+  });
+
+  it('--help documents the codes; a failing verdict exits 1', async () => {
+    const [help, failing] = await Promise.all([cli(['train', '--help']), cli(['train', '--preset', 'iris-mlp', '--limit', '2', '--epochs', '1'])]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('exit codes: 0 nothing fails, 1 the verdict has a failing item, 2 bad input (option, backend name), 3 the job itself failed');
+    expect(failing.stderr).toMatch(/^trained 1 epochs on \w+/m);
+    expect(failing.stdout).toMatch(/^❌ /);
+    expect(failing.code).toBe(1);
+  });
+
+  it('a job that does not finish (here: Ctrl-C during training) exits 3, not 1', async () => {
+    const child = spawn(process.execPath, [BIN(), 'train', '--preset', 'iris-mlp', '--epochs', '1000'], {
+      cwd: dir,
+      env: { ...process.env, RUNMEDIC_DB: db, LOG_LEVEL: '', RUNMEDIC_TF_BACKEND: '' },
+    });
+    let stderr = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        // The data line comes once the child has loaded its backend and dataset: the job is under way.
+        if (/^data: /m.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(stderr).toMatch(/^job cancelled \(run r_\w+ kept as killed\)$/m);
+    expect(code).toBe(3);
+  });
+});
