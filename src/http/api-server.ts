@@ -13,7 +13,7 @@ import type { PushStore } from '../app/push-store.ts';
 import type { Logger } from '../logger.ts';
 import { createRunSchema, datasetStatsSchema, describeZodError, finishSchema, metricsBatchSchema } from './api-schemas.ts';
 import { HttpError } from './http-error.ts';
-import { readJsonBody } from './read-json-body.ts';
+import { discardBody, readJsonBody, tooLarge } from './read-json-body.ts';
 import { Router } from './router.ts';
 import { TokenBucketLimiter } from './token-bucket.ts';
 
@@ -23,6 +23,8 @@ export interface ApiServerOptions {
   log: Logger;
   /** Largest request body, bytes. */
   maxBodyBytes?: number;
+  /** How much of a refused body is read and discarded so the client sees the 413, bytes (then the connection is cut). */
+  maxDiscardBytes?: number;
   /** Per-token rate limit: sustained requests per second and burst. */
   ratePerSecond?: number;
   rateBurst?: number;
@@ -48,6 +50,7 @@ export interface RunningApi {
 
 export function createApiServer(o: ApiServerOptions): http.Server {
   const maxBody = o.maxBodyBytes ?? 1024 * 1024;
+  const maxDiscard = o.maxDiscardBytes ?? Math.max(64 * 1024 * 1024, 16 * maxBody);
   const limiter = new TokenBucketLimiter(o.ratePerSecond ?? 50, o.rateBurst ?? 200, o.now);
   const s = o.service;
   const clock = o.now ?? Date.now;
@@ -75,7 +78,24 @@ export function createApiServer(o: ApiServerOptions): http.Server {
     })
     .add('GET', '/api/v1/runs/:id/verdict', async ({ who, params }) => ({ body: await s.verdict(who, params.id!) }));
 
-  return http.createServer((req, res) => {
+  const server = http.createServer(onRequest);
+  // `Expect: 100-continue` (curl's default for large bodies): refuse an oversized body before the client sends it.
+  // Node answers 100 itself unless this listener exists; then 'request' is ours to emit.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBody) {
+      const err = tooLarge(maxBody, declared);
+      // The body was never sent: close rather than wait for it.
+      send(res, 413, { error: err.error, detail: err.detail }, { connection: 'close' });
+      o.log.debug({ method: req.method, path: pathOf(req), status: 413 }, 'http');
+      return;
+    }
+    res.writeContinue();
+    onRequest(req, res);
+  });
+  return server;
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     handle(req, res).then(
       (status) => o.log.debug({ method: req.method, path: pathOf(req), status, ms: +(performance.now() - started).toFixed(1) }, 'http'),
@@ -85,7 +105,7 @@ export function createApiServer(o: ApiServerOptions): http.Server {
         else res.destroy();
       },
     );
-  });
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
     try {
@@ -103,8 +123,16 @@ export function createApiServer(o: ApiServerOptions): http.Server {
     } catch (e) {
       const err = toHttpError(e);
       if (!err) throw e;
-      // A refused body may still be arriving: answer, then close rather than read megabytes we will not use.
-      if (err.status === 413) res.setHeader('connection', 'close');
+      if (err.status === 413 && !req.complete) {
+        // The refused body is still arriving. Clients that send it all before reading (urllib, requests) must be let
+        // finish, or they get a broken pipe instead of this answer: write the answer now, read and drop the rest (up
+        // to a bound), and only then end the response, since ending it closes the socket under a client still sending.
+        const text = JSON.stringify({ error: err.error, detail: err.detail });
+        res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close', ...err.headers });
+        res.write(text);
+        discardBody(req, maxDiscard, () => res.end());
+        return 413;
+      }
       return send(res, err.status, { error: err.error, detail: err.detail }, err.headers);
     }
   }
