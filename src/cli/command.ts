@@ -51,6 +51,8 @@ export interface CliCommand {
   /** Positional part of the usage line, e.g. '<file|dir|zip>...'. */
   args: string;
   options?: Record<string, CliOption>;
+  /** The log level when LOG_LEVEL is unset (default 'warn': a short command stays quiet); a server says 'info'. */
+  defaultLogLevel?: 'info' | 'warn';
   /** What the exit codes mean, when the command has its own beyond 0/1/2; printed by --help. */
   exitCodes?: string;
   /** Least and most positionals accepted (default 0 and Infinity). */

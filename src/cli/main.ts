@@ -49,7 +49,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     }
     const config = loadConfig(env);
     const dbPath = globals.db ?? config.dbPath;
-    const log = cliLogger(config, env);
+    const log = cliLogger(config, env, command);
     const ctx: CliContext = {
       config,
       dbPath,
@@ -134,7 +134,8 @@ function parseCommandArgs(command: CliCommand, rest: string[]) {
 }
 
 function usageLine(c: CliCommand): string {
-  const opts = Object.entries(c.options ?? {}).map(([name, o]) => (o.type === 'string' ? `[--${name} ${o.valueName ?? 'VALUE'}]` : `[--${name}]`));
+  // An option the positional part already names (serve's required --api-only) is not repeated as an optional one.
+  const opts = Object.entries(c.options ?? {}).filter(([name]) => !c.args.split(/\s+/).includes(`--${name}`)).map(([name, o]) => (o.type === 'string' ? `[--${name} ${o.valueName ?? 'VALUE'}]` : `[--${name}]`));
   return ['runmedic', c.name, c.args, ...opts, '[--db PATH]'].filter(Boolean).join(' ');
 }
 
@@ -169,9 +170,12 @@ function generalHelp(): string {
   ].join('\n');
 }
 
-/** The CLI logs to stderr (stdout carries results) and only warnings unless LOG_LEVEL asks for more. */
-function cliLogger(config: Config, env: Record<string, string | undefined>): Logger {
-  const level = env.LOG_LEVEL?.trim() ? config.logLevel : 'warn';
+/**
+ * The CLI logs to stderr (stdout carries results). Without LOG_LEVEL a short command logs only warnings; a long-running
+ * one (serve) says what its own default asks, so a server's start, refusals and errors show up.
+ */
+function cliLogger(config: Config, env: Record<string, string | undefined>, command: CliCommand): Logger {
+  const level = env.LOG_LEVEL?.trim() ? config.logLevel : (command.defaultLogLevel ?? 'warn');
   return createLogger({ level, stream: 'stderr', secrets: [config.discordToken] });
 }
 

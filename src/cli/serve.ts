@@ -9,6 +9,8 @@ export const serveCommand: CliCommand = {
   summary: 'run the HTTP push API without the Discord bot (HTTP_HOST, HTTP_PORT)',
   args: '--api-only',
   maxArgs: 0,
+  // A server runs for days: its start, 5xx and shutdown belong in the log without anyone setting LOG_LEVEL.
+  defaultLogLevel: 'info',
   options: {
     'api-only': { type: 'boolean', description: 'only the API (the bot and its pings need `npm start`)' },
   },

@@ -45,6 +45,64 @@ describe('runmedic serve --api-only', { timeout: 60_000 }, () => {
     expect(await exited).toBe(0);
   });
 
+  it('logs at info without LOG_LEVEL (start, shutdown), requests at debug, and never a bearer token', async () => {
+    let token = '';
+    await main(['token', 'create', 'logs', '--guild', '555555555555555555', '--db', db], { LOG_LEVEL: 'silent' }, { stdout: (t) => (token += t), stderr: () => {} });
+    token = token.trim();
+    const wrong = `rm_${'x'.repeat(40)}`;
+    /** One server: its stderr once it has answered a good and a bad bearer token and stopped. */
+    const serve = async (env: Record<string, string>): Promise<string> => {
+      const port = 40_000 + Math.floor(Math.random() * 20_000);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--api-only', '--db', db], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', HTTP_PORT: String(port), ...env },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no start line: ${stderr}`)), 40_000);
+        const poll = setInterval(() => {
+          if (!stderr.includes('runmedic API on')) return;
+          clearInterval(poll);
+          clearTimeout(timer);
+          resolve();
+        }, 50);
+      });
+      const post = (t: string) =>
+        fetch(`http://127.0.0.1:${port}/api/v1/runs`, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: '{"name":"logged"}' });
+      expect((await post(token)).status).toBe(201);
+      expect((await post(wrong)).status).toBe(401);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      return stderr;
+    };
+    const [byDefault, debug] = await Promise.all([serve({}), serve({ LOG_LEVEL: 'debug' })]);
+    const lines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines(byDefault)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 30, msg: 'HTTP API listening' }),
+        expect.objectContaining({ level: 30, msg: 'shutting down', signal: 'SIGTERM' }),
+      ]),
+    );
+    expect(lines(debug)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ msg: 'http', method: 'POST', path: '/api/v1/runs', status: 201 }),
+        expect.objectContaining({ msg: 'http', method: 'POST', path: '/api/v1/runs', status: 401 }),
+      ]),
+    );
+    for (const text of [byDefault, debug]) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(wrong);
+    }
+  });
+
+  it('--help names --api-only once, as required', async () => {
+    let out = '';
+    expect(await main(['serve', '--help'], {}, { stdout: (t) => (out += t), stderr: () => {} })).toBe(0);
+    expect(out.split('\n')[0]).toBe('usage: runmedic serve --api-only [--db PATH]');
+  });
+
   it('without --api-only points at npm start, exit 2', async () => {
     let err = '';
     const code = await main(['serve', '--db', db], { LOG_LEVEL: 'silent' }, { stdout: () => {}, stderr: (t) => (err += t) });
