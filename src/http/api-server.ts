@@ -12,6 +12,7 @@ import { PushConflictError, PushInputError, PushNotFoundError, type PushService 
 import type { PushStore } from '../app/push-store.ts';
 import type { Logger } from '../logger.ts';
 import { createRunSchema, datasetStatsSchema, describeZodError, finishSchema, metricsBatchSchema } from './api-schemas.ts';
+import { normaliseCreateRunBody } from './create-run-body.ts';
 import { HttpError } from './http-error.ts';
 import { discardBody, readJsonBody, tooLarge } from './read-json-body.ts';
 import { Router } from './router.ts';
@@ -58,7 +59,9 @@ export function createApiServer(o: ApiServerOptions): http.Server {
   const touched = new Map<string, number>();
   const router = new Router<Handler>()
     .add('POST', '/api/v1/runs', async ({ who, body }) => {
-      const input = parse(createRunSchema, await body());
+      const normalised = normaliseCreateRunBody(await body());
+      if (normalised.problems.length > 0) throw new HttpError(400, 'invalid_body', normalised.problems.slice(0, 5).join('; '));
+      const input = parse(createRunSchema, normalised.body);
       const { run, created } = await s.createRun(who, input);
       return { status: created ? 201 : 200, body: { id: run.id, name: run.name, status: run.status, created } };
     })

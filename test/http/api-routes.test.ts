@@ -241,3 +241,46 @@ describe('push API rate limit', () => {
     }
   });
 });
+
+describe('POST /runs: the config spellings scripts use, and nothing silently dropped', () => {
+  let h: ApiHarness;
+  let t: string;
+  beforeAll(async () => {
+    h = await ApiHarness.start();
+    t = await h.token(G1);
+  });
+  afterAll(() => h?.stop());
+
+  it('lr, batch_size, num_epochs and a classes/framework inside config are taken under the API names', async () => {
+    const c = await h.call('POST', '/api/v1/runs', t, { name: 'aliases', config: { lr: 0.1, batch_size: 32, num_epochs: 5, classes: 10, framework: 'pytorch' } });
+    expect(c.status).toBe(201);
+    expect((await h.push.pushedRun(c.body.id))!.context).toEqual({ classes: 10, config: { learningRate: 0.1, batchSize: 32, epochs: 5 } });
+    expect((await h.runs.getRun(c.body.id))!.meta).toMatchObject({ framework: 'pytorch', config: { learningRate: 0.1 } });
+    // And the rules see them: the learning rate is evidence.
+    await h.call('POST', `/api/v1/runs/${c.body.id}/metrics`, t, epochBatch(0, 9, (e) => 2 * 1.5 ** e));
+    const v = await h.call('GET', `/api/v1/runs/${c.body.id}/verdict`, t);
+    expect(v.body.items.find((i: { id: string }) => i.id === 'lr_too_high').evidence).toMatchObject({ learningRate: 0.1 });
+  });
+
+  it('an unknown config key is a 400 naming it and the accepted names', async () => {
+    const r = await h.call('POST', '/api/v1/runs', t, { name: 'x', config: { lr: 0.01, momentum: 0.9 } });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('invalid_body');
+    expect(r.body.detail).toMatch(/config\.momentum: unknown setting; accepted: learningRate \(or lr, learning_rate/);
+    expect(r.body.detail).toMatch(/batchSize \(or batch_size/);
+  });
+
+  it('an unknown top-level key is a 400 naming it and the accepted fields', async () => {
+    const r = await h.call('POST', '/api/v1/runs', t, { name: 'x', learning_rate: 0.01 });
+    expect(r.status).toBe(400);
+    expect(r.body.detail).toMatch(/learning_rate: unknown field; accepted: name, clientRunId, config, classes, framework, discord/);
+  });
+
+  it('one setting given twice under two spellings is a 400, not a silent pick', async () => {
+    const r = await h.call('POST', '/api/v1/runs', t, { name: 'x', config: { lr: 0.01, learningRate: 0.1 } });
+    expect(r.status).toBe(400);
+    expect(r.body.detail).toMatch(/learningRate is already given/);
+    const top = await h.call('POST', '/api/v1/runs', t, { name: 'x', classes: 3, config: { num_classes: 10 } });
+    expect(top.body.detail).toMatch(/config\.num_classes: classes is already given/);
+  });
+});
