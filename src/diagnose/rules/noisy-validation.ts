@@ -13,7 +13,7 @@ import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import { judgedValidation } from './overfitting.ts';
 import { levels } from './shared.ts';
-import { smoothedAtStep, type Curve } from '../signals/view.ts';
+import { smoothedAtPointOf, type Curve } from '../signals/view.ts';
 import { noiseLevel } from '../signals/noise.ts';
 
 /** Evaluation-to-evaluation jitter (robust σ on the log scale, ≈ relative) that the lower bound must reach to warn… */
@@ -43,7 +43,7 @@ export function jitterAgainstTraining(val: Curve, train: Curve | null): { sigma:
   if (!train || train.key !== val.key || train.logScale !== val.logScale) return { sigma: NaN, m: 0 };
   const r: number[] = [];
   for (let i = 0; i < val.x.length; i++) {
-    const t = smoothedAtStep(train, val.x[i]);
+    const t = smoothedAtPointOf(train, val, i);
     if (Number.isFinite(t)) r.push(val.ty[i] - t);
   }
   return r.length >= MIN_EVALS ? { sigma: noiseLevel(r), m: r.length - 1 } : { sigma: NaN, m: 0 };

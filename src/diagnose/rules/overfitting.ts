@@ -7,7 +7,7 @@ import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import type { Mark } from '../../domain/verdict.ts';
 import type { Curve, RunView } from '../signals/view.ts';
-import { smoothedAtStep } from '../signals/view.ts';
+import { smoothedAtPointOf } from '../signals/view.ts';
 import { median } from '../signals/stats.ts';
 import { MIN_LOG_CHANGE, whenAt } from './shared.ts';
 import { earlyStoppingWhatIf, patienceReachingBest, type WhatIf } from './early-stopping-what-if.ts';
@@ -60,7 +60,7 @@ export function findOverfitting(view: RunView): OverfittingFinding | null {
   const valLevel = median(post.slice(Math.floor(post.length / 2)));
   const valRise = valLevel - val.ts[m];
   const noise = Number.isFinite(val.noise) ? val.noise : 0;
-  const trainAtBest = smoothedAtStep(train, val.x[m]);
+  const trainAtBest = smoothedAtPointOf(train, val, m);
   const trainEnd = median(Array.from(train.ts.subarray(Math.max(0, train.ts.length - Math.max(1, Math.floor(train.ts.length * 0.1))))));
   const trainDrop = Number.isFinite(trainAtBest) ? trainAtBest - trainEnd : NaN;
   if (!(trainDrop >= (train.logScale ? MIN_LOG_TRAIN_DROP : 0.1 * train.range))) return null;

@@ -6,7 +6,7 @@
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import type { Curve } from '../signals/view.ts';
-import { smoothedAtStep } from '../signals/view.ts';
+import { smoothedAtPointOf } from '../signals/view.ts';
 
 /** Validation better than training at this share of the evaluations in the second half of the run. */
 export const SHARE = 0.8;
@@ -17,7 +17,7 @@ function compare(train: Curve, val: Curve): { share: number; margin: number; cou
   const n = val.ts.length;
   const diffs: number[] = [];
   for (let i = Math.floor(n / 2); i < n; i++) {
-    const t = smoothedAtStep(train, val.x[i]);
+    const t = smoothedAtPointOf(train, val, i);
     if (Number.isFinite(t)) diffs.push(t - val.ts[i]);
   }
   if (diffs.length === 0) return { share: 0, margin: 0, count: 0 };

@@ -316,3 +316,25 @@ export function smoothedAtStep(c: Curve, step: number): number {
   const t = (step - c.x[i - 1]) / (c.x[i] - c.x[i - 1]);
   return c.ts[i - 1] + t * (c.ts[i] - c.ts[i - 1]);
 }
+
+/**
+ * c's smoothed badness at the time of point i of `ref`. An epoch-level curve counts its x in epochs while a step-level
+ * one counts batches (a training job's val_loss @1…5 beside batch_loss @1…250), so mixed cadences are aligned by
+ * epoch when c knows the epoch of every point (the batch at epoch 1.0 closes epoch 1); otherwise x is shared.
+ */
+export function smoothedAtPointOf(c: Curve, ref: Curve, i: number): number {
+  // Only when ref's x really counts epochs (x = epoch at every point); a log that puts evaluations at global steps
+  // already shares the step axis.
+  const refCountsEpochs = ref.x.every((x, k) => x === ref.epoch[k]);
+  if (ref.cadence === 'epoch' && c.cadence === 'step' && refCountsEpochs) {
+    const e = ref.epoch[i];
+    const n = c.epoch.length;
+    if (n > 0 && c.epoch.every((v) => Number.isFinite(v))) {
+      if (e < c.epoch[0] - 1e-9 || e > c.epoch[n - 1] + 1 + 1e-9) return NaN;
+      let j = 0;
+      while (j + 1 < n && c.epoch[j + 1] <= e + 1e-9) j++;
+      return c.ts[j];
+    }
+  }
+  return smoothedAtStep(c, ref.x[i]);
+}
