@@ -27,12 +27,29 @@ export const createRunSchema = z.object({
 /** Most points one batch may carry (each metric of each step counts). */
 export const MAX_POINTS_PER_BATCH = 100_000;
 
+/** Spellings of a non-finite value accepted as strings (numpy's str(), Python's float('inf') printed, JS's String()). */
+const NON_FINITE_WORDS = new Set(['nan', '-nan', 'inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity']);
+
+/**
+ * A metric value. JSON has no NaN or Infinity, yet a diverged loss is a symptom to keep as data: null stands for any
+ * non-finite value, and so do the strings "NaN"/"Infinity"/"-Infinity" (and the bare tokens Python's json.dumps
+ * writes, which the metrics route reads leniently). All become null (stored as NaN). One hand-written check rather
+ * than a zod union: it runs for every value of every batch.
+ */
+const metricValue = z.unknown().transform((v, ctx): number | null => {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (v === null) return null;
+  if (typeof v === 'string' && NON_FINITE_WORDS.has(v.trim().toLowerCase())) return null;
+  const got = typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 40))}` : Array.isArray(v) ? 'an array' : typeof v;
+  ctx.addIssue({ code: 'custom', message: `expected a number, or null for NaN/Infinity (got ${got})` });
+  return z.NEVER;
+});
+
 const pointSchema = z.object({
   step: finite.min(0),
   epoch: finite.min(0).optional(),
   time: finite.optional(),
-  // null stands for NaN/±Inf, which JSON cannot carry: a diverged loss is a symptom, kept as data.
-  metrics: z.record(z.string().min(1).max(200), finite.nullable()).refine((m) => Object.keys(m).length > 0, 'expected at least one metric'),
+  metrics: z.record(z.string().min(1).max(200), metricValue).refine((m) => Object.keys(m).length > 0, 'expected at least one metric'),
 });
 
 export const metricsBatchSchema = z

@@ -14,7 +14,7 @@ import type { Logger } from '../logger.ts';
 import { createRunSchema, datasetStatsSchema, describeZodError, finishSchema, metricsBatchSchema } from './api-schemas.ts';
 import { normaliseCreateRunBody } from './create-run-body.ts';
 import { HttpError } from './http-error.ts';
-import { discardBody, readJsonBody, tooLarge } from './read-json-body.ts';
+import { discardBody, readJsonBody, tooLarge, type ReadJsonOptions } from './read-json-body.ts';
 import { Router } from './router.ts';
 import { TokenBucketLimiter } from './token-bucket.ts';
 
@@ -36,7 +36,7 @@ interface RequestContext {
   req: IncomingMessage;
   params: Record<string, string>;
   who: TokenIdentity;
-  body: () => Promise<unknown>;
+  body: (o?: ReadJsonOptions) => Promise<unknown>;
 }
 
 type Handler = (ctx: RequestContext) => Promise<{ status?: number; body: unknown }>;
@@ -66,7 +66,7 @@ export function createApiServer(o: ApiServerOptions): http.Server {
       return { status: created ? 201 : 200, body: { id: run.id, name: run.name, status: run.status, created } };
     })
     .add('POST', '/api/v1/runs/:id/metrics', async ({ who, params, body }) => {
-      const { points } = parse(metricsBatchSchema, await body());
+      const { points } = parse(metricsBatchSchema, await body({ allowNonFinite: true }));
       return { body: await s.pushMetrics(who, params.id!, points) };
     })
     .add('POST', '/api/v1/runs/:id/finish', async ({ who, params, body }) => {
@@ -121,7 +121,7 @@ export function createApiServer(o: ApiServerOptions): http.Server {
         const secs = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
         throw new HttpError(429, 'rate_limited', `too many requests for this token; retry in ${secs} s`, { 'retry-after': String(secs) });
       }
-      const out = await handler({ req, params, who, body: () => readJsonBody(req, maxBody) });
+      const out = await handler({ req, params, who, body: (ro) => readJsonBody(req, maxBody, ro) });
       return send(res, out.status ?? 200, out.body);
     } catch (e) {
       const err = toHttpError(e);

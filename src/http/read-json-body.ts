@@ -6,9 +6,19 @@
  * would get a broken pipe instead of the 413. The server answers, then discards the rest (discardBody).
  */
 import type { IncomingMessage } from 'node:http';
+import { isIngestError } from '../ingest/ingest-error.ts';
+import { parseJsonLenient } from '../ingest/json-lenient.ts';
 import { HttpError } from './http-error.ts';
 
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+export interface ReadJsonOptions {
+  /**
+   * Accept the bare NaN, Infinity and -Infinity tokens Python's json.dumps writes by default (allow_nan=True), so a
+   * metrics batch with a diverged loss is not refused for the very symptom it reports. Other JSON errors still fail.
+   */
+  allowNonFinite?: boolean;
+}
+
+export async function readJsonBody(req: IncomingMessage, maxBytes: number, o: ReadJsonOptions = {}): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) {
     throw new HttpError(415, 'unsupported_media_type', `expected Content-Type: application/json, got ${type ? JSON.stringify(type) : 'none'}`);
@@ -20,9 +30,20 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new HttpError(400, 'invalid_json', `the body is not valid JSON (${(e as Error).message})`);
+    if (o.allowNonFinite) {
+      try {
+        return parseJsonLenient(text, 'body');
+      } catch (lenient) {
+        throw new HttpError(400, 'invalid_json', `the body is not valid JSON (${isIngestError(lenient) ? lenient.reason : (lenient as Error).message})`);
+      }
+    }
+    const hint = NON_FINITE_TOKEN.test(text) ? '. JSON has no NaN or Infinity: send null for a non-finite value (Python: float("nan") → None)' : '';
+    throw new HttpError(400, 'invalid_json', `the body is not valid JSON (${(e as Error).message})${hint}`);
   }
 }
+
+/** A bare NaN/Infinity outside strings, roughly: enough to explain a JSON.parse failure, never to accept anything. */
+const NON_FINITE_TOKEN = /[:,\[]\s*-?(NaN|Infinity)\b/;
 
 export function tooLarge(maxBytes: number, declared?: number): HttpError {
   const size = declared !== undefined ? `${declared} bytes, ` : '';

@@ -284,3 +284,48 @@ describe('POST /runs: the config spellings scripts use, and nothing silently dro
     expect(top.body.detail).toMatch(/config\.num_classes: classes is already given/);
   });
 });
+
+describe('non-finite metric values (JSON has no NaN)', () => {
+  let h: ApiHarness;
+  let t: string;
+  let id: string;
+  beforeAll(async () => {
+    h = await ApiHarness.start();
+    t = await h.token(G1);
+    id = (await h.call('POST', '/api/v1/runs', t, { name: 'nan' })).body.id;
+  });
+  afterAll(() => h?.stop());
+
+  it("takes the bare NaN/Infinity Python's json.dumps writes, and the strings, as non-finite points", async () => {
+    // Exactly what json.dumps({"points": [...]}) prints for float('nan') and float('inf').
+    const raw = '{"points": [{"step": 1, "metrics": {"loss": NaN, "val_loss": Infinity}}, {"step": 2, "metrics": {"loss": -Infinity, "val_loss": "NaN"}}, {"step": 3, "metrics": {"loss": "inf", "val_loss": 0.5}}]}';
+    const r = await h.call('POST', `/api/v1/runs/${id}/metrics`, t, raw);
+    expect(r.status).toBe(200);
+    expect(r.body.accepted).toBe(6);
+    const run = (await h.runs.getRun(id))!;
+    const loss = run.series.find((s) => s.name === 'loss')!;
+    expect(Array.from(loss.values).every((v) => Number.isNaN(v))).toBe(true);
+    const v = await h.call('GET', `/api/v1/runs/${id}/verdict`, t);
+    expect(v.body.items.find((i: { id: string }) => i.id === 'nan_loss').status).toBe('fail');
+  });
+
+  it('another string is refused saying to send a number or null', async () => {
+    const r = await h.call('POST', `/api/v1/runs/${id}/metrics`, t, { points: [{ step: 9, metrics: { loss: '0.5' } }] });
+    expect(r.status).toBe(400);
+    expect(r.body.detail).toBe('points[0].metrics.loss: expected a number, or null for NaN/Infinity (got the string "0.5")');
+  });
+
+  it('elsewhere a bare NaN is still invalid JSON, and the error says to send null', async () => {
+    const r = await h.call('POST', `/api/v1/runs/${id}/dataset`, t, '{"inputMean": NaN}');
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('invalid_json');
+    expect(r.body.detail).toMatch(/JSON has no NaN or Infinity: send null/);
+  });
+
+  it('a metrics body broken otherwise is still a precise invalid_json', async () => {
+    const r = await h.call('POST', `/api/v1/runs/${id}/metrics`, t, '{"points": [{"step": 1, "metrics": {"loss": NaN,}}]}');
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('invalid_json');
+    expect(r.body.detail).toMatch(/column 49: trailing comma/);
+  });
+});
