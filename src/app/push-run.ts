@@ -66,6 +66,8 @@ export interface PushResult {
   status: Verdict['status'] | null;
   /** Pings enqueued by this batch (posted by the outbox dispatcher). */
   alerts: number;
+  /** What was done to the values of this batch that the client should know (e.g. accuracy read as percent and scaled). */
+  notes: string[];
 }
 
 export interface PushServiceOptions {
@@ -170,9 +172,10 @@ export class PushService {
       const outcome = lr.series.append(points);
       const now = this.now();
       lr.lastBatchAt = now;
+      const appendOptions = outcome.accepted > 0 ? percentAppendOptions(outcome.percent, lr.series) : undefined;
       if (outcome.accepted > 0) {
         try {
-          lr.summary = await this.o.runs.appendPoints(runId, outcome.added, percentAppendOptions(outcome.percent, lr.series));
+          lr.summary = await this.o.runs.appendPoints(runId, outcome.added, appendOptions);
         } catch (e) {
           // The in-memory series already hold the batch: forget them, so a retry is rebuilt from what was stored.
           this.live.delete(runId);
@@ -204,6 +207,7 @@ export class PushService {
         diagnosed,
         status: lr.verdict?.status ?? null,
         alerts: alerts.length,
+        notes: appendOptions?.notes ?? [],
       };
     });
   }

@@ -106,8 +106,13 @@ describe('push API', () => {
     const stored = async (id: string) => [...(await h.runs.getRun(id))!.series.find((x) => x.name === 'val_acc')!.values];
 
     const a = (await h.call('POST', '/api/v1/runs', t1, { name: 'percent-from-start' })).body.id as string;
-    expect((await push(a, 0, [45.0, 52.3])).status).toBe(200);
-    expect((await push(a, 2, [60.1])).status).toBe(200);
+    const first = await push(a, 0, [45.0, 52.3]);
+    expect(first.status).toBe(200);
+    // The client is told, in the answer to the batch that showed it, not only in the run's notes.
+    expect(first.body.notes).toEqual(['val_acc: values above 1 read as percent and scaled to 0–1']);
+    const second = await push(a, 2, [60.1]);
+    expect(second.status).toBe(200);
+    expect(second.body.notes).toEqual([]);
     expect(await stored(a)).toEqual(asFile([45.0, 52.3, 60.1]));
     expect(await stored(a)).toEqual([0.45, 0.523, 60.1 / 100]);
     expect((await h.runs.getRun(a))!.series.find((x) => x.name === 'loss')!.values[0]).toBe(1);
@@ -119,7 +124,7 @@ describe('push API', () => {
     expect(await stored(b)).toEqual([0.1, 0.4, 0.9]);
     const late = await push(b, 3, [45]);
     expect(late.status).toBe(200);
-    expect(late.body).toMatchObject({ accepted: 2, diagnosed: true });
+    expect(late.body).toMatchObject({ accepted: 2, diagnosed: true, notes: ['val_acc: values above 1 read as percent and scaled to 0–1 (earlier points too)'] });
     expect(await stored(b)).toEqual(asFile([0.1, 0.4, 0.9, 45]));
     const run = (await h.runs.getRun(b))!;
     expect(run.notes).toEqual(['val_acc: values above 1 read as percent and scaled to 0–1 (earlier points too)']);
