@@ -14,6 +14,7 @@ import { rasterise } from './rasterise.ts';
 import { renderOptionToSvg, type ChartOption } from './render-svg.ts';
 import { chooseYScale, drawnAxis, drawnLabel, mergeExtents, niceLinear, niceStep, sampledPositiveQuantile, toDrawn, toPixel, type AxisScale } from './scale.ts';
 import { chartTheme, withAlpha, type ChartTheme, type ThemeName } from './theme.ts';
+import { passSummary, verdictCoverage } from '../diagnose/verdict-coverage.ts';
 import { resolveXCoordinates, interpolate, type XCoordinates } from './x-coordinates.ts';
 
 /** What a chart needs of a run: a Run, a RunLog or a hand-made object all fit. */
@@ -97,12 +98,14 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
   const series: unknown[] = [];
 
   // ---- header: title, status, subtitle, legend
-  const status = verdict?.status;
+  // A pass that could check almost nothing is badged as such, not PASS (verdictCoverage); the status itself is unchanged.
+  const tooLittle = verdict ? verdictCoverage(verdict).tooLittleToJudge : false;
+  const status: ItemStatus | undefined = tooLittle ? 'unknown' : verdict?.status;
   const subtitle = verdict ? headline(verdict) : null;
   const top0 = subtitle ? 56 : 40;
   const legend = legendEntries(choices, theme, drawn.some((s) => s.cadence === 'step' && s.values.length >= 50));
   const legendWidth = legend.reduce((w, e) => w + 22 + textWidth(e.text, 11) + 12, 0);
-  const statusText = status ? status.toUpperCase() : '';
+  const statusText = tooLittle ? 'TOO LITTLE DATA' : status ? status.toUpperCase() : '';
   const statusWidth = status ? textWidth(statusText, 11, true) + 14 : 0;
   const titleRoom = right - 14 - legendWidth - statusWidth - 24;
   const title = fitText(run.name || 'run', titleRoom, 15, true);
@@ -540,7 +543,7 @@ function legendEntries(choices: PanelChoice[], theme: ChartTheme, anyRaw: boolea
 /** The most serious finding, as a line under the title. */
 function headline(verdict: Verdict): { text: string; status: ItemStatus } | null {
   const bad = verdict.items.filter((i) => i.status === 'fail' || i.status === 'warn');
-  if (!bad.length) return verdict.status === 'pass' ? { text: 'No problem found in the checks this log allows.', status: 'pass' } : null;
+  if (!bad.length) return verdict.status === 'pass' ? { text: passSummary(verdict), status: verdictCoverage(verdict).tooLittleToJudge ? 'unknown' : 'pass' } : null;
   const worst = [...bad].sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status])[0]!;
   const more = bad.length - 1;
   return { text: more > 0 ? `${worst.title} (+${more} more)` : worst.title, status: worst.status };
