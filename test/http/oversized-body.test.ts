@@ -124,3 +124,26 @@ except urllib.error.HTTPError as e:
     expect((await h.runs.getRun(runId))?.points).toBe(1);
   });
 });
+
+describe('the drain of a refused body is bounded', () => {
+  it('a client pushing far past the discard bound is cut off rather than read to the end', async () => {
+    const h = await ApiHarness.start({ server: { maxBodyBytes: 1024, maxDiscardBytes: 64 * 1024 } });
+    try {
+      const token = await h.token('111111');
+      const runId = (await h.call('POST', '/api/v1/runs', token, { name: 'huge' })).body.id;
+      // 32 MB: far more than loopback buffers hold, so finishing the write needs the server to read it all.
+      const body = Buffer.alloc(32 * 1024 * 1024, 0x20);
+      const outcome = await new Promise<string>((resolve) => {
+        const sock = net.connect(h.api.port, '127.0.0.1');
+        sock.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code}`));
+        sock.on('close', () => resolve('closed'));
+        sock.write(`POST /api/v1/runs/${runId}/metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+        sock.write(body, (err) => resolve(err ? `write failed ${(err as NodeJS.ErrnoException).code}` : 'all written'));
+      });
+      expect(outcome).not.toBe('all written');
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
