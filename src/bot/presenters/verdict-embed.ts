@@ -7,6 +7,7 @@ import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { ItemStatus, Verdict, VerdictItem } from '../../domain/verdict.ts';
 import { fitText } from './fit-text.ts';
 import { formatEvidence } from './format-evidence.ts';
+import { passSummary, verdictCoverage } from '../../diagnose/verdict-coverage.ts';
 
 export const EMBED_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, total: 6000, footer: 2048 } as const;
 
@@ -33,7 +34,9 @@ export function verdictEmbed(verdict: Verdict, opts: VerdictEmbedOptions = {}): 
     `${count('pass')} passed`,
     `${count('unknown')} not checked`,
   ].join(', ');
-  const description = fitText(`**${verdict.status.toUpperCase()}** · ${facts}\n${tally}`, 500);
+  // A pass that could check almost nothing must not read as a clean bill of health (verdictCoverage).
+  const head = verdictCoverage(verdict).tooLittleToJudge ? `**TOO LITTLE DATA** · ${facts}\n${passSummary(verdict)}` : `**${verdict.status.toUpperCase()}** · ${facts}`;
+  const description = fitText(`${head}\n${tally}`, 500);
   const footer = fitText(`run ${r.id}`, 200);
 
   let used = title.length + description.length + footer.length;
