@@ -4,7 +4,7 @@ import type { IngestedRun } from '../app/ingest-files.ts';
 import { listRuns } from '../app/list-runs.ts';
 import type { CliCommand, CliContext } from './command.ts';
 import { chartIngestedStep } from './chart.ts';
-import { diagnoseIngestedStep } from './diagnose.ts';
+import { ALL_OPTION, diagnoseIngestedStep } from './diagnose.ts';
 import { ingestedTable } from './ingest.ts';
 import { runsTable } from './runs.ts';
 import { checkedBackendOrder } from './train.ts';
@@ -18,6 +18,8 @@ export interface DemoState {
   backendOrder?: string;
   /** 1 when a step could not show what it set out to (the training failed, the planted fault went unnoticed). */
   exitCode: number;
+  /** Print every not-checkable item of each checklist (--all), not one line naming them. */
+  all?: boolean;
   /** The training job, when started ahead of its step. */
   training?: DemoTraining;
 }
@@ -48,8 +50,12 @@ const listStoredRuns: DemoStep = {
   },
 };
 
-/** The demo, in order; each step prints its own section under its title. The training step comes last: it is the slow one. */
-export const DEMO_STEPS: DemoStep[] = [ingestExamples, listStoredRuns, diagnoseIngestedStep, chartIngestedStep, trainWithFaultStep];
+/**
+ * The demo, in order; each step prints its own section under its title. The training step comes after the examples:
+ * it is the slow one. The runs are listed last, once the training run has finished (listed before, it showed as
+ * `running` with no points).
+ */
+export const DEMO_STEPS: DemoStep[] = [ingestExamples, diagnoseIngestedStep, chartIngestedStep, trainWithFaultStep, listStoredRuns];
 
 export const demoCommand: CliCommand = {
   name: 'demo',
@@ -58,12 +64,13 @@ export const demoCommand: CliCommand = {
   maxArgs: 0,
   options: {
     'no-train': { type: 'boolean', description: 'skip the training step (only the bundled example logs)' },
+    ...ALL_OPTION,
     backend: { type: 'string', valueName: 'B', description: `TensorFlow.js backend preference for the training: a comma-separated list of ${BACKEND_NAMES.join(', ')} (default $RUNMEDIC_TF_BACKEND, else tensorflow,wasm,cpu)` },
   },
   async run(ctx, { values }) {
     const train = !values['no-train'];
     const backendOrder = train ? checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'demo') : undefined;
-    const state: DemoState = { ingested: [], exitCode: 0, backendOrder };
+    const state: DemoState = { ingested: [], exitCode: 0, backendOrder, all: values.all === true };
     const steps = train ? DEMO_STEPS : DEMO_STEPS.filter((s) => s !== trainWithFaultStep);
     // The job's child spends seconds loading TensorFlow.js and MNIST: let that overlap the example steps.
     ctx.err(`database: ${ctx.dbPath}`);

@@ -9,6 +9,9 @@ import { UsageError } from './usage-error.ts';
 /** Exit code when some item fails: a CI gate for training runs. */
 export const EXIT_SOMETHING_FAILS = 1;
 
+/** The option that lists every not-checkable item, shared by the commands that print a checklist. */
+export const ALL_OPTION = { all: { type: 'boolean', description: 'list every not-checkable item with what it needs (default: one line naming them)' } } as const;
+
 export const diagnoseCommand: CliCommand = {
   name: 'diagnose',
   summary: 'diagnose a log file, a log directory or a stored run: a checklist with evidence and fixes (exit 1 when something fails)',
@@ -18,6 +21,7 @@ export const diagnoseCommand: CliCommand = {
   options: {
     json: { type: 'boolean', description: 'print the verdict JSON (one object; an array when the input holds several runs)' },
     classes: { type: 'string', valueName: 'K', description: 'number of classes (checks chance level and the first loss)' },
+    ...ALL_OPTION,
     chart: { type: 'string', valueName: 'FILE', description: 'also draw the run as a PNG with the verdict marked (see `runmedic chart`)' },
     ...CHART_STYLE_OPTIONS,
   },
@@ -38,7 +42,7 @@ export const diagnoseCommand: CliCommand = {
     if (values.json) ctx.out(toJson(results.length === 1 ? results[0]!.verdict : results.map((r) => r.verdict)));
     else results.forEach((r, i) => {
       if (i > 0) ctx.out('');
-      for (const line of checklistText(r)) ctx.out(line);
+      for (const line of checklistText(r, { all: values.all === true })) ctx.out(line);
     });
     return results.some((r) => r.verdict.status === 'fail') ? EXIT_SOMETHING_FAILS : 0;
   },
@@ -56,8 +60,12 @@ function parseClasses(v: unknown): number | undefined {
 export const STATUS_ICON: Record<ItemStatus, string> = { fail: '❌', warn: '⚠️', pass: '✅', unknown: '❔' };
 const ORDER: Record<ItemStatus, number> = { fail: 0, warn: 1, pass: 2, unknown: 3 };
 
-/** The human checklist: failures first, then warnings, passes and unknowns, each with one line of evidence and the fix. */
-export function checklistText(r: Pick<DiagnosedRun, 'verdict' | 'from' | 'notes'>): string[] {
+/**
+ * The human checklist: failures first, then warnings and passes, each with one line of evidence and the fix. The
+ * items that cannot be checked from this data are one line naming them (a short log has a dozen or more), unless
+ * `all` asks for each with what it needs; --json always carries them all.
+ */
+export function checklistText(r: Pick<DiagnosedRun, 'verdict' | 'from' | 'notes'>, opts: { all?: boolean } = {}): string[] {
   const v = r.verdict;
   const counts = (s: ItemStatus) => v.items.filter((i) => i.status === s).length;
   const lines = [
@@ -66,8 +74,22 @@ export function checklistText(r: Pick<DiagnosedRun, 'verdict' | 'from' | 'notes'
   ];
   for (const note of r.notes) lines.push(`   note: ${note}`);
   const items = [...v.items].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
-  for (const item of items) lines.push(...itemText(item));
+  const unknown = items.filter((i) => i.status === 'unknown');
+  for (const item of opts.all || unknown.length < 2 ? items : items.filter((i) => i.status !== 'unknown')) lines.push(...itemText(item));
+  if (!opts.all && unknown.length >= 2) lines.push(unknownSummary(unknown.map((i) => i.id)));
   return lines;
+}
+
+/** Names as many ids as fit an ordinary terminal line, then '…': the line is a pointer to `--all`, not the list. */
+function unknownSummary(ids: string[], width = 110): string {
+  const head = `${STATUS_ICON.unknown} ${ids.length} not checkable here: `;
+  const shown: string[] = [];
+  for (const [k, id] of ids.entries()) {
+    const rest = k === ids.length - 1 ? '' : ', …';
+    if (shown.length > 0 && head.length + [...shown, id].join(', ').length + rest.length > width) break;
+    shown.push(id);
+  }
+  return `${head}${shown.join(', ')}${shown.length < ids.length ? ', …' : ''} (\`--all\` lists them with what each needs)`;
 }
 
 function itemText(item: VerdictItem): string[] {
@@ -103,7 +125,7 @@ export const diagnoseIngestedStep: DemoStep = {
       const run = await store.getRun(ing.run.id);
       if (!run) continue;
       if (i > 0) ctx.out('');
-      for (const line of checklistText({ verdict: diagnoseStored(run), from: 'store', notes: [] })) ctx.out(line);
+      for (const line of checklistText({ verdict: diagnoseStored(run), from: 'store', notes: [] }, { all: state.all })) ctx.out(line);
     }
   },
 };

@@ -1,6 +1,6 @@
 import type { CliCommand } from './command.ts';
 import { UsageError } from './usage-error.ts';
-import { checklistText, EXIT_SOMETHING_FAILS } from './diagnose.ts';
+import { ALL_OPTION, checklistText, EXIT_SOMETHING_FAILS } from './diagnose.ts';
 import { toJson } from './format.ts';
 import { PRESET_NAMES, type JobConfig, type PresetName } from '../jobs/job-config.ts';
 import { resolveJobConfig } from '../jobs/presets.ts';
@@ -75,6 +75,7 @@ export const trainCommand: CliCommand = {
     fault: { type: 'string', valueName: 'F[=V]', multiple: true, description: `switch a fault on: ${FAULT_SPECS.join(', ')}` },
     backend: { type: 'string', valueName: 'B', description: `backend preference: a comma-separated list of ${BACKEND_NAMES.join(', ')} (default $RUNMEDIC_TF_BACKEND, else tensorflow,wasm,cpu)` },
     json: { type: 'boolean', description: 'print the verdict JSON instead of the checklist' },
+    ...ALL_OPTION,
   },
   async run(ctx, { values }) {
     const preset = oneOf('preset', values.preset, PRESET_NAMES) as PresetName | undefined;
@@ -149,7 +150,7 @@ export const trainCommand: CliCommand = {
       const m = r.outcome.result.meta;
       ctx.err(`trained ${m.epochsRun} epochs on ${m.backend} at ${Math.round(m.samplesPerSecond)} samples/s; run ${r.run.id} stored in ${ctx.dbPath}`);
       if (values.json) ctx.out(toJson(r.verdict));
-      else for (const line of checklistText({ verdict: r.verdict, from: 'store', notes: r.outcome.result.notes })) ctx.out(line);
+      else for (const line of checklistText({ verdict: r.verdict, from: 'store', notes: r.outcome.result.notes }, { all: values.all === true })) ctx.out(line);
       return r.verdict.status === 'fail' ? EXIT_SOMETHING_FAILS : 0;
     } finally {
       process.off('SIGINT', onSigint);

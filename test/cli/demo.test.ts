@@ -70,6 +70,14 @@ describe('runmedic demo (as a process)', { timeout: 240_000 }, () => {
       await store.close();
     }
 
+    // The runs are listed after the training, so its run shows as it ended, not as `running` with no points.
+    const listed = r.stdout.slice(r.stdout.indexOf('== Runs in the database =='));
+    expect(r.stdout.indexOf('== Runs in the database ==')).toBeGreaterThan(r.stdout.indexOf('== Train a small network'));
+    expect(listed).toMatch(new RegExp(`^${verdict.run.id} +mnist-mlp epochs=8 label-noise=0\\.4 +tfjs_job +[1-9]\\d* +8 +finished `, 'm'));
+    // Each printed checklist names its not-checkable items on one line (the report and --json keep them all).
+    for (const block of r.stdout.split(/\n\n/)) expect(block.split('\n').filter((l) => l.startsWith('❔')).length).toBeLessThanOrEqual(1);
+    expect(r.stdout).toMatch(/^❔ \d+ not checkable here: .*\(`--all` lists them with what each needs\)$/m);
+
     const report = readFileSync(files.md!, 'utf8');
     expect(report).toContain(`\`${verdict.run.id}\``);
     expect(report).toContain(`**Backend:** ${backend}`);
