@@ -399,7 +399,9 @@ function layoutPanels(choices: PanelChoice[], coords: XCoordinates, top0: number
     let extent = mergeExtents(scans.map((sc) => sc.extent));
     let offScale: PanelPlan['offScale'] = null;
     const lowerIsBetter = c.kind === 'loss' || (c.kind === 'metric' && c.series.every((x) => x.direction === 'lower'));
-    if (lowerIsBetter) {
+    // With a handful of points the start is a large part of the story (of 2, half): it stays on the scale.
+    const longRun = Math.max(...c.series.map((x) => x.values.length)) >= MIN_POINTS_TO_CLIP_START;
+    if (lowerIsBetter && longRun) {
       // A first loss far above the rest (3.8, then 1.0 … 0.13) would flatten the whole story into the bottom
       // fifth of the panel: scale to what follows the start and say the start is off the scale.
       const linear = !(extent.min >= 0 && extent.max / extent.minPositive > 100);
@@ -434,6 +436,9 @@ function layoutPanels(choices: PanelChoice[], coords: XCoordinates, top0: number
 }
 
 /** Max of every series without its first 3 % of points (at least one), or null when that leaves nothing. */
+/** Fewest points in a panel's longest series before a towering start may be put off the scale. */
+const MIN_POINTS_TO_CLIP_START = 10;
+
 function withoutStart(series: Series[]): { max: number } | null {
   let max = -Infinity;
   for (const s of series) {

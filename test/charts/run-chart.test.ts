@@ -64,6 +64,21 @@ describe('renderRunChart', () => {
     expect(texts(renderRunChartSvg(steep, null))).toContain('loss (log)');
   });
 
+  it('puts a towering start off the scale only in a long run: with a few points every point stays on the chart', () => {
+    const decay = Array.from({ length: 40 }, (_, i) => (i === 0 ? 3.8 : 0.13 + 0.9 * Math.exp(-i / 6)));
+    const long = planRunChart({ name: 'long', series: [series('loss', 'train', decay)] }, null).panels[0]!;
+    expect(long.offScale).toEqual({ value: 3.8 });
+    expect(long.y.max).toBeLessThan(3.8);
+
+    // The reviewer's 2-epoch run: the y axis was 1.14–1.24 and half the data was off it.
+    const twoPoints = { name: 'two', series: [series('loss', 'train', [2.31, 1.15]), series('loss', 'val', [1.4, 1.22])] };
+    const p = planRunChart(twoPoints, null).panels[0]!;
+    expect(p.offScale).toBeNull();
+    expect(p.y.min).toBeLessThanOrEqual(1.15);
+    expect(p.y.max).toBeGreaterThanOrEqual(2.31);
+    expect(texts(renderRunChartSvg(twoPoints, null)).some((t) => t.includes('off scale'))).toBe(false);
+  });
+
   it('shows NaN/Inf as markers at the top edge with a label, not silently dropped', () => {
     const values = [1, 0.8, 0.6, NaN, NaN, Infinity, 0.5];
     const r = { name: 'nan-run', series: [series('loss', 'train', values), series('loss', 'val', [1, 0.9, 0.8, 0.7, 0.7, 0.7, 0.7])] };
