@@ -17,7 +17,7 @@ export const badInitialLossRule: Rule = {
     const K = context.classes;
     const c = view.trainLoss;
     if (!c || c.source.values.length === 0) return unknownItem(this, 'No training loss', 'Log the training loss from the first step.');
-    if (!K || K < 2) return unknownItem(this, 'The class count is not known', 'Pass the class count (--classes K) to compare the first loss with ln K.');
+    if (!K || K < 2) return unknownItem(this, 'The class count is not known', 'Give the class count K (CLI --classes, API `classes`) to compare the first loss with ln K.');
     let first = NaN;
     for (const v of c.source.values) if (Number.isFinite(v)) { first = v; break; }
     const expected = Math.log(K);

@@ -12,6 +12,7 @@ export const deadReluRule: Rule = {
     return judgeUnitFractions(this, context.instrumentation?.deadReluFraction, { warn: WARN_FRACTION, fail: FAIL_FRACTION }, {
       label: 'dead-ReLU',
       what: 'dead (never active)',
+      noLayers: 'No ReLU layers to check: no unit can die',
       needs: 'Run with instrumentation (dead-ReLU fraction per layer) to check for dead units.',
       fix: 'Lower the learning rate, use LeakyReLU/GELU, He initialisation, or batch normalisation before the activation.',
     });

@@ -25,7 +25,8 @@ export const earlyStoppingMissingRule: Rule = {
   check({ view, context }) {
     if (context.config?.earlyStopping === true) return itemOf(this, 'pass', 'Early stopping is configured', '', { earlyStopping: true });
     const { val } = judgedValidation(view);
-    if (!val || val.ts.length < MIN_EVALS) return unknownItem(this, 'No validation curve to judge early stopping', 'Log val_loss (or a validation metric) each epoch.');
+    if (!val) return unknownItem(this, 'No validation curve to judge early stopping', 'Log val_loss (or a validation metric) each epoch.');
+    if (val.ts.length < MIN_EVALS) return unknownItem(this, `Too few validation points to judge early stopping (${val.name} has ${val.ts.length}, needs ${MIN_EVALS})`, `Evaluate on validation at least ${MIN_EVALS} times (each epoch).`);
     const n = val.ts.length;
     if (n < MIN_LONG_RUN) return itemOf(this, 'pass', `Short run (${n} evaluations): early stopping would not matter much`, '', { evaluations: n });
     const w = earlyStoppingWhatIf(val, PATIENCE);

@@ -21,7 +21,7 @@ export const generalizationGapRule: Rule = {
     const k = (c: typeof t) => c.s[c.s.length - 1];
     const gap = k(t) - k(v);
     const evidence = { train: t.name, val: v.name, trainLast: Number(k(t).toFixed(4)), valLast: Number(k(v).toFixed(4)), gap: Number(gap.toFixed(4)) };
-    if (gap < WARN_GAP) return itemOf(this, 'pass', `Train/validation ${t.key} gap is ${Math.round(gap * 100)} points`, '', evidence);
+    if (gap < WARN_GAP) return itemOf(this, 'pass', `Train/validation ${t.key} gap is ${Math.round(gap * 100)} ${Math.round(gap * 100) === 1 ? 'point' : 'points'}`, '', evidence);
     return itemOf(
       this,
       gap >= FAIL_GAP ? 'fail' : 'warn',

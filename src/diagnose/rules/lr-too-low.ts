@@ -3,7 +3,7 @@
  * small safe steps and the run ran out of time before the curve bent.
  */
 import type { Rule } from './rule.ts';
-import { itemOf } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
 import { notConvergedRule } from './not-converged.ts';
 import { slowConvergenceRule } from './slow-convergence.ts';
 import { fmt } from './shared.ts';
@@ -41,7 +41,9 @@ export const lrTooLowRule: Rule = {
     const notConverged = notConvergedRule.check(input);
     const slow = slowConvergenceRule.check(input);
     if (notConverged.status === 'unknown' || slow.status === 'unknown') {
-      return itemOf(this, 'unknown', 'Too few points to judge the learning rate from the curve', 'Log the loss at least 6 times (and the learning rate).', { needs: 'loss curve' });
+      // Say which curve fell short and by how much, from the check that could not run, rather than a generic count.
+      const missing = slow.status === 'unknown' ? slow : notConverged;
+      return unknownItem(this, `Cannot judge the learning rate from the curve: ${missing.title.charAt(0).toLowerCase()}${missing.title.slice(1)}`, `${String(missing.evidence.needs ?? missing.fix)} Logging the learning rate helps too.`);
     }
     const lr = input.view.lr ? input.view.lr.y[input.view.lr.y.length - 1] : input.context.config?.learningRate;
     if (notConverged.status === 'warn' && slow.status === 'warn') {

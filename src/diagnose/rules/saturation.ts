@@ -12,6 +12,7 @@ export const saturationRule: Rule = {
     return judgeUnitFractions(this, context.instrumentation?.saturatedFraction, { warn: WARN_FRACTION, fail: FAIL_FRACTION }, {
       label: 'saturation',
       what: 'saturated',
+      noLayers: 'No sigmoid/tanh hidden layers to check: nothing here can saturate',
       needs: 'Run with instrumentation (saturated sigmoid/tanh fraction per layer) to check for saturation.',
       fix: 'Normalise inputs, use Xavier initialisation, batch normalisation, or switch hidden layers to ReLU-family activations.',
     });

@@ -4,23 +4,33 @@
  */
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
-import { progressCurve } from './progress-curve.ts';
+import { longestCurve, progressCurve } from './progress-curve.ts';
 import { levels, meaningful, whenAt } from './shared.ts';
 
 /** Halfway point later than this share of the run = slow. */
 export const SLOW_HALF_SHARE = 0.45;
 /** The run's improvement must be real (this many noise units) for its halfway point to mean anything. */
 export const NOISE_SIGMAS = 4;
+/** Fewer points than this cannot place a halfway point. */
+export const MIN_POINTS = 6;
 
 export const slowConvergenceRule: Rule = {
   id: 'slow_convergence',
   area: 'convergence',
   check({ view }) {
-    const c = progressCurve(view);
-    if (!c || c.ts.length < 6) return unknownItem(this, 'Too few points to judge the speed of convergence', 'Log the loss at least 6 times.');
+    const c = progressCurve(view, MIN_POINTS);
+    if (!c) {
+      const longest = longestCurve(view);
+      return unknownItem(
+        this,
+        longest ? `Too few points to time convergence (${longest.name} has ${longest.ts.length}, needs ${MIN_POINTS})` : 'No loss or metric curve to time convergence',
+        `Log the loss (or a validation metric) at least ${MIN_POINTS} times.`,
+      );
+    }
     const lv = levels(c);
     const total = lv.head - lv.tail;
-    if (total < meaningful(c, NOISE_SIGMAS)) return itemOf(this, 'pass', `${c.name} made no measurable progress to time (see plateau)`, '', { series: c.name });
+    // Nothing to time: whether the curve is flat or still creeping down is plateau's and not_converged's question.
+    if (total < meaningful(c, NOISE_SIGMAS)) return itemOf(this, 'pass', `${c.name} changed too little overall to time its convergence (plateau and not_converged judge the shape)`, '', { series: c.name });
     const half = lv.head - total / 2;
     let i = 0;
     while (i < c.ts.length && c.ts[i] > half) i++;

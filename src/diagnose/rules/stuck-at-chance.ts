@@ -4,7 +4,7 @@
  * 0.5 for 0/1 targets, 1/K accuracy) on a stalled curve are a warning.
  */
 import type { Rule } from './rule.ts';
-import { itemOf } from './rule.ts';
+import { itemOf, unknownItem } from './rule.ts';
 import type { Curve } from '../signals/view.ts';
 import { findStall } from './plateau-analysis.ts';
 import { fmt } from './shared.ts';
@@ -79,7 +79,7 @@ export const stuckAtChanceRule: Rule = {
     if (hits.length && bestAcc > chanceAcc + ABOVE_CHANCE_ACCURACY && Number.isFinite(bestAcc) && hits.every((h) => h.curve.key === 'loss')) hits.length = 0;
     if (hits.length === 0) {
       if (!K) {
-        return itemOf(this, 'unknown', 'No chance level found in the curves; the class count is not known', 'Pass the class count (--classes K) to check the loss against ln K and the accuracy against 1/K.', { needs: 'classes' });
+        return unknownItem(this, 'No chance level found in the curves; the class count is not known', 'Give the class count K (CLI --classes, API `classes`) to check the loss against ln K and the accuracy against 1/K.');
       }
       return itemOf(this, 'pass', `Not at chance level for ${K} classes`, '', { classes: K, chanceLoss: Number(Math.log(K).toFixed(4)) });
     }

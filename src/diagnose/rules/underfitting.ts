@@ -13,8 +13,10 @@ export const underfittingRule: Rule = {
   id: 'underfitting',
   area: 'generalization',
   check({ view }) {
-    const train = view.trainLoss && view.trainLoss.ts.length >= 5 ? view.trainLoss : view.trainMetric;
-    if (!train || train.ts.length < 5) return unknownItem(this, 'No training curve to judge underfitting', 'Log the training loss per epoch.');
+    // The metric stands in only when it is long enough; otherwise the (short) loss is the curve to report on.
+    const train = view.trainLoss && view.trainLoss.ts.length >= 5 ? view.trainLoss : view.trainMetric && view.trainMetric.ts.length >= 5 ? view.trainMetric : view.trainLoss ?? view.trainMetric;
+    if (!train) return unknownItem(this, 'No training curve to judge underfitting', 'Log the training loss per epoch.');
+    if (train.ts.length < 5) return unknownItem(this, `Too few training points to judge underfitting (${train.name} has ${train.ts.length}, needs 5)`, 'Log the training loss at least 5 times (per epoch or per step).');
     const st = findStall(train);
     const acc = view.trainMetric && view.trainMetric.key === 'accuracy' ? view.trainMetric.s[view.trainMetric.s.length - 1] : NaN;
     if (!st || !st.smallProgress || !st.flat || acc >= GOOD_TRAIN_ACCURACY) {

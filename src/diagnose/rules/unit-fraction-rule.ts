@@ -11,9 +11,11 @@ export function judgeUnitFractions(
   rule: { id: string; area: Area },
   fractions: Record<string, number[]> | undefined,
   t: FractionThresholds,
-  text: { label: string; what: string; needs: string; fix: string },
+  text: { label: string; what: string; needs: string; fix: string; /** Title when instrumentation ran and found no layer of the kind. */ noLayers: string },
 ): VerdictItem {
   const layers = fractions ? Object.entries(fractions).filter(([, v]) => v.length > 0) : [];
+  // An instrumented run reports an empty map when the model has no layer of the kind: nothing can be affected.
+  if (layers.length === 0 && fractions) return itemOf(rule, 'pass', text.noLayers, '', { layersChecked: 0 });
   if (layers.length === 0) return unknownItem(rule, `No ${text.label} statistics`, text.needs);
   const last = layers.map(([name, v]) => ({ name, fraction: v[v.length - 1] })).sort((a, b) => b.fraction - a.fraction);
   const worst = last[0];
