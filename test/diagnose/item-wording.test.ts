@@ -20,9 +20,10 @@ describe('unknown items say exactly what is missing', () => {
     expect(itemFor(twoPoints, 'lr_too_low').title).toMatch(/^Cannot judge the learning rate from the curve: too few points .*has 2, needs 6/);
   });
 
-  it('every unknown item needs a full sentence, and the class count is asked for on every face', () => {
+  it('every unknown item says what it needs once, in a full sentence, and asks for the class count on every face', () => {
     for (const item of diagnose(twoPoints).items.filter((i) => i.status === 'unknown')) {
-      expect(item.evidence.needs, item.id).toMatch(/^[A-Z].*\.$/);
+      expect(item.fix, item.id).toMatch(/^[A-Z].*\.$/);
+      expect(Object.values(item.evidence), item.id).not.toContain(item.fix);
       expect(item.fix, item.id).not.toMatch(/^Pass --classes|\(--classes K\)/);
     }
     expect(itemFor(twoPoints, 'stuck_at_chance').fix).toMatch(/CLI --classes, API `classes`/);

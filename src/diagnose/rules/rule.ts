@@ -26,7 +26,10 @@ export function itemOf(
   return { id: rule.id, area: rule.area, status, title, evidence, fix, marks };
 }
 
-/** An `unknown` item that says which data would let the check run. */
+/**
+ * An `unknown` item that says which data would let the check run. The sentence is the fix (what to provide) and
+ * nowhere else: a copy in the evidence was printed twice by every face.
+ */
 export function unknownItem(rule: Pick<Rule, 'id' | 'area'>, title: string, needed: string): VerdictItem {
-  return itemOf(rule, 'unknown', title, needed, { needs: needed });
+  return itemOf(rule, 'unknown', title, needed, {});
 }
