@@ -90,7 +90,7 @@ export function createApiServer(o: ApiServerOptions): http.Server {
       const err = tooLarge(maxBody, declared);
       // The body was never sent: close rather than wait for it.
       send(res, 413, { error: err.error, detail: err.detail }, { connection: 'close' });
-      o.log.debug({ method: req.method, path: pathOf(req), status: 413 }, 'http');
+      o.log.info({ method: req.method, path: pathOf(req), status: 413 }, 'http');
       return;
     }
     res.writeContinue();
@@ -101,7 +101,8 @@ export function createApiServer(o: ApiServerOptions): http.Server {
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     handle(req, res).then(
-      (status) => o.log.debug({ method: req.method, path: pathOf(req), status, ms: +(performance.now() - started).toFixed(1) }, 'http'),
+      // Refusals at info, so a server at its default level shows who is turned away and why; successes at debug.
+      (status) => o.log[status >= 400 ? 'info' : 'debug']({ method: req.method, path: pathOf(req), status, ms: +(performance.now() - started).toFixed(1) }, 'http'),
       (err) => {
         o.log.error({ err, method: req.method, path: pathOf(req) }, 'http handler failed');
         if (!res.headersSent) send(res, 500, { error: 'internal', detail: 'internal error; see the server log' });
