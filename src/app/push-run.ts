@@ -230,7 +230,7 @@ export class PushService {
     return this.serialised(runId, async () => {
       const lr = await this.liveRun(who, runId);
       lr.record = { ...lr.record, context: { ...lr.record.context, dataset } };
-      await this.o.push.setContext(runId, lr.record.context);
+      await this.o.push.setContext(runId, lr.record.context, this.now());
       await this.o.push.touchRun(runId, this.now());
       await this.judge(lr);
       if (FINAL.includes(lr.summary.status)) this.live.delete(runId);

@@ -39,7 +39,11 @@ export interface PushStore {
   insertPushedRun(r: PushedRunRecord): Promise<void>;
   pushedRun(runId: string): Promise<PushedRunRecord | null>;
   pushedRunByClientKey(guildId: string, clientKey: string): Promise<PushedRunRecord | null>;
-  setContext(runId: string, context: DiagnoseContext): Promise<void>;
+  /**
+   * Stores the run's declared context and moves the run's updated_at to `now` in one transaction: reports are cached
+   * per run version (id + updatedAt), so new dataset statistics must make a new version or /diagnose serves the old one.
+   */
+  setContext(runId: string, context: DiagnoseContext, now: number): Promise<void>;
   /** Records activity; clears a stall mark. */
   touchRun(runId: string, now: number): Promise<void>;
   /** Pushed runs whose store status is 'running' and that sent nothing since `before` (ms). */

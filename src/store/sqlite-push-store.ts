@@ -50,7 +50,7 @@ const toPushed = (r: PushedRow): PushedRunRecord => ({
 export class SqlitePushStore implements PushStore {
   private readonly st: Record<string, Statement>;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     const p = (sql: string) => db.prepare(sql);
     this.st = {
       insertToken: p(
@@ -70,6 +70,8 @@ export class SqlitePushStore implements PushStore {
       pushed: p('SELECT * FROM pushed_runs WHERE run_id = ?'),
       pushedByKey: p('SELECT * FROM pushed_runs WHERE guild_id = ? AND client_key = ?'),
       setContext: p('UPDATE pushed_runs SET context = ? WHERE run_id = ?'),
+      // +1: a new version even when the clock has not moved (two posts in one millisecond, a fixed test clock).
+      touchRunVersion: p('UPDATE runs SET updated_at = max(updated_at + 1, ?) WHERE id = ?'),
       touchRun: p('UPDATE pushed_runs SET last_seen_at = ?, stalled_at = NULL WHERE run_id = ?'),
       silent: p(
         `SELECT p.* FROM pushed_runs p JOIN runs r ON r.id = p.run_id
@@ -116,8 +118,11 @@ export class SqlitePushStore implements PushStore {
     return r ? toPushed(r) : null;
   }
 
-  async setContext(runId: string, context: DiagnoseContext): Promise<void> {
-    this.st.setContext!.run(JSON.stringify(context), runId);
+  async setContext(runId: string, context: DiagnoseContext, now: number): Promise<void> {
+    this.db.transaction(() => {
+      this.st.setContext!.run(JSON.stringify(context), runId);
+      this.st.touchRunVersion!.run(now, runId);
+    })();
   }
 
   async touchRun(runId: string, now: number): Promise<void> {

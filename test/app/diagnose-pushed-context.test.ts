@@ -89,4 +89,15 @@ describe('a pushed run: API verdict = runmedic diagnose = /diagnose', () => {
     const report = await reporter.report(runId);
     expect(itemsOf(report.verdict)).not.toEqual(itemsOf(apiVerdict));
   });
+
+  it('new dataset statistics make a new run version, so a cached /diagnose report does not serve the old verdict', async () => {
+    const reporter = new RunReporter(h.runs, { contexts: storedRunContexts({ pushed: new SqlitePushStore(h.db) }) });
+    const before = await reporter.report(runId);
+    expect(before.verdict.items.find((i) => i.id === 'leakage')!.status).toMatch(/fail|warn/);
+    const token = await h.token('111111');
+    const ds = await h.call('POST', `/api/v1/runs/${runId}/dataset`, token, { classCounts: { a: 460, b: 460 }, trainSize: 920, valSize: 100, trainValOverlap: 0 });
+    expect(ds.status).toBe(200);
+    const after = await reporter.report(runId);
+    expect(after.verdict.items.find((i) => i.id === 'leakage')!.status).toBe('pass');
+  });
 });
