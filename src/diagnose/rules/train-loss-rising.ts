@@ -7,6 +7,7 @@ import { itemOf, unknownItem } from './rule.ts';
 import type { Curve } from '../signals/view.ts';
 import { fmt, smoothAt, whenAt } from './shared.ts';
 import { findDivergence } from './divergence.ts';
+import { orderingExplainsLoss } from './unshuffled-data.ts';
 
 /** A stretch counts when it covers at least this share of the run… */
 export const MIN_STRETCH_SHARE = 0.15;
@@ -63,7 +64,7 @@ function peakOf(c: Curve, from: number, to: number): number {
 export const trainLossRisingRule: Rule = {
   id: 'train_loss_rising',
   area: 'convergence',
-  check({ view }) {
+  check({ view, context }) {
     const c = view.trainLoss;
     if (!c || c.ts.length === 0) return unknownItem(this, 'No training loss to check', 'Log the training loss per step or epoch.');
     if (c.ts.length < 8) return unknownItem(this, 'Too few training-loss points to see a rise', 'Log the training loss at least 8 times.');
@@ -74,6 +75,19 @@ export const trainLossRisingRule: Rule = {
     const to = whenAt(c, r.to);
     const share = (r.to - r.from + 1) / c.ts.length;
     const peakV = smoothAt(c, r.peak);
+    const ordering = orderingExplainsLoss(view, context);
+    if (ordering) {
+      // Batches in a fixed order make the batch loss follow the order (the same reason lr_too_high and divergence
+      // defer): blaming the optimiser would send the user to the wrong knob.
+      return itemOf(
+        this,
+        'warn',
+        `Training loss rose to ${fmt(peakV)} for ${Math.round(share * 100)} % of the run, but the data order explains it (${ordering.shuffleOff ? 'shuffling is off' : 'per-epoch sawtooth'}): see unshuffled_data`,
+        'Shuffle the training data first (unshuffled_data); if the loss still climbs afterwards, lower the learning rate.',
+        { series: c.name, fromStep: from.step, toStep: to.step, fromEpoch: from.epoch ?? null, shareOfRun: Number(share.toFixed(2)), peak: peakV, deferredTo: 'unshuffled_data' },
+        [{ series: c.name, step: from.step, toStep: to.step, label: 'loss rising', kind: 'band' }],
+      );
+    }
     return itemOf(
       this,
       d ? 'fail' : 'warn',

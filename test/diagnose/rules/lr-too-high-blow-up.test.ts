@@ -54,6 +54,8 @@ describe('lr_too_high and divergence defer to unshuffled_data when the data orde
     expect(lr.evidence.deferredTo).toBe('unshuffled_data');
     const div = itemFor(run, 'divergence', ctx);
     expect(div.status === 'pass' || (div.status === 'warn' && div.evidence.deferredTo === 'unshuffled_data')).toBe(true);
+    const rising = itemFor(run, 'train_loss_rising', ctx);
+    expect(rising.status === 'pass' || (rising.status === 'warn' && rising.evidence.deferredTo === 'unshuffled_data')).toBe(true);
     const un = itemFor(run, 'unshuffled_data', ctx);
     expect(un.status).toBe('fail');
     expect(un.evidence.sawtooth).toBe(true);
@@ -64,5 +66,6 @@ describe('lr_too_high and divergence defer to unshuffled_data when the data orde
     const item = itemFor(run, 'lr_too_high', { config: { shuffle: true } });
     expect(item.status).toBe('fail');
     expect(item.evidence.deferredTo).toBeUndefined();
+    expect(itemFor(run, 'train_loss_rising', { config: { shuffle: true } }).evidence.deferredTo).toBeUndefined();
   });
 });
