@@ -5,6 +5,7 @@ import type { ItemStatus, VerdictItem } from '../domain/verdict.ts';
 import type { CliCommand } from './command.ts';
 import { formatNumber, toJson } from './format.ts';
 import { UsageError } from './usage-error.ts';
+import { passSummary, verdictCoverage } from '../diagnose/verdict-coverage.ts';
 
 /** Exit code when some item fails: a CI gate for training runs. */
 export const EXIT_SOMETHING_FAILS = 1;
@@ -68,10 +69,13 @@ const ORDER: Record<ItemStatus, number> = { fail: 0, warn: 1, pass: 2, unknown: 
 export function checklistText(r: Pick<DiagnosedRun, 'verdict' | 'from' | 'notes'>, opts: { all?: boolean } = {}): string[] {
   const v = r.verdict;
   const counts = (s: ItemStatus) => v.items.filter((i) => i.status === s).length;
+  // A pass that could check almost nothing is not shown as a clean ✅ (verdictCoverage); the status is unchanged.
+  const tooLittle = verdictCoverage(v).tooLittleToJudge;
   const lines = [
-    `${STATUS_ICON[v.status]} ${v.run.name}  (${v.run.format}, ${v.run.points} points${v.run.epochs !== null ? `, ${v.run.epochs} epochs` : ''}): ` +
-      `${counts('fail')} failing, ${counts('warn')} warnings, ${counts('pass')} passed, ${counts('unknown')} not checkable`,
+    `${STATUS_ICON[tooLittle ? 'unknown' : v.status]} ${v.run.name}  (${v.run.format}, ${v.run.points} points${v.run.epochs !== null ? `, ${v.run.epochs} epochs` : ''}): ` +
+      `${counts('fail')} failing, ${counts('warn')} ${counts('warn') === 1 ? 'warning' : 'warnings'}, ${counts('pass')} passed, ${counts('unknown')} not checkable`,
   ];
+  if (tooLittle) lines.push(`   ${passSummary(v)}`);
   for (const note of r.notes) lines.push(`   note: ${note}`);
   const items = [...v.items].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
   const unknown = items.filter((i) => i.status === 'unknown');
