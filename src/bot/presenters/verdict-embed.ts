@@ -13,6 +13,8 @@ export const EMBED_LIMITS = { title: 256, description: 4096, fields: 25, fieldNa
 
 export const STATUS_EMOJI: Record<ItemStatus, string> = { fail: '❌', warn: '⚠️', pass: '✅', unknown: '❔' };
 const COLOR = { fail: 0xd64545, warn: 0xe8a33d, pass: 0x3fa66b } as const;
+/** Grey: a pass that could check almost nothing is neither green nor a problem. */
+export const TOO_LITTLE_DATA_COLOR = 0x8a8f98;
 const ORDER: Record<ItemStatus, number> = { fail: 0, warn: 1, unknown: 2, pass: 3 };
 
 export interface VerdictEmbedOptions {
@@ -24,7 +26,8 @@ export function verdictEmbed(verdict: Verdict, opts: VerdictEmbedOptions = {}): 
   const items = [...verdict.items].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
   const count = (s: ItemStatus) => items.filter((i) => i.status === s).length;
   const r = verdict.run;
-  const title = fitText(`${STATUS_EMOJI[verdict.status]} ${r.name}`, EMBED_LIMITS.title);
+  const tooLittle = verdictCoverage(verdict).tooLittleToJudge;
+  const title = fitText(`${tooLittle ? STATUS_EMOJI.unknown : STATUS_EMOJI[verdict.status]} ${r.name}`, EMBED_LIMITS.title);
   const facts = [r.format, `${r.points.toLocaleString('en-US')} points`, r.epochs !== null ? `${r.epochs} epochs` : null]
     .filter(Boolean)
     .join(' · ');
@@ -35,7 +38,7 @@ export function verdictEmbed(verdict: Verdict, opts: VerdictEmbedOptions = {}): 
     `${count('unknown')} not checked`,
   ].join(', ');
   // A pass that could check almost nothing must not read as a clean bill of health (verdictCoverage).
-  const head = verdictCoverage(verdict).tooLittleToJudge ? `**TOO LITTLE DATA** · ${facts}\n${passSummary(verdict)}` : `**${verdict.status.toUpperCase()}** · ${facts}`;
+  const head = tooLittle ? `**TOO LITTLE DATA** · ${facts}\n${passSummary(verdict)}` : `**${verdict.status.toUpperCase()}** · ${facts}`;
   const description = fitText(`${head}\n${tally}`, 500);
   const footer = fitText(`run ${r.id}`, 200);
 
@@ -74,7 +77,7 @@ export function verdictEmbed(verdict: Verdict, opts: VerdictEmbedOptions = {}): 
     used += f.name.length + f.value.length;
   }
 
-  const embed: APIEmbed = { title, description, color: COLOR[verdict.status], fields, footer: { text: footer } };
+  const embed: APIEmbed = { title, description, color: tooLittle ? TOO_LITTLE_DATA_COLOR : COLOR[verdict.status], fields, footer: { text: footer } };
   if (opts.chartFileName) embed.image = { url: `attachment://${opts.chartFileName}` };
   return embed;
 }

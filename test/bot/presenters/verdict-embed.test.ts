@@ -100,3 +100,27 @@ describe('formatEvidence', () => {
     );
   });
 });
+
+describe('verdictEmbed of a pass that could check almost nothing', () => {
+  it('is grey with ❔ and TOO LITTLE DATA, not a green ✅ PASS; a well-covered pass stays green', async () => {
+    const { diagnose } = await import('../../../src/diagnose/index.ts');
+    const { makeRun, makeSeries, decay } = await import('../../support/synthetic-runs.ts');
+    const { TOO_LITTLE_DATA_COLOR } = await import('../../../src/bot/presenters/verdict-embed.ts');
+    const sparse = diagnose({
+      id: 'r', name: 'shell-run', format: 'push',
+      series: [
+        makeSeries('loss', 'loss', 'train', 'epoch', [0, 1], [0, 1], [2.3, 1.2]),
+        makeSeries('val_loss', 'loss', 'val', 'epoch', [0, 1], [0, 1], [2.31, 1.35]),
+      ],
+    });
+    expect(sparse.status).toBe('pass');
+    const e = verdictEmbed(sparse);
+    expect(e.title).toBe('❔ shell-run');
+    expect(e.color).toBe(TOO_LITTLE_DATA_COLOR);
+    expect(e.description).toMatch(/^\*\*TOO LITTLE DATA\*\*/);
+    const healthy = diagnose(makeRun({ epochs: 30, train: decay(1, 0.2, 6), val: decay(1.05, 0.25, 6) }));
+    expect(healthy.status).toBe('pass');
+    expect(verdictEmbed(healthy).color).not.toBe(TOO_LITTLE_DATA_COLOR);
+    expect(verdictEmbed(healthy).title!.startsWith('✅')).toBe(true);
+  });
+});
