@@ -59,35 +59,33 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
   const c = view.trainLoss;
   if (!c || c.cadence !== 'step' || !c.logScale) return null;
   const src = c.source;
-  const vals: number[] = [];
-  const steps: number[] = [];
-  const epochs: number[] = [];
-  for (let i = 0; i < src.values.length; i++) {
-    if (!Number.isFinite(src.values[i])) continue;
-    vals.push(src.values[i]);
-    steps.push(src.steps[i]);
-    epochs.push(src.epochs ? src.epochs[i] : NaN);
-  }
-  if (vals.length < 2 * BLOWUP_MIN_POINTS + 2) return null;
+  // Indices of the finite points, in one typed pass: copying a million-point series into JS arrays cost ~200 ms.
+  const idx = new Int32Array(src.values.length);
+  let count = 0;
+  for (let i = 0; i < src.values.length; i++) if (Number.isFinite(src.values[i])) idx[count++] = i;
+  if (count < 2 * BLOWUP_MIN_POINTS + 2) return null;
+  const val = (j: number) => src.values[idx[j]];
+  const epochOf = (j: number) => (src.epochs ? src.epochs[idx[j]] : NaN);
   const chance = context.classes && context.classes >= 2 ? Math.log(context.classes) : null;
-  const start = Math.max(vals[0], chance ?? 0);
-  const e0 = epochs[0];
+  const start = Math.max(val(0), chance ?? 0);
+  const e0 = epochOf(0);
   let end: number;
   if (Number.isFinite(e0)) {
     // Fractional step epochs (0.02 … 1.0) or integer epoch labels: the first epoch is everything up to one epoch on.
     const limit = Math.floor(e0) === e0 ? e0 : Math.floor(e0) + 1;
     end = 0;
-    while (end < vals.length && epochs[end] <= limit + 1e-9) end++;
-    if (end >= vals.length * 0.5) end = Math.ceil(vals.length * BLOWUP_WINDOW_SHARE);
-  } else end = Math.ceil(vals.length * BLOWUP_WINDOW_SHARE);
+    while (end < count && epochOf(end) <= limit + 1e-9) end++;
+    if (end >= count * 0.5) end = Math.ceil(count * BLOWUP_WINDOW_SHARE);
+  } else end = Math.ceil(count * BLOWUP_WINDOW_SHARE);
   end = Math.max(end, BLOWUP_MIN_POINTS + 1);
   let above = 0;
   let peakI = 0;
   let sum = 0;
-  for (let i = 0; i < end; i++) {
-    sum += vals[i];
-    if (vals[i] >= BLOWUP_FACTOR * start) above++;
-    if (vals[i] > vals[peakI]) peakI = i;
+  for (let j = 0; j < end; j++) {
+    const v = val(j);
+    sum += v;
+    if (v >= BLOWUP_FACTOR * start) above++;
+    if (v > val(peakI)) peakI = j;
   }
   const epochLoss = view.all.find((x) => x.key === 'loss' && x.split === 'train' && x.cadence === 'epoch' && x !== c);
   const firstEpochMean = epochLoss && epochLoss.source.values.length && Number.isFinite(epochLoss.source.values[0]) ? epochLoss.source.values[0] : sum / end;
@@ -95,12 +93,12 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
   const k = Math.max(1, Math.floor(c.s.length * 0.1));
   const endLoss = median(Array.from(c.s.subarray(c.s.length - k)));
   return {
-    startLoss: vals[0],
+    startLoss: val(0),
     chanceLoss: chance,
     firstEpochMean,
-    peak: vals[peakI],
-    peakStep: steps[peakI],
-    peakEpoch: Number.isFinite(epochs[peakI]) ? epochs[peakI] : null,
+    peak: val(peakI),
+    peakStep: src.steps[idx[peakI]],
+    peakEpoch: Number.isFinite(epochOf(peakI)) ? epochOf(peakI) : null,
     pointsAbove: above,
     windowPoints: end,
     endLoss,
