@@ -15,15 +15,9 @@
  * gradient runs. Registration replaces the gradient for the whole process (tfjs keeps one gradient registry).
  */
 import * as tf from '@tensorflow/tfjs';
+import { dtypeAttr, type NativeBackend } from './native-backend.ts';
 
 const RELU_GRAD_KERNEL = 'RunmedicNativeReluGrad';
-
-/** The part of tfjs-node's NodeJSKernelBackend this uses (public methods). */
-interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number };
-  getDTypeInteger(dtype: tf.DataType): number;
-  executeSingleOutput(name: string, attrs: { name: string; type: number; value: number }[], inputs: tf.TensorInfo[]): tf.Tensor;
-}
 
 let registered = false;
 
@@ -42,7 +36,7 @@ export function registerNativeGradients(): void {
     kernelFunc: ({ inputs, backend }) => {
       const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
       const b = backend as unknown as NativeBackend;
-      return b.executeSingleOutput('ReluGrad', [{ name: 'T', type: b.binding.TF_ATTR_TYPE, value: b.getDTypeInteger(x.dtype) }], [dy, x]);
+      return b.executeSingleOutput('ReluGrad', dtypeAttr(b, x.dtype), [dy, x]);
     },
   });
   tf.registerGradient({

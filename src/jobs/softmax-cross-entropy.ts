@@ -6,14 +6,9 @@
  * Keras-style categorical cross-entropy on softmax outputs from about 40). Elsewhere tf.losses.softmaxCrossEntropy.
  */
 import * as tf from '@tensorflow/tfjs';
+import { dtypeAttr, type NativeBackend } from './native-backend.ts';
 
 const KERNEL = 'RunmedicSoftmaxCrossEntropyWithLogits';
-
-interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number };
-  getDTypeInteger(dtype: tf.DataType): number;
-  executeMultipleOutputs(name: string, attrs: { name: string; type: number; value: number }[], inputs: tf.TensorInfo[], numOutputs: number): tf.Tensor[];
-}
 
 tf.registerKernel({
   kernelName: KERNEL,
@@ -21,7 +16,7 @@ tf.registerKernel({
   kernelFunc: ({ inputs, backend }) => {
     const { logits, labels } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
     const b = backend as unknown as NativeBackend;
-    return b.executeMultipleOutputs('SoftmaxCrossEntropyWithLogits', [{ name: 'T', type: b.binding.TF_ATTR_TYPE, value: b.getDTypeInteger('float32') }], [logits, labels], 2);
+    return b.executeMultipleOutputs('SoftmaxCrossEntropyWithLogits', dtypeAttr(b, 'float32'), [logits, labels], 2);
   },
 });
 
