@@ -7,18 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startTrainingService, stopTrainingService, type TrainingService } from '../support/training-service.ts';
 import { FakeDiscord, type FakeMember, type FakeMessage } from '../support/fake-discord.ts';
 import { loadConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { openDatabase, type Database } from '../../src/store/database.ts';
-import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
-import { SqliteAlertStore } from '../../src/store/sqlite-alert-store.ts';
 import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
-import { AlertService } from '../../src/alerts/alert-service.ts';
-import { RunReporter } from '../../src/app/run-report.ts';
-import { jobContexts } from '../../src/app/diagnose-run.ts';
 import { TrainingJobs } from '../../src/app/training-jobs.ts';
-import { startBot, type RunningBot } from '../../src/bot/bot.ts';
 import type { JobRecord } from '../../src/store/job-store.ts';
 
 /** SHOW_MESSAGES=1 prints what a person would read (the embeds, the click answers), to review wording. */
@@ -43,8 +36,7 @@ function embedText(m: FakeMessage): string {
 
 describe('Rerun with fix', () => {
   let fake: FakeDiscord;
-  let bot: RunningBot;
-  let db: Database;
+  let service: TrainingService;
   let jobStore: SqliteJobStore;
   let jobs: TrainingJobs;
   let outsider: FakeMember;
@@ -60,21 +52,13 @@ describe('Rerun with fix', () => {
     fake = await FakeDiscord.start();
     TRAINER_ROLE = fake.oncallRole.id;
     const config = loadConfig({ RUNMEDIC_DB: path.join(dir, 'db.sqlite'), DISCORD_API_BASE: fake.apiBase, DISCORD_TOKEN: fake.token, TRAIN_ROLE_ID: TRAINER_ROLE });
-    db = openDatabase(config.dbPath);
-    const store = new SqliteRunStore(db);
-    const alerts = new AlertService(new SqliteAlertStore(db));
-    jobStore = new SqliteJobStore(db);
-    jobs = new TrainingJobs({ jobs: jobStore, runs: store, afterVerdict: (v) => alerts.afterVerdict(v) });
-    await jobs.start();
-    const reporter = new RunReporter(store, { contexts: jobContexts(jobStore) });
-    bot = await startBot({ config, log: silentLogger(), store, alerts, reporter, jobs, token: fake.token, restRetries: 0, readyTimeoutMs: 5000 });
+    service = await startTrainingService(config, fake.token);
+    ({ jobStore, jobs } = service);
     outsider = fake.addMember('outsider', '0');
     trainer = fake.addMember('trainer', '0', [TRAINER_ROLE]);
   });
   afterAll(async () => {
-    await jobs?.stop();
-    await bot?.stop().catch(() => undefined);
-    db?.close();
+    if (service) await stopTrainingService(service);
     await fake?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -10,50 +10,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FakeDiscord, type FakeMember, type FakeMessage } from '../support/fake-discord.ts';
+import { startTrainingService, stopTrainingService, type TrainingService } from '../support/training-service.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { openDatabase, type Database } from '../../src/store/database.ts';
-import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
-import { SqliteAlertStore } from '../../src/store/sqlite-alert-store.ts';
+import { openDatabase } from '../../src/store/database.ts';
 import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
-import { AlertService } from '../../src/alerts/alert-service.ts';
-import { RunReporter } from '../../src/app/run-report.ts';
-import { jobContexts } from '../../src/app/diagnose-run.ts';
-import { TrainingJobs } from '../../src/app/training-jobs.ts';
-import { startBot, type RunningBot } from '../../src/bot/bot.ts';
-
-/** One process's worth of service on the shared database, wired as src/main.ts wires it. */
-interface Service {
-  db: Database;
-  jobStore: SqliteJobStore;
-  jobs: TrainingJobs;
-  bot: RunningBot;
-}
-
-async function startService(config: Config, token: string): Promise<Service> {
-  const db = openDatabase(config.dbPath);
-  const store = new SqliteRunStore(db);
-  const alerts = new AlertService(new SqliteAlertStore(db));
-  const jobStore = new SqliteJobStore(db);
-  const jobs = new TrainingJobs({ jobs: jobStore, runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
-  const reporter = new RunReporter(store, { contexts: jobContexts(jobStore) });
-  const bot = await startBot({ config, log: silentLogger(), store, alerts, reporter, jobs, token, restRetries: 0, readyTimeoutMs: 5000 });
-  return { db, jobStore, jobs, bot };
-}
-
-/** As src/main.ts stops: the queue first (running jobs killed, recorded interrupted), then the client, then the file. */
-async function stopService(s: Service): Promise<void> {
-  await s.jobs.stop();
-  await s.bot.stop();
-  s.db.close();
-}
 
 const hasChart = (m: FakeMessage) => (m.embeds?.length ?? 0) > 0 && m.attachments.some((a) => a.filename === 'chart.png');
 
 describe('training jobs across a bot restart', () => {
   let fake: FakeDiscord;
   let config: Config;
-  let service: Service | null = null;
+  let service: TrainingService | null = null;
   let trainer: FakeMember;
   const dir = mkdtempSync(path.join(tmpdir(), 'runmedic-restart-'));
 
@@ -69,14 +36,14 @@ describe('training jobs across a bot restart', () => {
     trainer = fake.addMember('trainer', '0', [fake.oncallRole.id]);
   });
   afterAll(async () => {
-    if (service) await stopService(service).catch(() => undefined);
+    if (service) await stopTrainingService(service).catch(() => undefined);
     await fake?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('interrupts the running job, keeps the queued one, and reports each once after the restart', async () => {
     const t0 = Date.now();
-    service = await startService(config, fake.token);
+    service = await startTrainingService(config, fake.token);
     const train = (epochs: number, limit: number) =>
       fake.slash({
         name: 'train',
@@ -105,7 +72,7 @@ describe('training jobs across a bot restart', () => {
     const tStop = Date.now();
     const s1 = service;
     service = null;
-    await stopService(s1);
+    await stopTrainingService(s1);
     const tStopped = Date.now();
     const check = openDatabase(config.dbPath);
     const stored = new SqliteJobStore(check);
@@ -119,7 +86,7 @@ describe('training jobs across a bot restart', () => {
 
     // A new process on the same database.
     const tRestart = Date.now();
-    service = await startService(config, fake.token);
+    service = await startTrainingService(config, fake.token);
     const interrupted = (await service.jobs.get(job1!.id))!;
     expect(interrupted.reportedAt).not.toBeNull();
     const report = await fake.waitFor(
@@ -159,8 +126,8 @@ describe('training jobs across a bot restart', () => {
     const count = fake.channelMessages(channelId).length;
     const s2 = service;
     service = null;
-    await stopService(s2);
-    service = await startService(config, fake.token);
+    await stopTrainingService(s2);
+    service = await startTrainingService(config, fake.token);
     await new Promise((r) => setTimeout(r, 500));
     expect(fake.channelMessages(channelId)).toHaveLength(count);
 
@@ -173,7 +140,7 @@ describe('training jobs across a bot restart', () => {
 
   it('a rerun still queued at the stop posts its checklist and the before/after comparison in the old run’s thread, once', async () => {
     const t0 = Date.now();
-    service ??= await startService(config, fake.token);
+    service ??= await startTrainingService(config, fake.token);
     const slash = (options: { name: string; type: number; value: string | number }[]) => fake.slash({ name: 'train', user: trainer, options: [{ name: 'preset', type: 3, value: 'blobs' }, ...options] });
     // A diverging job, so its checklist offers Rerun with fix.
     const diverging = slash([
@@ -201,11 +168,11 @@ describe('training jobs across a bot restart', () => {
 
     const s1 = service;
     service = null;
-    await stopService(s1);
+    await stopTrainingService(s1);
     const inThread = () => fake.channelMessages(thread.id).filter((m) => String(m.content).includes(`\`${rerun.id}\``));
     const before = inThread().length;
     const tRestart = Date.now();
-    service = await startService(config, fake.token);
+    service = await startTrainingService(config, fake.token);
     await fake.waitFor(
       () => fake.channelMessages(diverging.channelId).find((m) => String(m.content).includes(`job \`${blocker.id}\``) && String(m.content).includes('interrupted')),
       10_000,

@@ -3,17 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startTrainingService, stopTrainingService, type TrainingService } from '../support/training-service.ts';
 import { FakeDiscord, type FakeMember } from '../support/fake-discord.ts';
 import { loadConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { openDatabase, type Database } from '../../src/store/database.ts';
-import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
-import { SqliteAlertStore } from '../../src/store/sqlite-alert-store.ts';
-import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
-import { AlertService } from '../../src/alerts/alert-service.ts';
-import { RunReporter } from '../../src/app/run-report.ts';
 import { TrainingJobs } from '../../src/app/training-jobs.ts';
-import { startBot, type RunningBot } from '../../src/bot/bot.ts';
 
 
 async function until<T>(f: () => T | undefined | null | false, timeoutMs: number): Promise<T> {
@@ -28,8 +21,7 @@ async function until<T>(f: () => T | undefined | null | false, timeoutMs: number
 
 describe('/train and /jobs', () => {
   let fake: FakeDiscord;
-  let bot: RunningBot;
-  let db: Database;
+  let service: TrainingService;
   let jobs: TrainingJobs;
   let outsider: FakeMember;
   let trainer: FakeMember;
@@ -41,20 +33,14 @@ describe('/train and /jobs', () => {
     fake = await FakeDiscord.start();
     TRAINER_ROLE = fake.oncallRole.id;
     const config = loadConfig({ RUNMEDIC_DB: path.join(dir, 'db.sqlite'), DISCORD_API_BASE: fake.apiBase, DISCORD_TOKEN: fake.token, TRAIN_ROLE_ID: TRAINER_ROLE });
-    db = openDatabase(config.dbPath);
-    const store = new SqliteRunStore(db);
-    const alerts = new AlertService(new SqliteAlertStore(db));
-    jobs = new TrainingJobs({ jobs: new SqliteJobStore(db), runs: store, afterVerdict: (v) => alerts.afterVerdict(v) });
-    await jobs.start();
-    bot = await startBot({ config, log: silentLogger(), store, alerts, reporter: new RunReporter(store), jobs, token: fake.token, restRetries: 0, readyTimeoutMs: 5000 });
-    await alerts.configure({ guildId: fake.guildId, channelId: fake.alerts.id, roleId: fake.oncallRole.id, by: null });
+    service = await startTrainingService(config, fake.token);
+    jobs = service.jobs;
+    await service.alerts.configure({ guildId: fake.guildId, channelId: fake.alerts.id, roleId: fake.oncallRole.id, by: null });
     outsider = fake.addMember('outsider', '0');
     trainer = fake.addMember('trainer', '0', [TRAINER_ROLE]);
   });
   afterAll(async () => {
-    await jobs?.stop();
-    await bot?.stop().catch(() => undefined);
-    db?.close();
+    if (service) await stopTrainingService(service);
     await fake?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
