@@ -3,11 +3,10 @@
  * statistics, instrumentation) from the job store, so it keeps the data and architecture items of its final verdict.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { runCli } from '../support/run-cli.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../support/real-logs.ts';
 import { kerasHistoryJson } from '../support/training-logs.ts';
 import { openDatabase, type Database } from '../../src/store/database.ts';
 import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
@@ -73,16 +72,7 @@ describe('diagnose of a stored run with its job context (in process)', () => {
   });
 });
 
-function cli(args: string[], dbPath: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(REPO_ROOT, 'bin', 'runmedic.js'), ...args, '--db', dbPath],
-      { env: { ...process.env, LOG_LEVEL: '' }, timeout: 90_000 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], dbPath: string) => runCli([...args, '--db', dbPath]);
 
 describe('runmedic train, then runmedic diagnose <run> --json (processes)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'runmedic-jobctx-cli-'));

@@ -3,11 +3,10 @@
  * `runmedic diagnose <run> --json` / `runmedic chart` / the reporter behind /diagnose later, so they all agree.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { runCli } from '../support/run-cli.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../support/real-logs.ts';
 import { ApiHarness } from '../http/api-harness.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { SqlitePushStore } from '../../src/store/sqlite-push-store.ts';
@@ -15,16 +14,7 @@ import { RunReporter } from '../../src/app/run-report.ts';
 import { storedRunContexts } from '../../src/app/diagnose-run.ts';
 import type { Verdict } from '../../src/domain/verdict.ts';
 
-function cli(args: string[], dbPath: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(REPO_ROOT, 'bin', 'runmedic.js'), ...args, '--db', dbPath],
-      { env: { ...process.env, LOG_LEVEL: '' }, timeout: 90_000 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], dbPath: string) => runCli([...args, '--db', dbPath]);
 
 /** Items as comparable text: id, status and evidence (what a CI gate or a person reads). */
 const itemsOf = (v: Verdict) => v.items.map((i) => ({ id: i.id, status: i.status, evidence: i.evidence }));

@@ -1,31 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REAL_LOGS_DIR, REPO_ROOT } from '../support/real-logs.ts';
+import { runCli, type CliResult } from '../support/run-cli.ts';
 import { pngSize } from '../charts/png.ts';
 import { main } from '../../src/cli/main.ts';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 let dir: string;
 
 /** Runs the real CLI as a process, the way a user does. */
-function cli(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(REPO_ROOT, 'bin', 'runmedic.js'), ...args],
-      { cwd: dir, env: { ...process.env, RUNMEDIC_DB: path.join(dir, 'test.db'), LOG_LEVEL: '' }, timeout: 90_000 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]): Promise<Result> => runCli(args, { cwd: dir, env: { RUNMEDIC_DB: path.join(dir, 'test.db') } });
 
 const example = (name: string) => path.join(REPO_ROOT, 'examples', name);
 

@@ -1,30 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/real-logs.ts';
+import { runCli, type CliResult } from '../support/run-cli.ts';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 let dir: string;
 let db: string;
 
 /** Runs the real CLI as a process, the way a user does. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(REPO_ROOT, 'bin', 'runmedic.js'), ...args],
-      { cwd: dir, env: { ...process.env, RUNMEDIC_DB: db, LOG_LEVEL: '', ...env }, timeout: 150_000 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<Result> => runCli(args, { cwd: dir, env: { RUNMEDIC_DB: db, ...env }, timeoutMs: 150_000 });
 
 const example = (name: string) => path.join(REPO_ROOT, 'examples', name);
 

@@ -1,32 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../support/real-logs.ts';
+import { runCli, RUNMEDIC_BIN, type CliResult } from '../support/run-cli.ts';
 import { checkedBackendOrder } from '../../src/cli/train.ts';
 import { UsageError } from '../../src/cli/usage-error.ts';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 let dir: string;
 let db: string;
-const BIN = () => path.join(REPO_ROOT, 'bin', 'runmedic.js');
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN(), ...args],
-      { cwd: dir, env: { ...process.env, RUNMEDIC_DB: db, LOG_LEVEL: '', RUNMEDIC_TF_BACKEND: '', ...env }, timeout: 150_000, maxBuffer: 8 << 20 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<Result> =>
+  runCli(args, { cwd: dir, env: { RUNMEDIC_DB: db, RUNMEDIC_TF_BACKEND: '', ...env }, timeoutMs: 150_000 });
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'runmedic-train-'));
@@ -75,7 +62,7 @@ describe('runmedic train exit codes (as a process)', { timeout: 180_000 }, () =>
   });
 
   it('a job that does not finish (here: Ctrl-C during training) exits 3, not 1', async () => {
-    const child = spawn(process.execPath, [BIN(), 'train', '--preset', 'iris-mlp', '--epochs', '1000'], {
+    const child = spawn(process.execPath, [RUNMEDIC_BIN, 'train', '--preset', 'iris-mlp', '--epochs', '1000'], {
       cwd: dir,
       env: { ...process.env, RUNMEDIC_DB: db, LOG_LEVEL: '', RUNMEDIC_TF_BACKEND: '' },
     });

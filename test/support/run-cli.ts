@@ -1,0 +1,30 @@
+/** The real `runmedic` CLI as a separate process, the way a user runs it: exit code, stdout and stderr. */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { REPO_ROOT } from './real-logs.ts';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export const RUNMEDIC_BIN = path.join(REPO_ROOT, 'bin', 'runmedic.js');
+
+export interface RunCliOptions {
+  cwd?: string;
+  /** On top of this process's environment; LOG_LEVEL is cleared first so the CLI's own default applies. */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export function runCli(args: string[], o: RunCliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [RUNMEDIC_BIN, ...args],
+      { cwd: o.cwd, env: { ...process.env, LOG_LEVEL: '', ...o.env }, timeout: o.timeoutMs ?? 90_000, maxBuffer: 8 << 20 },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
