@@ -9,7 +9,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Run } from '../../src/domain/run.ts';
+import { seriesNamed } from '../support/ingest-helpers.ts';
 import { ApiHarness, CLIENTS_DIR, commandWorks, missingPythonModules, runClient, type ClientOutput } from './api-harness.ts';
 
 const PYTHON = commandWorks('python3');
@@ -17,7 +17,6 @@ const MISSING = PYTHON ? missingPythonModules('torch', 'transformers', 'accelera
 if (!PYTHON) console.warn('hf-client.test: skipped, python3 not found');
 else if (MISSING.length) console.warn(`hf-client.test: real-Trainer test skipped, python3 lacks ${MISSING.join(', ')}`);
 
-const series = (r: Run, name: string) => r.series.find((s) => s.name === name)!;
 
 const REAL_TRAINER = `
 import json, sys, tempfile, time, warnings
@@ -87,12 +86,12 @@ describe.skipIf(MISSING.length > 0)('Hugging Face callback client, a real transf
     expect(steps).toHaveLength(8); // 64 samples, batches of 16, 2 epochs, a log every step
     expect(evals).toHaveLength(2);
     expect(run.series.map((s) => s.name).sort()).toEqual(['eval_loss', 'grad_norm', 'learning_rate', 'loss']);
-    const loss = series(run, 'loss');
+    const loss = seriesNamed(run, 'loss');
     expect([...loss.steps]).toEqual(steps.map((l) => l.step));
     expect([...loss.epochs!]).toEqual(steps.map((l) => l.epoch));
     expect([...loss.values]).toEqual(steps.map((l) => l.loss));
-    expect([...series(run, 'learning_rate').values]).toEqual(steps.map((l) => l.learning_rate));
-    const evalLoss = series(run, 'eval_loss');
+    expect([...seriesNamed(run, 'learning_rate').values]).toEqual(steps.map((l) => l.learning_rate));
+    const evalLoss = seriesNamed(run, 'eval_loss');
     expect([...evalLoss.steps]).toEqual([4, 8]);
     expect([...evalLoss.epochs!]).toEqual([1, 2]);
     expect([...evalLoss.values]).toEqual(evals.map((l) => l.eval_loss));
@@ -173,13 +172,13 @@ describe.skipIf(!PYTHON)('Hugging Face callback client, hooks called with a stan
   it('keeps learning curves (NaN and Inf as gaps in the data), drops speed figures and the closing summary log', async () => {
     const run = (await h.runs.getRun(py.result.id))!;
     expect(run.series.map((s) => s.name).sort()).toEqual(['eval_accuracy', 'eval_loss', 'grad_norm', 'learning_rate', 'loss']);
-    const loss = series(run, 'loss');
+    const loss = seriesNamed(run, 'loss');
     expect([...loss.steps]).toEqual([10, 20]);
     expect([...loss.epochs!]).toEqual([0.5, 1]);
     expect(loss.values[0]).toBe(2.25);
     expect(Number.isNaN(loss.values[1])).toBe(true);
-    expect(Number.isNaN(series(run, 'grad_norm').values[1])).toBe(true);
-    expect([...series(run, 'eval_loss').values]).toEqual([2.5]);
+    expect(Number.isNaN(seriesNamed(run, 'grad_norm').values[1])).toBe(true);
+    expect([...seriesNamed(run, 'eval_loss').values]).toEqual([2.5]);
     expect(run.points).toBe(3 + 2 + 2);
   });
 });

@@ -4,6 +4,7 @@
  * a validate() on the same trainer (its own run, as the logger's docstring says), and a fit whose step raises.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriesNamed } from '../support/ingest-helpers.ts';
 import type { Run } from '../../src/domain/run.ts';
 import { ApiHarness, CLIENTS_DIR, missingPythonModules, runClient, type ClientOutput } from './api-harness.ts';
 
@@ -88,7 +89,6 @@ describe.skipIf(MISSING.length > 0)('Lightning logger client, a real lightning.T
   const metricPosts: string[] = [];
   const refusedRequests: string[] = [];
   const run = async (id: string): Promise<Run> => (await h.runs.getRun(id))!;
-  const series = (r: Run, name: string) => r.series.find((s) => s.name === name)!;
   beforeAll(async () => {
     h = await ApiHarness.start();
     const token = await h.token('555555555555555555');
@@ -121,17 +121,17 @@ describe.skipIf(MISSING.length > 0)('Lightning logger client, a real lightning.T
     const fit = await run(py.result.ids.fit);
     expect(fit.status).toBe('finished');
     expect(fit.series.map((s) => s.name).sort()).toEqual(['train_loss', 'val_acc', 'val_loss']);
-    const loss = series(fit, 'train_loss');
+    const loss = seriesNamed(fit, 'train_loss');
     // 64 samples in batches of 16: 4 optimiser steps an epoch, logged at steps 0..7 (Lightning logs before counting the step).
     expect([...loss.steps]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect([...loss.epochs!]).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
     expect([...loss.values]).toEqual(py.result.losses);
-    const valLoss = series(fit, 'val_loss');
+    const valLoss = seriesNamed(fit, 'val_loss');
     // Lightning logs an epoch's validation at the step of that epoch's last training batch.
     expect([...valLoss.steps]).toEqual([3, 7]);
     expect([...valLoss.epochs!]).toEqual([0, 1]);
     expect([...valLoss.values]).toEqual(py.result.valLosses);
-    expect(series(fit, 'val_acc').values).toHaveLength(2);
+    expect(seriesNamed(fit, 'val_acc').values).toHaveLength(2);
   });
 
   it('sends the fit in batches (every=3, and at once for a validation), not one request per logged step', () => {
@@ -155,7 +155,7 @@ describe.skipIf(MISSING.length > 0)('Lightning logger client, a real lightning.T
     // The string batch_size is left out of the config rather than making the server refuse the whole run.
     expect(crash.meta).toMatchObject({ config: { learningRate: 0.05, epochs: 2 } });
     expect((crash.meta.config as Record<string, unknown>).batchSize).toBeUndefined();
-    expect([...series(crash, 'train_loss').steps]).toEqual([0, 1, 2, 3]);
-    expect([...series(crash, 'val_loss').epochs!]).toEqual([0]);
+    expect([...seriesNamed(crash, 'train_loss').steps]).toEqual([0, 1, 2, 3]);
+    expect([...seriesNamed(crash, 'val_loss').epochs!]).toEqual([0]);
   });
 });

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { RunLog, Series } from '../../src/domain/run.ts';
+import { seriesNamed } from '../support/ingest-helpers.ts';
 import { openText } from '../../src/ingest/decode.ts';
 import { IngestError } from '../../src/ingest/ingest-error.ts';
 import { kerasCsvParser } from '../../src/ingest/keras-csv.ts';
 
 const parse = (text: string, name = 'training.log') => kerasCsvParser.parse(text, name);
-const series = (run: RunLog, name: string): Series => run.series.find((s) => s.name === name)!;
 
 describe('Keras CSVLogger', () => {
   it('sniffs epoch-first headers with a loss column, not Lightning or plain tables', () => {
@@ -19,17 +18,17 @@ describe('Keras CSVLogger', () => {
     const [run] = parse('epoch,acc,loss,lr,val_acc,val_loss\n0,0.5,1.0,0.001,0.4,1.1\n1,0.6,0.8,0.001,0.5,0.9\n');
     expect(run!.name).toBe('training');
     expect(run!.format).toBe('keras_csv');
-    const loss = series(run!, 'loss');
+    const loss = seriesNamed(run!, 'loss');
     expect(loss).toMatchObject({ key: 'loss', split: 'train', cadence: 'epoch', direction: 'lower' });
     expect(Array.from(loss.steps)).toEqual([0, 1]);
     expect(Array.from(loss.epochs!)).toEqual([0, 1]);
-    expect(series(run!, 'val_acc')).toMatchObject({ key: 'accuracy', split: 'val' });
-    expect(series(run!, 'lr')).toMatchObject({ key: 'lr', split: 'train' });
+    expect(seriesNamed(run!, 'val_acc')).toMatchObject({ key: 'accuracy', split: 'val' });
+    expect(seriesNamed(run!, 'lr')).toMatchObject({ key: 'lr', split: 'train' });
   });
 
   it('reads any separator with a title line and CRLF', () => {
     const [run] = parse('model_history_log\r\nepoch;accuracy;loss\r\n0;0.41;1.57\r\n1;0.87;0.40');
-    expect(Array.from(series(run!, 'loss').values)).toEqual([1.57, 0.4]);
+    expect(Array.from(seriesNamed(run!, 'loss').values)).toEqual([1.57, 0.4]);
     expect(run!.notes.join(' ')).toMatch(/title line before the header ignored: "model_history_log"/);
   });
 
@@ -43,8 +42,8 @@ describe('Keras CSVLogger', () => {
   it('treats a smaller step back as a resume: the later rows replace the earlier ones', () => {
     const [run, ...more] = parse('epoch,loss\n0,3\n1,2\n2,1.5\n3,1.2\n2,1.4\n3,1.1\n4,1.0\n');
     expect(more).toHaveLength(0);
-    expect(Array.from(series(run!, 'loss').steps)).toEqual([0, 1, 2, 3, 4]);
-    expect(Array.from(series(run!, 'loss').values)).toEqual([3, 2, 1.4, 1.1, 1.0]);
+    expect(Array.from(seriesNamed(run!, 'loss').steps)).toEqual([0, 1, 2, 3, 4]);
+    expect(Array.from(seriesNamed(run!, 'loss').values)).toEqual([3, 2, 1.4, 1.1, 1.0]);
     expect(run!.notes.join(' ')).toMatch(/goes back from 3 to 2 \(resumed run\)/);
   });
 
@@ -58,13 +57,13 @@ describe('Keras CSVLogger', () => {
 
   it('keeps NaN/Inf as points, skips empty and NA cells', () => {
     const [run] = parse('epoch,loss,val_loss\n0,1,NA\n1,nan,0.5\n2,inf,\n');
-    expect(Array.from(series(run!, 'loss').values)).toEqual([1, NaN, Infinity]);
-    expect(Array.from(series(run!, 'val_loss').steps)).toEqual([1]);
+    expect(Array.from(seriesNamed(run!, 'loss').values)).toEqual([1, NaN, Infinity]);
+    expect(Array.from(seriesNamed(run!, 'val_loss').steps)).toEqual([1]);
   });
 
   it('numbers rows when a pandas index replaces the epoch column', () => {
     const [run] = parse(',loss,val_loss\n0,1,2\n1,0.5,1.5\n');
-    expect(Array.from(series(run!, 'loss').steps)).toEqual([0, 1]);
+    expect(Array.from(seriesNamed(run!, 'loss').steps)).toEqual([0, 1]);
     expect(run!.series.map((s) => s.name)).toEqual(['loss', 'val_loss']);
   });
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RunLog, Series } from '../../src/domain/run.ts';
+import { seriesNamed } from '../support/ingest-helpers.ts';
 import { kerasTextParser } from '../../src/ingest/keras-text.ts';
 
-const find = (run: RunLog, name: string): Series => run.series.find((s) => s.name === name)!;
 
 const TF2 = `2024-01-01 12:00:00.000 I tensorflow/core/platform/cpu_feature_guard.cc:193] This TensorFlow binary is optimized
 Epoch 1/3
@@ -23,11 +22,11 @@ describe('Keras fit() console output', () => {
     const [run] = kerasTextParser.parse(TF2, 'fit.txt');
     expect(run!.format).toBe('keras_text');
     expect(run!.name).toBe('fit');
-    const loss = find(run!, 'loss');
+    const loss = seriesNamed(run!, 'loss');
     expect(Array.from(loss.steps)).toEqual([1, 2, 3]);
     expect(Array.from(loss.values)).toEqual([0.2946, 0.1411, NaN]);
     expect(loss.cadence).toBe('epoch');
-    expect(find(run!, 'val_accuracy')).toMatchObject({ key: 'accuracy', split: 'val' });
+    expect(seriesNamed(run!, 'val_accuracy')).toMatchObject({ key: 'accuracy', split: 'val' });
     expect(run!.series.map((s) => s.name)).not.toContain('ETA');
   });
 
@@ -35,21 +34,21 @@ describe('Keras fit() console output', () => {
     const cr = 'Epoch 1/2\n 1/10 [..] - ETA: 3s - loss: 2.3000 - acc: 0.1000\r 5/10 [=>] - ETA: 1s - loss: 1.9000 - acc: 0.2000\r10/10 [==] - 1s 100ms/step - loss: 1.5000 - acc: 0.3000 - val_loss: 1.4000 - val_acc: 0.3500\n' +
       'Epoch 2/2\n 1/10 [..] - ETA: 3s - loss: 1.2000\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x0810/10 [==] - 1s - loss: 1.1000 - acc: 0.4000 - val_loss: 1.3000 - val_acc: 0.3600\n';
     const [run] = kerasTextParser.parse(cr, 'bar.log');
-    expect(Array.from(find(run!, 'loss').values)).toEqual([1.5, 1.1]);
-    expect(Array.from(find(run!, 'val_acc').values)).toEqual([0.35, 0.36]);
+    expect(Array.from(seriesNamed(run!, 'loss').values)).toEqual([1.5, 1.1]);
+    expect(Array.from(seriesNamed(run!, 'val_acc').values)).toEqual([0.35, 0.36]);
   });
 
   it('reads Keras 3 output (━ bars, metric order alphabetical) and ANSI colours', () => {
     const k3 = 'Epoch 1/2\n\x1b[1m469/469\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1m3s\x1b[0m 5ms/step - accuracy: 0.8600 - loss: 0.4700 - val_accuracy: 0.9500 - val_loss: 0.1700\nEpoch 2/2\n469/469 ━━━━━━━━━━━━━━━━━━━━ 2s 4ms/step - accuracy: 0.9600 - loss: 0.1300 - val_accuracy: 0.9700 - val_loss: 0.1000\n';
     const [run] = kerasTextParser.parse(k3, 'k3.log');
-    expect(Array.from(find(run!, 'val_loss').values)).toEqual([0.17, 0.1]);
+    expect(Array.from(seriesNamed(run!, 'val_loss').values)).toEqual([0.17, 0.1]);
   });
 
   it('splits a second fit() call into a second run', () => {
     const twice = TF2 + 'Epoch 1/1\n10/10 - 1s - loss: 0.5\n';
     const runs = kerasTextParser.parse(twice, 'fit.txt');
     expect(runs.map((r) => r.name)).toEqual(['fit', 'fit (run 2)']);
-    expect(Array.from(find(runs[1]!, 'loss').values)).toEqual([0.5]);
+    expect(Array.from(seriesNamed(runs[1]!, 'loss').values)).toEqual([0.5]);
   });
 
   it('fails when no epoch printed metrics', () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RunLog, Series } from '../../src/domain/run.ts';
+import { seriesNamed } from '../support/ingest-helpers.ts';
 import { plainCsvParser } from '../../src/ingest/plain-csv.ts';
 
-const find = (run: RunLog, name: string): Series => run.series.find((s) => s.name === name)!;
 
 describe('plain CSV', () => {
   it('claims only tables with a loss-like column', () => {
@@ -13,10 +12,10 @@ describe('plain CSV', () => {
   it('reads 1-based epochs, percent accuracy, and test as validation when there is no val', () => {
     const [run] = plainCsvParser.parse('epoch,train_loss,train_acc,test_loss,test_acc\n1,1.46,47.19,1.14,58.78\n2,1.05,62.3,0.90,67.6\n', 'training_log.csv');
     expect(run!.format).toBe('plain_csv');
-    const acc = find(run!, 'train_acc');
+    const acc = seriesNamed(run!, 'train_acc');
     expect(acc.values[0]).toBeCloseTo(0.4719, 12);
     expect(Array.from(acc.steps)).toEqual([1, 2]);
-    expect(find(run!, 'test_loss').split).toBe('val');
+    expect(seriesNamed(run!, 'test_loss').split).toBe('val');
     expect(run!.notes).toEqual(expect.arrayContaining([
       'train_acc: values above 1 read as percent and scaled to 0–1',
       'no validation series: test_loss, test_acc used as validation',

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RunLog, Series } from '../../src/domain/run.ts';
+import { seriesNamed } from '../support/ingest-helpers.ts';
 import { pytorchTextParser } from '../../src/ingest/pytorch-text.ts';
 
-const find = (run: RunLog, name: string): Series => run.series.find((s) => s.name === name)!;
 
 const LOG = `Namespace(batch_size=20, epochs=2, lr=20, model='LSTM', tied=False)
 | epoch   1 |   200/ 400 batches | lr 20.0000 | ms/batch 11.75 | loss  7.10 | ppl  1212.00
@@ -27,17 +26,17 @@ describe('PyTorch example text logs', () => {
   it('reads batch lines as steps, end-of-epoch as validation, the end line as test; timing skipped', () => {
     const [run] = pytorchTextParser.parse(LOG, 'notes.md');
     expect(run!.format).toBe('pytorch_text');
-    const loss = find(run!, 'loss');
+    const loss = seriesNamed(run!, 'loss');
     expect(Array.from(loss.steps)).toEqual([200, 400, 600, 800]);
     expect(Array.from(loss.epochs!)).toEqual([0.5, 1, 1.5, 2]);
     expect(Array.from(loss.values)).toEqual([7.1, 6.5, NaN, NaN]);
     expect(loss.cadence).toBe('step');
-    const val = find(run!, 'valid_loss');
+    const val = seriesNamed(run!, 'valid_loss');
     expect(val).toMatchObject({ key: 'loss', split: 'val', cadence: 'epoch' });
     expect(Array.from(val.steps)).toEqual([400, 800]);
     expect(Array.from(val.values)).toEqual([6.2, NaN]);
-    expect(find(run!, 'test_loss')).toMatchObject({ split: 'test' });
-    expect(Array.from(find(run!, 'lr').values)).toEqual([20, 20, 5, 5]);
+    expect(seriesNamed(run!, 'test_loss')).toMatchObject({ split: 'test' });
+    expect(Array.from(seriesNamed(run!, 'lr').values)).toEqual([20, 20, 5, 5]);
     expect(run!.series.map((s) => s.name)).not.toContain('ms/batch');
     expect(run!.series.map((s) => s.name)).not.toContain('time');
     expect(run!.meta!.args).toEqual({ batch_size: 20, epochs: 2, lr: 20, model: 'LSTM', tied: false });
@@ -45,7 +44,7 @@ describe('PyTorch example text logs', () => {
 
   it('reads the tutorial "Epoch [e/E], Step [s/S], Loss: x" lines', () => {
     const [run] = pytorchTextParser.parse('Epoch [1/2], Step [100/600], Loss: 0.2245\nEpoch [2/2], Step [100/600], Loss: 0.1000\n', 't.log');
-    expect(Array.from(find(run!, 'loss').steps)).toEqual([100, 700]);
+    expect(Array.from(seriesNamed(run!, 'loss').steps)).toEqual([100, 700]);
   });
 
   it('fails when nothing could be read', () => {

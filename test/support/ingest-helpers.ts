@@ -2,7 +2,7 @@ import type { RunLog, Series } from '../../src/domain/run.ts';
 import { IngestError } from '../../src/ingest/ingest-error.ts';
 
 /** The series with this source name; fails listing the names there are. */
-export function seriesNamed(run: RunLog, name: string): Series {
+export function seriesNamed(run: Pick<RunLog, 'series'>, name: string): Series {
   const s = run.series.find((x) => x.name === name);
   if (!s) throw new Error(`no series ${name} in ${run.series.map((x) => x.name).join(', ')}`);
   return s;
