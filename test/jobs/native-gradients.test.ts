@@ -1,17 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { uniformFloats32 } from '../support/seeded-rng.ts';
 import { loadBackend, nativeBackendInstalled } from '../../src/jobs/backend.ts';
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /**
  * Gradients of sum(maxPool(act(x)) ⊙ w) w.r.t. x on the active backend: act is relu (half the inputs are negative,
@@ -19,9 +9,9 @@ function values(n: number, seed: number): Float32Array {
  */
 function grads(shape: [number, number, number, number], relu: boolean, pool: { size: number; stride: number; pad: 'valid' | 'same' }): Float32Array {
   return tf.tidy(() => {
-    const x = tf.tensor4d(values(shape.reduce((a, b) => a * b), 7), shape);
+    const x = tf.tensor4d(uniformFloats32(shape.reduce((a, b) => a * b), 7), shape);
     const f = (xx: tf.Tensor4D) => tf.maxPool(relu ? tf.relu(xx) : xx, pool.size, pool.stride, pool.pad);
-    const w = tf.tensor(values(f(x).size, 9), f(x).shape);
+    const w = tf.tensor(uniformFloats32(f(x).size, 9), f(x).shape);
     return tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(f(xx as tf.Tensor4D), w)))(x).dataSync() as Float32Array;
   });
 }

@@ -1,18 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { uniformFloats32 } from '../support/seeded-rng.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConv2dBackpropFilter } from '../../src/jobs/wasm-conv2d-backprop-filter.ts';
-
-/** Deterministic pseudo-random floats in [-1, 1) so cpu and wasm see the same inputs. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 interface Case {
   x: [number, number, number, number];
@@ -32,13 +22,13 @@ const cases: Case[] = [
 /** Gradients of sum(conv2d(x, f) ⊙ w) w.r.t. x and f on the active backend; w makes dy non-uniform. */
 function conv2dGrads(c: Case, fused: boolean): { dx: Float32Array; df: Float32Array } {
   return tf.tidy(() => {
-    const x = tf.tensor4d(values(c.x.reduce((a, b) => a * b), 1), c.x);
-    const f = tf.tensor4d(values(c.f.reduce((a, b) => a * b), 2), c.f);
-    const bias = tf.tensor1d(values(c.f[3], 3));
+    const x = tf.tensor4d(uniformFloats32(c.x.reduce((a, b) => a * b), 1), c.x);
+    const f = tf.tensor4d(uniformFloats32(c.f.reduce((a, b) => a * b), 2), c.f);
+    const bias = tf.tensor1d(uniformFloats32(c.f[3], 3));
     const conv = (xx: tf.Tensor4D, ff: tf.Tensor4D) =>
       fused ? tf.fused.conv2d({ x: xx, filter: ff, strides: c.stride, pad: c.pad, bias }) : tf.conv2d(xx, ff, c.stride, c.pad);
     const outShape = conv(x, f).shape;
-    const w = tf.tensor(values(outShape.reduce((a, b) => a * b), 4), outShape);
+    const w = tf.tensor(uniformFloats32(outShape.reduce((a, b) => a * b), 4), outShape);
     const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.mul(conv(xx as tf.Tensor4D, ff as tf.Tensor4D), w)));
     const [dx, df] = g([x, f]);
     return { dx: dx!.dataSync() as Float32Array, df: df!.dataSync() as Float32Array };
@@ -83,11 +73,11 @@ describe('Conv2DBackpropFilter on wasm', () => {
     const { df } = conv2dGrads(c, false);
     const lossAt = (delta: number, index: number) =>
       tf.tidy(() => {
-        const fv = values(c.f.reduce((a, b) => a * b), 2);
+        const fv = uniformFloats32(c.f.reduce((a, b) => a * b), 2);
         fv[index]! += delta;
-        const x = tf.tensor4d(values(c.x.reduce((a, b) => a * b), 1), c.x);
+        const x = tf.tensor4d(uniformFloats32(c.x.reduce((a, b) => a * b), 1), c.x);
         const y = tf.conv2d(x, tf.tensor4d(fv, c.f), c.stride, c.pad);
-        const w = tf.tensor(values(y.size, 4), y.shape);
+        const w = tf.tensor(uniformFloats32(y.size, 4), y.shape);
         return tf.sum(tf.mul(y, w)).dataSync()[0]!;
       });
     for (const index of [0, 7, 35]) {
@@ -112,10 +102,10 @@ describe('stride-1 input gradient through the flipped filter', () => {
     for (const pad of ['same', 'valid'] as const) {
       tf.tidy(() => {
         const inputShape: [number, number, number, number] = [2, 7, 6, 3];
-        const f = tf.tensor4d(values(3 * 3 * 3 * 4, 5), [3, 3, 3, 4]);
+        const f = tf.tensor4d(uniformFloats32(3 * 3 * 3 * 4, 5), [3, 3, 3, 4]);
         const outH = pad === 'same' ? 7 : 5;
         const outW = pad === 'same' ? 6 : 4;
-        const dy = tf.tensor4d(values(2 * outH * outW * 4, 6), [2, outH, outW, 4]);
+        const dy = tf.tensor4d(uniformFloats32(2 * outH * outW * 4, 6), [2, outH, outW, 4]);
         const got = conv2dInputGradFlipped(dy, f, { strides: 1, pad, dataFormat: 'NHWC', inputShape })!;
         const ref = tf.conv2dTranspose(dy, f, inputShape, 1, pad);
         expect(maxRelErr(got.dataSync() as Float32Array, ref.dataSync() as Float32Array)).toBeLessThan(1e-5);

@@ -19,3 +19,14 @@ export function seededRng(seed: number): Rng {
     },
   };
 }
+
+/** `n` deterministic float32 values in [-1, 1) (a 32-bit LCG), so two backends see the same tensor inputs. */
+export function uniformFloats32(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
