@@ -11,12 +11,12 @@ import { DEMO_CHART_DIR } from './chart.ts';
 import { checklistText, STATUS_ICON } from './diagnose.ts';
 import { toJson } from './format.ts';
 import { demoReportMarkdown } from './demo-report.ts';
+import { backendText, epochLine, runTerminalJob, unfinishedReason } from './terminal-job.ts';
 import { resolveJobConfig } from '../jobs/presets.ts';
 import type { JobEvent } from '../jobs/run-job-process.ts';
 import type { EpochReport } from '../jobs/train-model.ts';
 import type { JobConfig } from '../jobs/job-config.ts';
 import type { TrainingJobResult } from '../app/run-training-job.ts';
-import { progressLine } from '../jobs/progress-line.ts';
 
 /**
  * Label noise, because its symptom is plain on a chart (training accuracy stalls near the share of right labels while
@@ -88,37 +88,23 @@ export function startDemoTraining(ctx: CliContext, backendOrder: string | undefi
   let sink: ((line: string) => void) | null = null;
   const emit = (line: string) => (sink ? sink(line) : held.push(line));
   let backend = '';
-  let backendText = '';
+  let backendLine = '';
   let last: EpochReport | null = null;
   const onEvent = (e: JobEvent) => {
     if (e.type === 'backend') {
       backend = e.backend.name;
-      const skipped = e.backend.attempts.filter((a) => !a.ok);
-      backendText = `${backend}${skipped.length ? ` (skipped ${skipped.map((a) => `${a.name}: ${a.error}`).join('; ')})` : ''}`;
-      say(emit, 'Backend', backendText);
+      backendLine = backendText(e.backend);
+      say(emit, 'Backend', backendLine);
     } else if (e.type === 'data') {
       say(emit, 'Data', `${n(e.trainSize)} training, ${n(e.valSize)} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
     } else if (e.type === 'epoch') {
-      const r = e.report;
-      last = r;
-      emit(`  ${progressLine({ epochs: r.epochs, epoch: r.epoch, batch: 1, batches: 1, loss: r.loss, accuracy: r.accuracy, valLoss: r.valLoss, valAccuracy: r.valAccuracy, elapsedMs: Date.now() - started, backend })}`);
+      last = e.report;
+      emit(`  ${epochLine(e.report, started, backend)}`);
     }
   };
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
-  const done = (async () => {
-    try {
-      const store = await ctx.openStore();
-      // Loaded here: TensorFlow.js's job runner costs seconds that `demo --no-train` should not pay.
-      const { runTrainingJob } = await import('../app/run-training-job.ts');
-      // Recorded as a job so a later `runmedic diagnose <run>` sees what the job measured and repeats this verdict.
-      const record = ctx.openJobStore ? { jobs: await ctx.openJobStore(), requestedBy: 'demo' } : undefined;
-      return await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: backendOrder ? { backendOrder } : {}, record });
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-  })();
+  // Recorded as a job (requestedBy 'demo') so a later `runmedic diagnose <run>` sees what the job measured and repeats this verdict.
+  const done = runTerminalJob(ctx, config, { onEvent, backendOrder, requestedBy: 'demo', abort });
   // Awaited by the step; until then a failure must not surface as an unhandled rejection.
   done.catch(() => undefined);
   return {
@@ -129,7 +115,7 @@ export function startDemoTraining(ctx: CliContext, backendOrder: string | undefi
       for (const line of held.splice(0)) out(line);
       sink = out;
     },
-    backendText: () => backendText,
+    backendText: () => backendLine,
     lastEpoch: () => last,
     cancel: () => abort.abort(),
   };
@@ -163,7 +149,8 @@ export const trainWithFaultStep: DemoStep = {
 
     const r = await job.done;
     if (r.outcome.status !== 'finished' || !r.verdict) {
-      const why = r.outcome.status === 'cancelled' ? 'was cancelled' : `${r.outcome.status}: ${'error' in r.outcome ? r.outcome.error : ''}`;
+      const reason = unfinishedReason(r.outcome);
+      const why = reason === 'cancelled' ? 'was cancelled' : reason;
       ctx.out(`The training job ${why} (run ${r.run.id} kept as ${r.run.status}).`);
       state.exitCode = 1;
       return;

@@ -2,6 +2,7 @@ import type { CliCommand } from './command.ts';
 import { UsageError } from './usage-error.ts';
 import { ALL_OPTION, checklistText, EXIT_SOMETHING_FAILS } from './diagnose.ts';
 import { toJson } from './format.ts';
+import { backendText, epochLine, runTerminalJob, unfinishedReason } from './terminal-job.ts';
 import { PRESET_NAMES, type JobConfig, type PresetName } from '../jobs/job-config.ts';
 import { resolveJobConfig } from '../jobs/presets.ts';
 import { FaultSpecError, FAULT_SPECS, parseFaultSpecs } from '../jobs/fault-spec.ts';
@@ -108,7 +109,6 @@ export const trainCommand: CliCommand = {
     }
     const backendOrder = checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'train');
     const config = resolveJobConfig(preset, opts, faults);
-    const store = await ctx.openStore();
     const tty = process.stderr.isTTY === true;
     let lastLen = 0;
     const started = Date.now();
@@ -122,38 +122,24 @@ export const trainCommand: CliCommand = {
     const onEvent = (e: JobEvent) => {
       if (e.type === 'backend') {
         backend = e.backend.name;
-        const skipped = e.backend.attempts.filter((a) => !a.ok);
-        ctx.err(`backend: ${backend}${skipped.length ? ` (skipped ${skipped.map((a) => `${a.name}: ${a.error}`).join('; ')})` : ''}`);
+        ctx.err(`backend: ${backendText(e.backend)}`);
       } else if (e.type === 'data') {
         ctx.err(`data: ${e.trainSize} training, ${e.valSize} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
       } else if (e.type === 'batch') {
         show(progressLine({ epochs: config.epochs, epoch: e.report.epoch, batch: e.report.batch, batches: e.report.batches, loss: e.report.loss, elapsedMs: Date.now() - started, backend }));
       } else if (e.type === 'epoch') {
-        const r = e.report;
-        show(progressLine({ epochs: r.epochs, epoch: r.epoch, batch: 1, batches: 1, loss: r.loss, accuracy: r.accuracy, valLoss: r.valLoss, valAccuracy: r.valAccuracy, elapsedMs: Date.now() - started, backend }), true);
+        show(epochLine(e.report, started, backend), true);
       }
     };
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
-    try {
-      // Loaded when a job starts: TensorFlow.js and the job runner cost seconds that other subcommands should not pay.
-      const { runTrainingJob } = await import('../app/run-training-job.ts');
-      // Recorded as a job, so `runmedic diagnose <run>` later finds what the job measured (dataset stats, gradients).
-      const record = ctx.openJobStore ? { jobs: await ctx.openJobStore(), requestedBy: 'cli' } : undefined;
-      const r = await runTrainingJob(config, store, { onEvent, signal: abort.signal, process: backendOrder ? { backendOrder } : {}, record });
-      if (r.outcome.status !== 'finished' || !r.verdict) {
-        const why = r.outcome.status === 'cancelled' ? 'cancelled' : `${r.outcome.status}: ${'error' in r.outcome ? r.outcome.error : ''}`;
-        ctx.err(`job ${why} (run ${r.run.id} kept as ${r.run.status})`);
-        return EXIT_JOB_FAILED;
-      }
-      const m = r.outcome.result.meta;
-      ctx.err(`trained ${m.epochsRun} epochs on ${m.backend} at ${Math.round(m.samplesPerSecond)} samples/s; run ${r.run.id} stored in ${ctx.dbPath}`);
-      if (values.json) ctx.out(toJson(r.verdict));
-      else for (const line of checklistText({ verdict: r.verdict, from: 'store', notes: r.outcome.result.notes }, { all: values.all === true })) ctx.out(line);
-      return r.verdict.status === 'fail' ? EXIT_SOMETHING_FAILS : 0;
-    } finally {
-      process.off('SIGINT', onSigint);
+    const r = await runTerminalJob(ctx, config, { onEvent, backendOrder, requestedBy: 'cli' });
+    if (r.outcome.status !== 'finished' || !r.verdict) {
+      ctx.err(`job ${unfinishedReason(r.outcome)} (run ${r.run.id} kept as ${r.run.status})`);
+      return EXIT_JOB_FAILED;
     }
+    const m = r.outcome.result.meta;
+    ctx.err(`trained ${m.epochsRun} epochs on ${m.backend} at ${Math.round(m.samplesPerSecond)} samples/s; run ${r.run.id} stored in ${ctx.dbPath}`);
+    if (values.json) ctx.out(toJson(r.verdict));
+    else for (const line of checklistText({ verdict: r.verdict, from: 'store', notes: r.outcome.result.notes }, { all: values.all === true })) ctx.out(line);
+    return r.verdict.status === 'fail' ? EXIT_SOMETHING_FAILS : 0;
   },
 };
