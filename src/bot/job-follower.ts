@@ -15,7 +15,7 @@ import { jobRunName, type TrainingJobResult } from '../app/run-training-job.ts';
 import type { JobWatchEvent, TrainingJobs } from '../app/training-jobs.ts';
 import { applyFix, type FixChange } from '../jobs/apply-fix.ts';
 import { parseJobConfig, type JobConfig } from '../jobs/job-config.ts';
-import { progressLine } from '../jobs/progress-line.ts';
+import { epochProgressLine, progressLine } from '../jobs/progress-line.ts';
 import { jobReportTarget, type JobRecord } from '../store/job-store.ts';
 import type { Verdict } from '../domain/verdict.ts';
 
@@ -72,9 +72,8 @@ export async function followJob(client: Client, ctx: BotContext, job: JobRecord,
       if (ev.type === 'backend') backend = ev.backend.name;
       else if (ev.type === 'batch') await edit(progressLine({ ...ev.report, epochs: config.epochs, elapsedMs: ctx.now() - started, backend }));
       else if (ev.type === 'epoch') {
-        const r = ev.report;
         lastEdit = 0;
-        await edit(progressLine({ epochs: r.epochs, epoch: r.epoch, batch: 1, batches: 1, loss: r.loss, accuracy: r.accuracy, valLoss: r.valLoss, valAccuracy: r.valAccuracy, elapsedMs: ctx.now() - started, backend }));
+        await edit(epochProgressLine(ev.report, ctx.now() - started, backend));
       }
       return;
     }

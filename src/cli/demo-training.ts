@@ -11,7 +11,8 @@ import { DEMO_CHART_DIR } from './chart.ts';
 import { checklistText, STATUS_ICON } from './diagnose.ts';
 import { toJson } from './format.ts';
 import { demoReportMarkdown } from './demo-report.ts';
-import { backendText, epochLine, runTerminalJob, unfinishedReason } from './terminal-job.ts';
+import { backendText, runTerminalJob, unfinishedReason } from './terminal-job.ts';
+import { epochProgressLine } from '../jobs/progress-line.ts';
 import { resolveJobConfig } from '../jobs/presets.ts';
 import type { JobEvent } from '../jobs/run-job-process.ts';
 import type { EpochReport } from '../jobs/train-model.ts';
@@ -99,7 +100,7 @@ export function startDemoTraining(ctx: CliContext, backendOrder: string | undefi
       say(emit, 'Data', `${n(e.trainSize)} training, ${n(e.valSize)} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
     } else if (e.type === 'epoch') {
       last = e.report;
-      emit(`  ${epochLine(e.report, started, backend)}`);
+      emit(`  ${epochProgressLine(e.report, Date.now() - started, backend)}`);
     }
   };
   const abort = new AbortController();

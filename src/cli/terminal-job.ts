@@ -1,13 +1,11 @@
 /**
  * What the terminal faces that run a training job (`runmedic train`, the demo's training step) share: starting it as
- * a recorded job with Ctrl-C as its cancel, and the lines that describe its backend, its epochs and its failure.
+ * a recorded job with Ctrl-C as its cancel, and the lines that describe its backend and its failure.
  */
 import type { TrainingJobResult } from '../app/run-training-job.ts';
 import type { LoadedBackend } from '../jobs/backend.ts';
 import type { JobConfig } from '../jobs/job-config.ts';
-import { progressLine } from '../jobs/progress-line.ts';
 import type { JobEvent, JobOutcome } from '../jobs/run-job-process.ts';
-import type { EpochReport } from '../jobs/train-model.ts';
 import type { CliContext } from './command.ts';
 
 export interface TerminalJobOptions {
@@ -41,10 +39,6 @@ export function backendText(b: LoadedBackend): string {
   return `${b.name}${skipped.length ? ` (skipped ${skipped.map((a) => `${a.name}: ${a.error}`).join('; ')})` : ''}`;
 }
 
-/** The progress line of a finished epoch. */
-export function epochLine(r: EpochReport, startedMs: number, backend: string): string {
-  return progressLine({ epochs: r.epochs, epoch: r.epoch, batch: 1, batches: 1, loss: r.loss, accuracy: r.accuracy, valLoss: r.valLoss, valAccuracy: r.valAccuracy, elapsedMs: Date.now() - startedMs, backend });
-}
 
 /** Why a job did not finish: 'cancelled', or its status and error. */
 export function unfinishedReason(outcome: JobOutcome): string {

@@ -2,12 +2,12 @@ import type { CliCommand } from './command.ts';
 import { UsageError } from './usage-error.ts';
 import { ALL_OPTION, checklistText, EXIT_SOMETHING_FAILS } from './diagnose.ts';
 import { toJson } from './format.ts';
-import { backendText, epochLine, runTerminalJob, unfinishedReason } from './terminal-job.ts';
+import { backendText, runTerminalJob, unfinishedReason } from './terminal-job.ts';
 import { PRESET_NAMES, type JobConfig, type PresetName } from '../jobs/job-config.ts';
 import { resolveJobConfig } from '../jobs/presets.ts';
 import { FaultSpecError, FAULT_SPECS, parseFaultSpecs } from '../jobs/fault-spec.ts';
 import type { JobEvent } from '../jobs/run-job-process.ts';
-import { progressLine } from '../jobs/progress-line.ts';
+import { epochProgressLine, progressLine } from '../jobs/progress-line.ts';
 import { BACKEND_NAMES, parseBackendOrder } from '../jobs/backend-names.ts';
 
 /** Exit code when the job itself did not finish (crashed, failed or was cancelled): no verdict to judge. */
@@ -128,7 +128,7 @@ export const trainCommand: CliCommand = {
       } else if (e.type === 'batch') {
         show(progressLine({ epochs: config.epochs, epoch: e.report.epoch, batch: e.report.batch, batches: e.report.batches, loss: e.report.loss, elapsedMs: Date.now() - started, backend }));
       } else if (e.type === 'epoch') {
-        show(epochLine(e.report, started, backend), true);
+        show(epochProgressLine(e.report, Date.now() - started, backend), true);
       }
     };
     const r = await runTerminalJob(ctx, config, { onEvent, backendOrder, requestedBy: 'cli' });

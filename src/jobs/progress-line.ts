@@ -44,3 +44,12 @@ export function progressLine(p: Progress): string {
   if (p.backend) parts.push(p.backend);
   return parts.join('  ');
 }
+
+/** The line of a finished epoch (its last batch done), from the epoch's report. */
+export function epochProgressLine(
+  r: Pick<Progress, 'epochs' | 'epoch' | 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy'>,
+  elapsedMs: number,
+  backend: string,
+): string {
+  return progressLine({ epochs: r.epochs, epoch: r.epoch, batch: 1, batches: 1, loss: r.loss, accuracy: r.accuracy, valLoss: r.valLoss, valAccuracy: r.valAccuracy, elapsedMs, backend });
+}

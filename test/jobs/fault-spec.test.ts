@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { parseFaultSpecs, FAULT_SPECS } from '../../src/jobs/fault-spec.ts';
-import { progressLine, progressFraction, formatDuration } from '../../src/jobs/progress-line.ts';
+import { epochProgressLine, progressLine, progressFraction, formatDuration } from '../../src/jobs/progress-line.ts';
 
 describe('parseFaultSpecs', () => {
   it('reads kebab-case faults with and without values, comma-separated or repeated', () => {
@@ -28,6 +28,14 @@ describe('progressLine', () => {
     expect(line).toContain('val_acc 0.930');
     expect(line).toContain('0:30 ETA 0:50');
     expect(line.endsWith('wasm')).toBe(true);
+  });
+  it("an epoch's line is the whole epoch done: epoch 2 of 4 is at 50 %, with the epoch's validation figures", () => {
+    const line = epochProgressLine({ epochs: 4, epoch: 2, loss: 0.31234, accuracy: 0.9, valLoss: 0.25, valAccuracy: 0.93 }, 30_000, 'tensorflow');
+    expect(line).toContain('50%');
+    expect(line).toContain('epoch 2/4');
+    expect(line).toContain('val_acc 0.930');
+    expect(line).toContain('0:30 ETA 0:30');
+    expect(line.endsWith('tensorflow')).toBe(true);
   });
   it('formats durations with hours when needed', () => {
     expect(formatDuration(3_725_000)).toBe('1:02:05');
