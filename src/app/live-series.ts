@@ -13,6 +13,7 @@
  */
 import type { Cadence, Series } from '../domain/run.ts';
 import { normaliseMetricName, type MetricName } from '../ingest/metric-names.ts';
+import { grownTo } from '../ingest/column-buffer.ts';
 import { looksLikePercent } from '../ingest/series-builder.ts';
 
 class GrowingSeries {
@@ -63,15 +64,10 @@ class GrowingSeries {
 
   private grow(): void {
     const cap = this.values.length * 2;
-    const g = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.steps = g(this.steps);
-    this.epochs = g(this.epochs);
-    this.wallTimes = g(this.wallTimes);
-    this.values = g(this.values);
+    this.steps = grownTo(this.steps, cap);
+    this.epochs = grownTo(this.epochs, cap);
+    this.wallTimes = grownTo(this.wallTimes, cap);
+    this.values = grownTo(this.values, cap);
   }
 
   /** Views (not copies) of the first `from..n` points. */

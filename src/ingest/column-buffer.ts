@@ -37,13 +37,15 @@ export class ColumnBuffer {
 
   private grow(): void {
     const c = this.values.length * 2;
-    const resize = (a: Float64Array) => {
-      const b = new Float64Array(c);
-      b.set(a);
-      return b;
-    };
-    this.steps = resize(this.steps);
-    this.epochs = resize(this.epochs);
-    this.values = resize(this.values);
+    this.steps = grownTo(this.steps, c);
+    this.epochs = grownTo(this.epochs, c);
+    this.values = grownTo(this.values, c);
   }
+}
+
+/** A copy of `a` with room for `capacity` values (the growth step of the append-only columns that parsers fill). */
+export function grownTo(a: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(capacity);
+  b.set(a);
+  return b;
 }

@@ -1,4 +1,5 @@
 import { IngestError } from '../ingest-error.ts';
+import { grownTo } from '../column-buffer.ts';
 import { EventDecoder, MalformedProtobuf, type DecodedValue } from './event-decoder.ts';
 import { decodeHparams, type HparamValue } from './hparams.ts';
 import { readTfRecords } from './tfrecord-reader.ts';
@@ -34,14 +35,9 @@ export class TagColumn {
 
   private grow(): void {
     const cap = this.steps.length * 2;
-    const g = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.steps = g(this.steps);
-    this.wallTimes = g(this.wallTimes);
-    this.values = g(this.values);
+    this.steps = grownTo(this.steps, cap);
+    this.wallTimes = grownTo(this.wallTimes, cap);
+    this.values = grownTo(this.values, cap);
   }
 
   /** Drops the points at `step` or later (orphaned by a restart); returns how many. */
