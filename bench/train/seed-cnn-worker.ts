@@ -2,7 +2,9 @@
  * One measurement in a fresh process (so backends do not share a heap or thread pool):
  *   tsx bench/train/seed-cnn-worker.ts <backend> fit <examples> <batch>   → seed CNN, model.fit, one epoch
  *   tsx bench/train/seed-cnn-worker.ts <backend> job <examples> <batch>   → the instrumented job loop, one epoch, same digits
- *   tsx bench/train/seed-cnn-worker.ts <backend> ops <examples> <batch>   → the job loop's native ops per batch, by name
+ *                                                                            (on tfjs-node: one TensorFlow graph per step)
+ *   tsx bench/train/seed-cnn-worker.ts <backend> job-eager <examples> <batch> → the same, op by op through tfjs
+ *   tsx bench/train/seed-cnn-worker.ts <backend> ops <examples> <batch>   → the op-by-op loop's native ops per batch, by name
  *   tsx bench/train/seed-cnn-worker.ts <backend> matmul <n>               → n×n float32 matmul
  * Prints one JSON line.
  */
@@ -90,7 +92,7 @@ if (mode === 'matmul') {
       }
       return false;
     },
-  });
+  }, { eagerOnly: true });
   const measured = batches - 1 - first;
   const rows = [...ops.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const nativeMs = rows.reduce((a, [, o]) => a + o.ms, 0);
@@ -114,11 +116,12 @@ if (mode === 'matmul') {
   // as fit and PyTorch: no validation split, so the epoch is exactly these n examples.
   const ds = takeBalanced(loadMnist(), n);
   const config = resolveJobConfig('seed-cnn', { batchSize: batch, epochs: 1, validationSplit: 0 });
-  const r = await trainModel(config, { train: ds, val: null, shuffle: true, notes: [] }, backend.name);
+  const r = await trainModel(config, { train: ds, val: null, shuffle: true, notes: [] }, backend.name, {}, { eagerOnly: mode === 'job-eager' });
   console.log(
     JSON.stringify({
       backend: backend.name,
       mode,
+      stepMode: r.meta.stepMode,
       examples: r.meta.trainSize,
       batch,
       optimizer: config.optimizer,

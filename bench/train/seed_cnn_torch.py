@@ -48,12 +48,17 @@ def step(xb, yb):
     return loss
 
 step(x[:batch], y[:batch])  # warm-up
-perm = torch.randperm(n)
-t0 = time.perf_counter()
-total = 0.0
-for i in range(0, n, batch):
-    idx = perm[i:i + batch]
-    total += step(x[idx], y[idx]).item() * len(idx)
-s = time.perf_counter() - t0
-out["torch"] = {"version": torch.__version__, "threads": torch.get_num_threads(), "examples": n, "batch": batch, "seconds": s, "samplesPerSecond": n / s, "loss": total / n, "loadAverage1m": os.getloadavg()[0]}
+# Two epochs, the faster counting (the bench does the same for runmedic's job loop); the loss is the first epoch's,
+# comparable with the other backends' single epoch.
+epochs = []
+for epoch in range(2):
+    perm = torch.randperm(n)
+    t0 = time.perf_counter()
+    total = 0.0
+    for i in range(0, n, batch):
+        idx = perm[i:i + batch]
+        total += step(x[idx], y[idx]).item() * len(idx)
+    epochs.append((time.perf_counter() - t0, total / n))
+s = min(e[0] for e in epochs)
+out["torch"] = {"version": torch.__version__, "threads": torch.get_num_threads(), "examples": n, "batch": batch, "seconds": s, "samplesPerSecond": n / s, "epochSamplesPerSecond": [n / e[0] for e in epochs], "loss": epochs[0][1], "loadAverage1m": os.getloadavg()[0]}
 print(json.dumps(out))
