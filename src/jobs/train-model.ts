@@ -15,7 +15,7 @@ import { computeDatasetStats } from '../data/dataset-stats.ts';
 import { createRng, permutation } from './rng.ts';
 import { FlatAdam } from './flat-adam.ts';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.ts';
-import { createGraphStep, networkSpecOf } from './graph-step/graph-step.ts';
+import { createGraphStep, networkSpecOf, type GraphStep } from './graph-step/graph-step.ts';
 
 export interface EpochReport {
   /** 1-based. */
@@ -185,6 +185,8 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 export interface TrainOptions {
   /** Run every step op by op through tfjs even where the graph step applies (benchmarks and the graph step's tests). */
   eagerOnly?: boolean;
+  /** Replaces the graph step's loader (tests: a TensorFlow that refuses the graph). */
+  createGraphStep?: typeof createGraphStep;
 }
 
 export async function trainModel(config: JobConfig, data: PreparedData, backend: string, hooks: TrainHooks = {}, options: TrainOptions = {}): Promise<TrainResult> {
@@ -219,7 +221,16 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
   // On tfjs-node the whole step runs as one TensorFlow graph when the network has only layers it can build (about
   // twice as fast: see graph-step/graph-step.ts); otherwise, and on the other backends, tfjs runs it op by op.
   const graphSpec = backend === 'tensorflow' && !options.eagerOnly ? networkSpecOf(built, config, train.inputShape, K) : null;
-  const graphStep = graphSpec && !('unsupported' in graphSpec) ? await createGraphStep(graphSpec, allVars, config.learningRate) : null;
+  const stepNotes: string[] = [];
+  let graphStep: GraphStep | null = null;
+  if (graphSpec && !('unsupported' in graphSpec)) {
+    try {
+      graphStep = await (options.createGraphStep ?? createGraphStep)(graphSpec, allVars, config.learningRate, Math.min(config.batchSize, nTrain));
+    } catch (e) {
+      // A TensorFlow that refuses the graph (an older libtensorflow, say) still trains, op by op.
+      stepNotes.push(`trained op by op: TensorFlow did not load the one-graph training step (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    }
+  }
   const stepMode: TrainResult['meta']['stepMode'] = graphStep ? 'graph' : 'eager';
   const optimizer = graphStep ? null : makeOptimizer(config, allVars);
 
@@ -387,7 +398,7 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
         }
       }
     }
-    const notes = [...data.notes];
+    const notes = [...data.notes, ...stepNotes];
     if (stoppedEarly) notes.push(`early stopping after epoch ${epochsRun}: no improvement for ${config.earlyStopping!.patience} epochs since epoch ${best.epoch}`);
     if (best.weights && config.earlyStopping?.restoreBestWeights && best.epoch !== epochsRun) {
       model.setWeights(best.weights);

@@ -107,6 +107,15 @@ describe.skipIf(!nativeHere)('the graph step against tfjs op by op (tfjs-node)',
     expect(r.meta.finalValAccuracy!).toBeGreaterThan(0.8);
   });
 
+  it('trains op by op, with a note saying why, when TensorFlow refuses the graph', async () => {
+    const config = resolveJobConfig('iris-mlp', { epochs: 1 });
+    const refuse = () => Promise.reject(new Error("Op type not registered 'LeakyReluGrad'\nmore detail"));
+    const r = await trainModel(config, prepareData(config), 'tensorflow', {}, { createGraphStep: refuse });
+    expect(r.meta.stepMode).toBe('eager');
+    expect(r.notes).toContain("trained op by op: TensorFlow did not load the one-graph training step (Op type not registered 'LeakyReluGrad')");
+    expect([...seriesNamed(r, 'batch_loss').values].every(Number.isFinite)).toBe(true);
+  });
+
   it('falls back to tfjs op by op for layers the graph does not build, and says so', async () => {
     for (const [options, faults] of [[{ batchNorm: true }, {}], [{}, { lossMismatch: true }]] as [Partial<JobConfig>, Faults][]) {
       const config = resolveJobConfig('iris-mlp', { epochs: 1, ...options }, faults);
