@@ -21,6 +21,18 @@ export const notConvergedRule: Rule = {
   id: 'not_converged',
   area: 'convergence',
   check({ view }) {
+    // A run whose loss ended as NaN/Inf did not stop short of convergence: it broke. "Give it more epochs" would be
+    // the wrong advice; nan_loss says what to do. (A NaN step in the middle, as a loss scaler skips, does not count.)
+    const broken = view.all.find((c) => c.key === 'loss' && c.nonFinite !== null && !Number.isFinite(c.source.values[c.source.values.length - 1]!));
+    if (broken) {
+      return itemOf(
+        this,
+        'unknown',
+        `Not judged: ${broken.name} ended as ${broken.source.values[broken.source.values.length - 1]} (see nan_loss)`,
+        'Fix the NaN first (nan_loss); then see whether the run needs more epochs.',
+        { deferredTo: 'nan_loss', series: broken.name },
+      );
+    }
     const c = progressCurve(view);
     if (!c) return unknownItem(this, 'Too few points to see whether training had converged', 'Log the loss (ideally val_loss) at least 4 times.');
     const t = tailTrend(c, TAIL_FRACTION);

@@ -17,4 +17,19 @@ describe('not_converged', () => {
     const run = makeRun({ scale, epochs: 40, train: decay(1, 0.2, 3), val: decay(1.1, 0.3, 3) });
     expect(itemFor(run, 'not_converged').status).toBe('pass');
   });
+
+  it('does not tell a run whose loss ended as NaN to train longer, and leaves it to nan_loss', () => {
+    // Falling steadily until the loss blows up at epoch 7: the finite part alone reads "still improving".
+    const run = makeRun({ stepsPerEpoch: 50, epochs: 10, train: (e) => (e >= 7 ? NaN : decay(4.8, 2.5, 8)(e)), val: (e) => (e >= 7 ? NaN : decay(4.1, 2.5, 8)(e)) });
+    const item = itemFor(run, 'not_converged');
+    expect(item.status).toBe('unknown');
+    expect(item.title).toMatch(/^Not judged: .* ended as NaN \(see nan_loss\)$/);
+    expect(item.evidence.deferredTo).toBe('nan_loss');
+    expect(itemFor(run, 'nan_loss').status).toBe('fail');
+  });
+
+  it('still judges a run with one NaN step in the middle (a skipped mixed-precision step)', () => {
+    const run = makeRun({ stepsPerEpoch: 50, epochs: 10, train: (e) => (Math.abs(e - 5) < 0.01 ? NaN : decay(4.8, 2.5, 8)(e)), val: decay(4.1, 2.5, 8) });
+    expect(itemFor(run, 'not_converged').status).toBe('warn');
+  });
 });
