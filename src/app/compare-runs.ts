@@ -21,6 +21,8 @@ export interface RunFigures {
   last: MetricPoint | null;
   /** Last validation value minus last training value of the same metric (loss: positive = validation worse). */
   finalGap: number | null;
+  /** The loss series (training or validation) that ended as NaN/±Inf, when one did: the run broke there. */
+  brokenLoss: { name: string; value: number } | null;
 }
 
 export interface RunComparison {
@@ -60,7 +62,9 @@ async function load(store: RunStore, ref: string): Promise<Run> {
 export function figuresOf(run: Run): RunFigures {
   const { series, notes: _n, meta: _m, ...summary } = run;
   const val = pickValidation(series);
-  if (!val) return { run: summary, metric: null, best: null, last: null, finalGap: null };
+  const broken = series.find((s) => s.key === 'loss' && s.values.length > 0 && !Number.isFinite(s.values[s.values.length - 1]));
+  const brokenLoss = broken ? { name: broken.name, value: broken.values[broken.values.length - 1] } : null;
+  if (!val) return { run: summary, metric: null, best: null, last: null, finalGap: null, brokenLoss };
   const best = extreme(val);
   const last = lastFinite(val);
   const train = series.find((s) => s.split === 'train' && s.key === val.key);
@@ -71,6 +75,7 @@ export function figuresOf(run: Run): RunFigures {
     best,
     last,
     finalGap: last && trainLast ? last.value - trainLast.value : null,
+    brokenLoss,
   };
 }
 

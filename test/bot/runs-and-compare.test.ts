@@ -43,6 +43,16 @@ describe('/runs and /compare', () => {
     expect([...answer.attachments[0].bytes.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
   });
 
+  it('/compare does not crown a run that broke (its loss ended as NaN) for its best value before it broke', async () => {
+    // Better than the healthy run until epoch 4, then NaN: what a rerun with a too-high learning rate can do.
+    const broken = await h.seedRun('{"loss": [1.0, 0.4, 0.05, 0.01, NaN, NaN], "val_loss": [1.1, 0.5, 0.06, 0.02, NaN, NaN]}', 'lr-too-high');
+    const answer = await h.fake.answerOf(h.fake.slash({ name: 'compare', options: [{ name: 'a', type: 3, value: healthy.id }, { name: 'b', type: 3, value: broken.id }] }), 10_000);
+    const d: string = (answer.embeds[0] as any).description;
+    expect(d).toMatch(/best val_loss\s+\S+\s+0\.02\b/);
+    expect(d).toContain('**B** broke: its loss ended as NaN. **A** is the run that trained to the end.');
+    expect(d).not.toContain('reaches the better best');
+  });
+
   it('the Compare button on /diagnose compares with the previous upload', async () => {
     const diag = await h.fake.answerOf(h.fake.slash({ name: 'diagnose', options: [{ name: 'run-id', type: 3, value: late.id }] }), 10_000);
     const button = h.fake.buttonsOf(diag).find((b) => b.label === 'Compare with previous run')!;

@@ -37,9 +37,16 @@ const when = (p: MetricPoint | null) => (p ? (p.epoch !== null ? `epoch ${format
 const gap = (f: RunFigures) => (f.finalGap === null ? '–' : formatNumber(f.finalGap));
 
 function verdictLine(c: RunComparison): string {
-  if (!c.a.best || !c.b.best || !c.a.metric || c.a.metric.key !== c.b.metric?.key) return 'The runs do not share a validation metric to rank them by.';
+  const broken = (['A', 'B'] as const).flatMap((k) => {
+    const b = (k === 'A' ? c.a : c.b).brokenLoss;
+    return b ? [`**${k}** broke: its ${b.name} ended as ${b.value}.`] : [];
+  });
+  if (!c.a.best || !c.b.best || !c.a.metric || c.a.metric.key !== c.b.metric?.key) return [...broken, 'The runs do not share a validation metric to rank them by.'].join(' ');
+  // A run that ended in NaN is not the better run for having been better before it broke.
+  if (c.a.brokenLoss && !c.b.brokenLoss) return [...broken, '**B** is the run that trained to the end.'].join(' ');
+  if (c.b.brokenLoss && !c.a.brokenLoss) return [...broken, '**A** is the run that trained to the end.'].join(' ');
   const lower = c.a.metric.direction === 'lower';
   const aBetter = lower ? c.a.best.value < c.b.best.value : c.a.best.value > c.b.best.value;
-  if (c.a.best.value === c.b.best.value) return 'Both reach the same best value.';
-  return `**${aBetter ? 'A' : 'B'}** reaches the better best ${c.a.metric.name}.`;
+  const ranking = c.a.best.value === c.b.best.value ? 'Both reach the same best value.' : `**${aBetter ? 'A' : 'B'}** reaches the better best ${c.a.metric.name}${broken.length ? ' before it broke' : ''}.`;
+  return [...broken, ranking].join(' ');
 }
