@@ -2,6 +2,17 @@
 import { z } from 'zod';
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
+
+/**
+ * An object that refuses keys it does not know, naming them and the accepted ones: a silently dropped field (a
+ * misspelt `trainValOverlap`, a point's `wall_time`) would leave a check blind while the client thinks it sent it.
+ */
+function strictObject<T extends z.ZodRawShape>(shape: T) {
+  const accepted = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys.join(', ')}; accepted: ${accepted}` : undefined),
+  });
+}
 const count = z.number().int().nonnegative();
 const snowflake = z.string().regex(/^\d{5,25}$/, 'expected a Discord id (digits)');
 
@@ -45,7 +56,7 @@ const metricValue = z.unknown().transform((v, ctx): number | null => {
   return z.NEVER;
 });
 
-const pointSchema = z.object({
+const pointSchema = strictObject({
   step: finite.min(0),
   epoch: finite.min(0).optional(),
   time: finite.optional(),
@@ -58,13 +69,13 @@ export const metricsBatchSchema = z
     message: `at most ${MAX_POINTS_PER_BATCH} metric values per batch`,
   });
 
-export const finishSchema = z.object({
+export const finishSchema = strictObject({
   status: z.enum(['finished', 'crashed', 'killed']).default('finished'),
 });
 
 const classCounts = z.record(z.string().max(200), count);
 
-export const datasetStatsSchema = z.object({
+export const datasetStatsSchema = strictObject({
   classCounts: classCounts.optional(),
   valClassCounts: classCounts.optional(),
   trainSize: count.optional(),

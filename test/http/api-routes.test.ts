@@ -281,6 +281,22 @@ describe('POST /runs: the config spellings scripts use, and nothing silently dro
     expect(r.body.detail).toMatch(/learning_rate: unknown field; accepted: name, clientRunId, config, classes, framework, discord/);
   });
 
+  it('an unknown key in a point, a dataset body or a finish body is a 400 naming it and the accepted fields; nothing is stored', async () => {
+    const id = (await h.call('POST', '/api/v1/runs', t, { name: 'strict-bodies' })).body.id;
+    const m = await h.call('POST', `/api/v1/runs/${id}/metrics`, t, { points: [{ step: 0, metrics: { loss: 1 } }, { step: 1, wall_time: 5, metrics: { loss: 0.9 } }] });
+    expect(m.status).toBe(400);
+    expect(m.body.detail).toBe('points[1]: unknown field wall_time; accepted: step, epoch, time, metrics');
+    expect((await h.runs.getRun(id))!.points).toBe(0);
+    const d = await h.call('POST', `/api/v1/runs/${id}/dataset`, t, { trainSize: 1000, train_val_overlap: 12, dupes: 3 });
+    expect(d.status).toBe(400);
+    expect(d.body.detail).toMatch(/^\(body\): unknown fields train_val_overlap, dupes; accepted: classCounts, valClassCounts, trainSize, valSize, duplicates, trainValOverlap,/);
+    expect((await h.push.pushedRun(id))!.context.dataset).toBeUndefined();
+    const f = await h.call('POST', `/api/v1/runs/${id}/finish`, t, { status: 'finished', exitCode: 0 });
+    expect(f.status).toBe(400);
+    expect(f.body.detail).toBe('(body): unknown field exitCode; accepted: status');
+    expect((await h.runs.getRun(id))!.status).toBe('running');
+  });
+
   it('one setting given twice under two spellings is a 400, not a silent pick', async () => {
     const r = await h.call('POST', '/api/v1/runs', t, { name: 'x', config: { lr: 0.01, learningRate: 0.1 } });
     expect(r.status).toBe(400);
