@@ -5,15 +5,16 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DiagnoseContext } from '../domain/context.ts';
-import type { Run, RunLog, Series } from '../domain/run.ts';
-import type { Verdict } from '../domain/verdict.ts';
-import { diagnose } from '../diagnose/index.ts';
+import type { Run, RunLog, RunSummary, Series } from '../domain/run.ts';
+import type { Verdict, VerdictItem } from '../domain/verdict.ts';
+import { diagnose, worstStatus } from '../diagnose/index.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { useTestAsValidation } from '../ingest/series-builder.ts';
 import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
 import type { JobStore } from '../store/job-store.ts';
 import type { PushStore } from './push-store.ts';
 import { defaultLogParser, readTree, type LogParser } from './ingest-files.ts';
+import { stalledItem } from './stalled-item.ts';
 
 export interface DiagnoseOptions {
   /** Number of classes K, when the caller knows it (chance level, initial loss). */
@@ -33,6 +34,11 @@ export interface DiagnoseOptions {
 /** The measured context of a stored run, when something measured it (a training job); null for uploaded logs. */
 export interface RunContextSource {
   contextOf(runId: string): Promise<DiagnoseContext | null>;
+  /**
+   * Findings about the run's state in time that the pure engine cannot see (a pushed run gone silent: `stalled`),
+   * put first in its verdict by every face, as the push API's own verdict has them.
+   */
+  stateFindings?(run: RunSummary): Promise<VerdictItem[]>;
 }
 
 /** The job store as a RunContextSource; `jobs` may be opened lazily, so diagnosing a file never opens the database. */
@@ -48,11 +54,16 @@ export function jobContexts(jobs: Pick<JobStore, 'getByRunId'> | (() => Promise<
 type Lazy<T> = T | (() => Promise<T>);
 
 /** A pushed run's declared context (config, classes, POST /dataset statistics) as the push API stored it. */
-export function pushedRunContexts(push: Lazy<Pick<PushStore, 'pushedRun'>>): RunContextSource {
+export function pushedRunContexts(push: Lazy<Pick<PushStore, 'pushedRun'>>, now: () => number = Date.now): RunContextSource {
+  const open = async () => (typeof push === 'function' ? await push() : push);
   return {
     async contextOf(runId) {
-      const store = typeof push === 'function' ? await push() : push;
-      return (await store.pushedRun(runId))?.context ?? null;
+      return (await (await open()).pushedRun(runId))?.context ?? null;
+    },
+    async stateFindings(run) {
+      if (run.status !== 'stalled') return [];
+      const record = await (await open()).pushedRun(run.id);
+      return record ? [stalledItem(record, now() - record.lastSeenAt)] : [];
     },
   };
 }
@@ -65,8 +76,10 @@ export function pushedRunContexts(push: Lazy<Pick<PushStore, 'pushedRun'>>): Run
 export function storedRunContexts(o: {
   jobs?: Lazy<Pick<JobStore, 'getByRunId'>>;
   pushed?: Lazy<Pick<PushStore, 'pushedRun'>>;
+  /** The clock a stalled run's silence is measured on. */
+  now?: () => number;
 }): RunContextSource {
-  const sources = [o.pushed && pushedRunContexts(o.pushed), o.jobs && jobContexts(o.jobs)].filter((x): x is RunContextSource => !!x);
+  const sources = [o.pushed && pushedRunContexts(o.pushed, o.now), o.jobs && jobContexts(o.jobs)].filter((x): x is RunContextSource => !!x);
   return {
     async contextOf(runId) {
       let merged = null as DiagnoseContext | null;
@@ -75,6 +88,10 @@ export function storedRunContexts(o: {
         if (c) merged = merged ? { ...merged, ...c } : c;
       }
       return merged;
+    },
+    async stateFindings(run) {
+      const all = await Promise.all(sources.map((src) => src.stateFindings?.(run) ?? []));
+      return all.flat();
     },
   };
 }
@@ -107,7 +124,16 @@ export async function diagnoseTarget(target: string, openStore: () => Promise<Ru
 /** Diagnoses a stored run with what was measured about it (`opts.contexts`); `opts.context` adds to or overrides it. */
 export async function diagnoseStoredRun(run: Run, opts: DiagnoseOptions = {}): Promise<Verdict> {
   const measured = opts.contexts ? await opts.contexts.contextOf(run.id) : null;
-  return diagnoseStored(run, measured ? { ...opts, context: { ...measured, ...opts.context } } : opts);
+  const verdict = diagnoseStored(run, measured ? { ...opts, context: { ...measured, ...opts.context } } : opts);
+  const state = (await opts.contexts?.stateFindings?.(run)) ?? [];
+  return withStateFindings(verdict, state);
+}
+
+/** The verdict with findings about the run's state first; its status the worst of all. */
+export function withStateFindings(v: Verdict, state: VerdictItem[]): Verdict {
+  if (state.length === 0) return v;
+  const items = [...state, ...v.items];
+  return { ...v, items, status: worstStatus(items) };
 }
 
 /** Diagnoses a run already in the store with the context given in `opts` only (see diagnoseStoredRun). */

@@ -12,15 +12,16 @@ import type { AlertService } from '../alerts/alert-service.ts';
 import type { OutboxEntry } from '../alerts/alert-store.ts';
 import type { DatasetStats, DiagnoseContext, TrainingConfig } from '../domain/context.ts';
 import type { Run, RunStatus, RunSummary } from '../domain/run.ts';
-import type { Verdict, VerdictItem } from '../domain/verdict.ts';
-import { diagnose, worstStatus } from '../diagnose/index.ts';
+import type { Verdict } from '../domain/verdict.ts';
+import { diagnose } from '../diagnose/index.ts';
 import type { Logger } from '../logger.ts';
 import type { AppendOptions, RunStore } from '../store/run-store.ts';
 import type { TokenIdentity } from './api-tokens.ts';
-import { diagnosableSeries } from './diagnose-run.ts';
+import { diagnosableSeries, withStateFindings } from './diagnose-run.ts';
 import { LiveSeries, type AppendOutcome, type PushPoint } from './live-series.ts';
 import type { PushedRunRecord, PushStore } from './push-store.ts';
 import { recordScopedVerdict } from './scoped-alerts.ts';
+import { stalledItem } from './stalled-item.ts';
 
 /** The run does not exist for this caller (unknown, or another guild's: both look the same from outside). */
 export class PushNotFoundError extends Error {
@@ -301,9 +302,7 @@ export class PushService {
       { id: lr.summary.id, name: lr.summary.name, format: 'push', series, points: lr.summary.points, epochs: lr.summary.epochs },
       lr.record.context,
     );
-    if (lr.summary.status !== 'stalled') return v;
-    const items = [stalledItem(lr.record, this.now() - lr.record.lastSeenAt), ...v.items];
-    return { ...v, items, status: worstStatus(items) };
+    return lr.summary.status === 'stalled' ? withStateFindings(v, [stalledItem(lr.record, this.now() - lr.record.lastSeenAt)]) : v;
   }
 
   private async liveRun(who: TokenIdentity, runId: string): Promise<LiveRun> {
@@ -345,19 +344,5 @@ function percentAppendOptions(percent: AppendOutcome['percent'], live: LiveSerie
     rescale: percent.filter((p) => p.rescaleStored).map((p) => ({ name: p.name, divisor: 100 })),
     notes: percent.map((p) => `${p.name}: values above 1 read as percent and scaled to 0–1${p.rescaleStored ? ' (earlier points too)' : ''}`),
     meta: { [PERCENT_META_KEY]: live.percentNames() },
-  };
-}
-
-/** The finding a silent run gets. Not an engine rule: silence is a fact about time, which the pure engine never sees. */
-export function stalledItem(record: PushedRunRecord, silentMs: number): VerdictItem {
-  const minutes = Math.round(silentMs / 60_000);
-  return {
-    id: 'stalled',
-    area: 'training',
-    status: 'fail',
-    title: `No metrics for ${minutes} min and the run was never finished: training may have hung or died`,
-    evidence: { lastSeenAt: new Date(record.lastSeenAt).toISOString(), silentMinutes: minutes },
-    fix: 'Check the training process (a hung data loader or collective, an OOM kill, a lost node). Call /finish when a run ends so it is not flagged.',
-    marks: [],
   };
 }

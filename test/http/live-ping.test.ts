@@ -10,6 +10,7 @@ import { PushService } from '../../src/app/push-run.ts';
 import { createApiToken } from '../../src/app/api-tokens.ts';
 import { startApiServer, type RunningApi } from '../../src/http/api-server.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { runCli } from '../support/run-cli.ts';
 
 const STEPS_PER_EPOCH = 20;
 
@@ -101,8 +102,16 @@ describe('live runs ping through the outbox', () => {
     expect(await service.checkStalled()).toEqual([busy.id]);
     await new Promise((r) => setTimeout(r, 400));
     expect(h.fake.channelMessages(h.fake.alerts.id).filter((m) => m.content.includes('🚨') && m.content.includes('**hangs**'))).toHaveLength(1);
+    // /diagnose and `runmedic diagnose` of the stalled run show the stall first, as the API's verdict does.
+    const diag = await h.fake.answerOf(h.fake.slash({ name: 'diagnose', options: [{ name: 'run-id', type: 3, value: quiet.id }] }), 10_000);
+    const embedText = JSON.stringify(diag.embeds);
+    expect(embedText).toMatch(/No metrics for \d+ min and the run was never finished/);
+    const cli = await runCli(['diagnose', quiet.id], { env: { RUNMEDIC_DB: h.config.dbPath } });
+    if (process.env.SHOW_MESSAGES) console.log(cli.stdout, JSON.stringify(diag.embeds[0], null, 1));
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toMatch(/stalled[\s\S]*No metrics for \d+ min and the run was never finished/);
     // A stalled run that sends again is running again.
     expect((await post(`/api/v1/runs/${quiet.id}/metrics`, epochBatch(2))).status).toBe(200);
     expect((await h.store.getRun(quiet.id))?.status).toBe('running');
-  }, 30_000);
+  }, 90_000);
 });

@@ -14,6 +14,8 @@ import { SqliteAlertStore } from '../../src/store/sqlite-alert-store.ts';
 import { SqlitePushStore } from '../../src/store/sqlite-push-store.ts';
 import { AlertService } from '../../src/alerts/alert-service.ts';
 import { RunReporter } from '../../src/app/run-report.ts';
+import { storedRunContexts } from '../../src/app/diagnose-run.ts';
+import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
 import { startBot, type RunningBot } from '../../src/bot/bot.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
 import type { RunSummary } from '../../src/domain/run.ts';
@@ -55,7 +57,11 @@ export class BotHarness {
     this.db = openDatabase(this.config.dbPath);
     this.store = new SqliteRunStore(this.db);
     this.alerts = new AlertService(new SqliteAlertStore(this.db));
-    this.reporter = new RunReporter(this.store, { cacheSize: this.opts.reporterCacheSize });
+    // As src/main.ts wires it: pushed runs reported with their declared context and state (stalled), job runs with theirs.
+    this.reporter = new RunReporter(this.store, {
+      cacheSize: this.opts.reporterCacheSize,
+      contexts: storedRunContexts({ jobs: new SqliteJobStore(this.db), pushed: new SqlitePushStore(this.db) }),
+    });
     this.bot = await startBot({
       config: this.config,
       log: this.opts.log ?? silentLogger(),

@@ -11,7 +11,8 @@ import { SqliteAlertStore } from '../../src/store/sqlite-alert-store.ts';
 import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
 import { AlertService } from '../../src/alerts/alert-service.ts';
 import { RunReporter } from '../../src/app/run-report.ts';
-import { jobContexts } from '../../src/app/diagnose-run.ts';
+import { storedRunContexts } from '../../src/app/diagnose-run.ts';
+import { SqlitePushStore } from '../../src/store/sqlite-push-store.ts';
 import { TrainingJobs } from '../../src/app/training-jobs.ts';
 import { startBot, type RunningBot } from '../../src/bot/bot.ts';
 
@@ -30,7 +31,7 @@ export async function startTrainingService(config: Config, token: string): Promi
   const alerts = new AlertService(new SqliteAlertStore(db));
   const jobStore = new SqliteJobStore(db);
   const jobs = new TrainingJobs({ jobs: jobStore, runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
-  const reporter = new RunReporter(store, { contexts: jobContexts(jobStore) });
+  const reporter = new RunReporter(store, { contexts: storedRunContexts({ jobs: jobStore, pushed: new SqlitePushStore(db) }) });
   // startBot starts the queue after re-attaching to queued jobs, as in src/main.ts.
   const bot = await startBot({ config, log: silentLogger(), store, alerts, reporter, jobs, token, restRetries: 0, readyTimeoutMs: 5000 });
   return { db, store, alerts, jobStore, jobs, bot };
