@@ -218,21 +218,6 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
   const kernelVars = layerVars.flatMap((g) => g.kernels);
   /** Elements per layer in the flat gradient (variables in layer order). */
   const layerSizes = layerVars.map((g) => g.vars.reduce((n, v) => n + v.size, 0));
-  // On tfjs-node the whole step runs as one TensorFlow graph when the network has only layers it can build (about
-  // twice as fast: see graph-step/graph-step.ts); otherwise, and on the other backends, tfjs runs it op by op.
-  const graphSpec = backend === 'tensorflow' && !options.eagerOnly ? networkSpecOf(built, config, train.inputShape, K) : null;
-  const stepNotes: string[] = [];
-  let graphStep: GraphStep | null = null;
-  if (graphSpec && !('unsupported' in graphSpec)) {
-    try {
-      graphStep = await (options.createGraphStep ?? createGraphStep)(graphSpec, allVars, config.learningRate, Math.min(config.batchSize, nTrain));
-    } catch (e) {
-      // A TensorFlow that refuses the graph (an older libtensorflow, say) still trains, op by op.
-      stepNotes.push(`trained op by op: TensorFlow did not load the one-graph training step (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
-    }
-  }
-  const stepMode: TrainResult['meta']['stepMode'] = graphStep ? 'graph' : 'eager';
-  const optimizer = graphStep ? null : makeOptimizer(config, allVars);
 
   // The probe: a fixed slice of training inputs, read through every hidden activation layer once per epoch.
   const probeIdx = Int32Array.from({ length: Math.min(PROBE_SIZE, nTrain) }, (_, i) => i);
@@ -311,6 +296,22 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
   let lastValAcc: number | null = null;
   let lastReport = now();
 
+  // On tfjs-node the whole step runs as one TensorFlow graph when the network has only layers it can build (about
+  // twice as fast: see graph-step/graph-step.ts); otherwise, and on the other backends, tfjs runs it op by op.
+  const graphSpec = backend === 'tensorflow' && !options.eagerOnly ? networkSpecOf(built, config, train.inputShape, K) : null;
+  const stepNotes: string[] = [];
+  let graphStep: GraphStep | null = null;
+  if (graphSpec && !('unsupported' in graphSpec)) {
+    try {
+      graphStep = await (options.createGraphStep ?? createGraphStep)(graphSpec, allVars, config.learningRate, Math.min(config.batchSize, nTrain));
+    } catch (e) {
+      // A TensorFlow that refuses the graph (an older libtensorflow, say) still trains, op by op.
+      stepNotes.push(`trained op by op: TensorFlow did not load the one-graph training step (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    }
+  }
+  const stepMode: TrainResult['meta']['stepMode'] = graphStep ? 'graph' : 'eager';
+  const optimizer = graphStep ? null : makeOptimizer(config, allVars);
+  // From here on everything made above is released in the finally below, whatever throws.
   try {
     for (let e = 0; e < config.epochs && !cancelled; e++) {
       if (data.shuffle) order = permutation(nTrain, rng);

@@ -7,6 +7,9 @@ import { trainModel, type TrainResult } from '../../src/jobs/train-model.ts';
 import { buildTrainStepGraph, SIGNATURE_KEY } from '../../src/jobs/graph-step/train-step-graph.ts';
 import { encodeSavedModel, SavedModelMessage } from '../../src/jobs/graph-step/saved-model-proto.ts';
 import type { NetworkSpec } from '../../src/jobs/graph-step/network-spec.ts';
+import { createGraphStep, networkSpecOf } from '../../src/jobs/graph-step/graph-step.ts';
+import { buildModel } from '../../src/jobs/build-model.ts';
+import * as tf from '@tensorflow/tfjs';
 import { seriesNamed } from '../support/ingest-helpers.ts';
 
 const seedCnn: NetworkSpec = {
@@ -23,7 +26,7 @@ const seedCnn: NetworkSpec = {
     { kind: 'dropout', name: 'dropout', rate: 0.5, seed: 1 },
     { kind: 'dense', name: 'out', kernelShape: [3136, 10], useBias: true },
   ],
-  optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999 },
+  optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
   l2: 1e-4,
 };
 
@@ -114,6 +117,19 @@ describe.skipIf(!nativeHere)('the graph step against tfjs op by op (tfjs-node)',
     expect(r.meta.stepMode).toBe('eager');
     expect(r.notes).toContain("trained op by op: TensorFlow did not load the one-graph training step (Op type not registered 'LeakyReluGrad')");
     expect([...seriesNamed(r, 'batch_loss').values].every(Number.isFinite)).toBe(true);
+  });
+
+  it('a graph that fails on its first run (the warm-up) leaves no tensor or session behind', async () => {
+    const config = resolveJobConfig('seed-cnn', { epochs: 1 });
+    const built = buildModel(config, [28, 28, 1], 10);
+    const spec = networkSpecOf(built, config, [28, 28, 1], 10) as NetworkSpec;
+    const vars = built.model.layers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
+    const before = tf.memory().numTensors;
+    // 27-row images: the graph loads (the batch size is unknown until it runs), but the flattened features are not
+    // the 3,136 the dense layer takes, so its first run fails.
+    await expect(createGraphStep({ ...spec, inputShape: [27, 28, 1] }, vars, 0.01, 8)).rejects.toThrow(/reshape|Input to reshape/i);
+    expect(tf.memory().numTensors).toBe(before);
+    built.model.dispose();
   });
 
   it('falls back to tfjs op by op for layers the graph does not build, and says so', async () => {

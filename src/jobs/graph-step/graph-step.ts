@@ -79,7 +79,8 @@ function optimizerSpec(config: JobConfig): OptimizerSpec {
   const lr = config.learningRate;
   switch (config.optimizer) {
     case 'adam':
-      return { kind: 'adam', beta1: 0.9, beta2: 0.999 };
+      // tf.train.adam's defaults, as FlatAdam's.
+      return { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
     case 'sgd':
       return { kind: 'sgd', learningRate: lr };
     case 'momentum':
@@ -94,9 +95,9 @@ function optimizerSpec(config: JobConfig): OptimizerSpec {
  * Loads the step graph of `spec` into a TensorFlow session (tfjs-node must be the active backend). `vars` are the
  * model's trainable variables in the order of variablesOf(spec); each step updates them in place.
  *
- * The session optimises the graph and creates its kernels on the first run (~180 ms for the seed CNN, 7 % of an
- * 8,000-digit epoch): one run on a batch of zeros of the training batch size, whose results are thrown away, does
- * that before the first epoch's clock starts.
+ * The session optimises the graph and creates its kernels on the first run (90-180 ms for the seed CNN here, up to a
+ * tenth of an 8,000-digit epoch): one run on a batch of zeros of the training batch size, whose results are thrown
+ * away, does that before the first epoch's clock starts.
  */
 export async function createGraphStep(spec: NetworkSpec, vars: readonly tf.Variable[], learningRate: number, warmUpBatch = 0): Promise<GraphStep> {
   const expected = variablesOf(spec).flat();
@@ -117,7 +118,7 @@ export async function createGraphStep(spec: NetworkSpec, vars: readonly tf.Varia
 
   const nSlots = slotCount(spec.optimizer);
   let slots: tf.Tensor[][] = vars.map((v) => Array.from({ length: nSlots }, () => tf.zerosLike(v)));
-  const adam = spec.optimizer.kind === 'adam';
+  const o = spec.optimizer;
   let t = 0;
   const feedFor = (x: tf.Tensor, y: tf.Tensor, step: number): { feed: tf.NamedTensorMap; scalars: tf.Tensor[] } => {
     const feed: tf.NamedTensorMap = { x, y };
@@ -126,36 +127,50 @@ export async function createGraphStep(spec: NetworkSpec, vars: readonly tf.Varia
       slots[i]!.forEach((s, j) => (feed[`s${i}_${j}`] = s));
     });
     const scalars: tf.Tensor[] = [];
-    if (adam) {
+    if (o.kind === 'adam') {
       // FlatAdam's algebra: the bias corrections folded into the step size and ε.
-      const c1 = 1 - 0.9 ** step;
-      const c2 = 1 - 0.999 ** step;
-      scalars.push((feed.step_size = tf.scalar((learningRate * Math.sqrt(c2)) / c1)), (feed.eps_hat = tf.scalar(1e-7 * Math.sqrt(c2))));
+      const c1 = 1 - o.beta1 ** step;
+      const c2 = 1 - o.beta2 ** step;
+      scalars.push((feed.step_size = tf.scalar((learningRate * Math.sqrt(c2)) / c1)), (feed.eps_hat = tf.scalar(o.epsilon * Math.sqrt(c2))));
     }
     return { feed, scalars };
   };
+  const release = () => {
+    tf.dispose(slots.flat());
+    model.dispose();
+  };
   if (warmUpBatch > 0) {
+    // A TensorFlow that lacks a kernel fails here, on the first run, rather than at load: nothing may stay behind.
     const zx = tf.zeros([warmUpBatch, ...spec.inputShape]);
     const zy = tf.zeros([warmUpBatch, spec.classes]);
     const { feed, scalars } = feedFor(zx, zy, 1);
-    tf.dispose([...Object.values(model.predict(feed)), zx, zy, ...scalars]);
+    try {
+      tf.dispose(Object.values(model.predict(feed)));
+    } catch (e) {
+      release();
+      throw e;
+    } finally {
+      tf.dispose([zx, zy, ...scalars]);
+    }
   }
   return {
     step(x, y) {
       const { feed, scalars } = feedFor(x, y, ++t);
-      const out = model.predict(feed);
+      let out: tf.NamedTensorMap;
+      try {
+        out = model.predict(feed);
+      } finally {
+        tf.dispose(scalars);
+      }
       const stats = out.stats!.dataSync() as Float32Array;
       vars.forEach((v, i) => v.assign(out[`nw${i}`] as tf.Tensor));
       const next = vars.map((_, i) => Array.from({ length: nSlots }, (__, j) => out[`ns${i}_${j}`]!));
-      tf.dispose([...slots.flat(), ...scalars]);
+      tf.dispose(slots.flat());
       slots = next;
       // The variables hold their own reference to the new values.
       tf.dispose([out.stats!, ...vars.map((_, i) => out[`nw${i}`]!)]);
       return stats;
     },
-    dispose() {
-      tf.dispose(slots.flat());
-      model.dispose();
-    },
+    dispose: release,
   };
 }

@@ -15,7 +15,7 @@ export type LayerSpec =
 
 export type OptimizerSpec =
   /** Adam's step size and ε, bias corrections folded in, are fed each step (see flat-adam.ts). */
-  | { kind: 'adam'; beta1: number; beta2: number }
+  | { kind: 'adam'; beta1: number; beta2: number; epsilon: number }
   | { kind: 'sgd'; learningRate: number }
   | { kind: 'momentum'; learningRate: number; momentum: number }
   /** tfjs' RMSProp without momentum or centring: ms ← ρ·ms + (1-ρ)·g², θ ← θ - lr·g/√(ms + ε). */

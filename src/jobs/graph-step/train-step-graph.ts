@@ -119,7 +119,7 @@ export function buildTrainStepGraph(spec: NetworkSpec): GraphBuilder {
         break;
       }
       case 'activation':
-        dy = activationBackward(g, layer, input, output, dy);
+        dy = activationBackward(g, layer, output, dy);
         break;
       case 'pool':
         dy =
@@ -188,8 +188,12 @@ function activationForward(g: GraphBuilder, l: Extract<LayerSpec, { kind: 'activ
   }
 }
 
-/** TensorFlow's gradient kernels: ReluGrad and LeakyReluGrad read the input's sign, the others the output. */
-function activationBackward(g: GraphBuilder, l: Extract<LayerSpec, { kind: 'activation' }>, input: TensorRef, output: TensorRef, dy: TensorRef): TensorRef {
+/**
+ * TensorFlow's gradient kernels, each given the activation's output: ReLU's and leaky ReLU's (α > 0) output is
+ * positive exactly where the input is, and Elu/Sigmoid/TanhGrad are defined on the output. Reading the output, not
+ * the input, also leaves TensorFlow free to fuse conv + bias + activation (the input is the BiasAdd it removes).
+ */
+function activationBackward(g: GraphBuilder, l: Extract<LayerSpec, { kind: 'activation' }>, output: TensorRef, dy: TensorRef): TensorRef {
   switch (l.fn) {
     case 'relu':
       return g.f32('ReluGrad', [dy, output]);
@@ -200,7 +204,7 @@ function activationBackward(g: GraphBuilder, l: Extract<LayerSpec, { kind: 'acti
     case 'tanh':
       return g.f32('TanhGrad', [output, dy]);
     case 'leakyRelu':
-      return g.f32('LeakyReluGrad', [dy, input], { alpha: attr.f(l.alpha) });
+      return g.f32('LeakyReluGrad', [dy, output], { alpha: attr.f(l.alpha) });
   }
 }
 
