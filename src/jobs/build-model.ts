@@ -68,7 +68,7 @@ export function buildModel(config: JobConfig, inputShape: number[], classes: num
     const units = faults.deepSigmoid ? Math.min(config.hiddenUnits, 32) : config.hiddenUnits;
     for (let d = 0; d < depth; d++) addHidden((o) => tf.layers.dense({ ...o, units }), `dense${d + 1}`);
   }
-  if (config.dropout > 0) model.add(tf.layers.dropout({ rate: config.dropout, seed: config.seed, name: 'dropout' }));
+  if (config.dropout > 0) model.add(withFreshMasks(tf.layers.dropout({ rate: config.dropout, seed: config.seed, name: 'dropout' }), config.seed));
   const outputActivation = faults.lossMismatch ? 'linear' : 'softmax';
   const out = tf.layers.dense({
     ...shape(),
@@ -107,6 +107,22 @@ function withoutInputGradient(layer: tf.layers.Layer): void {
       const y = tf.conv2d(x, conv.kernel.read(), conv.strides, conv.padding, 'NHWC', conv.dilationRate);
       return conv.activation.apply(conv.bias ? tf.add(y, conv.bias.read()) : y);
     });
+}
+
+/**
+ * tfjs' Dropout draws its mask from its seed alone, so a seeded layer drops the same units on every training step:
+ * a fixed pruning, not dropout. Each call here moves the seed on (seed, seed + 1, …): a new mask per step, and the
+ * same sequence of masks for the same job seed.
+ */
+function withFreshMasks(layer: tf.layers.Layer, seed: number): tf.layers.Layer {
+  const dropout = layer as unknown as { seed?: number; call: (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[] };
+  const call = dropout.call.bind(layer);
+  let calls = 0;
+  dropout.call = (inputs, kwargs) => {
+    dropout.seed = seed + calls++;
+    return call(inputs, kwargs);
+  };
+  return layer;
 }
 
 /** What the engine's architecture checks need to know about the network. */

@@ -35,3 +35,27 @@ describe('buildModel: the first convolution skips its unused input gradient', ()
     expect(Object.prototype.hasOwnProperty.call(ours.layers[0], 'call')).toBe(true);
   });
 });
+
+describe('buildModel: dropout', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  const masks = (steps: number) => {
+    const config = resolveJobConfig('iris-mlp', { dropout: 0.5, seed: 11 });
+    const { model } = buildModel(config, [4], 3);
+    const dropout = model.layers.find((l) => l.getClassName() === 'Dropout')!;
+    const x = tf.ones([1, 64]);
+    const out = Array.from({ length: steps }, () => Array.from((dropout.apply(x, { training: true }) as tf.Tensor).dataSync()).map((v) => (v > 0 ? 1 : 0)).join(''));
+    const inference = Array.from((dropout.apply(x, { training: false }) as tf.Tensor).dataSync());
+    return { out, inference };
+  };
+
+  it('drops different units on each training step, in the same sequence for the same seed, and none at inference', () => {
+    const a = masks(3);
+    expect(new Set(a.out).size).toBe(3);
+    for (const m of a.out) expect(m.split('').filter((c) => c === '0').length).toBeGreaterThan(16);
+    expect(masks(3).out).toEqual(a.out);
+    expect(a.inference.every((v) => v === 1)).toBe(true);
+  });
+});
