@@ -31,8 +31,9 @@ export class FlatAdam {
   ) {
     this.sizes = vars.map((v) => v.size);
     const n = this.sizes.reduce((a, b) => a + b, 0);
-    this.m = tf.variable(tf.zeros([n]), false);
-    this.v = tf.variable(tf.zeros([n]), false);
+    // A variable holds its own reference to its initial value: the zeros are released here.
+    this.m = tf.tidy(() => tf.variable(tf.zeros([n]), false));
+    this.v = tf.tidy(() => tf.variable(tf.zeros([n]), false));
     this.oneMinusBeta1 = tf.keep(tf.scalar(1 - beta1));
     this.oneMinusBeta2 = tf.keep(tf.scalar(1 - beta2));
   }

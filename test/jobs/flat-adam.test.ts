@@ -32,4 +32,15 @@ describe('FlatAdam', () => {
     flat.dispose();
     adam.dispose();
   });
+
+  it('leaves no tensor behind once disposed', () => {
+    const v = tf.variable(tf.ones([5]));
+    const before = tf.memory().numTensors;
+    const flat = new FlatAdam([v], 0.01);
+    const g = flat.flatten([tf.ones([5])]);
+    flat.step(g);
+    tf.dispose(g);
+    flat.dispose();
+    expect(tf.memory().numTensors - before).toBe(1); // the ones([5]) gradient input made above
+  });
 });
