@@ -167,6 +167,11 @@ export class TrainingJobs {
     return this.opts.jobs.claimReport(jobId);
   }
 
+  /** The message showing the job's progress, kept so a restarted bot edits it rather than posting another. */
+  async setProgressMessage(jobId: string, messageId: string): Promise<void> {
+    await this.opts.jobs.update(jobId, { progressMessageId: messageId });
+  }
+
   /** Where the job's progress and results go from now on (a rerun's thread), kept for a restarted bot. */
   async setReportTarget(jobId: string, channelId: string): Promise<void> {
     await this.opts.jobs.update(jobId, { reportChannelId: channelId });

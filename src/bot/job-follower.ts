@@ -58,11 +58,22 @@ export async function followJob(client: Client, ctx: BotContext, job: JobRecord,
   const started = ctx.now();
   let backend = '';
   let lastEdit = 0;
+  // The progress message's id is kept on the job the first time it is known, so a restarted bot edits it.
+  let kept = job.progressMessageId;
+  const progress: ProgressSink = async (content, components) => {
+    const m = await o.progress(content, components);
+    const id = (m as { id?: unknown } | null | undefined)?.id;
+    if (typeof id === 'string' && id !== kept) {
+      kept = id;
+      await jobs.setProgressMessage(job.id, id).catch((err: unknown) => ctx.log.warn({ err, jobId: job.id }, 'could not keep a job’s progress message'));
+    }
+    return m;
+  };
   const edit = async (line: string, final = false) => {
     if (!final && ctx.now() - lastEdit < MIN_EDIT_INTERVAL_MS) return;
     lastEdit = ctx.now();
     // A reply's token dies after 15 minutes: the message posted at the end still reaches people.
-    await o.progress(`${head}${backend ? ` · ${backend}` : ''}\n\`${line}\``, final ? [] : [cancelRow(job.id)]).catch(() => undefined);
+    await progress(`${head}${backend ? ` · ${backend}` : ''}\n\`${line}\``, final ? [] : [cancelRow(job.id)]).catch(() => undefined);
   };
   // Watch before anything is awaited: a job that ends meanwhile would otherwise never be reported.
   let ended = false;
@@ -83,7 +94,7 @@ export async function followJob(client: Client, ctx: BotContext, job: JobRecord,
     await postEnd(client, ctx, e.job, { title: o.title, channelId: o.channelId, userId: o.userId, result: e.result, backend, rerunOf: o.rerunOf });
   });
   const position = await jobs.position(job.id);
-  if (!ended) await o.progress(`${head}\n${position ? `queued (position ${position})` : 'starting…'}${o.note ? `\n${o.note}` : ''}`, [cancelRow(job.id)]).catch(() => undefined);
+  if (!ended) await progress(`${head}\n${position ? `queued (position ${position})` : 'starting…'}${o.note ? `\n${o.note}` : ''}`, [cancelRow(job.id)]).catch(() => undefined);
 }
 
 function statusLine(done: JobRecord): string {
@@ -178,20 +189,38 @@ function safeRunName(job: JobRecord): string {
   }
 }
 
-/** A progress line that is an ordinary message in a channel: posted on the first update, edited after. */
-function messageSink(client: Client, channelId: string): ProgressSink {
+/**
+ * A progress line that is an ordinary message in a channel: the message shown before (`existingId`, the /train reply
+ * or the rerun's thread message a stopped bot was editing) when it can still be edited, else one posted on the
+ * first update; edited after.
+ */
+function messageSink(client: Client, channelId: string, existingId: string | null): ProgressSink {
   let message: Promise<Message | null> | null = null;
   return async (content, components) => {
     if (!message) {
       message = client.channels
         .fetch(channelId)
-        .then((c): Promise<Message> | null => (c?.isSendable() ? c.send({ content, components, allowedMentions: { parse: [] } }) : null))
+        .then(async (c): Promise<Message | null> => {
+          if (!c?.isSendable()) return null;
+          const old = existingId && 'messages' in c ? await c.messages.fetch(existingId).catch(() => null) : null;
+          if (old?.editable) return old.edit({ content, components });
+          return c.send({ content, components, allowedMentions: { parse: [] } });
+        })
         .catch(() => null);
       return message;
     }
     const m = await message;
     return m?.edit({ content, components });
   };
+}
+
+async function closeProgressMessage(client: Client, channelId: string, job: JobRecord): Promise<void> {
+  if (!job.progressMessageId) return;
+  const channel = await client.channels.fetch(channelId).catch(() => null);
+  const m = channel && 'messages' in channel ? await channel.messages.fetch(job.progressMessageId).catch(() => null) : null;
+  if (!m?.editable) return;
+  const status = job.status === 'interrupted' ? '⚠️ interrupted: runmedic stopped while it ran' : statusLine(job);
+  await m.edit({ content: `**${jobTitle(job)}** · job \`${job.id}\`\n\`${status}\``, components: [] }).catch(() => undefined);
 }
 
 /**
@@ -228,7 +257,7 @@ export async function resumeJobReports(client: Client, ctx: BotContext): Promise
     const target = jobReportTarget(job)!;
     await followJob(client, ctx, job, {
       title: jobTitle(job),
-      progress: messageSink(client, target),
+      progress: messageSink(client, target, job.progressMessageId),
       channelId: target,
       userId: job.requestedBy ?? '',
       rerunOf: await rerunOf(ctx, job),
@@ -242,6 +271,8 @@ export async function resumeJobReports(client: Client, ctx: BotContext): Promise
     const target = jobReportTarget(job)!;
     ctx.log.warn({ jobId: job.id, status: job.status, runId: job.runId }, 'reporting a training job that ended before this start');
     try {
+      // The progress line a stopped bot left (last epoch, a Cancel button) says how the job ended instead.
+      await closeProgressMessage(client, target, job);
       if (job.status === 'interrupted') {
         const channel = await client.channels.fetch(target).catch(() => null);
         if (!channel?.isSendable()) continue;

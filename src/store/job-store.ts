@@ -29,6 +29,8 @@ export interface JobRecord {
   finishedAt: number | null;
   /** When the job's end was claimed for reporting (see claimReport); null while nobody has reported it. */
   reportedAt: number | null;
+  /** The message in the report channel that shows the job's progress, once posted (a restarted bot edits it). */
+  progressMessageId: string | null;
 }
 
 /** The channel or thread a job's progress and results go to; null for jobs nobody asked for in Discord (the CLI). */
@@ -52,6 +54,7 @@ export interface JobPatch {
   context?: DiagnoseContext | null;
   finishedAt?: number | null;
   reportChannelId?: string | null;
+  progressMessageId?: string | null;
 }
 
 export interface JobStore {

@@ -118,6 +118,13 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE jobs SET reported_at = COALESCE(finished_at, created_at) WHERE status NOT IN ('queued', 'running');
     `,
   },
+  {
+    version: 8,
+    name: 'the Discord message showing a training job\'s progress (a restarted bot edits it instead of posting another)',
+    up: `
+      ALTER TABLE jobs ADD COLUMN progress_message_id TEXT;   -- in the job's report channel; NULL: none posted yet
+    `,
+  },
 ];
 
 /** Migration 6: the epoch state of every stored run, from its stored steps and epochs (as countEpochs reads them). */

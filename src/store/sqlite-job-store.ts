@@ -19,9 +19,10 @@ interface JobRow {
   finished_at: number | null;
   report_channel_id: string | null;
   reported_at: number | null;
+  progress_message_id: string | null;
 }
 
-const COLUMNS = 'id, status, config, requested_by, channel_id, parent_job_id, run_id, backend, error, context, created_at, started_at, finished_at, report_channel_id, reported_at';
+const COLUMNS = 'id, status, config, requested_by, channel_id, parent_job_id, run_id, backend, error, context, created_at, started_at, finished_at, report_channel_id, reported_at, progress_message_id';
 
 function toRecord(r: JobRow): JobRecord {
   return {
@@ -40,6 +41,7 @@ function toRecord(r: JobRow): JobRecord {
     finishedAt: r.finished_at,
     reportChannelId: r.report_channel_id,
     reportedAt: r.reported_at,
+    progressMessageId: r.progress_message_id,
   };
 }
 
@@ -128,6 +130,7 @@ export class SqliteJobStore implements JobStore {
       context: 'context',
       finishedAt: 'finished_at',
       reportChannelId: 'report_channel_id',
+      progressMessageId: 'progress_message_id',
     };
     for (const [k, v] of Object.entries(patch) as [keyof JobPatch, unknown][]) {
       if (v === undefined) continue;

@@ -100,6 +100,13 @@ describe('training jobs across a bot restart', () => {
     expect(text).toContain(`run \`${interrupted.runId}\``);
     expect(text).toContain('It can be rerun: `/train preset:blobs');
     expect(text).toContain('epochs:200');
+    // Its /train reply, last seen training with a Cancel button, now says it was interrupted.
+    const firstReply = await fake.waitFor(() => {
+      const m = fake.channelMessages(channelId).find((x) => x.interaction_id === first.id);
+      return m && String(m.content).includes('interrupted') ? m : null;
+    }, 10_000, 'the first job’s reply closed');
+    expect(String(firstReply.content)).toContain(`job \`${job1!.id}\`\n\`⚠️ interrupted: runmedic stopped while it ran\``);
+    expect(fake.buttonsOf(firstReply)).toHaveLength(0);
 
     // The queued job is followed again: a fresh progress line in its channel, then its checklist and chart.
     const results = await fake.waitFor(() => mentions(job2!.id).find(hasChart), 90_000, 'the second job’s checklist');
@@ -116,10 +123,13 @@ describe('training jobs across a bot restart', () => {
     await new Promise((r) => setTimeout(r, 1000));
     const after = mentions(job2!.id).slice(before.job2);
     expect(after.filter(hasChart)).toHaveLength(1);
-    const progress = after.filter((m) => String(m.content).includes('runmedic restarted since this job was queued') || String(m.content).includes('✅ finished'));
-    expect(progress).toHaveLength(1);
-    expect(String(progress[0]!.content)).toContain('✅ finished');
-    expect(fake.buttonsOf(progress[0]!)).toHaveLength(0);
+    // The /train reply itself carries the progress again, edited to the end: no second progress message.
+    expect(after.filter((m) => String(m.content).includes('runmedic restarted since this job was queued') || String(m.content).includes('✅ finished'))).toHaveLength(0);
+    const reply = fake.channelMessages(channelId).find((m) => m.id === queuedAnswer.id)!;
+    expect(String(reply.content)).toContain(`job \`${job2!.id}\``);
+    expect(String(reply.content)).toContain('✅ finished');
+    expect(fake.buttonsOf(reply)).toHaveLength(0);
+    expect(done.progressMessageId).toBe(queuedAnswer.id);
     expect(mentions(job1!.id).slice(before.job1)).toEqual([report]);
 
     // Another restart: both ends were reported, so nothing is posted again.
@@ -189,8 +199,12 @@ describe('training jobs across a bot restart', () => {
     const after = inThread().slice(before);
     expect(after.filter(hasChart)).toEqual([checklist]);
     expect(fake.channelMessages(thread.id).filter((m) => m.attachments.some((a) => a.filename === 'compare.png') && String(m.content).includes(rerun.id))).toEqual([comparison]);
-    // The resumed progress line is in the thread too; nothing about the rerun's results went to the channel.
-    expect(after.filter((m) => String(m.content).includes('✅ finished'))).toHaveLength(1);
+    // The progress message in the thread is edited on to the end, not posted again; nothing about the rerun's
+    // results went to the channel.
+    expect(after.filter((m) => String(m.content).includes('✅ finished'))).toHaveLength(0);
+    const progress = inThread().filter((m) => String(m.content).includes('✅ finished'));
+    expect(progress).toHaveLength(1);
+    expect(progress[0]!.id).toBe((await service.jobs.get(rerun.id))!.progressMessageId);
     expect(fake.channelMessages(diverging.channelId).filter((m) => String(m.content).includes(rerun.id) && (m.embeds?.length ?? 0) > 0)).toHaveLength(0);
     if (process.env.SHOW_TIMINGS) console.log(`rerun restart test: restart to the rerun's comparison ${tResults - tRestart} ms, whole test ${Date.now() - t0} ms`);
   }, 240_000);
