@@ -61,7 +61,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
     const job = [...jobs].sort((p, q) => (sps(q) ?? -1) - (sps(p) ?? -1))[0] ?? null;
     const mm = worker([b, 'matmul', String(b === 'cpu' ? 512 : MATMUL_N)], 10 * 60_000);
     // On tfjs-node the job loop runs one TensorFlow graph per step; the op-by-op loop (still used for layers the
-    // graph does not build: batch norm, a linear output) is timed too, with its TensorFlow ops by name.
+    // graph does not build: a linear output) is timed too, with its TensorFlow ops by name.
     const eager = b === 'tensorflow' ? worker([b, 'job-eager', String(n), String(BATCH)], 45 * 60_000) : undefined;
     const ops = b === 'tensorflow' ? worker([b, 'ops', '1280', String(BATCH)], 10 * 60_000) : undefined;
     backends[b] = { available: true, fit, instrumentedJob: job, instrumentedJobRuns: jobs.map(sps), matmul: mm, ...(eager ? { eagerJob: eager, eagerJobNativeOps: ops } : {}) };

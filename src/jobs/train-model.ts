@@ -303,7 +303,9 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
   let graphStep: GraphStep | null = null;
   if (graphSpec && !('unsupported' in graphSpec)) {
     try {
-      graphStep = await (options.createGraphStep ?? createGraphStep)(graphSpec, allVars, config.learningRate, Math.min(config.batchSize, nTrain));
+      // Batch norm's moving mean and variance, in the order movingStatsOf(spec) lists them.
+      const movingStats = model.layers.flatMap((l) => (l.getClassName() === 'BatchNormalization' ? l.nonTrainableWeights.map((w) => w.read() as tf.Variable) : []));
+      graphStep = await (options.createGraphStep ?? createGraphStep)(graphSpec, allVars, config.learningRate, Math.min(config.batchSize, nTrain), movingStats);
     } catch (e) {
       // A TensorFlow that refuses the graph (an older libtensorflow, say) still trains, op by op.
       stepNotes.push(`trained op by op: TensorFlow did not load the one-graph training step (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BuiltModel } from '../build-model.ts';
 import type { JobConfig } from '../job-config.ts';
 import { encodeSavedModel } from './saved-model-proto.ts';
-import { slotCount, variablesOf, type LayerSpec, type NetworkSpec, type OptimizerSpec } from './network-spec.ts';
+import { movingStatsOf, slotCount, variablesOf, type LayerSpec, type NetworkSpec, type OptimizerSpec } from './network-spec.ts';
 import { buildTrainStepGraph, SIGNATURE_KEY, TAGS } from './train-step-graph.ts';
 
 const require = createRequire(import.meta.url);
@@ -66,6 +66,10 @@ export function networkSpecOf(built: BuiltModel, config: JobConfig, inputShape: 
     } else if (kind === 'Flatten') {
       const shape = l.outputShape as number[];
       layers.push({ kind: 'flatten', name, size: shape[shape.length - 1]! });
+    } else if (kind === 'BatchNormalization') {
+      const axis = cfg.axis as number;
+      if ((axis !== -1 && axis !== (l.outputShape as number[]).length - 1) || cfg.center === false || cfg.scale === false) return { unsupported: `${name}: batch normalisation other than over the last axis with γ and β` };
+      layers.push({ kind: 'batchnorm', name, channels: weightShape()[0]!, epsilon: cfg.epsilon as number, momentum: cfg.momentum as number });
     } else if (kind === 'Dropout') {
       layers.push({ kind: 'dropout', name, rate: cfg.rate as number, seed: config.seed });
     } else {
@@ -99,10 +103,10 @@ function optimizerSpec(config: JobConfig): OptimizerSpec {
  * tenth of an 8,000-digit epoch): one run on a batch of zeros of the training batch size, whose results are thrown
  * away, does that before the first epoch's clock starts.
  */
-export async function createGraphStep(spec: NetworkSpec, vars: readonly tf.Variable[], learningRate: number, warmUpBatch = 0): Promise<GraphStep> {
-  const expected = variablesOf(spec).flat();
-  if (expected.length !== vars.length || expected.some((v, i) => v.shape.join() !== vars[i]!.shape.join())) {
-    throw new Error(`graph step: the model's variables [${vars.map((v) => v.shape.join('×')).join(', ')}] do not match the network spec`);
+export async function createGraphStep(spec: NetworkSpec, vars: readonly tf.Variable[], learningRate: number, warmUpBatch = 0, movingStats: readonly tf.Variable[] = []): Promise<GraphStep> {
+  const matches = (want: { shape: number[] }[], got: readonly tf.Variable[]) => want.length === got.length && want.every((v, i) => v.shape.join() === got[i]!.shape.join());
+  if (!matches(variablesOf(spec).flat(), vars) || !matches(movingStatsOf(spec), movingStats)) {
+    throw new Error(`graph step: the model's variables [${[...vars, ...movingStats].map((v) => v.shape.join('×')).join(', ')}] do not match the network spec`);
   }
   const g = buildTrainStepGraph(spec);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'runmedic-step-'));
@@ -126,6 +130,7 @@ export async function createGraphStep(spec: NetworkSpec, vars: readonly tf.Varia
       feed[`w${i}`] = v;
       slots[i]!.forEach((s, j) => (feed[`s${i}_${j}`] = s));
     });
+    movingStats.forEach((m, k) => (feed[`m${k}`] = m));
     const scalars: tf.Tensor[] = [];
     if (o.kind === 'adam') {
       // FlatAdam's algebra: the bias corrections folded into the step size and ε.
@@ -164,11 +169,12 @@ export async function createGraphStep(spec: NetworkSpec, vars: readonly tf.Varia
       }
       const stats = out.stats!.dataSync() as Float32Array;
       vars.forEach((v, i) => v.assign(out[`nw${i}`] as tf.Tensor));
+      movingStats.forEach((m, k) => m.assign(out[`nm${k}`] as tf.Tensor));
       const next = vars.map((_, i) => Array.from({ length: nSlots }, (__, j) => out[`ns${i}_${j}`]!));
       tf.dispose(slots.flat());
       slots = next;
       // The variables hold their own reference to the new values.
-      tf.dispose([out.stats!, ...vars.map((_, i) => out[`nw${i}`]!)]);
+      tf.dispose([out.stats!, ...vars.map((_, i) => out[`nw${i}`]!), ...movingStats.map((_, k) => out[`nm${k}`]!)]);
       return stats;
     },
     dispose: release,

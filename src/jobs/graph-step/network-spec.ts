@@ -11,7 +11,12 @@ export type LayerSpec =
   | { kind: 'activation'; name: string; fn: ActivationFn; alpha: number }
   | { kind: 'pool'; name: string; fn: 'max' | 'avg'; size: [number, number]; strides: [number, number]; padding: 'same' | 'valid' }
   | { kind: 'flatten'; name: string; size: number }
-  | { kind: 'dropout'; name: string; rate: number; seed: number };
+  | { kind: 'dropout'; name: string; rate: number; seed: number }
+  /**
+   * Batch normalisation over every axis but the last, as tfjs-layers' BatchNormalization trains: the batch's mean
+   * and biased variance, then scale γ and offset β; the moving mean and variance move by 1 - momentum each step.
+   */
+  | { kind: 'batchnorm'; name: string; channels: number; epsilon: number; momentum: number };
 
 export type OptimizerSpec =
   /** Adam's step size and ε, bias corrections folded in, are fed each step (see flat-adam.ts). */
@@ -37,13 +42,24 @@ export function slotCount(o: OptimizerSpec): number {
   return o.kind === 'adam' ? 2 : o.kind === 'sgd' ? 0 : 1;
 }
 
-/** The trainable variables in order, per layer that has any: kernel then bias. */
+/** The trainable variables in order, per layer that has any: kernel then bias; batch norm's γ then β. */
 export function variablesOf(spec: NetworkSpec): { layer: string; shape: number[]; isKernel: boolean }[][] {
   const groups: { layer: string; shape: number[]; isKernel: boolean }[][] = [];
   for (const l of spec.layers) {
+    if (l.kind === 'batchnorm') {
+      groups.push([
+        { layer: l.name, shape: [l.channels], isKernel: false },
+        { layer: l.name, shape: [l.channels], isKernel: false },
+      ]);
+    }
     if (l.kind !== 'conv2d' && l.kind !== 'dense') continue;
     const out = l.kernelShape[l.kernelShape.length - 1]!;
     groups.push([{ layer: l.name, shape: [...l.kernelShape], isKernel: true }, ...(l.useBias ? [{ layer: l.name, shape: [out], isKernel: false }] : [])]);
   }
   return groups;
+}
+
+/** The state the step updates without gradients, in order: each batch norm's moving mean, then moving variance. */
+export function movingStatsOf(spec: NetworkSpec): { layer: string; shape: number[] }[] {
+  return spec.layers.flatMap((l) => (l.kind === 'batchnorm' ? [{ layer: l.name, shape: [l.channels] }, { layer: l.name, shape: [l.channels] }] : []));
 }

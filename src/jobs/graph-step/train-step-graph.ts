@@ -6,13 +6,14 @@
  *
  * Signature (key "train_step"):
  *   inputs   x [b, ...inputShape], y [b, K] one-hot, w<i> each variable, s<i>_<j> each optimizer slot,
+ *            m<k> each batch norm's moving mean and variance (movingStatsOf),
  *            and for Adam step_size and eps_hat (scalars, the bias corrections folded in: see flat-adam.ts)
- *   outputs  nw<i>, ns<i>_<j> the updated variables and slots, and
+ *   outputs  nw<i>, ns<i>_<j>, nm<k> the updated variables, slots and moving statistics, and
  *            stats [1 + L + b + 1] = loss (with the L2 term), the squared gradient norm of each of the L weighted
  *            layers, the predicted class of each example, and the mean update-to-weight ratio ‖Δw‖/‖w‖.
  */
 import { attr, GraphBuilder, type TensorRef } from './graph-builder.ts';
-import { slotCount, variablesOf, type LayerSpec, type NetworkSpec } from './network-spec.ts';
+import { movingStatsOf, slotCount, variablesOf, type LayerSpec, type NetworkSpec } from './network-spec.ts';
 
 export const SIGNATURE_KEY = 'train_step';
 export const TAGS = ['serve'];
@@ -22,9 +23,11 @@ interface Saved {
   /** The layer's input and output in the forward pass. */
   input: TensorRef;
   output: TensorRef;
-  /** Its variables' refs (kernel, bias) for weighted layers; the dropout mask. */
+  /** Its variables' refs (kernel, bias; γ, β) for weighted layers; the dropout mask. */
   vars: TensorRef[];
   mask?: TensorRef;
+  /** Batch norm: the reduced axes, 1/√(σ² + ε) and the normalised input. */
+  norm?: { axes: TensorRef; inv: TensorRef; xhat: TensorRef };
 }
 
 const nhwc = (a: [number, number]) => [1, a[0], a[1], 1];
@@ -37,15 +40,19 @@ export function buildTrainStepGraph(spec: NetworkSpec): GraphBuilder {
   const flatVars = groups.flat();
   const w = flatVars.map((v, i) => g.placeholder(`w${i}`, 'float', v.shape));
   const slots = flatVars.map((v, i) => Array.from({ length: slotCount(spec.optimizer) }, (_, j) => g.placeholder(`s${i}_${j}`, 'float', v.shape)));
+  const moving = movingStatsOf(spec).map((m, k) => g.placeholder(`m${k}`, 'float', m.shape));
+  const newMoving: TensorRef[] = [];
 
   // Forward.
   const saved: Saved[] = [];
   let h = x;
+  let rank = spec.inputShape.length + 1;
   let vi = 0;
   for (const layer of spec.layers) {
     const input = h;
     let vars: TensorRef[] = [];
     let mask: TensorRef | undefined;
+    let norm: Saved['norm'];
     switch (layer.kind) {
       case 'conv2d': {
         vars = [w[vi++]!, ...(layer.useBias ? [w[vi++]!] : [])];
@@ -67,7 +74,25 @@ export function buildTrainStepGraph(spec: NetworkSpec): GraphBuilder {
         break;
       case 'flatten':
         h = g.reshape(h, g.constI32([-1, layer.size]));
+        rank = 2;
         break;
+      case 'batchnorm': {
+        vars = [w[vi++]!, w[vi++]!];
+        const axes = g.constI32(Array.from({ length: rank - 1 }, (_, i) => i));
+        const mean = g.f32('Mean', [h, axes], { Tidx: attr.type('int32'), keep_dims: attr.b(true) }, `${layer.name}_mean`);
+        const centred = g.sub(h, mean);
+        const variance = g.f32('Mean', [g.square(centred), axes], { Tidx: attr.type('int32'), keep_dims: attr.b(true) }, `${layer.name}_variance`);
+        const inv = g.f32('Rsqrt', [g.add(variance, g.constF32(layer.epsilon))]);
+        const xhat = g.mul(centred, inv);
+        h = g.add(g.mul(xhat, vars[0]!), vars[1]!);
+        norm = { axes, inv, xhat };
+        // moving ← moving - (moving - batch)·(1 - momentum), for the mean and the (biased) variance.
+        const k = newMoving.length;
+        const decay = g.constF32(1 - layer.momentum);
+        const flat = g.constI32([layer.channels]);
+        [mean, variance].forEach((stat, j) => newMoving.push(g.sub(moving[k + j]!, g.mul(g.sub(moving[k + j]!, g.reshape(stat, flat)), decay))));
+        break;
+      }
       case 'dropout': {
         // Keep each unit with probability 1 - rate and scale the kept ones by 1/(1 - rate), as tf.dropout does.
         // RandomUniform is stateful: each run of the graph draws new numbers, from a sequence fixed by the seed.
@@ -78,7 +103,7 @@ export function buildTrainStepGraph(spec: NetworkSpec): GraphBuilder {
         break;
       }
     }
-    saved.push({ layer, input, output: h, vars, ...(mask ? { mask } : {}) });
+    saved.push({ layer, input, output: h, vars, ...(mask ? { mask } : {}), ...(norm ? { norm } : {}) });
   }
   const logits = h;
 
@@ -133,6 +158,20 @@ export function buildTrainStepGraph(spec: NetworkSpec): GraphBuilder {
       case 'dropout':
         dy = g.mul(dy, mask!);
         break;
+      case 'batchnorm': {
+        const { axes, inv, xhat } = saved[k]!.norm!;
+        const sum = (t: TensorRef) => g.f32('Sum', [t, axes], { Tidx: attr.type('int32'), keep_dims: attr.b(false) });
+        const mean = (t: TensorRef) => g.f32('Mean', [t, axes], { Tidx: attr.type('int32'), keep_dims: attr.b(true) });
+        gi -= 2;
+        grads[gi] = sum(g.mul(dy, xhat));
+        grads[gi + 1] = sum(dy);
+        if (needInputGrad) {
+          // dx = (dx̂ - mean(dx̂) - x̂·mean(dx̂·x̂)) / √(σ² + ε), with dx̂ = dy·γ and means over the normalised axes.
+          const dxhat = g.mul(dy, vars[0]!);
+          dy = g.mul(inv, g.sub(g.sub(dxhat, mean(dxhat)), g.mul(xhat, mean(g.mul(dxhat, xhat)))));
+        }
+        break;
+      }
     }
   }
 
@@ -142,15 +181,16 @@ export function buildTrainStepGraph(spec: NetworkSpec): GraphBuilder {
     g.output(`nw${i}`, g.op('Identity', [u.value], { T: attr.type('float') }, `nw${i}`), 'float', flatVars[i]!.shape);
     u.slots.forEach((s, j) => g.output(`ns${i}_${j}`, g.op('Identity', [s], { T: attr.type('float') }, `ns${i}_${j}`), 'float', flatVars[i]!.shape));
   });
-  const rank = (i: number) => flatVars[i]!.shape.length;
+  newMoving.forEach((m, k) => g.output(`nm${k}`, g.op('Identity', [m], { T: attr.type('float') }, `nm${k}`), 'float', [movingStatsOf(spec)[k]!.shape[0]!]));
+  const rankOf = (i: number) => flatVars[i]!.shape.length;
   let offset = 0;
   const layerSq = groups.map((group) => {
-    const parts = group.map((_, j) => g.sumAll(g.square(grads[offset + j]!), rank(offset + j)));
+    const parts = group.map((_, j) => g.sumAll(g.square(grads[offset + j]!), rankOf(offset + j)));
     offset += group.length;
     return parts.length === 1 ? parts[0]! : g.op('AddN', parts, { N: attr.i(parts.length), T: attr.type('float') });
   });
   const eps = g.constF32(1e-12);
-  const ratios = updated.map((u, i) => g.div(g.sqrt(g.sumAll(g.square(g.sub(u.value, w[i]!)), rank(i))), g.add(g.sqrt(g.sumAll(g.square(w[i]!), rank(i))), eps)));
+  const ratios = updated.map((u, i) => g.div(g.sqrt(g.sumAll(g.square(g.sub(u.value, w[i]!)), rankOf(i))), g.add(g.sqrt(g.sumAll(g.square(w[i]!), rankOf(i))), eps)));
   const meanRatio = g.div(g.op('AddN', ratios, { N: attr.i(ratios.length), T: attr.type('float') }), g.constF32(ratios.length));
   const predicted = g.cast(g.op('ArgMax', [logits, g.constI32(1)], { T: attr.type('float'), Tidx: attr.type('int32'), output_type: attr.type('int32') }), 'int32', 'float');
   const stats = g.concat([g.reshape(loss, g.constI32([1])), g.pack(layerSq), predicted, g.reshape(meanRatio, g.constI32([1]))], 0);
