@@ -97,7 +97,8 @@ function optimizerSpec(config: JobConfig): OptimizerSpec {
 
 /**
  * Loads the step graph of `spec` into a TensorFlow session (tfjs-node must be the active backend). `vars` are the
- * model's trainable variables in the order of variablesOf(spec); each step updates them in place.
+ * model's trainable variables in the order of variablesOf(spec), `movingStats` its batch norms' moving mean and
+ * variance in the order of movingStatsOf(spec); each step updates both in place.
  *
  * The session optimises the graph and creates its kernels on the first run (90-180 ms for the seed CNN here, up to a
  * tenth of an 8,000-digit epoch): one run on a batch of zeros of the training batch size, whose results are thrown
