@@ -37,9 +37,14 @@ export function findDivergence(c: Curve): DivergenceFinding | null {
   const k = Math.max(3, Math.floor(n * 0.1));
   const end = median(Array.from(c.ts.subarray(n - k)));
   const rise = end - lv.min;
-  const progress = Math.max(0, lv.head - lv.min);
   const noise = Number.isFinite(c.smoothNoise) ? c.smoothNoise : 0;
-  const big = (c.logScale && rise >= LOG_RISE_FAIL) || (progress > 0 && rise >= RISE_OF_PROGRESS_FAIL * progress && (!c.logScale || rise >= MIN_LOG_RISE));
+  // How big the climb is, the end's level is compared with the lowest level the run held measured alike (a median
+  // of k points), not with its single lowest point: on a noisy batch loss that is one lucky batch, far below any
+  // level the run held, and ordinary batch-to-batch scatter at the end read as the loss doubling.
+  const bottom = lowestMedian(c.ts, k);
+  const held = end - bottom;
+  const progress = Math.max(0, lv.head - bottom);
+  const big = (c.logScale && held >= LOG_RISE_FAIL) || (progress > 0 && held >= RISE_OF_PROGRESS_FAIL * progress && (!c.logScale || held >= MIN_LOG_RISE));
   if (!big || rise < NOISE_SIGMAS * noise) return null;
   const half = lv.min + rise / 2;
   let riseStart = -1;
@@ -49,6 +54,13 @@ export function findDivergence(c: Curve): DivergenceFinding | null {
   for (let i = riseStart; i < n; i++) if (c.ts[i] > half) above++;
   if (above / (n - riseStart) < SUSTAINED_SHARE) return null;
   return { minIndex: m, rise, riseStart };
+}
+
+/** The lowest median of k consecutive points. */
+function lowestMedian(ts: Float64Array, k: number): number {
+  let low = Infinity;
+  for (let i = 0; i + k <= ts.length; i++) low = Math.min(low, median(Array.from(ts.subarray(i, i + k))));
+  return low;
 }
 
 export const divergenceRule: Rule = {
