@@ -113,6 +113,18 @@ describe('faults produce their symptoms', () => {
     expect(noisy.context.dataset!.likelyLabelErrors!).toBeGreaterThan(clean.context.dataset!.likelyLabelErrors! + 50);
   });
 
+  it('clean labels on a model still learning: its contradictions match its validation error rate, and label_noise passes', async () => {
+    const r = await train('mnist-mlp', { limit: 1000, epochs: 1, batchSize: 32 });
+    const note = r.notes.find((n) => n.startsWith('label errors:'))!;
+    const [, flagged, of, trainPct] = /contradicts (\d+) of (\d+) training labels \(([\d.]+) %\)/.exec(note)!;
+    // Before the validation rate was taken into account these alone were the count: a warning on clean data.
+    expect(Number(trainPct)).toBeGreaterThan(3);
+    expect(Number(flagged)).toBeGreaterThan(0);
+    expect(Number(of)).toBe(800);
+    const v = diagnose({ id: 'x', name: 'x', format: 'tfjs_job', series: r.series }, r.context);
+    expect(v.items.find((i) => i.id === 'label_noise')!.status).toBe('pass');
+  });
+
   it('class imbalance: counts fall to 1/ratio', async () => {
     const r = await train('blobs', { limit: 600 }, { classImbalance: 10 });
     const counts = Object.values(r.context.dataset!.classCounts!);
