@@ -53,11 +53,13 @@ export const notConvergedRule: Rule = {
     const need = c.logScale ? Math.log(1 / 0.99) : 0.01 * Math.abs(c.s[c.s.length - 1]);
     const more = perUnit > 0 ? Math.ceil(need / perUnit) : null;
     const unit = t.unit;
+    // Faster than 1 % per epoch (or step), "about 1 more per 1 %" would understate it: say it takes less than one.
+    const pace = more === null ? null : need / perUnit < 1 ? `less than one ${unit}` : `about ${more} ${unit}${more === 1 ? '' : 's'}`;
     return itemOf(
       this,
       'warn',
-      `${c.name} was still improving at the end${more !== null ? ` (about ${more} more ${unit}${more === 1 ? '' : 's'} per 1 %)` : ''}`,
-      `Give it more ${unit}s: the curve had not flattened${more !== null ? `; at the current rate the next 1 % takes about ${more} ${unit}${more === 1 ? '' : 's'}` : ''}.`,
+      `${c.name} was still improving at the end${pace ? ` (the next 1 % in ${pace})` : ''}`,
+      `Give it more ${unit}s: the curve had not flattened${pace ? `; at the current rate the next 1 % takes ${pace}` : ''}.`,
       {
         series: c.name,
         tailFrom: Math.round(c.x[t.from]),

@@ -13,6 +13,15 @@ describe('not_converged', () => {
     expect(item.evidence.moreForNextPercent).toBeLessThanOrEqual(2);
   });
 
+  it('says the next 1 % takes less than one epoch when the curve still falls faster than 1 % per epoch', () => {
+    const run = makeRun({ epochs: 6, train: decay(4.8, 0.5, 3), val: decay(4.1, 0.5, 3) });
+    const item = itemFor(run, 'not_converged');
+    expect(item.status).toBe('warn');
+    expect(item.evidence.ratePerUnit as number).toBeGreaterThan(0.05);
+    expect(item.title).toMatch(/\(the next 1 % in less than one epoch\)$/);
+    expect(item.fix).toMatch(/the next 1 % takes less than one epoch\.$/);
+  });
+
   it.each(SCALES)('passes a curve that flattened long before the end (scale %s)', (scale) => {
     const run = makeRun({ scale, epochs: 40, train: decay(1, 0.2, 3), val: decay(1.1, 0.3, 3) });
     expect(itemFor(run, 'not_converged').status).toBe('pass');
