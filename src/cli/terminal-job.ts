@@ -36,7 +36,10 @@ export async function runTerminalJob(ctx: CliContext, config: JobConfig, o: Term
 /** The backend that ran, and the ones tried before it with why they did not load. */
 export function backendText(b: LoadedBackend): string {
   const skipped = b.attempts.filter((a) => !a.ok);
-  return `${b.name}${skipped.length ? ` (skipped ${skipped.map((a) => `${a.name}: ${a.error}`).join('; ')})` : ''}`;
+  const name = b.name === 'tensorflow' ? 'tensorflow (native, @tensorflow/tfjs-node)' : b.name;
+  // Without the native backend a user should learn how to get it (about 10× faster for convolutions).
+  const hint = skipped.some((a) => a.name === 'tensorflow' && /Cannot find module/.test(a.error ?? '')) ? '; `npm run setup:tfjs-node` builds the native backend offline in about a minute' : '';
+  return `${name}${skipped.length ? ` (skipped ${skipped.map((a) => `${a.name}: ${a.error}`).join('; ')}${hint})` : ''}`;
 }
 
 

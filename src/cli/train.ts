@@ -4,7 +4,7 @@ import { ALL_OPTION, checklistText, EXIT_SOMETHING_FAILS } from './diagnose.ts';
 import { toJson } from './format.ts';
 import { backendText, runTerminalJob, unfinishedReason } from './terminal-job.ts';
 import { PRESET_NAMES, type JobConfig, type PresetName } from '../jobs/job-config.ts';
-import { resolveJobConfig } from '../jobs/presets.ts';
+import { PRESETS, resolveJobConfig } from '../jobs/presets.ts';
 import { FaultSpecError, FAULT_SPECS, parseFaultSpecs } from '../jobs/fault-spec.ts';
 import type { JobEvent } from '../jobs/run-job-process.ts';
 import { epochProgressLine, progressLine } from '../jobs/progress-line.ts';
@@ -53,11 +53,11 @@ export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'train a preset with TensorFlow.js in a child process, store the run and print its verdict',
   exitCodes: '0 nothing fails, 1 the verdict has a failing item, 2 bad input (option, backend name), 3 the job itself failed, crashed or was cancelled (no verdict)',
-  args: '',
+  args: '--preset NAME',
   maxArgs: 0,
   options: {
-    preset: { type: 'string', valueName: 'NAME', description: `one of ${PRESET_NAMES.join(', ')}` },
-    lr: { type: 'string', valueName: 'X', description: 'learning rate' },
+    preset: { type: 'string', valueName: 'NAME', description: `required: one of ${PRESET_NAMES.join(', ')}` },
+    lr: { type: 'string', valueName: 'X', description: 'learning rate (default: the preset\'s, as every option)' },
     epochs: { type: 'string', valueName: 'N', description: 'epochs' },
     'batch-size': { type: 'string', valueName: 'N', description: 'batch size' },
     optimizer: { type: 'string', valueName: 'O', description: 'adam, sgd, momentum or rmsprop' },
@@ -107,6 +107,12 @@ export const trainCommand: CliCommand = {
       if (e instanceof FaultSpecError) throw new UsageError(`--fault: ${e.message}`, 'train');
       throw e;
     }
+    // Options that change nothing on this preset are refused rather than stored as if they had been applied.
+    const p = PRESETS[preset];
+    if (opts.augment && p.dataset !== 'mnist') throw new UsageError(`--augment applies to image presets (seed-cnn, mnist-mlp), not ${preset}`, 'train');
+    for (const [flag, given] of [['--pooling', opts.pooling], ['--kernel-size', opts.kernelSize]] as const) {
+      if (given !== undefined && p.architecture !== 'cnn') throw new UsageError(`${flag} applies to the convolutional preset (seed-cnn), not ${preset}`, 'train');
+    }
     const backendOrder = checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'train');
     const config = resolveJobConfig(preset, opts, faults);
     const tty = process.stderr.isTTY === true;
@@ -137,7 +143,7 @@ export const trainCommand: CliCommand = {
       return EXIT_JOB_FAILED;
     }
     const m = r.outcome.result.meta;
-    ctx.err(`trained ${m.epochsRun} epochs on ${m.backend} at ${Math.round(m.samplesPerSecond)} samples/s; run ${r.run.id} stored in ${ctx.dbPath}`);
+    ctx.err(`trained ${m.epochsRun} epoch${m.epochsRun === 1 ? '' : 's'} on ${m.backend} at ${Math.round(m.samplesPerSecond)} samples/s; run ${r.run.id} stored in ${ctx.dbPath}`);
     if (values.json) ctx.out(toJson(r.verdict));
     else for (const line of checklistText({ verdict: r.verdict, from: 'store', notes: r.outcome.result.notes }, { all: values.all === true })) ctx.out(line);
     return r.verdict.status === 'fail' ? EXIT_SOMETHING_FAILS : 0;

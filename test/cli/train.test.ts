@@ -52,11 +52,29 @@ describe('runmedic train exit codes (as a process)', { timeout: 180_000 }, () =>
     expect(demo.stdout).toBe(''); // refused before the examples are ingested
   });
 
+  it('options that would change nothing on the preset are bad input (2) naming where they apply', async () => {
+    const [augment, pooling] = await Promise.all([cli(['train', '--preset', 'iris-mlp', '--augment']), cli(['train', '--preset', 'blobs', '--pooling', 'avg'])]);
+    expect(augment.code).toBe(2);
+    expect(augment.stderr.split('\n')[0]).toBe('runmedic: --augment applies to image presets (seed-cnn, mnist-mlp), not iris-mlp');
+    expect(pooling.code).toBe(2);
+    expect(pooling.stderr.split('\n')[0]).toBe('runmedic: --pooling applies to the convolutional preset (seed-cnn), not blobs');
+  });
+
+  it('without the native backend the backend line says how to build it', async () => {
+    const r = await cli(['train', '--preset', 'iris-mlp', '--epochs', '1', '--limit', '30'], { RUNMEDIC_TF_BACKEND: 'wasm' });
+    expect(r.stderr).toMatch(/^backend: wasm$/m); // nothing was skipped: wasm was asked for
+    const { backendText } = await import('../../src/cli/terminal-job.ts');
+    const missing = backendText({ name: 'wasm', attempts: [{ name: 'tensorflow', ok: false, error: "Cannot find module '@tensorflow/tfjs-node'" }, { name: 'wasm', ok: true }] });
+    expect(missing).toBe("wasm (skipped tensorflow: Cannot find module '@tensorflow/tfjs-node'; `npm run setup:tfjs-node` builds the native backend offline in about a minute)");
+    expect(backendText({ name: 'tensorflow', attempts: [{ name: 'tensorflow', ok: true }] })).toBe('tensorflow (native, @tensorflow/tfjs-node)');
+  });
+
   it('--help documents the codes; a failing verdict exits 1', async () => {
     const [help, failing] = await Promise.all([cli(['train', '--help']), cli(['train', '--preset', 'iris-mlp', '--limit', '2', '--epochs', '1'])]);
     expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: runmedic train --preset NAME \[--lr X\]/);
     expect(help.stdout).toContain('exit codes: 0 nothing fails, 1 the verdict has a failing item, 2 bad input (option, backend name), 3 the job itself failed');
-    expect(failing.stderr).toMatch(/^trained 1 epochs on \w+/m);
+    expect(failing.stderr).toMatch(/^trained 1 epoch on \w+/m);
     expect(failing.stdout).toMatch(/^❌ /);
     expect(failing.code).toBe(1);
   });
