@@ -55,7 +55,8 @@ export async function followJob(client: Client, ctx: BotContext, job: JobRecord,
   const jobs = jobsOf(ctx);
   const config = job.config as JobConfig;
   const head = `**${o.title}** · job \`${job.id}\``;
-  const started = ctx.now();
+  // Elapsed time and ETA count from the start of training (the 'data' event), not the queue wait or the load.
+  let started = ctx.now();
   let backend = '';
   let lastEdit = 0;
   // The progress message's id is kept on the job the first time it is known, so a restarted bot edits it.
@@ -81,6 +82,7 @@ export async function followJob(client: Client, ctx: BotContext, job: JobRecord,
     if (e.type === 'progress') {
       const ev = e.event;
       if (ev.type === 'backend') backend = ev.backend.name;
+      else if (ev.type === 'data') started = ctx.now();
       else if (ev.type === 'batch') await edit(progressLine({ ...ev.report, epochs: config.epochs, elapsedMs: ctx.now() - started, backend }));
       else if (ev.type === 'epoch') {
         lastEdit = 0;

@@ -91,16 +91,19 @@ export function startDemoTraining(ctx: CliContext, backendOrder: string | undefi
   let backend = '';
   let backendLine = '';
   let last: EpochReport | null = null;
+  // Epoch lines count from the start of training, not from the child's start-up.
+  let trainingStarted = started;
   const onEvent = (e: JobEvent) => {
     if (e.type === 'backend') {
       backend = e.backend.name;
       backendLine = backendText(e.backend);
       say(emit, 'Backend', backendLine);
     } else if (e.type === 'data') {
+      trainingStarted = Date.now();
       say(emit, 'Data', `${n(e.trainSize)} training, ${n(e.valSize)} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
     } else if (e.type === 'epoch') {
       last = e.report;
-      emit(`  ${epochProgressLine(e.report, Date.now() - started, backend)}`);
+      emit(`  ${epochProgressLine(e.report, Date.now() - trainingStarted, backend)}`);
     }
   };
   const abort = new AbortController();

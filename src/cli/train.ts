@@ -117,7 +117,8 @@ export const trainCommand: CliCommand = {
     const config = resolveJobConfig(preset, opts, faults);
     const tty = process.stderr.isTTY === true;
     let lastLen = 0;
-    const started = Date.now();
+    // The progress clock (elapsed, ETA) starts with training, once the child has loaded TensorFlow.js and the data.
+    let started = Date.now();
     let backend = '';
     const show = (line: string, final = false) => {
       if (tty) {
@@ -130,6 +131,7 @@ export const trainCommand: CliCommand = {
         backend = e.backend.name;
         ctx.err(`backend: ${backendText(e.backend)}`);
       } else if (e.type === 'data') {
+        started = Date.now();
         ctx.err(`data: ${e.trainSize} training, ${e.valSize} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
       } else if (e.type === 'batch') {
         show(progressLine({ epochs: config.epochs, epoch: e.report.epoch, batch: e.report.batch, batches: e.report.batches, loss: e.report.loss, elapsedMs: Date.now() - started, backend }));

@@ -69,6 +69,12 @@ describe('runmedic train exit codes (as a process)', { timeout: 180_000 }, () =>
     expect(backendText({ name: 'tensorflow', attempts: [{ name: 'tensorflow', ok: true }] })).toBe('tensorflow (native, @tensorflow/tfjs-node)');
   });
 
+  it('the progress clock starts with training, not with loading TensorFlow.js (a tiny job shows 0:00)', async () => {
+    const r = await cli(['train', '--preset', 'iris-mlp', '--epochs', '1', '--limit', '30']);
+    // Non-TTY: the finished epoch's line only. Loading the backend alone takes over a second here.
+    expect(r.stderr).toMatch(/epoch 1\/1 .* 0:00 {2}\w+/);
+  });
+
   it('--help documents the codes; a failing verdict exits 1', async () => {
     const [help, failing] = await Promise.all([cli(['train', '--help']), cli(['train', '--preset', 'iris-mlp', '--limit', '2', '--epochs', '1'])]);
     expect(help.code).toBe(0);
