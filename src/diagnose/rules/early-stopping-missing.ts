@@ -16,8 +16,9 @@ export const MIN_SAVED_SHARE = 0.3;
 export const BEST_BEFORE_SHARE = 0.6;
 /** The end must be worse than the best by this many noise units. */
 export const NOISE_SIGMAS = 2;
-/** A run shorter than this many evaluations is not "long". */
+/** A run shorter than this many evaluations is "short": judged with SHORT_RUN_PATIENCE, as overfitting's what-if is. */
 export const MIN_LONG_RUN = 10;
+export const SHORT_RUN_PATIENCE = 3;
 
 export const earlyStoppingMissingRule: Rule = {
   id: 'early_stopping_missing',
@@ -28,8 +29,10 @@ export const earlyStoppingMissingRule: Rule = {
     if (!val) return unknownItem(this, 'No validation curve to judge early stopping', 'Log val_loss (or a validation metric) each epoch.');
     if (val.ts.length < MIN_EVALS) return unknownItem(this, `Too few validation points to judge early stopping (${val.name} has ${val.ts.length}, needs ${MIN_EVALS})`, `Evaluate on validation at least ${MIN_EVALS} times (each epoch).`);
     const n = val.ts.length;
-    if (n < MIN_LONG_RUN) return itemOf(this, 'pass', `Short run (${n} evaluations): early stopping would not matter much`, '', { evaluations: n });
-    const w = earlyStoppingWhatIf(val, PATIENCE);
+    // A patience of 5 cannot stop a run of 8 evaluations in time; a short run is asked what patience 3 would have
+    // done (overfitting's what-if), so the two items never disagree about the same run.
+    const patience = n < MIN_LONG_RUN ? SHORT_RUN_PATIENCE : PATIENCE;
+    const w = earlyStoppingWhatIf(val, patience);
     let best = 0;
     for (let i = 1; i < n; i++) if (val.ts[i] < val.ts[best]) best = i;
     const endLevel = median(Array.from(val.ts.subarray(n - Math.max(3, Math.floor(n * 0.1)))));
@@ -42,9 +45,9 @@ export const earlyStoppingMissingRule: Rule = {
     return itemOf(
       this,
       'warn',
-      `Best ${val.name} at ${unit} ${at.epoch ?? at.step} of ${n} evaluations; early stopping (patience ${PATIENCE}) would have saved ${Math.round(w.savedShare * 100)} % of them`,
-      `Add early stopping on ${val.name} (patience ${PATIENCE}, restore best weights) or a checkpoint callback that keeps the best model.`,
-      { bestStep: at.step, bestEpoch: at.epoch ?? null, evaluations: n, patience: PATIENCE, stopAt: w.stopWhen, savedShare: Number(w.savedShare.toFixed(3)) },
+      `Best ${val.name} at ${unit} ${at.epoch ?? at.step} of ${n} evaluations; early stopping (patience ${patience}) would have saved ${Math.round(w.savedShare * 100)} % of them`,
+      `Add early stopping on ${val.name} (patience ${patience}, restore best weights) or a checkpoint callback that keeps the best model.`,
+      { bestStep: at.step, bestEpoch: at.epoch ?? null, evaluations: n, patience, stopAt: w.stopWhen, savedShare: Number(w.savedShare.toFixed(3)) },
       [{ series: val.name, step: Math.round(val.x[w.stopIndex]), toStep: Math.round(val.x[n - 1]), label: 'after early stop', kind: 'band' }],
     );
   },

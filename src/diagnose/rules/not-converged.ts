@@ -47,7 +47,9 @@ export const notConvergedRule: Rule = {
       drop >= (c.logScale ? MIN_LOG_TAIL_DROP : 0.01 * c.range) &&
       total > 0 &&
       drop >= MIN_SHARE_OF_PROGRESS * total;
-    if (!still) return itemOf(this, 'pass', `${c.name} has flattened by the end`, '', { series: c.name, tailChange: Number((-drop).toPrecision(3)) });
+    // A tail that got worse did not "flatten": say it stopped improving (overfitting or divergence say why).
+    const worse = -drop >= NOISE_SIGMAS * noise * Math.sqrt(12 / k) && -drop >= (c.logScale ? MIN_LOG_TAIL_DROP : 0.01 * c.range);
+    if (!still) return itemOf(this, 'pass', worse ? `${c.name} stopped improving before the end (it got worse over the last part)` : `${c.name} has flattened by the end`, '', { series: c.name, tailChange: Number((-drop).toPrecision(3)) });
     const perUnit = -t.slope;
     // Next 1 %: on the log scale a 1 % better value is a step of ln(1/0.99); on a linear scale 1 % of the level.
     const need = c.logScale ? Math.log(1 / 0.99) : 0.01 * Math.abs(c.s[c.s.length - 1]);

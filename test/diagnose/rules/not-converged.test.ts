@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeRun, decay, SCALES } from '../../support/synthetic-runs.ts';
+import { makeRun, decay, turnsUp, SCALES } from '../../support/synthetic-runs.ts';
 import { itemFor } from '../../support/verdict-item.ts';
 
 describe('not_converged', () => {
@@ -40,5 +40,12 @@ describe('not_converged', () => {
   it('still judges a run with one NaN step in the middle (a skipped mixed-precision step)', () => {
     const run = makeRun({ stepsPerEpoch: 50, epochs: 10, train: (e) => (Math.abs(e - 5) < 0.01 ? NaN : decay(4.8, 2.5, 8)(e)), val: decay(4.1, 2.5, 8) });
     expect(itemFor(run, 'not_converged').status).toBe('warn');
+  });
+
+  it('does not call a validation curve that got worse at the end "flattened"', () => {
+    const run = makeRun({ epochs: 12, train: decay(1, 0.1, 2), val: turnsUp(1.1, 0.3, 0.8, 3, 0.2) });
+    const item = itemFor(run, 'not_converged');
+    expect(item.status).toBe('pass');
+    expect(item.title).toMatch(/stopped improving before the end \(it got worse over the last part\)$/);
   });
 });
