@@ -356,7 +356,9 @@ function collectMarks(run: ChartRun, verdict: Verdict | null, coords: XCoordinat
     for (const mark of item.marks) {
       const placed = placeMark(run, mark, item.status, coords, panels);
       if (!placed) continue;
-      const id = `${placed.kind}|${placed.x.toPrecision(6)}|${placed.label}`;
+      // A band over the same range as one already placed (overfitting's "saved by early stopping" and
+      // early_stopping_missing's "after early stop") is drawn once, with the worse item's label.
+      const id = placed.kind === 'band' ? `band|${placed.x.toPrecision(6)}|${placed.toX?.toPrecision(6)}` : `${placed.kind}|${placed.x.toPrecision(6)}|${placed.label}`;
       if (seen.has(id)) continue;
       seen.add(id);
       out.push(placed);
