@@ -46,6 +46,17 @@ describe('renderRunChart', () => {
     expect(opt.series.filter((s) => s.type === 'scatter').length).toBeGreaterThanOrEqual(1);
   });
 
+  it('draws a band two items mark over the same range once, with the worse item\'s label', () => {
+    const band = (label: string) => ({ series: 'val_loss', step: 15, toStep: 29, label, kind: 'band' as const });
+    const v = verdictOf(run, [item({ id: 'early_stopping_missing', status: 'warn', marks: [band('after early stop')] }), item({ id: 'overfitting', status: 'fail', marks: [band('saved by early stopping')] })]);
+    const t = texts(renderRunChartSvg(run, v));
+    expect(t).toContain('saved by early stopping');
+    expect(t).not.toContain('after early stop');
+    const areas = (verdict: typeof v) => (planRunChart(run, verdict).option as { series: Array<{ markArea?: { data: unknown[][] } }> }).series.flatMap((s) => s.markArea?.data ?? []);
+    // As many shaded areas (one per panel) as for the one item alone.
+    expect(areas(v)).toHaveLength(areas(verdictOf(run, [item({ id: 'overfitting', status: 'fail', marks: [band('saved by early stopping')] })])).length);
+  });
+
   it('keeps mark labels from overlapping when onsets are close together', () => {
     const marks = [10, 10.5, 11, 11.5, 12].map((step, i) => ({ series: 'val_loss', step, label: `onset number ${i}` }));
     const v = verdictOf(run, [item({ id: 'many', status: 'fail', marks })]);
