@@ -85,8 +85,12 @@ const FIXERS: Record<string, Fixer> = {
 
 const BLOW_UP = new Set(['divergence', 'nan_loss', 'lr_too_high']);
 
-/** A diverging run can also look "too slow" or "not converged": raising the rate or the epochs would not help. */
-const SKIPPED_AFTER_DIVERGENCE = new Set(['lr_too_low', 'not_converged', 'underfitting', 'slow_convergence']);
+/**
+ * A diverging run can also look "too slow" or "not converged": raising the rate or the epochs would not help. Its
+ * validation loss climbs with the training loss, so early_stopping_missing can fire too; stopping the rerun early
+ * would only hide whether the lower rate fixed it.
+ */
+const SKIPPED_AFTER_DIVERGENCE = new Set(['lr_too_low', 'not_converged', 'underfitting', 'slow_convergence', 'early_stopping_missing']);
 
 const DIVERGENCE_AFTERMATH: Record<string, { fault: keyof Faults; what: string }> = {
   vanishing_gradients: { fault: 'deepSigmoid', what: 'the 8-layer sigmoid stack removed' },
