@@ -4,7 +4,7 @@
  * and "Rerun with fix" while the job is asked for, and by a restarted bot for the jobs it finds: queued ones are
  * followed again, ended ones nobody reported (interrupted by the stop) are reported once.
  */
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type Client, type Message } from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type Channel, type Client, type Message } from 'discord.js';
 import type { BotContext } from './command.ts';
 import { buttonId } from './command.ts';
 import { diagnosisReply } from './presenters/diagnosis-reply.ts';
@@ -204,8 +204,8 @@ function messageSink(client: Client, channelId: string, existingId: string | nul
         .fetch(channelId)
         .then(async (c): Promise<Message | null> => {
           if (!c?.isSendable()) return null;
-          const old = existingId && 'messages' in c ? await c.messages.fetch(existingId).catch(() => null) : null;
-          if (old?.editable) return old.edit({ content, components });
+          const old = existingId ? await editableMessage(c, existingId) : null;
+          if (old) return old.edit({ content, components });
           return c.send({ content, components, allowedMentions: { parse: [] } });
         })
         .catch(() => null);
@@ -216,11 +216,16 @@ function messageSink(client: Client, channelId: string, existingId: string | nul
   };
 }
 
+/** A message of this bot in `channel` that it can still edit; null when it is gone or not the bot's. */
+async function editableMessage(channel: Channel | null, messageId: string): Promise<Message | null> {
+  const m = channel && 'messages' in channel ? await channel.messages.fetch(messageId).catch(() => null) : null;
+  return m?.editable ? m : null;
+}
+
 async function closeProgressMessage(client: Client, channelId: string, job: JobRecord): Promise<void> {
   if (!job.progressMessageId) return;
-  const channel = await client.channels.fetch(channelId).catch(() => null);
-  const m = channel && 'messages' in channel ? await channel.messages.fetch(job.progressMessageId).catch(() => null) : null;
-  if (!m?.editable) return;
+  const m = await editableMessage(await client.channels.fetch(channelId).catch(() => null), job.progressMessageId);
+  if (!m) return;
   const status = job.status === 'interrupted' ? '⚠️ interrupted: runmedic stopped while it ran' : statusLine(job);
   await m.edit({ content: `**${jobTitle(job)}** · job \`${job.id}\`\n\`${status}\``, components: [] }).catch(() => undefined);
 }
