@@ -16,6 +16,7 @@ import { createRng, permutation } from './rng.ts';
 import { FlatAdam } from './flat-adam.ts';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.ts';
 import { createGraphStep, networkSpecOf, type GraphStep } from './graph-step/graph-step.ts';
+import { optimizerSpec } from './graph-step/network-spec.ts';
 
 export interface EpochReport {
   /** 1-based. */
@@ -78,16 +79,16 @@ const SATURATION_MARGIN = 0.01;
 
 /** Adam is FlatAdam (the same update as tf.train.adam in a quarter of the ops); the others are tfjs'. */
 function makeOptimizer(config: JobConfig, vars: tf.Variable[]): FlatAdam | tf.Optimizer {
-  const lr = config.learningRate;
-  switch (config.optimizer) {
+  const o = optimizerSpec(config);
+  switch (o.kind) {
     case 'adam':
-      return new FlatAdam(vars, lr);
+      return new FlatAdam(vars, config.learningRate, o.beta1, o.beta2, o.epsilon);
     case 'sgd':
-      return tf.train.sgd(lr);
+      return tf.train.sgd(o.learningRate);
     case 'momentum':
-      return tf.train.momentum(lr, 0.9);
+      return tf.train.momentum(o.learningRate, o.momentum);
     case 'rmsprop':
-      return tf.train.rmsprop(lr);
+      return tf.train.rmsprop(o.learningRate, o.decay, 0, o.epsilon);
   }
 }
 

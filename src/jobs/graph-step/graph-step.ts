@@ -3,8 +3,8 @@
  *
  * Why: in eager mode every tfjs op is a separate N-API call, TFE_Execute and tfjs bookkeeping, and each
  * elementwise op streams the activations again. A seed-CNN step was ~90 such ops and ran at ~2,000 samples/s
- * here, where PyTorch runs ~3,000-4,000. As one graph, TensorFlow's session fuses conv + bias + ReLU, picks the
- * oneDNN kernels with a workspace for pooling, and runs the step with one call from JavaScript.
+ * here, where PyTorch runs ~3,000-4,000. As one graph the step is one call from JavaScript, and TensorFlow's graph
+ * optimiser may fuse ops (conv + bias + activation) that eager mode runs one by one.
  *
  * tfjs-node runs graphs only as SavedModels: the graph is written to a temporary SavedModel directory, loaded
  * with tf.node.loadSavedModel (which keeps it in memory as a TensorFlow session) and the directory removed.
@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BuiltModel } from '../build-model.ts';
 import type { JobConfig } from '../job-config.ts';
 import { encodeSavedModel } from './saved-model-proto.ts';
-import { movingStatsOf, slotCount, variablesOf, type LayerSpec, type NetworkSpec, type OptimizerSpec } from './network-spec.ts';
+import { movingStatsOf, optimizerSpec, slotCount, variablesOf, type LayerSpec, type NetworkSpec } from './network-spec.ts';
 import { buildTrainStepGraph, SIGNATURE_KEY, TAGS } from './train-step-graph.ts';
 
 const require = createRequire(import.meta.url);
@@ -79,21 +79,6 @@ export function networkSpecOf(built: BuiltModel, config: JobConfig, inputShape: 
   return { inputShape, classes, layers, optimizer: optimizerSpec(config), l2: config.l2 };
 }
 
-function optimizerSpec(config: JobConfig): OptimizerSpec {
-  const lr = config.learningRate;
-  switch (config.optimizer) {
-    case 'adam':
-      // tf.train.adam's defaults, as FlatAdam's.
-      return { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
-    case 'sgd':
-      return { kind: 'sgd', learningRate: lr };
-    case 'momentum':
-      return { kind: 'momentum', learningRate: lr, momentum: 0.9 };
-    case 'rmsprop':
-      // tf.train.rmsprop(lr): decay 0.9, no momentum, not centred, ε the backend's (1e-7 for float32).
-      return { kind: 'rmsprop', learningRate: lr, decay: 0.9, epsilon: 1e-7 };
-  }
-}
 
 /**
  * Loads the step graph of `spec` into a TensorFlow session (tfjs-node must be the active backend). `vars` are the

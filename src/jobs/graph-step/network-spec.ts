@@ -2,6 +2,7 @@
  * A network as the graph step builds it: the layers from the input to the logits, with the shapes and settings the
  * TensorFlow ops need, and the optimizer. Pure data, so building the graph needs neither TensorFlow nor tfjs.
  */
+import type { JobConfig } from '../job-config.ts';
 
 export type ActivationFn = 'relu' | 'elu' | 'sigmoid' | 'tanh' | 'leakyRelu';
 
@@ -62,4 +63,24 @@ export function variablesOf(spec: NetworkSpec): { layer: string; shape: number[]
 /** The state the step updates without gradients, in order: each batch norm's moving mean, then moving variance. */
 export function movingStatsOf(spec: NetworkSpec): { layer: string; shape: number[] }[] {
   return spec.layers.flatMap((l) => (l.kind === 'batchnorm' ? [{ layer: l.name, shape: [l.channels] }, { layer: l.name, shape: [l.channels] }] : []));
+}
+
+/**
+ * A job's optimizer with every setting spelled out: the one source for the graph step and for the op-by-op loop
+ * (train-model.ts builds its tfjs optimizer from it), so the two cannot train differently.
+ */
+export function optimizerSpec(config: Pick<JobConfig, 'optimizer' | 'learningRate'>): OptimizerSpec {
+  const lr = config.learningRate;
+  switch (config.optimizer) {
+    case 'adam':
+      // tf.train.adam's defaults.
+      return { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+    case 'sgd':
+      return { kind: 'sgd', learningRate: lr };
+    case 'momentum':
+      return { kind: 'momentum', learningRate: lr, momentum: 0.9 };
+    case 'rmsprop':
+      // tf.train.rmsprop's defaults: decay 0.9, no momentum, not centred, ε 1e-7 (its backend default for float32).
+      return { kind: 'rmsprop', learningRate: lr, decay: 0.9, epsilon: 1e-7 };
+  }
 }
