@@ -153,27 +153,34 @@ function lossOf(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   return tf.mean(tf.metrics.categoricalCrossentropy(yTrue, yPred)) as tf.Scalar;
 }
 
-/** Loss and accuracy over a dataset, in batches, with training=false (dropout off, batch-norm moving stats). */
-function evaluate(model: tf.LayersModel, ds: Dataset): { loss: number; accuracy: number; predictions: Int32Array } {
+/**
+ * Loss and accuracy over a dataset, in batches, with training=false (dropout off, batch-norm moving stats). With
+ * `countContradicted`, also a confident-learning style count: examples to which the model gives another class more
+ * than twice the probability of their label (with label noise it grows with the noise).
+ */
+function evaluate(model: tf.LayersModel, ds: Dataset, countContradicted = false): { loss: number; accuracy: number; predictions: Int32Array; contradicted: number } {
   const n = datasetSize(ds);
   const idx = Int32Array.from({ length: n }, (_, i) => i);
   let lossSum = 0;
   let correct = 0;
+  let contradicted = 0;
   const predictions = new Int32Array(n);
   for (let from = 0; from < n; from += EVAL_BATCH) {
     const to = Math.min(n, from + EVAL_BATCH);
     const { x, y } = batchTensors(ds, idx, from, to);
-    const [l, pred] = tf.tidy(() => {
+    const [l, pred, flags] = tf.tidy(() => {
       const p = model.predict(x) as tf.Tensor;
-      return [tf.sum(tf.metrics.categoricalCrossentropy(y, p)), tf.argMax(p, -1)] as const;
+      const flagged = countContradicted ? tf.sum(tf.cast(tf.greater(tf.max(p, -1), tf.mul(tf.sum(tf.mul(p, y), -1), 2)), 'int32')) : null;
+      return [tf.sum(tf.metrics.categoricalCrossentropy(y, p)), tf.argMax(p, -1), flagged] as const;
     });
     lossSum += scalarOf(l);
+    if (flags) contradicted += scalarOf(flags);
     const pv = pred.dataSync() as Int32Array;
     predictions.set(pv, from);
     for (let k = 0; k < pv.length; k++) if (pv[k] === ds.y[from + k]) correct++;
-    tf.dispose([x, y, l, pred]);
+    tf.dispose([x, y, l, pred, ...(flags ? [flags] : [])]);
   }
-  return { loss: lossSum / n, accuracy: correct / n, predictions };
+  return { loss: lossSum / n, accuracy: correct / n, predictions, contradicted };
 }
 
 function scalarOf(t: tf.Tensor): number {
@@ -412,7 +419,7 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
 
     // End of training: per-class accuracy and confusion on validation (training data when there is none).
     const evalSet = val ?? train;
-    const final = evaluate(model, evalSet);
+    const final = evaluate(model, evalSet, !!val);
     const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
     for (let i = 0; i < final.predictions.length; i++) confusion[evalSet.y[i]!]![final.predictions[i]!]!++;
     const perClassAccuracy: Record<string, number> = {};
@@ -428,8 +435,8 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
     if (final.accuracy >= Math.max(0.5, 2 / K) && val) {
       // A model that is still learning contradicts some correct labels too, as often as it errs on held-out data:
       // only the flags beyond that rate point at the labels (an undertrained run on clean MNIST flagged 6 %).
-      const flagged = countLikelyLabelErrors(model, train);
-      const ownErrorRate = countLikelyLabelErrors(model, val) / datasetSize(val);
+      const flagged = evaluate(model, train, true).contradicted;
+      const ownErrorRate = final.contradicted / datasetSize(val);
       const explained = Math.round(ownErrorRate * nTrain);
       dataset.likelyLabelErrors = Math.max(0, flagged - explained);
       const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
@@ -512,29 +519,6 @@ function probeUnits(probeModel: tf.LayersModel, x: tf.Tensor, layers: { layer: t
     else inst.deadReluFraction![layer.name]!.push(v);
   });
   tf.dispose(outs);
-}
-
-/**
- * A confident-learning style count: examples for which the trained model gives another class more than twice the
- * probability of the given label. Cheap, and with label noise it grows with the noise.
- */
-function countLikelyLabelErrors(model: tf.LayersModel, ds: Dataset): number {
-  const n = datasetSize(ds);
-  const idx = Int32Array.from({ length: n }, (_, i) => i);
-  let count = 0;
-  for (let from = 0; from < n; from += EVAL_BATCH) {
-    const to = Math.min(n, from + EVAL_BATCH);
-    const { x, y } = batchTensors(ds, idx, from, to);
-    const flags = tf.tidy(() => {
-      const p = model.predict(x) as tf.Tensor2D;
-      const pGiven = tf.sum(tf.mul(p, y), -1);
-      const pTop = tf.max(p, -1);
-      return tf.sum(tf.cast(tf.greater(pTop, tf.mul(pGiven, 2)), 'int32'));
-    });
-    count += flags.dataSync()[0]!;
-    tf.dispose([x, y, flags]);
-  }
-  return count;
 }
 
 function stepSeries(key: string, split: Series['split'], name: string, direction: Series['direction'], steps: number[], epochs: number[], values: number[]): Series {
