@@ -14,7 +14,7 @@
  * (tfjs keeps one gradient registry).
  */
 import * as tf from '@tensorflow/tfjs';
-import { dtypeAttr, type NativeBackend } from './native-backend.ts';
+import { registerNativeKernel } from './native-backend.ts';
 
 const RELU_GRAD_KERNEL = 'RunmedicNativeReluGrad';
 
@@ -28,15 +28,7 @@ export function registerNativeGradients(): void {
   if (!tfjsRelu) throw new Error('tfjs has no ReLU gradient to fall back on');
   const native = () => tf.getBackend() === 'tensorflow';
 
-  tf.registerKernel({
-    kernelName: RELU_GRAD_KERNEL,
-    backendName: 'tensorflow',
-    kernelFunc: ({ inputs, backend }) => {
-      const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
-      const b = backend as unknown as NativeBackend;
-      return b.executeSingleOutput('ReluGrad', dtypeAttr(b, x.dtype), [dy, x]);
-    },
-  });
+  registerNativeKernel(RELU_GRAD_KERNEL, 'ReluGrad', ['dy', 'x']);
   tf.registerGradient({
     ...tfjsRelu,
     gradFunc: (dy, saved, attrs) => {

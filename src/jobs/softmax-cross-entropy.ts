@@ -6,19 +6,11 @@
  * Keras-style categorical cross-entropy on softmax outputs from about 40). Elsewhere tf.losses.softmaxCrossEntropy.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dtypeAttr, type NativeBackend } from './native-backend.ts';
+import { registerNativeKernel } from './native-backend.ts';
 
 const KERNEL = 'RunmedicSoftmaxCrossEntropyWithLogits';
 
-tf.registerKernel({
-  kernelName: KERNEL,
-  backendName: 'tensorflow',
-  kernelFunc: ({ inputs, backend }) => {
-    const { logits, labels } = inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
-    const b = backend as unknown as NativeBackend;
-    return b.executeMultipleOutputs('SoftmaxCrossEntropyWithLogits', dtypeAttr(b, 'float32'), [logits, labels], 2);
-  },
-});
+registerNativeKernel(KERNEL, 'SoftmaxCrossEntropyWithLogits', ['logits', 'labels'], 2);
 
 /** labels: [batch, K] one-hot (or probabilities), logits: [batch, K] → scalar mean loss; differentiable in logits. */
 export function softmaxCrossEntropy(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
