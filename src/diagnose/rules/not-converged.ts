@@ -39,16 +39,15 @@ export const notConvergedRule: Rule = {
     const lv = levels(c);
     if (!t) return unknownItem(this, 'Too few points to fit the tail', 'Log the loss more often.');
     const drop = -t.change;
-    const noise = Number.isFinite(c.smoothed ? c.smoothNoise : c.noise) ? (c.smoothed ? c.smoothNoise : c.noise) : 0;
+    const rawNoise = c.smoothed ? c.smoothNoise : c.noise;
+    const noise = Number.isFinite(rawNoise) ? rawNoise : 0;
     const total = Math.max(lv.head - lv.min, 0);
     const k = c.ts.length - t.from;
-    const still =
-      drop >= NOISE_SIGMAS * noise * Math.sqrt(12 / k) &&
-      drop >= (c.logScale ? MIN_LOG_TAIL_DROP : 0.01 * c.range) &&
-      total > 0 &&
-      drop >= MIN_SHARE_OF_PROGRESS * total;
+    /** A change over the tail that neither the noise nor rounding explains. */
+    const beyondNoise = (change: number) => change >= NOISE_SIGMAS * noise * Math.sqrt(12 / k) && change >= (c.logScale ? MIN_LOG_TAIL_DROP : 0.01 * c.range);
+    const still = beyondNoise(drop) && total > 0 && drop >= MIN_SHARE_OF_PROGRESS * total;
     // A tail that got worse did not "flatten": say it stopped improving (overfitting or divergence say why).
-    const worse = -drop >= NOISE_SIGMAS * noise * Math.sqrt(12 / k) && -drop >= (c.logScale ? MIN_LOG_TAIL_DROP : 0.01 * c.range);
+    const worse = beyondNoise(-drop);
     if (!still) return itemOf(this, 'pass', worse ? `${c.name} stopped improving before the end (it got worse over the last part)` : `${c.name} has flattened by the end`, '', { series: c.name, tailChange: Number((-drop).toPrecision(3)) });
     const perUnit = -t.slope;
     // Next 1 %: on the log scale a 1 % better value is a step of ln(1/0.99); on a linear scale 1 % of the level.
