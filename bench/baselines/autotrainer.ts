@@ -1,8 +1,8 @@
 /**
  * AUTOTRAINER's published symptom rules (Zhang et al., ICSE 2021), checked from 30 % of training on:
- * - exploding: NaN loss, or loss ≥ 1e3 → "nan" / "divergence";
- * - slow convergence: max train and val accuracy < 0.6 and the largest one-epoch accuracy gain < 0.01 → "plateau", "underfitting";
- * - oscillation: accuracy local max/min pairs differing by ≥ 0.03 occur ≥ 0.2 × epochs times → "oscillating".
+ * - exploding: NaN loss, or loss ≥ 1e3 → nan_loss / divergence;
+ * - slow convergence: max train and val accuracy < 0.6 and the largest one-epoch accuracy gain < 0.01 → plateau, underfitting;
+ * - oscillation: accuracy local max/min pairs differing by ≥ 0.03 occur ≥ 0.2 × epochs times → oscillation.
  */
 import type { Baseline, EpochTable } from './epoch-table.ts';
 
@@ -26,12 +26,13 @@ function oscillationCount(acc: number[]): number {
 
 export const autotrainer: Baseline = {
   name: 'AUTOTRAINER rules',
+  covers: ['nan_loss', 'divergence', 'plateau', 'underfitting', 'oscillation'],
   predict(t: EpochTable) {
     const out = new Set<string>();
     const epochs = Math.max(t.loss.length, t.valLoss.length, t.acc.length, t.valAcc.length);
     const from = Math.floor(epochs * START_SHARE);
     const losses = [...t.loss.slice(from), ...t.valLoss.slice(from)];
-    if (t.allLosses.some((v) => Number.isNaN(v))) out.add('nan');
+    if (t.allLosses.some((v) => Number.isNaN(v))) out.add('nan_loss');
     if (losses.some((v) => v >= EXPLODE_LOSS || v === Infinity)) out.add('divergence');
     if (t.acc.length || t.valAcc.length) {
       const maxTrain = t.acc.length ? Math.max(...t.acc) : -Infinity;
@@ -45,7 +46,7 @@ export const autotrainer: Baseline = {
       }
       for (const a of [t.acc, t.valAcc]) {
         const tail = a.slice(from);
-        if (tail.length >= 3 && oscillationCount(tail) >= OSC_SHARE * epochs) out.add('oscillating');
+        if (tail.length >= 3 && oscillationCount(tail) >= OSC_SHARE * epochs) out.add('oscillation');
       }
     }
     return out;

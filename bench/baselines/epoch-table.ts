@@ -13,6 +13,8 @@ export interface EpochTable {
   allLosses: number[];
   /** Training loss aligned to each validation point: the mean of the training values logged since the previous one. */
   lossAtVal: number[];
+  /** The training loss at the cadence it was logged (every step when step-level). */
+  trainLossAsLogged: number[];
 }
 
 function pick(series: Series[], key: string, split: Series['split']): Series | undefined {
@@ -67,11 +69,16 @@ export function epochTable(series: Series[]): EpochTable {
     acc: perEpoch(pick(series, 'accuracy', 'train')),
     valAcc: perEpoch(pick(series, 'accuracy', 'val')),
     allLosses: series.filter((s) => s.key === 'loss').flatMap((s) => Array.from(s.values)),
+    trainLossAsLogged: Array.from(pick(series, 'loss', 'train')?.values ?? []),
   };
 }
 
-/** A baseline: the labels it would raise on a run (empty = it sees nothing wrong → healthy). */
+/**
+ * A baseline: the engine item ids it would raise on a run (empty = it sees nothing wrong → healthy), and the ids it
+ * can ever raise (`covers`), so it is compared with the engine on those labels only.
+ */
 export interface Baseline {
   name: string;
+  covers: readonly string[];
   predict(table: EpochTable): Set<string>;
 }

@@ -1,6 +1,7 @@
 /**
  * Keras `EarlyStopping(monitor='val_loss', patience=p, min_delta=0)`: stops when val_loss has not improved for p
- * epochs (p = 0: the first epoch without improvement). A stop before the last epoch is read as "overfitting".
+ * epochs (p = 0: the first epoch without improvement). A stop before the last epoch is read as
+ * "this run should have stopped": overfitting and early_stopping_missing.
  */
 import type { Baseline, EpochTable } from './epoch-table.ts';
 
@@ -24,8 +25,9 @@ export function wouldStop(valLoss: number[], patience: number): number | null {
 export function kerasEarlyStopping(patience: number): Baseline {
   return {
     name: `keras EarlyStopping(patience=${patience})`,
+    covers: ['overfitting', 'early_stopping_missing'],
     predict(t: EpochTable) {
-      return wouldStop(t.valLoss, patience) !== null ? new Set(['overfitting']) : new Set();
+      return wouldStop(t.valLoss, patience) !== null ? new Set(['overfitting', 'early_stopping_missing']) : new Set();
     },
   };
 }

@@ -1,11 +1,12 @@
 /**
  * UMLAUT's heuristics (Schoop et al., CHI 2021): overfitting when in any epoch the validation loss rises while the
- * training loss does not; and a warning when validation accuracy exceeds training accuracy (no scored label).
+ * training loss does not; and a warning when validation accuracy exceeds training accuracy (val_better_than_train).
  */
 import type { Baseline, EpochTable } from './epoch-table.ts';
 
 export const umlaut: Baseline = {
   name: 'UMLAUT heuristics',
+  covers: ['overfitting', 'val_better_than_train'],
   predict(t: EpochTable) {
     const out = new Set<string>();
     // Training loss taken at the validation points, so step-logged runs compare like for like.

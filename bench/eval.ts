@@ -1,0 +1,208 @@
+/**
+ * `npm run eval [-- --split test|tune|all] [--quiet]`: scores the engine, and in the same run the rules users would
+ * otherwise rely on (bench/baselines/), on
+ * 1. the corpus' **test** split (bench/corpus/: really trained runs with confirmed labels; thresholds are never
+ *    fitted on it) — 21 labels, the engine's item ids plus healthy;
+ * 2. ../shared/real-logs (28 real logs with human labels; never tuned on further) — nine coarser labels.
+ * A label is predicted when one of its items is fail or warn; healthy means no problem item fails or warns.
+ * Prints per label precision/recall/F1, macro- and micro-F1, the false-alarm rate on healthy runs and the
+ * comparison with every baseline on the labels it covers; writes bench/results/eval.json.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diagnose } from '../src/diagnose/index.ts';
+import type { RunLog } from '../src/domain/run.ts';
+import type { Verdict } from '../src/domain/verdict.ts';
+import { parseFile } from '../src/ingest/index.ts';
+import { REAL_LOGS_DIR } from '../test/support/real-logs.ts';
+import { autotrainer } from './baselines/autotrainer.ts';
+import { epochTable, type Baseline } from './baselines/epoch-table.ts';
+import { kerasEarlyStopping } from './baselines/keras-early-stopping.ts';
+import { lightningEarlyStopping } from './baselines/lightning-early-stopping.ts';
+import { terminateOnNan } from './baselines/terminate-on-nan.ts';
+import { umlaut } from './baselines/umlaut.ts';
+import { zscoreAlert } from './baselines/zscore-alert.ts';
+import { corpusMissing, loadCorpus } from './eval/corpus.ts';
+import { CORPUS_LABELS, corpusLabels, flaggedItems, parseLabelsTsv, realLogLabels, SCORED_LABELS } from './eval/labels.ts';
+import { PERTURBATIONS } from './eval/perturb.ts';
+import { score, type Case, type Scores } from './eval/scoring.ts';
+
+const BASELINES: Baseline[] = [kerasEarlyStopping(0), kerasEarlyStopping(5), terminateOnNan, lightningEarlyStopping, zscoreAlert, autotrainer, umlaut];
+/** Targets of issue 14, on the corpus' test split. */
+const TARGETS = { macroF1: 0.9, healthyFalseAlarms: 0.03, recall: 0.85, minLabels: 20 };
+
+const args = process.argv.slice(2);
+const split = (args[args.indexOf('--split') + 1] as 'test' | 'tune' | 'all' | undefined) ?? 'test';
+const quiet = args.includes('--quiet');
+
+function verdictsOf(runs: RunLog[], id: string): { verdicts: Verdict[]; ms: number[] } {
+  const ms: number[] = [];
+  const verdicts = runs.map((r, i) => {
+    const t0 = performance.now();
+    const v = diagnose({ id: `${id}#${i + 1}`, name: r.name, format: r.format, series: r.series });
+    ms.push(performance.now() - t0);
+    return v;
+  });
+  return { verdicts, ms };
+}
+
+function baselineItems(b: Baseline, runs: RunLog[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of runs) for (const l of b.predict(epochTable(r.series))) out.add(l);
+  return out;
+}
+
+const pct = (x: number | null) => (x === null ? '   -' : `${Math.round(x * 100)}`.padStart(4));
+function table(name: string, s: Scores, only?: readonly string[]): string[] {
+  const fa = s.healthyFalseAlarmRate === null ? '-' : `${(s.healthyFalseAlarmRate * 100).toFixed(1)} % of ${s.healthyRuns}`;
+  const out = [`${name}: macro-F1 ${s.macroF1.toFixed(3)}, micro-F1 ${s.microF1.toFixed(3)}, exact ${s.exactCount}/${s.cases} (${(s.exactMatch * 100).toFixed(0)} %), false alarms on healthy ${fa}`];
+  out.push('  label                    n   TP   FP   FN     P     R    F1');
+  for (const l of s.perLabel) {
+    if (only && !only.includes(l.label)) continue;
+    out.push(`  ${l.label.padEnd(23)}${String(l.support).padStart(4)} ${String(l.tp).padStart(4)} ${String(l.fp).padStart(4)} ${String(l.fn).padStart(4)}  ${pct(l.precision)}  ${pct(l.recall)}  ${pct(l.f1)}`);
+  }
+  return out;
+}
+
+const log = (s = '') => console.log(s);
+const result: Record<string, unknown> = { name: 'eval', date: new Date().toISOString() };
+const diagnoseMs: number[] = [];
+
+// ---------------------------------------------------------------- 1. the corpus
+const missing = corpusMissing();
+if (missing) {
+  log(`CORPUS: not scored — ${missing}`);
+  result.corpus = { absent: missing };
+} else {
+  const runs = loadCorpus(split);
+  const engineCases: Case[] = [];
+  const baseCases = new Map<string, Case[]>(BASELINES.map((b) => [b.name, []]));
+  const parseErrors: string[] = [];
+  const misses: Array<{ id: string; truth: string[]; predicted: string[] }> = [];
+  for (const r of runs) {
+    const truth = new Set(r.labels);
+    if (r.parseError) {
+      parseErrors.push(`${r.id}: ${r.parseError}`);
+      // An unreadable log is a miss for every label of the run, and for the baselines alike.
+      engineCases.push({ file: r.id, truth, predicted: new Set() });
+      for (const b of BASELINES) baseCases.get(b.name)!.push({ file: r.id, truth, predicted: new Set() });
+      continue;
+    }
+    const { verdicts, ms } = verdictsOf(r.runs, r.id);
+    diagnoseMs.push(...ms);
+    const predicted = corpusLabels(flaggedItems(verdicts));
+    engineCases.push({ file: r.id, truth, predicted });
+    if (![...truth].every((l) => predicted.has(l as never)) || predicted.size !== truth.size) misses.push({ id: r.id, truth: [...truth], predicted: [...predicted] });
+    for (const b of BASELINES) baseCases.get(b.name)!.push({ file: r.id, truth, predicted: corpusLabels(baselineItems(b, r.runs)) });
+  }
+  const engine = score(engineCases, CORPUS_LABELS);
+  const baselines = Object.fromEntries(BASELINES.map((b) => [b.name, score(baseCases.get(b.name)!, CORPUS_LABELS)]));
+  log(`CORPUS (${split} split): ${runs.length} runs, ${parseErrors.length} unreadable`);
+  for (const line of table('ENGINE', engine)) log(line);
+  // Beside the engine, each baseline on the labels it covers.
+  const comparison: Array<{ baseline: string; label: string; engineF1: number | null; baselineF1: number | null; better: boolean }> = [];
+  for (const b of BASELINES) {
+    const s = baselines[b.name]!;
+    log('');
+    for (const line of table(b.name, s, [...b.covers, 'healthy'])) log(line);
+    for (const label of b.covers) {
+      const e = engine.perLabel.find((l) => l.label === label)!;
+      const o = s.perLabel.find((l) => l.label === label)!;
+      comparison.push({ baseline: b.name, label, engineF1: e.f1, baselineF1: o.f1, better: (e.f1 ?? 0) > (o.f1 ?? 0) });
+    }
+  }
+  const scoredLabels = engine.perLabel.filter((l) => l.support > 0);
+  const weakRecall = scoredLabels.filter((l) => (l.recall ?? 0) < TARGETS.recall).map((l) => `${l.label} ${pct(l.recall).trim()} %`);
+  const notBetter = comparison.filter((c) => !c.better).map((c) => `${c.label} vs ${c.baseline} (${c.engineF1?.toFixed(2)} ≤ ${c.baselineF1?.toFixed(2)})`);
+  const targets = {
+    labelsScored: scoredLabels.length,
+    macroF1: engine.macroF1 >= TARGETS.macroF1,
+    healthyFalseAlarms: (engine.healthyFalseAlarmRate ?? 1) <= TARGETS.healthyFalseAlarms,
+    recallEveryLabel: weakRecall.length === 0,
+    betterThanEveryBaseline: notBetter.length === 0,
+  };
+  log(`\ncorpus targets: ${scoredLabels.length} labels scored (≥ ${TARGETS.minLabels}); macro-F1 ${engine.macroF1.toFixed(3)} (≥ ${TARGETS.macroF1}) ${targets.macroF1 ? 'met' : 'NOT MET'}; ` +
+    `healthy false alarms ${((engine.healthyFalseAlarmRate ?? 0) * 100).toFixed(1)} % (≤ 3 %) ${targets.healthyFalseAlarms ? 'met' : 'NOT MET'}; ` +
+    `recall ≥ 0.85 on every label ${targets.recallEveryLabel ? 'met' : `NOT MET (${weakRecall.join(', ')})`}; ` +
+    `better than every baseline on the labels it covers ${targets.betterThanEveryBaseline ? 'met' : `NOT MET (${notBetter.join('; ')})`}`);
+  if (parseErrors.length) log(`unreadable logs: ${parseErrors.slice(0, 10).join(' | ')}${parseErrors.length > 10 ? ' …' : ''}`);
+  if (!quiet) {
+    // What the engine confuses, per true label: the commonest predicted sets of the runs it got wrong.
+    log('\nmisses by true label (commonest predicted sets):');
+    const by = new Map<string, Map<string, number>>();
+    for (const m of misses) {
+      const k = m.truth.sort().join(',');
+      const p = m.predicted.sort().join(',') || '(nothing)';
+      if (!by.has(k)) by.set(k, new Map());
+      by.get(k)!.set(p, (by.get(k)!.get(p) ?? 0) + 1);
+    }
+    for (const [k, m] of [...by].sort()) log(`  ${k.padEnd(24)} ${[...m].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([p, n]) => `${p} ×${n}`).join('; ')}`);
+  }
+  const byGroup = (key: 'framework' | 'format' | 'dataset' | 'family') => {
+    const g = new Map<string, Case[]>();
+    runs.forEach((r, i) => {
+      const k = String(r[key] ?? '');
+      if (!g.has(k)) g.set(k, []);
+      g.get(k)!.push(engineCases[i]!);
+    });
+    return Object.fromEntries([...g].map(([k, cs]) => {
+      const s = score(cs, CORPUS_LABELS);
+      return [k, { runs: cs.length, exactMatch: Number(s.exactMatch.toFixed(3)), microF1: Number(s.microF1.toFixed(3)) }];
+    }));
+  };
+  const groups = { framework: byGroup('framework'), format: byGroup('format'), dataset: byGroup('dataset'), family: byGroup('family') };
+  log(`\nby format (exact / micro-F1): ${Object.entries(groups.format).map(([k, v]) => `${k} ${v.exactMatch}/${v.microF1} (${v.runs})`).join(', ')}`);
+  log(`by framework: ${Object.entries(groups.framework).map(([k, v]) => `${k} ${v.exactMatch}/${v.microF1} (${v.runs})`).join(', ')}`);
+  result.corpus = { split, runs: runs.length, unreadable: parseErrors.length, engine, baselines, comparison, targets, groups, misses: misses.slice(0, 500) };
+}
+
+// ---------------------------------------------------------------- 2. the shared real logs
+if (!REAL_LOGS_DIR) {
+  log('\nREAL LOGS: ../shared/real-logs is not present; not scored');
+  result.realLogs = { absent: true };
+} else {
+  const dir = REAL_LOGS_DIR;
+  const logs = parseLabelsTsv(readFileSync(path.join(dir, 'labels.tsv'), 'utf8'));
+  const engineCases: Case[] = [];
+  const baseCases = new Map<string, Case[]>(BASELINES.map((b) => [b.name, []]));
+  const rows: Array<{ file: string; truth: string[]; engine: string[]; flaggedItems: string[]; scored: boolean; flips: Record<string, string[]> }> = [];
+  for (const entry of logs) {
+    const runs = parseFile(new Uint8Array(readFileSync(path.join(dir, entry.file))), entry.file);
+    const { verdicts, ms } = verdictsOf(runs, entry.file);
+    diagnoseMs.push(...ms);
+    const flagged = flaggedItems(verdicts);
+    const predicted = realLogLabels(flagged);
+    const scored = !entry.labels.includes('unclear');
+    const truth = new Set(entry.labels);
+    const flips: Record<string, string[]> = {};
+    for (const p of PERTURBATIONS) {
+      const again = realLogLabels(flaggedItems(runs.map((r, i) => diagnose({ id: `${entry.file}#${i + 1}`, name: r.name, format: r.format, series: p.apply(r.series) }))));
+      flips[p.name] = scored ? SCORED_LABELS.filter((l) => again.has(l) !== predicted.has(l)).map((l) => `${l}${again.has(l) ? '+' : '-'}`) : [];
+    }
+    rows.push({ file: entry.file, truth: entry.labels, engine: [...predicted].sort(), flaggedItems: [...flagged].sort(), scored, flips });
+    if (!scored) continue;
+    engineCases.push({ file: entry.file, truth, predicted });
+    for (const b of BASELINES) baseCases.get(b.name)!.push({ file: entry.file, truth, predicted: realLogLabels(baselineItems(b, runs)) });
+  }
+  const engine = score(engineCases, SCORED_LABELS);
+  const baselines = Object.fromEntries(BASELINES.map((b) => [b.name, score(baseCases.get(b.name)!, SCORED_LABELS)]));
+  log(`\nREAL LOGS (../shared/real-logs, never tuned on further): ${logs.length} logs, ${engineCases.length} scored`);
+  if (!quiet) {
+    log('file                             human labels                 engine predicts                   flagged items');
+    for (const r of rows) log(`${r.file.padEnd(33)}${r.truth.join(',').padEnd(29)}${r.engine.join(',').padEnd(34)}${r.flaggedItems.join(' ')}${r.scored ? '' : '  (not scored)'}`);
+  }
+  for (const line of table('ENGINE', engine)) log(line);
+  const best = Math.max(...Object.values(baselines).map((s) => s.macroF1));
+  log(`baselines' macro-F1: ${Object.entries(baselines).map(([n, s]) => `${n} ${s.macroF1.toFixed(3)}`).join('; ')}`);
+  const flipCount = Object.fromEntries(PERTURBATIONS.map((p) => [p.name, rows.reduce((n, r) => n + r.flips[p.name]!.length, 0)]));
+  log(`perturbation flips (decisions that change when the noise around a curve's trend is scaled): ${Object.entries(flipCount).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  result.realLogs = { logs: logs.length, scored: engineCases.length, engine, baselines, bestBaselineMacroF1: best, perturbationFlips: flipCount, rows };
+}
+
+diagnoseMs.sort((a, b) => a - b);
+result.diagnoseMs = { median: Number((diagnoseMs[diagnoseMs.length >> 1] ?? 0).toFixed(2)), max: Number((diagnoseMs[diagnoseMs.length - 1] ?? 0).toFixed(1)) };
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+mkdirSync(path.join(benchDir, 'results'), { recursive: true });
+writeFileSync(path.join(benchDir, 'results', 'eval.json'), JSON.stringify(result, null, 2) + '\n');
+log(`\nwrote bench/results/eval.json`);

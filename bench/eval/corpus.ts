@@ -1,0 +1,77 @@
+/**
+ * The corpus as `npm run eval` and `npm run corpus -- --fit` read it: bench/corpus/manifest.tsv plus each run's log
+ * under bench/corpus/out/runs/<id>/, parsed by runmedic's own readers (the engine sees exactly what a user's upload
+ * would give it). When out/ is missing but corpus.tar.xz is committed, it is unpacked first.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunLog } from '../../src/domain/run.ts';
+import { parseFile } from '../../src/ingest/index.ts';
+
+export const CORPUS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'corpus');
+export const MANIFEST = path.join(CORPUS_DIR, 'manifest.tsv');
+export const RUNS_DIR = path.join(CORPUS_DIR, 'out', 'runs');
+export const ARCHIVE = path.join(CORPUS_DIR, 'corpus.tar.xz');
+
+export interface CorpusRow {
+  id: string;
+  split: 'tune' | 'test';
+  intended: string;
+  labels: string[];
+  cause: string;
+  framework: string;
+  format: string;
+  dataset: string;
+  family: string;
+  log: string;
+  [key: string]: unknown;
+}
+
+export interface CorpusRun extends CorpusRow {
+  /** The runs runmedic's readers found in the log (usually one), or the reader's error. */
+  runs: RunLog[];
+  parseError: string | null;
+}
+
+/** Why the corpus cannot be read, or null when it can. */
+export function corpusMissing(): string | null {
+  if (!existsSync(MANIFEST)) return `${path.relative(process.cwd(), MANIFEST)} is missing: run \`npm run corpus\` to generate the corpus (hours on two cores)`;
+  if (!existsSync(RUNS_DIR)) {
+    if (!existsSync(ARCHIVE)) return `${path.relative(process.cwd(), RUNS_DIR)} is missing and no corpus.tar.xz is committed: run \`npm run corpus\``;
+    execFileSync('tar', ['-xJf', ARCHIVE, '-C', CORPUS_DIR]);
+    if (!existsSync(RUNS_DIR)) return `unpacking ${ARCHIVE} did not give ${RUNS_DIR}`;
+  }
+  return null;
+}
+
+export function readManifest(): CorpusRow[] {
+  const lines = readFileSync(MANIFEST, 'utf8').split(/\r?\n/).filter((l) => l.trim());
+  const header = lines[0]!.split('\t');
+  return lines.slice(1).map((line) => {
+    const cells = line.split('\t');
+    const row: Record<string, unknown> = {};
+    header.forEach((h, i) => (row[h] = cells[i] ?? ''));
+    row.labels = String(row.labels ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    return row as CorpusRow;
+  });
+}
+
+/** The manifest's usable runs of a split ('all' for both), each with its log parsed. */
+export function loadCorpus(split: 'tune' | 'test' | 'all', limit = Infinity): CorpusRun[] {
+  const rows = readManifest().filter((r) => (split === 'all' || r.split === split) && !r.labels.includes('dropped'));
+  const out: CorpusRun[] = [];
+  for (const r of rows.slice(0, limit)) {
+    const file = path.join(RUNS_DIR, r.id, r.log);
+    let runs: RunLog[] = [];
+    let parseError: string | null = null;
+    try {
+      runs = parseFile(new Uint8Array(readFileSync(file)), `${r.id}/${r.log}`);
+    } catch (e) {
+      parseError = (e as Error).message;
+    }
+    out.push({ ...r, runs, parseError });
+  }
+  return out;
+}
