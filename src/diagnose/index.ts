@@ -8,6 +8,7 @@ import type { ItemStatus, Verdict, VerdictItem, VerdictStatus } from '../domain/
 import { buildView } from './signals/view.ts';
 import { RULES } from './rules/index.ts';
 import { itemOf } from './rules/rule.ts';
+import { tellOneStory } from './story.ts';
 
 export interface DiagnoseRunInput {
   id: string;
@@ -22,8 +23,18 @@ export interface DiagnoseRunInput {
 const SEVERITY: Record<ItemStatus, number> = { fail: 3, warn: 2, pass: 1, unknown: 0 };
 
 export function diagnose(run: DiagnoseRunInput, context: DiagnoseContext = {}): Verdict {
-  const view = buildView(run.series);
-  const items: VerdictItem[] = RULES.map((rule) => {
+  const items = tellOneStory(judgeEach(run.series, context));
+  return {
+    run: { id: run.id, name: run.name, format: run.format, points: run.points ?? countPoints(run.series), epochs: run.epochs !== undefined ? run.epochs : countEpochs(run.series) },
+    status: worstStatus(items),
+    items,
+  };
+}
+
+/** Every rule's own judgement, before one finding may explain another (tellOneStory): what rule tests look at. */
+export function judgeEach(series: Series[], context: DiagnoseContext = {}): VerdictItem[] {
+  const view = buildView(series);
+  return RULES.map((rule) => {
     try {
       return rule.check({ view, context });
     } catch (e) {
@@ -31,11 +42,6 @@ export function diagnose(run: DiagnoseRunInput, context: DiagnoseContext = {}): 
       return itemOf(rule, 'unknown', `Check could not run: ${(e as Error).message}`, 'Report this run to the runmedic maintainers.', { internalError: true });
     }
   });
-  return {
-    run: { id: run.id, name: run.name, format: run.format, points: run.points ?? countPoints(run.series), epochs: run.epochs !== undefined ? run.epochs : countEpochs(run.series) },
-    status: worstStatus(items),
-    items,
-  };
 }
 
 export function worstStatus(items: VerdictItem[]): VerdictStatus {

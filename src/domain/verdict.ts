@@ -24,6 +24,11 @@ export interface VerdictItem {
   evidence: Record<string, unknown>;
   fix: string;
   marks: Mark[];
+  /**
+   * Set when another finding of the same run explains this one (a NaN run's "plateau", an overfitting run's missing
+   * early stopping): the item then passes, keeps its evidence, and the explaining item's id is named here.
+   */
+  explainedBy?: string;
 }
 
 export interface Verdict {
