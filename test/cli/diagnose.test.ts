@@ -42,13 +42,16 @@ describe('runmedic diagnose', { timeout: 120_000 }, () => {
     expect(v.status).toBe('fail');
     expect(v.items).toHaveLength(32);
     for (const i of v.items) {
-      expect(Object.keys(i).sort()).toEqual(['area', 'evidence', 'fix', 'id', 'marks', 'status', 'title']);
+      // explainedBy only on an item another finding explains (one story).
+      expect(Object.keys(i).filter((k) => k !== 'explainedBy').sort()).toEqual(['area', 'evidence', 'fix', 'id', 'marks', 'status', 'title']);
       expect(['fail', 'warn', 'pass', 'unknown']).toContain(i.status);
     }
     const o = v.items.find((i: { id: string }) => i.id === 'overfitting');
     expect(o.status).toBe('fail');
     expect(o.evidence.onsetEpoch).toBe(10);
-    expect(o.marks.map((m: { kind: string }) => m.kind).sort()).toEqual(['band', 'line', 'point']);
+    expect(o.marks.map((m: { kind: string }) => m.kind).sort()).toEqual(['band', 'point']);
+    // The missing early stopping is part of the overfitting story, not a second finding with its own numbers.
+    expect(v.items.find((i: { id: string }) => i.id === 'early_stopping_missing').explainedBy).toBe('overfitting');
   });
 
   it('prints the human checklist, failures and warnings first, and exits 0 when nothing fails; --classes feeds the chance checks', async () => {

@@ -1,52 +1,81 @@
-/** The early-stopping what-if: replay Keras' EarlyStopping on a logged validation curve. */
+/**
+ * The early-stopping plan of a run: one replay of Keras' EarlyStopping on the logged validation curve, shared by
+ * `overfitting`, `early_stopping_missing` and the chart's band, so the checklist tells one story about when the run
+ * could have stopped (same patience, same stop epoch, never before the best).
+ *
+ * The patience is not fixed: a patience of 3 on a noisy curve stops at the first wobble, long before the real best
+ * (shared log 013 stopped at epoch 3 while validation accuracy was still at chance). The plan takes the smallest
+ * patience from MIN_PATIENCE up whose replay reaches the curve's logged best, so the advice it gives would have kept
+ * the best model and still stopped as early as that curve allows.
+ */
 import type { Curve } from '../signals/view.ts';
+import { whenAt } from './shared.ts';
 
-export interface WhatIf {
-  /** Index of the evaluation at which training would have stopped, null when it would never have triggered. */
-  stopIndex: number | null;
-  /** Epoch (or step) of that evaluation. */
-  stopWhen: number | null;
+/** The patience tried first (Keras users' usual 3). */
+export const MIN_PATIENCE = 3;
+/** A patience above this share of the run's evaluations (and at least MIN_PATIENCE + 2) is not a setting to advise. */
+export const MAX_PATIENCE_SHARE = 0.25;
+
+export interface StopPlan {
+  /** Index into the judged curve of the logged best evaluation (its first occurrence). */
   bestIndex: number;
+  /** Epoch (or step) of the best, as the file numbers it. */
+  bestWhen: number;
+  unit: 'epoch' | 'step';
+  /** Smallest patience ≥ MIN_PATIENCE whose replay does not stop before the best; null when none within the cap. */
+  patience: number | null;
+  /** Where that replay stops (after the best), null when it would not have triggered before the end. */
+  stopIndex: number | null;
+  stopWhen: number | null;
   /** Share of the run's evaluations that would not have been run (0…1). */
   savedShare: number;
 }
 
-/**
- * Keras semantics: `wait` counts evaluations without improvement (min_delta 0) on the raw logged values;
- * training stops when wait reaches `patience`. Judged on the badness scale, so the metric's direction is honoured.
- */
-export function earlyStoppingWhatIf(c: Curve, patience: number): WhatIf {
-  const v = c.ty;
+/** Keras semantics: `wait` counts evaluations without improvement (min_delta 0) on the raw logged values; training
+ * stops when wait reaches `patience`. On the badness scale, so the metric's direction is honoured. */
+export function replayStop(ty: ArrayLike<number>, patience: number): number | null {
   let best = Infinity;
-  let bestIndex = 0;
   let wait = 0;
-  for (let i = 0; i < v.length; i++) {
-    if (v[i] < best) {
-      best = v[i];
-      bestIndex = i;
+  for (let i = 0; i < ty.length; i++) {
+    if (ty[i] < best) {
+      best = ty[i];
       wait = 0;
-    } else {
-      wait++;
-      if (wait >= patience) {
-        const e = c.epoch[i];
-        return { stopIndex: i, stopWhen: Number.isFinite(e) ? Math.round(e * 100) / 100 : Math.round(c.x[i]), bestIndex, savedShare: (v.length - 1 - i) / v.length };
-      }
+    } else if (++wait >= patience) {
+      return i;
     }
   }
-  return { stopIndex: null, stopWhen: null, bestIndex, savedShare: 0 };
+  return null;
 }
 
-/**
- * The smallest patience (from `from` up to `max`) whose replay keeps the curve's overall best evaluation, i.e. does
- * not stop before it. On a noisy validation curve a patience of 3 often stops long before the real best.
- */
-export function patienceReachingBest(c: Curve, from: number, max = 50): { patience: number; whatIf: WhatIf } | null {
+export function earlyStoppingPlan(c: Curve): StopPlan {
   const v = c.ty;
-  let argmin = 0;
-  for (let i = 1; i < v.length; i++) if (v[i] < v[argmin]) argmin = i;
-  for (let p = from; p <= max; p++) {
-    const w = earlyStoppingWhatIf(c, p);
-    if (w.stopIndex === null || w.stopIndex > argmin) return { patience: p, whatIf: w };
+  const n = v.length;
+  let best = 0;
+  for (let i = 1; i < n; i++) if (v[i] < v[best]) best = i;
+  const at = whenAt(c, best);
+  const unit: 'epoch' | 'step' = at.epoch !== undefined ? 'epoch' : 'step';
+  const bestWhen = at.epoch ?? at.step;
+  const cap = Math.max(MIN_PATIENCE + 2, Math.ceil(n * MAX_PATIENCE_SHARE));
+  for (let p = MIN_PATIENCE; p <= cap; p++) {
+    const stop = replayStop(v, p);
+    if (stop !== null && stop < best) continue;
+    const w = stop === null ? null : whenAt(c, stop);
+    return { bestIndex: best, bestWhen, unit, patience: p, stopIndex: stop, stopWhen: w ? (w.epoch ?? w.step) : null, savedShare: stop === null ? 0 : (n - 1 - stop) / n };
   }
-  return null;
+  return { bestIndex: best, bestWhen, unit, patience: null, stopIndex: null, stopWhen: null, savedShare: 0 };
+}
+
+/** The plan in words, for a fix: "early stopping on val_loss with patience 4 (restoring the best weights) would have
+ * stopped at epoch 16 and saved 29 % of the epochs". */
+export function planText(c: Curve, p: StopPlan): string {
+  if (p.patience === null) return `${c.name} is too noisy for a patience under ${Math.max(MIN_PATIENCE + 2, Math.ceil(c.ty.length * MAX_PATIENCE_SHARE))} to keep its best: checkpoint the best ${c.name} instead`;
+  const how = `early stopping on ${c.name} with patience ${p.patience} (restoring the best weights)`;
+  if (p.stopWhen === null) return `${how} would not have triggered before the end`;
+  return `${how} would have stopped at ${p.unit} ${p.stopWhen} and saved ${Math.round(p.savedShare * 100)} % of the ${p.unit}s`;
+}
+
+/** The chart's band for a plan: from the stop to the end of the run, one label whichever item draws it. */
+export function planBand(c: Curve, p: StopPlan) {
+  if (p.stopIndex === null || p.savedShare <= 0) return [];
+  return [{ series: c.name, step: Math.round(c.x[p.stopIndex]), toStep: Math.round(c.x[c.x.length - 1]), label: 'saved by early stopping', kind: 'band' as const }];
 }

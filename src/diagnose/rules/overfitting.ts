@@ -1,7 +1,7 @@
 /**
  * overfitting: after its best point the validation loss (or the main validation metric, honouring its direction)
- * turns up, sustained, while the training loss keeps improving. Reports the onset, the best and last values, and
- * what early stopping would have saved.
+ * turns up, sustained, while the training loss keeps improving. Reports the best and last values and the run's
+ * early-stopping plan (shared with early_stopping_missing and the chart: one epoch, one patience, one stop).
  */
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
@@ -9,8 +9,8 @@ import type { Mark } from '../../domain/verdict.ts';
 import type { Curve, RunView } from '../signals/view.ts';
 import { smoothedAtPointOf } from '../signals/view.ts';
 import { median } from '../signals/stats.ts';
-import { MIN_LOG_CHANGE, whenAt } from './shared.ts';
-import { earlyStoppingWhatIf, patienceReachingBest, type WhatIf } from './early-stopping-what-if.ts';
+import { fmt, MIN_LOG_CHANGE } from './shared.ts';
+import { earlyStoppingPlan, planBand, planText, type StopPlan } from './early-stopping-plan.ts';
 
 /** Fewer validation points than this cannot show a turn. */
 export const MIN_EVALS = 5;
@@ -25,8 +25,6 @@ export const MIN_LOG_VAL_RISE = 0.05;
 export const MIN_LOG_TRAIN_DROP = 0.1;
 /** Validation flat but training pulling away by this much (log) = the gap is widening: a warning. */
 export const GAP_WIDENING_WARN = 0.25;
-/** Patience of the what-if, as Keras' EarlyStopping(patience=3). */
-export const WHAT_IF_PATIENCE = 3;
 
 export interface OverfittingFinding {
   status: 'fail' | 'warn';
@@ -35,7 +33,7 @@ export interface OverfittingFinding {
   bestIndex: number;
   valRise: number;
   trainDrop: number;
-  whatIf: WhatIf;
+  plan: StopPlan;
 }
 
 /** The validation curve to judge: val loss when it has enough points, else the main validation metric. */
@@ -64,14 +62,14 @@ export function findOverfitting(view: RunView): OverfittingFinding | null {
   const trainEnd = median(Array.from(train.ts.subarray(Math.max(0, train.ts.length - Math.max(1, Math.floor(train.ts.length * 0.1))))));
   const trainDrop = Number.isFinite(trainAtBest) ? trainAtBest - trainEnd : NaN;
   if (!(trainDrop >= (train.logScale ? MIN_LOG_TRAIN_DROP : 0.1 * train.range))) return null;
-  const whatIf = earlyStoppingWhatIf(val, WHAT_IF_PATIENCE);
+  const plan = earlyStoppingPlan(val);
   const minRise = val.logScale ? MIN_LOG_VAL_RISE : 0.05 * val.range;
   if (valRise >= Math.max(VAL_RISE_SIGMAS * noise, minRise)) {
-    return { status: 'fail', val, train, bestIndex: m, valRise, trainDrop, whatIf };
+    return { status: 'fail', val, train, bestIndex: m, valRise, trainDrop, plan };
   }
   // Validation stalled (no new best for the rest of the run) while training pulled away.
   if (valRise >= -MIN_LOG_CHANGE && val.logScale && train.logScale && trainDrop + valRise >= GAP_WIDENING_WARN) {
-    return { status: 'warn', val, train, bestIndex: m, valRise, trainDrop, whatIf };
+    return { status: 'warn', val, train, bestIndex: m, valRise, trainDrop, plan };
   }
   return null;
 }
@@ -86,60 +84,40 @@ export const overfittingRule: Rule = {
     if (val.ts.length < MIN_EVALS) return unknownItem(this, `Only ${val.ts.length} validation points`, `Evaluate at least ${MIN_EVALS} times to see a turn in ${val.name}.`);
     const f = findOverfitting(view);
     if (!f) return itemOf(this, 'pass', `${val.name} does not turn up while training improves`, '', { series: val.name });
-    const best = whenAt(val, f.bestIndex);
+    // The turn is judged on the smoothed curve; every number the user reads is the logged one: the best evaluation
+    // (its epoch as the file numbers it) in the title, the evidence, the fix and the chart's dot alike.
+    const p = f.plan;
     const last = val.ts.length - 1;
-    const unit = best.epoch !== undefined ? 'epoch' : 'step';
-    const bestWhen = best.epoch ?? best.step;
-    // The turn is judged on the smoothed curve; the evidence quotes the logged values (the real minimum and its epoch).
-    let rawBest = 0;
-    for (let i = 1; i < val.ty.length; i++) if (val.ty[i] < val.ty[rawBest]) rawBest = i;
-    const rawBestAt = whenAt(val, rawBest);
-    const bestValue = Number(val.y[rawBest].toPrecision(4));
+    const bestValue = Number(val.y[p.bestIndex].toPrecision(4));
     const lastValue = Number(val.y[last].toPrecision(4));
-    const w = f.whatIf;
-    const saved = (x: WhatIf) => `saved ${Math.round(x.savedShare * 100)} % of the ${unit}s`;
-    let whatIfText: string;
-    if (w.stopIndex === null) {
-      whatIfText = `early stopping with patience ${WHAT_IF_PATIENCE} would not have triggered`;
-    } else if (w.stopIndex >= rawBest) {
-      whatIfText = `early stopping with patience ${WHAT_IF_PATIENCE} would have stopped at ${unit} ${w.stopWhen} and ${saved(w)}`;
-    } else {
-      // Patience 3 would have stopped before the real best: say so, and which patience fits this curve's noise.
-      const fit = patienceReachingBest(val, WHAT_IF_PATIENCE + 1);
-      whatIfText = `early stopping with patience ${WHAT_IF_PATIENCE} would have stopped too soon, at ${unit} ${w.stopWhen}, before the best ${unit} ${rawBestAt.epoch ?? rawBestAt.step}`;
-      if (fit && fit.whatIf.stopIndex !== null) {
-        whatIfText += `; patience ${fit.patience} would have stopped at ${unit} ${fit.whatIf.stopWhen} and ${saved(fit.whatIf)}`;
-      }
-    }
-    const marks: Mark[] = [
-      { series: val.name, step: rawBestAt.step, label: `best ${val.name}`, kind: 'point', value: bestValue },
-      { series: val.name, step: best.step, label: 'overfitting starts', kind: 'line' },
-    ];
-    if (w.stopIndex !== null && w.savedShare > 0) {
-      marks.push({ series: val.name, step: Math.round(val.x[w.stopIndex]), toStep: Math.round(val.x[last]), label: 'saved by early stopping', kind: 'band' });
-    }
-    const verb = f.status === 'fail' ? 'rises' : 'stops improving';
+    const trainFactor = f.train.logScale ? Math.exp(f.trainDrop) : null;
+    const trainText = trainFactor !== null && trainFactor >= 1.05 ? `${f.train.name} fell ${fmt(trainFactor)}× meanwhile` : `${f.train.name} kept improving`;
+    const title =
+      f.status === 'fail'
+        ? `${val.name} bottomed at ${fmt(bestValue)} at ${p.unit} ${p.bestWhen} and ended at ${fmt(lastValue)} while ${trainText}`
+        : `${val.name} has not improved since ${p.unit} ${p.bestWhen} (${fmt(bestValue)}) while ${trainText}`;
+    const plan = planText(val, p);
+    const marks: Mark[] = [{ series: val.name, step: Math.round(val.x[p.bestIndex]), label: `best ${val.name} (${p.unit} ${p.bestWhen})`, kind: 'point', value: bestValue }, ...planBand(val, p)];
     return itemOf(
       this,
       f.status,
-      `${val.name} ${verb} after ${unit} ${bestWhen} while ${f.train.name} keeps falling`,
-      `Stop at ${unit} ${bestWhen} (${whatIfText}); add dropout, weight decay or augmentation, or get more data.`,
+      title,
+      `Keep the ${p.unit}-${p.bestWhen} model: ${plan}. Then add dropout, weight decay or augmentation, or get more data.`,
       {
-        onsetEpoch: best.epoch ?? null,
-        onsetStep: best.step,
+        onsetEpoch: p.unit === 'epoch' ? p.bestWhen : null,
+        onsetStep: Math.round(val.x[p.bestIndex]),
         valSeries: val.name,
         valBest: bestValue,
-        valBestAt: rawBestAt.epoch ?? rawBestAt.step,
+        valBestAt: p.bestWhen,
         valLast: lastValue,
         // The names of DESIGN.md's example, when the judged curve is the validation loss.
         ...(val.key === 'loss' ? { valLossMin: bestValue, valLossLast: lastValue } : {}),
         valRiseFactor: val.logScale ? Number(Math.exp(f.valRise).toFixed(3)) : Number(f.valRise.toPrecision(3)),
         trainSeries: f.train.name,
-        trainImprovementFactor: f.train.logScale ? Number(Math.exp(f.trainDrop).toFixed(3)) : Number(f.trainDrop.toPrecision(3)),
-        whatIf: { patience: WHAT_IF_PATIENCE, stopAt: w.stopWhen, unit, savedShare: Number(w.savedShare.toFixed(3)), restoredBest: whenAt(val, w.bestIndex).epoch ?? whenAt(val, w.bestIndex).step, text: whatIfText },
+        trainImprovementFactor: trainFactor !== null ? Number(trainFactor.toFixed(3)) : Number(f.trainDrop.toPrecision(3)),
+        earlyStopping: { patience: p.patience, stopAt: p.stopWhen, unit: p.unit, savedShare: Number(p.savedShare.toFixed(3)), text: plan },
       },
       marks,
     );
   },
 };
-

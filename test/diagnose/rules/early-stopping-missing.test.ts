@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { makeRun, decay, turnsUp, SCALES } from '../../support/synthetic-runs.ts';
+import { makeRun, decay, turnsUp, SCALES, makeSeries } from '../../support/synthetic-runs.ts';
 import { itemFor } from '../../support/verdict-item.ts';
 
 describe('early_stopping_missing', () => {
-  it.each(SCALES)('warns when the best val loss is at epoch ~10 of 40 and the rest got worse (scale %s)', (scale) => {
+  it.each(SCALES)('warns when the best val loss is at epoch ~10 of 40 and nothing better came after (scale %s)', (scale) => {
     const run = makeRun({ scale, epochs: 40, train: decay(1, 0.05, 6), val: turnsUp(1, 0.4, 3, 10, 0.02) });
     const item = itemFor(run, 'early_stopping_missing');
     expect(item.status).toBe('warn');
     expect(Number(item.evidence.savedShare)).toBeGreaterThan(0.5);
-    expect(item.marks[0].kind).toBe('band');
+    expect(Number(item.evidence.stopAt)).toBeGreaterThan(Number(item.evidence.bestEpoch));
+    expect(item.marks).toEqual([expect.objectContaining({ kind: 'band', label: 'saved by early stopping' })]);
   });
 
   it.each(SCALES)('passes when the best is at the end, or early stopping is configured (scale %s)', (scale) => {
@@ -17,13 +18,24 @@ describe('early_stopping_missing', () => {
     expect(itemFor(overfit, 'early_stopping_missing', { config: { earlyStopping: true } }).status).toBe('pass');
   });
 
-  it.each(SCALES)('on a short run (8 evaluations, best at the second, then worse) asks what patience 3 would have saved, as overfitting does (scale %s)', (scale) => {
+  it.each(SCALES)('on a short run (8 evaluations, best at the second, then worse) stops after the best with the patience overfitting also quotes (scale %s)', (scale) => {
     const run = makeRun({ scale, epochs: 8, train: decay(1, 0.1, 2), val: turnsUp(1.1, 0.3, 0.5, 1, 0.3) });
     const item = itemFor(run, 'early_stopping_missing');
     expect(item.status).toBe('warn');
-    expect(item.evidence).toMatchObject({ evaluations: 8, patience: 3 });
-    expect(item.title).toMatch(/early stopping \(patience 3\) would have saved \d+ % of them/);
-    expect(itemFor(run, 'overfitting').fix).toMatch(/patience 3/);
+    expect(item.evidence).toMatchObject({ evaluations: 8, patience: 3, stopAt: 4 });
+    expect(item.fix).toMatch(/patience 3 \(restoring the best weights\) would have stopped at epoch 4/);
+    expect(itemFor(run, 'overfitting').fix).toMatch(/patience 3 \(restoring the best weights\) would have stopped at epoch 4/);
+  });
+
+  it('never proposes a stop before its own best epoch (the held-out CSV whose best val_loss is at epoch 12)', () => {
+    // Five evaluations without a new best (epochs 7–11) stop patience 5 at epoch 11, before the best at 12; the plan
+    // takes patience 6 instead, which reaches the best and stops six evaluations after it.
+    const val = [1, 0.9, 0.85, 0.8, 0.76, 0.73, 0.7, 0.72, 0.71, 0.73, 0.74, 0.72, 0.6, 0.62, 0.63, 0.64, 0.65, 0.66, 0.67, 0.68, 0.69, 0.7, 0.71, 0.72, 0.73, 0.74, 0.75, 0.76, 0.77, 0.78];
+    const run = makeRun({ epochs: val.length, train: decay(1, 0.05, 6) });
+    run.series.push(makeSeries('val_loss', 'loss', 'val', 'epoch', val.map((_, i) => i), val.map((_, i) => i), val));
+    const item = itemFor(run, 'early_stopping_missing');
+    expect(item.status).toBe('warn');
+    expect(item.evidence).toMatchObject({ bestEpoch: 12, patience: 6, stopAt: 18 });
   });
 
   it.each(SCALES)('passes a short run whose best comes at the end (scale %s)', (scale) => {
