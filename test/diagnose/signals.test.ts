@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { theilSen } from '../../src/diagnose/signals/trend.ts';
 import { noiseLevel } from '../../src/diagnose/signals/noise.ts';
 import { twoSegmentFit, sustainedAbove } from '../../src/diagnose/signals/change-points.ts';
-import { foldedProfileStrength, autocorrelationAtLag } from '../../src/diagnose/signals/periodicity.ts';
+import { epochIndex, epochPhasePattern } from '../../src/diagnose/signals/epoch-phase.ts';
 import { ema, medianFilter } from '../../src/diagnose/signals/smoothing.ts';
 import { toCurve } from '../../src/diagnose/signals/view.ts';
 import { seededRng } from '../support/seeded-rng.ts';
@@ -32,12 +32,22 @@ describe('signals', () => {
     expect(sustainedAbove(ys, 0.65, 10, 80)).toBe(146);
   });
 
-  it('periodicity: a period-20 sawtooth is found, noise is not', () => {
-    const saw = xs.map((x) => (x % 20) / 20 + 0.05 * rng.gauss());
-    const noise = xs.map(() => rng.gauss());
-    expect(foldedProfileStrength(saw, 20).strength).toBeGreaterThan(0.8);
-    expect(foldedProfileStrength(noise, 20).strength).toBeLessThan(0.15);
-    expect(autocorrelationAtLag(saw, 20)).toBeGreaterThan(0.5);
+  it('epoch phase: a per-epoch sawtooth is found whatever the points per epoch, noise and a plain descent are not', () => {
+    // 12.5 points per epoch: no integer period exists, the phase still lines up.
+    const steps = xs.map((_, i) => i + 1);
+    const epochs = steps.map((s) => s / 12.5);
+    const saw = steps.map((s, i) => ((s - 1) % 12.5) / 12.5 - 0.01 * i + 0.05 * rng.gauss());
+    const noise = steps.map(() => rng.gauss());
+    const descent = steps.map((_, i) => -0.01 * i + 0.05 * rng.gauss());
+    const p = epochPhasePattern(steps, epochs, saw)!;
+    expect(p.strength).toBeGreaterThan(0.6);
+    expect(p.autocorrelation).toBeGreaterThan(0.5);
+    expect(p.pointsPerEpoch).toBeGreaterThanOrEqual(12);
+    expect(epochPhasePattern(steps, epochs, noise)!.strength).toBeLessThan(0.1);
+    expect(epochPhasePattern(steps, epochs, descent)!.autocorrelation).toBeLessThan(0.3);
+    expect(Array.from(epochIndex([0.5, 1, 1.5, 2]))).toEqual([0, 0, 1, 1]);
+    expect(Array.from(epochIndex([0, 0, 1, 1]))).toEqual([0, 0, 1, 1]);
+    expect(epochPhasePattern([1, 2, 3], [0, 0, 0], [1, 2, 3])).toBeNull();
   });
 
   it('smoothers: the median filter removes an isolated spike, the EMA follows a level', () => {

@@ -6,12 +6,14 @@ import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import type { DiagnoseContext } from '../../domain/context.ts';
 import type { Curve, RunView } from '../signals/view.ts';
-import { autocorrelationAtLag, foldedProfileStrength } from '../signals/periodicity.ts';
+import { epochIndex, epochPhasePattern } from '../signals/epoch-phase.ts';
 
-/** Share of the detrended variance a per-epoch profile must explain… */
-export const MIN_PROFILE_STRENGTH = 0.3;
-/** …and the autocorrelation at a lag of one epoch. */
-export const MIN_AUTOCORRELATION = 0.3;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts): the pattern's
+ * autocorrelation one epoch later and the share of the detrended variance the per-epoch profile explains must both
+ * reach these. `falseAlarms` is this rule's share of healthy tune runs flagged at these values.
+ */
+export const FIT = { minAutocorrelation: 0.3, minProfileStrength: 0.3, falseAlarms: NaN };
 /** At least this many points per epoch and epochs to see a per-epoch pattern. */
 export const MIN_POINTS_PER_EPOCH = 4;
 export const MIN_EPOCHS = 3;
@@ -19,11 +21,9 @@ export const MIN_EPOCHS = 3;
 /** Why the per-epoch pattern cannot be looked for; null when it can. */
 function patternUnavailable(c: Curve | null): { title: string; needs: string } | null {
   if (!c || c.cadence !== 'step') return { title: 'No step-level training loss', needs: 'Log the training loss per step (with epoch numbers) to check for an unshuffled per-epoch pattern.' };
-  const e = c.epoch;
-  if (!e.every((x) => Number.isFinite(x))) return { title: 'Step-level loss without epoch numbers', needs: 'Log the epoch with each step so the per-epoch pattern can be checked.' };
-  const epochs = Math.floor(e[e.length - 1]) - Math.floor(e[0]) + 1;
-  const period = Math.round(c.ts.length / Math.max(1, e[e.length - 1] - e[0]));
-  if (epochs < MIN_EPOCHS || period < MIN_POINTS_PER_EPOCH || c.ts.length < MIN_EPOCHS * period) {
+  const e = c.source.epochs;
+  if (!e || !Array.from(e).every((x) => Number.isFinite(x))) return { title: 'Step-level loss without epoch numbers', needs: 'Log the epoch with each step so the per-epoch pattern can be checked.' };
+  if (!measure(c)) {
     return { title: 'Too few epochs or points per epoch to see a per-epoch pattern', needs: `Log the loss at least ${MIN_POINTS_PER_EPOCH} times per epoch over ${MIN_EPOCHS}+ epochs.` };
   }
   return null;
@@ -37,14 +37,24 @@ export interface EpochPattern {
   found: boolean;
 }
 
+const measured = new WeakMap<Curve, ReturnType<typeof epochPhasePattern>>();
+/** The phase analysis of the curve's raw logged points (cached: several rules ask). */
+function measure(c: Curve) {
+  if (!measured.has(c)) {
+    const s = c.source;
+    const finite = Array.from(s.values).every((v) => Number.isFinite(v));
+    measured.set(c, finite && s.epochs ? epochPhasePattern(s.steps, s.epochs, s.values.map(c.scale.toBadness), MIN_EPOCHS, MIN_POINTS_PER_EPOCH) : null);
+  }
+  return measured.get(c)!;
+}
+
 /** The per-epoch sawtooth analysis of the step-level training loss; null when the curve cannot show one. */
 export function findEpochPattern(c: Curve | null): EpochPattern | null {
   if (!c || patternUnavailable(c)) return null;
-  const e = c.epoch;
-  const period = Math.round(c.ts.length / Math.max(1, e[e.length - 1] - e[0]));
-  const strength = foldedProfileStrength(c.ty, period).strength || 0;
-  const ac = autocorrelationAtLag(c.ty, period) || 0;
-  return { strength, autocorrelation: ac, pointsPerEpoch: period, found: strength >= MIN_PROFILE_STRENGTH && ac >= MIN_AUTOCORRELATION };
+  const m = measure(c)!;
+  const strength = m.strength || 0;
+  const ac = m.autocorrelation || 0;
+  return { strength, autocorrelation: ac, pointsPerEpoch: m.pointsPerEpoch, found: strength >= FIT.minProfileStrength && ac >= FIT.minAutocorrelation };
 }
 
 /**
@@ -68,7 +78,17 @@ export const unshuffledDataRule: Rule = {
   check({ view, context }) {
     const c = view.trainLoss;
     const p = findEpochPattern(c);
-    const band = (cv: Curve, period: number) => [{ series: cv.name, step: Math.round(cv.x[0]), toStep: Math.round(cv.x[Math.min(cv.x.length - 1, period)]), label: 'one epoch of the pattern', kind: 'band' as const }];
+    // One epoch of the pattern: the run's second epoch (the first is often partial or special).
+    const band = (cv: Curve) => {
+      const s = cv.source;
+      if (!s.epochs) return [];
+      const idx = epochIndex(s.epochs);
+      const second = idx.findIndex((e) => e > idx[0]);
+      if (second < 0) return [];
+      let end = second;
+      while (end + 1 < idx.length && idx[end + 1] === idx[second]) end++;
+      return [{ series: cv.name, step: Math.round(s.steps[second]), toStep: Math.round(s.steps[end]), label: 'one epoch of the pattern', kind: 'band' as const }];
+    };
     if (context.config?.shuffle === false) {
       const seen = p?.found ? ` and the step loss repeats the same shape every epoch (pattern explains ${Math.round(p.strength * 100)} % of the wiggle)` : '';
       return itemOf(
@@ -77,7 +97,7 @@ export const unshuffledDataRule: Rule = {
         `Shuffling is off in the training config${seen}`,
         'Shuffle the training data every epoch (shuffle=True / dataset.shuffle(buffer)); the batch loss follows the data order until then.',
         { shuffle: false, ...(p ? patternEvidence(p) : {}), sawtooth: p ? p.found : null },
-        p?.found && c ? band(c, p.pointsPerEpoch) : [],
+        p?.found && c ? band(c) : [],
       );
     }
     const why = patternUnavailable(c);
@@ -89,7 +109,7 @@ export const unshuffledDataRule: Rule = {
       `The step-level loss repeats the same shape every epoch (pattern explains ${Math.round(p.strength * 100)} % of the wiggle)`,
       'The data is probably not shuffled (e.g. sorted by class or source): shuffle every epoch.',
       patternEvidence(p),
-      band(c, p.pointsPerEpoch),
+      band(c),
     );
   },
 };

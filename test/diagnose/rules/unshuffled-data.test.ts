@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeRun, decay, SCALES } from '../../support/synthetic-runs.ts';
+import { makeRun, decay, SCALES, makeSeries } from '../../support/synthetic-runs.ts';
 import { itemFor } from '../../support/verdict-item.ts';
 
 const SPE = 40;
@@ -21,5 +21,45 @@ describe('unshuffled_data', () => {
     const run = makeRun({ epochs: 10, train: decay(1, 0.3, 4) });
     expect(itemFor(run, 'unshuffled_data', { config: { shuffle: false } }).status).toBe('fail');
     expect(itemFor(run, 'unshuffled_data').status).toBe('unknown');
+  });
+});
+
+describe('unshuffled_data on epochs that are not a whole number of logged points', () => {
+  /** 30 epochs of 63 batches (1,890 points, downsampled into bins of 4.7), or logged every 10 batches (6.3 per epoch). */
+  const sorted = (everyK: number, noise: number, seed: number) => {
+    let s = seed;
+    const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    const steps: number[] = [];
+    const epochs: number[] = [];
+    const values: number[] = [];
+    for (let step = 1; step <= 30 * 63; step++) {
+      if (step % everyK !== 0) continue;
+      const e = step / 63;
+      const phase = (step - 1) % 63 / 63;
+      steps.push(step);
+      epochs.push(e);
+      values.push(decay(2, 0.4, 6)(e) * (0.6 + 0.8 * phase) * Math.exp(noise * (rnd() - 0.5)));
+    }
+    return makeSeries('loss', 'loss', 'train', 'step', steps, epochs, values);
+  };
+  it.each([[1, 0.3], [10, 0.3], [7, 0.5]])('finds the sawtooth logged every %s batches (noise %s)', (k, noise) => {
+    const run = makeRun({ epochs: 30, train: decay(2, 0.4, 6) });
+    run.series = [sorted(k, noise, 7)];
+    const item = itemFor(run, 'unshuffled_data');
+    expect(item.status).toBe('warn');
+    expect(Number(item.evidence.autocorrelation)).toBeGreaterThan(0.6);
+  });
+  it('passes the same run with its order shuffled (no per-epoch shape)', () => {
+    const run = makeRun({ epochs: 30, train: decay(2, 0.4, 6) });
+    const s = sorted(1, 0.3, 7);
+    // Same values, phases permuted within each epoch: the per-epoch shape is gone, the descent stays.
+    const v = Array.from(s.values);
+    for (let e = 0; e < 30; e++) {
+      const chunk = v.slice(e * 63, e * 63 + 63);
+      for (let i = chunk.length - 1; i > 0; i--) { const j = (i * 7919 + e * 31) % (i + 1); [chunk[i], chunk[j]] = [chunk[j], chunk[i]]; }
+      v.splice(e * 63, 63, ...chunk);
+    }
+    run.series = [{ ...s, values: Float64Array.from(v) }];
+    expect(itemFor(run, 'unshuffled_data').status).toBe('pass');
   });
 });
