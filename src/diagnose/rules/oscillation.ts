@@ -1,23 +1,34 @@
 /**
- * oscillation: the training loss, taken per epoch (so batch noise averages out), repeatedly jumps up by a large
- * factor: the optimiser bounces across the valley instead of descending it.
+ * oscillation: the optimiser bounces across the valley instead of descending it (a rate too high for the batch size,
+ * momentum near 1). Two readings, in units of the run's own moves:
+ * - with validation: the validation loss keeps changing direction by large moves **and** the training loss, taken per
+ *   epoch, does too. A small validation set makes the validation jump while training descends smoothly: that is
+ *   noisy_validation, not the optimiser;
+ * - on the training loss alone (with or without validation): the per-epoch loss repeatedly jumps up by a large factor
+ *   and comes back.
+ * A steady climb is divergence, not oscillation.
  */
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import type { Curve } from '../signals/view.ts';
+import { judgedValidation } from './overfitting.ts';
 
-/** An epoch-over-epoch rise of at least +25 % (log) is a large up-move: an epoch average does not jump that much by chance. */
-export const LARGE_UP_LOG = Math.log(1.25);
-/** On a linear scale: this share of the curve's range. */
-export const LARGE_UP_RANGE = 0.1;
-/** Oscillating when large up-moves that are undone (a large down-move within SWING_WITHIN epochs) happen at least
- * this often (share of epochs), and at least MIN_UPS times. A steady climb is divergence, not oscillation. */
-export const SWING_WITHIN = 2;
-export const UP_SHARE = 0.2;
-export const MIN_UPS = 2;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is
+ * this rule's share of healthy tune runs flagged at these values.
+ * - valMove / trainMove: a move smaller than this (log, ≈ relative) is not counted;
+ * - valTurnShare / trainTurnShare: direction changes between counted moves, per evaluation (per epoch);
+ * - largeUp / upShare: without validation, an epoch-over-epoch rise of at least this (log) undone within two epochs,
+ *   at this share of the epochs.
+ */
+export const FIT = { valMove: 0.05, valTurnShare: 0.3, trainMove: 0.02, trainTurnShare: 0.2, largeUp: Math.log(1.25), upShare: 0.2, falseAlarms: NaN };
+/** Oscillating needs at least this many direction changes, and this many epochs to count them in. */
+export const MIN_TURNS = 3;
 export const MIN_EPOCHS = 6;
 /** Without epoch numbers, step-level curves are cut into this many blocks. */
 export const BLOCKS = 20;
+/** A rise must be undone within this many epochs to count as a swing. */
+export const SWING_WITHIN = 2;
 
 /** The curve averaged per whole epoch (or per block), on the badness scale, with the step each block ends at. */
 export function perEpoch(c: Curve): { v: number[]; step: number[] } {
@@ -51,32 +62,86 @@ export function perEpoch(c: Curve): { v: number[]; step: number[] } {
   return { v, step };
 }
 
+/** Direction changes between consecutive moves of at least `minMove`, and the indices where they happen. */
+export function turns(v: readonly number[], minMove: number): { count: number; at: number[] } {
+  let prev = 0;
+  const at: number[] = [];
+  for (let i = 1; i < v.length; i++) {
+    const d = v[i] - v[i - 1];
+    if (Math.abs(d) < minMove) continue;
+    const sign = Math.sign(d);
+    if (prev !== 0 && sign !== prev) at.push(i - 1);
+    prev = sign;
+  }
+  return { count: at.length, at };
+}
+
+/** Large rises undone within SWING_WITHIN epochs. */
+function swings(v: readonly number[], threshold: number): number[] {
+  const ups: number[] = [];
+  for (let i = 1; i < v.length; i++) {
+    if (v[i] - v[i - 1] < threshold) continue;
+    for (let j = i + 1; j <= Math.min(v.length - 1, i + SWING_WITHIN); j++) {
+      if (v[i] - v[j] >= threshold) {
+        ups.push(i);
+        break;
+      }
+    }
+  }
+  return ups;
+}
+
+export interface OscillationFinding {
+  kind: 'both' | 'train';
+  valTurns: number;
+  trainTurns: number;
+  evaluations: number;
+  epochs: number;
+  at: number[];
+  curve: Curve;
+  steps: number[];
+}
+
+export function findOscillation(c: Curve | null, val: Curve | null): OscillationFinding | null {
+  if (!c) return null;
+  const { v, step } = perEpoch(c);
+  if (v.length < MIN_EPOCHS) return null;
+  const scale = (curve: Curve, m: number) => (curve.logScale ? m : m * curve.range);
+  if (val && val.ty.length >= MIN_EPOCHS) {
+    const vt = turns(Array.from(val.ty), scale(val, FIT.valMove));
+    const tt = turns(v, scale(c, FIT.trainMove));
+    if (vt.count >= Math.max(MIN_TURNS, FIT.valTurnShare * (val.ty.length - 2)) && tt.count >= Math.max(MIN_TURNS, FIT.trainTurnShare * (v.length - 2))) {
+      return { kind: 'both', valTurns: vt.count, trainTurns: tt.count, evaluations: val.ty.length, epochs: v.length, at: vt.at, curve: val, steps: Array.from(val.x) };
+    }
+  }
+  const ups = swings(v, scale(c, FIT.largeUp));
+  if (ups.length >= Math.max(2, Math.ceil(FIT.upShare * (v.length - 1)))) return { kind: 'train', valTurns: 0, trainTurns: ups.length, evaluations: 0, epochs: v.length, at: ups, curve: c, steps: step };
+  return null;
+}
+
 export const oscillationRule: Rule = {
   id: 'oscillation',
   area: 'training',
   check({ view }) {
     const c = view.trainLoss;
     if (!c) return unknownItem(this, 'No training loss to check for oscillation', 'Log the training loss per epoch or step.');
-    const { v, step } = perEpoch(c);
+    const { v } = perEpoch(c);
     if (v.length < MIN_EPOCHS) return unknownItem(this, `Only ${v.length} epochs of training loss`, `Log at least ${MIN_EPOCHS} epochs to see oscillation.`);
-    const threshold = c.logScale ? LARGE_UP_LOG : LARGE_UP_RANGE * c.range;
-    const ups: number[] = [];
-    for (let i = 1; i < v.length; i++) {
-      if (v[i] - v[i - 1] < threshold) continue;
-      let undone = false;
-      for (let j = i + 1; j <= Math.min(v.length - 1, i + SWING_WITHIN); j++) if (v[i] - v[j] >= threshold) undone = true;
-      if (undone) ups.push(i);
-    }
-    if (ups.length < Math.max(MIN_UPS, Math.ceil(UP_SHARE * (v.length - 1)))) {
-      return itemOf(this, 'pass', `${c.name} descends without bouncing`, '', { series: c.name, swings: ups.length, epochs: v.length });
-    }
+    const { val } = judgedValidation(view);
+    const f = findOscillation(c, val);
+    if (!f) return itemOf(this, 'pass', `${c.name} descends without bouncing`, '', { series: c.name, epochs: v.length });
+    const marks = f.at.slice(0, 10).map((i) => ({ series: f.curve.name, step: Math.round(f.steps[i] ?? f.steps[f.steps.length - 1]), label: 'turns', kind: 'point' as const }));
+    const title =
+      f.kind === 'both'
+        ? `${f.curve.name} changes direction ${f.valTurns} times in ${f.evaluations} evaluations, and ${c.name} ${f.trainTurns} times in ${f.epochs} epochs: the optimiser bounces`
+        : `${c.name} bounces: ${f.trainTurns} large up-and-down swings in ${f.epochs} epochs`;
     return itemOf(
       this,
       'warn',
-      `${c.name} bounces: ${ups.length} large up-and-down swings in ${v.length} epochs`,
-      'The loss bounces instead of descending: lower the learning rate (or use a schedule), increase the batch size, add gradient clipping.',
-      { series: c.name, swings: ups.length, epochs: v.length, riseThreshold: c.logScale ? '+25 %' : threshold },
-      ups.slice(0, 10).map((i) => ({ series: c.name, step: Math.round(step[i]), label: 'loss jumps up', kind: 'point' as const })),
+      title,
+      'The loss bounces instead of descending: lower the learning rate (or decay it), increase the batch size, lower the momentum, or clip gradients.',
+      { series: f.curve.name, trainSeries: c.name, valTurns: f.valTurns, trainTurns: f.trainTurns, evaluations: f.evaluations, epochs: f.epochs },
+      marks,
     );
   },
 };

@@ -7,11 +7,26 @@ describe('oscillation', () => {
     const d = decay(1, 0.4, 4);
     const item = itemFor(makeRun({ scale, epochs: 20, train: (e) => d(e) * (e % 2 === 1 ? 1.6 : 1) }), 'oscillation');
     expect(item.status).toBe('warn');
-    expect(Number(item.evidence.swings)).toBeGreaterThanOrEqual(5);
+    expect(Number(item.evidence.trainTurns)).toBeGreaterThanOrEqual(5);
   });
 
   it.each(SCALES)('passes a steady climb (that is divergence) and a noisy descent (scale %s)', (scale) => {
     expect(itemFor(makeRun({ scale, epochs: 20, train: (e) => 1 + 0.3 * e }), 'oscillation').status).toBe('pass');
     expect(itemFor(makeRun({ scale, epochs: 20, train: decay(1, 0.3, 4), trainNoise: 0.06 }), 'oscillation').status).toBe('pass');
+  });
+});
+
+describe('oscillation read on validation and training together', () => {
+  const zigzag = (amp: number, floor: number) => (e: number) => decay(1.2, floor, 3)(e) * (e > 2 && e % 2 === 1 ? 1 + amp : 1);
+  it('warns when validation changes direction every epoch by large moves and the epoch training loss bounces too (Adam 0.05, batch 4)', () => {
+    const run = makeRun({ epochs: 36, train: zigzag(0.06, 0.5), val: zigzag(0.25, 0.6) });
+    const item = itemFor(run, 'oscillation');
+    expect(item.status).toBe('warn');
+    expect(Number(item.evidence.valTurns)).toBeGreaterThanOrEqual(12);
+  });
+  it('passes a jumping validation over a smoothly descending training loss: that is noisy_validation', () => {
+    const run = makeRun({ epochs: 36, train: decay(1.2, 0.3, 6), val: zigzag(0.25, 0.4) });
+    expect(itemFor(run, 'oscillation').status).toBe('pass');
+    expect(itemFor(run, 'noisy_validation').status).not.toBe('pass');
   });
 });
