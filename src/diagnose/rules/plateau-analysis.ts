@@ -1,16 +1,33 @@
-/** Stalled curves: shared by plateau, underfitting and stuck_at_chance. */
-import type { Curve } from '../signals/view.ts';
+/**
+ * Stalled training, shared by plateau, underfitting and stuck_at_chance.
+ *
+ * A model with enough capacity and a working learning rate keeps lowering its training loss, if ever more slowly; a
+ * training curve that stops moving for most of the run has hit a wall. Which wall is told by when it stopped:
+ * - **underfitting**: no progress at all after the first evaluations (the model reached what it can represent at once:
+ *   a linear model, a handful of units, heavy regularisation), validation level with training;
+ * - **plateau**: real progress first, then a stall that lasts (the rate decayed to nothing, a saddle it cannot leave).
+ * Neither when the stall sits at a low level: a loss that fell by orders of magnitude (or an accuracy near 1) and then
+ * rests there has converged.
+ */
+import type { Curve, RunView } from '../signals/view.ts';
 import { levels, meaningful, stallIndex } from './shared.ts';
 
-/** A stall must cover at least this share of the run. */
-export const MIN_STALL_SHARE = 0.5;
-/** Total improvement below this (log scale ≈ 18 %; 10 % of range on a linear one) means the run barely learned. */
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is the
+ * larger of plateau's and underfitting's share of healthy tune runs flagged at these values.
+ * - minStallShare: the stall covers at least this share of the run;
+ * - stallSigmas: an improvement counts when it beats the running best by this many noise units;
+ * - convergedProgress: a curve that improved by more than this (log: ×20) before stalling has converged, not stalled;
+ * - goodAccuracy: a training accuracy at or above this is not underfitting nor a plateau, whatever the shape;
+ * - flatFromShare: a stall that starts within this share of the run is "no progress at all" (underfitting);
+ * - noGapLog: validation within this log-distance of training is "tracking it".
+ */
+export const FIT = { minStallShare: 0.5, stallSigmas: 3, convergedProgress: 3, goodAccuracy: 0.95, flatFromShare: 0.15, noGapLog: 0.15, falseAlarms: NaN };
+/** The share below which a curve's progress counts as small for stuck_at_chance (log ≈ 18 %; 10 % of range on a linear one). */
 export const SMALL_LOG_PROGRESS = 0.2;
 export const SMALL_RANGE_PROGRESS = 0.1;
 /** Progress within this many noise units of the curve is no progress. */
 export const NOISE_SIGMAS_PROGRESS = 2;
-/** An improvement counts when it beats the running best by this many noise units. */
-export const STALL_SIGMAS = 3;
 
 export interface Stall {
   curve: Curve;
@@ -27,16 +44,55 @@ export interface Stall {
 export function findStall(c: Curve | null): Stall | null {
   if (!c || c.ts.length < 5) return null;
   const n = c.ts.length;
-  const s = stallIndex(c, meaningful(c, STALL_SIGMAS));
+  const s = stallIndex(c, meaningful(c, FIT.stallSigmas));
   const share = (n - 1 - s) / (n - 1);
-  if (share < MIN_STALL_SHARE) return null;
+  if (share < FIT.minStallShare) return null;
   const lv = levels(c);
   // Start to end level, not start to minimum: the minimum of a noisy curve is biased low.
   const progress = lv.head - lv.tail;
   const noise = Number.isFinite(c.noise) ? c.noise : 0;
-  // Small: below the fixed floor, or indistinguishable from the curve's own point-to-point noise.
   const floor = c.logScale ? SMALL_LOG_PROGRESS : SMALL_RANGE_PROGRESS * c.range;
   const smallProgress = progress < Math.max(floor, NOISE_SIGMAS_PROGRESS * noise);
   const flat = lv.tail - lv.min <= Math.max(floor, NOISE_SIGMAS_PROGRESS * noise);
   return { curve: c, from: s, share, progress, smallProgress, flat };
+}
+
+export interface StalledTraining {
+  kind: 'underfitting' | 'plateau';
+  stall: Stall;
+  /** The validation curve of the same metric and its end level minus training's (log), when there is one. */
+  val: Curve | null;
+  gap: number | null;
+  trainAccuracy: number | null;
+}
+
+/** The training curve that tells whether the model still learns: the loss, else the training metric. */
+function trainingCurve(view: RunView): Curve | null {
+  if (view.trainLoss && view.trainLoss.ts.length >= 5) return view.trainLoss;
+  if (view.trainMetric && view.trainMetric.ts.length >= 5) return view.trainMetric;
+  return null;
+}
+
+/** Whether (and how) training stalled; null when it kept improving or rests at a converged level. */
+export function stalledTraining(view: RunView): StalledTraining | null {
+  const train = trainingCurve(view);
+  const st = findStall(train);
+  if (!train || !st || !st.flat) return null;
+  // How far it fell, from its first logged level (the smoothed head misses a collapse within the first few points).
+  const fell = Math.max(st.progress, train.ty[0]! - levels(train).tail);
+  if (fell > FIT.convergedProgress) return null;
+  const accEnd = (c: Curve | null) => (c && c.key === 'accuracy' ? c.s[c.s.length - 1]! : NaN);
+  const acc = accEnd(view.trainMetric);
+  if (Math.max(acc, accEnd(view.valMetric)) >= FIT.goodAccuracy) return null;
+  // A validation curve that is still improving means the model is still learning something: not stalled.
+  for (const v of [view.valLoss, view.valMetric]) {
+    if (!v || v.ts.length < 5) continue;
+    const vs = findStall(v);
+    if (!vs) return null;
+  }
+  const val = train.key === 'loss' ? view.valLoss : view.valMetric;
+  const gap = val && val.ts.length > 0 && val.logScale === train.logScale ? val.ts[val.ts.length - 1] - train.ts[train.ts.length - 1] : null;
+  const n = train.ts.length;
+  const fromStart = st.from / (n - 1) <= FIT.flatFromShare || st.smallProgress;
+  return { kind: fromStart ? 'underfitting' : 'plateau', stall: st, val, gap, trainAccuracy: Number.isFinite(acc) ? acc : null };
 }

@@ -3,11 +3,20 @@ import { makeRun, decay, SCALES } from '../../support/synthetic-runs.ts';
 import { itemFor } from '../../support/verdict-item.ts';
 
 describe('plateau', () => {
-  it.each(SCALES)('fails when train and val losses barely move from epoch 1 (scale %s)', (scale) => {
-    const run = makeRun({ scale, epochs: 20, stepsPerEpoch: 30, train: decay(0.9, 0.82, 0.5), val: decay(0.85, 0.82, 0.5), trainAcc: () => 0.63, valAcc: () => 0.63 });
+  it.each(SCALES)('warns when training fell 3× and then stopped for the rest of the run while validation stopped too (scale %s)', (scale) => {
+    // Progress over the first quarter, then the rate is cut to nothing: flat at a third of the start.
+    const stalled = (start: number, level: number) => (e: number) => (e < 5 ? start * Math.pow(level / start, e / 5) : level);
+    const run = makeRun({ scale, epochs: 20, stepsPerEpoch: 30, train: stalled(1.2, 0.4), val: stalled(1.1, 0.45), trainAcc: (e) => Math.min(0.8, 0.4 + 0.08 * e), valAcc: (e) => Math.min(0.78, 0.4 + 0.08 * e) });
     const item = itemFor(run, 'plateau');
-    expect(item.status).toBe('fail');
+    expect(item.status).toBe('warn');
     expect(item.marks[0].kind).toBe('band');
+    expect(itemFor(run, 'underfitting').status).toBe('pass');
+  });
+
+  it.each(SCALES)('leaves a stall from epoch 1 to underfitting (no progress at all is not a plateau) (scale %s)', (scale) => {
+    const run = makeRun({ scale, epochs: 20, stepsPerEpoch: 30, train: decay(0.9, 0.82, 0.5), val: decay(0.85, 0.82, 0.5), trainAcc: () => 0.63, valAcc: () => 0.63 });
+    expect(itemFor(run, 'plateau').status).toBe('pass');
+    expect(itemFor(run, 'underfitting').status).toBe('warn');
   });
 
   it.each(SCALES)('passes a high, nearly flat val loss while val accuracy keeps improving (label smoothing) (scale %s)', (scale) => {
