@@ -1,14 +1,28 @@
 /**
- * bad_initial_loss: the first training loss is far from ln K, what a freshly initialised softmax classifier over
- * K classes should start at. Far above = overconfident wrong outputs (bad init or output scaling); the check needs K.
+ * bad_initial_loss: the untrained model starts confidently wrong (a last layer initialised too large, logits fed to a
+ * loss that expects probabilities), so the first steps are spent undoing the initialisation.
+ * - With the class count K known: the first training loss far above ln K, what a fresh softmax over K classes gives.
+ * - Without it: the start is read against the run's own next steps. A sane initialisation starts near chance and
+ *   falls gradually; a confidently wrong one starts many times higher and collapses within the first few per cent of
+ *   the run (per step), or within the first epoch (per epoch: the first epoch's mean is many times the second's).
  */
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import { fmt } from './shared.ts';
+import { median } from '../signals/stats.ts';
 
 /** First loss above this multiple of ln K: fail; above WARN_FACTOR: warn. */
 export const FAIL_FACTOR = 3;
 export const WARN_FACTOR = 1.5;
+/**
+ * Thresholds of the reading without K, fitted on the corpus' tune split by `npm run corpus -- --fit`; `falseAlarms` is
+ * this rule's share of healthy tune runs flagged at these values. `stepCollapse`: the first logged step loss over the
+ * median of the points logged in the next EARLY_SHARE of the run; `epochCollapse`: the first epoch's loss over the
+ * second's.
+ */
+export const FIT = { stepCollapse: 8, epochCollapse: 6, falseAlarms: NaN };
+/** The window after the first step the collapse is measured against (share of the logged points, at least 3). */
+export const EARLY_SHARE = 0.03;
 
 export const badInitialLossRule: Rule = {
   id: 'bad_initial_loss',
@@ -17,16 +31,49 @@ export const badInitialLossRule: Rule = {
     const K = context.classes;
     const c = view.trainLoss;
     if (!c || c.source.values.length === 0) return unknownItem(this, 'No training loss', 'Log the training loss from the first step.');
-    if (!K || K < 2) return unknownItem(this, 'The class count is not known', 'Give the class count K (CLI --classes, API `classes`) to compare the first loss with ln K.');
-    let first = NaN;
-    for (const v of c.source.values) if (Number.isFinite(v)) { first = v; break; }
-    const expected = Math.log(K);
-    const ratio = first / expected;
-    const evidence = { firstLoss: Number(first.toPrecision(4)), expected: Number(expected.toFixed(4)), classes: K, ratio: Number(ratio.toFixed(2)) };
-    const mark = [{ series: c.name, step: c.source.steps[0], label: `first loss (ln ${K} = ${fmt(expected)})`, kind: 'point' as const, value: Number(first.toPrecision(4)) }];
-    if (!Number.isFinite(first)) return itemOf(this, 'fail', 'The first loss is not finite', 'Check inputs, labels and the loss function for NaN sources.', evidence);
-    if (ratio >= FAIL_FACTOR) return itemOf(this, 'fail', `First loss ${fmt(first)} is ${ratio.toFixed(1)}× ln ${K} = ${fmt(expected)}`, 'The untrained model is confidently wrong: initialise the last layer to small weights (bias to log class priors), check the output activation against the loss (logits vs probabilities) and the label encoding.', evidence, mark);
-    if (ratio >= WARN_FACTOR) return itemOf(this, 'warn', `First loss ${fmt(first)} is ${ratio.toFixed(1)}× ln ${K} = ${fmt(expected)}`, 'Check the initialisation of the last layer and the output activation vs the loss.', evidence, mark);
-    return itemOf(this, 'pass', `First loss ${fmt(first)} is consistent with ln ${K} = ${fmt(expected)} (or a pretrained start)`, '', evidence);
+    const values = c.source.values;
+    let firstAt = -1;
+    for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) { firstAt = i; break; }
+    const first = firstAt >= 0 ? values[firstAt]! : NaN;
+    if (K && K >= 2) {
+      const expected = Math.log(K);
+      const ratio = first / expected;
+      const evidence = { firstLoss: Number(first.toPrecision(4)), expected: Number(expected.toFixed(4)), classes: K, ratio: Number(ratio.toFixed(2)) };
+      const mark = [{ series: c.name, step: c.source.steps[0], label: `first loss (ln ${K} = ${fmt(expected)})`, kind: 'point' as const, value: Number(first.toPrecision(4)) }];
+      if (!Number.isFinite(first)) return itemOf(this, 'fail', 'The first loss is not finite', 'Check inputs, labels and the loss function for NaN sources.', evidence);
+      if (ratio >= FAIL_FACTOR) return itemOf(this, 'fail', `First loss ${fmt(first)} is ${ratio.toFixed(1)}× ln ${K} = ${fmt(expected)}`, 'The untrained model is confidently wrong: initialise the last layer to small weights (bias to log class priors), check the output activation against the loss (logits vs probabilities) and the label encoding.', evidence, mark);
+      if (ratio >= WARN_FACTOR) return itemOf(this, 'warn', `First loss ${fmt(first)} is ${ratio.toFixed(1)}× ln ${K} = ${fmt(expected)}`, 'Check the initialisation of the last layer and the output activation vs the loss.', evidence, mark);
+      return itemOf(this, 'pass', `First loss ${fmt(first)} is consistent with ln ${K} = ${fmt(expected)} (or a pretrained start)`, '', evidence);
+    }
+    if (!(first > 0)) return unknownItem(this, 'The class count is not known', 'Give the class count K (CLI --classes, API `classes`) to compare the first loss with ln K.');
+    // Without K: the start against the run's own next steps.
+    let against = NaN;
+    let threshold = NaN;
+    let what = '';
+    if (c.cadence === 'step') {
+      const n = values.length - firstAt;
+      const k = Math.max(3, Math.ceil(n * EARLY_SHARE));
+      if (n < k + 2) return unknownItem(this, 'Too few training-loss points to judge the start', 'Log the training loss from the first step, or give the class count K.');
+      against = median(Array.from(values.subarray(firstAt + 1, firstAt + 1 + k)));
+      threshold = FIT.stepCollapse;
+      what = `the median of the next ${k} logged steps`;
+    } else {
+      const finite = Array.from(values).filter(Number.isFinite);
+      if (finite.length < 3) return unknownItem(this, 'Too few epochs to judge the start', 'Log the training loss per step, or give the class count K.');
+      against = finite[1]!;
+      threshold = FIT.epochCollapse;
+      what = 'the second epoch';
+    }
+    const ratio = first / against;
+    const evidence = { firstLoss: Number(first.toPrecision(4)), comparedWith: what, thatLevel: Number(against.toPrecision(4)), ratio: Number(ratio.toFixed(2)) };
+    if (!(ratio >= threshold)) return itemOf(this, 'pass', `The first loss ${fmt(first)} is ${ratio.toFixed(1)}× ${what}: a gradual start`, '', evidence);
+    return itemOf(
+      this,
+      'warn',
+      `The first loss ${fmt(first)} is ${ratio.toFixed(0)}× ${what} (${fmt(against)}): the model started confidently wrong and spent its first steps undoing its initialisation`,
+      'Initialise the last layer to small weights (bias to the log class priors), check the output activation against the loss (logits vs probabilities) and the label encoding; give --classes to compare with ln K.',
+      evidence,
+      [{ series: c.name, step: c.source.steps[firstAt]!, label: 'first loss', kind: 'point', value: Number(first.toPrecision(4)) }],
+    );
   },
 };

@@ -1,20 +1,95 @@
-/** label_noise: examples flagged as likely mislabeled (e.g. by confident learning); noisy labels cap accuracy. */
+/**
+ * label_noise: labels that are wrong cap what the model can fit. Known directly when the dataset statistics count
+ * likely label errors (a confident-learning pass, a training job's contradicted labels). From the curves alone it
+ * shows where clean validation labels meet noisy training ones: the model predicts the validation set far better
+ * than the very training data it learns from — training accuracy well below validation accuracy, or a training loss
+ * several times the validation loss — by more than dropout or augmentation explain (val_better_than_train covers
+ * those smaller margins and is folded into this finding when both show).
+ */
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import { shareOf, trainSizeOf } from '../../data/dataset-checks.ts';
+import type { Curve } from '../signals/view.ts';
+import { smoothedAtPointOf } from '../signals/view.ts';
+import { median } from '../signals/stats.ts';
 
 export const WARN_SHARE = 0.03;
 export const FAIL_SHARE = 0.1;
+/**
+ * Thresholds of the curve reading, fitted on the corpus' tune split by `npm run corpus -- --fit`; `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values. Over the second half of the evaluations, the median of
+ * validation accuracy − training accuracy must reach `accuracyMargin`, or the median of log(train loss / val loss)
+ * `lossLogMargin`.
+ */
+export const FIT = { accuracyMargin: 0.12, lossLogMargin: 0.9, falseAlarms: NaN };
+/** Evaluations in the second half needed to call it. */
+export const MIN_PAIRS = 3;
+
+/** Median over the second half of the evaluations of (train − val) on the judging scale (badness: positive = train worse). */
+function margin(train: Curve, val: Curve): { median: number; pairs: number } {
+  const d: number[] = [];
+  for (let i = Math.floor(val.ts.length / 2); i < val.ts.length; i++) {
+    const t = smoothedAtPointOf(train, val, i);
+    if (Number.isFinite(t)) d.push(t - val.ts[i]!);
+  }
+  return { median: d.length ? median(d) : NaN, pairs: d.length };
+}
+
+export interface CurveLabelNoise {
+  kind: 'accuracy' | 'loss';
+  train: Curve;
+  val: Curve;
+  /** Accuracy points (0…1) or log ratio of the losses. */
+  margin: number;
+  trainLast: number;
+  valLast: number;
+}
+
+export function labelNoiseFromCurves(tl: Curve | null, vl: Curve | null, tm: Curve | null, vm: Curve | null): CurveLabelNoise | null {
+  if (tm && vm && tm.key === 'accuracy' && vm.key === 'accuracy' && vm.ts.length >= MIN_PAIRS * 2) {
+    // On the raw accuracy, not the log-error scale: "12 points below" is what the user reads.
+    const d: number[] = [];
+    for (let i = Math.floor(vm.s.length / 2); i < vm.s.length; i++) {
+      const t = smoothedAtPointOf(tm, vm, i);
+      if (Number.isFinite(t)) d.push(vm.s[i]! - tm.scale.fromBadness(t));
+    }
+    const m = d.length >= MIN_PAIRS ? median(d) : NaN;
+    if (m >= FIT.accuracyMargin) return { kind: 'accuracy', train: tm, val: vm, margin: m, trainLast: tm.s[tm.s.length - 1]!, valLast: vm.s[vm.s.length - 1]! };
+  }
+  if (tl && vl && tl.logScale && vl.logScale && vl.ts.length >= MIN_PAIRS * 2) {
+    const m = margin(tl, vl);
+    if (m.pairs >= MIN_PAIRS && m.median >= FIT.lossLogMargin) return { kind: 'loss', train: tl, val: vl, margin: m.median, trainLast: tl.s[tl.s.length - 1]!, valLast: vl.s[vl.s.length - 1]! };
+  }
+  return null;
+}
 
 export const labelNoiseRule: Rule = {
   id: 'label_noise',
   area: 'data',
-  check({ context }) {
+  check({ view, context }) {
     const e = context.dataset?.likelyLabelErrors;
     const share = shareOf(e, trainSizeOf(context.dataset) ?? undefined);
-    if (e === undefined || share === null) return unknownItem(this, 'Label quality is not known', 'Provide dataset statistics with a likely-label-error count (e.g. from a confident-learning pass).');
-    const evidence = { likelyLabelErrors: e, share: Number(share.toFixed(4)) };
-    if (share < WARN_SHARE) return itemOf(this, 'pass', `${(share * 100).toFixed(1)} % of labels look wrong`, '', evidence);
-    return itemOf(this, share >= FAIL_SHARE ? 'fail' : 'warn', `${(share * 100).toFixed(1)} % of labels look wrong (${e} examples)`, 'Review and relabel the flagged examples, or use a noise-robust loss (label smoothing, co-teaching).', evidence);
+    if (e !== undefined && share !== null) {
+      const evidence = { likelyLabelErrors: e, share: Number(share.toFixed(4)) };
+      if (share < WARN_SHARE) return itemOf(this, 'pass', `${(share * 100).toFixed(1)} % of labels look wrong`, '', evidence);
+      return itemOf(this, share >= FAIL_SHARE ? 'fail' : 'warn', `${(share * 100).toFixed(1)} % of labels look wrong (${e} examples)`, 'Review and relabel the flagged examples, or use a noise-robust loss (label smoothing, co-teaching).', evidence);
+    }
+    const f = labelNoiseFromCurves(view.trainLoss, view.valLoss, view.trainMetric, view.valMetric);
+    if (!f) {
+      const canRead = (view.trainLoss && view.valLoss) || (view.trainMetric && view.valMetric);
+      if (!canRead) return unknownItem(this, 'Label quality is not known', 'Log training and validation accuracy (or loss), or provide dataset statistics with a likely-label-error count (e.g. from a confident-learning pass).');
+      return itemOf(this, 'pass', 'The model fits its training labels about as well as its validation labels', '', {});
+    }
+    const title =
+      f.kind === 'accuracy'
+        ? `${f.train.name} ${Math.round(f.trainLast * 100)} % stays ${Math.round(f.margin * 100)} points below ${f.val.name} ${Math.round(f.valLast * 100)} %: the model predicts validation better than the labels it trains on`
+        : `${f.train.name} stays ${Math.exp(f.margin).toFixed(1)}× ${f.val.name} (${Number(f.trainLast.toPrecision(3))} vs ${Number(f.valLast.toPrecision(3))}): the model cannot fit training labels it gets right on validation`;
+    return itemOf(
+      this,
+      'warn',
+      title,
+      'Part of the training labels are likely wrong (validation labels cleaner than training ones): review a sample of training examples the model gets "wrong", relabel or drop them (confident learning), or use a noise-robust loss (label smoothing, co-teaching).',
+      { from: 'curves', kind: f.kind, train: f.train.name, val: f.val.name, margin: Number(f.margin.toFixed(3)), trainLast: Number(f.trainLast.toPrecision(4)), valLast: Number(f.valLast.toPrecision(4)) },
+    );
   },
 };
