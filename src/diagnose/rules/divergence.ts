@@ -9,17 +9,16 @@ import type { Curve } from '../signals/view.ts';
 import { fmt, levels, smoothAt, whenAt } from './shared.ts';
 import { median } from '../signals/stats.ts';
 
-/** The minimum must leave at least this share of the run after it for "stayed up" to mean anything. */
-export const MIN_SHARE_AFTER_MIN = 0.15;
-/** End level over the minimum on the log scale: ln 2 = the loss doubled. */
-export const LOG_RISE_FAIL = Math.LN2;
-/** …or, on any scale, this share of the progress the run had made down to its minimum (on the log scale also at least ×1.5). */
-export const RISE_OF_PROGRESS_FAIL = 0.3;
-export const MIN_LOG_RISE = Math.log(1.5);
-/** …and always this many noise units of the smoothed curve. */
-export const NOISE_SIGMAS = 5;
-/** Share of the points after the rise starts that must stay above half the rise ("stays up"). */
-export const SUSTAINED_SHARE = 0.7;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - minShareAfterMin: The minimum must leave at least this share of the run after it for "stayed up" to mean anything.
+ * - logRise: End level over the minimum on the log scale: ln 2 = the loss doubled.
+ * - riseOfProgress: …or, on any scale, this share of the progress the run had made down to its minimum (on the log scale also at least ×1.5).
+ * - noiseSigmas: …and always this many noise units of the smoothed curve.
+ * - sustainedShare: Share of the points after the rise starts that must stay above half the rise ("stays up").
+ */
+export const FIT = { minShareAfterMin: 0.15, logRise: 0.693, riseOfProgress: 0.3, minLogRise: 0.405, noiseSigmas: 5, sustainedShare: 0.7, falseAlarms: NaN };
 
 export interface DivergenceFinding {
   minIndex: number;
@@ -33,7 +32,7 @@ export function findDivergence(c: Curve): DivergenceFinding | null {
   if (n < 6) return null;
   const lv = levels(c);
   const m = lv.argMin;
-  if (n - 1 - m < Math.max(3, Math.ceil(n * MIN_SHARE_AFTER_MIN))) return null;
+  if (n - 1 - m < Math.max(3, Math.ceil(n * FIT.minShareAfterMin))) return null;
   const k = Math.max(3, Math.floor(n * 0.1));
   const end = median(Array.from(c.ts.subarray(n - k)));
   const rise = end - lv.min;
@@ -44,15 +43,15 @@ export function findDivergence(c: Curve): DivergenceFinding | null {
   const bottom = lowestMedian(c.ts, k);
   const held = end - bottom;
   const progress = Math.max(0, lv.head - bottom);
-  const big = (c.logScale && held >= LOG_RISE_FAIL) || (progress > 0 && held >= RISE_OF_PROGRESS_FAIL * progress && (!c.logScale || held >= MIN_LOG_RISE));
-  if (!big || rise < NOISE_SIGMAS * noise) return null;
+  const big = (c.logScale && held >= FIT.logRise) || (progress > 0 && held >= FIT.riseOfProgress * progress && (!c.logScale || held >= FIT.minLogRise));
+  if (!big || rise < FIT.noiseSigmas * noise) return null;
   const half = lv.min + rise / 2;
   let riseStart = -1;
   for (let i = m + 1; i < n; i++) if (c.ts[i] > half) { riseStart = i; break; }
   if (riseStart < 0) return null;
   let above = 0;
   for (let i = riseStart; i < n; i++) if (c.ts[i] > half) above++;
-  if (above / (n - riseStart) < SUSTAINED_SHARE) return null;
+  if (above / (n - riseStart) < FIT.sustainedShare) return null;
   return { minIndex: m, rise, riseStart };
 }
 

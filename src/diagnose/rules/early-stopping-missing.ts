@@ -8,10 +8,13 @@ import { itemOf, unknownItem } from './rule.ts';
 import { judgedValidation, MIN_EVALS } from './overfitting.ts';
 import { earlyStoppingPlan, planBand, planText } from './early-stopping-plan.ts';
 
-/** The plan must have saved at least this share of the evaluations… */
-export const MIN_SAVED_SHARE = 0.3;
-/** …and the best evaluation lies in the first part of the run. */
-export const BEST_BEFORE_SHARE = 0.6;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - minSavedShare: The plan must have saved at least this share of the evaluations…
+ * - bestBeforeShare: …and the best evaluation lies in the first part of the run.
+ */
+export const FIT = { minSavedShare: 0.3, bestBeforeShare: 0.6, falseAlarms: NaN };
 
 export const earlyStoppingMissingRule: Rule = {
   id: 'early_stopping_missing',
@@ -24,7 +27,7 @@ export const earlyStoppingMissingRule: Rule = {
     const n = val.ts.length;
     const p = earlyStoppingPlan(val);
     const bestShare = p.bestIndex / (n - 1);
-    if (p.stopIndex === null || p.savedShare < MIN_SAVED_SHARE || bestShare > BEST_BEFORE_SHARE) {
+    if (p.stopIndex === null || p.savedShare < FIT.minSavedShare || bestShare > FIT.bestBeforeShare) {
       return itemOf(this, 'pass', `Best ${val.name} late enough in the run that early stopping would change little`, '', { bestIndexShare: Number(bestShare.toFixed(2)) });
     }
     const plan = planText(val, p);

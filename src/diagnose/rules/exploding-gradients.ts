@@ -10,9 +10,12 @@ import { median } from '../signals/stats.ts';
 /** Share of non-finite norms above which (or a non-finite last norm) NaN gradients are a failure; fewer are the
  * skipped steps of a mixed-precision loss scaler, a warning. */
 export const NON_FINITE_FAIL_SHARE = 0.05;
-/** Growth of the (smoothed) norm over its early level: fail / warn. */
-export const FAIL_GROWTH = 100;
-export const WARN_GROWTH = 10;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - failGrowth: Growth of the (smoothed) norm over its early level: fail / warn.
+ */
+export const FIT = { warnGrowth: 10, failGrowth: 100, falseAlarms: NaN };
 
 function growth(values: ArrayLike<number>): { growth: number; nonFinite: number; lastNonFinite: boolean; early: number; late: number } {
   const v = Array.from(values);
@@ -38,8 +41,8 @@ export const explodingGradientsRule: Rule = {
     const evidence = { source: inst ? 'instrumentation' : view.gradNorm!.name, earlyNorm: Number(g.early.toPrecision(3)), lateNorm: Number(g.late.toPrecision(3)), growth: Number(g.growth.toPrecision(3)), nonFiniteShare: Number(g.nonFinite.toFixed(4)) };
     if (g.lastNonFinite || g.nonFinite >= NON_FINITE_FAIL_SHARE) return itemOf(this, 'fail', 'Gradient norm became NaN/Inf', 'Clip gradients (clipnorm=1.0), lower the learning rate, check the loss for log(0).', evidence);
     if (g.nonFinite > 0) return itemOf(this, 'warn', `A few gradient norms are NaN/Inf (${(g.nonFinite * 100).toFixed(1)} % of steps)`, 'Occasional NaN gradients are usually steps skipped by a mixed-precision loss scaler; if they recur, clip gradients or lower the learning rate.', evidence);
-    if (g.growth >= FAIL_GROWTH) return itemOf(this, 'fail', `Gradient norm grew ${Math.round(g.growth)}×`, 'Clip gradients, lower the learning rate, add normalisation layers or residual connections.', evidence);
-    if (g.growth >= WARN_GROWTH) return itemOf(this, 'warn', `Gradient norm grew ${Math.round(g.growth)}× over the run`, 'Watch the learning rate; gradient clipping will keep a growing norm from turning into divergence.', evidence);
+    if (g.growth >= FIT.failGrowth) return itemOf(this, 'fail', `Gradient norm grew ${Math.round(g.growth)}×`, 'Clip gradients, lower the learning rate, add normalisation layers or residual connections.', evidence);
+    if (g.growth >= FIT.warnGrowth) return itemOf(this, 'warn', `Gradient norm grew ${Math.round(g.growth)}× over the run`, 'Watch the learning rate; gradient clipping will keep a growing norm from turning into divergence.', evidence);
     return itemOf(this, 'pass', 'Gradient norms stay bounded', '', evidence);
   },
 };

@@ -5,9 +5,12 @@
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 
-/** Gap in accuracy points at the end: warn / fail. */
-export const WARN_GAP = 0.1;
-export const FAIL_GAP = 0.2;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - warnGap: Gap in accuracy points at the end: warn / fail.
+ */
+export const FIT = { warnGap: 0.1, failGap: 0.2, falseAlarms: NaN };
 
 export const generalizationGapRule: Rule = {
   id: 'generalization_gap',
@@ -21,10 +24,10 @@ export const generalizationGapRule: Rule = {
     const k = (c: typeof t) => c.s[c.s.length - 1];
     const gap = k(t) - k(v);
     const evidence = { train: t.name, val: v.name, trainLast: Number(k(t).toFixed(4)), valLast: Number(k(v).toFixed(4)), gap: Number(gap.toFixed(4)) };
-    if (gap < WARN_GAP) return itemOf(this, 'pass', `Train/validation ${t.key} gap is ${Math.round(gap * 100)} ${Math.round(gap * 100) === 1 ? 'point' : 'points'}`, '', evidence);
+    if (gap < FIT.warnGap) return itemOf(this, 'pass', `Train/validation ${t.key} gap is ${Math.round(gap * 100)} ${Math.round(gap * 100) === 1 ? 'point' : 'points'}`, '', evidence);
     return itemOf(
       this,
-      gap >= FAIL_GAP ? 'fail' : 'warn',
+      gap >= FIT.failGap ? 'fail' : 'warn',
       `${t.name} ${Math.round(k(t) * 100)} % vs ${v.name} ${Math.round(k(v) * 100)} %: a ${Math.round(gap * 100)}-point generalization gap`,
       'Regularise (dropout, weight decay, augmentation), get more or more varied data, or use a smaller model; check that validation comes from the same distribution.',
       evidence,

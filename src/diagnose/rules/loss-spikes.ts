@@ -9,10 +9,13 @@ import { medianFilter } from '../signals/smoothing.ts';
 import { median, robustSd } from '../signals/stats.ts';
 import { whenAt } from './shared.ts';
 
-/** Residual above the running median, in robust standard deviations of all residuals. */
-export const SPIKE_SIGMAS = 8;
-/** And at least this factor above the local level (log scale: ×2). */
-export const MIN_LOG_SPIKE = Math.LN2;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - spikeSigmas: Residual above the running median, in robust standard deviations of all residuals.
+ * - minLogSpike: And at least this factor above the local level (log scale: ×2).
+ */
+export const FIT = { spikeSigmas: 8, minLogSpike: 0.693, falseAlarms: NaN };
 /** The curve must be back within half the spike this many points later ("isolated"). */
 export const RETURN_WITHIN = 3;
 /** Width of the running median the residuals are taken from. */
@@ -85,7 +88,7 @@ export const lossSpikesRule: Rule = {
     const spikes: number[] = [];
     for (let i = Math.ceil(n * SKIP_START_SHARE); i < n; i++) {
       const r = res[i] - centre;
-      if (r < SPIKE_SIGMAS * Math.max(spread, local[i]) || (c.logScale ? res[i] < MIN_LOG_SPIKE : res[i] < minLinear)) continue;
+      if (r < FIT.spikeSigmas * Math.max(spread, local[i]) || (c.logScale ? res[i] < FIT.minLogSpike : res[i] < minLinear)) continue;
       const j = Math.min(n - 1, i + RETURN_WITHIN);
       if (j === i || c.ty[j] - base[j] > res[i] / 2) continue;
       spikes.push(i);

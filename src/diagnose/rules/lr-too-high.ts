@@ -31,13 +31,15 @@ export const MIN_PHASE_POINTS = 5;
 export const START_SHARE = 0.2;
 
 /**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ *
  * An early blow-up: within the first epoch (or the first BLOWUP_WINDOW_SHARE of the steps when epochs are unknown)
- * the per-batch loss reaches BLOWUP_FACTOR× its starting level (the first batch loss, or ln K when higher) on at
- * least BLOWUP_MIN_POINTS batches — or the first epoch's mean loss does. A working first epoch ends below where it
+ * the per-batch loss reaches `blowupFactor`× its starting level (the first batch loss, or ln K when higher) on at
+ * least `blowupMinPoints` batches — or the first epoch's mean loss does. A working first epoch ends below where it
  * started; several batches far above it mean the steps overshoot, which is what kills ReLUs and leaves a net at chance.
  */
-export const BLOWUP_FACTOR = 4;
-export const BLOWUP_MIN_POINTS = 3;
+export const FIT = { blowupFactor: 4, blowupMinPoints: 3, falseAlarms: NaN };
 export const BLOWUP_WINDOW_SHARE = 0.1;
 /** After a blow-up the run counts as recovered when its final loss is this share (or less) of the starting level. */
 export const RECOVERED_SHARE = 0.8;
@@ -63,7 +65,7 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
   const idx = new Int32Array(src.values.length);
   let count = 0;
   for (let i = 0; i < src.values.length; i++) if (Number.isFinite(src.values[i])) idx[count++] = i;
-  if (count < 2 * BLOWUP_MIN_POINTS + 2) return null;
+  if (count < 2 * FIT.blowupMinPoints + 2) return null;
   const val = (j: number) => src.values[idx[j]];
   const epochOf = (j: number) => (src.epochs ? src.epochs[idx[j]] : NaN);
   const chance = context.classes && context.classes >= 2 ? Math.log(context.classes) : null;
@@ -77,19 +79,19 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
     while (end < count && epochOf(end) <= limit + 1e-9) end++;
     if (end >= count * 0.5) end = Math.ceil(count * BLOWUP_WINDOW_SHARE);
   } else end = Math.ceil(count * BLOWUP_WINDOW_SHARE);
-  end = Math.max(end, BLOWUP_MIN_POINTS + 1);
+  end = Math.max(end, FIT.blowupMinPoints + 1);
   let above = 0;
   let peakI = 0;
   let sum = 0;
   for (let j = 0; j < end; j++) {
     const v = val(j);
     sum += v;
-    if (v >= BLOWUP_FACTOR * start) above++;
+    if (v >= FIT.blowupFactor * start) above++;
     if (v > val(peakI)) peakI = j;
   }
   const epochLoss = view.all.find((x) => x.key === 'loss' && x.split === 'train' && x.cadence === 'epoch' && x !== c);
   const firstEpochMean = epochLoss && epochLoss.source.values.length && Number.isFinite(epochLoss.source.values[0]) ? epochLoss.source.values[0] : sum / end;
-  if (above < BLOWUP_MIN_POINTS && !(firstEpochMean >= BLOWUP_FACTOR * start)) return null;
+  if (above < FIT.blowupMinPoints && !(firstEpochMean >= FIT.blowupFactor * start)) return null;
   const k = Math.max(1, Math.floor(c.s.length * 0.1));
   const endLoss = median(Array.from(c.s.subarray(c.s.length - k)));
   return {
@@ -189,7 +191,7 @@ export const lrTooHighRule: Rule = {
           peakStep: blowUp.peakStep,
           peakEpoch: blowUp.peakEpoch,
           batchesAbove: blowUp.pointsAbove,
-          blowUpFactor: BLOWUP_FACTOR,
+          blowUpFactor: FIT.blowupFactor,
           lastLoss: Number(blowUp.endLoss.toPrecision(4)),
           updateRatioMedian: ratio !== null ? Number(ratio.toPrecision(3)) : null,
         },

@@ -16,12 +16,14 @@ import { levels } from './shared.ts';
 import { smoothedAtPointOf, type Curve } from '../signals/view.ts';
 import { noiseLevel } from '../signals/noise.ts';
 
-/** Evaluation-to-evaluation jitter (robust σ on the log scale, ≈ relative) that the lower bound must reach to warn… */
-export const WARN_LOG_NOISE = 0.065;
-/** …and to fail. */
-export const FAIL_LOG_NOISE = 0.15;
-/** On a linear scale, jitter as a share of the curve's range (warn; twice this fails). */
-export const WARN_RANGE_NOISE = 0.1;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - warnLogNoise: Evaluation-to-evaluation jitter (robust σ on the log scale, ≈ relative) that the lower bound must reach to warn…
+ * - failLogNoise: …and to fail.
+ * - warnRangeNoise: On a linear scale, jitter as a share of the curve's range (warn; twice this fails).
+ */
+export const FIT = { warnLogNoise: 0.065, failLogNoise: 0.15, warnRangeNoise: 0.1, falseAlarms: NaN };
 export const MIN_EVALS = 5;
 /** Below this many evaluations the noise estimate rests on a handful of differences: at most a warning. */
 export const MIN_EVALS_FOR_FAIL = 8;
@@ -65,8 +67,8 @@ export const noisyValidationRule: Rule = {
     const useTrain = Number.isFinite(rel) && jitterLowerBound(rel, vsTrain.m) < jitterLowerBound(own, val.ty.length - 1);
     const relative = useTrain ? rel : own;
     const atLeast = jitterLowerBound(relative, useTrain ? vsTrain.m : val.ty.length - 1);
-    const warnAt = val.logScale ? WARN_LOG_NOISE : WARN_RANGE_NOISE;
-    const failAt = val.logScale ? FAIL_LOG_NOISE : 2 * WARN_RANGE_NOISE;
+    const warnAt = val.logScale ? FIT.warnLogNoise : FIT.warnRangeNoise;
+    const failAt = val.logScale ? FIT.failLogNoise : 2 * FIT.warnRangeNoise;
     const evidence = {
       series: val.name,
       jitter: Number(relative.toFixed(3)),

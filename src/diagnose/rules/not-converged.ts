@@ -9,13 +9,14 @@ import { levels, tailTrend } from './shared.ts';
 
 /** Share of the run whose trend is judged. */
 export const TAIL_FRACTION = 0.25;
-/** The tail's improvement must be at least this many standard errors of a fitted change over the tail (noise σ ·
- * √(12/k) for k evenly spaced points): a trend the noise would not produce… */
-export const NOISE_SIGMAS = 2;
-/** …and at least this share of the whole run's improvement (below it, the curve has flattened: converged). */
-export const MIN_SHARE_OF_PROGRESS = 0.08;
-/** …and at least 1 % (log scale) over the tail. */
-export const MIN_LOG_TAIL_DROP = 0.01;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - noiseSigmas: The tail's improvement must be at least this many standard errors of a fitted change over the tail (noise σ · √(12/k) for k evenly spaced points): a trend the noise would not produce…
+ * - minShareOfProgress: …and at least this share of the whole run's improvement (below it, the curve has flattened: converged).
+ * - minLogTailDrop: …and at least 1 % (log scale) over the tail.
+ */
+export const FIT = { noiseSigmas: 2, minShareOfProgress: 0.08, minLogTailDrop: 0.01, falseAlarms: NaN };
 
 export const notConvergedRule: Rule = {
   id: 'not_converged',
@@ -44,8 +45,8 @@ export const notConvergedRule: Rule = {
     const total = Math.max(lv.head - lv.min, 0);
     const k = c.ts.length - t.from;
     /** A change over the tail that neither the noise nor rounding explains. */
-    const beyondNoise = (change: number) => change >= NOISE_SIGMAS * noise * Math.sqrt(12 / k) && change >= (c.logScale ? MIN_LOG_TAIL_DROP : 0.01 * c.range);
-    const still = beyondNoise(drop) && total > 0 && drop >= MIN_SHARE_OF_PROGRESS * total;
+    const beyondNoise = (change: number) => change >= FIT.noiseSigmas * noise * Math.sqrt(12 / k) && change >= (c.logScale ? FIT.minLogTailDrop : 0.01 * c.range);
+    const still = beyondNoise(drop) && total > 0 && drop >= FIT.minShareOfProgress * total;
     // A tail that got worse did not "flatten": say it stopped improving (overfitting or divergence say why).
     const worse = beyondNoise(-drop);
     if (!still) return itemOf(this, 'pass', worse ? `${c.name} stopped improving before the end (it got worse over the last part)` : `${c.name} has flattened by the end`, '', { series: c.name, tailChange: Number((-drop).toPrecision(3)) });

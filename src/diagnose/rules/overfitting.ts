@@ -16,15 +16,15 @@ import { earlyStoppingPlan, planBand, planText, type StopPlan } from './early-st
 export const MIN_EVALS = 5;
 /** Evaluations after the best one needed to call the rise sustained (and at least this share of all evaluations). */
 export const MIN_EVALS_AFTER_BEST = 4;
-export const MIN_SHARE_AFTER_BEST = 0.15;
-/** The validation level after the best must sit this many of its noise units above the best… */
-export const VAL_RISE_SIGMAS = 2;
-/** …and at least 5 % above it (log scale) for a fail. */
-export const MIN_LOG_VAL_RISE = 0.05;
-/** Meanwhile training must improve by at least 10 % (log scale) over the same stretch. */
-export const MIN_LOG_TRAIN_DROP = 0.1;
-/** Validation flat but training pulling away by this much (log) = the gap is widening: a warning. */
-export const GAP_WIDENING_WARN = 0.25;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - valRiseSigmas: The validation level after the best must sit this many of its noise units above the best…
+ * - minLogValRise: …and at least 5 % above it (log scale) for a fail.
+ * - minLogTrainDrop: Meanwhile training must improve by at least 10 % (log scale) over the same stretch.
+ * - gapWideningWarn: Validation flat but training pulling away by this much (log) = the gap is widening: a warning.
+ */
+export const FIT = { minShareAfterBest: 0.15, valRiseSigmas: 2, minLogValRise: 0.05, minLogTrainDrop: 0.1, gapWideningWarn: 0.25, falseAlarms: NaN };
 
 export interface OverfittingFinding {
   status: 'fail' | 'warn';
@@ -53,7 +53,7 @@ export function findOverfitting(view: RunView): OverfittingFinding | null {
   let m = 0;
   for (let i = 1; i < n; i++) if (val.ts[i] < val.ts[m]) m = i;
   const after = n - 1 - m;
-  if (after < Math.max(MIN_EVALS_AFTER_BEST, Math.ceil(n * MIN_SHARE_AFTER_BEST))) return null;
+  if (after < Math.max(MIN_EVALS_AFTER_BEST, Math.ceil(n * FIT.minShareAfterBest))) return null;
   const post = Array.from(val.ts.subarray(m + 1));
   const valLevel = median(post.slice(Math.floor(post.length / 2)));
   const valRise = valLevel - val.ts[m];
@@ -61,14 +61,14 @@ export function findOverfitting(view: RunView): OverfittingFinding | null {
   const trainAtBest = smoothedAtPointOf(train, val, m);
   const trainEnd = median(Array.from(train.ts.subarray(Math.max(0, train.ts.length - Math.max(1, Math.floor(train.ts.length * 0.1))))));
   const trainDrop = Number.isFinite(trainAtBest) ? trainAtBest - trainEnd : NaN;
-  if (!(trainDrop >= (train.logScale ? MIN_LOG_TRAIN_DROP : 0.1 * train.range))) return null;
+  if (!(trainDrop >= (train.logScale ? FIT.minLogTrainDrop : 0.1 * train.range))) return null;
   const plan = earlyStoppingPlan(val);
-  const minRise = val.logScale ? MIN_LOG_VAL_RISE : 0.05 * val.range;
-  if (valRise >= Math.max(VAL_RISE_SIGMAS * noise, minRise)) {
+  const minRise = val.logScale ? FIT.minLogValRise : 0.05 * val.range;
+  if (valRise >= Math.max(FIT.valRiseSigmas * noise, minRise)) {
     return { status: 'fail', val, train, bestIndex: m, valRise, trainDrop, plan };
   }
   // Validation stalled (no new best for the rest of the run) while training pulled away.
-  if (valRise >= -MIN_LOG_CHANGE && val.logScale && train.logScale && trainDrop + valRise >= GAP_WIDENING_WARN) {
+  if (valRise >= -MIN_LOG_CHANGE && val.logScale && train.logScale && trainDrop + valRise >= FIT.gapWideningWarn) {
     return { status: 'warn', val, train, bestIndex: m, valRise, trainDrop, plan };
   }
   return null;

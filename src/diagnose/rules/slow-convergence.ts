@@ -7,10 +7,13 @@ import { itemOf, unknownItem } from './rule.ts';
 import { longestCurve, progressCurve } from './progress-curve.ts';
 import { levels, meaningful, whenAt } from './shared.ts';
 
-/** Halfway point later than this share of the run = slow. */
-export const SLOW_HALF_SHARE = 0.45;
-/** The run's improvement must be real (this many noise units) for its halfway point to mean anything. */
-export const NOISE_SIGMAS = 4;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - slowHalfShare: Halfway point later than this share of the run = slow.
+ * - noiseSigmas: The run's improvement must be real (this many noise units) for its halfway point to mean anything.
+ */
+export const FIT = { slowHalfShare: 0.45, noiseSigmas: 4, falseAlarms: NaN };
 /** Fewer points than this cannot place a halfway point. */
 export const MIN_POINTS = 6;
 
@@ -30,12 +33,12 @@ export const slowConvergenceRule: Rule = {
     const lv = levels(c);
     const total = lv.head - lv.tail;
     // Nothing to time: whether the curve is flat or still creeping down is plateau's and not_converged's question.
-    if (total < meaningful(c, NOISE_SIGMAS)) return itemOf(this, 'pass', `${c.name} changed too little overall to time its convergence (plateau and not_converged judge the shape)`, '', { series: c.name });
+    if (total < meaningful(c, FIT.noiseSigmas)) return itemOf(this, 'pass', `${c.name} changed too little overall to time its convergence (plateau and not_converged judge the shape)`, '', { series: c.name });
     const half = lv.head - total / 2;
     let i = 0;
     while (i < c.ts.length && c.ts[i] > half) i++;
     const share = i / (c.ts.length - 1);
-    if (share < SLOW_HALF_SHARE) return itemOf(this, 'pass', `${c.name} made half its progress in the first ${Math.round(share * 100)} % of the run`, '', { series: c.name, halfwayShare: Number(share.toFixed(2)) });
+    if (share < FIT.slowHalfShare) return itemOf(this, 'pass', `${c.name} made half its progress in the first ${Math.round(share * 100)} % of the run`, '', { series: c.name, halfwayShare: Number(share.toFixed(2)) });
     const at = whenAt(c, Math.min(i, c.ts.length - 1));
     return itemOf(
       this,

@@ -11,11 +11,14 @@ import { fmt } from './shared.ts';
 
 /** Relative distance to ln K that counts as "at chance" when K is known… */
 export const KNOWN_LOSS_TOLERANCE = 0.05;
-/** …and when it is only inferred (tight, since many values are near some ln K). */
-export const INFERRED_LOSS_TOLERANCE = 0.01;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - inferredLossTolerance: …and when it is only inferred (tight, since many values are near some ln K).
+ */
+export const FIT = { inferredLossTolerance: 0.01, inferredAccuracyTolerance: 0.005, falseAlarms: NaN };
 /** Absolute accuracy distance from the chance rate. */
 export const ACCURACY_TOLERANCE = 0.02;
-export const INFERRED_ACCURACY_TOLERANCE = 0.005;
 /** Largest K tried when inferring: beyond it ln K values are closer together than the tolerance. */
 export const MAX_INFERRED_K = 20;
 /** An accuracy this far above chance means the model is not at chance, whatever the loss says. */
@@ -63,14 +66,14 @@ export const stuckAtChanceRule: Rule = {
         const l = endLevel(c);
         if (!stalled(c)) continue;
         for (let k = 2; k <= MAX_INFERRED_K; k++) {
-          if (Math.abs(l - Math.log(k)) <= INFERRED_LOSS_TOLERANCE * Math.log(k)) hits.push({ curve: c, level: l, chance: Math.log(k), what: `ln ${k} (uniform over ${k} classes)` });
+          if (Math.abs(l - Math.log(k)) <= FIT.inferredLossTolerance * Math.log(k)) hits.push({ curve: c, level: l, chance: Math.log(k), what: `ln ${k} (uniform over ${k} classes)` });
         }
-        if (Math.abs(l - 0.25) <= INFERRED_LOSS_TOLERANCE * 0.25) hits.push({ curve: c, level: l, chance: 0.25, what: '0.25 (MSE of always predicting 0.5 for 0/1 targets)' });
+        if (Math.abs(l - 0.25) <= FIT.inferredLossTolerance * 0.25) hits.push({ curve: c, level: l, chance: 0.25, what: '0.25 (MSE of always predicting 0.5 for 0/1 targets)' });
       }
       for (const c of accs) {
         const a = endLevel(c);
         if (!stalled(c)) continue;
-        for (let k = 2; k <= 10; k++) if (Math.abs(a - 1 / k) <= INFERRED_ACCURACY_TOLERANCE) hits.push({ curve: c, level: a, chance: 1 / k, what: `1/${k}` });
+        for (let k = 2; k <= 10; k++) if (Math.abs(a - 1 / k) <= FIT.inferredAccuracyTolerance) hits.push({ curve: c, level: a, chance: 1 / k, what: `1/${k}` });
       }
     }
     // A model whose accuracy is well above chance is not at chance, whatever its loss level.

@@ -9,12 +9,14 @@ import { fmt, smoothAt, whenAt } from './shared.ts';
 import { findDivergence } from './divergence.ts';
 import { orderingExplainsLoss } from './unshuffled-data.ts';
 
-/** A stretch counts when it covers at least this share of the run… */
-export const MIN_STRETCH_SHARE = 0.15;
-/** …and stays this many smoothed-noise units above the running best… */
-export const NOISE_SIGMAS = 4;
-/** …and at least this much above it on the log scale (2 %), or this share of the curve's range on a linear one. */
-export const MIN_LOG_RISE = 0.02;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - minStretchShare: A stretch counts when it covers at least this share of the run…
+ * - noiseSigmas: …and stays this many smoothed-noise units above the running best…
+ * - minLogRise: …and at least this much above it on the log scale (2 %), or this share of the curve's range on a linear one.
+ */
+export const FIT = { minStretchShare: 0.15, noiseSigmas: 4, minLogRise: 0.02, falseAlarms: NaN };
 export const MIN_RANGE_RISE = 0.05;
 
 export interface RisingStretch {
@@ -28,8 +30,8 @@ export function findRisingStretch(c: Curve): RisingStretch | null {
   const n = c.ts.length;
   if (n < 8) return null;
   const noise = Number.isFinite(c.smoothNoise) ? c.smoothNoise : 0;
-  const margin = Math.max(NOISE_SIGMAS * noise, c.logScale ? MIN_LOG_RISE : MIN_RANGE_RISE * c.range);
-  const minLen = Math.max(4, Math.ceil(n * MIN_STRETCH_SHARE));
+  const margin = Math.max(FIT.noiseSigmas * noise, c.logScale ? FIT.minLogRise : MIN_RANGE_RISE * c.range);
+  const minLen = Math.max(4, Math.ceil(n * FIT.minStretchShare));
   let best = c.ts[0];
   let start = -1;
   let bestAtStart = best;

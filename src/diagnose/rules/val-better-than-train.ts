@@ -8,10 +8,13 @@ import { itemOf, unknownItem } from './rule.ts';
 import type { Curve } from '../signals/view.ts';
 import { smoothedAtPointOf } from '../signals/view.ts';
 
-/** Validation better than training at this share of the evaluations in the second half of the run. */
-export const SHARE = 0.8;
-/** By at least this much on the log scale (≈ 10 %) at the median. */
-export const MIN_LOG_MARGIN = 0.1;
+/**
+ * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
+ * rule's share of healthy tune runs flagged at these values.
+ * - share: Validation better than training at this share of the evaluations in the second half of the run.
+ * - minLogMargin: By at least this much on the log scale (≈ 10 %) at the median.
+ */
+export const FIT = { share: 0.8, minLogMargin: 0.1, falseAlarms: NaN };
 
 function compare(train: Curve, val: Curve): { share: number; margin: number; count: number } {
   const n = val.ts.length;
@@ -36,7 +39,7 @@ export const valBetterThanTrainRule: Rule = {
     if (pairs.length === 0) return unknownItem(this, 'No train/validation pair to compare', 'Log the same loss or metric for training and validation.');
     for (const [train, val] of pairs) {
       const r = compare(train, val);
-      if (r.count >= 3 && r.share >= SHARE && r.margin >= MIN_LOG_MARGIN) {
+      if (r.count >= 3 && r.share >= FIT.share && r.margin >= FIT.minLogMargin) {
         return itemOf(
           this,
           'warn',
