@@ -12,8 +12,9 @@ import { levels, meaningful, whenAt } from './shared.ts';
  * rule's share of healthy tune runs flagged at these values.
  * - slowHalfShare: Halfway point later than this share of the run = slow.
  * - noiseSigmas: The run's improvement must be real (this many noise units) for its halfway point to mean anything.
+ * - minLogProgress: …and, on the log scale, at least this much in all (≈ 10 %).
  */
-export const FIT = { slowHalfShare: 0.45, noiseSigmas: 4, falseAlarms: NaN };
+export const FIT = { slowHalfShare: 0.45, noiseSigmas: 4, minLogProgress: 0.1, falseAlarms: NaN };
 /** Fewer points than this cannot place a halfway point. */
 export const MIN_POINTS = 6;
 
@@ -33,7 +34,8 @@ export const slowConvergenceRule: Rule = {
     const lv = levels(c);
     const total = lv.head - lv.tail;
     // Nothing to time: whether the curve is flat or still creeping down is plateau's and not_converged's question.
-    if (total < meaningful(c, FIT.noiseSigmas)) return itemOf(this, 'pass', `${c.name} changed too little overall to time its convergence (plateau and not_converged judge the shape)`, '', { series: c.name });
+    // A curve that moved a couple of per cent in all has no convergence to time, however cleanly it moved.
+    if (total < meaningful(c, FIT.noiseSigmas) || (c.logScale && total < FIT.minLogProgress)) return itemOf(this, 'pass', `${c.name} changed too little overall to time its convergence (plateau and not_converged judge the shape)`, '', { series: c.name });
     const half = lv.head - total / 2;
     let i = 0;
     while (i < c.ts.length && c.ts[i] > half) i++;

@@ -16,6 +16,13 @@ describe('exploding_gradients', () => {
     const rare = makeRun({ epochs: 10, train: decay(1, 0.1, 3), extra: [makeSeries('grad_norm', 'grad_norm', 'train', 'step', vals.map((_, i) => i), null, vals.map((v, i) => (i === 40 ? NaN : v)))] });
     expect(itemFor(rare, 'exploding_gradients').status).toBe('warn');
   });
+  it('passes one NaN norm in a thousand steps with a finite end: a mixed-precision loss scaler skipping a step', () => {
+    const vals = Array.from({ length: 1000 }, () => 1);
+    const scaler = makeRun({ epochs: 10, train: decay(1, 0.1, 3), extra: [makeSeries('grad_norm', 'grad_norm', 'train', 'step', vals.map((_, i) => i), null, vals.map((v, i) => (i === 400 ? NaN : v)))] });
+    const item = itemFor(scaler, 'exploding_gradients');
+    expect(item.status).toBe('pass');
+    expect(item.title).toMatch(/loss scaler/);
+  });
   it('passes bounded norms and is unknown without any', () => {
     expect(itemFor(run, 'exploding_gradients', { instrumentation: { gradNorms: { dense1: [1, 0.8, 0.9, 0.7, 0.8, 0.75] } } }).status).toBe('pass');
     expect(itemFor(run, 'exploding_gradients').status).toBe('unknown');
