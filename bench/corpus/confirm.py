@@ -736,8 +736,12 @@ def main():
         with open(p) as f:
             rec = json.load(f)
         row = dict(rows.get(rid) or {})
-        for k in ('dataset', 'family', 'intended', 'cause', 'framework', 'split', 'format'):
-            row.setdefault(k, rec.get(k) or (rec.get('config') or {}).get(k) or '')
+        cfg = rec.get('config') or {}
+        for k in ('dataset', 'family', 'intended', 'cause', 'framework', 'split', 'format', 'log', 'optimizer', 'lr', 'batch',
+                  'schedule', 'epochs', 'cadence', 'has_val', 'seed', 'sha256'):
+            if not row.get(k):
+                v = rec.get(k, cfg.get(k, cfg.get('log_file') if k == 'log' else ''))
+                row[k] = '' if v is None else v
         runs.append(Run(rid, rec, row))
     # Pass 1 without the checks that need a healthy reference; pass 2 with the references from pass 1's healthy runs.
     first = {r.id: confirm(r, None) for r in runs}

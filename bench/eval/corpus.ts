@@ -11,8 +11,10 @@ import type { RunLog } from '../../src/domain/run.ts';
 import { parseFile } from '../../src/ingest/index.ts';
 
 export const CORPUS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'corpus');
-export const MANIFEST = path.join(CORPUS_DIR, 'manifest.tsv');
-export const RUNS_DIR = path.join(CORPUS_DIR, 'out', 'runs');
+/** `RUNMEDIC_CORPUS=<out dir>` reads another generation (a smoke batch, say): its runs/ and its manifest.tsv. */
+const OTHER = process.env.RUNMEDIC_CORPUS ? path.resolve(process.env.RUNMEDIC_CORPUS) : null;
+export const MANIFEST = OTHER ? path.join(OTHER, 'manifest.tsv') : path.join(CORPUS_DIR, 'manifest.tsv');
+export const RUNS_DIR = OTHER ? path.join(OTHER, 'runs') : path.join(CORPUS_DIR, 'out', 'runs');
 export const ARCHIVE = path.join(CORPUS_DIR, 'corpus.tar.xz');
 
 export interface CorpusRow {

@@ -22,7 +22,7 @@ export const MIN_EPOCHS = 3;
 function patternUnavailable(c: Curve | null): { title: string; needs: string } | null {
   if (!c || c.cadence !== 'step') return { title: 'No step-level training loss', needs: 'Log the training loss per step (with epoch numbers) to check for an unshuffled per-epoch pattern.' };
   const e = c.source.epochs;
-  if (!e || !Array.from(e).every((x) => Number.isFinite(x))) return { title: 'Step-level loss without epoch numbers', needs: 'Log the epoch with each step so the per-epoch pattern can be checked.' };
+  if (!e || !allFinite(e)) return { title: 'Step-level loss without epoch numbers', needs: 'Log the epoch with each step so the per-epoch pattern can be checked.' };
   if (!measure(c)) {
     return { title: 'Too few epochs or points per epoch to see a per-epoch pattern', needs: `Log the loss at least ${MIN_POINTS_PER_EPOCH} times per epoch over ${MIN_EPOCHS}+ epochs.` };
   }
@@ -38,12 +38,15 @@ export interface EpochPattern {
 }
 
 const measured = new WeakMap<Curve, ReturnType<typeof epochPhasePattern>>();
+function allFinite(a: ArrayLike<number>): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
 /** The phase analysis of the curve's raw logged points (cached: several rules ask). */
 function measure(c: Curve) {
   if (!measured.has(c)) {
     const s = c.source;
-    const finite = Array.from(s.values).every((v) => Number.isFinite(v));
-    measured.set(c, finite && s.epochs ? epochPhasePattern(s.steps, s.epochs, s.values.map(c.scale.toBadness), MIN_EPOCHS, MIN_POINTS_PER_EPOCH) : null);
+    measured.set(c, allFinite(s.values) && s.epochs ? epochPhasePattern(s.steps, s.epochs, s.values.map(c.scale.toBadness), MIN_EPOCHS, MIN_POINTS_PER_EPOCH) : null);
   }
   return measured.get(c)!;
 }

@@ -15,6 +15,11 @@
 
 /** Phase bins of the profile (fewer when an epoch has fewer points). */
 export const PHASE_BINS = 16;
+/** Points per epoch the measure works on: a longer log is read at a stride (every m-th point), which keeps the shape
+ * and the noise of each point while bounding the cost on million-point logs. */
+export const MAX_POINTS_PER_EPOCH = 64;
+/** Logging gaps sampled for their median (a sort of every gap of a million-point log costs tens of ms). */
+const GAP_SAMPLE = 2048;
 
 export interface EpochPhasePattern {
   autocorrelation: number;
@@ -44,6 +49,26 @@ export function epochIndex(epochs: ArrayLike<number>): Float64Array {
  * are fewer than `minEpochs` whole epochs, fewer than `minPointsPerEpoch` points in one, or non-finite values.
  */
 export function epochPhasePattern(steps: ArrayLike<number>, epochs: ArrayLike<number>, values: ArrayLike<number>, minEpochs = 3, minPointsPerEpoch = 4): EpochPhasePattern | null {
+  const total = values.length;
+  if (total === 0 || !Number.isFinite(epochs[0]) || !Number.isFinite(epochs[total - 1])) return null;
+  const span = Math.abs(epochs[total - 1]! - epochs[0]!) + 1;
+  const stride = Math.max(1, Math.floor(total / span / MAX_POINTS_PER_EPOCH));
+  if (stride > 1) {
+    const m = Math.ceil(total / stride);
+    const st = new Float64Array(m);
+    const ep = new Float64Array(m);
+    const va = new Float64Array(m);
+    for (let i = 0, j = 0; j < m; i += stride, j++) {
+      st[j] = steps[i]!;
+      ep[j] = epochs[i]!;
+      va[j] = values[i]!;
+    }
+    return measureAll(st, ep, va, minEpochs, minPointsPerEpoch);
+  }
+  return measureAll(steps, epochs, values, minEpochs, minPointsPerEpoch);
+}
+
+function measureAll(steps: ArrayLike<number>, epochs: ArrayLike<number>, values: ArrayLike<number>, minEpochs: number, minPointsPerEpoch: number): EpochPhasePattern | null {
   const n = values.length;
   if (n < minEpochs * minPointsPerEpoch) return null;
   for (let i = 0; i < n; i++) if (!Number.isFinite(values[i]) || !Number.isFinite(steps[i]) || !Number.isFinite(epochs[i])) return null;
@@ -61,12 +86,15 @@ export function epochPhasePattern(steps: ArrayLike<number>, epochs: ArrayLike<nu
     ends[starts.length - 1] = i;
     counts[counts.length - 1]++;
   }
-  const gaps = new Float64Array(Math.max(0, n - 1));
-  for (let i = 1; i < n; i++) gaps[i - 1] = steps[i] - steps[i - 1];
+  const every = Math.max(1, Math.floor((n - 1) / GAP_SAMPLE));
+  const gaps = new Float64Array(Math.floor(Math.max(0, n - 1) / every));
+  for (let k = 0; k < gaps.length; k++) gaps[k] = steps[k * every + 1]! - steps[k * every]!;
   const gap = medianOf(gaps);
   if (!(gap > 0)) return null;
   // Whole epochs: every one but possibly a partial last (or first) one.
-  const full = counts.map((c, k) => ({ c, k })).filter(({ c }) => c >= 0.8 * Math.max(...counts));
+  let most = 0;
+  for (const c of counts) if (c > most) most = c;
+  const full = counts.map((c, k) => ({ c, k })).filter(({ c }) => c >= 0.8 * most);
   if (full.length < minEpochs) return null;
   const ppe = medianOf(Float64Array.from(full.map(({ c }) => c)));
   if (ppe < minPointsPerEpoch) return null;
