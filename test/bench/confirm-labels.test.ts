@@ -1,0 +1,45 @@
+/**
+ * The corpus' label checks (bench/corpus/confirm.py, Python, independent of the engine) on hand-made records: each
+ * label is confirmed from the record's own history, and one finding explains another as the README's table says.
+ * Runs python3 (present wherever the project builds); skipped with a notice when it is not.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/real-logs.ts';
+
+const python = spawnSync('python3', ['--version']).status === 0;
+if (!python) console.warn('[runmedic tests] python3 not found: the corpus label-check tests are skipped');
+
+interface S { name: string; split: 'train' | 'val'; cadence: 'epoch' | 'step'; values: Array<number | string>; epochs?: number[]; steps?: number[] }
+const epochSeries = (name: string, split: 'train' | 'val', f: (e: number) => number, n: number): S => ({ name, split, cadence: 'epoch', values: Array.from({ length: n }, (_, e) => f(e)), epochs: Array.from({ length: n }, (_, e) => e), steps: Array.from({ length: n }, (_, e) => e) });
+
+const RECORDS: Record<string, { series: S[]; classes?: number }> = {
+  healthy: { series: [epochSeries('loss', 'train', (e) => 2.3 * Math.exp(-e / 4) + 0.05, 40), epochSeries('val_loss', 'val', (e) => 2.2 * Math.exp(-e / 4) + 0.12 + 0.002 * Math.sin(e), 40)] },
+  overfit: { series: [epochSeries('loss', 'train', (e) => 2 * Math.exp(-e / 6) + 0.01, 60), epochSeries('val_loss', 'val', (e) => (e <= 12 ? 2 * Math.exp(-e / 6) + 0.3 : 2 * Math.exp(-2) + 0.3 + 0.02 * (e - 12)), 60)] },
+  nan: { series: [epochSeries('loss', 'train', (e) => (e < 3 ? 1 - 0.1 * e : e < 10 ? 0.7 : 'nan') as number, 20), epochSeries('val_loss', 'val', (e) => (e < 3 ? 1.1 : e < 10 ? 1.0 + 0.1 * e : 'nan') as number, 20)] },
+};
+
+const INTENDED: Record<string, string> = { healthy: 'healthy', overfit: 'overfitting', nan: 'nan_loss' };
+
+const dir = python ? mkdtempSync(path.join(os.tmpdir(), 'runmedic-confirm-')) : '';
+afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!python)('corpus label checks (confirm.py)', () => {
+  it('confirms what each record shows, and a NaN run is nan_loss alone', () => {
+    for (const [id, rec] of Object.entries(RECORDS)) {
+      mkdirSync(path.join(dir, 'runs', id), { recursive: true });
+      writeFileSync(path.join(dir, 'runs', id, 'record.json'), JSON.stringify({ ...rec, task: 'classification', classes: rec.classes ?? 10, config: { dataset: 'd', family: 'mlp', intended: INTENDED[id] } }));
+    }
+    const manifest = path.join(dir, 'manifest.tsv');
+    const r = spawnSync('python3', [path.join(REPO_ROOT, 'bench', 'corpus', 'confirm.py'), '--out', dir, '--manifest', manifest], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const rows = readFileSync(manifest, 'utf8').trim().split('\n').map((l) => l.split('\t'));
+    const col = rows[0]!.indexOf('labels');
+    const labels = Object.fromEntries(rows.slice(1).map((c) => [c[0], c[col]]));
+    expect(labels).toEqual({ healthy: 'healthy', nan: 'nan_loss', overfit: 'overfitting' });
+    expect(r.stdout).toMatch(/overfitting\s+1 runs,\s+1 confirmed/);
+  });
+});
