@@ -315,8 +315,8 @@ def check_lr_too_high(run, ref):
 def check_oscillation(run):
     ve = run.val_loss_epochs()
     te = run.train_loss_epochs()
-    curve = ve[1] if ve and len(ve[1]) >= 8 else (te[1] if te and len(te[1]) >= 8 else None)
-    if not curve or not te or len(te[1]) < 8:
+    curve = ve[1] if ve and len(ve[1]) >= 12 else (te[1] if te and len(te[1]) >= 12 else None)
+    if not curve or not te or len(te[1]) < 12:
         return False
     lv = log_pos(curve)
     if len(finite(lv)) != len(lv):
@@ -328,7 +328,7 @@ def check_oscillation(run):
     if len(finite(tl)) != len(tl):
         return False
     rises = sum(1 for i in range(1, len(tl)) if tl[i] - tl[i - 1] >= 0.05)
-    return turns >= 0.3 * (len(lv) - 2) and rises >= 0.2 * (len(tl) - 1)
+    return turns >= 0.35 * (len(lv) - 2) and rises >= 0.2 * (len(tl) - 1)
 
 
 def check_spikes(run):
@@ -343,9 +343,11 @@ def check_spikes(run):
     res = [math.log(v[i] / base[i]) for i in range(n)]
     m = statistics.median(res)
     sig = 1.4826 * statistics.median([abs(r - m) for r in res]) or 1e-9
+    # Visible on the chart: at least 5 % of the span the run's loss covers.
+    span = max(v[: max(1, n // 20)]) - min(v)
     spikes = []
     for i in range(int(n * 0.05), n):
-        if v[i] < 3 * base[i] or res[i] - m < 6 * sig:
+        if v[i] < 5 * base[i] or res[i] - m < 6 * sig or v[i] - base[i] < 0.05 * span:
             continue
         back = any(v[j] <= 1.5 * base[j] for j in range(i + 1, min(n, i + 4)))
         if back and (not spikes or i - spikes[-1] > 3):
@@ -431,15 +433,27 @@ def check_not_converged(run):
 
 
 def check_slow(run):
-    s = progress_shape(progress_curve(run) or [])
+    ys = progress_curve(run) or []
+    if len(ys) < 10:
+        return False
+    s = progress_shape(ys)
     if not s:
         return False
     P, h, change, thr = s
     return P >= 0.2 and h >= 0.45 and abs(change) < thr
 
 
+def good_accuracy(run):
+    """A model this accurate at the end has converged, whatever its loss level."""
+    for split in ('val', 'train'):
+        a = run.acc_epochs(split)
+        if a and len(a[1]) >= 3 and tail_level(a[1]) >= 0.95:
+            return True
+    return False
+
+
 def check_plateau(run, ref):
-    if ref is None:
+    if ref is None or good_accuracy(run):
         return False
     ys = smoothed_train(run)
     if not ys or len(ys) < 8:
@@ -460,7 +474,7 @@ def check_plateau(run, ref):
 
 
 def check_underfitting(run, ref):
-    if ref is None:
+    if ref is None or good_accuracy(run):
         return False
     te = run.train_loss_epochs()
     if not te or len(te[1]) < 3:
@@ -584,7 +598,8 @@ def check_noisy_val(run):
     vl, tl = log_pos(ve[1]), log_pos(te[1])
     if len(finite(vl)) != len(vl) or len(finite(tl)) != len(tl):
         return False
-    sv, st = robust_sigma_d2(vl) * math.sqrt(6) / math.sqrt(2), robust_sigma_d2(tl) * math.sqrt(6) / math.sqrt(2)
+    # Point-to-point noise σ (relative: log scale), from second differences so the trend does not count.
+    sv, st = robust_sigma_d2(vl), robust_sigma_d2(tl)
     return sv >= 0.08 and sv >= 3 * st
 
 
@@ -599,7 +614,7 @@ def check_val_better(run):
     pairs = [(t, v) for t, v in zip(tr[n // 2:], ve[1][n // 2:]) if math.isfinite(t) and math.isfinite(v)]
     if len(pairs) < 3:
         return False
-    return sum(1 for t, v in pairs if v < 0.9 * t) >= 0.8 * len(pairs)
+    return sum(1 for t, v in pairs if v < 0.8 * t) >= 0.8 * len(pairs)
 
 
 def check_es_missing(run):
