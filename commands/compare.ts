@@ -1,6 +1,6 @@
 /** /compare a b: two runs overlaid, with the best validation value, when it came, and the final gap of each. */
 import { SlashCommandBuilder } from 'discord.js';
-import { compareRuns } from '../src/app/compare-runs.ts';
+import { compareRuns, overlayChartWith } from '../src/app/compare-runs.ts';
 import type { BotCommand } from '../src/bot/command.ts';
 import { compareReply } from '../src/bot/presenters/compare-reply.ts';
 import { runChoices } from '../src/bot/run-choices.ts';
@@ -14,7 +14,7 @@ const command: BotCommand = {
 
   async execute(i, ctx) {
     await i.deferReply();
-    const comparison = await compareRuns(ctx.store, i.options.getString('a', true), i.options.getString('b', true));
+    const comparison = await compareRuns(ctx.store, i.options.getString('a', true), i.options.getString('b', true), overlayChartWith(ctx.reporter.rasterise, ctx.log));
     await i.editReply(compareReply(comparison));
   },
 

@@ -4,7 +4,7 @@ import { newestRunNamed, previousRunOf } from '../src/app/run-report.ts';
 import { UserFacingError, type BotCommand, type BotContext } from '../src/bot/command.ts';
 import { diagnosisReply } from '../src/bot/presenters/diagnosis-reply.ts';
 import { compareReply } from '../src/bot/presenters/compare-reply.ts';
-import { compareRuns } from '../src/app/compare-runs.ts';
+import { compareRuns, overlayChartWith } from '../src/app/compare-runs.ts';
 import { runChoices } from '../src/bot/run-choices.ts';
 import { threadName } from '../src/alerts/outbox-dispatcher.ts';
 import { RunNotFoundError } from '../src/store/run-store.ts';
@@ -54,7 +54,7 @@ const command: BotCommand = {
 
     async compare(i, ctx, [runId, previousId]) {
       await i.deferReply();
-      const comparison = await compareRuns(ctx.store, previousId, runId);
+      const comparison = await compareRuns(ctx.store, previousId, runId, overlayChartWith(ctx.reporter.rasterise, ctx.log));
       await i.editReply(compareReply(comparison));
     },
   },

@@ -32,11 +32,12 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   const log = createLogger({ level: config.logLevel, secrets: [config.discordToken] });
   // The heavy modules (discord.js, charts, TensorFlow.js) load only once the configuration is known good,
   // so a missing variable is reported in a moment rather than after seconds of imports.
-  const [{ RunReporter }, { BotLoginError, startBot }, { TrainingJobs }, { storedRunContexts }] = await Promise.all([
+  const [{ RunReporter }, { BotLoginError, startBot }, { TrainingJobs }, { storedRunContexts }, { RasteriserProcess }] = await Promise.all([
     import('./app/run-report.ts'),
     import('./bot/bot.ts'),
     import('./app/training-jobs.ts'),
     import('./app/diagnose-run.ts'),
+    import('./app/rasteriser-process.ts'),
   ]);
   const { createDigests } = await import('./schedule/start-digests.ts');
 
@@ -52,7 +53,10 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   const jobStore = new SqliteJobStore(db);
   // Job-made runs are reported with their job's measured context, pushed runs with their declared one, as the API judges them.
   const pushStore = new SqlitePushStore(db);
-  const reporter = new RunReporter(store, { contexts: storedRunContexts({ jobs: jobStore, pushed: pushStore }) });
+  // Charts are rasterised in a child process: a native abort in resvg then costs one chart, not the bot, the API and
+  // the scheduler (rasteriser-process.ts; about 1 ms a chart).
+  const rasteriser = new RasteriserProcess({ log: log.child({ component: 'charts' }) });
+  const reporter = new RunReporter(store, { contexts: storedRunContexts({ jobs: jobStore, pushed: pushStore }), rasterise: rasteriser.rasterise, log });
   const jobs = new TrainingJobs({ jobs: jobStore, runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
   const digests = createDigests({ db, runs: store, alerts, reporter, log });
 
@@ -99,6 +103,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
       await httpApi.stop();
       await jobs.stop();
       await bot.stop();
+      await rasteriser.close();
       await store.close();
     },
   };

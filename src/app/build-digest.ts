@@ -8,6 +8,7 @@
 import type { RunSummary, Series } from '../domain/run.ts';
 import type { Verdict } from '../domain/verdict.ts';
 import { renderDigestGrid, type DigestItem, type DigestStatus } from '../charts/digest-grid.ts';
+import { chartProblemSentence } from '../charts/chart-error.ts';
 import type { DigestState } from '../store/digest-store.ts';
 
 export type DigestRunStatus = 'failing' | 'stalled' | 'running' | 'warning' | 'healthy' | 'unknown';
@@ -70,6 +71,8 @@ export interface Digest {
   state: DigestState;
   /** PNG of the grid of small multiples; null for an empty window or when not drawn. */
   grid: Uint8Array | null;
+  /** The sentence shown in place of a grid that could not be drawn. */
+  gridProblem?: string | null;
 }
 
 /** Entries of the previous state kept for runs that were quiet in this window, at most this many. */
@@ -141,18 +144,31 @@ export function buildDigest(input: BuildDigestInput): Digest {
 
   const empty = entries.length === 0;
   let grid: Uint8Array | null = null;
+  let gridProblem: string | null = null;
   if (!empty && input.grid !== false) {
-    const captionOf = new Map<string, string>();
-    for (const f of findings) if (!captionOf.has(f.runId)) captionOf.set(f.runId, f.title);
-    const items: DigestItem[] = rows.map(({ input: r, entry }) => ({
-      run: { name: entry.name, series: r.series ?? [] },
-      status: GRID_STATUS[entry.status],
-      ...(captionOf.has(entry.runId) ? { caption: captionOf.get(entry.runId)! } : {}),
-    }));
-    grid = renderDigestGrid(items, { title: 'Run health' }).png;
+    // A grid that cannot be drawn leaves the digest's text whole, with a sentence in its place.
+    try {
+      grid = renderDigestGrid(digestGridItems({ entries, findings }, input.runs), { title: DIGEST_GRID_TITLE }).png;
+    } catch (e) {
+      gridProblem = chartProblemSentence(e);
+    }
   }
 
-  return { window: input.window, empty, counts, entries, findings, changes, queuedJobs: input.queuedJobs, state, grid };
+  return { window: input.window, empty, counts, entries, findings, changes, queuedJobs: input.queuedJobs, state, grid, gridProblem };
+}
+
+export const DIGEST_GRID_TITLE = 'Run health';
+
+/** The grid's cells: the digest's runs worst first, each with its curves and its worst finding as the caption. */
+export function digestGridItems(d: Pick<Digest, 'entries' | 'findings'>, runs: readonly DigestRunInput[]): DigestItem[] {
+  const captionOf = new Map<string, string>();
+  for (const f of d.findings) if (!captionOf.has(f.runId)) captionOf.set(f.runId, f.title);
+  const seriesOf = new Map(runs.map((r) => [r.run.id, r.series ?? []]));
+  return d.entries.map((entry) => ({
+    run: { name: entry.name, series: seriesOf.get(entry.runId) ?? [] },
+    status: GRID_STATUS[entry.status],
+    ...(captionOf.has(entry.runId) ? { caption: captionOf.get(entry.runId)! } : {}),
+  }));
 }
 
 const GRID_STATUS: Record<DigestRunStatus, DigestStatus> = {

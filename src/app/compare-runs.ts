@@ -3,7 +3,9 @@
  * train/validation gap; plus the overlay chart. Shared by /compare, the Compare button and the CLI.
  */
 import type { Run, RunSummary, Series } from '../domain/run.ts';
-import { renderCompareChart } from '../charts/compare-chart.ts';
+import { renderCompareChartSvg } from '../charts/compare-chart.ts';
+import type { Logger } from '../logger.ts';
+import { drawChart, rasteriseHere, type DrawnChart, type Rasteriser } from './chart-images.ts';
 import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
 
 export interface MetricPoint {
@@ -30,27 +32,52 @@ export interface RunComparison {
   b: RunFigures;
   /** Overlay PNG, or null when no chart could be drawn. */
   chartPng: Uint8Array | null;
+  /** Why there is no chart, as the sentence shown in its place (null when there is one, or none was asked for). */
+  chartProblem?: string | null;
 }
 
-export type CompareChartRenderer = (a: Run, b: Run) => Uint8Array | null;
+export type CompareChartRenderer = (a: Run, b: Run) => Promise<DrawnChart>;
 
 /** Both runs on one chart; labelled A and B since two uploads of one run share a name. */
-export const overlayChart: CompareChartRenderer = (a, b) =>
-  renderCompareChart([
-    { name: `A · ${a.name}`, series: a.series },
-    { name: `B · ${b.name}`, series: b.series },
-  ]).png;
+export function overlayChartWith(raster: Rasteriser = rasteriseHere, log?: Logger): CompareChartRenderer {
+  return (a, b) =>
+    drawChart(
+      () =>
+        renderCompareChartSvg([
+          { name: `A · ${compareLabels(a, b).a}`, series: a.series },
+          { name: `B · ${compareLabels(a, b).b}`, series: b.series },
+        ]),
+      raster,
+      { log, what: { runs: [a.id, b.id] } },
+    );
+}
+
+export const overlayChart: CompareChartRenderer = overlayChartWith();
 
 export async function compareRuns(store: RunStore, aRef: string, bRef: string, renderChart: CompareChartRenderer | null = overlayChart): Promise<RunComparison> {
   const [a, b] = await Promise.all([load(store, aRef), load(store, bRef)]);
-  let chartPng: Uint8Array | null = null;
-  try {
-    chartPng = renderChart ? renderChart(a, b) : null;
-  } catch {
-    // Runs without a common metric to draw still get the table.
-    chartPng = null;
-  }
-  return { a: figuresOf(a), b: figuresOf(b), chartPng };
+  // Runs without a common metric to draw, or whose chart cannot be drawn, still get the table.
+  const chart = renderChart ? await renderChart(a, b) : { png: null, problem: null };
+  return { a: figuresOf(a), b: figuresOf(b), chartPng: chart.png, chartProblem: chart.problem };
+}
+
+/**
+ * What tells the two runs apart, for the chart legend and the reply: their names, or when the names are the same (two
+ * uploads of one run) what differs between the uploads: the epochs, else when each was stored, else the id.
+ */
+export function compareLabels(a: RunSummary, b: RunSummary): { a: string; b: string; sameName: boolean } {
+  if (a.name !== b.name) return { a: a.name, b: b.name, sameName: false };
+  const size = (r: RunSummary) => (r.epochs !== null ? `${r.epochs} epochs` : `${r.points.toLocaleString('en-US')} points`);
+  if (size(a) !== size(b)) return { a: size(a), b: size(b), sameName: true };
+  if (uploadTime(a.createdAt) !== uploadTime(b.createdAt)) return { a: `stored ${uploadTime(a.createdAt)}`, b: `stored ${uploadTime(b.createdAt)}`, sameName: true };
+  return { a: a.id, b: b.id, sameName: true };
+}
+
+/** "3 Dec 14:02 UTC" */
+function uploadTime(ms: number): string {
+  const d = new Date(ms);
+  const month = d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+  return `${d.getUTCDate()} ${month} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')} UTC`;
 }
 
 async function load(store: RunStore, ref: string): Promise<Run> {

@@ -6,7 +6,10 @@ import type { Run, RunSummary } from '../domain/run.ts';
 import type { Verdict } from '../domain/verdict.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { DigestState } from '../store/digest-store.ts';
-import { buildDigest, selectWindowRuns, type Digest, type DigestRunInput } from './build-digest.ts';
+import { buildDigest, DIGEST_GRID_TITLE, digestGridItems, selectWindowRuns, type Digest, type DigestRunInput } from './build-digest.ts';
+import { renderDigestGridSvg } from '../charts/digest-grid.ts';
+import type { Logger } from '../logger.ts';
+import { drawChart, type Rasteriser } from './chart-images.ts';
 
 export interface DigestSources {
   runs: RunStore;
@@ -18,6 +21,9 @@ export interface DigestSources {
   threadOf(guildId: string, run: RunSummary): Promise<string | null>;
   /** Training jobs waiting in the queue. */
   queuedJobs(): Promise<number>;
+  /** Where the grid's SVG becomes a PNG; without it the grid is drawn in this process. */
+  rasterise?: Rasteriser;
+  log?: Logger;
 }
 
 export interface PrepareDigestRequest {
@@ -64,5 +70,10 @@ export async function prepareDigest(src: DigestSources, req: PrepareDigestReques
   }
   const drawn = new Set(order.map((e) => e.runId));
   for (const input of inputs) if (!drawn.has(input.run.id)) input.series = null;
-  return buildDigest({ runs: inputs, window, previous: req.previous, queuedJobs: await src.queuedJobs() });
+  const queuedJobs = await src.queuedJobs();
+  if (!src.rasterise) return buildDigest({ runs: inputs, window, previous: req.previous, queuedJobs });
+  const digest = buildDigest({ runs: inputs, window, previous: req.previous, queuedJobs, grid: false });
+  if (digest.empty) return digest;
+  const chart = await drawChart(() => renderDigestGridSvg(digestGridItems(digest, inputs), { title: DIGEST_GRID_TITLE }), src.rasterise, { log: src.log, what: { guildId: req.guildId } });
+  return { ...digest, grid: chart.png, gridProblem: chart.problem };
 }

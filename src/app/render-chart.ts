@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Verdict } from '../domain/verdict.ts';
 import { renderRunChart, type ChartRun } from '../charts/run-chart.ts';
+import { chartProblemSentence } from '../charts/chart-error.ts';
 import type { ThemeName } from '../charts/theme.ts';
 import type { DiagnosedRun } from './diagnose-run.ts';
 
@@ -37,9 +38,27 @@ export function writeRunChart(file: string, run: ChartRun, verdict: Verdict | nu
   return png.byteLength;
 }
 
-/** Writes the chart of every run to `chartPaths(out, runs.length)`; returns the paths written. */
-export function writeRunCharts(runs: ChartedRun[], out: string, opts: ChartFileOptions = {}): string[] {
+export interface WrittenChart {
+  file: string;
+  /** Null when the file was written; else the sentence saying why the chart could not be drawn (nothing written). */
+  problem: string | null;
+}
+
+/**
+ * Writes the chart of every run to `chartPaths(out, runs.length)`. A chart that cannot be drawn is reported with its
+ * sentence instead of failing the command: the checklist does not depend on it.
+ */
+export function writeRunCharts(runs: ChartedRun[], out: string, opts: ChartFileOptions = {}): WrittenChart[] {
   const paths = chartPaths(out, runs.length);
-  runs.forEach((r, i) => writeRunChart(paths[i]!, r.run, r.verdict, opts));
-  return paths;
+  return runs.map((r, i) => {
+    let png: Uint8Array;
+    try {
+      png = renderRunChart(r.run, r.verdict, { theme: opts.theme, scale: opts.scale }).png;
+    } catch (e) {
+      return { file: paths[i]!, problem: chartProblemSentence(e) };
+    }
+    mkdirSync(path.dirname(path.resolve(paths[i]!)), { recursive: true });
+    writeFileSync(paths[i]!, png);
+    return { file: paths[i]!, problem: null };
+  });
 }

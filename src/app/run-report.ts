@@ -5,14 +5,18 @@
 import type { Run, RunSummary } from '../domain/run.ts';
 import type { Verdict } from '../domain/verdict.ts';
 import { diagnoseStoredRun, type RunContextSource } from './diagnose-run.ts';
-import { renderRunChart } from '../charts/run-chart.ts';
+import { renderRunChartSvg } from '../charts/run-chart.ts';
+import type { Logger } from '../logger.ts';
 import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
+import { drawChart, rasteriseHere, type Rasteriser } from './chart-images.ts';
 
 export interface RunReport {
   run: RunSummary;
   verdict: Verdict;
-  /** PNG bytes of the run's chart with the verdict's marks. */
-  chartPng: Uint8Array;
+  /** PNG bytes of the run's chart with the verdict's marks; null when it could not be drawn. */
+  chartPng: Uint8Array | null;
+  /** The sentence shown in place of a chart that could not be drawn. */
+  chartProblem?: string | null;
 }
 
 export interface RunReporterOptions {
@@ -20,12 +24,18 @@ export interface RunReporterOptions {
   cacheSize?: number;
   /** Measured context of job-made runs (dataset stats, instrumentation), so their reports keep those items. */
   contexts?: RunContextSource;
+  /** Where SVGs become PNGs: this process by default; the service gives a child process (rasteriser-process.ts). */
+  rasterise?: Rasteriser;
+  log?: Logger;
 }
 
 export class RunReporter {
   private readonly cache = new Map<string, Promise<RunReport>>();
   private readonly cacheSize: number;
   private readonly contexts: RunContextSource | undefined;
+  /** Shared with the bot's other charts (compare, job reports, digests), so they are drawn the same way. */
+  readonly rasterise: Rasteriser;
+  private readonly log: Logger | undefined;
 
   constructor(
     private readonly store: RunStore,
@@ -33,6 +43,8 @@ export class RunReporter {
   ) {
     this.cacheSize = opts.cacheSize ?? 32;
     this.contexts = opts.contexts;
+    this.rasterise = opts.rasterise ?? rasteriseHere;
+    this.log = opts.log;
   }
 
   /** By id, name or id prefix (see RunStore.getRun). Throws RunNotFoundError with the candidates. */
@@ -44,12 +56,12 @@ export class RunReporter {
     return this.cached(summary, async () => {
       const run = await this.store.getRun(summary.id);
       if (!run) throw new RunNotFoundError(ref);
-      return computeReport(run, this.contexts);
+      return this.compute(run);
     });
   }
 
   reportOf(run: Run): Promise<RunReport> {
-    return this.cached(run, async () => computeReport(run, this.contexts));
+    return this.cached(run, async () => this.compute(run));
   }
 
   private cached(run: RunSummary, compute: () => Promise<RunReport>): Promise<RunReport> {
@@ -74,12 +86,14 @@ export class RunReporter {
     const cached = this.cache.get(`${run.id}@${run.updatedAt}`);
     return cached ? (await cached).verdict : diagnoseStoredRun(run, { contexts: this.contexts });
   }
-}
 
-async function computeReport(run: Run, contexts: RunContextSource | undefined): Promise<RunReport> {
-  const verdict = await diagnoseStoredRun(run, { contexts });
-  const { series: _series, notes: _notes, meta: _meta, ...summary } = run;
-  return { run: summary, verdict, chartPng: renderRunChart(run, verdict).png };
+  /** The verdict, and the chart when it can be drawn: a chart that cannot is a sentence, never a failed report. */
+  private async compute(run: Run): Promise<RunReport> {
+    const verdict = await diagnoseStoredRun(run, { contexts: this.contexts });
+    const { series: _series, notes: _notes, meta: _meta, ...summary } = run;
+    const chart = await drawChart(() => ({ svg: renderRunChartSvg(run, verdict) }), this.rasterise, { log: this.log, what: { runId: run.id } });
+    return { run: summary, verdict, chartPng: chart.png, chartProblem: chart.problem };
+  }
 }
 
 /** The run stored just before this one under the same name (an earlier upload of the same training), if any. */

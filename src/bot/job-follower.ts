@@ -9,8 +9,9 @@ import type { BotContext } from './command.ts';
 import { buttonId } from './command.ts';
 import { diagnosisReply } from './presenters/diagnosis-reply.ts';
 import { compareReply } from './presenters/compare-reply.ts';
-import { renderRunChart } from '../charts/run-chart.ts';
-import { compareRuns } from '../app/compare-runs.ts';
+import { renderRunChartSvg } from '../charts/run-chart.ts';
+import { drawChart } from '../app/chart-images.ts';
+import { compareRuns, overlayChartWith } from '../app/compare-runs.ts';
 import { jobRunName, type TrainingJobResult } from '../app/run-training-job.ts';
 import type { JobWatchEvent, TrainingJobs } from '../app/training-jobs.ts';
 import { applyFix, type FixChange } from '../jobs/apply-fix.ts';
@@ -136,15 +137,16 @@ async function postEnd(client: Client, ctx: BotContext, done: JobRecord, o: EndO
   const meta = outcome?.status === 'finished' ? outcome.result.meta : null;
   const speed = meta ? ` at ${Math.round(meta.samplesPerSecond)} samples/s` : '';
   const trained = meta ? `trained ${meta.epochsRun} epochs` : `trained ${run.epochs ?? '?'} epochs`;
+  const chart = await drawChart(() => ({ svg: renderRunChartSvg(run, verdict) }), ctx.reporter.rasterise, { log: ctx.log, what: { jobId: done.id, runId: run.id } });
   const reply = diagnosisReply(
-    { run: summary, verdict, chartPng: renderRunChart(run, verdict).png },
+    { run: summary, verdict, chartPng: chart.png, chartProblem: chart.problem },
     { content: `${head}: ${trained} on **${meta?.backend ?? (done.backend || o.backend || '?')}**${speed} for <@${done.requestedBy ?? o.userId}>.`, threadButton: !channel.isThread() },
   );
   // Offered only when the fixes change the config: a button that reruns the same job would be a lie.
   if (fixChanges(done.config as JobConfig, verdict) > 0) reply.components.push(rerunRow(done.id));
   await channel.send(reply);
   if (o.rerunOf?.job.runId) {
-    const comparison = await compareRuns(ctx.store, o.rerunOf.job.runId, done.runId);
+    const comparison = await compareRuns(ctx.store, o.rerunOf.job.runId, done.runId, overlayChartWith(ctx.reporter.rasterise, ctx.log));
     const changes = o.rerunOf.changes.map((c) => c.description).join('; ');
     await channel.send({
       ...compareReply(comparison),

@@ -8,13 +8,15 @@ import { baseOption, box, FONT, lineSeries, text } from './draw.ts';
 import { formatAxisNumber } from './format-number.ts';
 import { fitText, textWidth } from './label-layout.ts';
 import { nanMarkerSeries } from './nan-marker-series.ts';
-import { prepareLine, scanValues, toLineData, type PreparedLine } from './prepare-line.ts';
+import { DEFAULT_MAX_POINTS, prepareLine, scanValues, toLineData, type PreparedLine } from './prepare-line.ts';
+import { displaySpan, emaSampled } from './smooth.ts';
 import { rasterise } from './rasterise.ts';
 import { renderOptionToSvg, type ChartOption } from './render-svg.ts';
 import type { ChartImage, ChartRun } from './run-chart.ts';
 import { chooseYScale, drawnAxis, drawnLabel, mergeExtents, niceLinear, niceStep, toDrawn, type AxisScale } from './scale.ts';
 import { chartTheme, type ThemeName } from './theme.ts';
 import { resolveXCoordinates } from './x-coordinates.ts';
+import { drawableRun } from './drawable.ts';
 
 export const MAX_COMPARED_RUNS = 6;
 
@@ -54,7 +56,16 @@ export function renderCompareChart(runs: readonly ChartRun[], options: CompareCh
   return { svg, png: rasterise(svg, scale), width: Math.round(plan.width * scale), height: Math.round(plan.height * scale) };
 }
 
-export function planCompareChart(runs: readonly ChartRun[], options: CompareChartOptions = {}): CompareChartPlan {
+/** The compare chart as SVG only (the PNG is made by whoever rasterises: this process or a child). */
+export function renderCompareChartSvg(runs: readonly ChartRun[], options: CompareChartOptions = {}): Omit<ChartImage, 'png'> {
+  const plan = planCompareChart(runs, options);
+  const scale = options.scale ?? 1;
+  return { svg: renderOptionToSvg(plan.option, plan.width, plan.height), width: Math.round(plan.width * scale), height: Math.round(plan.height * scale) };
+}
+
+export function planCompareChart(sources: readonly ChartRun[], options: CompareChartOptions = {}): CompareChartPlan {
+  // Values beyond float32's range become off-scale markers before anything is measured (drawable.ts).
+  const runs = sources.map(drawableRun);
   if (runs.length === 0) throw new RangeError('renderCompareChart: no runs to compare');
   if (runs.length > MAX_COMPARED_RUNS) throw new RangeError(`renderCompareChart: at most ${MAX_COMPARED_RUNS} runs, got ${runs.length}`);
   const theme = chartTheme(options.theme);
@@ -76,12 +87,22 @@ export function planCompareChart(runs: readonly ChartRun[], options: CompareChar
   const direction = present[0]?.direction ?? 'lower';
   const y = chooseYScale(extent, { allowLog: metric === 'loss' || direction === 'lower', bounds: metric?.endsWith('accuracy') ? [0, 1] : undefined });
 
-  const lines = runs.map((r, i) => {
+  const own = runs.map((r, i) => {
     const s = picked[i]!;
     const colour = theme.palette[i % theme.palette.length]!;
     if (!s) return { run: r.name, colour, series: null, prepared: null, best: null };
     const prepared = prepareLine(s, (k) => coords[i]!.at(s, k), { maxPoints: options.maxPoints, scale: y, scan: scans[i]! });
     return { run: r.name, colour, series: s, prepared, best: bestPoint(s, (k) => coords[i]!.at(s, k)) };
+  });
+  // One smoothing for every run of the chart, or two uploads of one run (100 and 140 epochs) would look like two
+  // different runs over the epochs they share: when any line is smoothed, all are, with the longest run's span.
+  const span = displaySpan(Math.max(0, ...own.map((l) => (l.prepared?.smoothed ? l.series!.values.length : 0))));
+  const lines = own.map((l, i) => {
+    if (!l.prepared || !l.series || !own.some((o) => o.prepared?.smoothed)) return l;
+    const s = l.series;
+    const ema = emaSampled(s.values, span, options.maxPoints ?? DEFAULT_MAX_POINTS, y.type === 'log' ? y.min : undefined);
+    const main = { x: Float64Array.from(ema.indices, (k) => coords[i]!.at(s, k)), y: ema.values };
+    return { ...l, prepared: { ...l.prepared, raw: l.prepared.raw ?? l.prepared.main, main, smoothed: true } };
   });
 
   // ---- header: title, then a legend that wraps onto a second row when six long names do not fit one
@@ -118,7 +139,7 @@ export function planCompareChart(runs: readonly ChartRun[], options: CompareChar
       }
     }
   }
-  const x = Number.isFinite(xMin) && xMax > xMin ? spanScale(xMin, xMax) : niceLinear(0, 1);
+  const x = !Number.isFinite(xMin) ? niceLinear(0, 1) : xMax > xMin ? spanScale(xMin, xMax) : niceLinear(xMin, xMax);
 
   const series: unknown[] = [];
   for (const l of lines) {
@@ -127,13 +148,14 @@ export function planCompareChart(runs: readonly ChartRun[], options: CompareChar
     if (pr.raw) series.push(lineSeries(0, toLineData(pr.raw, y), l.colour, 1, 0.22, 2));
     const few = pr.main.x.length <= 30;
     series.push({ ...lineSeries(0, toLineData(pr.main, y), l.colour, 2.2, 1, 3), showSymbol: few, symbol: few ? 'circle' : 'none', symbolSize: 4 });
-    if (l.best) {
+    const bestDrawn = l.best ? toDrawn(y, l.best.value) : NaN;
+    if (l.best && bestDrawn >= drawnAxis(y).min && bestDrawn <= drawnAxis(y).max) {
       series.push({
         type: 'scatter',
         silent: true,
         symbolSize: 9,
         itemStyle: { color: l.colour, borderColor: theme.background, borderWidth: 1.5 },
-        data: [[l.best.x, toDrawn(y, l.best.value)]],
+        data: [[l.best.x, bestDrawn]],
         z: 5,
       });
     }

@@ -15,6 +15,7 @@ import type { ChartImage, ChartRun } from './run-chart.ts';
 import { chooseYScale, drawnAxis } from './scale.ts';
 import { chartTheme, withAlpha, type ChartTheme, type ThemeName } from './theme.ts';
 import { resolveXCoordinates } from './x-coordinates.ts';
+import { drawableRun } from './drawable.ts';
 
 /** A run's health in a digest: a verdict status, or where the run is in its life. */
 export type DigestStatus = ItemStatus | 'running' | 'stalled';
@@ -58,7 +59,16 @@ export function renderDigestGrid(items: readonly DigestItem[], options: DigestGr
   return { svg, png: rasterise(svg, scale), width: Math.round(plan.width * scale), height: Math.round(plan.height * scale) };
 }
 
-export function planDigestGrid(items: readonly DigestItem[], options: DigestGridOptions = {}): DigestGridPlan {
+/** The digest grid as SVG only (the PNG is made by whoever rasterises: this process or a child). */
+export function renderDigestGridSvg(items: readonly DigestItem[], options: DigestGridOptions = {}): Omit<ChartImage, 'png'> {
+  const plan = planDigestGrid(items, options);
+  const scale = options.scale ?? 1;
+  return { svg: renderOptionToSvg(plan.option, plan.width, plan.height), width: Math.round(plan.width * scale), height: Math.round(plan.height * scale) };
+}
+
+export function planDigestGrid(sources: readonly DigestItem[], options: DigestGridOptions = {}): DigestGridPlan {
+  // Values beyond float32's range become off-scale markers before anything is measured (drawable.ts).
+  const items = sources.map((item) => ({ ...item, run: drawableRun(item.run) }));
   const theme = chartTheme(options.theme);
   const width = options.width ?? 800;
   const max = options.maxItems ?? 24;

@@ -40,6 +40,9 @@ export function baseOption(theme: ChartTheme, graphic: unknown[], grid: unknown[
 }
 
 export function text(x: number, y: number, s: string, fill: string, size: number, bold = false, align: 'left' | 'center' | 'right' = 'left') {
+  // zrender caches text by content in a plain object: a run named exactly "__proto__" replaced that object's
+  // prototype, and every chart the process drew afterwards had broken SVG. A trailing no-break space is invisible.
+  if (s === '__proto__') s = '__proto__\u00a0';
   return {
     type: 'text',
     x,

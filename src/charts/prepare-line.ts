@@ -1,16 +1,18 @@
 import type { Series } from '../domain/run.ts';
+import { drawBand, toClippedLineData, type LinePoint } from './drawable.ts';
 import { lttbIndices, nonFiniteRuns } from './lttb.ts';
-import type { AxisScale, Extent } from './scale.ts';
+import { drawnAxis, type AxisScale, type Extent } from './scale.ts';
 import { displaySpan, emaSampled, isNoisy } from './smooth.ts';
 
 /** Points per drawn line: about two per pixel column of a 800 px chart, so nothing visible is lost. */
 export const DEFAULT_MAX_POINTS = 1500;
 
-/** A gap in an ECharts line: the value '-' breaks the line instead of joining its neighbours. */
-export type LinePoint = [number, number | '-'];
+export type { LinePoint } from './drawable.ts';
 
 export interface NonFiniteMarker {
   x: number;
+  /** Index of the run's first non-finite value in the series. */
+  index: number;
   /** What the run of bad values holds: 'NaN', 'Inf' or 'NaN/Inf'. */
   kind: string;
   count: number;
@@ -132,7 +134,7 @@ export function nonFiniteMarkers(
       if (Number.isNaN(values[i])) nan = true;
       else inf = true;
     }
-    return { x: xAt(a), kind: nan && inf ? 'NaN/Inf' : nan ? 'NaN' : 'Inf', count: b - a };
+    return { x: xAt(a), index: a, kind: nan && inf ? 'NaN/Inf' : nan ? 'NaN' : 'Inf', count: b - a };
   });
   if (markers.length <= max) return markers;
   const out: NonFiniteMarker[] = [];
@@ -142,6 +144,7 @@ export function nonFiniteMarkers(
     const kinds = new Set(group.map((m) => m.kind));
     out.push({
       x: group[0]!.x,
+      index: group[0]!.index,
       kind: kinds.size === 1 ? group[0]!.kind : 'NaN/Inf',
       count: group.reduce((sum, m) => sum + m.count, 0),
     });
@@ -152,15 +155,21 @@ export function nonFiniteMarkers(
 /**
  * ECharts data for drawn points. Non-finite values become gaps; on a log axis values at or below zero are drawn on
  * the axis floor (a loss logged as exactly 0.0 stays visible instead of vanishing); log values are drawn as log10.
+ * Segments are clipped to a band around the axis range (drawable.ts), so no coordinate lands where resvg fails.
  */
 export function toLineData(points: DrawnPoints, scale: AxisScale): LinePoint[] {
-  const out: LinePoint[] = new Array(points.x.length);
   const log = scale.type === 'log';
   const floor = log ? scale.min : -Infinity;
-  for (let k = 0; k < points.x.length; k++) {
-    const v = points.y[k]!;
-    // On a log axis the data is drawn as log10(y) over a linear axis (see toDrawn in scale.ts).
-    out[k] = [points.x[k]!, Number.isFinite(v) ? (log ? Math.log10(Math.max(v, floor)) : v) : '-'];
+  const n = points.x.length;
+  // On a log axis the data is drawn as log10(y) over a linear axis (see toDrawn in scale.ts).
+  const ys = log ? new Float64Array(n) : points.y;
+  if (log) {
+    for (let k = 0; k < n; k++) {
+      const v = points.y[k]!;
+      ys[k] = Number.isFinite(v) ? Math.log10(Math.max(v, floor)) : NaN;
+    }
   }
-  return out;
+  const axis = drawnAxis(scale);
+  const band = drawBand(axis.min, axis.max);
+  return toClippedLineData(points.x, ys, band.lo, band.hi);
 }

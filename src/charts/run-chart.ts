@@ -14,6 +14,7 @@ import { rasterise } from './rasterise.ts';
 import { renderOptionToSvg, type ChartOption } from './render-svg.ts';
 import { chooseYScale, drawnAxis, drawnLabel, mergeExtents, niceLinear, niceStep, sampledPositiveQuantile, toDrawn, toPixel, type AxisScale } from './scale.ts';
 import { chartTheme, withAlpha, type ChartTheme, type ThemeName } from './theme.ts';
+import { drawableRun } from './drawable.ts';
 import { passSummary, verdictCoverage } from '../diagnose/verdict-coverage.ts';
 import { resolveXCoordinates, interpolate, type XCoordinates } from './x-coordinates.ts';
 
@@ -85,7 +86,9 @@ export function renderRunChartSvg(run: ChartRun, verdict: Verdict | null, option
   return renderOptionToSvg(plan.option, plan.width, plan.height);
 }
 
-export function planRunChart(run: ChartRun, verdict: Verdict | null, options: RunChartOptions = {}): RunChartPlan {
+export function planRunChart(source: ChartRun, verdict: Verdict | null, options: RunChartOptions = {}): RunChartPlan {
+  // Values beyond float32's range become off-scale markers before anything is measured (drawable.ts).
+  const run = drawableRun(source);
   const theme = chartTheme(options.theme);
   const width = options.width ?? 800;
   const height = options.height ?? 450;
@@ -147,7 +150,8 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
   const xPx = (x: number) => toPixel(xScale, x, LEFT, width - RIGHT);
   const inX = (x: number) => x >= xScale.min && x <= xScale.max;
   const rules = marks.filter((m) => m.kind === 'line' && inX(m.x));
-  const bands = marks.filter((m) => m.kind === 'band');
+  // A band reaching outside the x range is cut to it; one wholly outside is not drawn.
+  const bands = marks.filter((m) => m.kind === 'band' && m.x <= xScale.max && (m.toX ?? xScale.max) >= xScale.min);
   for (const m of rules) {
     const label = fitText(m.label, 200, 11);
     labelRequests.push({ x: xPx(m.x), width: textWidth(label, 11) + 10, anchor: 'middle', text: label, colour: theme.status[m.status], panel: 0 });
@@ -163,8 +167,12 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
       if (!nf.length) continue;
       nanMarkers.push({ panel: pi, xs: nf.map((m) => m.x) });
       const total = line.prepared.nonFinite.reduce((sum, m) => sum + m.count, 0);
-      const kinds = new Set(line.prepared.nonFinite.map((m) => m.kind));
-      const kind = kinds.size === 1 ? [...kinds][0]! : 'NaN/Inf';
+      // A value beyond float32's range was made an off-scale marker (drawable.ts): the label gives the logged value.
+      const logged = source.series[run.series.indexOf(line.series)];
+      const offScale = (m: { index: number }) => (logged && logged !== line.series && logged.values.length === line.series.values.length ? logged.values[m.index]! : NaN);
+      const kinds = new Set(line.prepared.nonFinite.map((m) => (Number.isFinite(offScale(m)) ? 'off scale' : m.kind)));
+      const only = kinds.size === 1 ? [...kinds][0]! : null;
+      const kind = only === 'off scale' ? (total === 1 ? `${formatValue(offScale(nf[0]!))} (off scale)` : 'off-scale values') : (only ?? 'NaN/Inf');
       const all = !Number.isFinite(line.prepared.extent.min);
       const what = `${line.split} ${line.series.key} ${kind}`;
       const where = all ? 'throughout' : total === 1 ? `at ${coords.mode} ${formatX(nf[0]!.x)}` : `from ${coords.mode} ${formatX(nf[0]!.x)} (${formatAxisNumber(total)} points)`;
@@ -247,7 +255,12 @@ export function planRunChart(run: ChartRun, verdict: Verdict | null, options: Ru
 
   // Points: a dot where the verdict points (best validation epoch), its label beside it where no other label is.
   panels.forEach((p, pi) => {
-    const pts = marks.filter((m) => m.kind === 'point' && m.panel === pi && m.value !== undefined && Number.isFinite(m.value) && inX(m.x));
+    const drawnRange = drawnAxis(p.y);
+    const pts = marks.filter((m) => {
+      if (m.kind !== 'point' || m.panel !== pi || m.value === undefined || !Number.isFinite(m.value) || !inX(m.x)) return false;
+      const d = toDrawn(p.y, m.value);
+      return d >= drawnRange.min && d <= drawnRange.max;
+    });
     if (!pts.length) return;
     series.push({
       type: 'scatter',

@@ -50,6 +50,9 @@ export function extentOf(arrays: ReadonlyArray<ArrayLike<number>>): Extent {
   return { min, max, minPositive };
 }
 
+/** Lowest end of a log axis: values below it (denormals) are drawn on the axis floor, as zeros are. */
+const LOG_FLOOR = 1e-300;
+
 /** A y scale covering every finite value of an extent. */
 export function chooseYScale(extent: Extent, opts: ScaleOptions = {}): AxisScale {
   const { min, max, minPositive } = extent;
@@ -60,7 +63,8 @@ export function chooseYScale(extent: Extent, opts: ScaleOptions = {}): AxisScale
     return {
       type: 'log',
       // log10(0.001) is -2.9999999999999996: round off float noise before flooring, or 1e-3 gets an extra decade.
-      min: clean(10 ** Math.floor(Math.log10(minPositive) + 1e-6)),
+      // Denormals (5e-324) would floor to 10^-324 = 0, whose log is -Infinity: the axis stops at LOG_FLOOR.
+      min: clean(10 ** Math.floor(Math.log10(Math.max(minPositive, LOG_FLOOR)) + 1e-6)),
       max: clean(10 ** Math.ceil(Math.log10(max) - 1e-6)),
       hasData: true,
     };
@@ -87,8 +91,19 @@ export function niceLinear(min: number, max: number, ticks = 4, bounds?: [number
     if (max <= bounds[1] && hi > bounds[1]) hi = bounds[1];
   }
   const interval = niceStep((hi - lo) / ticks);
+  if (!(interval >= MIN_INTERVAL)) {
+    // ECharts rounds axis values to at most 20 decimals, so a narrower range collapses to a point (and its lines
+    // land thousands of pixels away). Values that small read as zero: the axis reaches from zero instead.
+    const a = Math.min(0, min);
+    const b = Math.max(0, max);
+    if (b - a >= MIN_INTERVAL * ticks * 4 && (a !== min || b !== max)) return niceLinear(a, b, ticks, bounds);
+    return { type: 'value', min: max <= 0 && min < 0 ? -1 : 0, max: max <= 0 && min < 0 ? 0 : 1, interval: 0.25, hasData: true };
+  }
   return { type: 'value', min: floorTo(lo, interval), max: ceilTo(hi, interval), interval, hasData: true };
 }
+
+/** Smallest tick interval of a linear axis (see niceLinear). */
+const MIN_INTERVAL = 1e-15;
 
 /** 1, 2, 2.5 or 5 times a power of ten, closest above `raw`. */
 export function niceStep(raw: number): number {

@@ -151,12 +151,17 @@ function stepToEpochMap(series: readonly Series[]): StepMap | null {
       const lo = firstFinite(epochs);
       const hi = lastFinite(epochs);
       if (lo < 0) continue;
-      for (let e = Math.ceil(epochs[lo]!); e <= epochs[hi]!; e++) {
-        const i = lowerBound(epochs, e, lo, hi + 1);
-        if (i <= hi && epochs[i] === e) {
+      // From each epoch's first row straight to the next epoch's (binary search), never counting through the
+      // integers between: a pushed epoch of 1e15 made a loop over every integer up to it, and the chart never came.
+      let added = 0;
+      for (let i = lo; i <= hi && added < MAX_EPOCH_KNOTS; ) {
+        const e = epochs[i]!;
+        if (Number.isInteger(e)) {
           knotSteps.push(s.steps[i]!);
           knotEpochs.push(e);
+          added++;
         }
+        i = Number.isFinite(e) ? Math.max(i + 1, lowerBound(epochs, Math.floor(e) + 1, i + 1, hi + 1)) : i + 1;
       }
     }
   }
@@ -178,6 +183,9 @@ function stepToEpochMap(series: readonly Series[]): StepMap | null {
   if (steps.length < 2) return null;
   return knotMap({ steps: Float64Array.from(steps), epochs: Float64Array.from(epochs) });
 }
+
+/** Epoch starts taken per series: more than a chart's width can show apart. */
+const MAX_EPOCH_KNOTS = 20_000;
 
 function stepsAreEpochs(s: Series): boolean {
   const epochs = s.epochs!;

@@ -4,6 +4,9 @@ import type { CliCommand, CliOption } from './command.ts';
 import type { DemoStep } from './demo.ts';
 import { UsageError } from './usage-error.ts';
 
+/** Exit code of `chart` when a chart could not be drawn (the data cannot be pictured: bad input, not a crash). */
+export const EXIT_CHART_NOT_DRAWN = 2;
+
 /** The options `chart` and `diagnose --chart` share. */
 export const CHART_STYLE_OPTIONS: Record<string, CliOption> = {
   theme: { type: 'string', valueName: 'dark|light', description: 'chart colours: dark (default, Discord dark mode) or light' },
@@ -29,7 +32,19 @@ export const chartCommand: CliCommand = {
     // Marked from the verdict its job's measurements or its pushed context give, as `runmedic diagnose` shows it.
     const contexts = storedRunContexts({ jobs: ctx.openJobStore && (() => ctx.openJobStore!()), pushed: ctx.openPushStore && (() => ctx.openPushStore!()) });
     const runs = await diagnoseTarget(positionals[0]!, () => ctx.openStore(), { maxBytes: ctx.config.ingestMaxBytes, contexts });
-    for (const file of writeRunCharts(runs, out, style)) ctx.out(file);
+    let missing = 0;
+    for (const [i, w] of writeRunCharts(runs, out, style).entries()) {
+      if (!w.problem) {
+        ctx.out(w.file);
+        continue;
+      }
+      // No picture: the checklist it would have shown, and why, on stderr (stdout lists only files written).
+      missing++;
+      const { checklistText } = await import('./diagnose.ts');
+      for (const line of checklistText(runs[i]!)) ctx.err(line);
+      ctx.err(`chart: ${w.file} not written. ${w.problem}`);
+    }
+    return missing > 0 ? EXIT_CHART_NOT_DRAWN : 0;
   },
 };
 
@@ -56,14 +71,15 @@ export const DEMO_CHART_DIR = 'runmedic-charts';
 export const chartIngestedStep: DemoStep = {
   title: `Draw every ingested run (PNG charts in ./${DEMO_CHART_DIR}/)`,
   async run(ctx, state) {
-    const [{ writeRunChart }, { diagnoseStored }] = await Promise.all([import('../app/render-chart.ts'), import('../app/diagnose-run.ts')]);
+    const [{ writeRunCharts }, { diagnoseStored }] = await Promise.all([import('../app/render-chart.ts'), import('../app/diagnose-run.ts')]);
     const store = await ctx.openStore();
     for (const ing of state.ingested) {
       const run = await store.getRun(ing.run.id);
       if (!run) continue;
       const file = path.join(DEMO_CHART_DIR, `${safeFileName(run.name)}.png`);
-      writeRunChart(file, run, diagnoseStored(run));
-      ctx.out(file);
+      const [written] = writeRunCharts([{ run, verdict: diagnoseStored(run), from: 'store', notes: [] }], file);
+      if (written!.problem) ctx.err(`${file} not written. ${written!.problem}`);
+      else ctx.out(file);
     }
   },
 };

@@ -38,7 +38,8 @@ export const diagnoseCommand: CliCommand = {
     const results = await diagnoseTarget(positionals[0]!, () => ctx.openStore(), { ...diagnoseOptions, contexts });
     if (chartStyleOptions) {
       const { writeRunCharts } = await import('../app/render-chart.ts');
-      for (const file of writeRunCharts(results, String(values.chart), chartStyleOptions)) ctx.err(`chart: ${file}`);
+      // A chart that cannot be drawn is one sentence; the verdict below is printed all the same.
+      for (const w of writeRunCharts(results, String(values.chart), chartStyleOptions)) ctx.err(w.problem ? `chart: ${w.file} not written. ${w.problem}` : `chart: ${w.file}`);
     }
     if (values.json) ctx.out(toJson(results.length === 1 ? results[0]!.verdict : results.map((r) => r.verdict)));
     else results.forEach((r, i) => {

@@ -15,6 +15,7 @@ export type LogFormat =
   | 'plain_csv'
   | 'keras_text'
   | 'pytorch_text'
+  | 'console_text'
   | 'tfevents'
   | 'push'
   | 'tfjs_job';

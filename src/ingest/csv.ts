@@ -97,6 +97,9 @@ export function findCsvHead(text: string): CsvHead | null {
       const fields = splitLine(head.text, sep);
       if (fields.length < 2) continue;
       if (fields.every((f) => f.trim() === '' || isNumberLike(f))) continue;
+      // Console lines are not headers: `Train Epoch: 1 [0/60000 (0%)]\tLoss: 2.300000` splits on its tab into two
+      // "columns", but a column name never holds a `name: value` pair or a `3/20` counter.
+      if (fields.some(looksLikeLogField)) continue;
       if (next && splitLine(next.text, sep).length !== fields.length) continue;
       if (!next) continue;
       if (!best || fields.length > best.fields.length) best = { sep, fields };
@@ -132,6 +135,11 @@ export function splitLine(line: string, sep: string): string[] {
   }
   out.push(cur);
   return out;
+}
+
+/** `Loss: 2.3`, `epoch=3`, `[0/60000 (0%)]`: a printed value, not a column name. */
+function looksLikeLogField(field: string): boolean {
+  return /[A-Za-z][\w\s.)\]]*[:=]\s*[-+]?(\d|\.\d|nan\b|inf\b)/i.test(field) || /\d\s*\/\s*\d/.test(field);
 }
 
 function isNumberLike(s: string): boolean {

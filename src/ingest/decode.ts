@@ -64,6 +64,34 @@ export function openText(bytes: Uint8Array, fileName: string): TextSource {
   return { utf8: body, prefix, text: () => (text ??= utf8Decoder.decode(body)) };
 }
 
+/** Share of a text's bytes that may be undecodable (or NUL) for `openTextLenient` to still read it. */
+const MAX_DAMAGED_SHARE = 0.05;
+
+/**
+ * A console log with a few bytes that are not UTF-8 (a CP949 file name in a table, a cp1252 dash in a banner) or a
+ * run of NULs (a log file cut by a crash): what a terminal would show, with those bytes replaced (U+FFFD) or dropped.
+ * Only the general console reader uses it, and only when `openText` refused the bytes; null when the damage is more
+ * than MAX_DAMAGED_SHARE of the bytes (binary data) or the text has the control characters of a binary file.
+ */
+export function openTextLenient(bytes: Uint8Array, fileName: string): { source: TextSource; replaced: number; nulsDropped: number } | null {
+  if (bytes.length === 0 || detectUtf16(bytes)) return null;
+  const body = bytes.subarray(hasUtf8Bom(bytes) ? 3 : 0);
+  let nuls = 0;
+  for (let i = body.indexOf(0); i >= 0; i = body.indexOf(0, i + 1)) nuls++;
+  const decoded = new TextDecoder('utf-8', { fatal: false }).decode(body);
+  let replaced = 0;
+  for (let i = decoded.indexOf('\uFFFD'); i >= 0; i = decoded.indexOf('\uFFFD', i + 1)) replaced++;
+  if (replaced + nuls > Math.max(16, body.length * MAX_DAMAGED_SHARE)) return null;
+  const text = nuls ? decoded.replace(/\0+/g, '') : decoded;
+  try {
+    checkTextContent(text, fileName);
+  } catch {
+    return null;
+  }
+  const utf8 = utf8Encoder.encode(text);
+  return { source: { utf8, prefix: cutPrefix(text), text: () => text }, replaced, nulsDropped: nuls };
+}
+
 /** The whole text of a log file, validated as `openText` does. */
 export function decodeText(bytes: Uint8Array, fileName: string): string {
   return openText(bytes, fileName).text();

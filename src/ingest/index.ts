@@ -6,7 +6,8 @@
 import type { RunLog } from '../domain/run.ts';
 import { isZip, unzipEntries } from './archive.ts';
 import { findCsvHead } from './csv.ts';
-import { assertLineLengthsUtf8, openText, type TextSource } from './decode.ts';
+import { consoleTextParser, noTrainingRecords, readConsoleSource } from './console/console-reader.ts';
+import { assertLineLengthsUtf8, openText, openTextLenient, type TextSource } from './decode.ts';
 import type { FileEntry } from './entries.ts';
 import { noLossColumn } from './epoch-table.ts';
 import { hfTrainerStateParser } from './hf-trainer-state.ts';
@@ -30,7 +31,8 @@ export type { FileEntry } from './entries.ts';
 
 /**
  * Text formats in the order they are asked. Specific before generic: trainer_state before the other JSON shapes, the
- * Lightning and Keras CSV headers before any table with a loss column; console logs last (their sniffers scan the text).
+ * Lightning and Keras CSV headers before any table with a loss column; console logs last (their sniffers scan the
+ * text), and behind the exact console readers the general one, which claims any text holding training records.
  */
 export const TEXT_PARSERS: readonly FormatParser[] = [
   hfTrainerStateParser,
@@ -42,6 +44,7 @@ export const TEXT_PARSERS: readonly FormatParser[] = [
   plainCsvParser,
   kerasTextParser,
   pytorchTextParser,
+  consoleTextParser,
 ];
 
 /** Files that belong to an MLflow file store (the MLflow parser reads them as a whole). */
@@ -51,7 +54,14 @@ const MLFLOW_FILE = /(^|\/)(metrics|params|tags)\/|(^|\/)meta\.yaml$/;
 export function parseFile(bytes: Uint8Array, fileName: string): RunLog[] {
   if (isZip(bytes)) return parseEntriesAt(unzipEntries(bytes, fileName), fileName, 1);
   if (looksLikeTfevents(bytes)) return parseTfeventsTree([{ path: baseName(fileName), bytes }], runNameFromFileName(fileName));
-  const source = openText(bytes, fileName);
+  let source: TextSource;
+  try {
+    source = openText(bytes, fileName);
+  } catch (err) {
+    const runs = damagedConsoleText(err, bytes, fileName);
+    if (runs) return runs;
+    throw err;
+  }
   const parser = sniffText(source);
   if (!parser) throw unrecognised(source, fileName);
   return runParser(parser, source, fileName);
@@ -91,6 +101,11 @@ function parseEntriesAt(entries: FileEntry[], rootName: string, depth: number): 
     try {
       source = openText(e.bytes, name);
     } catch (err) {
+      const read = damagedConsoleText(err, e.bytes, name);
+      if (read) {
+        fileRuns.push({ path: e.path, runs: read });
+        continue;
+      }
       if (err instanceof IngestError) {
         skipped.push(`${e.path} (${err.reason.split(':')[0]})`);
         continue;
@@ -134,7 +149,56 @@ export function sniffText(source: TextSource): FormatParser | null {
 function runParser(parser: FormatParser, source: TextSource, fileName: string): RunLog[] {
   // JSON documents may legitimately be one long line (compact dumps); everything else is line-oriented.
   if (!/^\s*[[{]/.test(source.prefix.slice(0, 256))) assertLineLengthsUtf8(source.utf8, fileName);
-  return parser.parseSource ? parser.parseSource(source, fileName) : parser.parse(source.text(), fileName);
+  const runs = parser.parseSource ? parser.parseSource(source, fileName) : parser.parse(source.text(), fileName);
+  return parser === kerasTextParser || parser === pytorchTextParser ? withConsoleExtras(runs, source, fileName) : runs;
+}
+
+/**
+ * An exact console reader reads what it knows (Keras' epoch bars, the PyTorch examples' lines); a script often prints
+ * more beside it (a `logging` summary per epoch with the test accuracy). What the general reader finds in the same
+ * text under a key and split the exact run lacks is added to it, saying so; the exact series stay as read.
+ */
+function withConsoleExtras(runs: RunLog[], source: TextSource, fileName: string): RunLog[] {
+  let general: RunLog[];
+  try {
+    general = readConsoleSource(source, fileName);
+  } catch (err) {
+    if (err instanceof IngestError) return runs;
+    throw err;
+  }
+  if (general.length !== runs.length) return runs;
+  runs.forEach((run, i) => {
+    // Only metrics the exact reader has none of: a Keras bar's intermediate states are not new step-level series.
+    const added = general[i]!.series.filter((g) => !run.series.some((s) => s.key === g.key && s.split === g.split));
+    if (added.length === 0) return;
+    run.series.push(...added);
+    run.notes.push(`also read by the general console reader: ${added.map((s) => `${s.name} (${s.cadence}-level)`).join(', ')}`);
+  });
+  return runs;
+}
+
+/**
+ * Text that is not valid UTF-8 or holds NULs is refused by `openText`; when it is console output with a few such
+ * bytes, the general reader reads it with them replaced, and says so. null when it is not (the refusal stands).
+ */
+function damagedConsoleText(err: unknown, bytes: Uint8Array, fileName: string): RunLog[] | null {
+  if (!(err instanceof IngestError) || !/^(invalid UTF-8|not a text log: binary data \(NUL)/.test(err.reason)) return null;
+  const lenient = openTextLenient(bytes, fileName);
+  if (!lenient || !consoleTextParser.sniff(lenient.source.prefix)) return null;
+  let runs: RunLog[];
+  try {
+    runs = readConsoleSource(lenient.source, fileName);
+  } catch (e) {
+    if (e instanceof IngestError) return null;
+    throw e;
+  }
+  if (runs.length === 0) return null;
+  const what = [
+    lenient.replaced ? `${lenient.replaced} byte sequence(s) that are not UTF-8 replaced (first: ${err.reason.replace(/:.*$/, '')})` : '',
+    lenient.nulsDropped ? `${lenient.nulsDropped} NUL byte(s) dropped` : '',
+  ].filter(Boolean);
+  runs[0]!.notes.push(`read as console output with ${what.join(' and ')}`);
+  return runs;
 }
 
 function unrecognised(source: TextSource, fileName: string): IngestError {
@@ -151,13 +215,13 @@ function unrecognised(source: TextSource, fileName: string): IngestError {
         '([{"epoch": 1, "loss": ...}]), a Hugging Face trainer_state.json ({"log_history": [...]}) or JSON Lines metrics',
     });
   }
-  return new IngestError({
-    file: fileName,
-    reason:
-      'not a recognised training log: expected a Keras CSVLogger file or History JSON, a Hugging Face trainer_state.json, ' +
-      'a Lightning metrics.csv, JSON Lines metrics, a CSV with a loss column, Keras fit() or PyTorch console output, ' +
-      'a TensorBoard event file, an MLflow store, or a zip of these',
-  });
+  return noTrainingRecords(fileName, countLines(source.prefix));
+}
+
+function countLines(text: string): number {
+  let n = text.length > 0 && !text.endsWith('\n') ? 1 : 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function looksLikeTfevents(bytes: Uint8Array): boolean {

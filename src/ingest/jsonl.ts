@@ -104,8 +104,9 @@ function isRecordLine(line: string, requireNumber: boolean): boolean {
   if (!isPlainObject(value)) return false;
   const values = Object.values(value);
   // Keras history on one line is an object of number arrays, a minified trainer_state holds an array of objects;
-  // a record holds scalars.
-  if (values.some((v) => Array.isArray(v) && v.length > 0 && (typeof v[0] === 'number' || isPlainObject(v[0])))) return false;
+  // a record holds scalars, though a few lists may sit beside them (DETR logs the COCO stats as one list).
+  const lists = values.filter((v) => Array.isArray(v) && v.length > 0 && (typeof v[0] === 'number' || isPlainObject(v[0]))).length;
+  if (lists > 0 && lists * 2 >= values.length) return false;
   if (!requireNumber) return true;
   // Dataset files are JSONL too ({"text": …, "label": 1}): a metric log names a step, an epoch or a metric.
   const keys = Object.entries(value).flatMap(([k, v]) => (isPlainObject(v) ? Object.keys(v).map((sub) => `${k}/${sub}`) : [k]));

@@ -43,6 +43,9 @@ export function createDigests(deps: {
       computeVerdict: (run) => deps.reporter.verdictOf(run),
       threadOf: async (guildId, run) => (await deps.alerts.threadOf(guildId, run))?.threadId ?? null,
       queuedJobs: () => jobs.countByStatus('queued'),
+      // The grid is drawn where the reporter draws the run charts (the service: a child process).
+      rasterise: deps.reporter.rasterise,
+      log: deps.log,
     },
   });
   return {

@@ -95,7 +95,7 @@ describe('renderRunChart', () => {
     const r = { name: 'nan-run', series: [series('loss', 'train', values), series('loss', 'val', [1, 0.9, 0.8, 0.7, 0.7, 0.7, 0.7])] };
     const plan = planRunChart(r, null);
     const line = plan.panels[0]!.lines[0]!;
-    expect(line.prepared.nonFinite).toEqual([{ x: 3, kind: 'NaN/Inf', count: 3 }]);
+    expect(line.prepared.nonFinite).toEqual([{ x: 3, index: 3, kind: 'NaN/Inf', count: 3 }]);
     const opt = plan.option as { series: Array<{ type: string; symbol?: string; data: unknown[] }> };
     const triangles = opt.series.filter((s) => s.type === 'scatter' && s.symbol === 'triangle');
     expect(triangles).toHaveLength(1);

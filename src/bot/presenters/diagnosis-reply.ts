@@ -43,10 +43,13 @@ export function diagnosisReply(report: RunReport, opts: DiagnosisReplyOptions = 
         .setEmoji('📊'),
     );
   }
+  // A chart that could not be drawn leaves the checklist whole, with one sentence where the picture would be.
+  const png = report.chartPng;
+  const content = [opts.content, png ? null : (report.chartProblem ?? 'No chart this time: it could not be drawn; the checklist does not depend on it.')].filter(Boolean).join('\n');
   return {
-    ...(opts.content ? { content: opts.content } : {}),
-    embeds: [verdictEmbed(report.verdict, { chartFileName: CHART_FILE })],
-    files: [new AttachmentBuilder(Buffer.from(report.chartPng), { name: CHART_FILE, description: `Curves of ${report.run.name}` })],
+    ...(content ? { content } : {}),
+    embeds: [verdictEmbed(report.verdict, png ? { chartFileName: CHART_FILE } : {})],
+    files: png ? [new AttachmentBuilder(Buffer.from(png), { name: CHART_FILE, description: `Curves of ${report.run.name}` })] : [],
     components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],
   };
 }

@@ -72,6 +72,8 @@ export function digestMessage(d: Digest, opts: DigestMessageOptions = {}): Diges
   if (d.grid) {
     summary.image = { url: `attachment://${DIGEST_GRID_FILE}` };
     files.push({ name: DIGEST_GRID_FILE, data: Buffer.from(d.grid), contentType: 'image/png' });
+  } else if (d.gridProblem) {
+    summary.description = fitText(`${summaryLines.join('\n')}\n\n${d.gridProblem}`, EMBED_LIMITS.description);
   }
   const embeds: APIEmbed[] = [summary];
 

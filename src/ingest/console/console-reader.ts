@@ -1,0 +1,748 @@
+/**
+ * The general reader for console output that no exact reader claims: what a training script printed, captured from a
+ * terminal, a pipe or a chat paste. It learns the text's own line templates (`template-miner.ts`), names the numbers
+ * of each (`value-names.ts`), keeps the templates that carry metrics, places each record by the counters it finds
+ * (`record-positions.ts`), and says in the run's notes which lines it read and which names it inferred, so a wrong
+ * guess is visible.
+ *
+ * Incremental: a `ConsoleReader` takes text as it arrives (`push`) and gives the runs read so far (`runs`), so a paste
+ * and a growing stream are read the same way. Memory grows with the records kept (the numbers of metric lines), not
+ * with the text: noise lines are only counted.
+ */
+import type { RunLog, Split } from '../../domain/run.ts';
+import { IngestError } from '../ingest-error.ts';
+import { isLossLike, normaliseMetricName } from '../metric-names.ts';
+import type { FormatParser } from '../parser.ts';
+import type { TextSource } from '../decode.ts';
+import { runNameFromFileName } from '../run-name-from-file-name.ts';
+import { SeriesBuilder } from '../series-builder.ts';
+import { planCounters, PositionTracker, type OwnPosition, type PlannedTemplate } from './record-positions.ts';
+import { lineShape, slotValue, TemplateMiner, type Template } from './template-miner.ts';
+import { TerminalText, type ConsoleLine } from './terminal-text.ts';
+import { analyseLine, MEASURE_WORDS, type TableHeader, type TemplateAnalysis } from './value-names.ts';
+
+/** What the reader keeps of a template: its analysis and the slots it stores per record. */
+interface Analysed extends TemplateAnalysis {
+  /** Slot indices whose values are stored, in storage order. */
+  keep: number[];
+  /** slot → position in `keep`, −1 when not stored. */
+  at: Int32Array;
+  /** Whether lines of this template are stored at all (they carry a metric or a counter). */
+  stored: boolean;
+}
+
+const CHUNK = 1 << 16;
+
+/** A growable column of numbers in fixed chunks (no copying of everything on growth). */
+class NumberColumn {
+  private chunks: Float64Array[] = [];
+  private n = 0;
+  push(v: number): void {
+    const c = this.n >>> 16;
+    if (c === this.chunks.length) this.chunks.push(new Float64Array(CHUNK));
+    this.chunks[c]![this.n & (CHUNK - 1)] = v;
+    this.n++;
+  }
+  get(i: number): number {
+    return this.chunks[i >>> 16]![i & (CHUNK - 1)]!;
+  }
+  get length(): number {
+    return this.n;
+  }
+}
+
+class IntColumn {
+  private chunks: Int32Array[] = [];
+  private n = 0;
+  push(v: number): void {
+    const c = this.n >>> 16;
+    if (c === this.chunks.length) this.chunks.push(new Int32Array(CHUNK));
+    this.chunks[c]![this.n & (CHUNK - 1)] = v;
+    this.n++;
+  }
+  get(i: number): number {
+    return this.chunks[i >>> 16]![i & (CHUNK - 1)]!;
+  }
+  get length(): number {
+    return this.n;
+  }
+}
+
+const SPLIT_CODE: Record<Split, number> = { train: 1, val: 2, test: 3 };
+const CODE_SPLIT: Array<Split | null> = [null, 'train', 'val', 'test'];
+/** Record flags (beside the carried split in the low two bits). */
+const ROLLED_BACK = 4;
+const RESTATED = 8;
+/** A message saying training went back to an earlier checkpoint: the counter going back next is a rollback. */
+const ROLLBACK_CUE = /\b(return(ing|ed)? to the previous|restor(e|ing|ed)\b|revert(ing|ed)?\b|roll(ing|ed)? ?back|reload(ing|ed)? (the )?(best|previous|last))/i;
+/** `Stopping. Best iteration:`: the record printed next restates an earlier one. */
+const RESTATES_NEXT = /\bbest\b[^:]*:\s*$/i;
+
+/**
+ * Reads console output incrementally. `push(text)` as it arrives, `end()` when it is complete, `runs(fileName)` at
+ * any time for the runs read so far (an unfinished last line is not read until `end`).
+ */
+export class ConsoleReader {
+  private readonly terminal = new TerminalText();
+  private readonly miner = new TemplateMiner<Analysed>((example) => prepare(analyseLine(example)));
+  private header: TableHeader | null = null;
+  /** Row templates read under a table header: keyed by header id and the row's template key (null: not a row). */
+  private readonly rowTemplates = new Map<string, Template<Analysed> | null>();
+  private readonly rowList: Template<Analysed>[] = [];
+  // Records: template (row templates are offset by ROW_BASE), line, flags, offset into values.
+  private readonly recTemplate = new IntColumn();
+  private readonly recLine = new IntColumn();
+  private readonly recFlags = new IntColumn();
+  private readonly recOffset = new IntColumn();
+  private readonly values = new NumberColumn();
+  private readonly lines: ConsoleLine[] = [];
+  /** Non-blank lines read, and the one the last record (or split-naming line) was: blank lines do not break a block. */
+  private seq = 0;
+  private lastRecordSeq = -1;
+  private lastTemplate: Template<Analysed> | null = null;
+  private lastTrailing: Split | null = null;
+  private pendingFlags = 0;
+
+  /** Adds text. */
+  push(text: string): void {
+    this.terminal.push(text, this.lines);
+    this.drain();
+  }
+
+  /** The text is complete: reads the unterminated last line. */
+  end(): void {
+    this.terminal.end(this.lines);
+    this.drain();
+  }
+
+  /** Physical lines read so far. */
+  get physicalLines(): number {
+    return this.terminal.lines;
+  }
+
+  private drain(): void {
+    for (const l of this.lines) this.readLine(l);
+    this.lines.length = 0;
+  }
+
+  private readLine(l: ConsoleLine): void {
+    this.seq++;
+    const shape = lineShape(l.text);
+    if (shape.key === '') return;
+    let t: Template<Analysed> | null | undefined = this.miner.get(shape.key);
+    const prev = this.lastTemplate;
+    if (t) t.count++;
+    else if (prev && this.seq === this.lastRecordSeq + 1 && shape.key.length > prev.key.length && shape.key.startsWith(prev.key) && shape.slots.length >= prev.analysis.slots.length) {
+      // The next print glued on without a line break (`… Valid_other:0.983m_resnet34_e_40…`): the record's own template.
+      t = prev;
+      t.count++;
+    } else t = this.miner.add(shape.key, l.text, l.line);
+    if (!t) return;
+    if (shape.slots.length === 0 || !t.analysis.stored) {
+      if (shape.slots.length === 0 && t.analysis.contextSplit) {
+        // `evaluate:dev`, `Validating…`: a short line naming a split sets it for the value lines right after.
+        this.lastTrailing = t.analysis.contextSplit;
+        this.lastRecordSeq = this.seq;
+        this.lastTemplate = null;
+      }
+      if (t.analysis.header) this.header = t.analysis.header;
+      else if (ROLLBACK_CUE.test(l.text)) this.pendingFlags |= ROLLED_BACK;
+      else if (RESTATES_NEXT.test(l.text)) this.pendingFlags |= RESTATED;
+      if (!t.analysis.header && !(this.header && shape.slots.length >= 2)) return;
+    }
+    let templateRef = t.id;
+    if (this.header && shape.slots.length >= 2 && needsHeader(t.analysis)) {
+      const row = this.rowTemplate(shape.key, l.text, l.line, this.header);
+      if (row) {
+        t = row;
+        templateRef = ROW_BASE + row.id;
+      }
+    }
+    const a = t.analysis;
+    if (!a.stored) return;
+    // A value line right after a line that ended on a validation/test split continues it
+    // (`Train loss: …, Valid loss: …` then `Current_accuracy : 96.1`).
+    let carry = 0;
+    if (!a.ownSplit && !hasOwnPosition(a) && this.lastTrailing && this.seq === this.lastRecordSeq + 1) carry = SPLIT_CODE[this.lastTrailing];
+    this.recTemplate.push(templateRef);
+    this.recLine.push(l.line);
+    this.recFlags.push(carry | this.pendingFlags);
+    this.pendingFlags = 0;
+    this.recOffset.push(this.values.length);
+    for (const s of a.keep) this.values.push(slotValue(shape.slots[s]!));
+    this.lastRecordSeq = this.seq;
+    this.lastTemplate = templateRef >= ROW_BASE ? null : t;
+    // A carried split goes on to the next value line of the block (dev results span several lines).
+    this.lastTrailing = carry ? CODE_SPLIT[carry]! : a.trailingSplit;
+  }
+
+  private rowTemplate(key: string, text: string, line: number, header: TableHeader): Template<Analysed> | null {
+    const rowKey = `${header.id}\u0000${key}`;
+    let t = this.rowTemplates.get(rowKey);
+    if (t === undefined) {
+      const a = analyseLine(text, header);
+      if (!a.slots.some((s) => s.namedBy === 'header' && s.role !== 'ignore')) {
+        this.rowTemplates.set(rowKey, null);
+        return null;
+      }
+      t = { id: this.rowList.length, key: rowKey, count: 0, example: text, firstLine: line, analysis: prepare(a) };
+      this.rowTemplates.set(rowKey, t);
+      this.rowList.push(t);
+    }
+    if (t === null) return null;
+    t.count++;
+    return t;
+  }
+
+  private templateOf(ref: number): Template<Analysed> {
+    return ref >= ROW_BASE ? this.rowList[ref - ROW_BASE]! : this.miner.templates[ref]!;
+  }
+
+  /** The runs read so far; [] when there are no training records. */
+  runs(fileName: string): RunLog[] {
+    return buildRuns(
+      {
+        count: this.recTemplate.length,
+        template: (i) => this.recTemplate.get(i),
+        line: (i) => this.recLine.get(i),
+        flags: (i) => this.recFlags.get(i),
+        value: (i, k) => this.values.get(this.recOffset.get(i) + k),
+        templateOf: (ref) => this.templateOf(ref),
+        physicalLines: this.terminal.lines,
+      },
+      fileName,
+    );
+  }
+}
+
+/** The records a reader holds, as `buildRuns` reads them. */
+interface Snapshot {
+  count: number;
+  template(i: number): number;
+  line(i: number): number;
+  flags(i: number): number;
+  value(i: number, k: number): number;
+  templateOf(ref: number): Template<Analysed>;
+  physicalLines: number;
+}
+
+const ROW_BASE = 1 << 24;
+
+function needsHeader(a: Analysed): boolean {
+  let unnamed = 0;
+  let named = 0;
+  for (const s of a.slots) {
+    if (s.namedBy === 'none' && s.role !== 'total') unnamed++;
+    else if (s.role === 'metric') named++;
+  }
+  return unnamed >= 2 && named <= 1;
+}
+
+function hasOwnPosition(a: TemplateAnalysis): boolean {
+  return a.slots.some((s) => s.role === 'epoch' || s.role === 'step' || s.role === 'batch' || s.role === 'counter');
+}
+
+function prepare(a: TemplateAnalysis): Analysed {
+  const keep: number[] = [];
+  const at = new Int32Array(a.slots.length).fill(-1);
+  const metric = !a.restatement && a.slots.some((s) => s.role === 'metric');
+  const counter = a.slots.some((s) => s.role === 'epoch' || s.role === 'step' || s.role === 'batch' || s.role === 'counter');
+  // A restatement (checkpoint message) keeps no metrics but may still position what follows.
+  for (let k = 0; k < a.slots.length; k++) {
+    const s = a.slots[k]!;
+    const need =
+      (s.role === 'metric' && !a.restatement) ||
+      s.role === 'epoch' ||
+      s.role === 'step' ||
+      s.role === 'batch' ||
+      s.role === 'counter' ||
+      s.role === 'index' ||
+      (s.role === 'total' && a.slots.some((o) => o.total === k));
+    if (need) {
+      at[k] = keep.length;
+      keep.push(k);
+    }
+  }
+  const slots = a.restatement ? a.slots.map((s) => (s.role === 'metric' ? { ...s, role: 'ignore' as const } : s)) : a.slots;
+  return { ...a, slots, keep, at, stored: metric || (counter && !a.restatement) };
+}
+
+interface SeriesAcc {
+  canon: string;
+  name: string;
+  cadence: 'step' | 'epoch';
+  steps: number[];
+  epochs: number[];
+  values: number[];
+  purged: number;
+  positioned: boolean;
+}
+
+interface RunAcc {
+  series: Map<string, SeriesAcc>;
+  lines: number;
+  templates: Map<number, number>;
+  ordinal: boolean;
+  firstLine: number;
+}
+
+/** Loss-like, accuracy-like and other measure names mark the templates worth reading. */
+function isMeasure(canon: string): boolean {
+  const { key } = normaliseMetricName(canon);
+  return isLossLike(canon) || MEASURE_WORDS.test(key) || key === 'lr' || key === 'grad_norm';
+}
+
+function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
+  const n = snap.count;
+  if (n === 0) return [];
+  // Per template: its records, in order.
+  const byTemplate = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const t = snap.template(i);
+    let list = byTemplate.get(t);
+    if (!list) byTemplate.set(t, (list = []));
+    list.push(i);
+  }
+  const col = (t: Template<Analysed>, recs: number[], slot: number): Float64Array => {
+    const k = t.analysis.at[slot]!;
+    const out = new Float64Array(recs.length);
+    for (let j = 0; j < recs.length; j++) out[j] = k >= 0 ? snap.value(recs[j]!, k) : NaN;
+    return out;
+  };
+
+  // Which metric slots are read: a template printed once is a banner, whole numbers under a name that is no
+  // measure are counts, a template whose every value never changes is a label (`IoU=0.50`), not a curve.
+  const metricSlots = new Map<number, number[]>();
+  let anyLossTemplate = false;
+  for (const [ref, recs] of byTemplate) {
+    const a = snap.templateOf(ref).analysis;
+    const t = snap.templateOf(ref);
+    const kept: number[] = [];
+    let varying = false;
+    let onlyLr = true;
+    for (let k = 0; k < a.slots.length; k++) {
+      const s = a.slots[k]!;
+      // A template printed once is a banner or a summary, unless it is positioned and measures something
+      // (the one evaluation of a short run).
+      if (s.role !== 'metric') continue;
+      if (recs.length < 2 && !(hasOwnPosition(a) && isMeasure(s.canon))) continue;
+      const v = col(t, recs, k);
+      if (!isMeasure(s.canon) && (countsUp(v) || allIntegers(v))) continue;
+      if (!isConstant(v)) varying = true;
+      if (normaliseMetricName(s.canon).key !== 'lr') onlyLr = false;
+      kept.push(k);
+    }
+    // (Columns under a table header are measurements even when they never move: mAP50 = 0 at every validation.)
+    if (!varying && recs.length >= 3 && !onlyLr && !kept.some((k) => a.slots[k]!.namedBy === 'header')) kept.length = 0;
+    metricSlots.set(ref, kept);
+    if (kept.some((k) => isLossLike(a.slots[k]!.canon))) anyLossTemplate = true;
+  }
+
+  // The roles of each template's counters, settled on their values.
+  const plans = new Map<number, PlannedTemplate & { index: number; fractional: boolean; valOnChange: boolean }>();
+  let minEpoch = Infinity;
+  for (const [ref, recs] of byTemplate) {
+    const t = snap.templateOf(ref);
+    const a = t.analysis;
+    const bySlots = (role: string, weak?: boolean) => a.slots.flatMap((s, k) => (s.role === role && (weak === undefined || s.weak === weak) ? [k] : []));
+    const totals = new Map<number, number>();
+    a.slots.forEach((s, k) => {
+      if (s.total >= 0) totals.set(k, s.total);
+    });
+    const cache = new Map<number, Float64Array>();
+    const values = (slot: number) => {
+      let v = cache.get(slot);
+      if (!v) cache.set(slot, (v = col(t, recs, slot)));
+      return v;
+    };
+    // A line without metrics positions what follows only through counters named as such, and only when it repeats
+    // (`Epoch 3/20`, `Iteration 100, Testing net`): an unnamed `[0]` in a GPU table or `epochs: 80` in a config does not.
+    const kept0 = metricSlots.get(ref)!;
+    const positionsOnly = kept0.length === 0;
+    const named = (xs: number[]) => (positionsOnly && recs.length < 2 ? [] : xs);
+    const counters = planCounters({
+      epoch: named(bySlots('epoch', false)),
+      weakEpoch: named(bySlots('epoch', true)),
+      step: named(bySlots('step')),
+      batch: named(bySlots('batch')),
+      counter: positionsOnly ? [] : bySlots('counter'),
+      totals,
+      afterBracket: new Set(a.slots.flatMap((s, k) => (s.afterBracket ? [k] : []))),
+      values,
+      records: recs.length,
+    });
+    const kept = metricSlots.get(ref)!;
+    const hasLoss = kept.some((k) => isLossLike(a.slots[k]!.canon));
+    // An epoch written with a decimal point (`'epoch': 1.0`) counts fractions of epochs: a step-level position.
+    let fractional = counters.epoch >= 0 && a.slots[counters.epoch]!.decimal;
+    if (counters.epoch >= 0) {
+      for (const x of values(counters.epoch)) {
+        if (!Number.isInteger(x)) fractional = true;
+      }
+      if (!fractional) for (const x of values(counters.epoch)) if (x < minEpoch) minEpoch = x;
+    }
+    const splits = new Set(kept.map((k) => normaliseMetricName(a.slots[k]!.canon).split));
+    // A progress bar's postfix repeats the last validation on every training step (Lightning): then a validation
+    // value is read when it changes. Known by the values: most consecutive validation values are equal.
+    const repeatShare = (train: boolean): number => {
+      let repeats = 0;
+      let pairs = 0;
+      for (const k of kept) {
+        if ((normaliseMetricName(a.slots[k]!.canon).split === 'train') !== train) continue;
+        const v = values(k);
+        for (let j = 1; j < v.length; j++) {
+          pairs++;
+          if (Object.is(v[j], v[j - 1])) repeats++;
+        }
+      }
+      return pairs ? repeats / pairs : 0;
+    };
+    plans.set(ref, {
+      ...counters,
+      hasMetrics: kept.length > 0,
+      // Restarts are judged on the loss-carrying lines, or on lines that only position (Keras' `Epoch 3/20`).
+      primary: anyLossTemplate ? hasLoss || kept.length === 0 : true,
+      index: a.slots.findIndex((s) => s.role === 'index'),
+      fractional,
+      valOnChange: splits.has('train') && (splits.has('val') || splits.has('test')) && (counters.batch >= 0 || counters.step >= 0) && repeatShare(false) > 0.5 && repeatShare(false) > repeatShare(true) + 0.2,
+    });
+  }
+  const firstEpoch = Number.isFinite(minEpoch) ? minEpoch : 0;
+  // Setup printed before training (a config dump, a GPU table): lines without a counter of their own whose template
+  // first appeared before the first line with one. When they come again between appended runs they are still setup.
+  const positioned = (p: PlannedTemplate) => p.epoch >= 0 || p.step >= 0 || p.batch >= 0;
+  let anchor = Infinity;
+  for (const [ref, recs] of byTemplate) if (positioned(plans.get(ref)!) && recs.length >= 2) anchor = Math.min(anchor, recs[0]!);
+  const setup = new Set<number>();
+  if (Number.isFinite(anchor)) {
+    for (const [ref, recs] of byTemplate) if ((!positioned(plans.get(ref)!) || recs.length < 2) && recs[0]! < anchor) setup.add(ref);
+  }
+
+  // The records that are read, with their own positions.
+  const order: Array<{ i: number; ref: number; own: OwnPosition; flags: number }> = [];
+  for (let i = 0; i < n; i++) {
+    const ref = snap.template(i);
+    const a = snap.templateOf(ref).analysis;
+    const plan = plans.get(ref)!;
+    const flags = snap.flags(i);
+    if (flags & RESTATED || setup.has(ref)) continue;
+    if (metricSlots.get(ref)!.length === 0 && plan.epoch < 0 && plan.step < 0 && plan.batch < 0) continue;
+    const v = (slot: number) => (slot >= 0 && a.at[slot]! >= 0 ? snap.value(i, a.at[slot]!) : NaN);
+    // A bar at 0/N has done nothing yet: its postfix restates the previous bar (Lightning resets the bar at each epoch end).
+    if (plan.batch >= 0 && isBar(snap.templateOf(ref)) && a.slots[plan.batch]!.role === 'counter' && v(plan.batch) === 0) continue;
+    order.push({
+      i,
+      ref,
+      flags,
+      own: { epoch: v(plan.epoch), step: v(plan.step), batch: v(plan.batch), batchTotal: plan.batchTotal >= 0 ? v(plan.batchTotal) : NaN, variant: plan.variant >= 0 ? v(plan.variant) : NaN },
+    });
+  }
+  const runStarts = findRunStarts(order, plans, snap, firstEpoch);
+
+  const tracker = new PositionTracker();
+  const runs: RunAcc[] = [];
+  const runAt = (r: number): RunAcc => {
+    while (runs.length <= r) runs.push({ series: new Map(), lines: 0, templates: new Map(), ordinal: false, firstLine: 0 });
+    return runs[r]!;
+  };
+  const percentNames = new Set<string>();
+  for (let o = 0; o < order.length; o++) {
+    const { i, ref, own, flags } = order[o]!;
+    const t = snap.templateOf(ref);
+    const a = t.analysis;
+    const plan = plans.get(ref)!;
+    const kept = metricSlots.get(ref)!;
+    const v = (slot: number) => (slot >= 0 && a.at[slot]! >= 0 ? snap.value(i, a.at[slot]!) : NaN);
+    const place = tracker.place(ref, { ...plan, fractionalEpoch: plan.fractional }, own, snap.line(i), firstEpoch, (flags & ROLLED_BACK) !== 0, runStarts.has(o));
+    if (kept.length === 0) continue;
+    const run = runAt(place.run);
+    if (run.lines === 0) run.firstLine = snap.line(i);
+    run.lines++;
+    run.templates.set(ref, (run.templates.get(ref) ?? 0) + 1);
+    if (place.ordinal) run.ordinal = true;
+    const carry = CODE_SPLIT[flags & 3] ?? null;
+    const variantIdx = plan.variant >= 0 ? plan.variantTotals.indexOf(own.variant) : 0;
+    const index = plan.index >= 0 ? v(plan.index) : 0;
+    for (const k of kept) {
+      const s = a.slots[k]!;
+      let value = v(k);
+      if (s.ratio && s.total >= 0) value = value / v(s.total);
+      else if (s.percent) {
+        value = value / 100;
+        percentNames.add(s.name);
+      }
+      let canon = s.canon;
+      const explicit = normaliseMetricName(canon).split !== 'train' || /^train/.test(canon);
+      if (!explicit && carry && carry !== 'train') canon = `${carry}_${canon}`;
+      else if (!explicit && variantIdx > 0 && !a.ownSplit) canon = `val_${canon}`;
+      if (index > 0) canon = `${canon}_${index}`;
+      const key = `${canon}\u0000${place.cadence}`;
+      let acc = run.series.get(key);
+      if (!acc) run.series.set(key, (acc = { canon, name: s.name, cadence: place.cadence, steps: [], epochs: [], values: [], purged: 0, positioned: false }));
+      if (plan.valOnChange && normaliseMetricName(canon).split !== 'train' && acc.values.length && Object.is(acc.values[acc.values.length - 1], value)) continue;
+      // Last write wins: a point at or before the previous one re-logs it (a bar's redraw, a rollback).
+      while (acc.steps.length && acc.steps[acc.steps.length - 1]! >= place.step) {
+        acc.steps.pop();
+        acc.epochs.pop();
+        acc.values.pop();
+        acc.purged++;
+      }
+      acc.steps.push(place.step);
+      acc.epochs.push(place.epoch);
+      acc.values.push(value);
+      if (!place.ordinal) acc.positioned = true;
+    }
+  }
+
+  const base = runNameFromFileName(fileName);
+  const out: RunLog[] = [];
+  for (const r of runs) {
+    if (r.series.size === 0) continue;
+    // Values printed before any counter, in a run that has counters, are the setup (a config dump), not a curve.
+    const anyPositioned = [...r.series.values()].some((x) => x.positioned);
+    const accs = [...r.series.values()].filter((x) => !anyPositioned || x.positioned);
+    const notes: string[] = [];
+    const builder = new SeriesBuilder();
+    const cadencesOf = new Map<string, Set<string>>();
+    for (const acc of accs) {
+      const set = cadencesOf.get(acc.canon) ?? new Set();
+      set.add(acc.cadence);
+      cadencesOf.set(acc.canon, set);
+    }
+    let redraws = 0;
+    for (const acc of accs) {
+      // The same name at both cadences (per batch and at the epoch's end): the epoch-level one is `<name>_epoch`.
+      const raw = acc.cadence === 'epoch' && cadencesOf.get(acc.canon)!.size > 1 ? `${acc.canon}_epoch` : acc.canon;
+      builder.addColumn(raw, Float64Array.from(acc.steps), Float64Array.from(acc.values), Float64Array.from(acc.epochs), null, acc.cadence);
+      redraws += acc.purged;
+    }
+    const series = dropDuplicateSeries(builder.build('epoch', notes));
+    if (series.length === 0) continue;
+    notes.unshift(describeRead(r, snap, runs.filter((x) => x.series.size > 0).length > 1 ? null : snap.physicalLines));
+    const inferred = inferredNames(r, snap);
+    if (inferred) notes.push(inferred);
+    if (percentNames.size) notes.push(`values written with % read as fractions: ${[...percentNames].slice(0, 6).join(', ')}`);
+    if (redraws > 0) notes.push(`${redraws} point(s) logged again at the same or an earlier position (progress-bar redraws, rollbacks): the later value kept`);
+    if (r.ordinal) notes.push('no epoch or step counter found: records numbered in file order from 0');
+    out.push({ name: out.length === 0 ? base : `${base} (run ${out.length + 1})`, format: 'console_text', series, notes, meta: { reader: 'console' } });
+  }
+  if (out.length > 1) out[0]!.notes.push(`${out.length} runs appended in one file (counters restart at lines ${tracker.restarts.slice(0, 10).join(', ')}${tracker.restarts.length > 10 ? ' …' : ''})`);
+  return out;
+}
+
+/**
+ * Where runs start (indices into `order`): where a primary counter goes back to where its run began. Lines printed
+ * just before whose own counters are back at their start too (`Epoch: 001/020 | Current Learning Rate` before the
+ * first batch line of the next run, `validation loss at step 0` before `step 0/866`) start the run with it.
+ */
+function findRunStarts(
+  order: Array<{ i: number; ref: number; own: OwnPosition; flags: number }>,
+  plans: Map<number, PlannedTemplate & { fractional: boolean }>,
+  snap: Snapshot,
+  firstEpoch: number,
+): Set<number> {
+  const probe = new PositionTracker();
+  const atStart: boolean[] = [];
+  const starts: number[] = [];
+  let run = 0;
+  for (let o = 0; o < order.length; o++) {
+    const { i, ref, own, flags } = order[o]!;
+    const plan = plans.get(ref)!;
+    const p = probe.place(ref, { ...plan, fractionalEpoch: plan.fractional }, own, snap.line(i), firstEpoch, (flags & ROLLED_BACK) !== 0);
+    atStart.push(probe.atStart);
+    if (p.run !== run) {
+      run = p.run;
+      let start = o;
+      const floor = starts.length ? starts[starts.length - 1]! : 0;
+      while (start - 1 > floor && atStart[start - 1]) start--;
+      starts.push(start);
+    }
+  }
+  return new Set(starts);
+}
+
+/** A name that only counts up in whole numbers (`Failed to flush 186 events`, samples seen) is a counter, not a curve. */
+function countsUp(v: Float64Array): boolean {
+  if (v.length < 3) return false;
+  let distinct = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isInteger(v[i]!)) return false;
+    if (i > 0) {
+      if (v[i]! < v[i - 1]!) return false;
+      if (v[i]! > v[i - 1]!) distinct++;
+    }
+  }
+  return distinct >= 2;
+}
+
+/** A progress bar's line (`40%|████`, `━━━━`). */
+function isBar(t: Template<Analysed>): boolean {
+  return /#%▮|#%\|/.test(t.key);
+}
+
+function allIntegers(v: Float64Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isInteger(v[i]!)) return false;
+  return true;
+}
+
+/** The same finite value throughout (a NaN loss on every line is a symptom, not a label). */
+function isConstant(v: Float64Array): boolean {
+  if (!Number.isFinite(v[0]!)) return false;
+  for (let i = 1; i < v.length; i++) if (!Object.is(v[i], v[0])) return false;
+  return true;
+}
+
+/** Two series with the same key, split, cadence and points (Caffe prints the loss twice per iteration): one is enough. */
+function dropDuplicateSeries<T extends { key: string; split: string; cadence: string; steps: Float64Array; values: Float64Array }>(series: T[]): T[] {
+  const out: T[] = [];
+  for (const s of series) {
+    const twin = out.find((o) => o.key === s.key && o.split === s.split && o.cadence === s.cadence && sameArray(o.steps, s.steps) && sameArray(o.values, s.values));
+    if (!twin) out.push(s);
+  }
+  return out;
+}
+
+function sameArray(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+
+/** `read 240 of 1,310 lines with 3 templates: `Epoch <n>/<n> … loss: <v>` (120), …`. */
+function describeRead(r: RunAcc, snap: Snapshot, physical: number | null): string {
+  const parts = [...r.templates.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([ref, count]) => `\`${templateText(snap.templateOf(ref))}\` (${count.toLocaleString('en-US')})`);
+  const more = r.templates.size > 4 ? ` and ${r.templates.size - 4} more` : '';
+  const of = physical !== null ? ` of ${physical.toLocaleString('en-US')} lines` : ` lines (from line ${r.firstLine})`;
+  return `read ${r.lines.toLocaleString('en-US')}${of} with ${r.templates.size} template${r.templates.size === 1 ? '' : 's'}: ${parts.join(', ')}${more}`;
+}
+
+/** The template's example with metric values as `<v>` and counters as `<n>`, shortened. */
+function templateText(t: Template<Analysed>): string {
+  const a = t.analysis;
+  let k = 0;
+  let text = t.example.trim();
+  const shape = lineShape(text);
+  // Replace slot texts in order: walk the example and substitute each number token by its role's mark.
+  let out = '';
+  let pos = 0;
+  for (const raw of shape.slots) {
+    const at = text.indexOf(raw, pos);
+    if (at < 0) break;
+    const s = a.slots[k++];
+    const mark = !s ? raw : s.role === 'metric' ? '<v>' : s.role === 'ignore' ? raw : '<n>';
+    out += text.slice(pos, at) + mark;
+    pos = at + raw.length;
+  }
+  out += text.slice(pos);
+  text = out.replace(/\s+/g, ' ');
+  return text.length > 90 ? `${text.slice(0, 60)} … ${text.slice(-25)}` : text;
+}
+
+/** Names whose split or key was inferred (prose names, inherited splits, table columns). */
+function inferredNames(r: RunAcc, snap: Snapshot): string | null {
+  const seen = new Map<string, string>();
+  for (const ref of r.templates.keys()) {
+    for (const s of snap.templateOf(ref).analysis.slots) {
+      if (s.role !== 'metric' || !s.name) continue;
+      const printed = s.name;
+      if (printed.toLowerCase() === s.canon) continue;
+      const m = normaliseMetricName(s.canon);
+      seen.set(printed, `${s.canon} (${m.key}, ${m.split})${s.namedBy === 'header' ? ' from the table header' : s.namedBy === 'right' ? ' from the word after the value' : ''}`);
+    }
+  }
+  if (seen.size === 0) return null;
+  const list = [...seen.entries()].slice(0, 12).map(([p, c]) => `\`${p}\` → ${c}`);
+  return `names read as: ${list.join(', ')}${seen.size > 12 ? ' …' : ''}`;
+}
+
+/** How much of a long text is decoded and read at a time when reading straight from bytes. */
+const DECODE_CHUNK = 4 * 1024 * 1024;
+
+/** Reads a whole text. */
+export function readConsoleText(text: string, fileName: string): RunLog[] {
+  const r = new ConsoleReader();
+  r.push(text);
+  r.end();
+  return r.runs(fileName);
+}
+
+/** The error for a text without training records: what was looked for. */
+export function noTrainingRecords(fileName: string, lines: number): IngestError {
+  return new IngestError({
+    file: fileName,
+    reason:
+      'not a recognised training log: expected a Keras CSVLogger file or History JSON, a Hugging Face trainer_state.json, ' +
+      'a Lightning metrics.csv, JSON Lines metrics, a CSV with a loss column, a TensorBoard event file, an MLflow store, ' +
+      'a zip of these, or console output whose lines repeat with metric values (such as "loss: 0.41", "val_acc=0.8" or ' +
+      `"Epoch 3/20 … loss 0.5", or a table with a loss column); found none in ${lines.toLocaleString('en-US')} line(s)`,
+  });
+}
+
+/** Lines the sniffer reads at most: enough for a long preamble before the first epoch. */
+const SNIFF_LINES = 50_000;
+
+/** Whether the start of a text holds training records (two lines of a template with a metric, or one with a counter). */
+export function hasTrainingRecords(prefix: string): boolean {
+  const r = new ConsoleReader();
+  let start = 0;
+  let lines = 0;
+  while (start < prefix.length && lines < SNIFF_LINES) {
+    let end = prefix.indexOf('\n', start);
+    if (end < 0) end = prefix.length;
+    lines++;
+    start = end + 1;
+  }
+  r.push(prefix.slice(0, start));
+  r.end();
+  return r.runs('sniff').some((run) => run.series.some((s) => s.values.length >= 2));
+}
+
+/**
+ * The general reader as a format parser, asked last. It claims text that holds training records and is not a
+ * delimited table (tables go to the CSV readers, whose errors name the missing loss column).
+ */
+export const consoleTextParser: FormatParser = {
+  format: 'console_text',
+
+  sniff(text: string): boolean {
+    return hasTrainingRecords(text);
+  },
+
+  parse(text: string, fileName: string): RunLog[] {
+    const r = new ConsoleReader();
+    r.push(text);
+    r.end();
+    const runs = r.runs(fileName);
+    if (runs.length === 0) throw noTrainingRecords(fileName, r.physicalLines);
+    return runs;
+  },
+
+  parseSource(source: TextSource, fileName: string): RunLog[] {
+    const runs = readConsoleSource(source, fileName);
+    if (runs.length === 0) throw noTrainingRecords(fileName, countPhysicalLines(source.utf8));
+    return runs;
+  },
+};
+
+/** Reads a validated source, decoding a chunk at a time: a 200 MB log never becomes one 400 MB string. */
+export function readConsoleSource(source: TextSource, fileName: string): RunLog[] {
+  const r = new ConsoleReader();
+  const decoder = new TextDecoder('utf-8');
+  const bytes = source.utf8;
+  for (let at = 0; at < bytes.length; at += DECODE_CHUNK) {
+    r.push(decoder.decode(bytes.subarray(at, Math.min(bytes.length, at + DECODE_CHUNK)), { stream: true }));
+  }
+  r.push(decoder.decode());
+  r.end();
+  return r.runs(fileName);
+}
+
+function countPhysicalLines(bytes: Uint8Array): number {
+  let n = bytes.length > 0 && bytes[bytes.length - 1] !== 10 ? 1 : 0;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
+}

@@ -1,0 +1,150 @@
+/**
+ * What a person saw on their terminal, from the characters the program wrote to it. Console logs are captured from
+ * pipes, `nohup`, `tee`, pastes in chat: progress bars redraw themselves with `\r` (tqdm, Lightning, transformers) or
+ * runs of `\b` (Keras), colour with ANSI escapes, move the cursor up to redraw nested bars, and Windows adds `\r\n`.
+ * A reader that takes every redraw as a line reads the same half-finished bar a thousand times; one that takes only
+ * the text after the last `\r` loses a log line printed between two bars. So each physical line is split into its
+ * redraws, and of consecutive redraws of the same bar only the last is kept (the bar's final state); redraws of
+ * different things (a `[Train]` bar, then a `[Val]` bar, then a dict print) each keep their last state.
+ *
+ * Incremental: `push` chunks as they arrive (a pipe, a growing file), take the finished lines; `end` flushes the last.
+ */
+
+/** One line as the reader sees it: cleaned text and the 1-based physical line it came from. */
+export interface ConsoleLine {
+  text: string;
+  line: number;
+}
+
+/** CSI sequences (colours, erase, cursor moves), OSC sequences (titles, hyperlinks), and two-character escapes. */
+// Each alternative is a bounded run of disjoint character classes: no backtracking blow-up on a long line of ESCs.
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]/g;
+/** CSI finals that move the cursor to another line: what follows is drawn on a different line. */
+const LINE_MOVES = new Set(['A', 'B', 'E', 'F', 'H', 'f']);
+/** Characters that need the slow path: carriage returns, backspaces, escapes, NULs and other controls. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f\x9b]/;
+/** Markdown code-fence lines around a pasted log. */
+const FENCE = /^\s*(```|~~~)[\w+-]*\s*$/;
+/** A line longer than this is cut: a console record is never this long, and the cut keeps the work per line bounded. */
+export const MAX_CONSOLE_LINE = 64 * 1024;
+
+/**
+ * Splits text into cleaned lines. Chunks may end anywhere (mid-line, mid-escape); a line is emitted once its `\n`
+ * has arrived, or at `end()`.
+ */
+export class TerminalText {
+  private pending = '';
+  private lineNo = 0;
+
+  /** Adds a chunk; appends the lines it completes to `out`. */
+  push(chunk: string, out: ConsoleLine[]): void {
+    let text = this.pending + chunk;
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      this.lineNo++;
+      emitPhysicalLine(text.slice(start, nl), this.lineNo, out);
+      start = nl + 1;
+    }
+    text = text.slice(start);
+    // A line that never ends (a bar redrawn with \r for hours): keep only its tail, the redraws that matter.
+    if (text.length > 4 * MAX_CONSOLE_LINE) {
+      const cut = text.lastIndexOf('\r', text.length - MAX_CONSOLE_LINE);
+      text = cut > 0 ? text.slice(cut) : text.slice(text.length - MAX_CONSOLE_LINE);
+    }
+    this.pending = text;
+  }
+
+  /** Flushes the unterminated last line, if any. */
+  end(out: ConsoleLine[]): void {
+    if (this.pending !== '') {
+      this.lineNo++;
+      emitPhysicalLine(this.pending, this.lineNo, out);
+      this.pending = '';
+    }
+  }
+
+  /** Physical lines completed so far. */
+  get lines(): number {
+    return this.lineNo;
+  }
+}
+
+/** The cleaned lines of a whole text. */
+export function terminalLines(text: string): ConsoleLine[] {
+  const t = new TerminalText();
+  const out: ConsoleLine[] = [];
+  t.push(text, out);
+  t.end(out);
+  return out;
+}
+
+/** One physical line (no `\n`) → the lines a reader should see, in order. */
+export function screenStates(raw: string): string[] {
+  // Fast path: a plain line (most of a log).
+  if (!CONTROL.test(raw)) {
+    const t = raw.trimEnd();
+    return t === '' || t.trim() === '' ? [] : [t];
+  }
+  let s = raw;
+  if (s.length > 4 * MAX_CONSOLE_LINE) s = s.slice(s.length - 4 * MAX_CONSOLE_LINE);
+  if (s.includes('\x1b') || s.includes('\x9b')) {
+    // Cursor moves to another line split the text; every other escape is dropped.
+    s = s.replace(ESCAPES, (esc) => (LINE_MOVES.has(esc[esc.length - 1]!) && esc[1] === '[' ? '\n' : ''));
+  }
+  const out: string[] = [];
+  for (const part of s.split('\n')) {
+    let p = part;
+    // Keras erases a bar with a run of backspaces before redrawing it: the same as returning to the line start.
+    if (p.includes('\b')) p = p.replace(/\x08+/g, '\r');
+    if (p.includes('\0')) p = p.replace(/\0+/g, '');
+    if (p.includes('\r')) {
+      keepLastStates(p.split('\r'), out);
+    } else if (p.trim() !== '') {
+      out.push(tidy(p));
+    }
+  }
+  return out;
+}
+
+function emitPhysicalLine(raw: string, lineNo: number, out: ConsoleLine[]): void {
+  for (const text of screenStates(raw)) {
+    if (text.includes('`') || text.includes('~')) {
+      if (FENCE.test(text)) continue;
+    }
+    out.push({ text: text.length > MAX_CONSOLE_LINE ? text.slice(0, MAX_CONSOLE_LINE) : text, line: lineNo });
+  }
+}
+
+/** Of consecutive redraws of the same bar, the last; redraws of something else each keep their own last state. */
+function keepLastStates(segments: string[], out: string[]): void {
+  let prev: string | null = null;
+  let prevId = '';
+  for (const seg of segments) {
+    if (seg.trim() === '') continue;
+    const id = barIdentity(seg);
+    if (prev !== null && id !== prevId) out.push(tidy(prev));
+    prev = seg;
+    prevId = id;
+  }
+  if (prev !== null) out.push(tidy(prev));
+}
+
+/**
+ * What a redraw is a state of: its text before the progress part (`Epoch 3 [Val]:` of `Epoch 3 [Val]:  40%|████`),
+ * digits masked. Keras bars (` 12/100 [===>…]`) and bare tqdm bars (` 40%|███`) have an empty identity.
+ */
+export function barIdentity(seg: string): string {
+  const masked = seg.replace(/\d+/g, '#');
+  const m = /#%|#\/#|\[[=>.#\- ]|\|[█▏▎▍▌▋▊▉#━]|━/.exec(masked);
+  return (m ? masked.slice(0, m.index) : masked).trim();
+}
+
+/** Control characters other than tab become spaces; trailing blanks go. */
+function tidy(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const t = /[\x00-\x08\x0b-\x1f\x7f]/.test(s) ? s.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ' ') : s;
+  return t.trimEnd();
+}
