@@ -29,8 +29,20 @@ export interface ApiServerOptions {
   /** Per-token rate limit: sustained requests per second and burst. */
   ratePerSecond?: number;
   rateBurst?: number;
+  /** Rate limit per client address of requests that do not authenticate (no or unknown token, unknown route). */
+  anonRatePerSecond?: number;
+  anonRateBurst?: number;
+  /** Slow clients: headers, and the whole request, must arrive within these (ms); a kept-alive idle connection is closed after idleTimeoutMs. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Most connections open at once; those beyond are closed on arrival. */
+  maxConnections?: number;
   now?: () => number;
 }
+
+/** Defaults of the slow-client bounds (src/config.ts gives the service's). */
+export const HTTP_LIMIT_DEFAULTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, idleTimeoutMs: 5_000, maxConnections: 256, anonRatePerSecond: 2, anonRateBurst: 30 } as const;
 
 interface RequestContext {
   req: IncomingMessage;
@@ -53,6 +65,8 @@ export function createApiServer(o: ApiServerOptions): http.Server {
   const maxBody = o.maxBodyBytes ?? 1024 * 1024;
   const maxDiscard = o.maxDiscardBytes ?? Math.max(64 * 1024 * 1024, 16 * maxBody);
   const limiter = new TokenBucketLimiter(o.ratePerSecond ?? 50, o.rateBurst ?? 200, o.now);
+  // Requests that never authenticate cost a token lookup and a log line each: they are limited too, per address.
+  const anonLimiter = new TokenBucketLimiter(o.anonRatePerSecond ?? HTTP_LIMIT_DEFAULTS.anonRatePerSecond, o.anonRateBurst ?? HTTP_LIMIT_DEFAULTS.anonRateBurst, o.now);
   const s = o.service;
   const clock = o.now ?? Date.now;
   // last_used_at is for people reviewing tokens: once a minute per token is precise enough and spares a write per batch.
@@ -81,7 +95,23 @@ export function createApiServer(o: ApiServerOptions): http.Server {
     })
     .add('GET', '/api/v1/runs/:id/verdict', async ({ who, params }) => ({ body: await s.verdict(who, params.id!) }));
 
-  const server = http.createServer(onRequest);
+  // Slow clients are bounded (issue 17: a client trickling its body held a connection past 150 s, and 3,000 such
+  // connections were held at once): Node closes a request whose headers or whole body do not arrive in time (408),
+  // an idle kept-alive connection, and connections beyond the cap as they arrive.
+  const requestTimeout = o.requestTimeoutMs ?? HTTP_LIMIT_DEFAULTS.requestTimeoutMs;
+  const headersTimeout = Math.min(o.headersTimeoutMs ?? HTTP_LIMIT_DEFAULTS.headersTimeoutMs, requestTimeout);
+  const server = http.createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: o.idleTimeoutMs ?? HTTP_LIMIT_DEFAULTS.idleTimeoutMs,
+      // How often Node looks for requests past their time; its 30 s default would let a slow client stay that much longer.
+      connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(headersTimeout / 4))),
+    },
+    onRequest,
+  );
+  // (A connection that sends nothing at all is closed by the headers timeout too.)
+  server.maxConnections = o.maxConnections ?? HTTP_LIMIT_DEFAULTS.maxConnections;
   // `Expect: 100-continue` (curl's default for large bodies): refuse an oversized body before the client sends it.
   // Node answers 100 itself unless this listener exists; then 'request' is ours to emit.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
@@ -104,6 +134,12 @@ export function createApiServer(o: ApiServerOptions): http.Server {
       // Refusals at info, so a server at its default level shows who is turned away and why; successes at debug.
       (status) => o.log[status >= 400 ? 'info' : 'debug']({ method: req.method, path: pathOf(req), status, ms: +(performance.now() - started).toFixed(1) }, 'http'),
       (err) => {
+        // A client that went away (reset, broken pipe, aborted upload, a timed-out slow body) is not a server fault.
+        if (isClientGone(err, req)) {
+          o.log.debug({ method: req.method, path: pathOf(req), code: (err as NodeJS.ErrnoException).code ?? (err as Error).message }, 'http client went away');
+          res.destroy();
+          return;
+        }
         o.log.error({ err, method: req.method, path: pathOf(req) }, 'http handler failed');
         if (!res.headersSent) send(res, 500, { error: 'internal', detail: 'internal error; see the server log' });
         else res.destroy();
@@ -115,8 +151,21 @@ export function createApiServer(o: ApiServerOptions): http.Server {
     try {
       const path = pathOf(req);
       if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
-      const { handler, params } = router.match(req.method ?? 'GET', path);
-      const who = await authenticate(req);
+      let route: ReturnType<typeof router.match>;
+      let who: TokenIdentity;
+      try {
+        route = router.match(req.method ?? 'GET', path);
+        who = await authenticate(req);
+      } catch (e) {
+        // Unauthenticated (or unroutable) requests spend their address's budget; past it they get 429.
+        const anon = anonLimiter.take(`addr:${req.socket.remoteAddress ?? '?'}`);
+        if (!anon.ok && e instanceof HttpError) {
+          const secs = Math.max(1, Math.ceil(anon.retryAfterMs / 1000));
+          throw new HttpError(429, 'rate_limited', `too many requests without a valid token from this address; retry in ${secs} s`, { 'retry-after': String(secs) });
+        }
+        throw e;
+      }
+      const { handler, params } = route;
       const rate = limiter.take(who.tokenId);
       if (!rate.ok) {
         const secs = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
@@ -194,6 +243,15 @@ function toHttpError(e: unknown): HttpError | null {
   if (e instanceof PushConflictError) return new HttpError(409, 'conflict', e.message);
   if (e instanceof PushInputError) return new HttpError(400, 'invalid_body', e.message);
   return null;
+}
+
+const CLIENT_GONE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'ERR_HTTP_REQUEST_TIMEOUT']);
+
+/** Whether an error only says the client disconnected (or was disconnected for being too slow). */
+export function isClientGone(err: unknown, req?: IncomingMessage): boolean {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e && typeof e === 'object' && ((e.code && CLIENT_GONE_CODES.has(e.code)) || e.message === 'aborted')) return true;
+  return Boolean(req && (req.destroyed || req.socket?.destroyed) && !(err instanceof HttpError));
 }
 
 function pathOf(req: IncomingMessage): string {

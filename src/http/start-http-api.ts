@@ -36,6 +36,12 @@ export async function startHttpApi(o: {
     maxBodyBytes: o.config.httpMaxBodyBytes,
     ratePerSecond: o.config.httpRatePerSecond,
     rateBurst: o.config.httpRateBurst,
+    anonRatePerSecond: o.config.httpAnonRatePerSecond,
+    anonRateBurst: o.config.httpAnonRateBurst,
+    headersTimeoutMs: o.config.httpHeadersTimeoutMs,
+    requestTimeoutMs: o.config.httpRequestTimeoutMs,
+    idleTimeoutMs: o.config.httpIdleTimeoutMs,
+    maxConnections: o.config.httpMaxConnections,
   });
   const checker = startStallChecker(service, { log });
   return {
