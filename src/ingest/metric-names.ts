@@ -10,7 +10,7 @@ const ACCURACY_NAMES = new Set([
   'acc', 'accuracy', 'categorical_accuracy', 'sparse_categorical_accuracy', 'binary_accuracy', 'top1', 'top_1_accuracy',
 ]);
 const LR_NAMES = new Set(['lr', 'learning_rate', 'learningrate']);
-const GRAD_NORM_NAMES = new Set(['grad_norm', 'gradient_norm', 'grad-norm', 'gradnorm']);
+const GRAD_NORM_NAMES = new Set(['grad_norm', 'gradient_norm', 'grad-norm', 'gradnorm', 'grdn']);
 /** Metrics where lower is better. Everything unknown defaults to higher-is-better unless it looks like a loss/error. */
 const LOWER_IS_BETTER = /(loss|error|err$|^err|mse|mae|rmse|mape|wer|cer|perplexity|ppl|nll|distance|^lr$|grad_norm|(^|_)time$|duration)/i;
 
@@ -58,7 +58,8 @@ export function normaliseMetricName(raw: string): MetricName {
   if (ACCURACY_NAMES.has(lower)) key = 'accuracy';
   else if (LR_NAMES.has(lower) || /^lr[-_]/.test(lower)) key = 'lr';
   else if (GRAD_NORM_NAMES.has(lower)) key = 'grad_norm';
-  else if (lower === 'loss' || lower === 'objective' || lower === 'cost') key = 'loss';
+  // detectron2 and YOLOv4 log the sum of their loss terms as `total_loss` beside the terms (`loss_cls`, …).
+  else if (lower === 'loss' || lower === 'objective' || lower === 'cost' || lower === 'total_loss' || lower === 'loss_total') key = 'loss';
   else key = lower;
   if (key === 'lr' || key === 'grad_norm') split = 'train';
   const direction: Direction = key === 'accuracy' ? 'higher' : LOWER_IS_BETTER.test(key) ? 'lower' : 'higher';

@@ -33,6 +33,13 @@ describe('normaliseMetricName', () => {
     expect(normaliseMetricName(raw)).toMatchObject({ key: 'lr', split: 'train' });
   });
 
+  it('reads a summed loss (`total_loss`, detectron2 and YOLOv4) as the loss, and lerobot\'s `grdn` as the gradient norm', () => {
+    expect(normaliseMetricName('total_loss')).toMatchObject({ key: 'loss', split: 'train', direction: 'lower' });
+    expect(normaliseMetricName('val_total_loss')).toMatchObject({ key: 'loss', split: 'val' });
+    expect(normaliseMetricName('loss_cls')).toMatchObject({ key: 'loss_cls' });
+    expect(normaliseMetricName('grdn')).toMatchObject({ key: 'grad_norm', split: 'train' });
+  });
+
   it('drops Lightning cadence suffixes and train prefixes', () => {
     expect(normaliseMetricName('train_loss_epoch')).toMatchObject({ key: 'loss', split: 'train' });
     expect(normaliseMetricName('train_loss_step')).toMatchObject({ key: 'loss', split: 'train' });

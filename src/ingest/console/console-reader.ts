@@ -18,8 +18,8 @@ import { runNameFromFileName } from '../run-name-from-file-name.ts';
 import { SeriesBuilder } from '../series-builder.ts';
 import { planCounters, PositionTracker, type OwnPosition, type PlannedTemplate } from './record-positions.ts';
 import { lineShape, slotValue, TemplateMiner, type Template } from './template-miner.ts';
-import { TerminalText, type ConsoleLine } from './terminal-text.ts';
-import { analyseLine, MEASURE_WORDS, type TableHeader, type TemplateAnalysis } from './value-names.ts';
+import { TerminalText } from './terminal-text.ts';
+import { analyseLine, MEASURE_WORDS, type Slot, type TableHeader, type TemplateAnalysis } from './value-names.ts';
 
 /** What the reader keeps of a template: its analysis and the slots it stores per record. */
 interface Analysed extends TemplateAnalysis {
@@ -95,7 +95,7 @@ export class ConsoleReader {
   private readonly recFlags = new IntColumn();
   private readonly recOffset = new IntColumn();
   private readonly values = new NumberColumn();
-  private readonly lines: ConsoleLine[] = [];
+  private readonly onLine = (text: string, line: number): void => this.readLine(text, line);
   /** Non-blank lines read, and the one the last record (or split-naming line) was: blank lines do not break a block. */
   private seq = 0;
   private lastRecordSeq = -1;
@@ -105,14 +105,12 @@ export class ConsoleReader {
 
   /** Adds text. */
   push(text: string): void {
-    this.terminal.push(text, this.lines);
-    this.drain();
+    this.terminal.push(text, this.onLine);
   }
 
   /** The text is complete: reads the unterminated last line. */
   end(): void {
-    this.terminal.end(this.lines);
-    this.drain();
+    this.terminal.end(this.onLine);
   }
 
   /** Physical lines read so far. */
@@ -120,14 +118,9 @@ export class ConsoleReader {
     return this.terminal.lines;
   }
 
-  private drain(): void {
-    for (const l of this.lines) this.readLine(l);
-    this.lines.length = 0;
-  }
-
-  private readLine(l: ConsoleLine): void {
+  private readLine(text: string, line: number): void {
     this.seq++;
-    const shape = lineShape(l.text);
+    const shape = lineShape(text);
     if (shape.key === '') return;
     let t: Template<Analysed> | null | undefined = this.miner.get(shape.key);
     const prev = this.lastTemplate;
@@ -136,7 +129,7 @@ export class ConsoleReader {
       // The next print glued on without a line break (`… Valid_other:0.983m_resnet34_e_40…`): the record's own template.
       t = prev;
       t.count++;
-    } else t = this.miner.add(shape.key, l.text, l.line);
+    } else t = this.miner.add(shape.key, text, line);
     if (!t) return;
     if (shape.slots.length === 0 || !t.analysis.stored) {
       if (shape.slots.length === 0 && t.analysis.contextSplit) {
@@ -146,16 +139,19 @@ export class ConsoleReader {
         this.lastTemplate = null;
       }
       if (t.analysis.header) this.header = t.analysis.header;
-      else if (ROLLBACK_CUE.test(l.text)) this.pendingFlags |= ROLLED_BACK;
-      else if (RESTATES_NEXT.test(l.text)) this.pendingFlags |= RESTATED;
+      else if (t.analysis.endsTable) this.header = null;
+      else if (ROLLBACK_CUE.test(text)) this.pendingFlags |= ROLLED_BACK;
+      else if (RESTATES_NEXT.test(text)) this.pendingFlags |= RESTATED;
       if (!t.analysis.header && !(this.header && shape.slots.length >= 2)) return;
     }
     let templateRef = t.id;
     if (this.header && shape.slots.length >= 2 && needsHeader(t.analysis)) {
-      const row = this.rowTemplate(shape.key, l.text, l.line, this.header);
+      const row = this.rowTemplate(shape.key, text, line, this.header);
       if (row) {
         t = row;
         templateRef = ROW_BASE + row.id;
+        // Of a per-class table only the first row (`all`) is read: the others are one class each.
+        if (this.header.perClass) this.header = null;
       }
     }
     const a = t.analysis;
@@ -165,7 +161,7 @@ export class ConsoleReader {
     let carry = 0;
     if (!a.ownSplit && !hasOwnPosition(a) && this.lastTrailing && this.seq === this.lastRecordSeq + 1) carry = SPLIT_CODE[this.lastTrailing];
     this.recTemplate.push(templateRef);
-    this.recLine.push(l.line);
+    this.recLine.push(line);
     this.recFlags.push(carry | this.pendingFlags);
     this.pendingFlags = 0;
     this.recOffset.push(this.values.length);
@@ -267,6 +263,53 @@ function prepare(a: TemplateAnalysis): Analysed {
   return { ...a, slots, keep, at, stored: metric || (counter && !a.restatement) };
 }
 
+/** The records read, in file order, with their own positions: one typed column per field. */
+class RecordOrder {
+  readonly record: Int32Array;
+  readonly ref: Int32Array;
+  readonly flags: Int32Array;
+  private readonly cols: Float64Array[];
+  length = 0;
+
+  constructor(capacity: number) {
+    this.record = new Int32Array(capacity);
+    this.ref = new Int32Array(capacity);
+    this.flags = new Int32Array(capacity);
+    this.cols = Array.from({ length: 5 }, () => new Float64Array(capacity));
+  }
+
+  push(record: number, ref: number, flags: number, epoch: number, step: number, batch: number, batchTotal: number, variant: number): void {
+    const o = this.length++;
+    this.record[o] = record;
+    this.ref[o] = ref;
+    this.flags[o] = flags;
+    this.cols[0]![o] = epoch;
+    this.cols[1]![o] = step;
+    this.cols[2]![o] = batch;
+    this.cols[3]![o] = batchTotal;
+    this.cols[4]![o] = variant;
+  }
+
+  /** Fills `into` with record o's own position. */
+  own(o: number, into: OwnPosition): void {
+    into.epoch = this.cols[0]![o]!;
+    into.step = this.cols[1]![o]!;
+    into.batch = this.cols[2]![o]!;
+    into.batchTotal = this.cols[3]![o]!;
+    into.variant = this.cols[4]![o]!;
+  }
+}
+
+/** A read slot of a template and the series names it takes in each context. */
+interface ReadSlot {
+  k: number;
+  s: Slot;
+  explicit: boolean;
+  percentNoted: boolean;
+  /** By context (output index, split prefix, cadence): the series name and key. */
+  names: Map<number, { canon: string; key: string; evaluation: boolean }>;
+}
+
 interface SeriesAcc {
   canon: string;
   name: string;
@@ -276,6 +319,8 @@ interface SeriesAcc {
   values: number[];
   purged: number;
   positioned: boolean;
+  /** The last point was placed by its own line's counters. */
+  lastOwn: boolean;
 }
 
 interface RunAcc {
@@ -399,6 +444,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     };
     plans.set(ref, {
       ...counters,
+      fractionalEpoch: fractional,
       hasMetrics: kept.length > 0,
       // Restarts are judged on the loss-carrying lines, or on lines that only position (Keras' `Epoch 3/20`).
       primary: anyLossTemplate ? hasLoss || kept.length === 0 : true,
@@ -418,8 +464,8 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     for (const [ref, recs] of byTemplate) if ((!positioned(plans.get(ref)!) || recs.length < 2) && recs[0]! < anchor) setup.add(ref);
   }
 
-  // The records that are read, with their own positions.
-  const order: Array<{ i: number; ref: number; own: OwnPosition; flags: number }> = [];
+  // The records that are read, with their own positions (columns, not an object per record).
+  const order = new RecordOrder(n);
   for (let i = 0; i < n; i++) {
     const ref = snap.template(i);
     const a = snap.templateOf(ref).analysis;
@@ -430,12 +476,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     const v = (slot: number) => (slot >= 0 && a.at[slot]! >= 0 ? snap.value(i, a.at[slot]!) : NaN);
     // A bar at 0/N has done nothing yet: its postfix restates the previous bar (Lightning resets the bar at each epoch end).
     if (plan.batch >= 0 && isBar(snap.templateOf(ref)) && a.slots[plan.batch]!.role === 'counter' && v(plan.batch) === 0) continue;
-    order.push({
-      i,
-      ref,
-      flags,
-      own: { epoch: v(plan.epoch), step: v(plan.step), batch: v(plan.batch), batchTotal: plan.batchTotal >= 0 ? v(plan.batchTotal) : NaN, variant: plan.variant >= 0 ? v(plan.variant) : NaN },
-    });
+    order.push(i, ref, flags, v(plan.epoch), v(plan.step), v(plan.batch), plan.batchTotal >= 0 ? v(plan.batchTotal) : NaN, plan.variant >= 0 ? v(plan.variant) : NaN);
   }
   const runStarts = findRunStarts(order, plans, snap, firstEpoch);
 
@@ -446,14 +487,30 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     return runs[r]!;
   };
   const percentNames = new Set<string>();
+  // What each read slot becomes, worked out once per template rather than once per value.
+  const slotsOf = new Map<number, ReadSlot[]>();
+  for (const [ref, kept] of metricSlots) {
+    const a = snap.templateOf(ref).analysis;
+    slotsOf.set(
+      ref,
+      kept.map((k) => {
+        const s = a.slots[k]!;
+        return { k, s, explicit: normaliseMetricName(s.canon).split !== 'train' || /^train/.test(s.canon), names: new Map(), percentNoted: false };
+      }),
+    );
+  }
+  const own: OwnPosition = { epoch: NaN, step: NaN, batch: NaN, batchTotal: NaN, variant: NaN };
   for (let o = 0; o < order.length; o++) {
-    const { i, ref, own, flags } = order[o]!;
+    const i = order.record[o]!;
+    const ref = order.ref[o]!;
+    const flags = order.flags[o]!;
+    order.own(o, own);
     const t = snap.templateOf(ref);
     const a = t.analysis;
     const plan = plans.get(ref)!;
-    const kept = metricSlots.get(ref)!;
+    const kept = slotsOf.get(ref)!;
     const v = (slot: number) => (slot >= 0 && a.at[slot]! >= 0 ? snap.value(i, a.at[slot]!) : NaN);
-    const place = tracker.place(ref, { ...plan, fractionalEpoch: plan.fractional }, own, snap.line(i), firstEpoch, (flags & ROLLED_BACK) !== 0, runStarts.has(o));
+    const place = tracker.place(ref, plan, own, snap.line(i), firstEpoch, (flags & ROLLED_BACK) !== 0, runStarts.has(o));
     if (kept.length === 0) continue;
     const run = runAt(place.run);
     if (run.lines === 0) run.firstLine = snap.line(i);
@@ -463,23 +520,34 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     const carry = CODE_SPLIT[flags & 3] ?? null;
     const variantIdx = plan.variant >= 0 ? plan.variantTotals.indexOf(own.variant) : 0;
     const index = plan.index >= 0 ? v(plan.index) : 0;
-    for (const k of kept) {
-      const s = a.slots[k]!;
+    for (const rs of kept) {
+      const { k, s, explicit } = rs;
       let value = v(k);
       if (s.ratio && s.total >= 0) value = value / v(s.total);
       else if (s.percent) {
         value = value / 100;
-        percentNames.add(s.name);
+        if (!rs.percentNoted) {
+          percentNames.add(s.name);
+          rs.percentNoted = true;
+        }
       }
-      let canon = s.canon;
-      const explicit = normaliseMetricName(canon).split !== 'train' || /^train/.test(canon);
-      if (!explicit && carry && carry !== 'train') canon = `${carry}_${canon}`;
-      else if (!explicit && variantIdx > 0 && !a.ownSplit) canon = `val_${canon}`;
-      if (index > 0) canon = `${canon}_${index}`;
-      const key = `${canon}\u0000${place.cadence}`;
+      // The series' name in this record's context: a carried split, the evaluation variant, an output index.
+      const prefix = !explicit && carry && carry !== 'train' ? carry : !explicit && variantIdx > 0 && !a.ownSplit ? 'val' : '';
+      const nameKey = (index * 4 + (prefix === '' ? 0 : prefix === 'val' ? 1 : 2)) * 2 + (place.cadence === 'step' ? 1 : 0);
+      let named = rs.names.get(nameKey);
+      if (!named) {
+        let canon = prefix ? `${prefix}_${s.canon}` : s.canon;
+        if (index > 0) canon = `${canon}_${index}`;
+        named = { canon, key: `${canon}\u0000${place.cadence}`, evaluation: normaliseMetricName(canon).split !== 'train' };
+        rs.names.set(nameKey, named);
+      }
+      const { canon, key } = named;
       let acc = run.series.get(key);
-      if (!acc) run.series.set(key, (acc = { canon, name: s.name, cadence: place.cadence, steps: [], epochs: [], values: [], purged: 0, positioned: false }));
-      if (plan.valOnChange && normaliseMetricName(canon).split !== 'train' && acc.values.length && Object.is(acc.values[acc.values.length - 1], value)) continue;
+      if (!acc) run.series.set(key, (acc = { canon, name: s.name, cadence: place.cadence, steps: [], epochs: [], values: [], purged: 0, positioned: false, lastOwn: false }));
+      if (plan.valOnChange && named.evaluation && acc.values.length && Object.is(acc.values[acc.values.length - 1], value)) continue;
+      // A value placed only by the lines before it (`Score: 0.37` after a fold) does not replace one its own line
+      // placed (`Epoch 3 - Score: 0.31`).
+      if (!place.own && acc.lastOwn && acc.steps.length && acc.steps[acc.steps.length - 1]! >= place.step) continue;
       // Last write wins: a point at or before the previous one re-logs it (a bar's redraw, a rollback).
       while (acc.steps.length && acc.steps[acc.steps.length - 1]! >= place.step) {
         acc.steps.pop();
@@ -490,6 +558,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
       acc.steps.push(place.step);
       acc.epochs.push(place.epoch);
       acc.values.push(value);
+      acc.lastOwn = place.own;
       if (!place.ordinal) acc.positioned = true;
     }
   }
@@ -536,8 +605,8 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
  * first batch line of the next run, `validation loss at step 0` before `step 0/866`) start the run with it.
  */
 function findRunStarts(
-  order: Array<{ i: number; ref: number; own: OwnPosition; flags: number }>,
-  plans: Map<number, PlannedTemplate & { fractional: boolean }>,
+  order: RecordOrder,
+  plans: Map<number, PlannedTemplate>,
   snap: Snapshot,
   firstEpoch: number,
 ): Set<number> {
@@ -545,10 +614,14 @@ function findRunStarts(
   const atStart: boolean[] = [];
   const starts: number[] = [];
   let run = 0;
+  const own: OwnPosition = { epoch: NaN, step: NaN, batch: NaN, batchTotal: NaN, variant: NaN };
   for (let o = 0; o < order.length; o++) {
-    const { i, ref, own, flags } = order[o]!;
+    const i = order.record[o]!;
+    const ref = order.ref[o]!;
+    const flags = order.flags[o]!;
+    order.own(o, own);
     const plan = plans.get(ref)!;
-    const p = probe.place(ref, { ...plan, fractionalEpoch: plan.fractional }, own, snap.line(i), firstEpoch, (flags & ROLLED_BACK) !== 0);
+    const p = probe.place(ref, plan, own, snap.line(i), firstEpoch, (flags & ROLLED_BACK) !== 0);
     atStart.push(probe.atStart);
     if (p.run !== run) {
       run = p.run;
@@ -651,11 +724,11 @@ function inferredNames(r: RunAcc, snap: Snapshot): string | null {
       const printed = s.name;
       if (printed.toLowerCase() === s.canon) continue;
       const m = normaliseMetricName(s.canon);
-      seen.set(printed, `${s.canon} (${m.key}, ${m.split})${s.namedBy === 'header' ? ' from the table header' : s.namedBy === 'right' ? ' from the word after the value' : ''}`);
+      seen.set(`${printed}\u0000${s.canon}`, `${s.canon} (${m.key}, ${m.split})${s.namedBy === 'header' ? ' from the table header' : s.namedBy === 'right' ? ' from the word after the value' : ''}`);
     }
   }
   if (seen.size === 0) return null;
-  const list = [...seen.entries()].slice(0, 12).map(([p, c]) => `\`${p}\` → ${c}`);
+  const list = [...seen.entries()].slice(0, 12).map(([p, c]) => `\`${p.split('\u0000')[0]}\` → ${c}`);
   return `names read as: ${list.join(', ')}${seen.size > 12 ? ' …' : ''}`;
 }
 

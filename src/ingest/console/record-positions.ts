@@ -268,6 +268,8 @@ export interface Placement {
   cadence: 'step' | 'epoch';
   /** Placed by the order of records, nothing numbered it. */
   ordinal: boolean;
+  /** Placed by the record's own counters (not the lines before it). */
+  own: boolean;
 }
 
 interface TemplateRunState {
@@ -293,6 +295,19 @@ export class PositionTracker {
   /** Batch-to-global-step bookkeeping per template: the epoch offset when the batch total is unknown. */
   private readonly batchState = new Map<number, { epochKey: number; offset: number; lastBatch: number; maxBatch: number; wraps: number; gap: number }>();
   readonly restarts: number[] = [];
+  /** The placement returned by `place`, reused: read it before the next call. */
+  private readonly placement: Placement = { run: 0, step: 0, epoch: NaN, cadence: 'epoch', ordinal: false, own: false };
+
+  private result(step: number, epoch: number, cadence: 'step' | 'epoch', ordinal: boolean, own = false): Placement {
+    const p = this.placement;
+    p.own = own;
+    p.run = this.run;
+    p.step = step;
+    p.epoch = epoch;
+    p.cadence = cadence;
+    p.ordinal = ordinal;
+    return p;
+  }
   /** Whether the record just placed went back to where its template's counter began in this run. */
   wentBack = false;
   /** Whether its template was seen before in this run and its counter is back at (or before) where it began. */
@@ -362,19 +377,19 @@ export class PositionTracker {
       if (this.fractional) this.step = epoch;
       if (hasEpoch && plan.fractionalEpoch && !ownStep) {
         // A fractional epoch (Hugging Face's `'epoch': 0.5`) is a step-level position.
-        return { run: this.run, step: own.epoch, epoch: own.epoch, cadence: 'step', ordinal: false };
+        return this.result(own.epoch, own.epoch, 'step', false, true);
       }
       if (ownStep) {
         const frac = ownEpoch ? (Number.isNaN(batchFraction) ? epoch : epoch - (minEpoch >= 1 && !plan.implicitEpochs ? 1 : 0) + batchFraction) : NaN;
-        return { run: this.run, step, epoch: plan.implicitEpochs && !Number.isNaN(batchFraction) ? epoch + batchFraction : frac, cadence: 'step', ordinal: false };
+        return this.result(step, plan.implicitEpochs && !Number.isNaN(batchFraction) ? epoch + batchFraction : frac, 'step', false, true);
       }
-      return { run: this.run, step: epoch, epoch, cadence: 'epoch', ordinal: false };
+      return this.result(epoch, epoch, 'epoch', false, true);
     }
     // Nothing on the line: the current position.
-    if (this.stepOnly && !Number.isNaN(this.step)) return { run: this.run, step: this.step, epoch: NaN, cadence: 'step', ordinal: false };
+    if (this.stepOnly && !Number.isNaN(this.step)) return this.result(this.step, NaN, 'step', false);
     if (!Number.isNaN(this.epoch)) {
-      if (this.fractional && !Number.isNaN(this.step)) return { run: this.run, step: this.step, epoch: this.epoch, cadence: 'step', ordinal: false };
-      return { run: this.run, step: this.epoch, epoch: this.epoch, cadence: 'epoch', ordinal: false };
+      if (this.fractional && !Number.isNaN(this.step)) return this.result(this.step, this.epoch, 'step', false);
+      return this.result(this.epoch, this.epoch, 'epoch', false);
     }
     // Nothing anywhere: records are numbered in order; a template seen again starts the next number.
     if (this.ordinal < 0 || this.ordinalSeen.has(templateId)) {
@@ -382,7 +397,7 @@ export class PositionTracker {
       this.ordinalSeen.clear();
     }
     this.ordinalSeen.add(templateId);
-    return { run: this.run, step: this.ordinal, epoch: NaN, cadence: 'epoch', ordinal: true };
+    return this.result(this.ordinal, NaN, 'epoch', true);
   }
 
   private startRun(line: number): void {

@@ -10,6 +10,9 @@
  * Incremental: `push` chunks as they arrive (a pipe, a growing file), take the finished lines; `end` flushes the last.
  */
 
+/** Receives each cleaned line and the 1-based physical line it came from. */
+export type LineSink = (text: string, line: number) => void;
+
 /** One line as the reader sees it: cleaned text and the 1-based physical line it came from. */
 export interface ConsoleLine {
   text: string;
@@ -37,8 +40,8 @@ export class TerminalText {
   private pending = '';
   private lineNo = 0;
 
-  /** Adds a chunk; appends the lines it completes to `out`. */
-  push(chunk: string, out: ConsoleLine[]): void {
+  /** Adds a chunk; hands each line it completes to `out` (its text and physical line number). */
+  push(chunk: string, out: LineSink): void {
     let text = this.pending + chunk;
     let start = 0;
     for (;;) {
@@ -58,7 +61,7 @@ export class TerminalText {
   }
 
   /** Flushes the unterminated last line, if any. */
-  end(out: ConsoleLine[]): void {
+  end(out: LineSink): void {
     if (this.pending !== '') {
       this.lineNo++;
       emitPhysicalLine(this.pending, this.lineNo, out);
@@ -76,8 +79,9 @@ export class TerminalText {
 export function terminalLines(text: string): ConsoleLine[] {
   const t = new TerminalText();
   const out: ConsoleLine[] = [];
-  t.push(text, out);
-  t.end(out);
+  const sink: LineSink = (line, n) => out.push({ text: line, line: n });
+  t.push(text, sink);
+  t.end(sink);
   return out;
 }
 
@@ -109,13 +113,19 @@ export function screenStates(raw: string): string[] {
   return out;
 }
 
-function emitPhysicalLine(raw: string, lineNo: number, out: ConsoleLine[]): void {
-  for (const text of screenStates(raw)) {
-    if (text.includes('`') || text.includes('~')) {
-      if (FENCE.test(text)) continue;
-    }
-    out.push({ text: text.length > MAX_CONSOLE_LINE ? text.slice(0, MAX_CONSOLE_LINE) : text, line: lineNo });
+function emitPhysicalLine(raw: string, lineNo: number, out: LineSink): void {
+  if (!CONTROL.test(raw)) {
+    // Fast path: a plain line.
+    emitState(raw.trimEnd(), lineNo, out);
+    return;
   }
+  for (const text of screenStates(raw)) emitState(text, lineNo, out);
+}
+
+function emitState(text: string, lineNo: number, out: LineSink): void {
+  if (text === '' || (text.charCodeAt(0) <= 32 && text.trim() === '')) return;
+  if ((text.includes('`') || text.includes('~')) && FENCE.test(text)) return;
+  out(text.length > MAX_CONSOLE_LINE ? text.slice(0, MAX_CONSOLE_LINE) : text, lineNo);
 }
 
 /** Of consecutive redraws of the same bar, the last; redraws of something else each keep their own last state. */

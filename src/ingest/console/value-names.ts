@@ -44,6 +44,8 @@ export interface TableHeader {
   cells: Array<{ name: string; start: number; end: number }>;
   /** `|`-separated (markdown, Rich) rather than aligned with blanks. */
   piped: boolean;
+  /** A per-class table (`Class Images Instances P R mAP50`): its first row after the header holds the overall results. */
+  perClass: boolean;
 }
 
 export interface TemplateAnalysis {
@@ -58,6 +60,8 @@ export interface TemplateAnalysis {
   restatement: boolean;
   /** A short line without numbers that names a split (`evaluate:dev`): the split of the value lines after it. */
   contextSplit: Split | null;
+  /** The header row of a table that is not read (`| category | AP | category | AP |`): it ends the table before it. */
+  endsTable: boolean;
 }
 
 const SPLIT_WORDS: Record<string, Split> = {
@@ -118,7 +122,7 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
   const slots: Slot[] = nums.map((t) => ({ role: 'ignore', name: '', canon: '', percent: false, total: -1, ratio: false, afterBracket: false, namedBy: 'none', weak: false, decimal: /^[-+]?\d*\.\d/.test(t.text) }));
   const restatement = isRestatement(tokens);
   const ownHeader = nums.length === 0 || onlyProgressNumbers(tokens) ? detectHeader(tokens, text) : null;
-  if (ownHeader) return { slots, trailingSplit: null, ownSplit: false, header: ownHeader, restatement: false, contextSplit: null };
+  if (ownHeader) return { slots, trailingSplit: null, ownSplit: false, header: ownHeader, restatement: false, contextSplit: null, endsTable: false };
 
   const index = new Map<Token, number>();
   tokens.forEach((t, i) => index.set(t, i));
@@ -176,7 +180,7 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
     const hdr = headerNames?.get(tok.slot!);
     if (hdr !== undefined) {
       // A per-class table (`Class Images Instances P R mAP50`, YOLO's validation) holds evaluation results.
-      words = header && /^class(es)?$/i.test(header.cells[0]!.name) && !splitOfWord(hdr.split(/[\s_]/)[0]!) ? ['val', hdr] : [hdr];
+      words = header?.perClass && !splitOfWord(hdr.split(/[\s_]/)[0]!) ? ['val', hdr] : [hdr];
       namedBy = 'header';
     }
     if (!words) {
@@ -221,7 +225,7 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
       }
       continue;
     }
-    const display = words.join(' ');
+    const display = namedBy === 'header' ? hdr! : words.join(' ');
     const { canon, split: ownSplitOfName, explicit } = canonicalName(words);
     if (/(^|_)best($|_)/.test(canon) || /^(new_)?best/.test(canon)) continue;
     let base = stripSplit(canon);
@@ -281,6 +285,7 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
     header: null,
     restatement,
     contextSplit: nums.length === 0 ? contextSplitOf(tokens) : null,
+    endsTable: nums.length === 0 && /^\s*[|│┃║]\s*[\p{L}#_]/u.test(text) && /[|│┃║].*[|│┃║]/.test(text),
   };
 }
 
@@ -463,7 +468,8 @@ function leftName(tokens: Token[], i: number): string[] | null {
     while (tokens[k]?.kind === 'space') k--;
     const q = tokens[k];
     const before = tokens[k - 1];
-    if (q?.kind === 'word' && !PREFIX_WORD.test(q.text) && !STOP_WORDS.has(q.text.toLowerCase()) && (k === 0 || (before?.kind === 'space' && (before.text.length > 1 || before.text.includes('\t') || tokens[k - 2]?.text === '-')))) {
+    // (An upper-case subject is a label even when it spells a small word: `PER:` is the person entity.)
+    if (q?.kind === 'word' && !PREFIX_WORD.test(q.text) && (!STOP_WORDS.has(q.text.toLowerCase()) || /^[A-Z]+$/.test(q.text)) && (k === 0 || (before?.kind === 'space' && (before.text.length > 1 || before.text.includes('\t') || tokens[k - 2]?.text === '-')))) {
       const qualified = [q.text, ...words];
       qualifiedNames.add(qualified);
       return qualified;
@@ -691,10 +697,12 @@ function detectHeader(tokens: Token[], text: string): TableHeader | null {
   if (cells.length < 3) return null;
   const names = cells.map((c) => headerCellName(c.name));
   if (names.some((n) => n === null)) return null;
+  // `| category | AP | category | AP |`: a listing in several columns, not a row of measurements.
+  if (new Set(names.map((n) => n!.toLowerCase())).size < names.length) return null;
   if (!piped && cells.some((c) => /\s/.test(c.name))) return null;
   const canon = names.map((n) => canonicalName(n!.split(/\s+/)).canon);
   if (!canon.some((c) => MEASURE_WORDS.test(c) || EPOCH_NAMES.test(stripSplit(c)) || STEP_NAMES.test(stripSplit(c)))) return null;
-  return { id: ++headerIds, cells: cells.map((c, k) => ({ ...c, name: names[k]! })), piped };
+  return { id: ++headerIds, cells: cells.map((c, k) => ({ ...c, name: names[k]! })), piped, perClass: /^(class|classes|category|categories)$/i.test(names[0]!) };
 }
 
 /** `Box(P` → `P`, `mAP50-95)` → `mAP50-95`, `Train Loss` → itself; null for a cell that is not a name. */
