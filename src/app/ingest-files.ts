@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { RunLog, RunSummary } from '../domain/run.ts';
+import { findControlChar, stripControlChars } from '../domain/control-chars.ts';
 import type { FileEntry } from '../ingest/entries.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { parseEntries, parseFile } from '../ingest/index.ts';
@@ -76,7 +77,7 @@ async function store_(store: RunStore, found: Array<{ log: RunLog; from: string;
     throw new IngestError({ file: '(input)', reason: 'no training run found: expected at least one log with a loss or metric series' });
   }
   const inputs: NewRun[] = found.map(({ log, from, hash }, i) => ({
-    log: opts.name ? { ...log, name: found.length === 1 ? opts.name : `${opts.name}-${i + 1}` } : log,
+    log: withCleanNames(opts.name ? { ...log, name: found.length === 1 ? opts.name : `${opts.name}-${i + 1}` } : log),
     source: { format: log.format, fileName: path.basename(from), contentHash: hash },
   }));
   const saved = await store.saveRuns(inputs);
@@ -84,6 +85,19 @@ async function store_(store: RunStore, found: Array<{ log: RunLog; from: string;
     opts.log?.info({ runId: s.run.id, points: s.run.points, created: s.created, from: found[i]!.from }, s.created ? 'ingested' : 'already stored');
     return { run: s.run, created: s.created, from: found[i]!.from, notes: found[i]!.log.notes };
   });
+}
+
+/**
+ * Names taken from files (a file or folder name, a CSV header, an MLflow run name) lose their control and
+ * bidirectional-override characters before they are stored: a name is shown in terminals and in Discord.
+ */
+function withCleanNames(log: RunLog): RunLog {
+  const name = stripControlChars(log.name) || 'run';
+  let series = log.series;
+  if (series.some((s) => findControlChar(s.name) || findControlChar(s.key))) {
+    series = series.map((s) => ({ ...s, name: stripControlChars(s.name) || s.key, key: stripControlChars(s.key) || 'metric' }));
+  }
+  return name === log.name && series === log.series ? log : { ...log, name, series };
 }
 
 /** One hash per run: the content's sha256, suffixed with the run's index when the content held several runs. */

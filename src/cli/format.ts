@@ -1,4 +1,14 @@
 /** Text presentation helpers shared by the CLI commands. */
+import { escapeControlChars } from '../domain/control-chars.ts';
+
+/**
+ * The CLI's output streams with every control character (but newline and tab) escaped as a visible `\uXXXX`:
+ * run names, file names, notes and error messages all pass through here, so none can restyle or retitle the
+ * user's terminal (issue 17). JSON output keeps its meaning: `\uXXXX` is JSON's own escape.
+ */
+export function terminalSafe<T extends { stdout(text: string): void; stderr(text: string): void }>(io: T): T {
+  return { ...io, stdout: (t: string) => io.stdout(escapeControlChars(t)), stderr: (t: string) => io.stderr(escapeControlChars(t)) };
+}
 
 /** A number for a human: 4 significant digits, exponent for the very large/small, NaN/Inf spelled out. */
 export function formatNumber(v: number | null | undefined): string {

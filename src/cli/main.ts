@@ -13,6 +13,7 @@ import { SqlitePushStore } from '../store/sqlite-push-store.ts';
 import type { CliCommand, CliContext } from './command.ts';
 import { COMMANDS } from './commands.ts';
 import { UsageError } from './usage-error.ts';
+import { terminalSafe } from './format.ts';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -26,7 +27,8 @@ export const EXIT_BAD_INPUT = 2;
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Runs one command line. Returns the exit code; never throws. */
-export async function main(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+export async function main(argv: string[], env: Record<string, string | undefined>, rawIo: CliIo): Promise<number> {
+  const io = terminalSafe(rawIo);
   let db: Database | undefined;
   let store: RunStore | undefined;
   let command: CliCommand | undefined;

@@ -1,5 +1,6 @@
 /** zod schemas of the push API's request bodies: validated here, trusted inside. */
 import { z } from 'zod';
+import { escapeControlChars, findControlChar } from '../domain/control-chars.ts';
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 
@@ -26,8 +27,22 @@ export const trainingConfigSchema = z.object({
   validationSplit: finite.min(0).max(1).optional(),
 });
 
+/**
+ * A name people will read in a terminal or in Discord: no control or bidirectional-override characters (issue 17: a
+ * run named with ESC sequences recoloured the terminal of `runmedic runs`). The message names the character and where.
+ */
+function displayName(max: number, trim: boolean) {
+  return (trim ? z.string().trim() : z.string())
+    .min(1)
+    .max(max)
+    .superRefine((v, ctx) => {
+      const c = findControlChar(v);
+      if (c) ctx.addIssue({ code: 'custom', message: `contains the control character ${c.description} at position ${c.position}; names may not hold control or bidirectional-override characters` });
+    });
+}
+
 export const createRunSchema = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: displayName(200, true),
   clientRunId: z.string().min(1).max(200).optional(),
   config: trainingConfigSchema.optional(),
   classes: z.number().int().min(2).max(1_000_000).optional(),
@@ -60,7 +75,7 @@ const pointSchema = strictObject({
   step: finite.min(0),
   epoch: finite.min(0).optional(),
   time: finite.optional(),
-  metrics: z.record(z.string().min(1).max(200), metricValue).refine((m) => Object.keys(m).length > 0, 'expected at least one metric'),
+  metrics: z.record(displayName(200, false), metricValue).refine((m) => Object.keys(m).length > 0, 'expected at least one metric'),
 });
 
 export const metricsBatchSchema = z
@@ -94,7 +109,8 @@ export const datasetStatsSchema = strictObject({
 export function describeZodError(e: z.ZodError): string {
   return e.issues
     .slice(0, 5)
-    .map((i) => `${formatPath(i.path)}: ${i.message}`)
+    // A bad record key (a metric name) carries its own reason inside; the key itself is escaped in the path.
+    .map((i) => `${formatPath(i.path)}: ${i.code === 'invalid_key' && i.issues?.[0] ? i.issues[0].message : i.message}`)
     .join('; ');
 }
 
@@ -102,5 +118,5 @@ function formatPath(path: PropertyKey[]): string {
   if (path.length === 0) return '(body)';
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out;
+  return escapeControlChars(out);
 }

@@ -9,6 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli, type CliResult } from '../support/run-cli.ts';
 import { pngSize } from '../charts/png.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
+import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
+import { kerasHistoryJson } from '../support/training-logs.ts';
 
 let dir: string;
 const db = () => path.join(dir, 'hostile.db');
@@ -54,5 +58,43 @@ describe('a value resvg cannot draw (issue 17, point 1)', { timeout: 120_000 }, 
     const r = await cli(['chart', id, '-o', out]);
     expect(r.code).toBe(0);
     expect(pngSize(readFileSync(out))).toEqual({ width: 800, height: 450 });
+  });
+});
+
+/** ESC, BEL, NUL, CSI (C1), a right-to-left override: what a terminal acts on instead of showing. */
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const EVIL = 'evil\u001b[31mred\u001b]0;pwned\u0007\u0000\u009b2J\u202egpj.exe';
+
+describe('control characters in names (issue 17, point 4)', { timeout: 120_000 }, () => {
+  let id: string;
+  beforeAll(async () => {
+    // A name stored before names were checked (or by another tool writing the database): the CLI must still print it safely.
+    const db2 = openDatabase(db());
+    const store = new SqliteRunStore(db2);
+    const [log] = kerasHistoryParser.parse(kerasHistoryJson({ epochs: 12 }), 'x.json');
+    const [saved] = await store.saveRuns([{ log: { ...log!, name: EVIL }, source: { format: log!.format, fileName: `${EVIL}.json`, contentHash: 'evil-name' } }]);
+    id = saved!.run.id;
+    await store.close();
+    db2.close();
+  });
+
+  it('runs, show and diagnose escape them; --json still parses back to the stored name', async () => {
+    for (const args of [['runs'], ['show', id], ['diagnose', id], ['runs', '--json']]) {
+      const r = await cli(args);
+      expect(r.code === 0 || (args[0] === 'diagnose' && r.code === 1), `${args.join(' ')}: ${r.stderr}`).toBe(true);
+      expect(r.stdout + r.stderr).not.toMatch(RAW_CONTROL);
+      if (args[0] === 'runs' && !args.includes('--json')) expect(r.stdout).toContain('evil\\u001b[31mred');
+      if (args.includes('--json')) expect(JSON.parse(r.stdout).find((x: { id: string }) => x.id === id).name).toBe(EVIL);
+    }
+  });
+
+  it('a run named after a file with control characters is stored without them, and the ingest line escapes the path', async () => {
+    const file = path.join(dir, 'bad\u001b[2Jname\u0007.csv');
+    writeFileSync(file, `epoch,loss\n${Array.from({ length: 12 }, (_, k) => `${k},${1 / (k + 1)}`).join('\n')}\n`);
+    const r = await cli(['ingest', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(RAW_CONTROL);
+    expect(r.stdout).toContain('bad[2Jname');
+    expect(r.stdout).toContain('bad\\u001b[2Jname\\u0007.csv');
   });
 });
