@@ -1,4 +1,5 @@
-/** The `runmedic` command line (bin/runmedic.js loads this through tsx). Subcommands live in src/cli/. */
+#!/usr/bin/env node
+/** The `runmedic` command line: `bin` in package.json points at its build (dist/src/cli.js). Subcommands live in src/cli/. */
 import { main } from './cli/main.ts';
 
 // A closed pipe (`runmedic runs | head`) is not an error worth a stack trace.

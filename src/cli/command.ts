@@ -40,8 +40,8 @@ export interface CliArgs {
 }
 
 /**
- * One subcommand. To add one: create src/cli/<name>.ts exporting a CliCommand and add it to the list in
- * src/cli/commands.ts. Parse and present only; the behaviour belongs in a use case in src/app/.
+ * One subcommand. To add one: create src/cli/<name>.ts exporting a CliCommand and add an entry (name, summary,
+ * loader) to the list in src/cli/commands.ts. Parse and present only; the behaviour belongs in a use case in src/app/.
  * Throw the typed user errors (IngestError, RunNotFoundError, UsageError …): the CLI turns them into exit code 2.
  */
 export interface CliCommand {

@@ -1,13 +1,43 @@
 import type { CliCommand } from './command.ts';
-import { chartCommand } from './chart.ts';
-import { demoCommand } from './demo.ts';
-import { diagnoseCommand } from './diagnose.ts';
-import { ingestCommand } from './ingest.ts';
-import { runsCommand } from './runs.ts';
-import { showCommand } from './show.ts';
-import { trainCommand } from './train.ts';
-import { tokenCommand } from './token.ts';
-import { serveCommand } from './serve.ts';
 
-/** Every subcommand, in the order --help lists them. To add one: write src/cli/<name>.ts and append it here. */
-export const COMMANDS: CliCommand[] = [ingestCommand, runsCommand, showCommand, diagnoseCommand, chartCommand, demoCommand, trainCommand, tokenCommand, serveCommand];
+/** One subcommand as the command list knows it: enough for `runmedic --help`, and how to load the rest. */
+export interface CommandEntry {
+  name: string;
+  /** The command's own `summary` (a test checks they agree). */
+  summary: string;
+  load(): Promise<CliCommand>;
+}
+
+/**
+ * Every subcommand, in the order --help lists them. A command's module is imported only when that command runs (or
+ * shows its help): `runmedic --help` must not pay for zod, pino, SQLite, the engine or the charts.
+ * To add one: write src/cli/<name>.ts and append an entry here.
+ */
+export const COMMAND_ENTRIES: readonly CommandEntry[] = [
+  { name: 'ingest', summary: 'read training logs (files, directories, zips) into the database and print the run ids', load: async () => (await import('./ingest.ts')).ingestCommand },
+  { name: 'runs', summary: 'list the stored runs, newest first', load: async () => (await import('./runs.ts')).runsCommand },
+  { name: 'show', summary: 'show one run: its series, point counts, first/last/min/max', load: async () => (await import('./show.ts')).showCommand },
+  {
+    name: 'diagnose',
+    summary: 'diagnose a log file, a log directory or a stored run: a checklist with evidence and fixes (exit 1 when something fails)',
+    load: async () => (await import('./diagnose.ts')).diagnoseCommand,
+  },
+  {
+    name: 'chart',
+    summary: 'draw a run (stored, or a log file or directory) as a PNG: loss, main metric and lr, with the verdict marked',
+    load: async () => (await import('./chart.ts')).chartCommand,
+  },
+  {
+    name: 'demo',
+    summary: "run runmedic's main job: the bundled examples/ logs (ingest, list, diagnose, chart), then train a small network with a planted fault and diagnose it",
+    load: async () => (await import('./demo.ts')).demoCommand,
+  },
+  { name: 'train', summary: 'train a preset with TensorFlow.js in a child process, store the run and print its verdict', load: async () => (await import('./train.ts')).trainCommand },
+  { name: 'token', summary: 'create, list or revoke API tokens for the HTTP push API', load: async () => (await import('./token.ts')).tokenCommand },
+  { name: 'serve', summary: 'run the HTTP push API without the Discord bot (HTTP_HOST, HTTP_PORT)', load: async () => (await import('./serve.ts')).serveCommand },
+];
+
+/** Every command, loaded (tests, and anything that needs all of them). */
+export async function loadAllCommands(): Promise<CliCommand[]> {
+  return Promise.all(COMMAND_ENTRIES.map((e) => e.load()));
+}

@@ -1,17 +1,12 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isConfigError, loadConfig, type Config } from '../config.ts';
-import { isIngestError } from '../ingest/ingest-error.ts';
-import { createLogger, type Logger } from '../logger.ts';
-import { isRunNotFoundError, type RunStore } from '../store/run-store.ts';
-import { isStoreOpenError } from '../store/store-error.ts';
-import { SqliteRunStore } from '../store/sqlite-run-store.ts';
-import { SqliteJobStore } from '../store/sqlite-job-store.ts';
-import { openDatabase, type Database } from '../store/database.ts';
-import { SqlitePushStore } from '../store/sqlite-push-store.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { RunStore } from '../store/run-store.ts';
+import type { Database } from '../store/database.ts';
+import { packageRoot } from '../package-root.ts';
 import type { CliCommand, CliContext } from './command.ts';
-import { COMMANDS } from './commands.ts';
+import { COMMAND_ENTRIES } from './commands.ts';
 import { UsageError } from './usage-error.ts';
 import { terminalSafe } from './format.ts';
 
@@ -24,7 +19,8 @@ export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_BAD_INPUT = 2;
 
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The same from src/cli/ (tsx, tests) and from the build in dist/src/cli/.
+const PACKAGE_ROOT = packageRoot(import.meta.url);
 
 /** Runs one command line. Returns the exit code; never throws. */
 export async function main(argv: string[], env: Record<string, string | undefined>, rawIo: CliIo): Promise<number> {
@@ -38,20 +34,34 @@ export async function main(argv: string[], env: Record<string, string | undefine
       io.stdout(`${await packageVersion()}\n`);
       return EXIT_OK;
     }
-    command = globals.command === undefined ? undefined : COMMANDS.find((c) => c.name === globals.command);
-    if (globals.command !== undefined && !command) throw new UsageError(`unknown command "${globals.command}"`);
-    if (!command || globals.help) {
-      io.stdout(command ? commandHelp(command) : generalHelp());
-      return command || globals.help ? EXIT_OK : EXIT_BAD_INPUT;
+    const entry = globals.command === undefined ? undefined : COMMAND_ENTRIES.find((c) => c.name === globals.command);
+    if (globals.command !== undefined && !entry) throw new UsageError(`unknown command "${globals.command}"`);
+    if (!entry) {
+      // The general help lists names and summaries only: no command module is loaded for it.
+      io.stdout(generalHelp());
+      return globals.help ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    command = await entry.load();
+    if (globals.help) {
+      io.stdout(commandHelp(command));
+      return EXIT_OK;
     }
     const args = parseCommandArgs(command, globals.rest);
     if (args.values.help) {
       io.stdout(commandHelp(command));
       return EXIT_OK;
     }
+    // Loaded only for a command that runs: zod, pino and SQLite cost more than the whole of `--help`.
+    const [{ loadConfig }, { SqliteRunStore }, { SqliteJobStore }, { openDatabase }, { SqlitePushStore }] = await Promise.all([
+      import('../config.ts'),
+      import('../store/sqlite-run-store.ts'),
+      import('../store/sqlite-job-store.ts'),
+      import('../store/database.ts'),
+      import('../store/sqlite-push-store.ts'),
+    ]);
     const config = loadConfig(env);
     const dbPath = globals.db ?? config.dbPath;
-    const log = cliLogger(config, env, command);
+    const log = await cliLogger(config, env, command);
     const ctx: CliContext = {
       config,
       dbPath,
@@ -66,21 +76,28 @@ export async function main(argv: string[], env: Record<string, string | undefine
     };
     return (await command.run(ctx, args)) ?? EXIT_OK;
   } catch (e) {
-    return reportError(e, command, io);
+    return await reportError(e, command, io);
   } finally {
     await store?.close();
     if (db?.open) db.close();
   }
 }
 
-function reportError(e: unknown, command: CliCommand | undefined, io: CliIo): number {
+async function reportError(e: unknown, command: CliCommand | undefined, io: CliIo): Promise<number> {
   if (e instanceof UsageError) {
-    const c = COMMANDS.find((x) => x.name === e.command) ?? command;
+    const named = e.command === undefined ? undefined : e.command === command?.name ? command : await COMMAND_ENTRIES.find((x) => x.name === e.command)?.load();
+    const c = named ?? command;
     io.stderr(`runmedic: ${e.message}\n${c ? `usage: ${usageLine(c)}\n` : ''}run \`runmedic${c ? ` ${c.name}` : ''} --help\` for help\n`);
     return EXIT_BAD_INPUT;
   }
+  const [{ isIngestError }, { isConfigError }, { isRunNotFoundError }, { isStoreOpenError }] = await Promise.all([
+    import('../ingest/ingest-error.ts'),
+    import('../config.ts'),
+    import('../store/run-store.ts'),
+    import('../store/store-error.ts'),
+  ]);
   if (isIngestError(e) || isConfigError(e) || isRunNotFoundError(e) || isStoreOpenError(e)) {
-    io.stderr(`runmedic: ${e.message}\n`);
+    io.stderr(`runmedic: ${(e as Error).message}\n`);
     return EXIT_BAD_INPUT;
   }
   const err = e instanceof Error ? e : new Error(String(e));
@@ -152,14 +169,14 @@ function commandHelp(c: CliCommand): string {
 }
 
 function generalHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  const width = Math.max(...COMMAND_ENTRIES.map((c) => c.name.length)) + 2;
   return [
     'runmedic: triage neural-network training runs from their logs',
     '',
     'usage: runmedic <command> [options] [--db PATH]',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    ...COMMAND_ENTRIES.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     'global options:',
     '  --db PATH   SQLite database (default: $RUNMEDIC_DB, else ./runmedic.db)',
@@ -176,8 +193,9 @@ function generalHelp(): string {
  * The CLI logs to stderr (stdout carries results). Without LOG_LEVEL a short command logs only warnings; a long-running
  * one (serve) says what its own default asks, so a server's start, refusals and errors show up.
  */
-function cliLogger(config: Config, env: Record<string, string | undefined>, command: CliCommand): Logger {
+async function cliLogger(config: Config, env: Record<string, string | undefined>, command: CliCommand): Promise<Logger> {
   const level = env.LOG_LEVEL?.trim() ? config.logLevel : (command.defaultLogLevel ?? 'warn');
+  const { createLogger } = await import('../logger.ts');
   return createLogger({ level, stream: 'stderr', secrets: [config.discordToken] });
 }
 

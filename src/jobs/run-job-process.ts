@@ -3,7 +3,7 @@
  * runs out of memory or is cancelled cannot take it down. Progress arrives as events over IPC.
  */
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { childModule } from '../child-module.ts';
 import type { JobConfig } from './job-config.ts';
 import type { CrashMode, StartMessage, WorkerMessage } from './job-messages.ts';
 import type { LoadedBackend } from './backend.ts';
@@ -34,13 +34,14 @@ export interface JobProcess {
   done: Promise<JobOutcome>;
 }
 
-const WORKER = fileURLToPath(new URL('./job-worker.ts', import.meta.url));
+// job-worker.js beside the build, or job-worker.ts through tsx in development and tests (child-module.ts).
+const WORKER = childModule(import.meta.url, 'job-worker');
 const STDERR_TAIL = 4000;
 
 export function startJobProcess(config: JobConfig, opts: JobProcessOptions = {}): JobProcess {
-  const execArgv = ['--import', import.meta.resolve('tsx')];
+  const execArgv = [...WORKER.execArgv];
   if (opts.maxOldSpaceMb) execArgv.push(`--max-old-space-size=${opts.maxOldSpaceMb}`);
-  const child = fork(WORKER, [], {
+  const child = fork(WORKER.file, [], {
     execArgv,
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

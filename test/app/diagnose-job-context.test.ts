@@ -16,6 +16,10 @@ import { diagnoseTarget, jobContexts } from '../../src/app/diagnose-run.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
 import type { DiagnoseContext } from '../../src/domain/context.ts';
 import type { Verdict } from '../../src/domain/verdict.ts';
+import { ensureBuilt } from '../support/built.ts';
+
+// These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
+beforeAll(() => ensureBuilt(), 600_000);
 
 const statusOf = (v: Verdict, id: string) => v.items.find((i) => i.id === id)?.status;
 

@@ -13,6 +13,10 @@ import { SqlitePushStore } from '../../src/store/sqlite-push-store.ts';
 import { RunReporter } from '../../src/app/run-report.ts';
 import { storedRunContexts } from '../../src/app/diagnose-run.ts';
 import type { Verdict } from '../../src/domain/verdict.ts';
+import { ensureBuilt } from '../support/built.ts';
+
+// These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
+beforeAll(() => ensureBuilt(), 600_000);
 
 const cli = (args: string[], dbPath: string) => runCli([...args, '--db', dbPath]);
 

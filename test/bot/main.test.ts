@@ -1,4 +1,4 @@
-/** `npm start` (src/main.ts) as a process: one clear line for operator mistakes, a clean run and stop otherwise. */
+/** `npm start` (the build of src/main.ts) as a process: one clear line for operator mistakes, a clean run and stop otherwise. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../support/fake-discord.ts';
 import { REPO_ROOT } from '../support/real-logs.ts';
+import { ensureBuilt, builtMain } from '../support/built.ts';
+
+// These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
+beforeAll(() => ensureBuilt(), 600_000);
 
 interface Exit {
   code: number | null;
@@ -15,7 +19,7 @@ interface Exit {
 
 function runMain(env: Record<string, string>, opts: { stopWhen?: RegExp; timeoutMs?: number } = {}): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, [builtMain()], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,10 @@ import { REAL_LOGS_DIR, REPO_ROOT } from '../support/real-logs.ts';
 import { runCli, type CliResult } from '../support/run-cli.ts';
 import { pngSize } from '../charts/png.ts';
 import { main } from '../../src/cli/main.ts';
+import { ensureBuilt } from '../support/built.ts';
+
+// These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
+beforeAll(() => ensureBuilt(), 600_000);
 
 type Result = CliResult;
 

@@ -4,6 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/real-logs.ts';
 import { runCli, type CliResult } from '../support/run-cli.ts';
+import { ensureBuilt } from '../support/built.ts';
+
+// These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
+beforeAll(() => ensureBuilt(), 600_000);
 
 type Result = CliResult;
 

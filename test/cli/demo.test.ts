@@ -8,6 +8,10 @@ import { pngSize } from '../charts/png.ts';
 import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
 import { DEMO_JOB } from '../../src/cli/demo-training.ts';
 import type { Verdict } from '../../src/domain/verdict.ts';
+import { builtBin, ensureBuilt } from '../support/built.ts';
+
+// These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
+beforeAll(() => ensureBuilt(), 600_000);
 
 let dir: string;
 
@@ -24,7 +28,7 @@ describe('runmedic demo (as a process)', { timeout: 240_000 }, () => {
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        [path.join(REPO_ROOT, 'bin', 'runmedic.js'), 'demo'],
+        [builtBin(), 'demo'],
         { cwd: dir, env: { ...process.env, RUNMEDIC_DB: db, LOG_LEVEL: '' }, timeout: 220_000, maxBuffer: 8 << 20 },
         (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
@@ -87,7 +91,7 @@ describe('runmedic demo (as a process)', { timeout: 240_000 }, () => {
 
     // The job was recorded with what it measured: diagnosing the stored run later repeats the demo's finding.
     const again = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [path.join(REPO_ROOT, 'bin', 'runmedic.js'), 'diagnose', verdict.run.id, '--json'], { cwd: dir, env: { ...process.env, RUNMEDIC_DB: db, LOG_LEVEL: '' }, timeout: 60_000 }, (error, stdout) =>
+      execFile(process.execPath, [builtBin(), 'diagnose', verdict.run.id, '--json'], { cwd: dir, env: { ...process.env, RUNMEDIC_DB: db, LOG_LEVEL: '' }, timeout: 60_000 }, (error, stdout) =>
         error && !stdout ? reject(error) : resolve(stdout),
       );
     });

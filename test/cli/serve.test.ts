@@ -1,11 +1,15 @@
 /** runmedic serve --api-only as a process: listens, answers /healthz and a token's push, stops cleanly on SIGTERM. */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, beforeAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/real-logs.ts';
 import { main } from '../../src/cli/main.ts';
+import { ensureBuilt, builtBin } from '../support/built.ts';
+
+// These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
+beforeAll(() => ensureBuilt(), 600_000);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'runmedic-serve-'));
 const db = path.join(dir, 'serve.db');
@@ -17,7 +21,7 @@ describe('runmedic serve --api-only', { timeout: 60_000 }, () => {
     let token = '';
     await main(['token', 'create', 'ci', '--guild', '555555555555555555', '--db', db], { LOG_LEVEL: 'silent' }, { stdout: (t) => (token += t), stderr: () => {} });
     const port = 40_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--api-only', '--db', db], {
+    const child = spawn(process.execPath, [builtBin(), 'serve', '--api-only', '--db', db], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', HTTP_PORT: String(port) },
     });
@@ -53,7 +57,7 @@ describe('runmedic serve --api-only', { timeout: 60_000 }, () => {
     /** One server: its stderr once it has answered a good and a bad bearer token and stopped. */
     const serve = async (env: Record<string, string>): Promise<string> => {
       const port = 40_000 + Math.floor(Math.random() * 20_000);
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--api-only', '--db', db], {
+      const child = spawn(process.execPath, [builtBin(), 'serve', '--api-only', '--db', db], {
         cwd: REPO_ROOT,
         env: { PATH: process.env.PATH ?? '', HTTP_PORT: String(port), ...env },
       });

@@ -3,9 +3,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, RUNMEDIC_BIN, type CliResult } from '../support/run-cli.ts';
+import { runCli, runmedicBin, type CliResult } from '../support/run-cli.ts';
 import { checkedBackendOrder } from '../../src/cli/train.ts';
 import { UsageError } from '../../src/cli/usage-error.ts';
+import { ensureBuilt } from '../support/built.ts';
+
+// These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
+beforeAll(() => ensureBuilt(), 600_000);
 
 type Result = CliResult;
 
@@ -86,7 +90,7 @@ describe('runmedic train exit codes (as a process)', { timeout: 180_000 }, () =>
   });
 
   it('a job that does not finish (here: Ctrl-C during training) exits 3, not 1', async () => {
-    const child = spawn(process.execPath, [RUNMEDIC_BIN, 'train', '--preset', 'iris-mlp', '--epochs', '1000'], {
+    const child = spawn(process.execPath, [runmedicBin(), 'train', '--preset', 'iris-mlp', '--epochs', '1000'], {
       cwd: dir,
       env: { ...process.env, RUNMEDIC_DB: db, LOG_LEVEL: '', RUNMEDIC_TF_BACKEND: '' },
     });

@@ -1,7 +1,6 @@
-/** The real `runmedic` CLI as a separate process, the way a user runs it: exit code, stdout and stderr. */
+/** The real `runmedic` CLI as a separate process, the way a user runs it (the compiled `bin`): exit code, stdout and stderr. */
 import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { REPO_ROOT } from './real-logs.ts';
+import { builtBin } from './built.ts';
 
 export interface CliResult {
   code: number;
@@ -9,7 +8,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export const RUNMEDIC_BIN = path.join(REPO_ROOT, 'bin', 'runmedic.js');
+/** The package's `bin` (dist/src/cli.js), built and current: spawn it with `process.execPath`. */
+export function runmedicBin(): string {
+  return builtBin();
+}
 
 export interface RunCliOptions {
   cwd?: string;
@@ -19,10 +21,11 @@ export interface RunCliOptions {
 }
 
 export function runCli(args: string[], o: RunCliOptions = {}): Promise<CliResult> {
+  const bin = runmedicBin();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [RUNMEDIC_BIN, ...args],
+      [bin, ...args],
       { cwd: o.cwd, env: { ...process.env, LOG_LEVEL: '', ...o.env }, timeout: o.timeoutMs ?? 90_000, maxBuffer: 8 << 20 },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

@@ -1,0 +1,55 @@
+/** The CLI ships compiled (issue 16): `bin` and `npm start` run dist/, `--help` loads no command module. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_ENTRIES, loadAllCommands } from '../../src/cli/commands.ts';
+import { REPO_ROOT } from '../support/real-logs.ts';
+import { builtBin, ensureBuilt } from '../support/built.ts';
+
+// These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
+beforeAll(() => ensureBuilt(), 600_000);
+
+const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const dir = mkdtempSync(path.join(os.tmpdir(), 'runmedic-commands-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the compiled CLI', { timeout: 120_000 }, () => {
+  it('bin, start and prepare run the build; tsx is for development only', () => {
+    expect(pkg.bin.runmedic).toBe('dist/src/cli.js');
+    expect(pkg.scripts.prepare).toBe('npm run build');
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(pkg.scripts.start).toBe('node dist/src/main.js');
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeDefined();
+    expect(readFileSync(builtBin(), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
+  it('--help lists every command without loading any command module, zod, pino or SQLite', () => {
+    // A loader hook that reports every module the process loads.
+    const hooks = path.join(dir, 'hooks.mjs');
+    writeFileSync(hooks, 'export async function load(url, context, next) { process._rawDebug(`loaded ${url}`); return next(url, context); }\n');
+    const register = path.join(dir, 'register.mjs');
+    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
+    const r = spawnSync(process.execPath, ['--import', register, builtBin(), '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    for (const e of COMMAND_ENTRIES) expect(r.stdout).toContain(`  ${e.name}`);
+    const loaded = r.stderr.split('\n').filter((l) => l.startsWith('loaded ')).map((l) => l.slice(7));
+    const ours = loaded.filter((u) => u.includes('/dist/src/')).map((u) => u.replace(/.*\/dist\/src\//, ''));
+    expect(ours).toContain('cli/main.js');
+    const commandModules = COMMAND_ENTRIES.map((e) => `cli/${e.name}.js`);
+    expect(ours.filter((m) => commandModules.includes(m) || /^(app|store|diagnose|ingest|charts|jobs|bot)\//.test(m) || m === 'config.js' || m === 'logger.js')).toEqual([]);
+    expect(loaded.some((u) => /node_modules\/(zod|pino|better-sqlite3)\//.test(u))).toBe(false);
+  });
+
+  it("the command list's summaries are the commands' own", async () => {
+    const commands = await loadAllCommands();
+    expect(commands.map((c) => [c.name, c.summary])).toEqual(COMMAND_ENTRIES.map((e) => [e.name, e.summary]));
+  });
+});
