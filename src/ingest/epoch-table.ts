@@ -36,12 +36,14 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
   const metricCols: number[] = [];
   const rawNames = new Map<number, string>();
   const seen = new Map<string, number>();
+  const textColumns: CsvColumn[] = [];
   for (let k = 0; k < table.columns.length; k++) {
     if (k === opts.xColumn || k === opts.epochColumn || opts.ignore.has(k)) continue;
     const col = table.columns[k]!;
     if (col.name === '' && col.missing === table.rows) continue;
     if (col.texts > 0 && col.texts + col.missing === table.rows) {
       notes.push(`column '${col.name}' holds text, not numbers: skipped`);
+      textColumns.push(col);
       continue;
     }
     if (col.texts > 0) throw textCellError(table, col, fileName);
@@ -52,7 +54,12 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
     if (times > 1) notes.push(`column '${col.name}' appears ${times} times: column ${k + 1} read as '${col.name}#${times}'`);
     metricCols.push(k);
   }
-  if (!metricCols.some((k) => isLossLike(table.columns[k]!.name))) throw noLossColumn(table, fileName);
+  if (!metricCols.some((k) => isLossLike(table.columns[k]!.name))) {
+    // A loss column is there but holds text: say so, with the first such cell, rather than "no loss-like column".
+    const textLoss = textColumns.find((c) => isLossLike(c.name));
+    if (textLoss) throw textCellError(table, textLoss, fileName, 'holds text');
+    throw noLossColumn(table, fileName);
+  }
   if (table.rows === 0) {
     throw new IngestError({ file: fileName, line: table.headerLine, reason: 'a header but no data rows: expected rows of numbers after it' });
   }
@@ -202,10 +209,17 @@ function gapNote(epochs: Float64Array, name: string, notes: string[]): void {
   if (count > 0) notes.push(`${name} ${missing.join(', ')}${count > missing.length ? ` and ${count - missing.length} more` : ''} missing (no row${count > 1 ? 's' : ''})`);
 }
 
-function textCellError(table: CsvTable, col: CsvColumn, fileName: string): IngestError {
+function textCellError(table: CsvTable, col: CsvColumn, fileName: string, how: 'mixed' | 'holds text' = 'mixed'): IngestError {
   let row = 0;
   while (row < table.rows && col.kinds[row] !== CELL_TEXT) row++;
-  return new IngestError({ file: fileName, line: table.lines[row]!, reason: `column '${col.name}': expected a number, found '${col.text.get(row)}'` });
+  const cell = clipCell(col.text.get(row) ?? '');
+  const reason = how === 'holds text' ? `column '${col.name}' holds text ('${cell}'), not numbers` : `column '${col.name}': expected a number, found '${cell}'`;
+  return new IngestError({ file: fileName, line: table.lines[row]!, reason });
+}
+
+/** A cell quoted in an error: a whole paragraph pasted into a CSV would drown the message. */
+function clipCell(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
 /** The error for a table without a column a loss curve can be read from. */
