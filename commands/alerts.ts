@@ -4,6 +4,7 @@ import { ALERTABLE_EVENTS, parseAlertEvents } from '../src/alerts/alert-events.t
 import { DEFAULT_ALERT_EVENTS } from '../src/alerts/alert-store.ts';
 import { UserFacingError, type BotCommand, type BotContext } from '../src/bot/command.ts';
 import { alertSettingsText } from '../src/bot/presenters/alert-settings.ts';
+import { RunNotFoundError } from '../src/store/run-store.ts';
 
 const command: BotCommand = {
   data: new SlashCommandBuilder()
@@ -25,6 +26,24 @@ const command: BotCommand = {
     if (!i.inGuild()) throw new UserFacingError('Alerts are set per server: use this command in a server.');
     if (i.options.getSubcommand() === 'set') await set(i, ctx);
     else await show(i, ctx);
+  },
+
+  buttons: {
+    /** "Ping on the next finding" on a quiet alert: one incident pinged once; a person asks for the next ping. */
+    async rearm(i, ctx, [runId]) {
+      if (!i.inGuild() || !i.guildId) throw new UserFacingError('Alerts are set per server.');
+      const run = (await ctx.store.findRuns(runId)).find((r) => r.id === runId);
+      if (!run) throw new RunNotFoundError(runId);
+      await ctx.alerts.rearm(i.guildId, run, i.user.id);
+      const settings = await ctx.alerts.settings(i.guildId);
+      const who = settings?.roleId ? `<@&${settings.roleId}>` : 'the alert role';
+      ctx.log.info({ guildId: i.guildId, runId, by: i.user.id }, 'alerts re-armed for a run');
+      await i.reply({
+        content: `🔔 Re-armed: the next new finding of **${run.name}** pings ${who} again (once).`,
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: { parse: [] },
+      });
+    },
   },
 };
 

@@ -43,6 +43,12 @@ export class AlertService {
     return settings;
   }
 
+  /** The run's next alert in this guild pings the role again (and a mute of the run is lifted). */
+  async rearm(guildId: string, run: { name: string }, by: string | null): Promise<void> {
+    await this.store.unmute(runKeyOf(run));
+    await this.store.rearm(guildId, runKeyOf(run), by, this.now());
+  }
+
   mute(run: { name: string }, by: string | null): Promise<void> {
     return this.store.mute(runKeyOf(run), by, this.now());
   }

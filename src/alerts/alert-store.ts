@@ -22,6 +22,8 @@ export interface AlertFinding {
   id: string;
   title: string;
   evidence: Record<string, unknown>;
+  /** Ids of the findings this one explains (they pass with explainedBy = id): shown folded under it. */
+  alsoExplains?: string[];
 }
 
 /** What one outbox entry asks the dispatcher to post. Frozen at decision time. */
@@ -41,6 +43,12 @@ export interface AlertPayload {
    */
   kind?: 'alert' | 'update';
   previousStatus?: string;
+  /**
+   * Whether this alert mentions the role. One incident, one ping: only a run's first alert in a guild pings, or the
+   * first after someone re-armed the run; later ones go to its thread quietly. Absent in entries queued before this
+   * field existed: they ping when a role is set, as they did then.
+   */
+  ping?: boolean;
 }
 
 export interface OutboxEntry {
@@ -76,6 +84,8 @@ export interface DecisionInput {
   previousStatus: string | null;
   /** Guild ids where the run has a thread. */
   threadGuilds: Set<string>;
+  /** Guild ids where someone re-armed this run since its last ping: its next alert there pings again. */
+  rearmed: Set<string>;
 }
 
 export type AlertDecision = { payload: AlertPayload }[];
@@ -87,11 +97,13 @@ export interface AlertStore {
 
   /**
    * In ONE transaction: saves the run's latest verdict, asks `decide` which pings are new, records them as alerted
-   * and enqueues them in the outbox. Returns the new outbox entries.
+   * (and a re-arm as used once it pinged) and enqueues them in the outbox. Returns the new outbox entries.
    */
   recordVerdict(verdict: Verdict, runKey: string, decide: (input: DecisionInput) => AlertDecision, now: number): Promise<OutboxEntry[]>;
   latestVerdict(runId: string): Promise<Verdict | null>;
 
+  /** After a ping, the run's next alert in this guild pings again (the re-arm button of a quiet alert). */
+  rearm(guildId: string, runKey: string, by: string | null, now: number): Promise<void>;
   mute(runKey: string, by: string | null, now: number): Promise<void>;
   unmute(runKey: string): Promise<void>;
   isMuted(runKey: string): Promise<boolean>;

@@ -1,18 +1,20 @@
 /**
- * Which pings a verdict causes. Pure: a guild is pinged for each `fail` item among its alert events that this
- * run has not pinged it for yet; a muted run pings nobody. All new findings of one verdict go in one message.
- * Without a new ping, a run that has a thread gets a quiet update there when its overall status changed
+ * Which alerts a verdict causes. Pure: a guild hears of each `fail` item among its alert events that this run has not
+ * alerted it of yet; a muted run alerts nobody. All new findings of one verdict go in one message.
+ * One incident, one ping: the role is mentioned on the run's first alert in a guild only (or the first after someone
+ * re-armed the run); later findings of the same run go to its thread without a mention.
+ * Without a new finding, a run that has a thread gets a quiet update there when its overall status changed
  * (recovered, or got worse through findings outside the alert events).
  */
 import type { Verdict, VerdictItem } from '../domain/verdict.ts';
-import type { AlertDecision, AlertSettings, DecisionInput } from './alert-store.ts';
+import type { AlertDecision, AlertFinding, AlertSettings, DecisionInput } from './alert-store.ts';
 
 export function decideAlerts(input: DecisionInput): AlertDecision {
   if (input.muted) return [];
   const out: AlertDecision = [];
   for (const s of input.settings) {
     const already = input.alreadyAlerted.get(s.guildId) ?? new Set<string>();
-    const findings = newFailures(input.verdict, s.events, already).map(toFinding);
+    const findings = newFailures(input.verdict, s.events, already).map((i) => toFinding(i, input.verdict));
     if (!findings.length) {
       const changed = input.previousStatus !== null && input.previousStatus !== input.verdict.status;
       if (changed && input.threadGuilds.has(s.guildId)) {
@@ -21,12 +23,13 @@ export function decideAlerts(input: DecisionInput): AlertDecision {
             ...base(input, s),
             kind: 'update',
             previousStatus: input.previousStatus!,
-            findings: input.verdict.items.filter((i) => i.status === 'fail').map(toFinding),
+            findings: input.verdict.items.filter((i) => i.status === 'fail').map((i) => toFinding(i, input.verdict)),
           },
         });
       }
       continue;
     }
+    const ping = s.roleId !== null && (already.size === 0 || input.rearmed.has(s.guildId));
     out.push({
       payload: {
         guildId: s.guildId,
@@ -37,14 +40,16 @@ export function decideAlerts(input: DecisionInput): AlertDecision {
         runName: input.verdict.run.name,
         verdictStatus: input.verdict.status,
         findings,
+        ping,
       },
     });
   }
   return out;
 }
 
-function toFinding(item: VerdictItem) {
-  return { id: item.id, title: item.title, evidence: item.evidence };
+function toFinding(item: VerdictItem, verdict: Verdict): AlertFinding {
+  const explained = verdict.items.filter((i) => i.explainedBy === item.id && i.status === 'pass').map((i) => i.id);
+  return { id: item.id, title: item.title, evidence: item.evidence, ...(explained.length ? { alsoExplains: explained } : {}) };
 }
 
 function base(input: DecisionInput, s: AlertSettings) {

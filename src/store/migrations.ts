@@ -125,6 +125,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN progress_message_id TEXT;   -- in the job's report channel; NULL: none posted yet
     `,
   },
+  {
+    version: 9,
+    name: 'alert re-arms (one ping per incident: a run\'s next alert pings again only after someone re-armed it)',
+    up: `
+      CREATE TABLE alert_rearms (
+        guild_id  TEXT NOT NULL,
+        run_key   TEXT NOT NULL,
+        armed_at  INTEGER NOT NULL,             -- ms since the Unix epoch
+        armed_by  TEXT,
+        PRIMARY KEY (guild_id, run_key)
+      );
+    `,
+  },
 ];
 
 /** Migration 6: the epoch state of every stored run, from its stored steps and epochs (as countEpochs reads them). */

@@ -96,6 +96,12 @@ function prepareAll(db: Database) {
     markAlerted: p('INSERT OR IGNORE INTO alerted_findings (guild_id, run_key, finding_id, run_id, alerted_at) VALUES (?, ?, ?, ?, ?)'),
     enqueue: p('INSERT INTO alert_outbox (guild_id, run_key, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?) RETURNING *'),
     latestVerdict: p('SELECT verdict FROM run_verdicts WHERE run_id = ?'),
+    rearmed: p('SELECT guild_id FROM alert_rearms WHERE run_key = ?'),
+    rearm: p(
+      `INSERT INTO alert_rearms (guild_id, run_key, armed_at, armed_by) VALUES (?, ?, ?, ?)
+       ON CONFLICT (guild_id, run_key) DO UPDATE SET armed_at = excluded.armed_at, armed_by = excluded.armed_by`,
+    ),
+    disarm: p('DELETE FROM alert_rearms WHERE guild_id = ? AND run_key = ?'),
     mute: p('INSERT OR IGNORE INTO run_mutes (run_key, muted_at, muted_by) VALUES (?, ?, ?)'),
     unmute: p('DELETE FROM run_mutes WHERE run_key = ?'),
     threadOf: p('SELECT * FROM run_threads WHERE guild_id = ? AND run_key = ?'),
@@ -154,10 +160,13 @@ export class SqliteAlertStore implements AlertStore {
         if (!alreadyAlerted.has(r.guild_id)) alreadyAlerted.set(r.guild_id, new Set());
         alreadyAlerted.get(r.guild_id)!.add(r.finding_id);
       }
-      const decision = decide({ verdict, runKey, settings, muted, alreadyAlerted, previousStatus: previous?.status ?? null, threadGuilds });
+      const rearmed = new Set((st.rearmed.all(runKey) as { guild_id: string }[]).map((r) => r.guild_id));
+      const decision = decide({ verdict, runKey, settings, muted, alreadyAlerted, previousStatus: previous?.status ?? null, threadGuilds, rearmed });
       const created: OutboxEntry[] = [];
       for (const { payload } of decision) {
         if (payload.kind !== 'update') for (const f of payload.findings) st.markAlerted.run(payload.guildId, runKey, f.id, verdict.run.id, now);
+        // A re-arm is good for one ping.
+        if (payload.ping) st.disarm.run(payload.guildId, runKey);
         created.push(toEntry(st.enqueue.get(payload.guildId, runKey, JSON.stringify(payload), now, now) as OutboxRow));
       }
       return created;
@@ -168,6 +177,10 @@ export class SqliteAlertStore implements AlertStore {
   async latestVerdict(runId: string): Promise<Verdict | null> {
     const r = this.st.latestVerdict.get(runId) as { verdict: string } | undefined;
     return r ? (JSON.parse(r.verdict) as Verdict) : null;
+  }
+
+  async rearm(guildId: string, runKey: string, by: string | null, now: number): Promise<void> {
+    this.st.rearm.run(guildId, runKey, now, by);
   }
 
   async mute(runKey: string, by: string | null, now: number): Promise<void> {

@@ -129,6 +129,7 @@ describe('decideAlerts updates', () => {
     alreadyAlerted: new Map([['g1', new Set(['overfitting'])]]),
     previousStatus: 'fail',
     threadGuilds: new Set(['g1']),
+    rearmed: new Set(),
     ...o,
   });
   const recovered = verdict('r_b', 'exp1', [item('overfitting', 'pass')]);
@@ -143,5 +144,34 @@ describe('decideAlerts updates', () => {
     expect(decideAlerts(input(recovered, { threadGuilds: new Set() }))).toEqual([]);
     expect(decideAlerts(input(recovered, { previousStatus: null }))).toEqual([]);
     expect(decideAlerts(input(recovered, { muted: true }))).toEqual([]);
+  });
+});
+
+describe('decideAlerts: one ping per incident', () => {
+  const settings = [{ guildId: 'g1', channelId: 'c1', roleId: 'role1', events: ['divergence', 'nan_loss'], updatedAt: 0, updatedBy: null }];
+  const input = (v: Verdict, o: Partial<DecisionInput>): DecisionInput => ({
+    verdict: v,
+    runKey: v.run.name,
+    settings,
+    muted: false,
+    alreadyAlerted: new Map(),
+    previousStatus: null,
+    threadGuilds: new Set(),
+    rearmed: new Set(),
+    ...o,
+  });
+  const diverged = verdict('r_a', 'exp1', [item('divergence', 'fail')]);
+  const nan = verdict('r_a', 'exp1', [item('nan_loss', 'fail'), { ...item('divergence', 'pass'), explainedBy: 'nan_loss' }]);
+
+  it("pings on a run's first alert, with the names of what the finding explains", () => {
+    const [d] = decideAlerts(input(diverged, {}));
+    expect(d.payload).toMatchObject({ ping: true, roleId: 'role1', findings: [{ id: 'divergence' }] });
+    const [later] = decideAlerts(input(nan, { alreadyAlerted: new Map([['g1', new Set(['divergence'])]]), threadGuilds: new Set(['g1']), previousStatus: 'fail' }));
+    expect(later.payload).toMatchObject({ ping: false, findings: [{ id: 'nan_loss', alsoExplains: ['divergence'] }] });
+  });
+
+  it('pings once more after a re-arm', () => {
+    const [d] = decideAlerts(input(nan, { alreadyAlerted: new Map([['g1', new Set(['divergence'])]]), rearmed: new Set(['g1']) }));
+    expect(d.payload.ping).toBe(true);
   });
 });
