@@ -4,6 +4,7 @@ import { newestRunNamed, previousRunOf } from '../src/app/run-report.ts';
 import { UserFacingError, type BotCommand, type BotContext } from '../src/bot/command.ts';
 import { diagnosisReply } from '../src/bot/presenters/diagnosis-reply.ts';
 import { compareReply } from '../src/bot/presenters/compare-reply.ts';
+import { evidenceDetails } from '../src/bot/presenters/evidence-details.ts';
 import { compareRuns, overlayChartWith } from '../src/app/compare-runs.ts';
 import { runChoices } from '../src/bot/run-choices.ts';
 import { threadName } from '../src/alerts/outbox-dispatcher.ts';
@@ -23,7 +24,8 @@ const command: BotCommand = {
     const ref = i.options.getString('run-id') ?? (await runOfThread(i, ctx));
     const report = await ctx.reporter.report(ref);
     const [previous, muted] = await Promise.all([previousRunOf(ctx.store, report.run), ctx.alerts.isMuted(report.run)]);
-    await i.editReply(diagnosisReply(report, { previousRunId: previous?.id, muted }));
+    // Inside a thread there is no thread to open: the button would only answer with an error.
+    await i.editReply(diagnosisReply(report, { previousRunId: previous?.id, muted, threadButton: !i.channel?.isThread() }));
   },
 
   async autocomplete(i, ctx) {
@@ -31,6 +33,13 @@ const command: BotCommand = {
   },
 
   buttons: {
+    /** The evidence behind a checklist or an alert, privately, with the verdict JSON attached. */
+    async details(i, ctx, [runId]) {
+      await i.deferReply({ flags: MessageFlags.Ephemeral });
+      const report = await ctx.reporter.report(runId);
+      await i.editReply(evidenceDetails(report.verdict));
+    },
+
     async thread(i, ctx, [runId]) {
       const run = await summaryOf(ctx, runId);
       if (!i.inGuild() || !i.guildId) throw new UserFacingError('Threads exist only in servers.');

@@ -3,9 +3,10 @@ import { CHART_STYLE_OPTIONS, chartStyle } from './chart.ts';
 import type { DemoStep } from './demo.ts';
 import type { ItemStatus, VerdictItem } from '../domain/verdict.ts';
 import type { CliCommand } from './command.ts';
-import { formatNumber, toJson } from './format.ts';
+import { toJson } from './format.ts';
 import { UsageError } from './usage-error.ts';
 import { passSummary, verdictCoverage } from '../diagnose/verdict-coverage.ts';
+import { alsoExplainsText, checklistView, namedTitle, namesLine } from '../app/checklist-view.ts';
 
 /** Exit code when some item fails: a CI gate for training runs. */
 export const EXIT_SOMETHING_FAILS = 1;
@@ -60,65 +61,50 @@ function parseClasses(v: unknown): number | undefined {
 }
 
 export const STATUS_ICON: Record<ItemStatus, string> = { fail: '❌', warn: '⚠️', pass: '✅', unknown: '❔' };
-const ORDER: Record<ItemStatus, number> = { fail: 0, warn: 1, pass: 2, unknown: 3 };
 
 /**
- * The human checklist: failures first, then warnings and passes, each with one line of evidence and the fix. The
- * items that cannot be checked from this data are one line naming them (a short log has a dozen or more), unless
- * `all` asks for each with what it needs; --json always carries them all.
+ * The human checklist: each problem led by its plain name, then the engine's one-line finding, the findings it
+ * explains folded under it, and the fix. Passes are one line of names, and so are the items that cannot be checked
+ * from this data (a short log has a dozen or more), unless `all` asks for each with its finding or what it needs.
+ * Evidence is not printed: the titles carry the numbers that matter and --json carries all of it.
  */
 export function checklistText(r: Pick<DiagnosedRun, 'verdict' | 'from' | 'notes'>, opts: { all?: boolean } = {}): string[] {
   const v = r.verdict;
-  const counts = (s: ItemStatus) => v.items.filter((i) => i.status === s).length;
+  const view = checklistView(v);
+  const fails = view.problems.filter((p) => p.item.status === 'fail').length;
+  const warns = view.problems.length - fails;
   // A pass that could check almost nothing is not shown as a clean ✅ (verdictCoverage); the status is unchanged.
   const tooLittle = verdictCoverage(v).tooLittleToJudge;
-  const lines = [
-    `${STATUS_ICON[tooLittle ? 'unknown' : v.status]} ${v.run.name}  (${v.run.format}, ${v.run.points} points${v.run.epochs !== null ? `, ${v.run.epochs} epochs` : ''}): ` +
-      `${counts('fail')} failing, ${counts('warn')} ${counts('warn') === 1 ? 'warning' : 'warnings'}, ${counts('pass')} passed, ${counts('unknown')} not checkable`,
-  ];
+  const tally = [
+    `${fails} failing`,
+    `${warns} ${warns === 1 ? 'warning' : 'warnings'}`,
+    `${view.passed.length} passed`,
+    `${view.unknown.length} not checkable`,
+  ].join(', ');
+  const lines = [`${STATUS_ICON[tooLittle ? 'unknown' : v.status]} ${v.run.name}  (${v.run.format}, ${v.run.points} points${v.run.epochs !== null ? `, ${v.run.epochs} epochs` : ''}): ${tally}`];
   if (tooLittle) lines.push(`   ${passSummary(v)}`);
   for (const note of r.notes) lines.push(`   note: ${note}`);
-  const items = [...v.items].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
-  const unknown = items.filter((i) => i.status === 'unknown');
-  for (const item of opts.all || unknown.length < 2 ? items : items.filter((i) => i.status !== 'unknown')) lines.push(...itemText(item));
-  if (!opts.all && unknown.length >= 2) lines.push(unknownSummary(unknown.map((i) => i.id)));
+  for (const p of view.problems) {
+    lines.push(`${STATUS_ICON[p.item.status]} ${namedTitle(p.item)}`);
+    const explains = alsoExplainsText(p);
+    if (explains) lines.push(`     ${explains}`);
+    if (p.item.fix) lines.push(`     fix: ${p.item.fix}`);
+  }
+  if (opts.all) {
+    for (const item of view.passed) lines.push(`${STATUS_ICON.pass} ${namedTitle(item)}`);
+    for (const item of view.unknown) lines.push(`${STATUS_ICON.unknown} ${namedTitle(item)}${item.fix ? ` (${item.fix})` : ''}`);
+    return lines;
+  }
+  if (view.passed.length) lines.push(summaryLine(`${STATUS_ICON.pass} ${view.passed.length} passed, no sign of: `, view.passed, '(`--all` lists each with its finding)'));
+  if (view.unknown.length === 1) lines.push(`${STATUS_ICON.unknown} ${namedTitle(view.unknown[0]!)}${view.unknown[0]!.fix ? ` (${view.unknown[0]!.fix})` : ''}`);
+  else if (view.unknown.length) lines.push(summaryLine(`${STATUS_ICON.unknown} ${view.unknown.length} not checkable here: `, view.unknown, '(`--all` lists them with what each needs)'));
   return lines;
 }
 
-/** Names as many ids as fit an ordinary terminal line, then '…': the line is a pointer to `--all`, not the list. */
-function unknownSummary(ids: string[], width = 110): string {
-  const head = `${STATUS_ICON.unknown} ${ids.length} not checkable here: `;
-  const shown: string[] = [];
-  for (const [k, id] of ids.entries()) {
-    const rest = k === ids.length - 1 ? '' : ', …';
-    if (shown.length > 0 && head.length + [...shown, id].join(', ').length + rest.length > width) break;
-    shown.push(id);
-  }
-  return `${head}${shown.join(', ')}${shown.length < ids.length ? ', …' : ''} (\`--all\` lists them with what each needs)`;
+/** Names as many items as fit an ordinary terminal line, then '…': the line is a pointer to `--all`, not the list. */
+function summaryLine(head: string, items: VerdictItem[], pointer: string, width = 110): string {
+  return `${head}${namesLine(items, Math.max(20, width - head.length))} ${pointer}`;
 }
-
-function itemText(item: VerdictItem): string[] {
-  const head = `${STATUS_ICON[item.status]} ${item.id} [${item.area}] ${item.title}`;
-  if (item.status === 'pass') return [head];
-  if (item.status === 'unknown') return [`${head}: ${item.fix}`];
-  const out = [head];
-  const ev = evidenceLine(item.evidence);
-  if (ev) out.push(`     evidence: ${ev}`);
-  if (item.fix) out.push(`     fix: ${item.fix}`);
-  return out;
-}
-
-/** The scalar evidence as `key=value` pairs, at most six: one line a person can read. */
-export function evidenceLine(evidence: Record<string, unknown>): string {
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(evidence)) {
-    if (parts.length >= 6) break;
-    if (typeof v === 'number') parts.push(`${k}=${formatNumber(v)}`);
-    else if (typeof v === 'string' || typeof v === 'boolean') parts.push(`${k}=${v}`);
-  }
-  return parts.join(', ');
-}
-
 
 /** The demo step (appended to DEMO_STEPS in demo.ts): diagnose every run the demo ingested. */
 export const diagnoseIngestedStep: DemoStep = {

@@ -25,7 +25,7 @@ describe('/runs and /compare', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toContain('cnn-baseline');
     expect(lines[0]).toContain(healthy.id);
-    expect(lines[1]).toMatch(/^❌ \*\*bert-ft\*\* · keras_history · 30 ep — \*\*overfitting\*\*/);
+    expect(lines[1]).toMatch(/^❌ \*\*bert-ft\*\* · keras_history · 30 ep — \*\*Overfitting\*\*/);
     expect(lines[1]).toContain(late.id);
   });
 

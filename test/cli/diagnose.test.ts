@@ -3,11 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, beforeAll } from 'vitest';
 import { REPO_ROOT } from '../support/real-logs.ts';
 import { main } from '../../src/cli/main.ts';
+import { builtBin, ensureBuilt } from '../support/built.ts';
 
-/** In process, for the cases that need no separate process (each spawn costs seconds of tsx start-up). */
+// These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
+beforeAll(() => ensureBuilt(), 600_000);
+
+/** In process, for the cases that need no separate process. */
 async function inProcess(...args: string[]) {
   let stdout = '';
   let stderr = '';
@@ -28,7 +32,7 @@ const overfitting = keras('overfit.csv', epochs.map((e) => [0.05 + Math.exp(-e /
 const healthy = keras('healthy.csv', epochs.map((e) => [0.2 + Math.exp(-e / 3), 0.25 + Math.exp(-e / 3)]));
 
 function runmedic(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'runmedic.js'), ...args, '--db', path.join(dir, 'test.db')], { encoding: 'utf8', cwd: dir, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [builtBin(), ...args, '--db', path.join(dir, 'test.db')], { encoding: 'utf8', cwd: dir, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -61,7 +65,34 @@ describe('runmedic diagnose', { timeout: 120_000 }, () => {
     expect(lines[0]).toMatch(/^(✅|⚠️) healthy/);
     const icons = lines.slice(1).map((l) => ['❌', '⚠️', '✅', '❔'].findIndex((i) => l.startsWith(i))).filter((i) => i >= 0);
     expect(icons).toEqual([...icons].sort((a, b) => a - b));
-    expect(r.stdout).toMatch(/✅ stuck_at_chance .*10 classes/);
+    // Passes are one line of names; --all lists each with its finding.
+    expect(lines.slice(1).filter((l) => l.startsWith('✅'))).toHaveLength(1);
+    expect(r.stdout).toMatch(/^✅ \d+ passed, no sign of: [A-Z]/m);
+    const all = await inProcess('diagnose', healthy, '--classes', '10', '--all');
+    expect(all.stdout).toMatch(/✅ Stuck at chance: .*10 classes/);
+  });
+
+  it('names each problem and states it once: the epoch in the sentence is the one in the JSON evidence, the fix and the chart mark (as a process)', () => {
+    const text = runmedic('diagnose', overfitting);
+    expect(text.code).toBe(1);
+    const line = text.stdout.split('\n').find((l) => l.startsWith('❌ Overfitting'))!;
+    expect(line).toMatch(/^❌ Overfitting: val_loss bottomed at [\d.]+ at epoch \d+ /);
+    expect(text.stdout).toContain('     ↳ also explains: No early stopping');
+    // No evidence dump (`key=value, …` or `key value · …`): the JSON carries it.
+    expect(text.stdout).not.toMatch(/evidence:|\w+=[\d.]+,|· val best/);
+    const epoch = Number(/at epoch (\d+)/.exec(line)![1]);
+    const o = JSON.parse(runmedic('diagnose', overfitting, '--json').stdout).items.find((i: { id: string }) => i.id === 'overfitting');
+    expect(o.evidence).toMatchObject({ onsetEpoch: epoch, valBestAt: epoch });
+    expect(o.fix).toContain(`epoch-${epoch} model`);
+    expect(o.marks.find((m: { kind: string }) => m.kind === 'point').label).toBe(`best val_loss (epoch ${epoch})`);
+  });
+
+  it('says a loss column holds text, naming the column, the cell and its line (as a process)', () => {
+    const bad = path.join(dir, 'text-loss.csv');
+    writeFileSync(bad, 'epoch,loss,val_loss\n0,abc,def\n1,ghi,jkl\n');
+    const r = runmedic('diagnose', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`runmedic: ${bad}:2: column 'loss' holds text ('abc'), not numbers\n`);
   });
 
   it('diagnoses every run of a directory, printing an array of verdicts', async () => {

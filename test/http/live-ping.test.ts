@@ -11,6 +11,10 @@ import { createApiToken } from '../../src/app/api-tokens.ts';
 import { startApiServer, type RunningApi } from '../../src/http/api-server.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { runCli } from '../support/run-cli.ts';
+import { ensureBuilt } from '../support/built.ts';
+
+// These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
+beforeAll(() => ensureBuilt(), 600_000);
 
 const STEPS_PER_EPOCH = 20;
 
@@ -73,7 +77,7 @@ describe('live runs ping through the outbox', () => {
     expect(queued[0]!.payload.findings.map((f) => f.id)).toContain('divergence');
 
     const [ping] = await h.fake.waitFor(() => (h.fake.channelMessages(h.fake.alerts.id).length ? h.fake.channelMessages(h.fake.alerts.id) : null), 10_000, 'the divergence ping');
-    expect(ping!.content).toMatch(new RegExp(`^<@&${h.fake.oncallRole.id}> 🚨 \\*\\*diverger\\*\\*: .*divergence`));
+    expect(ping!.content).toMatch(new RegExp(`^<@&${h.fake.oncallRole.id}> 🚨 \\*\\*diverger\\*\\*: .*Divergence`));
 
     for (let e = 8; e <= 10; e++) expect((await post(`/api/v1/runs/${run.id}/metrics`, epochBatch(e))).body.alerts).toBe(0);
     await post(`/api/v1/runs/${run.id}/finish`, { status: 'crashed' });
@@ -96,7 +100,7 @@ describe('live runs ping through the outbox', () => {
     const verdict = await fetch(`${api.url}/api/v1/runs/${quiet.id}/verdict`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json() as any);
     expect(verdict.items[0]).toMatchObject({ id: 'stalled', status: 'fail', evidence: { silentMinutes: 31 } });
     const [ping] = await h.fake.waitFor(() => (h.fake.channelMessages(h.fake.alerts.id).some((m) => m.content.includes('hangs')) ? h.fake.channelMessages(h.fake.alerts.id).filter((m) => m.content.includes('hangs')) : null), 10_000, 'the stall ping');
-    expect(ping!.content).toContain('stalled');
+    expect(ping!.content).toContain('Stalled');
     // Later checks do not ping again, and the busy run was never flagged.
     clock += 60 * 60_000;
     expect(await service.checkStalled()).toEqual([busy.id]);
@@ -109,7 +113,7 @@ describe('live runs ping through the outbox', () => {
     const cli = await runCli(['diagnose', quiet.id], { env: { RUNMEDIC_DB: h.config.dbPath } });
     if (process.env.SHOW_MESSAGES) console.log(cli.stdout, JSON.stringify(diag.embeds[0], null, 1));
     expect(cli.code).toBe(1);
-    expect(cli.stdout).toMatch(/stalled[\s\S]*No metrics for \d+ min and the run was never finished/);
+    expect(cli.stdout).toMatch(/Stalled: No metrics for \d+ min and the run was never finished/);
     // A stalled run that sends again is running again.
     expect((await post(`/api/v1/runs/${quiet.id}/metrics`, epochBatch(2))).status).toBe(200);
     expect((await h.store.getRun(quiet.id))?.status).toBe('running');

@@ -1,6 +1,6 @@
 /** A comparison of two runs as a reply: a short table of the differences and the overlay chart. */
 import { AttachmentBuilder, type APIEmbed } from 'discord.js';
-import type { MetricPoint, RunComparison, RunFigures } from '../../app/compare-runs.ts';
+import { compareLabels, type MetricPoint, type RunComparison, type RunFigures } from '../../app/compare-runs.ts';
 import { fitText } from './fit-text.ts';
 import { formatNumber } from './format-evidence.ts';
 
@@ -20,7 +20,7 @@ export function compareReply(c: RunComparison): { embeds: APIEmbed[]; files: Att
   const widths = [0, 1, 2].map((k) => Math.max(...rows.map((r) => r[k].length)));
   const table = rows.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  ').trimEnd()).join('\n');
   const embed: APIEmbed = {
-    title: fitText(`📊 A: ${c.a.run.name} vs B: ${c.b.run.name}`, 256),
+    title: fitText(title(c), 256),
     description: fitText(`A = \`${c.a.run.id}\` · B = \`${c.b.run.id}\`\n\`\`\`\n${table}\n\`\`\`\n${verdictLine(c)}`, 4000),
     color: 0x4c78a8,
   };
@@ -30,6 +30,12 @@ export function compareReply(c: RunComparison): { embeds: APIEmbed[]; files: Att
     files.push(new AttachmentBuilder(Buffer.from(c.chartPng), { name: COMPARE_CHART_FILE }));
   }
   return { embeds: [embed], files, components: [] };
+}
+
+/** "📊 A: resnet vs B: vit", or for two uploads of one run what tells them apart: "📊 resnet: A (100 epochs) vs B (140 epochs)". */
+function title(c: RunComparison): string {
+  const l = compareLabels(c.a.run, c.b.run);
+  return l.sameName ? `📊 ${c.a.run.name}: A (${l.a}) vs B (${l.b})` : `📊 A: ${l.a} vs B: ${l.b}`;
 }
 
 const value = (p: MetricPoint | null) => (p ? formatNumber(p.value) : '–');

@@ -12,7 +12,7 @@ export interface DiagnosisReplyOptions {
   muted?: boolean;
   /** Extra lines above the embed (e.g. "Stored as r_… from train.csv"). */
   content?: string;
-  /** False for a reply posted inside a thread, where a thread cannot be opened. */
+  /** False for a reply posted inside a thread, where a thread cannot be opened (no Open thread button). */
   threadButton?: boolean;
 }
 
@@ -26,6 +26,7 @@ export interface DiagnosisReply {
 export function diagnosisReply(report: RunReport, opts: DiagnosisReplyOptions = {}): DiagnosisReply {
   const runId = report.run.id;
   const buttons = [
+    detailsButton(runId),
     ...(opts.threadButton === false ? [] : [new ButtonBuilder().setCustomId(buttonId('diagnose', 'thread', runId)).setLabel('Open thread').setStyle(ButtonStyle.Secondary).setEmoji('🧵')]),
     new ButtonBuilder()
       .setCustomId(buttonId('diagnose', 'mute', runId))
@@ -52,4 +53,9 @@ export function diagnosisReply(report: RunReport, opts: DiagnosisReplyOptions = 
     files: png ? [new AttachmentBuilder(Buffer.from(png), { name: CHART_FILE, description: `Curves of ${report.run.name}` })] : [],
     components: [new ActionRowBuilder<ButtonBuilder>().addComponents(buttons)],
   };
+}
+
+/** The button that shows a run's evidence privately (evidence-details.ts); on checklists and on alerts. */
+export function detailsButton(runId: string): ButtonBuilder {
+  return new ButtonBuilder().setCustomId(buttonId('diagnose', 'details', runId)).setLabel('Details').setStyle(ButtonStyle.Secondary).setEmoji('🔎');
 }

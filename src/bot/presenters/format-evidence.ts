@@ -1,13 +1,15 @@
-/** Evidence objects (rule output) as one readable line: "onset epoch 12 · val loss min 0.509". */
+/**
+ * Evidence objects (rule output) for the Details view: one "key: value" line per entry, nested tables as compact
+ * JSON. Messages never show this; they state the finding's title, which already carries the numbers that matter.
+ */
 
-export function formatEvidence(evidence: Record<string, unknown>): string {
-  const parts: string[] = [];
+export function evidenceLines(evidence: Record<string, unknown>): string[] {
+  const lines: string[] = [];
   for (const [key, value] of Object.entries(evidence)) {
     const v = formatValue(value);
-    if (v === null) continue;
-    parts.push(`${humaniseKey(key)} ${v}`);
+    if (v !== null) lines.push(`${humaniseKey(key)}: ${v}`);
   }
-  return parts.join(' · ');
+  return lines;
 }
 
 export function humaniseKey(key: string): string {
@@ -30,12 +32,11 @@ function formatValue(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (typeof value === 'string') return value.length > 80 ? value.slice(0, 79) + '…' : value;
-  if (Array.isArray(value)) {
-    const shown = value.slice(0, 5).map((x) => formatValue(x) ?? '–');
-    return `[${shown.join(', ')}${value.length > 5 ? `, … ${value.length - 5} more` : ''}]`;
+  if (typeof value === 'string') return value.length > 200 ? value.slice(0, 199) + '…' : value;
+  if (Array.isArray(value) && value.every((x) => typeof x !== 'object' || x === null)) {
+    const shown = value.slice(0, 12).map((x) => formatValue(x) ?? '–');
+    return `${shown.join(', ')}${value.length > 12 ? `, … ${value.length - 12} more` : ''}`;
   }
-  // Nested objects (what-if scenarios, per-layer tables) are detail for the JSON output, not for a one-line summary.
-  if (typeof value === 'object') return null;
-  return String(value);
+  const json = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  return json.length > 300 ? json.slice(0, 299) + '…' : json;
 }

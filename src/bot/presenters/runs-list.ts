@@ -3,6 +3,7 @@ import type { APIEmbed } from 'discord.js';
 import type { RunWithVerdict } from '../../app/list-run-verdicts.ts';
 import type { VerdictItem } from '../../domain/verdict.ts';
 import { fitText } from './fit-text.ts';
+import { itemName } from '../../diagnose/item-names.ts';
 import { STATUS_EMOJI } from './verdict-embed.ts';
 
 export function runsListEmbed(rows: RunWithVerdict[], filter: { status?: string }): APIEmbed {
@@ -15,7 +16,8 @@ export function runsListEmbed(rows: RunWithVerdict[], filter: { status?: string 
     const emoji = verdict ? STATUS_EMOJI[verdict.status] : '❔';
     const worst = verdict ? worstFinding(verdict.items) : null;
     const epochs = run.epochs !== null ? `${run.epochs} ep` : `${run.points.toLocaleString('en-US')} pts`;
-    const finding = worst ? ` — ${worst.status === 'fail' ? '**' : ''}${worst.id}${worst.status === 'fail' ? '**' : ''}` : '';
+    const name = worst ? itemName(worst.id) : '';
+    const finding = worst ? ` — ${worst.status === 'fail' ? `**${name}**` : name}` : '';
     const line = fitText(`${emoji} **${run.name}** · ${run.source.format} · ${epochs}${finding} · \`${run.id}\``, 300);
     if (used + line.length + 1 > 3900) {
       lines.push(`… ${rows.length - lines.length} more`);

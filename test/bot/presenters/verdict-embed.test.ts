@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fitText, splitSentences } from '../../../src/bot/presenters/fit-text.ts';
 import { EMBED_LIMITS, verdictEmbed } from '../../../src/bot/presenters/verdict-embed.ts';
-import { formatEvidence } from '../../../src/bot/presenters/format-evidence.ts';
+import { evidenceLines } from '../../../src/bot/presenters/format-evidence.ts';
 import type { ItemStatus, Verdict, VerdictItem } from '../../../src/domain/verdict.ts';
 
 const sentence = fc
@@ -77,27 +77,46 @@ describe('verdictEmbed', () => {
       expect(f.value.length).toBeLessThanOrEqual(EMBED_LIMITS.fieldValue);
     }
     // Failures first.
-    expect(e.fields![0].name).toMatch(/^❌ Finding number 100 is fail\./);
+    expect(e.fields![0].name).toBe('❌ Rule 100');
+    expect(e.fields![0].value).toMatch(/^Finding number 100 is fail\./);
     const more = e.fields!.find((f) => /^… \d+ more findings$/.test(f.name));
     expect(more).toBeDefined();
-    const shownProblems = e.fields!.filter((f) => /^(❌|⚠️) Finding/.test(f.name)).length;
+    const shownProblems = e.fields!.filter((f) => /^(❌|⚠️) Rule/.test(f.name)).length;
     expect(shownProblems + Number(/\d+/.exec(more!.name)![0])).toBe(60);
-    expect(e.fields!.at(-1)!.name).toBe('✅ Passed (40)');
+    expect(e.fields!.slice(-2).map((f) => f.name)).toEqual(['✅ Passed (40)', '❔ Not checked: needs more data (10)']);
     expect(e.image).toEqual({ url: 'attachment://chart.png' });
   });
 
-  it('shortens long titles and fixes at sentence boundaries', () => {
+  it('leads each problem with its name, shortens long findings and fixes at sentence boundaries, and shows no evidence', () => {
     const e = verdictEmbed(verdict([item(1, 'fail', true)]));
-    expect(e.fields![0].name).toBe('❌ Finding number 1 is fail. This sentence is here to make the text long enough to overflow what Discord allows in one place. This sentence is here to make the text long enough to overflow what Discord allows in one place. …');
+    expect(e.fields![0].name).toBe('❌ Rule 1');
+    expect(e.fields![0].value).toMatch(/^Finding number 1 is fail\. This sentence/);
     expect(e.fields![0].value).toMatch(/\*\*Fix:\*\* Do the thing for finding 1\.( This sentence[^…]*place\.)* …$/);
+    expect(e.fields![0].value).not.toContain('val loss');
+  });
+
+  it('folds a finding another explains under it and lists passes as one line of names', () => {
+    const explaining = { ...item(1, 'fail'), id: 'nan_loss', title: 'train_loss became NaN at epoch 7' };
+    const explained = { ...item(2, 'pass'), id: 'divergence', explainedBy: 'nan_loss' };
+    const plain = { ...item(3, 'pass'), id: 'plateau' };
+    const e = verdictEmbed(verdict([explained, plain, explaining]));
+    expect(e.fields![0].name).toBe('❌ NaN loss');
+    expect(e.fields![0].value).toContain('↳ also explains: Divergence');
+    expect(e.fields!.at(-1)).toEqual({ name: '✅ Passed (1)', value: 'No sign of: Plateau' });
+    expect(e.fields!.map((f) => f.name)).not.toContain('✅ Divergence');
   });
 });
 
-describe('formatEvidence', () => {
-  it('writes one readable line and leaves nested detail to the JSON output', () => {
-    expect(formatEvidence({ onsetEpoch: 12, valLossMin: 0.50912, tiny: 0.0000123, rising: true, list: [1, 2, 3, 4, 5, 6], nested: { a: 1 } })).toBe(
-      'onset epoch 12 · val loss min 0.5091 · tiny 1.23e-5 · rising yes · list [1, 2, 3, 4, 5, … 1 more]',
-    );
+describe('evidenceLines (the Details view)', () => {
+  it('writes one readable line per key, nested detail as compact JSON', () => {
+    expect(evidenceLines({ onsetEpoch: 12, valLossMin: 0.50912, tiny: 0.0000123, rising: true, list: [1, 2, 3], nested: { a: 1 } })).toEqual([
+      'onset epoch: 12',
+      'val loss min: 0.5091',
+      'tiny: 1.23e-5',
+      'rising: yes',
+      'list: 1, 2, 3',
+      'nested: {"a":1}',
+    ]);
   });
 });
 
