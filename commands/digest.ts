@@ -3,7 +3,7 @@ import { ChannelType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, ty
 import { UserFacingError, type BotCommand, type BotContext } from '../src/bot/command.ts';
 import { digestMessage, formatTime } from '../src/bot/presenters/digest-message.ts';
 import { DigestLimitError, MAX_SCHEDULES_PER_GUILD, type Digests } from '../src/app/digests.ts';
-import { checkScheduleInput, DEFAULT_WINDOW, formatWindow, parseWindow } from '../src/schedule/digest-options.ts';
+import { checkScheduleInput, DEFAULT_WINDOW, formatWindow, MIN_INTERVAL_MS, parseWindow } from '../src/schedule/digest-options.ts';
 
 const command: BotCommand = {
   data: new SlashCommandBuilder()
@@ -13,7 +13,13 @@ const command: BotCommand = {
       s
         .setName('schedule')
         .setDescription('Post a digest on a cron schedule (Manage Server)')
-        .addStringOption((o) => o.setName('cron').setDescription('Cron: minute hour day month weekday, e.g. 0 9 * * 1-5').setRequired(true).setMaxLength(100))
+        .addStringOption((o) =>
+          o
+            .setName('cron')
+            .setDescription(`Cron (minute hour day month weekday), e.g. 0 9 * * 1-5; at least ${MIN_INTERVAL_MS / 60_000} min between digests`)
+            .setRequired(true)
+            .setMaxLength(100),
+        )
         .addChannelOption((o) => o.setName('channel').setDescription('Channel to post in').addChannelTypes(ChannelType.GuildText).setRequired(true))
         .addStringOption((o) => o.setName('timezone').setDescription('IANA time zone of the cron, e.g. Europe/Berlin (default UTC)').setMaxLength(64))
         .addStringOption((o) => o.setName('window').setDescription('How far back each digest looks: 30m, 24h, 7d (default 24h)').setMaxLength(16)),

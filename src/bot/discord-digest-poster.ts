@@ -7,7 +7,7 @@ import { digestMessage } from './presenters/digest-message.ts';
 
 export function discordDigestPoster(client: Client) {
   return async (schedule: DigestSchedule, digest: Digest, slot: DigestSlot): Promise<{ messageId: string | null }> => {
-    const m = digestMessage(digest, { late: slot.late ? { slotAt: slot.slotAt, timezone: schedule.timezone } : null, scheduleId: schedule.id });
+    const m = digestMessage(digest, { late: slot.late ? { slotAt: slot.slotAt, timezone: schedule.timezone } : null, scheduleId: schedule.id, timezone: schedule.timezone });
     const body = {
       content: m.content,
       embeds: m.embeds,

@@ -119,10 +119,13 @@ describe('/digest', () => {
     const embeds = message.embeds as { title: string; description: string; image?: { url: string } }[];
     expect(embeds[0]!.title).toBe('📋 Run digest · last 7d');
     // The engine warns on the healthy-looking run: its val_loss was still improving at the end (not_converged).
-    expect(embeds[0]!.description).toContain('**2 runs**: ❌ 1 failing · ⏸️ 0 stalled · 🔄 0 running · ⚠️ 1 warning · ✅ 0 healthy');
+    // Only the states some run is in: no "0 stalled".
+    expect(embeds[0]!.description).toContain('**2 runs**: ❌ 1 failing · ⚠️ 1 warning\n');
     expect(embeds[0]!.image?.url).toBe('attachment://digest.png');
     expect(embeds[1]!.title).toBe('Worst findings');
-    expect(embeds[1]!.description.split('\n')[0]).toMatch(/^❌ \*\*resnet-overfit\*\*: .* · <#424242424242>$/);
+    expect(embeds[1]!.description.split('\n')[0]).toMatch(/^❌ \*\*resnet-overfit\*\* · Overfitting: .* · <#424242424242>$/);
+    // Times in the schedule's own zone, the same one the schedule reply named.
+    expect((message.embeds[0] as { footer: { text: string } }).footer.text).toMatch(/^\w{3} \d+ \w{3} \d\d:\d\d → \w{3} \d+ \w{3} \d\d:\d\d Europe\/Berlin · schedule d_/);
     const png = message.attachments.find((a) => a.filename === 'digest.png')!;
     expect(pngSize(png.bytes).width).toBe(800);
     expect(message.allowed_mentions).toEqual({ parse: [] });

@@ -100,8 +100,8 @@ describe('digestMessage', () => {
     expect(summaryEmbed!.image).toEqual({ url: `attachment://${DIGEST_GRID_FILE}` });
     expect(m.files.map((f) => f.name)).toEqual([DIGEST_GRID_FILE]);
     const lines = findings!.description!.split('\n');
-    expect(lines[0]).toBe('❌ **resnet-diverged**: Loss diverges after epoch 6 · <#9002>');
-    expect(lines[1]).toBe('❌ **bert-crashed**: the run crashed · `r_bertcrashe`');
+    expect(lines[0]).toBe('❌ **resnet-diverged** · Divergence: Loss diverges after epoch 6 · <#9002>');
+    expect(lines[1]).toBe('❌ **bert-crashed** · the run crashed · `r_bertcrashe`');
   });
 
   it('stays within Discord limits when there are hundreds of findings, attaching the full list', () => {
@@ -124,6 +124,6 @@ describe('digestMessage', () => {
     const r = summary('my_run_*v2*', { id: 'r_md' });
     const d = buildDigest({ runs: [{ run: r, verdict: verdictOf(r, [item('divergence', 'fail', 'Loss ~~diverges~~ at `epoch 3`')]), series: [] }], window, previous: null, queuedJobs: 0, grid: false });
     const line = digestMessage(d).embeds[1]!.description!;
-    expect(line).toBe('❌ **my\\_run\\_\\*v2\\***: Loss \\~\\~diverges\\~\\~ at \\`epoch 3\\` · `r_md`');
+    expect(line).toBe('❌ **my\\_run\\_\\*v2\\*** · Divergence: Loss \\~\\~diverges\\~\\~ at \\`epoch 3\\` · `r_md`');
   });
 });

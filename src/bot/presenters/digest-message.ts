@@ -8,6 +8,7 @@ import type { Digest, DigestEntry, DigestFinding, DigestRunStatus } from '../../
 import { formatWindow } from '../../schedule/digest-options.ts';
 import { EMBED_LIMITS } from './verdict-embed.ts';
 import { fitText } from './fit-text.ts';
+import { itemName } from '../../diagnose/item-names.ts';
 
 export const DIGEST_GRID_FILE = 'digest.png';
 export const DIGEST_FINDINGS_FILE = 'digest-findings.txt';
@@ -23,6 +24,8 @@ export interface DigestMessageOptions {
   /** Set when posted at start for a slot missed while down: when it was due, in which zone. */
   late?: { slotAt: number; timezone: string } | null;
   scheduleId?: string;
+  /** IANA zone every time in the message is written in: the schedule's own (default UTC, as for /digest now). */
+  timezone?: string;
 }
 
 const STATUS_ICON: Record<DigestRunStatus, string> = {
@@ -37,6 +40,7 @@ const FINDING_TITLE_MAX = 140;
 const COLOUR = { fail: 0xd64545, warn: 0xe0a030, pass: 0x3fa46a } as const;
 
 export function digestMessage(d: Digest, opts: DigestMessageOptions = {}): DigestMessage {
+  const zone = opts.timezone ?? opts.late?.timezone ?? 'UTC';
   const windowText = `last ${formatWindow(d.window.to - d.window.from)}`;
   const lateText = opts.late ? `⏰ late (due ${formatTime(opts.late.slotAt, opts.late.timezone)}) · ` : '';
   const queue = d.queuedJobs ? ` · ${plural(d.queuedJobs, 'training job')} waiting in the queue` : '';
@@ -61,7 +65,7 @@ export function digestMessage(d: Digest, opts: DigestMessageOptions = {}): Diges
     color: d.counts.failing ? COLOUR.fail : d.counts.warning || d.counts.stalled ? COLOUR.warn : COLOUR.pass,
     footer: {
       text: fitText(
-        `${formatTime(d.window.from, 'UTC')} → ${formatTime(d.window.to, 'UTC')}` +
+        `${formatSpan(d.window.from, d.window.to, zone)}` +
           (opts.late ? ` · due ${formatTime(opts.late.slotAt, opts.late.timezone)}, posted late because runmedic was not running` : '') +
           (opts.scheduleId ? ` · schedule ${opts.scheduleId}` : ''),
         EMBED_LIMITS.footer,
@@ -98,21 +102,27 @@ export function digestMessage(d: Digest, opts: DigestMessageOptions = {}): Diges
   return { embeds, files, allowedMentions: { parse: [] } };
 }
 
+/** Only the states some run is in: "❌ 1 failing · ✅ 3 healthy", never "⏸️ 0 stalled". */
 function countsLine(d: Digest): string {
   const words: Record<DigestRunStatus, string> = { failing: 'failing', stalled: 'stalled', running: 'running', warning: 'warning', healthy: 'healthy', unknown: 'unknown' };
-  const parts = (Object.keys(words) as DigestRunStatus[])
-    .filter((s) => s !== 'unknown' || d.counts.unknown > 0)
-    .map((s) => `${STATUS_ICON[s]} ${d.counts[s]} ${words[s]}`);
+  const parts = (Object.keys(words) as DigestRunStatus[]).filter((s) => d.counts[s] > 0).map((s) => `${STATUS_ICON[s]} ${d.counts[s]} ${words[s]}`);
   return `**${plural(d.entries.length, 'run')}**: ${parts.join(' · ')}`;
 }
 
+/** "❌ **resnet50** · Overfitting: val_loss bottomed at … · <#thread>" */
 function findingLine(f: DigestFinding): string {
   const where = f.threadId ? ` · <#${f.threadId}>` : ` · \`${f.runId}\``;
-  return `${f.status === 'fail' ? '❌' : '⚠️'} **${escapeMarkdown(fitText(f.runName, 60))}**: ${escapeMarkdown(fitText(f.title, FINDING_TITLE_MAX))}${where}`;
+  return `${f.status === 'fail' ? '❌' : '⚠️'} **${escapeMarkdown(fitText(f.runName, 60))}** · ${escapeMarkdown(fitText(namedFinding(f), FINDING_TITLE_MAX))}${where}`;
+}
+
+/** The name, then the finding; a finding that already says its name ("the run crashed") is not prefixed twice. */
+function namedFinding(f: DigestFinding): string {
+  const name = itemName(f.id);
+  return f.title.toLowerCase().includes(name.toLowerCase()) ? f.title : `${name}: ${f.title}`;
 }
 
 function plainLine(f: DigestFinding): string {
-  return `${f.status.toUpperCase()}  ${f.runName} (${f.runId})  ${f.id}: ${f.title}`;
+  return `${f.status.toUpperCase()}  ${f.runName} (${f.runId})  ${namedFinding(f)} [${f.id}]`;
 }
 
 function nameList(entries: DigestEntry[]): string {
@@ -126,6 +136,11 @@ function embedSize(e: APIEmbed): number {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** "Sun 6 Dec 10:51 → Mon 7 Dec 10:51 Asia/Kathmandu": one zone, named once. */
+export function formatSpan(from: number, to: number, timezone: string): string {
+  return `${formatTime(from, timezone).slice(0, -timezone.length - 1)} → ${formatTime(to, timezone)}`;
 }
 
 /** "Mon 30 Nov 09:00 Europe/Berlin" */
