@@ -23,7 +23,7 @@ const command: BotCommand = {
     if (att.size > ctx.config.ingestMaxBytes) await downloadAttachment(ref, ctx.config.ingestMaxBytes, hosts);
     await i.deferReply();
     const bytes = await downloadAttachment(ref, ctx.config.ingestMaxBytes, hosts);
-    const reviewed = await ingestAndReview(ctx, bytes, att.name, { name, maxBytes: ctx.config.ingestMaxBytes, log: ctx.log });
+    const reviewed = await ingestAndReview(ctx, bytes, att.name, { name, maxBytes: ctx.config.ingestMaxBytes, maxRunsPerFile: ctx.config.ingestMaxRunsPerFile, log: ctx.log });
     const first = reviewed[0];
     const [previous, muted] = await Promise.all([previousRunOf(ctx.store, first.report.run), ctx.alerts.isMuted(first.report.run)]);
     await i.editReply(diagnosisReply(first.report, { previousRunId: previous?.id, muted, content: ingestSummary(reviewed) }));

@@ -45,6 +45,7 @@ const VARIABLES = {
   httpMaxConnections: variable('HTTP_MAX_CONNECTIONS', positiveInt.max(1_000_000).default(256), 'a positive whole number of open connections'),
   stallAfterMinutes: variable('STALL_AFTER_MINUTES', positiveInt.default(30), 'a positive whole number of minutes'),
   ingestMaxBytes: variable('INGEST_MAX_BYTES', positiveInt.default(256 * 1024 * 1024), 'a positive whole number of bytes'),
+  ingestMaxRunsPerFile: variable('INGEST_MAX_RUNS_PER_FILE', positiveInt.max(10_000).default(1000), 'a whole number of runs from 1 to 10000'),
   trainRoleId: variable('TRAIN_ROLE_ID', snowflake.optional(), 'a Discord role id (digits)'),
   jobConcurrency: variable('JOB_CONCURRENCY', positiveInt.default(1), 'a positive whole number of training jobs run at once'),
 } as const;

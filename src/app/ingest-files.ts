@@ -10,6 +10,7 @@ import { findControlChar, stripControlChars } from '../domain/control-chars.ts';
 import type { FileEntry } from '../ingest/entries.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { parseEntries, parseFile } from '../ingest/index.ts';
+import { isZip } from '../ingest/archive.ts';
 import type { Logger } from '../logger.ts';
 import type { NewRun, RunStore } from '../store/run-store.ts';
 
@@ -26,6 +27,8 @@ export interface IngestOptions {
   name?: string;
   /** Largest file (and largest directory total) accepted, in bytes. */
   maxBytes?: number;
+  /** Most runs one file may hold (INGEST_MAX_RUNS_PER_FILE). */
+  maxRunsPerFile?: number;
   parser?: LogParser;
   log?: Logger;
 }
@@ -41,6 +44,7 @@ export interface IngestedRun {
 }
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+const DEFAULT_MAX_RUNS_PER_FILE = 1000;
 /** A directory holding more files than this is almost certainly not a log folder (e.g. a dataset). */
 const MAX_DIR_FILES = 10_000;
 
@@ -55,10 +59,10 @@ export async function ingestPaths(store: RunStore, paths: string[], opts: Ingest
     if (st.isDirectory()) {
       const entries = readTree(p, maxBytes);
       const logs = parser.parseEntries(entries, path.basename(path.resolve(p)));
-      found.push(...withHashes(logs, hashEntries(entries), p));
+      found.push(...withHashes(checkRunsPerFile(logs, p, false, opts), hashEntries(entries), p));
     } else {
       const bytes = readFileChecked(p, st, maxBytes);
-      found.push(...withHashes(parser.parseFile(bytes, p), sha256(bytes), p));
+      found.push(...withHashes(checkRunsPerFile(parser.parseFile(bytes, p), p, !isZip(bytes), opts), sha256(bytes), p));
     }
   }
   return store_(store, found, opts);
@@ -69,7 +73,7 @@ export async function ingestBytes(store: RunStore, bytes: Uint8Array, fileName: 
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (bytes.byteLength > maxBytes) throw tooBig(fileName, bytes.byteLength, maxBytes);
   const parser = opts.parser ?? defaultLogParser;
-  return store_(store, withHashes(parser.parseFile(bytes, fileName), sha256(bytes), fileName), opts);
+  return store_(store, withHashes(checkRunsPerFile(parser.parseFile(bytes, fileName), fileName, !isZip(bytes), opts), sha256(bytes), fileName), opts);
 }
 
 async function store_(store: RunStore, found: Array<{ log: RunLog; from: string; hash: string }>, opts: IngestOptions): Promise<IngestedRun[]> {
@@ -98,6 +102,22 @@ function withCleanNames(log: RunLog): RunLog {
     series = series.map((s) => ({ ...s, name: stripControlChars(s.name) || s.key, key: stripControlChars(s.key) || 'metric' }));
   }
   return name === log.name && series === log.series ? log : { ...log, name, series };
+}
+
+/**
+ * One small file could become 30,000 runs (a Keras CSV whose epoch went back on every row): past
+ * INGEST_MAX_RUNS_PER_FILE runs from one file, nothing is stored. A single file's runs are all its own; inside a
+ * directory or archive, a table of appended runs says how many it holds (meta.runsInFile).
+ */
+function checkRunsPerFile(logs: RunLog[], from: string, oneFile: boolean, opts: IngestOptions): RunLog[] {
+  const max = opts.maxRunsPerFile ?? DEFAULT_MAX_RUNS_PER_FILE;
+  const appended = logs.find((l) => typeof l.meta?.runsInFile === 'number' && l.meta.runsInFile > max);
+  const count = oneFile ? logs.length : ((appended?.meta?.runsInFile as number | undefined) ?? 0);
+  if (count > max) {
+    const inside = !oneFile && appended ? ` (the file of run '${appended.name}')` : '';
+    throw new IngestError({ file: from, reason: `${count} runs in one file${inside}, over the limit of ${max} runs per file (INGEST_MAX_RUNS_PER_FILE)` });
+  }
+  return logs;
 }
 
 /** One hash per run: the content's sha256, suffixed with the run's index when the content held several runs. */

@@ -38,7 +38,7 @@ const ingestExamples: DemoStep = {
     const { ingestPaths } = await import('../app/ingest-files.ts');
     const dir = path.join(ctx.packageRoot, 'examples');
     const files = readdirSync(dir).filter((f) => LOG_FILE.test(f)).sort().map((f) => path.join(dir, f));
-    state.ingested = await ingestPaths(await ctx.openStore(), files, { maxBytes: ctx.config.ingestMaxBytes, log: ctx.log });
+    state.ingested = await ingestPaths(await ctx.openStore(), files, { maxBytes: ctx.config.ingestMaxBytes, maxRunsPerFile: ctx.config.ingestMaxRunsPerFile, log: ctx.log });
     for (const line of ingestedTable(state.ingested)) ctx.out(line);
   },
 };

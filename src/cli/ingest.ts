@@ -18,6 +18,7 @@ export const ingestCommand: CliCommand = {
     const results = await ingestPaths(store, positionals, {
       name: values.name as string | undefined,
       maxBytes: ctx.config.ingestMaxBytes,
+      maxRunsPerFile: ctx.config.ingestMaxRunsPerFile,
       log: ctx.log,
     });
     if (values.json) {

@@ -26,6 +26,45 @@ export interface EpochTableOptions {
 const MAX_LISTED_GAPS = 5;
 
 /**
+ * Most runs one file may hold, whatever the configuration says (INGEST_MAX_RUNS_PER_FILE, checked by the ingest use
+ * case, may only be lower): a 289 KB CSV whose epoch went back on every row became 30,000 one-point runs.
+ */
+export const MAX_RUNS_PER_FILE = 10_000;
+
+/**
+ * Appended runs are real when they start over where the file started (Keras' CSVLogger with append=True restarts at
+ * epoch 0 each time). A "restart" to some other value that leaves a run of one or two rows, again and again, is an
+ * epoch column that does not count up (shuffled rows, another column under the epoch header): refused with the line
+ * of the first such restart, instead of being read as thousands of one-point runs.
+ */
+function checkRestarts(table: CsvTable, fileName: string, opts: EpochTableOptions, starts: number[], xs: Float64Array): void {
+  const runs = starts.length;
+  if (runs < 3) return;
+  const what = opts.xColumn >= 0 ? `column '${table.header[opts.xColumn]}'` : 'the header';
+  const lengthOf = (r: number) => (r + 1 < runs ? starts[r + 1]! : table.rows) - starts[r]!;
+  const stray: number[] = [];
+  for (let r = 1; r < runs; r++) {
+    const startsOver = opts.xColumn >= 0 && xs[starts[r]!] === xs[0];
+    if (lengthOf(r) <= 2 && !startsOver) stray.push(r);
+  }
+  if (stray.length >= 3 && stray.length * 2 > runs - 1) {
+    throw new IngestError({
+      file: fileName,
+      line: table.lines[starts[stray[0]!]!]!,
+      reason: `${what} goes back ${runs - 1} times, ${stray.length} of them to a new value that leaves a run of one or two rows: a malformed epoch column, not appended runs (expected values that count up, an appended run starting again from the first epoch)`,
+    });
+  }
+  if (runs > MAX_RUNS_PER_FILE) {
+    throw new IngestError({
+      file: fileName,
+      line: table.lines[starts[MAX_RUNS_PER_FILE]!]!,
+      reason: `${what} starts over ${runs - 1} times: ${runs} runs in one file, over the limit of ${MAX_RUNS_PER_FILE} runs per file`,
+    });
+  }
+}
+
+
+/**
  * A table with one row per epoch (or per logging step) → runs. An x value that drops back to (or below) the first x
  * of the current run starts a new run: runs appended to one file (Keras CSVLogger with append=True) are read as
  * separate runs named "<file> (run 2)"…; a smaller drop is a resume from a checkpoint, where the later rows replace
@@ -92,6 +131,7 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
     stack[top++] = i;
   }
   if (resumes > 3) notes.push(`${resumes} resumes in all`);
+  checkRestarts(table, fileName, opts, starts, xs);
 
   const base = runNameFromFileName(fileName);
   const cadence: Cadence = opts.xKind;

@@ -98,3 +98,29 @@ describe('control characters in names (issue 17, point 4)', { timeout: 120_000 }
     expect(r.stdout).toContain('bad\\u001b[2Jname\\u0007.csv');
   });
 });
+
+describe('runs per file (issue 17, point 5)', { timeout: 120_000 }, () => {
+  it('a CSV whose epoch goes back on every row is a malformed epoch column, refused with file and line, nothing stored', async () => {
+    // The probe's file: 30,000 rows, ~290 KB, became 30,000 one-point runs (20 MB of database) in 1.7 s.
+    const file = path.join(dir, 'restarts.csv');
+    writeFileSync(file, `epoch,loss\n${Array.from({ length: 30_000 }, (_, i) => `${30_000 - i},${(1 + (i % 7) / 10).toFixed(4)}`).join('\n')}\n`);
+    const r = await cli(['ingest', file], { RUNMEDIC_DB: path.join(dir, 'restarts.db') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:3: column 'epoch' goes back 29999 times`);
+    expect(r.stderr).toContain('a malformed epoch column, not appended runs');
+    const runs = await cli(['runs', '--json'], { RUNMEDIC_DB: path.join(dir, 'restarts.db') });
+    expect(runs.stdout.trim() === '' || JSON.parse(runs.stdout).length === 0).toBe(true);
+  });
+
+  it('runs appended properly are still capped per file by INGEST_MAX_RUNS_PER_FILE, with a clear error', async () => {
+    const file = path.join(dir, 'appended.csv');
+    const run = Array.from({ length: 5 }, (_, e) => `${e},${(1 / (e + 1)).toFixed(3)}`).join('\n');
+    writeFileSync(file, `epoch,loss\n${Array.from({ length: 40 }, () => run).join('\n')}\n`);
+    const refused = await cli(['ingest', file], { INGEST_MAX_RUNS_PER_FILE: '30', RUNMEDIC_DB: path.join(dir, 'appended.db') });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('40 runs in one file, over the limit of 30 runs per file (INGEST_MAX_RUNS_PER_FILE)');
+    const taken = await cli(['ingest', file], { RUNMEDIC_DB: path.join(dir, 'appended.db') });
+    expect(taken.code).toBe(0);
+    expect(taken.stdout.trim().split('\n')).toHaveLength(40);
+  });
+});
