@@ -34,6 +34,15 @@ export interface RunComparison {
   chartPng: Uint8Array | null;
   /** Why there is no chart, as the sentence shown in its place (null when there is one, or none was asked for). */
   chartProblem?: string | null;
+  /** Set when one run's compared curve is the other's start, value for value: a longer upload of the same run. */
+  continuation?: Continuation | null;
+}
+
+export interface Continuation {
+  /** The run that goes on ('a' or 'b'). */
+  longer: 'a' | 'b';
+  /** Points of the compared validation series the two share. */
+  sharedPoints: number;
 }
 
 export type CompareChartRenderer = (a: Run, b: Run) => Promise<DrawnChart>;
@@ -58,7 +67,7 @@ export async function compareRuns(store: RunStore, aRef: string, bRef: string, r
   const [a, b] = await Promise.all([load(store, aRef), load(store, bRef)]);
   // Runs without a common metric to draw, or whose chart cannot be drawn, still get the table.
   const chart = renderChart ? await renderChart(a, b) : { png: null, problem: null };
-  return { a: figuresOf(a), b: figuresOf(b), chartPng: chart.png, chartProblem: chart.problem };
+  return { a: figuresOf(a), b: figuresOf(b), chartPng: chart.png, chartProblem: chart.problem, continuation: continuationOf(a, b) };
 }
 
 /**
@@ -104,6 +113,20 @@ export function figuresOf(run: Run): RunFigures {
     finalGap: last && trainLast ? last.value - trainLast.value : null,
     brokenLoss,
   };
+}
+
+/** Whether one run's compared curve is the other's start, step for step and value for value. */
+export function continuationOf(a: Run, b: Run): Continuation | null {
+  const sa = pickValidation(a.series);
+  const sb = pickValidation(b.series);
+  if (!sa || !sb || sa.key !== sb.key || sa.values.length === sb.values.length) return null;
+  const [short, long] = sa.values.length < sb.values.length ? [sa, sb] : [sb, sa];
+  if (short.values.length < 2) return null;
+  for (let i = 0; i < short.values.length; i++) {
+    const same = short.values[i] === long.values[i] || (Number.isNaN(short.values[i]) && Number.isNaN(long.values[i]));
+    if (!same || short.steps[i] !== long.steps[i]) return null;
+  }
+  return { longer: short === sa ? 'b' : 'a', sharedPoints: short.values.length };
 }
 
 /** Validation loss first (the quantity every rule reads), else the first validation series. */

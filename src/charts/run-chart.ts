@@ -175,7 +175,11 @@ export function planRunChart(source: ChartRun, verdict: Verdict | null, options:
       const kind = only === 'off scale' ? (total === 1 ? `${formatValue(offScale(nf[0]!))} (off scale)` : 'off-scale values') : (only ?? 'NaN/Inf');
       const all = !Number.isFinite(line.prepared.extent.min);
       const what = `${line.split} ${line.series.key} ${kind}`;
-      const where = all ? 'throughout' : total === 1 ? `at ${coords.mode} ${formatX(nf[0]!.x)}` : `from ${coords.mode} ${formatX(nf[0]!.x)} (${formatAxisNumber(total)} points)`;
+      // Said in the log's own numbering, as the verdict's title says it ("became NaN at epoch 2"), not the point's
+      // fractional x position within the epochs (2.7).
+      const loggedEpoch = coords.mode === 'epoch' ? line.series.epochs?.[nf[0]!.index] : undefined;
+      const at = loggedEpoch !== undefined && Number.isFinite(loggedEpoch) ? formatX(loggedEpoch) : formatX(nf[0]!.x);
+      const where = all ? 'throughout' : total === 1 ? `at ${coords.mode} ${at}` : `from ${coords.mode} ${at} (${formatAxisNumber(total)} points)`;
       const label = fitText(`${what} ${where}`, 320, 11);
       labelRequests.push({ x: xPx(nf[0]!.x), width: textWidth(label, 11) + 10, anchor: 'middle', text: label, colour: theme.nan, panel: pi });
     }

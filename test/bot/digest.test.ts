@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maybeWriteRecordedPage } from '../support/discord-html.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { openDatabase, type Database } from '../../src/store/database.ts';
@@ -57,6 +58,8 @@ describe('/digest', () => {
   });
 
   afterAll(async () => {
+    // RUNMEDIC_FACES_HTML=dir writes what was posted as a page to look at (test/support/discord-html.ts).
+    if (fake) await maybeWriteRecordedPage(fake, 'digest');
     await scheduler?.stop();
     await bot?.stop().catch(() => undefined);
     db?.close();

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotHarness } from '../support/bot-harness.ts';
+import { maybeWriteRecordedPage } from '../support/discord-html.ts';
 import { SqlitePushStore } from '../../src/store/sqlite-push-store.ts';
 import { PushService } from '../../src/app/push-run.ts';
 import { createApiToken } from '../../src/app/api-tokens.ts';
@@ -42,6 +43,8 @@ describe('one ping per incident', () => {
   }, 30_000);
   afterAll(async () => {
     await api?.close();
+    // RUNMEDIC_FACES_HTML=dir writes what was posted as a page to look at (test/support/discord-html.ts).
+    if (h) await maybeWriteRecordedPage(h.fake, 'one-ping');
     await h?.stop();
   });
 

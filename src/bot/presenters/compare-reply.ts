@@ -43,6 +43,22 @@ const when = (p: MetricPoint | null) => (p ? (p.epoch !== null ? `epoch ${format
 const gap = (f: RunFigures) => (f.finalGap === null ? '–' : formatNumber(f.finalGap));
 
 function verdictLine(c: RunComparison): string {
+  const same = continuationLine(c);
+  return same ? `${same} ${rankingLine(c)}` : rankingLine(c);
+}
+
+/** "**B** continues **A**: the same val_loss over A's 100 epochs, then 40 more." */
+function continuationLine(c: RunComparison): string | null {
+  const k = c.continuation;
+  if (!k) return null;
+  const [long, short, L, S] = k.longer === 'b' ? [c.b, c.a, 'B', 'A'] : [c.a, c.b, 'A', 'B'];
+  const metric = short.metric?.name ?? 'validation curve';
+  const epochs = short.run.epochs !== null && long.run.epochs !== null && long.run.epochs > short.run.epochs;
+  const over = epochs ? `${S}'s ${short.run.epochs} epochs, then ${long.run.epochs! - short.run.epochs!} more` : `${S}'s ${k.sharedPoints} points, then more`;
+  return `**${L}** continues **${S}**: the same ${metric} over ${over}.`;
+}
+
+function rankingLine(c: RunComparison): string {
   const broken = (['A', 'B'] as const).flatMap((k) => {
     const b = (k === 'A' ? c.a : c.b).brokenLoss;
     return b ? [`**${k}** broke: its ${b.name} ended as ${b.value}.`] : [];

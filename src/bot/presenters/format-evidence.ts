@@ -1,13 +1,18 @@
 /**
- * Evidence objects (rule output) for the Details view: one "key: value" line per entry, nested tables as compact
- * JSON. Messages never show this; they state the finding's title, which already carries the numbers that matter.
+ * Evidence objects (rule output) for the Details view: one "key: value" line per entry, a nested table's entries as
+ * "table · key: value", anything deeper as compact JSON. Messages never show this; they state the finding's title, which already carries the numbers that matter.
  */
 
-export function evidenceLines(evidence: Record<string, unknown>): string[] {
+export function evidenceLines(evidence: Record<string, unknown>, prefix = ''): string[] {
   const lines: string[] = [];
   for (const [key, value] of Object.entries(evidence)) {
+    // A nested table one level deep (an early-stopping plan) reads better as its own lines than as JSON.
+    if (!prefix && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      lines.push(...evidenceLines(value as Record<string, unknown>, `${humaniseKey(key)} · `));
+      continue;
+    }
     const v = formatValue(value);
-    if (v !== null) lines.push(`${humaniseKey(key)}: ${v}`);
+    if (v !== null) lines.push(`${prefix}${humaniseKey(key)}: ${v}`);
   }
   return lines;
 }

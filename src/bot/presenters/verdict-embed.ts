@@ -68,7 +68,8 @@ export function verdictEmbed(verdict: Verdict, opts: VerdictEmbedOptions = {}): 
   ];
   for (const g of groups) {
     if (!g.items.length) continue;
-    const f = { name: g.name, value: g.lead + namesLine(g.items, 280 - g.lead.length) };
+    // About two lines of an embed: a pointer to what was looked at, not a wall of names (Details and --all have them).
+    const f = { name: g.name, value: g.lead + namesLine(g.items, 120 - g.lead.length) };
     if (used + f.name.length + f.value.length > EMBED_LIMITS.total) break;
     fields.push(f);
     used += f.name.length + f.value.length;

@@ -108,14 +108,15 @@ describe('verdictEmbed', () => {
 });
 
 describe('evidenceLines (the Details view)', () => {
-  it('writes one readable line per key, nested detail as compact JSON', () => {
-    expect(evidenceLines({ onsetEpoch: 12, valLossMin: 0.50912, tiny: 0.0000123, rising: true, list: [1, 2, 3], nested: { a: 1 } })).toEqual([
+  it('writes one readable line per key, a nested table as its own lines, deeper detail as compact JSON', () => {
+    expect(evidenceLines({ onsetEpoch: 12, valLossMin: 0.50912, tiny: 0.0000123, rising: true, list: [1, 2, 3], earlyStopping: { patience: 3, deep: { a: 1 } } })).toEqual([
       'onset epoch: 12',
       'val loss min: 0.5091',
       'tiny: 1.23e-5',
       'rising: yes',
       'list: 1, 2, 3',
-      'nested: {"a":1}',
+      'early stopping · patience: 3',
+      'early stopping · deep: {"a":1}',
     ]);
   });
 });
