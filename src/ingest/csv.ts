@@ -100,6 +100,8 @@ export function findCsvHead(text: string): CsvHead | null {
       // Console lines are not headers: `Train Epoch: 1 [0/60000 (0%)]\tLoss: 2.300000` splits on its tab into two
       // "columns", but a column name never holds a `name: value` pair or a `3/20` counter.
       if (fields.some(looksLikeLogField)) continue;
+      // A markdown table (`| epoch | loss |` over `|---:|---:|`) is console text the general reader reads.
+      if (next && /^\s*\|?\s*:?-{3,}:?\s*\|/.test(next.text)) continue;
       if (next && splitLine(next.text, sep).length !== fields.length) continue;
       if (!next) continue;
       if (!best || fields.length > best.fields.length) best = { sep, fields };

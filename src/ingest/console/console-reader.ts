@@ -18,7 +18,7 @@ import { runNameFromFileName } from '../run-name-from-file-name.ts';
 import { SeriesBuilder } from '../series-builder.ts';
 import { planCounters, PositionTracker, type OwnPosition, type PlannedTemplate } from './record-positions.ts';
 import { lineShape, slotValue, TemplateMiner, type Template } from './template-miner.ts';
-import { TerminalText } from './terminal-text.ts';
+import { barIdentity, TerminalText } from './terminal-text.ts';
 import { analyseLine, MEASURE_WORDS, type Slot, type TableHeader, type TemplateAnalysis } from './value-names.ts';
 
 /** What the reader keeps of a template: its analysis and the slots it stores per record. */
@@ -75,6 +75,9 @@ const ROLLED_BACK = 4;
 const RESTATED = 8;
 /** A message saying training went back to an earlier checkpoint: the counter going back next is a rollback. */
 const ROLLBACK_CUE = /\b(return(ing|ed)? to the previous|restor(e|ing|ed)\b|revert(ing|ed)?\b|roll(ing|ed)? ?back|reload(ing|ed)? (the )?(best|previous|last))/i;
+/** A line cut after `name:` or `name=`, and a line that starts with a bare number (not a date or a time). */
+const ENDS_WITH_NAME = /[A-Za-z_][\w/.\-]*\s*[:=]\s*$/;
+const STARTS_WITH_VALUE = /^\s*[-+]?(?:\d+(?:\.\d+)?(?:[eE][-+]?\d+)?%?|nan|inf)(?:[\s,;|]|$)/i;
 /** `Stopping. Best iteration:`: the record printed next restates an earlier one. */
 const RESTATES_NEXT = /\bbest\b[^:]*:\s*$/i;
 
@@ -95,13 +98,17 @@ export class ConsoleReader {
   private readonly recFlags = new IntColumn();
   private readonly recOffset = new IntColumn();
   private readonly values = new NumberColumn();
-  private readonly onLine = (text: string, line: number): void => this.readLine(text, line);
+  private readonly onLine = (text: string, line: number): void => this.unwrap(text, line);
+  /** A line that ended on a name and its `:` or `=`, waiting to see whether the next line starts with its value. */
+  private held: { text: string; line: number } | null = null;
   /** Non-blank lines read, and the one the last record (or split-naming line) was: blank lines do not break a block. */
   private seq = 0;
   private lastRecordSeq = -1;
   private lastTemplate: Template<Analysed> | null = null;
   private lastTrailing: Split | null = null;
   private pendingFlags = 0;
+  /** The last state of each progress bar (by its text before the bar): where it was, out of how many. */
+  private readonly lastBars = new Map<string, { n: number; total: number }>();
 
   /** Adds text. */
   push(text: string): void {
@@ -111,6 +118,32 @@ export class ConsoleReader {
   /** The text is complete: reads the unterminated last line. */
   end(): void {
     this.terminal.end(this.onLine);
+    if (this.held) {
+      const h = this.held;
+      this.held = null;
+      this.readLine(h.text, h.line);
+    }
+  }
+
+  /**
+   * Joins lines wrapped inside a `name: value` pair: Rich wraps a progress bar's metrics at the terminal's width
+   * (`val_loss: 0.680 val_acc:` / `0.531 train_loss_epoch: 0.683`), chat clients wrap long pastes.
+   */
+  private unwrap(text: string, line: number): void {
+    if (this.held) {
+      const h = this.held;
+      this.held = null;
+      if (STARTS_WITH_VALUE.test(text)) {
+        this.unwrap(`${h.text} ${text.trimStart()}`, h.line);
+        return;
+      }
+      this.readLine(h.text, h.line);
+    }
+    if (ENDS_WITH_NAME.test(text)) {
+      this.held = { text, line };
+      return;
+    }
+    this.readLine(text, line);
   }
 
   /** Physical lines read so far. */
@@ -165,11 +198,33 @@ export class ConsoleReader {
     this.recFlags.push(carry | this.pendingFlags);
     this.pendingFlags = 0;
     this.recOffset.push(this.values.length);
-    for (const s of a.keep) this.values.push(slotValue(shape.slots[s]!));
+    const resetTo = this.barReset(a, shape.slots, text);
+    for (const s of a.keep) this.values.push(s === resetTo.slot ? resetTo.value : slotValue(shape.slots[s]!));
     this.lastRecordSeq = this.seq;
     this.lastTemplate = templateRef >= ROW_BASE ? null : t;
     // A carried split goes on to the next value line of the block (dev results span several lines).
     this.lastTrailing = carry ? CODE_SPLIT[carry]! : a.trailingSplit;
+  }
+
+  /**
+   * Lightning resets its bar at the end of an epoch after validation (`Epoch 0: 100%| 8/8 …` then `Epoch 0:   0%| 0/8
+   * … val_loss=0.700`): the reset state is the epoch's last, with its validation. Read as n = N, it replaces the
+   * epoch's end instead of going back to its start. Other states at 0/N (a new bar not started) are left as they are.
+   */
+  private barReset(a: Analysed, slots: string[], text: string): { slot: number; value: number } {
+    const none = { slot: -1, value: 0 };
+    const c = a.slots.findIndex((s) => s.role === 'counter' && s.total >= 0);
+    if (c < 0 || !text.includes('%')) return none;
+    const n = slotValue(slots[c]!);
+    const total = slotValue(slots[a.slots[c]!.total]!);
+    const identity = barIdentity(text);
+    const last = this.lastBars.get(identity);
+    const reset = n === 0 && last !== undefined && last.n === last.total && last.total === total;
+    this.lastBars.delete(identity);
+    this.lastBars.set(identity, { n: reset ? total : n, total });
+    // Only the bars of the last few epochs matter; a long log must not grow this without bound.
+    if (this.lastBars.size > 64) this.lastBars.delete(this.lastBars.keys().next().value!);
+    return reset ? { slot: c, value: total } : none;
   }
 
   private rowTemplate(key: string, text: string, line: number, header: TableHeader): Template<Analysed> | null {
@@ -453,7 +508,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
       valOnChange: splits.has('train') && (splits.has('val') || splits.has('test')) && (counters.batch >= 0 || counters.step >= 0) && repeatShare(false) > 0.5 && repeatShare(false) > repeatShare(true) + 0.2,
     });
   }
-  const firstEpoch = Number.isFinite(minEpoch) ? minEpoch : 0;
+  let firstEpoch = Number.isFinite(minEpoch) ? minEpoch : 0;
   // Setup printed before training (a config dump, a GPU table): lines without a counter of their own whose template
   // first appeared before the first line with one. When they come again between appended runs they are still setup.
   const positioned = (p: PlannedTemplate) => p.epoch >= 0 || p.step >= 0 || p.batch >= 0;
@@ -474,9 +529,19 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     if (flags & RESTATED || setup.has(ref)) continue;
     if (metricSlots.get(ref)!.length === 0 && plan.epoch < 0 && plan.step < 0 && plan.batch < 0) continue;
     const v = (slot: number) => (slot >= 0 && a.at[slot]! >= 0 ? snap.value(i, a.at[slot]!) : NaN);
-    // A bar at 0/N has done nothing yet: its postfix restates the previous bar (Lightning resets the bar at each epoch end).
-    if (plan.batch >= 0 && isBar(snap.templateOf(ref)) && a.slots[plan.batch]!.role === 'counter' && v(plan.batch) === 0) continue;
-    order.push(i, ref, flags, v(plan.epoch), v(plan.step), v(plan.batch), plan.batchTotal >= 0 ? v(plan.batchTotal) : NaN, plan.variant >= 0 ? v(plan.variant) : NaN);
+    let epoch = v(plan.epoch);
+    let batch = v(plan.batch);
+    // A bar at 0/N has done nothing in its epoch yet: what it shows is the end of the epoch before (Lightning's Rich
+    // bar is renamed `Epoch 1/2 … 0/8` still showing epoch 0's metrics; a tqdm bar starts with the last postfix).
+    if (plan.batch >= 0 && isBar(snap.templateOf(ref)) && a.slots[plan.batch]!.role === 'counter' && batch === 0) {
+      if (plan.epoch < 0 || plan.implicitEpochs || !(epoch - 1 >= 0)) continue;
+      epoch -= 1;
+      batch = plan.batchTotal >= 0 ? v(plan.batchTotal) : NaN;
+      if (Number.isNaN(batch)) continue;
+    }
+    order.push(i, ref, flags, epoch, v(plan.step), batch, plan.batchTotal >= 0 ? v(plan.batchTotal) : NaN, plan.variant >= 0 ? v(plan.variant) : NaN);
+    // An epoch a bar's reset revealed counts in telling 0-based epochs from 1-based ones.
+    if (plan.epoch >= 0 && !plan.fractionalEpoch && epoch < firstEpoch) firstEpoch = epoch;
   }
   const runStarts = findRunStarts(order, plans, snap, firstEpoch);
 
@@ -650,7 +715,7 @@ function countsUp(v: Float64Array): boolean {
 
 /** A progress bar's line (`40%|████`, `━━━━`). */
 function isBar(t: Template<Analysed>): boolean {
-  return /#%▮|#%\|/.test(t.key);
+  return t.key.includes('▮') || t.key.includes('#%|');
 }
 
 function allIntegers(v: Float64Array): boolean {

@@ -85,7 +85,7 @@ export function planCounters(c: CounterColumns): Pick<PlannedTemplate, 'epoch' |
   if (epochs.length) plan.epoch = epochs[0]!;
   else {
     // No counter named epoch: of two counters, the one that advances when the other falls back is the epoch.
-    const pool = [...steps, ...counters, ...batches];
+    const pool = [...counters, ...batches, ...steps];
     outer: for (const a of pool) {
       for (const b of pool) {
         if (a === b) continue;

@@ -23,7 +23,8 @@ export interface Token {
 
 /**
  * The variable parts of a line, in the order a regex alternation tries them at one position:
- * dates with an optional time; month/day with a time (`09/09 08:07:53`); clock times and durations (`03:20`,
+ * dates with an optional time; month/day with a time (`09/09 08:07:53`, two digits each: Rich's `0/8 0:00:01` is a
+ * count and a duration); clock times and durations (`03:20`,
  * `1:05:46.12`); compound durations (`1s194ms`); versions and addresses (`0.13.2`); numbers with an optional unit
  * glued on (`418s`, `3.12it/s`, `97.3%`, `25K`, `1e-05`); the words nan and inf; a run of blanks.
  * Every alternative is a sequence of disjoint classes, so a match attempt is linear in its length.
@@ -31,7 +32,7 @@ export interface Token {
 const SCAN = new RegExp(
   [
     String.raw`(?<![\w.])\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T_]\d{1,2}:\d{2}(?::\d{2})?(?:[.,:]\d+)?)?`,
-    String.raw`(?<![\w.])\d{1,2}/\d{1,2}(?:/\d{2,4})? \d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?`,
+    String.raw`(?<![\w.])\d{2}/\d{2}(?:/\d{2,4})? \d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?`,
     String.raw`(?<![\w.])\d+:\d{2}(?::\d{2})?(?:[.,]\d+)?`,
     String.raw`(?<![\w.])\d+(?:\.\d+)?(?:ms|us|h|m|s)(?:\d+(?:\.\d+)?(?:ms|us|h|m|s))+\b`,
     String.raw`(?<![\w.])\d+\.\d+\.\d+(?:\.\d+)*`,
@@ -237,8 +238,9 @@ export function tokenize(line: string): Token[] {
       const ch = text[i]!;
       if (/[\p{L}_]/u.test(ch)) {
         let j = i + 1;
-        // A word: letters, digits, `_`, and inner `.`/`-`/`/` followed by a word character (`s0.loss_cls`, `train-rmse`, `acc/top1`).
-        while (j < to && (/[\p{L}\p{N}_]/u.test(text[j]!) || (/[.\-/]/.test(text[j]!) && j + 1 < to && /[\p{L}\p{N}_]/u.test(text[j + 1]!)))) j++;
+        // A word: letters, digits, `_`, and inner `.`/`-`/`/` followed by a word character (`s0.loss_cls`, `train-rmse`, `acc/top1`),
+        // and a possessive `'s` (LightGBM's `training's binary_logloss`).
+        while (j < to && (/[\p{L}\p{N}_]/u.test(text[j]!) || (/[.\-/]/.test(text[j]!) && j + 1 < to && /[\p{L}\p{N}_]/u.test(text[j + 1]!)) || (text[j] === "'" && text[j + 1] === 's' && !/[\p{L}\p{N}_]/u.test(text[j + 2] ?? ' ')))) j++;
         tokens.push({ kind: 'word', text: text.slice(i, j), start: i, end: j });
         i = j;
       } else if (/\p{N}/u.test(ch)) {
@@ -299,11 +301,13 @@ export function tokenize(line: string): Token[] {
 
 /** null: masked (date, time, duration, version); 'word': a number with an unknown suffix; else the key text of a slot. */
 function classify(tok: string): string | null {
-  // Fast path: a plain decimal number.
+  // Fast path: a plain decimal number (one dot at most: `0.13.2` is a version).
   let plain = true;
+  let dots = 0;
   for (let i = 0; i < tok.length && plain; i++) {
     const c = tok.charCodeAt(i);
-    plain = (c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45;
+    if (c === 46) dots++;
+    plain = ((c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45) && dots <= 1;
   }
   if (plain && tok.charCodeAt(tok.length - 1) !== 101 && tok.charCodeAt(tok.length - 1) !== 69) return '#';
   const c0 = tok.charCodeAt(0);
@@ -312,7 +316,7 @@ function classify(tok: string): string | null {
   if (d0 !== 46 && (d0 < 48 || d0 > 57)) return '#'; // nan / inf
   // Dates, times, durations and versions contain a second separator or a colon.
   if (/^\d+(?:\.\d+)?(?:ms|us|h|m|s)\d/.test(tok)) return '#s';
-  if (/^\d+(?:[-/.:]\d+){2,}|^\d+:\d\d|^\d{1,2}\/\d{1,2} \d/.test(tok)) return null;
+  if (/^\d+(?:[-/.:]\d+){2,}|^\d+:\d\d|^\d{2}\/\d{2} \d/.test(tok)) return null;
   const [, unit] = splitUnit(tok);
   const cls = unitClass(unit);
   if (cls === 'other') return 'word';

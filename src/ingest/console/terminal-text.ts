@@ -147,9 +147,10 @@ function keepLastStates(segments: string[], out: string[]): void {
  * digits masked. Keras bars (` 12/100 [===>…]`) and bare tqdm bars (` 40%|███`) have an empty identity.
  */
 export function barIdentity(seg: string): string {
-  const masked = seg.replace(/\d+/g, '#');
-  const m = /#%|#\/#|\[[=>.#\- ]|\|[█▏▎▍▌▋▊▉#━]|━/.exec(masked);
-  return (m ? masked.slice(0, m.index) : masked).trim();
+  // Found on the text with digits masked; the identity keeps its digits: `Epoch 0:` and `Epoch 1:` are two bars.
+  const masked = seg.replace(/\d/g, '#');
+  const m = /#+%|#+\/#|\[[=>.#\- ]|\|[█▏▎▍▌▋▊▉#━]|━/.exec(masked);
+  return m ? seg.slice(0, m.index).replace(/[\d\s]+$/, '').trim() : masked.trim();
 }
 
 /** Control characters other than tab become spaces; trailing blanks go. */

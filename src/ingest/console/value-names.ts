@@ -180,7 +180,8 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
     const hdr = headerNames?.get(tok.slot!);
     if (hdr !== undefined) {
       // A per-class table (`Class Images Instances P R mAP50`, YOLO's validation) holds evaluation results.
-      words = header?.perClass && !splitOfWord(hdr.split(/[\s_]/)[0]!) ? ['val', hdr] : [hdr];
+      const cell = hdr.split(/\s+/);
+      words = header?.perClass && !splitOfWord(hdr.split(/[\s_]/)[0]!) ? ['val', ...cell] : cell;
       namedBy = 'header';
     }
     if (!words) {
@@ -322,7 +323,10 @@ export function canonicalName(words: string[], keepFillers = false): { canon: st
   const parts: string[] = [];
   const all: string[] = [];
   for (const raw of words) {
-    let w = raw.replace(/\.$/, '');
+    let w = raw.replace(/\.$/, '').replace(/'s$/, '');
+    // LightGBM names its evaluation sets `training`, `valid_0`, `valid_1`: the set's split.
+    const set = /^(train|training|val|valid|validation|eval|test|dev)_?\d+$/i.exec(w);
+    if (set && words.length > 1) w = set[1]!;
     const camel = /^(Train|Training|Val|Valid|Validation|Test|Eval)([A-Z][A-Za-z0-9]*)$/.exec(w);
     if (camel) w = `${camel[1]}_${camel[2]}`;
     const lower = w.toLowerCase();

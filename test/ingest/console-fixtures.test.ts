@@ -1,0 +1,206 @@
+/**
+ * Console outputs captured here from the real libraries (scripts/capture-console-fixtures.py; test/fixtures/console/
+ * and its manifest.tsv say which library, version and style, and how each was captured). Each is read to the values
+ * the library itself recorded while it printed them (the `.truth.json` beside each log: Keras' history, Lightning's
+ * callback metrics, the Trainer's log_history, scikit-learn's loss_curve_, LightGBM's record_evaluation, the floats a
+ * hand-written loop printed), within the rounding the print applied.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Cadence, LogFormat, RunLog, Split } from '../../src/domain/run.ts';
+import { parseFile } from '../../src/ingest/index.ts';
+import { REPO_ROOT } from '../support/real-logs.ts';
+
+const DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'console');
+
+interface Truth {
+  library: string;
+  epochs?: Record<string, number[]>;
+  steps?: Record<string, number[]>;
+  final?: Record<string, number>;
+}
+
+/** [key, split, cadence, where the truth is ('epochs.loss', 'steps.loss'), decimals printed (the tolerance)] */
+type Check = [string, Split, Cadence, string | null, number];
+
+interface Fixture {
+  format: LogFormat;
+  /** Every series the run must have. */
+  series: Record<string, Check>;
+  /** Extra checks on the run. */
+  also?: (run: RunLog, truth: Truth) => void;
+}
+
+const KERAS: Fixture['series'] = {
+  accuracy: ['accuracy', 'train', 'epoch', 'epochs.accuracy', 4],
+  loss: ['loss', 'train', 'epoch', 'epochs.loss', 4],
+  val_accuracy: ['accuracy', 'val', 'epoch', 'epochs.val_accuracy', 4],
+  val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4],
+};
+const EPOCH_TABLE: Fixture['series'] = {
+  train_loss: ['loss', 'train', 'epoch', 'epochs.train_loss', 4],
+  val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4],
+  val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 3],
+};
+const HF: Fixture = {
+  format: 'console_text',
+  series: {
+    loss: ['loss', 'train', 'step', 'steps.loss', 4],
+    grad_norm: ['grad_norm', 'train', 'step', null, 0],
+    learning_rate: ['lr', 'train', 'step', 'steps.learning_rate', 6],
+    eval_loss: ['loss', 'val', 'epoch', 'epochs.eval_loss', 4],
+    train_loss: ['loss', 'train', 'epoch', null, 0],
+  },
+  also: (run, truth) => {
+    // The Trainer prints no step: its points sit at the fractional epochs it prints.
+    expect([...series(run, 'loss').epochs!]).toEqual(truth.steps!.epoch);
+    expect([...series(run, 'eval_loss').steps]).toEqual(truth.epochs!.epoch);
+  },
+};
+
+const FIXTURES: Record<string, Fixture> = {
+  keras_fit_verbose1: { format: 'keras_text', series: KERAS },
+  keras_fit_verbose2: { format: 'keras_text', series: KERAS },
+  lightning_tqdm: {
+    format: 'console_text',
+    series: {
+      // The bar is 100 columns wide: train_loss_epoch, last in the postfix, is cut off by the terminal.
+      train_loss_step: ['loss', 'train', 'epoch', 'epochs.train_loss_step', 3],
+      val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 3],
+      val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 3],
+    },
+    also: (run) => expect([...series(run, 'val_loss').steps]).toEqual([0, 1, 2]),
+  },
+  lightning_rich: {
+    format: 'console_text',
+    series: {
+      // Rich redraws every refresh, so the training bar gives step-level points; its metrics wrap onto two more lines.
+      train_loss_step: ['loss', 'train', 'step', null, 3],
+      val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 3],
+      val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 3],
+      train_loss_epoch: ['loss', 'train', 'epoch', 'epochs.train_loss_epoch', 3],
+    },
+    also: (run, truth) => {
+      const s = series(run, 'train_loss_step');
+      // The end of each epoch (step 8, 16, 24 of 8 batches an epoch) holds the epoch's last step loss.
+      const ends = [8, 16, 24].map((step) => s.values[[...s.steps].indexOf(step)]!);
+      close(ends, truth.epochs!.train_loss_step!, 3, 'train_loss_step at the ends of epochs');
+    },
+  },
+  hf_trainer_tqdm: HF,
+  hf_trainer_no_tqdm: HF,
+  sklearn_mlp_verbose: {
+    format: 'console_text',
+    series: {
+      loss: ['loss', 'train', 'step', 'epochs.loss', 8],
+      val_score: ['score', 'val', 'step', 'epochs.validation_score', 6],
+    },
+  },
+  sklearn_sgd_verbose: {
+    format: 'console_text',
+    series: {
+      norm: ['norm', 'train', 'epoch', null, 2],
+      bias: ['bias', 'train', 'epoch', null, 6],
+      loss: ['loss', 'train', 'epoch', null, 6],
+      objective: ['loss', 'train', 'epoch', null, 6],
+    },
+    also: (run, truth) => {
+      const norm = series(run, 'norm');
+      expect(norm.values.length).toBe(truth.final!.epochs);
+      close([norm.values.at(-1)!], [truth.final!.norm!], 2, 'last Norm');
+      close([series(run, 'bias').values.at(-1)!], [truth.final!.bias!], 6, 'last Bias');
+    },
+  },
+  lightgbm_log_evaluation: {
+    format: 'console_text',
+    series: {
+      train_binary_logloss: ['binary_logloss', 'train', 'step', 'steps.training/binary_logloss', 6],
+      train_auc: ['auc', 'train', 'step', 'steps.training/auc', 6],
+      val_binary_logloss: ['binary_logloss', 'val', 'step', 'steps.valid_1/binary_logloss', 6],
+      val_auc: ['auc', 'val', 'step', 'steps.valid_1/auc', 6],
+    },
+  },
+  torch_print: {
+    format: 'console_text',
+    series: { train_loss: ['loss', 'train', 'epoch', 'epochs.train_loss', 4], val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4], val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4] },
+  },
+  torch_logging: {
+    format: 'console_text',
+    series: {
+      loss: ['loss', 'train', 'step', 'steps.loss', 5],
+      train_loss: ['loss', 'train', 'epoch', 'epochs.train_loss', 5],
+      val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 5],
+      val_accuracy: ['accuracy', 'val', 'epoch', 'epochs.val_accuracy', 4],
+    },
+    also: (run) => expect([...series(run, 'loss').steps]).toEqual([4, 8, 12, 16, 20, 24, 28, 32]),
+  },
+  torch_tqdm_postfix: {
+    format: 'console_text',
+    series: { loss: ['loss', 'train', 'epoch', 'epochs.loss', 4], val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4], val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 3] },
+  },
+  pytorch_mnist_example: {
+    format: 'console_text',
+    series: {
+      loss: ['loss', 'train', 'step', 'steps.loss', 6],
+      test_loss: ['loss', 'val', 'epoch', 'epochs.test_loss', 4],
+      test_accuracy: ['accuracy', 'val', 'epoch', 'epochs.test_accuracy', 9],
+    },
+    // Batches count samples, as the example prints them: step = 256 × (epoch − 1) + samples seen.
+    also: (run) => expect([...series(run, 'loss').steps].slice(0, 5)).toEqual([0, 64, 128, 192, 256]),
+  },
+  table_header: { format: 'console_text', series: EPOCH_TABLE },
+  markdown_table: { format: 'console_text', series: EPOCH_TABLE },
+  rich_table: { format: 'console_text', series: EPOCH_TABLE },
+  jsonl_print: { format: 'console_text', series: EPOCH_TABLE },
+};
+
+function series(run: RunLog, name: string) {
+  const s = run.series.find((x) => x.name === name);
+  if (!s) throw new Error(`no series ${name} in ${run.series.map((x) => x.name).join(', ')}`);
+  return s;
+}
+
+/** Equal within half a unit of the last printed decimal (percent prints read as fractions lose two more). */
+function close(got: ArrayLike<number>, want: number[], decimals: number, what: string): void {
+  expect(got.length, `${what}: points`).toBe(want.length);
+  const tol = 0.5 * 10 ** -decimals + 1e-12;
+  for (let i = 0; i < want.length; i++) {
+    expect(Math.abs(got[i]! - want[i]!), `${what}[${i}]: read ${got[i]}, recorded ${want[i]}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]!) >= 10 ? Math.abs(want[i]!) : 1));
+  }
+}
+
+function at(truth: Truth, where: string): number[] {
+  const [scope, ...rest] = where.split('.');
+  const v = (truth as unknown as Record<string, Record<string, number[]>>)[scope!]?.[rest.join('.')];
+  if (!v) throw new Error(`no truth ${where}`);
+  return v;
+}
+
+describe('console outputs captured from the real libraries', () => {
+  it('has at least 15 styles, each with its truth and a manifest row', () => {
+    const logs = readdirSync(DIR).filter((f) => f.endsWith('.log')).map((f) => f.replace(/\.log$/, '')).sort();
+    expect(logs).toEqual(Object.keys(FIXTURES).sort());
+    expect(logs.length).toBeGreaterThanOrEqual(15);
+    const manifest = readFileSync(path.join(DIR, 'manifest.tsv'), 'utf8').trim().split('\n');
+    expect(manifest[0]).toBe('file\tlibrary and version\tstyle\thow captured\texpected series (from the truth file)');
+    expect(manifest.slice(1).map((l) => l.split('\t')[0]).sort()).toEqual(logs.map((l) => `${l}.log`));
+  });
+
+  for (const [name, fx] of Object.entries(FIXTURES)) {
+    it(`${name}: reads to the values the library recorded`, () => {
+      const truth = JSON.parse(readFileSync(path.join(DIR, `${name}.truth.json`), 'utf8')) as Truth;
+      const runs = parseFile(new Uint8Array(readFileSync(path.join(DIR, `${name}.log`))), `${name}.log`);
+      expect(runs).toHaveLength(1);
+      const run = runs[0]!;
+      expect(run.format).toBe(fx.format);
+      expect(Object.fromEntries(run.series.map((s) => [s.name, [s.key, s.split, s.cadence]]))).toEqual(
+        Object.fromEntries(Object.entries(fx.series).map(([n, [key, split, cadence]]) => [n, [key, split, cadence]])),
+      );
+      for (const [n, [, , , where, decimals]] of Object.entries(fx.series)) {
+        if (where) close(series(run, n).values, at(truth, where), decimals, n);
+      }
+      fx.also?.(run, truth);
+    });
+  }
+});
