@@ -51,16 +51,15 @@ export async function main(argv: string[], env: Record<string, string | undefine
       io.stdout(commandHelp(command));
       return EXIT_OK;
     }
-    // Loaded only for a command that runs: zod, pino and SQLite cost more than the whole of `--help`.
-    const [{ loadConfig }, { SqliteRunStore }, { SqliteJobStore }, { openDatabase }, { SqlitePushStore }] = await Promise.all([
-      import('../config.ts'),
-      import('../store/sqlite-run-store.ts'),
-      import('../store/sqlite-job-store.ts'),
-      import('../store/database.ts'),
-      import('../store/sqlite-push-store.ts'),
-    ]);
+    // Loaded only for a command that runs (zod and pino cost more than the whole of `--help`), and SQLite only when
+    // the command opens the database (`diagnose file.csv` never does).
+    const { loadConfig } = await import('../config.ts');
     const config = loadConfig(env);
     const dbPath = globals.db ?? config.dbPath;
+    // Memoised as promises: two stores asked for at once still share one connection.
+    let opening: Promise<Database> | undefined;
+    const database = () => (opening ??= import('../store/database.ts').then((m) => (db = m.openDatabase(dbPath))));
+    let storeOpening: Promise<RunStore> | undefined;
     const log = await cliLogger(config, env, command);
     const ctx: CliContext = {
       config,
@@ -70,9 +69,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
       out: (line) => io.stdout(`${line}\n`),
       err: (line) => io.stderr(`${line}\n`),
       // One connection for the runs and the jobs of the file, opened (and migrated) on first use.
-      openStore: async () => (store ??= new SqliteRunStore((db ??= openDatabase(dbPath)))),
-      openJobStore: async () => new SqliteJobStore((db ??= openDatabase(dbPath))),
-      openPushStore: async () => new SqlitePushStore((db ??= openDatabase(dbPath))),
+      openStore: () => (storeOpening ??= Promise.all([import('../store/sqlite-run-store.ts'), database()]).then(([m, d]) => (store = new m.SqliteRunStore(d)))),
+      openJobStore: async () => new (await import('../store/sqlite-job-store.ts')).SqliteJobStore(await database()),
+      openPushStore: async () => new (await import('../store/sqlite-push-store.ts')).SqlitePushStore(await database()),
     };
     return (await command.run(ctx, args)) ?? EXIT_OK;
   } catch (e) {
