@@ -155,7 +155,7 @@ export function diagnoseFile(file: string, opts: DiagnoseOptions = {}): Diagnose
   const size = statSync(file).size;
   const max = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (size > max) throw new IngestError({ file, reason: `is ${size} bytes, more than the ${max}-byte limit` });
-  const logs = (opts.parser ?? defaultLogParser).parseFile(new Uint8Array(readFileSync(file)), file);
+  const logs = (opts.parser ?? defaultLogParser).parseFile(new Uint8Array(readFileSync(file)), file, { maxInflatedBytes: max });
   if (logs.length === 0) throw new IngestError({ file, reason: 'no training run found: expected a log with a loss or metric series' });
   return diagnoseLogs(logs, path.basename(file), opts);
 }
@@ -163,7 +163,10 @@ export function diagnoseFile(file: string, opts: DiagnoseOptions = {}): Diagnose
 /** Reads a directory (event files, an MLflow store, several logs) and diagnoses every run found in it. */
 export function diagnoseDirectory(dir: string, opts: DiagnoseOptions = {}): DiagnosedRun[] {
   const root = path.basename(path.resolve(dir));
-  const logs = (opts.parser ?? defaultLogParser).parseEntries(readTree(dir, opts.maxBytes ?? DEFAULT_MAX_BYTES), root);
+  const max = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const entries = readTree(dir, max);
+  const inflate = Math.max(0, max - entries.reduce((n, e) => n + e.bytes.byteLength, 0));
+  const logs = (opts.parser ?? defaultLogParser).parseEntries(entries, root, { maxInflatedBytes: inflate });
   if (logs.length === 0) throw new IngestError({ file: dir, reason: 'no training run found in this directory' });
   return diagnoseLogs(logs, root, opts);
 }

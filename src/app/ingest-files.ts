@@ -9,15 +9,15 @@ import type { RunLog, RunSummary } from '../domain/run.ts';
 import { findControlChar, stripControlChars } from '../domain/control-chars.ts';
 import type { FileEntry } from '../ingest/entries.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
-import { parseEntries, parseFile } from '../ingest/index.ts';
+import { parseEntries, parseFile, type ParseOptions } from '../ingest/index.ts';
 import { isZip } from '../ingest/archive.ts';
 import type { Logger } from '../logger.ts';
 import type { NewRun, RunStore } from '../store/run-store.ts';
 
 /** The two entry points of the ingest module; injectable so the use case can be tested on its own. */
 export interface LogParser {
-  parseFile(bytes: Uint8Array, fileName: string): RunLog[];
-  parseEntries(entries: FileEntry[], rootName: string): RunLog[];
+  parseFile(bytes: Uint8Array, fileName: string, opts?: ParseOptions): RunLog[];
+  parseEntries(entries: FileEntry[], rootName: string, opts?: ParseOptions): RunLog[];
 }
 
 export const defaultLogParser: LogParser = { parseFile, parseEntries };
@@ -58,11 +58,14 @@ export async function ingestPaths(store: RunStore, paths: string[], opts: Ingest
     const st = statOrThrow(p);
     if (st.isDirectory()) {
       const entries = readTree(p, maxBytes);
-      const logs = parser.parseEntries(entries, path.basename(path.resolve(p)));
+      // What archives inside may inflate to is bounded by what the directory could still hold.
+      const inflate = maxBytes - entries.reduce((n, e) => n + e.bytes.byteLength, 0);
+      const logs = parser.parseEntries(entries, path.basename(path.resolve(p)), { maxInflatedBytes: Math.max(0, inflate) });
       found.push(...withHashes(checkRunsPerFile(logs, p, false, opts), hashEntries(entries), p));
     } else {
       const bytes = readFileChecked(p, st, maxBytes);
-      found.push(...withHashes(checkRunsPerFile(parser.parseFile(bytes, p), p, !isZip(bytes), opts), sha256(bytes), p));
+      // A zip may inflate to INGEST_MAX_BYTES, as much as a plain file may be.
+      found.push(...withHashes(checkRunsPerFile(parser.parseFile(bytes, p, { maxInflatedBytes: maxBytes }), p, !isZip(bytes), opts), sha256(bytes), p));
     }
   }
   return store_(store, found, opts);
@@ -73,7 +76,8 @@ export async function ingestBytes(store: RunStore, bytes: Uint8Array, fileName: 
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (bytes.byteLength > maxBytes) throw tooBig(fileName, bytes.byteLength, maxBytes);
   const parser = opts.parser ?? defaultLogParser;
-  return store_(store, withHashes(checkRunsPerFile(parser.parseFile(bytes, fileName), fileName, !isZip(bytes), opts), sha256(bytes), fileName), opts);
+  const logs = parser.parseFile(bytes, fileName, { maxInflatedBytes: maxBytes });
+  return store_(store, withHashes(checkRunsPerFile(logs, fileName, !isZip(bytes), opts), sha256(bytes), fileName), opts);
 }
 
 async function store_(store: RunStore, found: Array<{ log: RunLog; from: string; hash: string }>, opts: IngestOptions): Promise<IngestedRun[]> {

@@ -4,8 +4,17 @@ import { IngestError } from './ingest-error.ts';
 
 /** Largest uncompressed member accepted (declared in the central directory and enforced while inflating). */
 export const MAX_MEMBER_BYTES = 512 * 1024 * 1024;
-/** Largest total uncompressed size of all members. */
+/** Largest total uncompressed size of all members, whatever the caller allows (it passes INGEST_MAX_BYTES). */
 export const MAX_TOTAL_BYTES = 1024 * 1024 * 1024;
+
+export interface UnzipOptions {
+  /**
+   * Most bytes all members may inflate to (INGEST_MAX_BYTES, so an archive is held to what a plain file may be):
+   * checked on the declared sizes before anything is inflated, and while inflating, each member being cut off as
+   * soon as it passes its declared size. Capped at MAX_TOTAL_BYTES.
+   */
+  maxTotalBytes?: number;
+}
 /** Most members an archive may list. */
 export const MAX_MEMBERS = 10_000;
 /** Compressed input fed to the inflater per step, so a lying member is stopped after at most ~64 MiB of output. */
@@ -28,10 +37,12 @@ export function isZip(bytes: Uint8Array): boolean {
  * whole, not cleaned up). Inflation is capped at the declared size and the CRC is checked. Directories, `__MACOSX/`
  * and `.DS_Store` are left out. Nested archives come back as ordinary entries; the caller decides not to open them.
  */
-export function unzipEntries(bytes: Uint8Array, archiveName: string): FileEntry[] {
+export function unzipEntries(bytes: Uint8Array, archiveName: string, opts: UnzipOptions = {}): FileEntry[] {
   const fail = (reason: string): never => {
     throw new IngestError({ file: archiveName, reason });
   };
+  const maxTotal = Math.min(opts.maxTotalBytes ?? MAX_TOTAL_BYTES, MAX_TOTAL_BYTES);
+  const limitName = opts.maxTotalBytes !== undefined && opts.maxTotalBytes < MAX_TOTAL_BYTES ? 'INGEST_MAX_BYTES' : 'MAX_TOTAL_BYTES';
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const eocd = findEocd(bytes, dv);
   if (eocd < 0) fail('not a readable zip archive: no end-of-central-directory record');
@@ -88,7 +99,8 @@ export function unzipEntries(bytes: Uint8Array, archiveName: string): FileEntry[
     if (method !== 0 && method !== 8) fail(`member '${name}' uses compression method ${method}: expected stored (0) or deflate (8)`);
     if (usize > MAX_MEMBER_BYTES) fail(`member '${name}' declares ${usize} bytes uncompressed, over the limit of ${MAX_MEMBER_BYTES} (MAX_MEMBER_BYTES)`);
     total += usize;
-    if (total > MAX_TOTAL_BYTES) fail(`members total more than ${MAX_TOTAL_BYTES} bytes uncompressed (MAX_TOTAL_BYTES)`);
+    // Refused before a byte is inflated: a 3.5 MB zip of 1 GiB of CSV used to be inflated whole, then refused.
+    if (total > maxTotal) fail(`members inflate to more than ${mib(maxTotal)} in all (the ${limitName} limit): refused before inflating`);
     members.push({ name, method, crc, csize, usize, offset });
   }
 
@@ -124,6 +136,10 @@ function findEocd(bytes: Uint8Array, dv: DataView): number {
     if (bytes[e] === 0x50 && dv.getUint32(e, true) === SIG_EOCD) return e;
   }
   return -1;
+}
+
+function mib(n: number): string {
+  return n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${n} bytes`;
 }
 
 function safeNumber(v: bigint): number {

@@ -50,10 +50,16 @@ export const TEXT_PARSERS: readonly FormatParser[] = [
 /** Files that belong to an MLflow file store (the MLflow parser reads them as a whole). */
 const MLFLOW_FILE = /(^|\/)(metrics|params|tags)\/|(^|\/)meta\.yaml$/;
 
+export interface ParseOptions {
+  /** Most bytes the archives of one call may inflate to in all (INGEST_MAX_BYTES); see archive.ts. */
+  maxInflatedBytes?: number;
+}
+
 /** One file → its runs: a zip is opened (one level), an event file goes to the TensorBoard reader, text is sniffed. */
-export function parseFile(bytes: Uint8Array, fileName: string): RunLog[] {
-  if (isZip(bytes)) return parseEntriesAt(unzipEntries(bytes, fileName), fileName, 1);
-  if (looksLikeTfevents(bytes)) return parseTfeventsTree([{ path: baseName(fileName), bytes }], runNameFromFileName(fileName));
+export function parseFile(bytes: Uint8Array, fileName: string, opts: ParseOptions = {}): RunLog[] {
+  if (isZip(bytes)) return parseEntriesAt(unzipEntries(bytes, fileName, { maxTotalBytes: opts.maxInflatedBytes }), fileName, 1);
+  // Errors name the path as given (a base name alone does not say which of many runs' event files is broken).
+  if (looksLikeTfevents(bytes)) return parseTfeventsTree([{ path: baseName(fileName), bytes }], runNameFromFileName(fileName), { fileName });
   let source: TextSource;
   try {
     source = openText(bytes, fileName);
@@ -72,11 +78,12 @@ export function parseFile(bytes: Uint8Array, fileName: string): RunLog[] {
  * run names. An MLflow store goes to the MLflow reader, event files (grouped by folder) to the TensorBoard reader,
  * every other file through `parseFile`; archives inside archives are not opened.
  */
-export function parseEntries(entries: FileEntry[], rootName: string): RunLog[] {
-  return parseEntriesAt(entries, rootName, 0);
+export function parseEntries(entries: FileEntry[], rootName: string, opts: ParseOptions = {}): RunLog[] {
+  return parseEntriesAt(entries, rootName, 0, opts.maxInflatedBytes);
 }
 
-function parseEntriesAt(entries: FileEntry[], rootName: string, depth: number): RunLog[] {
+/** `inflateBudget`: bytes the archives among the entries may still inflate to, together. */
+function parseEntriesAt(entries: FileEntry[], rootName: string, depth: number, inflateBudget?: number): RunLog[] {
   const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const runs: RunLog[] = [];
   const skipped: string[] = [];
@@ -94,7 +101,11 @@ function parseEntriesAt(entries: FileEntry[], rootName: string, depth: number): 
     const name = `${rootName}/${e.path}`;
     if (isZip(e.bytes)) {
       if (depth > 0) skipped.push(`${e.path} (archive inside an archive: not opened)`);
-      else fileRuns.push({ path: e.path, runs: parseEntriesAt(unzipEntries(e.bytes, name), name, depth + 1) });
+      else {
+        const members = unzipEntries(e.bytes, name, { maxTotalBytes: inflateBudget });
+        if (inflateBudget !== undefined) inflateBudget -= members.reduce((n, m) => n + m.bytes.byteLength, 0);
+        fileRuns.push({ path: e.path, runs: parseEntriesAt(members, name, depth + 1) });
+      }
       continue;
     }
     let source: TextSource;
@@ -194,10 +205,10 @@ function damagedConsoleText(err: unknown, bytes: Uint8Array, fileName: string): 
   }
   if (runs.length === 0) return null;
   const what = [
-    lenient.replaced ? `${lenient.replaced} byte sequence(s) that are not UTF-8 replaced (first: ${err.reason.replace(/:.*$/, '')})` : '',
+    lenient.replaced ? `${lenient.replaced} byte sequence(s) that are not UTF-8 replaced` : '',
     lenient.nulsDropped ? `${lenient.nulsDropped} NUL byte(s) dropped` : '',
   ].filter(Boolean);
-  runs[0]!.notes.push(`read as console output with ${what.join(' and ')}`);
+  runs[0]!.notes.push(`read as console output with ${what.join(' and ')} (${err.message})`);
   return runs;
 }
 

@@ -13,6 +13,9 @@ import { openDatabase } from '../../src/store/database.ts';
 import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
 import { kerasHistoryJson } from '../support/training-logs.ts';
+import { zipSync } from 'fflate';
+import { mkdirSync } from 'node:fs';
+import { eventFile, simpleScalar } from '../support/tfevents-writer.ts';
 
 let dir: string;
 const db = () => path.join(dir, 'hostile.db');
@@ -122,5 +125,42 @@ describe('runs per file (issue 17, point 5)', { timeout: 120_000 }, () => {
     const taken = await cli(['ingest', file], { RUNMEDIC_DB: path.join(dir, 'appended.db') });
     expect(taken.code).toBe(0);
     expect(taken.stdout.trim().split('\n')).toHaveLength(40);
+  });
+});
+
+describe('what a zip inflates to (issue 17, point 6)', { timeout: 120_000 }, () => {
+  it('is bounded by INGEST_MAX_BYTES: a small zip of a large CSV is refused before inflating', async () => {
+    // ~6 MiB of CSV squeezes to a few hundred KB: the file passes the size check, its contents must not.
+    const rows = Array.from({ length: 200_000 }, (_, i) => `${i},${(1 / (i + 1)).toFixed(6)},0.5`).join('\n');
+    const zip = zipSync({ 'big/metrics.csv': new TextEncoder().encode(`epoch,loss,val_loss\n${rows}\n`) }, { level: 9 });
+    const file = path.join(dir, 'bomb.zip');
+    writeFileSync(file, zip);
+    expect(zip.byteLength).toBeLessThan(1 << 20);
+    const env = { INGEST_MAX_BYTES: String(1 << 20), RUNMEDIC_DB: path.join(dir, 'zip.db') };
+    for (const args of [['ingest', file], ['diagnose', file]]) {
+      const r = await cli(args, env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${file}: members inflate to more than 1.0 MiB in all (the INGEST_MAX_BYTES limit): refused before inflating`);
+    }
+    // Under a limit it fits, the same zip is read.
+    expect((await cli(['ingest', file], { INGEST_MAX_BYTES: String(64 << 20), RUNMEDIC_DB: path.join(dir, 'zip.db') })).code).toBe(0);
+  });
+});
+
+describe('TensorBoard errors (issue 17, point 7)', { timeout: 120_000 }, () => {
+  it('name the path the user gave, not the base name', async () => {
+    const events = eventFile(Array.from({ length: 5 }, (_, i) => ({ wallTime: 1000 + i, step: i, values: [simpleScalar('loss', 1 / (i + 1))] })), { wallTime: 999 });
+    const second = 16 + new DataView(events.buffer, events.byteOffset).getUint32(0, true);
+    events[second + 8]! ^= 0x10; // the length CRC of the second record: the framing is lost
+    const sub = path.join(dir, 'tb', 'run-7', 'train');
+    mkdirSync(sub, { recursive: true });
+    const file = path.join(sub, 'events.out.tfevents.1700000000.host');
+    writeFileSync(file, events);
+    const r = await cli(['ingest', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^runmedic: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*bad length CRC`));
+    const inDir = await cli(['ingest', path.join(dir, 'tb')]);
+    expect(inDir.code).toBe(2);
+    expect(inDir.stderr).toContain('tb/run-7/train/events.out.tfevents.1700000000.host');
   });
 });

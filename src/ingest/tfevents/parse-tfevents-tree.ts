@@ -75,10 +75,13 @@ function basename(p: string): string {
  * `rootName` names the run found at the root itself. The caller passes the entries that isTfeventsFile accepted.
  * Throws IngestError for a broken file (bad length CRC) or when no file holds a single scalar.
  */
-export function parseTfeventsTree(entries: FileEntry[], rootName: string): RunLog[] {
+export function parseTfeventsTree(entries: FileEntry[], rootName: string, opts: { fileName?: string } = {}): RunLog[] {
+  // Messages name a file as the user can find it: the path they gave for a lone file (`fileName`), else the file
+  // inside the directory or archive they gave (`rootName/…`, as every other reader names members).
+  const shown = (path: string) => (entries.length === 1 && opts.fileName ? opts.fileName : rootName && path ? `${rootName}/${path}` : path || rootName);
   const files: LoadedFile[] = entries.map((e) => {
     const path = e.path.replace(/^\.?\/+/, '');
-    return { path, dir: dirname(path), base: basename(path), data: readEventFile(e.bytes, path || rootName) };
+    return { path, dir: dirname(path), base: basename(path), data: readEventFile(e.bytes, shown(path)) };
   });
   const dirs = new Map<string, LoadedFile[]>();
   for (const f of files) {

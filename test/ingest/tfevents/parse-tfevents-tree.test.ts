@@ -349,7 +349,7 @@ describe('damaged files', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(IngestError);
-    expect((error as IngestError).file).toBe('b/events.out.tfevents.2');
+    expect((error as IngestError).file).toBe('r/b/events.out.tfevents.2');
     expect((error as IngestError).message).toContain(`bad length CRC at byte ${second}`);
   });
 
