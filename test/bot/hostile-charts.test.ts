@@ -22,7 +22,7 @@ import { createDigests } from '../../src/schedule/start-digests.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
 import type { RunSummary } from '../../src/domain/run.ts';
 import { FakeDiscord } from '../support/fake-discord.ts';
-import { kerasHistoryJson } from '../support/training-logs.ts';
+import { kerasCsv, kerasHistoryJson } from '../support/training-logs.ts';
 import { pngSize } from '../charts/png.ts';
 
 const ABORTING_CHILD = fileURLToPath(new URL('../support/aborting-rasteriser-child.ts', import.meta.url));
@@ -47,6 +47,7 @@ describe('charts in the bot never take the process down', { timeout: 120_000 }, 
     const reporter = new RunReporter(store, { rasterise: rasteriser.rasterise, cacheSize: 0 });
     const wiring = createDigests({ db, runs: store, alerts, reporter, log: silentLogger() });
     bot = await startBot({ config, log: silentLogger(), store, alerts, reporter, digests: wiring.digests, token: fake.token, restRetries: 0, readyTimeoutMs: 5000 });
+    await alerts.configure({ guildId: fake.guildId, channelId: fake.alerts.id, roleId: fake.oncallRole.id, by: null });
 
     seed = async (name: string, json: string) => {
       const [log] = kerasHistoryParser.parse(json, `${name}.json`);
@@ -78,6 +79,18 @@ describe('charts in the bot never take the process down', { timeout: 120_000 }, 
     expect(compared.attachments.map((a) => a.filename)).toEqual(['compare.png']);
     const digest = await fake.answerOf(fake.slash({ name: 'digest', options: [{ name: 'now', type: 1, options: [{ name: 'window', type: 3, value: '24h' }] }] }), 30_000);
     expect(digest.attachments.map((a) => a.filename)).toContain('digest.png');
+  });
+
+  it('an uploaded log holding -1e308 is answered with its chart, and its alert carries the chart too', async () => {
+    const lines = kerasCsv({ epochs: 30, overfitFrom: 10 }).trim().split('\n');
+    const cells = lines[6]!.split(',');
+    cells[2] = '-1e308'; // the training loss of epoch 5
+    lines[6] = cells.join(',');
+    const att = fake.hostAttachment(new TextEncoder().encode(`${lines.join('\n')}\n`), 'overfit-1e308.csv', 'text/csv');
+    const answer = await fake.answerOf(fake.slash({ name: 'ingest', options: [{ name: 'file', type: 11, value: att.id }], attachments: [att] }), 30_000);
+    expect(answer.attachments.map((a) => a.filename)).toEqual(['chart.png']);
+    const alert = await fake.waitFor(() => fake.channelMessages(fake.alerts.id).find((m) => m.attachments.length > 0), 15_000, 'the alert with its chart');
+    expect(pngSize(alert.attachments[0]!.bytes)).toEqual({ width: 800, height: 450 });
   });
 
   it('a rasteriser that aborts costs that one chart: the checklist comes with a sentence, and the next chart is drawn', async () => {
