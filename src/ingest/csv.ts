@@ -141,7 +141,9 @@ export function splitLine(line: string, sep: string): string[] {
 
 /** `Loss: 2.3`, `epoch=3`, `[0/60000 (0%)]`: a printed value, not a column name. */
 function looksLikeLogField(field: string): boolean {
-  return /[A-Za-z][\w\s.)\]]*[:=]\s*[-+]?(\d|\.\d|nan\b|inf\b)/i.test(field) || /\d\s*\/\s*\d/.test(field);
+  // A column name is short: looking at its start keeps the scan linear on a hostile megabyte-long "header".
+  const f = field.slice(0, 256);
+  return /[A-Za-z][\w\s.)\]]*[:=]\s*[-+]?(\d|\.\d|nan\b|inf\b)/i.test(f) || /\d\s*\/\s*\d/.test(f);
 }
 
 function isNumberLike(s: string): boolean {

@@ -767,7 +767,7 @@ const NOTES: Record<string, RegExp[]> = {
   '001_pytorch_print_epoch_batch_pipes.log': [/^read 260 lines \(from line 4\) with 4 templates: `Epoch: <n>\/<n> \| Batch <n>\/<n> \| Loss: <v>` \(200\)/, /3 runs appended in one file \(counters restart at lines 296, 586\)/, /`Test Acc` → test_acc \(accuracy, test\), `Loss` → test_loss \(loss, test\)/],
   '007_pytorch_tutorial_epoch_loss.log': [/^read 100 of 102 lines with 1 template: `epoch \[<n>\/<n>\], loss:<v>` \(100\)$/],
   '017_print_plus_logging_mixed.log': [/^also read by the general console reader: train_acc \(epoch-level\), test_acc \(epoch-level\)$/],
-  '019_deep_text_recognition_benchmark.log': [/names read as: .*`Valid loss` → val_loss \(loss, val\)/, /read as console output with 6051 byte sequence\(s\) that are not UTF-8 replaced \(first: invalid UTF-8 at byte 418\)/],
+  '019_deep_text_recognition_benchmark.log': [/names read as: .*`Valid loss` → val_loss \(loss, val\)/, /read as console output with 6051 byte sequence\(s\) that are not UTF-8 replaced \(019_deep_text_recognition_benchmark.log:7: invalid UTF-8 at byte 418/],
   '021_tf1_ner_logging.log': [/`NER loss` → ner_loss \(ner_loss, train\)/],
   '030_tqdm_ascii_postfix_plus_summary.log': [/read as console output with 5 byte sequence\(s\) that are not UTF-8 replaced/],
   '038_hf_trainer_tqdm_cr.log': [/read as console output with 251 NUL byte\(s\) dropped/, /2 runs appended in one file/],

@@ -75,11 +75,23 @@ const ROLLED_BACK = 4;
 const RESTATED = 8;
 /** A message saying training went back to an earlier checkpoint: the counter going back next is a rollback. */
 const ROLLBACK_CUE = /\b(return(ing|ed)? to the previous|restor(e|ing|ed)\b|revert(ing|ed)?\b|roll(ing|ed)? ?back|reload(ing|ed)? (the )?(best|previous|last))/i;
-/** A line cut after `name:` or `name=`, and a line that starts with a bare number (not a date or a time). */
-const ENDS_WITH_NAME = /[A-Za-z_][\w/.\-]*\s*[:=]\s*$/;
+/** A line that starts with a bare number (not a date or a time). */
 const STARTS_WITH_VALUE = /^\s*[-+]?(?:\d+(?:\.\d+)?(?:[eE][-+]?\d+)?%?|nan|inf)(?:[\s,;|]|$)/i;
+/** A line cut after `name:` or `name=` (checked from its end by hand: a regex would rescan a long line from every letter). */
+function endsWithName(text: string): boolean {
+  let i = text.length - 1;
+  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i--;
+  const c = text.charCodeAt(i);
+  if (c !== 58 && c !== 61) return false;
+  i--;
+  while (i >= 0 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i--;
+  return i >= 0 && /[A-Za-z0-9_]/.test(text[i]!);
+}
+
 /** `Stopping. Best iteration:`: the record printed next restates an earlier one. */
-const RESTATES_NEXT = /\bbest\b[^:]*:\s*$/i;
+function restatesNext(text: string): boolean {
+  return endsWithName(text) && /\bbest\b/i.test(text.slice(-200));
+}
 
 /**
  * Reads console output incrementally. `push(text)` as it arrives, `end()` when it is complete, `runs(fileName)` at
@@ -139,7 +151,7 @@ export class ConsoleReader {
       }
       this.readLine(h.text, h.line);
     }
-    if (ENDS_WITH_NAME.test(text)) {
+    if (endsWithName(text)) {
       this.held = { text, line };
       return;
     }
@@ -173,8 +185,8 @@ export class ConsoleReader {
       }
       if (t.analysis.header) this.header = t.analysis.header;
       else if (t.analysis.endsTable) this.header = null;
-      else if (ROLLBACK_CUE.test(text)) this.pendingFlags |= ROLLED_BACK;
-      else if (RESTATES_NEXT.test(text)) this.pendingFlags |= RESTATED;
+      else if (text.length < 1000 && ROLLBACK_CUE.test(text)) this.pendingFlags |= ROLLED_BACK;
+      else if (restatesNext(text)) this.pendingFlags |= RESTATED;
       if (!t.analysis.header && !(this.header && shape.slots.length >= 2)) return;
     }
     let templateRef = t.id;
@@ -296,6 +308,7 @@ function hasOwnPosition(a: TemplateAnalysis): boolean {
 function prepare(a: TemplateAnalysis): Analysed {
   const keep: number[] = [];
   const at = new Int32Array(a.slots.length).fill(-1);
+  const owned = new Set(a.slots.map((s) => s.total));
   const metric = !a.restatement && a.slots.some((s) => s.role === 'metric');
   const counter = a.slots.some((s) => s.role === 'epoch' || s.role === 'step' || s.role === 'batch' || s.role === 'counter');
   // A restatement (checkpoint message) keeps no metrics but may still position what follows.
@@ -308,7 +321,7 @@ function prepare(a: TemplateAnalysis): Analysed {
       s.role === 'batch' ||
       s.role === 'counter' ||
       s.role === 'index' ||
-      (s.role === 'total' && a.slots.some((o) => o.total === k));
+      (s.role === 'total' && owned.has(k));
     if (need) {
       at[k] = keep.length;
       keep.push(k);
@@ -433,7 +446,8 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
       kept.push(k);
     }
     // (Columns under a table header are measurements even when they never move: mAP50 = 0 at every validation.)
-    if (!varying && recs.length >= 3 && !onlyLr && !kept.some((k) => a.slots[k]!.namedBy === 'header')) kept.length = 0;
+    // (Twice is enough when nothing on the line positions it: a model summary printed before and after loading.)
+    if (!varying && (recs.length >= 3 || !hasOwnPosition(a)) && !onlyLr && !kept.some((k) => a.slots[k]!.namedBy === 'header')) kept.length = 0;
     metricSlots.set(ref, kept);
     if (kept.some((k) => isLossLike(a.slots[k]!.canon))) anyLossTemplate = true;
   }

@@ -111,6 +111,10 @@ const RESTATEMENT_START = /^(sav(e|ed|ing)|checkpoint|best|new best|improved|ear
 const PREFIX_WORD = /^(info|warning|warn|debug|error|critical|notice|trace|fatal|[IWEFD]\d{4}|__main__|root|main)$/i;
 
 let headerIds = 0;
+/** Most numbers a line may have for them to be named (see analyseLine). */
+const MAX_NAMED_SLOTS = 200;
+/** How far back (in tokens) a look for an enclosing `@[` goes. */
+const MAX_LOOKBACK = 64;
 
 /**
  * Analyses a template from one line of it. `header` is the table header row in force, if any: a line whose numbers
@@ -119,8 +123,12 @@ let headerIds = 0;
 export function analyseLine(text: string, header: TableHeader | null = null): TemplateAnalysis {
   const tokens = tokenize(text);
   const nums = tokens.filter((t) => t.kind === 'num');
+  // A line of hundreds of numbers is a data dump (a tensor, a list of ids), not a record: its numbers are noise,
+  // and naming them would cost a walk per number.
+  const many = nums.length > MAX_NAMED_SLOTS;
   const slots: Slot[] = nums.map((t) => ({ role: 'ignore', name: '', canon: '', percent: false, total: -1, ratio: false, afterBracket: false, namedBy: 'none', weak: false, decimal: /^[-+]?\d*\.\d/.test(t.text) }));
   const restatement = isRestatement(tokens);
+  if (many) return { slots, trailingSplit: null, ownSplit: false, header: null, restatement: false, contextSplit: null, endsTable: false };
   const ownHeader = nums.length === 0 || onlyProgressNumbers(tokens) ? detectHeader(tokens, text) : null;
   if (ownHeader) return { slots, trailingSplit: null, ownSplit: false, header: ownHeader, restatement: false, contextSplit: null, endsTable: false };
 
@@ -278,7 +286,8 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
   }
   // A total belongs to a counter or a ratio; a total of nothing is noise.
   for (const s of slots) if (s.role !== 'metric' && s.role !== 'epoch' && s.role !== 'step' && s.role !== 'batch' && s.role !== 'counter') s.total = -1;
-  for (let k = 0; k < slots.length; k++) if (slots[k]!.role === 'total' && !slots.some((s) => s.total === k)) slots[k]!.role = 'ignore';
+  const owned = new Set(slots.map((s) => s.total));
+  for (let k = 0; k < slots.length; k++) if (slots[k]!.role === 'total' && !owned.has(k)) slots[k]!.role = 'ignore';
   return {
     slots,
     trailingSplit: lastSplit === 'val' || lastSplit === 'test' ? lastSplit : null,
@@ -495,7 +504,7 @@ function unitAfter(tokens: Token[], i: number): boolean {
 }
 
 function insideAtBracket(tokens: Token[], i: number): boolean {
-  for (let j = i - 1; j >= 1; j--) {
+  for (let j = i - 1; j >= 1 && j >= i - MAX_LOOKBACK; j--) {
     const t = tokens[j]!.text;
     if (t === ']') return false;
     if (t === '[') return tokens[j - 1]!.text === '@';
@@ -633,8 +642,7 @@ function parenFollowUp(tokens: Token[], i: number, slots: Slot[], nums: Token[])
   j--;
   while (tokens[j]?.kind === 'space') j--;
   const prev = tokens[j]!;
-  const k = nums.indexOf(prev);
-  return k >= 0 ? slots[k]! : null;
+  return prev.kind === 'num' && prev.slot !== undefined ? slots[prev.slot]! : null;
 }
 
 function isRestatement(tokens: Token[]): boolean {
