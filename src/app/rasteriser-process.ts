@@ -39,7 +39,8 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-const CHILD = fileURLToPath(new URL('./rasteriser-child.ts', import.meta.url));
+// The child in the form this process runs in: compiled JavaScript beside this file (dist/), or TypeScript via tsx.
+const CHILD = fileURLToPath(new URL(`./rasteriser-child.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
 
 export class RasteriserProcess {
   private child: ChildProcess | null = null;
@@ -87,8 +88,10 @@ export class RasteriserProcess {
     this.starts++;
     this.ready = false;
     this.stderrTail = '';
-    const child = fork(this.o.childModule ?? CHILD, [], {
-      execArgv: ['--import', import.meta.resolve('tsx')],
+    const file = this.o.childModule ?? CHILD;
+    const child = fork(file, [], {
+      // tsx only for a TypeScript child (development, tests); the compiled program does not depend on it.
+      execArgv: file.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
