@@ -186,7 +186,9 @@ export function createApiServer(o: ApiServerOptions): http.Server {
         discardBody(req, maxDiscard, () => res.end());
         return 413;
       }
-      return send(res, err.status, { error: err.error, detail: err.detail }, err.headers);
+      // Answered before its body arrived (no token, rate-limited, bad route): the connection closes with the answer, or a
+      // client could go on trickling that body past every timeout (Node stops timing a request once it is answered).
+      return send(res, err.status, { error: err.error, detail: err.detail }, req.complete ? err.headers : { ...err.headers, connection: 'close' });
     }
   }
 

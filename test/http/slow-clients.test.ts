@@ -81,6 +81,14 @@ describe('slow and hostile HTTP clients', { timeout: 60_000 }, () => {
     expect(r.ms).toBeLessThan(5000);
   });
 
+  it('a body still trickling after its request was refused (no token) is not left open', async () => {
+    const refusedHead = `POST /api/v1/runs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`;
+    const r = await trickle(h.api.port, [`${refusedHead}{"name": `], 300);
+    expect(r.got).toMatch(/^HTTP\/1\.1 401/);
+    // Closed with the answer, not when the request timeout (1.5 s here) comes round.
+    expect(r.ms).toBeLessThan(1200);
+  });
+
   it('headers trickled line by line are cut at the headers timeout', async () => {
     const parts = [`GET /api/v1/runs/${runId}/verdict HTTP/1.1\r\n`, ...Array.from({ length: 60 }, (_, i) => `X-Slow-${i}: y\r\n`)];
     const r = await trickle(h.api.port, parts, 100);
