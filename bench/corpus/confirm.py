@@ -39,11 +39,11 @@ SUBSUMES = {
     'lr_too_low': {'not_converged', 'slow_convergence'},
     'overfitting': {'early_stopping_missing', 'generalization_gap'},
     'label_noise': {'val_better_than_train', 'overfitting', 'generalization_gap'},
-    'oscillation': {'noisy_validation', 'loss_spikes'},
+    'oscillation': {'noisy_validation', 'loss_spikes', 'overfitting', 'early_stopping_missing', 'generalization_gap'},
 }
 # Order in which subsumption is applied: a label removed by an earlier one no longer removes others.
 PRECEDENCE = ['nan_loss', 'divergence', 'lr_too_high', 'unshuffled_data', 'stuck_at_chance', 'underfitting',
-              'lr_too_low', 'label_noise', 'overfitting', 'oscillation']
+              'lr_too_low', 'label_noise', 'oscillation', 'overfitting']
 
 
 # ---------------------------------------------------------------- series helpers
@@ -312,9 +312,23 @@ def check_lr_too_high(run, ref):
     return bool(big_first) and end >= 1.5 * ref['end']
 
 
+def epoch_aggregate(run):
+    """The training loss per epoch when it is one: logged per epoch, or ≥ 5 logged steps averaged per epoch."""
+    e = run.pick('loss', 'train', 'epoch')
+    if e and len(e.values) >= 2:
+        return epoch_means(e)
+    s = run.train_loss_step
+    if not s:
+        return None
+    b = [x for x in epoch_bucket(s.epochs) if x is not None]
+    if not b or len(b) < 5 * len(set(b)):
+        return None
+    return epoch_means(s)
+
+
 def check_oscillation(run):
     ve = run.val_loss_epochs()
-    te = run.train_loss_epochs()
+    te = epoch_aggregate(run)
     curve = ve[1] if ve and len(ve[1]) >= 12 else (te[1] if te and len(te[1]) >= 12 else None)
     if not curve or not te or len(te[1]) < 12:
         return False
@@ -413,13 +427,14 @@ def progress_shape(ys):
     slope = theil_sen(xs, lv[n - k:])
     change = slope * (k - 1)
     sigma = robust_sigma_d2(lv)
-    thr = max(2 * sigma * math.sqrt(12 / k), 0.01)
+    # Beyond noise (2 standard errors of a fitted change over k points) and above rounding (0.3 %).
+    thr = max(2 * sigma * math.sqrt(12 / k), 0.003)
     return P, h, change, thr
 
 
 def still_improving(shape):
     P, h, change, thr = shape
-    return P > 0.05 and -change >= thr and -change >= 0.08 * P
+    return P > 0 and -change >= thr and -change >= 0.08 * P
 
 
 def check_lr_too_low(run):
@@ -491,7 +506,9 @@ def check_underfitting(run, ref):
         vend = tail_level(ve[1])
         if vend > 1.15 * end:
             return False
-    return True
+    # Flat at the end: a curve still declining steadily is a rate too low, not a model that cannot fit.
+    shape = progress_shape(progress_curve(run) or [])
+    return not (shape and still_improving(shape))
 
 
 def check_stuck(run):

@@ -28,11 +28,12 @@ export const EXPLAINS: Readonly<Record<string, readonly string[]>> = {
   lr_too_low: ['not_converged', 'slow_convergence'],
   label_noise: ['val_better_than_train', 'overfitting', 'generalization_gap'],
   overfitting: ['early_stopping_missing', 'generalization_gap'],
-  oscillation: ['noisy_validation', 'loss_spikes'],
+  // A validation curve the optimiser throws around says nothing reliable about overfitting or when to stop.
+  oscillation: ['noisy_validation', 'loss_spikes', 'overfitting', 'early_stopping_missing', 'generalization_gap'],
 };
 
 /** Order in which explanations are applied: a finding already explained away explains nothing further. */
-export const PRECEDENCE = ['nan_loss', 'divergence', 'lr_too_high', 'unshuffled_data', 'stuck_at_chance', 'underfitting', 'lr_too_low', 'label_noise', 'overfitting', 'oscillation'] as const;
+export const PRECEDENCE = ['nan_loss', 'divergence', 'lr_too_high', 'unshuffled_data', 'stuck_at_chance', 'underfitting', 'lr_too_low', 'label_noise', 'oscillation', 'overfitting'] as const;
 
 const flagged = (i: VerdictItem) => i.status === 'fail' || i.status === 'warn';
 
