@@ -51,6 +51,32 @@ class NumberColumn {
   }
 }
 
+/**
+ * A series' points as they are read: a Float64Array grown by doubling from a small start (a run may have a hundred
+ * series of a few points, or three of a million), with the pop a purge needs and one exact-size copy at the end.
+ */
+class PointColumn {
+  private a = new Float64Array(16);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v;
+  }
+  pop(): void {
+    if (this.length > 0) this.length--;
+  }
+  last(): number {
+    return this.a[this.length - 1]!;
+  }
+  toArray(): Float64Array {
+    return this.a.slice(0, this.length);
+  }
+}
+
 class IntColumn {
   private chunks: Int32Array[] = [];
   private n = 0;
@@ -382,9 +408,9 @@ interface SeriesAcc {
   canon: string;
   name: string;
   cadence: 'step' | 'epoch';
-  steps: number[];
-  epochs: number[];
-  values: number[];
+  steps: PointColumn;
+  epochs: PointColumn;
+  values: PointColumn;
   purged: number;
   positioned: boolean;
   /** The last point was placed by its own line's counters. */
@@ -453,7 +479,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
   }
 
   // The roles of each template's counters, settled on their values.
-  const plans = new Map<number, PlannedTemplate & { index: number; fractional: boolean; valOnChange: boolean }>();
+  const plans = new Map<number, PlannedTemplate & { index: number; fractional: boolean; valOnChange: boolean; barCounter: boolean }>();
   let minEpoch = Infinity;
   for (const [ref, recs] of byTemplate) {
     const t = snap.templateOf(ref);
@@ -514,6 +540,8 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     plans.set(ref, {
       ...counters,
       fractionalEpoch: fractional,
+      // The batch counter is a progress bar's n/N (its state at 0/N restates the epoch before).
+      barCounter: counters.batch >= 0 && isBar(t) && a.slots[counters.batch]!.role === 'counter',
       hasMetrics: kept.length > 0,
       // Restarts are judged on the loss-carrying lines, or on lines that only position (Keras' `Epoch 3/20`).
       primary: anyLossTemplate ? hasLoss || kept.length === 0 : true,
@@ -542,18 +570,17 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     const flags = snap.flags(i);
     if (flags & RESTATED || setup.has(ref)) continue;
     if (metricSlots.get(ref)!.length === 0 && plan.epoch < 0 && plan.step < 0 && plan.batch < 0) continue;
-    const v = (slot: number) => (slot >= 0 && a.at[slot]! >= 0 ? snap.value(i, a.at[slot]!) : NaN);
-    let epoch = v(plan.epoch);
-    let batch = v(plan.batch);
+    let epoch = slotOf(snap, a, i, plan.epoch);
+    let batch = slotOf(snap, a, i, plan.batch);
     // A bar at 0/N has done nothing in its epoch yet: what it shows is the end of the epoch before (Lightning's Rich
     // bar is renamed `Epoch 1/2 … 0/8` still showing epoch 0's metrics; a tqdm bar starts with the last postfix).
-    if (plan.batch >= 0 && isBar(snap.templateOf(ref)) && a.slots[plan.batch]!.role === 'counter' && batch === 0) {
+    if (batch === 0 && plan.barCounter) {
       if (plan.epoch < 0 || plan.implicitEpochs || !(epoch - 1 >= 0)) continue;
       epoch -= 1;
-      batch = plan.batchTotal >= 0 ? v(plan.batchTotal) : NaN;
+      batch = slotOf(snap, a, i, plan.batchTotal);
       if (Number.isNaN(batch)) continue;
     }
-    order.push(i, ref, flags, epoch, v(plan.step), batch, plan.batchTotal >= 0 ? v(plan.batchTotal) : NaN, plan.variant >= 0 ? v(plan.variant) : NaN);
+    order.push(i, ref, flags, epoch, slotOf(snap, a, i, plan.step), batch, slotOf(snap, a, i, plan.batchTotal), slotOf(snap, a, i, plan.variant));
     // An epoch a bar's reset revealed counts in telling 0-based epochs from 1-based ones.
     if (plan.epoch >= 0 && !plan.fractionalEpoch && epoch < firstEpoch) firstEpoch = epoch;
   }
@@ -588,7 +615,6 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     const a = t.analysis;
     const plan = plans.get(ref)!;
     const kept = slotsOf.get(ref)!;
-    const v = (slot: number) => (slot >= 0 && a.at[slot]! >= 0 ? snap.value(i, a.at[slot]!) : NaN);
     const place = tracker.place(ref, plan, own, snap.line(i), firstEpoch, (flags & ROLLED_BACK) !== 0, runStarts.has(o));
     if (kept.length === 0) continue;
     const run = runAt(place.run);
@@ -598,11 +624,11 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     if (place.ordinal) run.ordinal = true;
     const carry = CODE_SPLIT[flags & 3] ?? null;
     const variantIdx = plan.variant >= 0 ? plan.variantTotals.indexOf(own.variant) : 0;
-    const index = plan.index >= 0 ? v(plan.index) : 0;
+    const index = plan.index >= 0 ? slotOf(snap, a, i, plan.index) : 0;
     for (const rs of kept) {
       const { k, s, explicit } = rs;
-      let value = v(k);
-      if (s.ratio && s.total >= 0) value = value / v(s.total);
+      let value = slotOf(snap, a, i, k);
+      if (s.ratio && s.total >= 0) value = value / slotOf(snap, a, i, s.total);
       else if (s.percent) {
         value = value / 100;
         if (!rs.percentNoted) {
@@ -622,13 +648,13 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
       }
       const { canon, key } = named;
       let acc = run.series.get(key);
-      if (!acc) run.series.set(key, (acc = { canon, name: s.name, cadence: place.cadence, steps: [], epochs: [], values: [], purged: 0, positioned: false, lastOwn: false }));
-      if (plan.valOnChange && named.evaluation && acc.values.length && Object.is(acc.values[acc.values.length - 1], value)) continue;
+      if (!acc) run.series.set(key, (acc = { canon, name: s.name, cadence: place.cadence, steps: new PointColumn(), epochs: new PointColumn(), values: new PointColumn(), purged: 0, positioned: false, lastOwn: false }));
+      if (plan.valOnChange && named.evaluation && acc.values.length && Object.is(acc.values.last(), value)) continue;
       // A value placed only by the lines before it (`Score: 0.37` after a fold) does not replace one its own line
       // placed (`Epoch 3 - Score: 0.31`).
-      if (!place.own && acc.lastOwn && acc.steps.length && acc.steps[acc.steps.length - 1]! >= place.step) continue;
+      if (!place.own && acc.lastOwn && acc.steps.length && acc.steps.last() >= place.step) continue;
       // Last write wins: a point at or before the previous one re-logs it (a bar's redraw, a rollback).
-      while (acc.steps.length && acc.steps[acc.steps.length - 1]! >= place.step) {
+      while (acc.steps.length && acc.steps.last() >= place.step) {
         acc.steps.pop();
         acc.epochs.pop();
         acc.values.pop();
@@ -661,7 +687,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     for (const acc of accs) {
       // The same name at both cadences (per batch and at the epoch's end): the epoch-level one is `<name>_epoch`.
       const raw = acc.cadence === 'epoch' && cadencesOf.get(acc.canon)!.size > 1 ? `${acc.canon}_epoch` : acc.canon;
-      builder.addColumn(raw, Float64Array.from(acc.steps), Float64Array.from(acc.values), Float64Array.from(acc.epochs), null, acc.cadence);
+      builder.addColumn(raw, acc.steps.toArray(), acc.values.toArray(), acc.epochs.toArray(), null, acc.cadence);
       redraws += acc.purged;
     }
     const series = dropDuplicateSeries(builder.build('epoch', notes));
@@ -711,6 +737,13 @@ function findRunStarts(
     }
   }
   return new Set(starts);
+}
+
+/** Record i's value of a template's slot, NaN when the slot is absent or not stored. */
+function slotOf(snap: Snapshot, a: Analysed, i: number, slot: number): number {
+  if (slot < 0) return NaN;
+  const k = a.at[slot]!;
+  return k >= 0 ? snap.value(i, k) : NaN;
 }
 
 /** A name that only counts up in whole numbers (`Failed to flush 186 events`, samples seen) is a counter, not a curve. */

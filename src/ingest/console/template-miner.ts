@@ -192,30 +192,53 @@ export function lineShape(line: string): LineShape {
   const text = maskBars(line);
   const src = SOURCE_HINT.test(text) ? text.replace(SOURCE_LOCATION, '§') : text;
   const slots: string[] = [];
+  const n = src.length;
   let key = '';
   let last = 0;
-  for (let tok = nextScan(src, 0); tok !== null; tok = nextScan(src, last)) {
-    const at = scanAt;
-    if (at > last) key += src.slice(last, at);
-    last = at + tok.length;
-    const c0 = tok.charCodeAt(0);
-    if (c0 === 32 || c0 === 9) {
+  let p = 0;
+  while (p < n) {
+    const c = src.charCodeAt(p);
+    if (c === 32 || c === 9) {
+      let q = p + 1;
+      while (q < n && (src.charCodeAt(q) === 32 || src.charCodeAt(q) === 9)) q++;
+      if (p > last) key += src.slice(last, p);
       // Blanks padding a value (`loss: 9.42` beside `loss:39.71`, `( 12%)` beside `(100%)`) do not make a new template.
       const before = key.charCodeAt(key.length - 1);
-      const after = src.charCodeAt(last);
-      if (before === 58 || before === 61 || before === 40 || before === 91 || after === 41 || after === 93) continue;
-      key += ' ';
+      const after = src.charCodeAt(q);
+      if (!(before === 58 || before === 61 || before === 40 || before === 91 || after === 41 || after === 93)) key += ' ';
+      last = p = q;
       continue;
     }
-    const kind = classify(tok);
-    if (kind === null) key += 'T';
-    else if (kind === 'word') key += tok;
-    else {
-      slots.push(tok);
-      key += kind;
+    if ((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 78 || c === 110 || c === 73 || c === 105) {
+      let end = c >= 48 && c <= 57 ? plainNumberEnd(src, p) : -1;
+      if (end === 0) {
+        p++;
+        continue;
+      }
+      let kind: string | null = '#';
+      if (end < 0) {
+        SCAN_AT.lastIndex = p;
+        const m = SCAN_AT.exec(src);
+        if (!m) {
+          p++;
+          continue;
+        }
+        end = p + m[0].length;
+        kind = classify(m[0]);
+      }
+      if (p > last) key += src.slice(last, p);
+      if (kind === null) key += 'T';
+      else if (kind === 'word') key += src.slice(p, end);
+      else {
+        slots.push(src.slice(p, end));
+        key += kind;
+      }
+      last = p = end;
+      continue;
     }
+    p++;
   }
-  if (last < src.length) key += src.slice(last);
+  if (last < n) key += src.slice(last);
   return { key: key.trim(), slots };
 }
 
