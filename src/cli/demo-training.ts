@@ -10,6 +10,7 @@ import type { DemoStep } from './demo.ts';
 import { DEMO_CHART_DIR } from './chart.ts';
 import { checklistText, STATUS_ICON } from './diagnose.ts';
 import { toJson } from './format.ts';
+import { itemName } from '../diagnose/item-names.ts';
 import { demoReportMarkdown } from './demo-report.ts';
 import { backendText, runTerminalJob, unfinishedReason } from './terminal-job.ts';
 import { epochProgressLine } from '../jobs/progress-line.ts';
@@ -182,10 +183,10 @@ export const trainWithFaultStep: DemoStep = {
     const expected = r.verdict.items.find((i) => i.id === DEMO_JOB.expectedItem);
     const found = expected?.status === 'fail' || expected?.status === 'warn';
     if (expected && found) {
-      say(out, 'Caught', `${STATUS_ICON.pass} the checklist's ${expected.id} item is ${expected.status}: ${expected.title}; ${noise * 100} % were swapped, and a model trained on them does not spot every one.`);
+      say(out, 'Caught', `${STATUS_ICON.pass} the checklist's ${itemName(expected.id)} item (${expected.id}) ${expected.status === 'fail' ? 'fails' : 'warns'}: ${expected.title}; ${noise * 100} % were swapped, and a model trained on them does not spot every one.`);
       say(out, 'Fix', expected.fix);
     } else {
-      say(out, 'Missed', `${STATUS_ICON.fail} the checklist did not flag ${DEMO_JOB.expectedItem}${expected ? ` (it says ${expected.status}: ${expected.title})` : ''}, though the demo planted that fault.`);
+      say(out, 'Missed', `${STATUS_ICON.fail} the checklist did not flag ${itemName(DEMO_JOB.expectedItem)} (${DEMO_JOB.expectedItem})${expected ? `: it says ${expected.status}, ${expected.title}` : ''}, though the demo planted that fault.`);
       state.exitCode = 1;
     }
 

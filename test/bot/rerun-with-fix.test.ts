@@ -86,7 +86,8 @@ describe('Rerun with fix', () => {
     show(`first job: ${Date.now() - t0} ms from /train to its verdict\n${embedText(verdictMessage)}`);
     parent = (await jobs.get(parent.id))!;
     expect(parent.status).toBe('finished');
-    expect((verdictMessage.embeds[0] as any).fields.map((f: any) => f.name).join('\n')).toMatch(/diverg/i);
+    // lr 30 blows up: divergence, or a NaN loss that explains it (folded under it: "↳ also explains: … Divergence").
+    expect(JSON.stringify((verdictMessage.embeds[0] as any).fields)).toMatch(/Divergence/);
     expect(fake.buttonsOf(verdictMessage).find((b) => b.label === 'Rerun with fix')?.custom_id).toBe(`train:rerun:${parent.id}`);
   }, 120_000);
 
@@ -210,7 +211,7 @@ describe('Rerun with fix', () => {
     expect(later.fields.map((f: any) => f.name)).toEqual(own.fields.map((f: any) => f.name));
     // Dataset statistics only the job measured: without them these would be "not checked".
     const passed = later.fields.find((f: any) => f.name.startsWith('✅'))?.value ?? '';
-    expect(passed).toContain('`leakage`');
-    expect(passed).toContain('`class_imbalance`');
+    expect(passed).toContain('Train/validation leakage');
+    expect(passed).toContain('Class imbalance');
   });
 });
