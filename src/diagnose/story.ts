@@ -19,17 +19,17 @@ const AFTER_NAN = [
 /** Finding → the findings it explains. */
 export const EXPLAINS: Readonly<Record<string, readonly string[]>> = {
   nan_loss: AFTER_NAN,
-  divergence: ['train_loss_rising', 'lr_too_high', 'not_converged', 'plateau', 'overfitting', 'generalization_gap', 'early_stopping_missing', 'stuck_at_chance', 'oscillation'],
+  divergence: ['train_loss_rising', 'lr_too_high', 'not_converged', 'plateau', 'overfitting', 'generalization_gap', 'early_stopping_missing', 'stuck_at_chance', 'oscillation', 'underfitting', 'loss_spikes'],
   lr_too_high: ['stuck_at_chance', 'plateau', 'underfitting', 'slow_convergence', 'oscillation', 'bad_initial_loss'],
   // Batches in a fixed order make every curve follow the order: nothing about convergence reads true until shuffled.
-  unshuffled_data: ['train_loss_rising', 'divergence', 'loss_spikes', 'oscillation', 'noisy_validation', 'lr_too_low', 'not_converged', 'slow_convergence', 'plateau', 'generalization_gap', 'val_better_than_train'],
+  unshuffled_data: ['train_loss_rising', 'divergence', 'loss_spikes', 'oscillation', 'noisy_validation', 'lr_too_low', 'not_converged', 'slow_convergence', 'plateau', 'generalization_gap', 'val_better_than_train', 'bad_initial_loss', 'label_noise', 'underfitting'],
   stuck_at_chance: ['plateau', 'underfitting', 'slow_convergence'],
   underfitting: ['plateau', 'not_converged', 'slow_convergence'],
   lr_too_low: ['not_converged', 'slow_convergence'],
-  label_noise: ['val_better_than_train', 'overfitting', 'generalization_gap'],
+  label_noise: ['val_better_than_train', 'overfitting', 'generalization_gap', 'underfitting'],
   overfitting: ['early_stopping_missing', 'generalization_gap'],
   // A validation curve the optimiser throws around says nothing reliable about overfitting or when to stop.
-  oscillation: ['noisy_validation', 'loss_spikes', 'overfitting', 'early_stopping_missing', 'generalization_gap'],
+  oscillation: ['noisy_validation', 'loss_spikes', 'overfitting', 'early_stopping_missing', 'generalization_gap', 'underfitting', 'plateau'],
 };
 
 /** Order in which explanations are applied: a finding already explained away explains nothing further. */

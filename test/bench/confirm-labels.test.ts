@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/real-logs.ts';
+import { EXPLAINS, PRECEDENCE } from '../../src/diagnose/story.ts';
 
 const python = spawnSync('python3', ['--version']).status === 0;
 if (!python) console.warn('[runmedic tests] python3 not found: the corpus label-check tests are skipped');
@@ -41,5 +42,13 @@ describe.skipIf(!python)('corpus label checks (confirm.py)', () => {
     const labels = Object.fromEntries(rows.slice(1).map((c) => [c[0], c[col]]));
     expect(labels).toEqual({ healthy: 'healthy', nan: 'nan_loss', overfit: 'overfitting' });
     expect(r.stdout).toMatch(/overfitting\s+1 runs,\s+1 confirmed/);
+  });
+
+  it('the engine tells one story by the same table the corpus labels are confirmed with', () => {
+    const r = spawnSync('python3', ['-c', `import sys, json; sys.path.insert(0, ${JSON.stringify(path.join(REPO_ROOT, 'bench', 'corpus'))}); import confirm as C; print(json.dumps({'precedence': C.PRECEDENCE, 'subsumes': {k: sorted(v) for k, v in C.SUBSUMES.items()}}))`], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const py = JSON.parse(r.stdout) as { precedence: string[]; subsumes: Record<string, string[]> };
+    expect([...PRECEDENCE]).toEqual(py.precedence);
+    expect(Object.fromEntries(Object.entries(EXPLAINS).map(([k, v]) => [k, [...v].sort()]))).toEqual(py.subsumes);
   });
 });
