@@ -1,6 +1,6 @@
 /** The CLI ships compiled (issue 16): `bin` and `npm start` run dist/, `--help` loads no command module. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,11 +24,13 @@ describe('the compiled CLI', { timeout: 120_000 }, () => {
   it('bin, start and prepare run the build; tsx is for development only', () => {
     expect(pkg.bin.runmedic).toBe('dist/src/cli.js');
     expect(pkg.scripts.prepare).toBe('npm run build');
-    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(pkg.scripts.build).toBe('node scripts/build.mjs');
     expect(pkg.scripts.start).toBe('node dist/src/main.js');
     expect(pkg.dependencies.tsx).toBeUndefined();
     expect(pkg.devDependencies.tsx).toBeDefined();
     expect(readFileSync(builtBin(), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // `npx runmedic` runs the file itself: it must be executable (tsc does not set the bit; scripts/build.mjs does).
+    expect(statSync(builtBin()).mode & 0o111).toBe(0o111);
   });
 
   it('--help lists every command without loading any command module, zod, pino or SQLite', () => {

@@ -36,7 +36,8 @@ export function ensureBuilt(): void {
   try {
     if (isCurrent()) return;
     const started = Date.now();
-    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    // What `npm run build` runs: tsc, then the CLI marked executable.
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
     // Type errors still emit JavaScript (typecheck is its own step); only a build that produced nothing is fatal.
     if (!existsSync(path.join(DIST, 'src', 'cli.js'))) throw new Error(`npm run build produced no dist/src/cli.js (waited ${Date.now() - lockedAt} ms):\n${r.stdout}${r.stderr}`);
     // The build covers every source as of its start, even when tsc left the build info untouched.
