@@ -30,38 +30,52 @@ export function isDrawable(v: number): boolean {
  * epochs beyond it become unknown (NaN), and points whose step is not drawable are left out. The series itself is
  * returned when it needs none of that (one pass over the columns, no copy: the common case).
  */
-export function drawableSeries(s: Series): Series {
-  const n = s.values.length;
+export function drawableSeries(s: Series, clean: Set<Float64Array> = new Set()): Series {
+  const values = s.values;
+  const steps = s.steps;
+  const n = values.length;
+  const L = DRAWABLE_LIMIT;
+  // One tight pass of comparisons (a million-point chart pays a few ms for it): a finite value beyond the limit, a
+  // step that is not drawable, an epoch that is finite and beyond the limit.
+  // Series of one log share their step and epoch columns: each column is checked once per chart (`clean`).
   let badValues = false;
   let badSteps = false;
   let badEpochs = false;
   for (let i = 0; i < n; i++) {
-    const v = s.values[i]!;
-    if (v - v === 0 && !(v >= -DRAWABLE_LIMIT && v <= DRAWABLE_LIMIT)) badValues = true;
-    if (!isDrawable(s.steps[i]!)) badSteps = true;
+    const v = values[i]!;
+    if ((v > L || v < -L) && v - v === 0) badValues = true;
   }
-  if (s.epochs) {
-    for (let i = 0; i < s.epochs.length; i++) {
-      const e = s.epochs[i]!;
-      if (e - e === 0 && !isDrawable(e)) badEpochs = true;
+  if (!clean.has(steps)) {
+    for (let i = 0; i < n; i++) {
+      const st = steps[i]!;
+      if (!(st >= -L && st <= L)) badSteps = true;
     }
+    if (!badSteps) clean.add(steps);
+  }
+  const ep = s.epochs;
+  if (ep && !clean.has(ep)) {
+    for (let i = 0; i < ep.length; i++) {
+      const e = ep[i]!;
+      if ((e > L || e < -L) && e - e === 0) badEpochs = true;
+    }
+    if (!badEpochs) clean.add(ep);
   }
   if (!badValues && !badSteps && !badEpochs) return s;
 
   let keep: Uint32Array | null = null;
   if (badSteps) {
     const idx: number[] = [];
-    for (let i = 0; i < n; i++) if (isDrawable(s.steps[i]!)) idx.push(i);
+    for (let i = 0; i < n; i++) if (isDrawable(steps[i]!)) idx.push(i);
     keep = Uint32Array.from(idx);
   }
   // Only the columns that change are copied: a ten-million-point loss with one -1e308 copies its values, not its steps.
   const take = (a: Float64Array) => (keep ? Float64Array.from(keep, (i) => a[i]!) : Float64Array.from(a));
-  let values = s.values;
+  let drawn = values;
   if (keep || badValues) {
-    values = take(s.values);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (v - v === 0 && !isDrawable(v)) values[i] = v > 0 ? Infinity : -Infinity;
+    drawn = take(values);
+    for (let i = 0; i < drawn.length; i++) {
+      const v = drawn[i]!;
+      if (v - v === 0 && !isDrawable(v)) drawn[i] = v > 0 ? Infinity : -Infinity;
     }
   }
   let epochs = s.epochs;
@@ -76,18 +90,19 @@ export function drawableSeries(s: Series): Series {
   }
   return {
     ...s,
-    steps: keep ? take(s.steps) : s.steps,
+    steps: keep ? take(steps) : steps,
     epochs,
     wallTimes: s.wallTimes && keep ? take(s.wallTimes) : s.wallTimes,
-    values,
+    values: drawn,
   };
 }
 
 /** Every series of a run made drawable (see drawableSeries); the same object when nothing needed it. */
 export function drawableRun<R extends { series: Series[] }>(run: R): R {
   let changed = false;
+  const clean = new Set<Float64Array>();
   const series = run.series.map((s) => {
-    const d = drawableSeries(s);
+    const d = drawableSeries(s, clean);
     if (d !== s) changed = true;
     return d;
   });
