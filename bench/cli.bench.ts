@@ -4,11 +4,13 @@
  *   - `runmedic diagnose` of a 1,000,000-row Keras CSVLogger file (5 metric columns), beside a Python process that
  *     does `pandas.read_csv` of the same file (interpreter start, `import pandas`, the read), when python3 has pandas.
  * The two sides of each comparison are run alternately, so a busy shared machine slows both alike; the figure is the
- * median of RUNS (best beside it). Targets (issue 16): --help ≤ 150 ms; diagnose ≤ 1.0× pandas.
+ * median of RUNS (best beside it), with the CPU seconds (user + system, from GNU time when installed) beside the wall
+ * clock: on a busy machine the CPU figures move less. Targets (issue 16, on the wall clock): --help ≤ 150 ms; diagnose
+ * ≤ 1.0× pandas.
  * Builds first (`npm run build`, incremental): the bench measures the build the bin points at, never a stale one.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,25 +39,42 @@ function kerasCsv(rows: number): string {
   return parts.join('');
 }
 
-/** Wall-clock seconds of one process; throws when it exits with a code outside `okCodes`. */
-function timed(cmd: string, args: string[], okCodes: number[] = [0]): number {
+/** GNU time, when installed: the CPU seconds (user + system) of a process, which a busy shared machine disturbs less. */
+const GNU_TIME = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%U', 'true'], { stdio: 'ignore' }).status === 0 ? '/usr/bin/time' : null;
+
+/** Wall-clock (and, with GNU time, CPU) seconds of one process; throws when it exits with a code outside `okCodes`. */
+function timed(cmd: string, args: string[], okCodes: number[] = [0]): { wall: number; cpu: number | null } {
+  const cpuFile = path.join(os.tmpdir(), `runmedic-bench-time-${process.pid}`);
+  const [file, argv] = GNU_TIME ? [GNU_TIME, ['-o', cpuFile, '-f', '%U %S', cmd, ...args]] : [cmd, args];
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: { ...process.env, LOG_LEVEL: '' } });
-  const s = (performance.now() - t0) / 1000;
+  const r = spawnSync(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: { ...process.env, LOG_LEVEL: '' } });
+  const wall = (performance.now() - t0) / 1000;
   if (r.status === null || !okCodes.includes(r.status)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr?.slice(0, 500)}`);
-  return s;
+  const cpu = GNU_TIME ? readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1)!.split(' ').reduce((a, x) => a + Number(x), 0) : null;
+  return { wall, cpu };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (s: number) => Math.round(s * 1000);
 const round = (s: number) => Number(s.toFixed(3));
 
-/** Runs the commands alternately RUNS times (after one warm-up each): median and best seconds of each. */
-function alternate(cmds: Array<{ cmd: string; args: string[]; okCodes?: number[] }>): Array<{ median: number; best: number }> {
+interface Timing {
+  median: number;
+  best: number;
+  /** Median CPU seconds (user + system), null without GNU time. */
+  cpu: number | null;
+}
+
+/** Runs the commands alternately RUNS times (after one warm-up each): median and best wall seconds, median CPU. */
+function alternate(cmds: Array<{ cmd: string; args: string[]; okCodes?: number[] }>): Timing[] {
   for (const c of cmds) timed(c.cmd, c.args, c.okCodes);
-  const times = cmds.map(() => [] as number[]);
+  const times = cmds.map(() => [] as Array<{ wall: number; cpu: number | null }>);
   for (let r = 0; r < RUNS; r++) cmds.forEach((c, k) => times[k]!.push(timed(c.cmd, c.args, c.okCodes)));
-  return times.map((t) => ({ median: median(t), best: Math.min(...t) }));
+  return times.map((t) => ({
+    median: median(t.map((x) => x.wall)),
+    best: Math.min(...t.map((x) => x.wall)),
+    cpu: t[0]!.cpu === null ? null : median(t.map((x) => x.cpu!)),
+  }));
 }
 
 function hasPandas(): boolean {
@@ -83,13 +102,18 @@ export default async function cliBench(): Promise<Record<string, unknown>> {
     return {
       help_process_ms: ms(help!.median),
       help_process_best_ms: ms(help!.best),
+      help_process_cpu_ms: help!.cpu === null ? null : ms(help!.cpu),
       node_empty_process_ms: ms(node!.median),
+      node_empty_process_cpu_ms: node!.cpu === null ? null : ms(node!.cpu),
       target_help_within_150ms: ms(help!.median) <= TARGET_HELP_MS,
       diagnose_1M_rows_process_s: round(diag!.median),
       diagnose_1M_rows_process_best_s: round(diag!.best),
       pandas_read_csv_process_s: pd ? round(pd.median) : 'pandas not installed (pip install pandas)',
       pandas_read_csv_process_best_s: pd ? round(pd.best) : null,
+      diagnose_1M_rows_process_cpu_s: diag!.cpu === null ? null : round(diag!.cpu),
+      pandas_read_csv_process_cpu_s: pd?.cpu == null ? null : round(pd.cpu),
       diagnose_vs_pandas_ratio: ratio,
+      diagnose_vs_pandas_cpu_ratio: diag!.cpu !== null && pd?.cpu ? Number((diag!.cpu / pd.cpu).toFixed(2)) : null,
       target_diagnose_within_1x_pandas: ratio === null ? null : ratio <= TARGET_VS_PANDAS,
       load_average_1m: Number(os.loadavg()[0]!.toFixed(2)),
       note: `whole processes, wall clock, median (and best) of ${RUNS} alternating runs after a warm-up; runmedic = node ${path.relative(ROOT, BIN)} (the package's bin)`,
