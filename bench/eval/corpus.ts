@@ -4,11 +4,11 @@
  * would give it). When out/ is missing but corpus.tar.xz is committed, it is unpacked first.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunLog } from '../../src/domain/run.ts';
-import { parseFile } from '../../src/ingest/index.ts';
+import { parseEntries, parseFile, type FileEntry } from '../../src/ingest/index.ts';
 
 export const CORPUS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'corpus');
 /** `RUNMEDIC_CORPUS=<out dir>` reads another generation (a smoke batch, say): its runs/ and its manifest.tsv. */
@@ -69,11 +69,23 @@ export function loadCorpus(split: 'tune' | 'test' | 'all', limit = Infinity): Co
     let runs: RunLog[] = [];
     let parseError: string | null = null;
     try {
-      runs = parseFile(new Uint8Array(readFileSync(file)), `${r.id}/${r.log}`);
+      // A TensorBoard log is a directory (logs/train, logs/validation): read as a user's directory upload is.
+      runs = statSync(file).isDirectory() ? parseEntries(walk(file), `${r.id}/${r.log}`) : parseFile(new Uint8Array(readFileSync(file)), `${r.id}/${r.log}`);
     } catch (e) {
       parseError = (e as Error).message;
     }
     out.push({ ...r, runs, parseError });
+  }
+  return out;
+}
+
+function walk(dir: string, prefix = ''): FileEntry[] {
+  const out: FileEntry[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = path.join(dir, name);
+    const rel = prefix ? `${prefix}/${name}` : name;
+    if (statSync(full).isDirectory()) out.push(...walk(full, rel));
+    else out.push({ path: rel, bytes: new Uint8Array(readFileSync(full)) });
   }
   return out;
 }

@@ -53,6 +53,9 @@ export function normaliseMetricName(raw: string): MetricName {
     }
   }
   name = name.replace(/[_/](step|epoch)$/i, '');
+  // Keras' TensorBoard callback logs per-batch values as batch_loss, batch_accuracy (update_freq in batches): the same
+  // metric at step cadence, not a metric called "batch_loss" (batch_size and the like are counters, not metrics).
+  if (/^batch[_/]/i.test(name) && !/^batch[_/](size|idx|index|count|num|number|time)$/i.test(name)) name = name.slice(6);
   const lower = name.toLowerCase();
   let key: string;
   if (ACCURACY_NAMES.has(lower)) key = 'accuracy';

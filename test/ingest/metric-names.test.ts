@@ -108,3 +108,11 @@ describe('SeriesBuilder normalisation', () => {
     expect(b.size).toBe(4);
   });
 });
+
+describe('Keras TensorBoard batch-level tags', () => {
+  it('reads batch_loss / batch_accuracy as the loss and accuracy (per step), not as metrics of their own', () => {
+    expect(normaliseMetricName('batch_loss')).toMatchObject({ key: 'loss', split: 'train' });
+    expect(normaliseMetricName('train_batch_accuracy')).toMatchObject({ key: 'accuracy', split: 'train' });
+    expect(normaliseMetricName('batch_size').key).toBe('batch_size');
+  });
+});

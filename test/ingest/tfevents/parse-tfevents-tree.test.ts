@@ -192,7 +192,7 @@ describe('layouts', () => {
     expect(Array.from(acc.epochs!)).toEqual([0, 1, 2]);
   });
 
-  it('Keras batch-level logging (update_freq="batch"): batch_loss in train/ keeps its own key', () => {
+  it('Keras batch-level logging (update_freq="batch"): batch_loss in train/ is the training loss per step, beside epoch_loss per epoch', () => {
     const [log] = parseTfeventsTree(
       [
         { path: 'train/events.out.tfevents.1.v2', bytes: eventFile([0, 1, 2].map((i) => ({ wallTime: i + 1, step: i, values: [tf2Scalar('batch_loss', 3 - i, i === 0), tf2Scalar('epoch_loss', 3 - i, i === 0)] }))) },
@@ -201,7 +201,7 @@ describe('layouts', () => {
       'fit',
     );
     expect(Object.fromEntries(log.series.map((s) => [s.name, `${s.key}/${s.split}/${s.cadence}`]))).toEqual({
-      'train/batch_loss': 'batch_loss/train/step',
+      'train/batch_loss': 'loss/train/step',
       'train/epoch_loss': 'loss/train/epoch',
       'validation/epoch_loss': 'loss/val/epoch',
     });
