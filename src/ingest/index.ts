@@ -208,7 +208,7 @@ function damagedConsoleText(err: unknown, bytes: Uint8Array, fileName: string): 
     lenient.replaced ? `${lenient.replaced} byte sequence(s) that are not UTF-8 replaced` : '',
     lenient.nulsDropped ? `${lenient.nulsDropped} NUL byte(s) dropped` : '',
   ].filter(Boolean);
-  runs[0]!.notes.push(`read as console output with ${what.join(' and ')} (${err.message})`);
+  runs[0]!.notes.push(`read as console output with ${what.join(' and ')} (${err.message.replace(/: expected .*$/, '')})`);
   return runs;
 }
 

@@ -194,6 +194,9 @@ describe('cost', () => {
       `${'a: 1 '.repeat(12_000)}\n`,
       `${'Epoch 1 '.repeat(8_000)}\n`,
       `${'[ '.repeat(30_000)}\n`,
+      `${'a.'.repeat(30_000)}x.py:1\n`,
+      `${'a/b_'.repeat(15_000)}.py:1 loss: 1\n`,
+      `${'| x '.repeat(15_000)}|\n`,
     ];
     for (const h of hostile) {
       const t0 = performance.now();

@@ -17,7 +17,7 @@ import type { TextSource } from '../decode.ts';
 import { runNameFromFileName } from '../run-name-from-file-name.ts';
 import { SeriesBuilder } from '../series-builder.ts';
 import { planCounters, PositionTracker, type OwnPosition, type PlannedTemplate } from './record-positions.ts';
-import { lineShape, slotValue, TemplateMiner, type Template } from './template-miner.ts';
+import { lineShape, slotValue, TemplateMiner, tokenize, type Template } from './template-miner.ts';
 import { barIdentity, TerminalText } from './terminal-text.ts';
 import { analyseLine, MEASURE_WORDS, type Slot, type TableHeader, type TemplateAnalysis } from './value-names.ts';
 
@@ -407,6 +407,7 @@ interface ReadSlot {
 interface SeriesAcc {
   canon: string;
   name: string;
+  namedBy: Slot['namedBy'];
   cadence: 'step' | 'epoch';
   steps: PointColumn;
   epochs: PointColumn;
@@ -648,7 +649,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
       }
       const { canon, key } = named;
       let acc = run.series.get(key);
-      if (!acc) run.series.set(key, (acc = { canon, name: s.name, cadence: place.cadence, steps: new PointColumn(), epochs: new PointColumn(), values: new PointColumn(), purged: 0, positioned: false, lastOwn: false }));
+      if (!acc) run.series.set(key, (acc = { canon, name: s.name, namedBy: s.namedBy, cadence: place.cadence, steps: new PointColumn(), epochs: new PointColumn(), values: new PointColumn(), purged: 0, positioned: false, lastOwn: false }));
       if (plan.valOnChange && named.evaluation && acc.values.length && Object.is(acc.values.last(), value)) continue;
       // A value placed only by the lines before it (`Score: 0.37` after a fold) does not replace one its own line
       // placed (`Epoch 3 - Score: 0.31`).
@@ -693,7 +694,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     const series = dropDuplicateSeries(builder.build('epoch', notes));
     if (series.length === 0) continue;
     notes.unshift(describeRead(r, snap, runs.filter((x) => x.series.size > 0).length > 1 ? null : snap.physicalLines));
-    const inferred = inferredNames(r, snap);
+    const inferred = inferredNames(r);
     if (inferred) notes.push(inferred);
     if (percentNames.size) notes.push(`values written with % read as fractions: ${[...percentNames].slice(0, 6).join(', ')}`);
     if (redraws > 0) notes.push(`${redraws} point(s) logged again at the same or an earlier position (progress-bar redraws, rollbacks): the later value kept`);
@@ -805,39 +806,28 @@ function describeRead(r: RunAcc, snap: Snapshot, physical: number | null): strin
   return `read ${r.lines.toLocaleString('en-US')}${of} with ${r.templates.size} template${r.templates.size === 1 ? '' : 's'}: ${parts.join(', ')}${more}`;
 }
 
-/** The template's example with metric values as `<v>` and counters as `<n>`, shortened. */
+/** The template's example with metric values as `<v>` and counters as `<n>` (bars as ▮), shortened. */
 function templateText(t: Template<Analysed>): string {
   const a = t.analysis;
-  let k = 0;
-  let text = t.example.trim();
-  const shape = lineShape(text);
-  // Replace slot texts in order: walk the example and substitute each number token by its role's mark.
   let out = '';
-  let pos = 0;
-  for (const raw of shape.slots) {
-    const at = text.indexOf(raw, pos);
-    if (at < 0) break;
-    const s = a.slots[k++];
-    const mark = !s ? raw : s.role === 'metric' ? '<v>' : s.role === 'ignore' ? raw : '<n>';
-    out += text.slice(pos, at) + mark;
-    pos = at + raw.length;
+  for (const tok of tokenize(t.example.trim())) {
+    if (tok.kind !== 'num') out += tok.text;
+    else {
+      const s = a.slots[tok.slot!];
+      out += !s || s.role === 'ignore' || s.role === 'total' ? (s?.role === 'total' ? '<n>' : tok.text) : s.role === 'metric' ? '<v>' : '<n>';
+    }
   }
-  out += text.slice(pos);
-  text = out.replace(/\s+/g, ' ');
+  const text = out.replace(/\s+/g, ' ');
   return text.length > 90 ? `${text.slice(0, 60)} … ${text.slice(-25)}` : text;
 }
 
-/** Names whose split or key was inferred (prose names, inherited splits, table columns). */
-function inferredNames(r: RunAcc, snap: Snapshot): string | null {
+/** Names whose split or key was inferred (prose names, carried splits, table columns), as the run's series have them. */
+function inferredNames(r: RunAcc): string | null {
   const seen = new Map<string, string>();
-  for (const ref of r.templates.keys()) {
-    for (const s of snap.templateOf(ref).analysis.slots) {
-      if (s.role !== 'metric' || !s.name) continue;
-      const printed = s.name;
-      if (printed.toLowerCase() === s.canon) continue;
-      const m = normaliseMetricName(s.canon);
-      seen.set(`${printed}\u0000${s.canon}`, `${s.canon} (${m.key}, ${m.split})${s.namedBy === 'header' ? ' from the table header' : s.namedBy === 'right' ? ' from the word after the value' : ''}`);
-    }
+  for (const acc of r.series.values()) {
+    if (!acc.name || acc.name.toLowerCase() === acc.canon) continue;
+    const m = normaliseMetricName(acc.canon);
+    seen.set(`${acc.name}\u0000${acc.canon}`, `${acc.canon} (${m.key}, ${m.split})${acc.namedBy === 'header' ? ' from the table header' : acc.namedBy === 'right' ? ' from the word after the value' : ''}`);
   }
   if (seen.size === 0) return null;
   const list = [...seen.entries()].slice(0, 12).map(([p, c]) => `\`${p.split('\u0000')[0]}\` → ${c}`);
