@@ -57,15 +57,38 @@ interface Prepared {
   views: RunView[];
 }
 
-function judge(p: Prepared, context: DiagnoseContext = {}): { items: VerdictItem[][]; own: VerdictItem[][] } {
-  const own = p.views.map((view) => RULES.map((rule) => {
-    try {
-      return rule.check({ view, context });
-    } catch {
-      return { id: rule.id, area: rule.area, status: 'unknown', title: '', evidence: {}, fix: '', marks: [] } as VerdictItem;
-    }
-  }));
-  return { own, items: own.map((its) => tellOneStory(its)) };
+/**
+ * Every rule's own items on every run, kept between evaluations: a threshold of one rule file only changes the rules
+ * whose module reads that file (itself and the rules importing it), so only those are judged again.
+ */
+export class Judged {
+  /** own[run][view][rule] */
+  own: VerdictItem[][][];
+  constructor(readonly prepared: Prepared[], readonly context: DiagnoseContext = {}) {
+    this.own = prepared.map((p) => p.views.map((view) => RULES.map((rule) => judgeOne(rule, view, context))));
+  }
+  /** Re-judges the rules at these indices; returns the previous items so a rejected candidate can be put back. */
+  rejudge(ruleIdx: number[]): Array<[number, number, number, VerdictItem]> {
+    const saved: Array<[number, number, number, VerdictItem]> = [];
+    this.prepared.forEach((p, r) => p.views.forEach((view, v) => {
+      for (const k of ruleIdx) {
+        saved.push([r, v, k, this.own[r]![v]![k]!]);
+        this.own[r]![v]![k] = judgeOne(RULES[k]!, view, this.context);
+      }
+    }));
+    return saved;
+  }
+  restore(saved: Array<[number, number, number, VerdictItem]>): void {
+    for (const [r, v, k, item] of saved) this.own[r]![v]![k] = item;
+  }
+}
+
+function judgeOne(rule: (typeof RULES)[number], view: RunView, context: DiagnoseContext): VerdictItem {
+  try {
+    return rule.check({ view, context });
+  } catch {
+    return { id: rule.id, area: rule.area, status: 'unknown', title: '', evidence: {}, fix: '', marks: [] };
+  }
 }
 
 const flaggedIds = (itemsPerRun: VerdictItem[][]) => {
@@ -83,22 +106,42 @@ export interface Evaluation {
   objective: number;
 }
 
-export function evaluate(prepared: Prepared[]): Evaluation {
+export function evaluate(judged: Judged): Evaluation {
   const cases: Case[] = [];
   const ruleFa: Record<string, number> = {};
   let healthy = 0;
-  for (const p of prepared) {
-    const { items, own } = judge(p);
+  judged.prepared.forEach((p, r) => {
+    const own = judged.own[r]!;
+    const items = own.map((its) => tellOneStory(its));
     cases.push({ file: p.id, truth: p.truth, predicted: corpusLabels(flaggedIds(items)) });
     if (p.truth.has('healthy')) {
       healthy++;
       for (const id of flaggedIds(own)) ruleFa[id] = (ruleFa[id] ?? 0) + 1;
     }
-  }
+  });
   const s = score(cases, CORPUS_LABELS);
   const fa = s.healthyFalseAlarmRate ?? 0;
   const perRuleFalseAlarms = Object.fromEntries(Object.entries(ruleFa).map(([k, v]) => [k, v / Math.max(1, healthy)]));
   return { macroF1: s.macroF1, microF1: s.microF1, falseAlarms: fa, perRuleFalseAlarms, objective: s.macroF1 - 5 * Math.max(0, fa - FIT_FALSE_ALARMS) };
+}
+
+/** For each rule file, the indices (in RULES) of the rules whose module imports it, directly or through others. */
+export function readersOf(files: string[]): Map<string, number[]> {
+  const imports = new Map<string, string[]>();
+  for (const f of readdirSync(rulesDir).filter((f) => f.endsWith('.ts'))) {
+    const src = readFileSync(path.join(rulesDir, f), 'utf8');
+    imports.set(f, [...src.matchAll(/from '\.\/([\w-]+\.ts)'/g)].map((m) => m[1]!));
+  }
+  const closure = (f: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(f)) return seen;
+    seen.add(f);
+    for (const g of imports.get(f) ?? []) closure(g, seen);
+    return seen;
+  };
+  const ruleFile = RULES.map((r) => [...imports.keys()].find((f) => readFileSync(path.join(rulesDir, f), 'utf8').includes(`id: '${r.id}'`)) ?? '');
+  const out = new Map<string, number[]>();
+  for (const file of files) out.set(file, RULES.map((_, k) => k).filter((k) => ruleFile[k] && closure(ruleFile[k]!).has(file)));
+  return out;
 }
 
 function candidates(p: Param, current: number): number[] {
@@ -131,25 +174,31 @@ async function main() {
   const prepared: Prepared[] = runs.map((r) => ({ id: r.id, truth: new Set(r.labels), views: r.runs.map((x) => buildView(x.series)) }));
   console.log(`fit: ${prepared.length} tune runs (${prepared.filter((p) => p.truth.has('healthy')).length} healthy)`);
   const params = await fittedParams();
+  const readers = readersOf([...new Set(params.map((p) => p.file))]);
+  const judged = new Judged(prepared);
   const before = Object.fromEntries(params.map((p) => [`${p.file}:${p.key}`, p.fit[p.key]!]));
-  let best = evaluate(prepared);
+  let best = evaluate(judged);
   console.log(`start: macro-F1 ${best.macroF1.toFixed(3)}, false alarms ${(best.falseAlarms * 100).toFixed(1)} %`);
   for (let sweep = 0; sweep < SWEEPS; sweep++) {
     let improved = false;
     for (const p of params) {
       const current = p.fit[p.key]!;
       let bestValue = current;
+      const affected = readers.get(p.file) ?? [];
       for (const v of candidates(p, current)) {
         if (v === current) continue;
         p.fit[p.key] = v;
-        const e = evaluate(prepared);
+        const saved = judged.rejudge(affected);
+        const e = evaluate(judged);
         if (e.objective > best.objective + 1e-6) {
           best = e;
           bestValue = v;
           improved = true;
         }
+        judged.restore(saved);
       }
       p.fit[p.key] = bestValue;
+      if (bestValue !== current) judged.rejudge(affected);
     }
     console.log(`sweep ${sweep + 1}: macro-F1 ${best.macroF1.toFixed(3)}, false alarms ${(best.falseAlarms * 100).toFixed(1)} %`);
     if (!improved) break;

@@ -18,9 +18,10 @@ export const WARN_FACTOR = 1.5;
  * Thresholds of the reading without K, fitted on the corpus' tune split by `npm run corpus -- --fit`; `falseAlarms` is
  * this rule's share of healthy tune runs flagged at these values. `stepCollapse`: the first logged step loss over the
  * median of the points logged in the next EARLY_SHARE of the run; `epochCollapse`: the first epoch's loss over the
- * second's.
+ * second's; `epochOverVal`: the first epoch's training loss over the first validation loss (taken after that epoch:
+ * a sane start is a little above it, a confidently wrong one many times).
  */
-export const FIT = { stepCollapse: 8, epochCollapse: 6, falseAlarms: NaN };
+export const FIT = { stepCollapse: 8, epochCollapse: 6, epochOverVal: 4, falseAlarms: NaN };
 /** The window after the first step the collapse is measured against (share of the logged points, at least 3). */
 export const EARLY_SHARE = 0.03;
 
@@ -63,6 +64,14 @@ export const badInitialLossRule: Rule = {
       against = finite[1]!;
       threshold = FIT.epochCollapse;
       what = 'the second epoch';
+      const v = view.valLoss?.source;
+      const firstVal = v ? Array.from(v.values).find(Number.isFinite) : undefined;
+      // The reading that clears its own bar by more tells the story.
+      if (firstVal !== undefined && firstVal > 0 && first / firstVal / FIT.epochOverVal > first / against / FIT.epochCollapse) {
+        against = firstVal;
+        threshold = FIT.epochOverVal;
+        what = 'the first validation loss';
+      }
     }
     const ratio = first / against;
     const evidence = { firstLoss: Number(first.toPrecision(4)), comparedWith: what, thatLevel: Number(against.toPrecision(4)), ratio: Number(ratio.toFixed(2)) };

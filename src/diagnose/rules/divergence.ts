@@ -56,9 +56,26 @@ export function findDivergence(c: Curve): DivergenceFinding | null {
 }
 
 /** The lowest median of k consecutive points. */
-function lowestMedian(ts: Float64Array, k: number): number {
-  let low = Infinity;
-  for (let i = 0; i + k <= ts.length; i++) low = Math.min(low, median(Array.from(ts.subarray(i, i + k))));
+export function lowestMedian(ts: Float64Array, k: number): number {
+  if (ts.length < k) return NaN;
+  // A sorted window slid along the curve: one insertion and one removal per step instead of a fresh sort.
+  const w = Float64Array.from(ts.subarray(0, k)).sort();
+  const mid = () => (k % 2 ? w[k >> 1]! : (w[(k >> 1) - 1]! + w[k >> 1]!) / 2);
+  let low = mid();
+  for (let i = k; i < ts.length; i++) {
+    const out = ts[i - k]!;
+    const inn = ts[i]!;
+    let j = 0;
+    while (j < k - 1 && w[j] !== out) j++;
+    // Remove `out` at j, insert `inn` keeping the order.
+    if (inn >= out) {
+      while (j < k - 1 && w[j + 1]! < inn) { w[j] = w[j + 1]!; j++; }
+    } else {
+      while (j > 0 && w[j - 1]! > inn) { w[j] = w[j - 1]!; j--; }
+    }
+    w[j] = inn;
+    low = Math.min(low, mid());
+  }
   return low;
 }
 

@@ -11,6 +11,7 @@ import { findDivergence } from './divergence.ts';
 import { findRisingStretch } from './train-loss-rising.ts';
 import { fmt, meaningful, whenAt } from './shared.ts';
 import { orderingExplainsLoss } from './unshuffled-data.ts';
+import { perEpoch } from './oscillation.ts';
 import type { RunView } from '../signals/view.ts';
 import type { DiagnoseContext } from '../../domain/context.ts';
 
@@ -38,8 +39,11 @@ export const START_SHARE = 0.2;
  * the per-batch loss reaches `blowupFactor`× its starting level (the first batch loss, or ln K when higher) on at
  * least `blowupMinPoints` batches — or the first epoch's mean loss does. A working first epoch ends below where it
  * started; several batches far above it mean the steps overshoot, which is what kills ReLUs and leaves a net at chance.
+ *
+ * Per epoch (a log without batch losses) the overshoot shows as an epoch whose loss is `epochRise` (log) above the
+ * one before, in the first half of the run, in a run that ends less than `maxNetProgress` (log) below where it began.
  */
-export const FIT = { blowupFactor: 4, blowupMinPoints: 3, falseAlarms: NaN };
+export const FIT = { blowupFactor: 4, blowupMinPoints: 3, epochRise: 0.2, maxNetProgress: 0.4, falseAlarms: NaN };
 export const BLOWUP_WINDOW_SHARE = 0.1;
 /** After a blow-up the run counts as recovered when its final loss is this share (or less) of the starting level. */
 export const RECOVERED_SHARE = 0.8;
@@ -142,6 +146,20 @@ function findUselessFirstPhase(loss: Curve, lr: Curve): CutFinding | null {
   return { cutStep, lrBefore: lv.values[cut - 1], lrAfter: lv.values[cut], before: loss.scale.fromBadness(beforeEnd), after: loss.scale.fromBadness(after) };
 }
 
+/** Per epoch: the largest epoch-over-epoch rise in the first half, in a run that ended close to where it began. */
+function findEpochOvershoot(c: Curve): { rise: number; step: number; start: number; end: number } | null {
+  if (!c.logScale) return null;
+  const { v, step } = perEpoch(c);
+  if (v.length < 4) return null;
+  let rise = -Infinity;
+  let at = 0;
+  for (let i = 1; i < Math.max(2, Math.floor(v.length / 2)); i++) if (v[i]! - v[i - 1]! > rise) { rise = v[i]! - v[i - 1]!; at = i; }
+  const k = Math.max(1, Math.floor(v.length * 0.1));
+  const end = median(v.slice(v.length - k));
+  if (rise < FIT.epochRise || v[0]! - end >= FIT.maxNetProgress) return null;
+  return { rise, step: step[at]!, start: c.scale.fromBadness(v[0]!), end: c.scale.fromBadness(end) };
+}
+
 /**
  * Beyond this factor the suggestion stops being a number: a ratio that large is measured on weights that are already
  * blowing up, so "lower it 1281×" would be false precision; "100× or more" says the same without pretending.
@@ -242,6 +260,17 @@ export const lrTooHighRule: Rule = {
         `Lower the learning rate${lrValue !== undefined ? ` (now ${lrValue})` : ''} by 3–10×, add warm-up and gradient clipping.`,
         { learningRate: lrValue ?? null, risingFromStep: from?.step ?? null },
         from ? [{ series: c.name, step: from.step, toStep: whenAt(c, rising!.to).step, label: 'loss rising from the start', kind: 'band' }] : [],
+      );
+    }
+    const bounce = div ? null : findEpochOvershoot(c);
+    if (bounce) {
+      return itemOf(
+        this,
+        'warn',
+        `The training loss went up ${fmt(Math.exp(bounce.rise))}× from one epoch to the next early on and ended at ${fmt(bounce.end)}, barely below its start (${fmt(bounce.start)})`,
+        `Lower the learning rate${lrValue !== undefined ? ` (now ${fmt(lrValue)})` : ''} 3–10× (or add warm-up): the steps overshoot and the run never settles.`,
+        { learningRate: lrValue ?? null, riseFactor: Number(Math.exp(bounce.rise).toFixed(2)), startLoss: Number(bounce.start.toPrecision(4)), endLoss: Number(bounce.end.toPrecision(4)) },
+        [{ series: c.name, step: Math.round(bounce.step), label: 'loss jumps up', kind: 'point' }],
       );
     }
     if (div) {
