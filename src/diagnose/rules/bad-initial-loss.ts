@@ -59,9 +59,12 @@ export const badInitialLossRule: Rule = {
       threshold = FIT.stepCollapse;
       what = `the median of the next ${k} logged steps`;
     } else {
-      const finite = Array.from(values).filter(Number.isFinite);
-      if (finite.length < 3) return unknownItem(this, 'Too few epochs to judge the start', 'Log the training loss per step, or give the class count K.');
-      against = finite[1]!;
+      // The second finite epoch and whether there is a third, without copying a long series.
+      let second = NaN;
+      let seen = 0;
+      for (let i = firstAt + 1; i < values.length && seen < 2; i++) if (Number.isFinite(values[i])) { if (seen++ === 0) second = values[i]!; }
+      if (seen < 2) return unknownItem(this, 'Too few epochs to judge the start', 'Log the training loss per step, or give the class count K.');
+      against = second;
       threshold = FIT.epochCollapse;
       what = 'the second epoch';
       const v = view.valLoss?.source;

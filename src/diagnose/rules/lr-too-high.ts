@@ -12,6 +12,7 @@ import { findRisingStretch } from './train-loss-rising.ts';
 import { fmt, meaningful, whenAt } from './shared.ts';
 import { orderingExplainsLoss } from './unshuffled-data.ts';
 import { perEpoch } from './oscillation.ts';
+import { FAIL_FACTOR as BAD_INIT_FACTOR } from './bad-initial-loss.ts';
 import type { RunView } from '../signals/view.ts';
 import type { DiagnoseContext } from '../../domain/context.ts';
 
@@ -73,6 +74,9 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
   const val = (j: number) => src.values[idx[j]];
   const epochOf = (j: number) => (src.epochs ? src.epochs[idx[j]] : NaN);
   const chance = context.classes && context.classes >= 2 ? Math.log(context.classes) : null;
+  // A first batch already far above chance is a confidently wrong initialisation (bad_initial_loss): what follows it
+  // is that start playing out, not steps overshooting from a sane one.
+  if (chance !== null && val(0) >= BAD_INIT_FACTOR * chance) return null;
   const start = Math.max(val(0), chance ?? 0);
   const e0 = epochOf(0);
   let end: number;
@@ -215,6 +219,13 @@ export const lrTooHighRule: Rule = {
         },
         [{ series: c?.name ?? 'loss', step: blowUp.peakStep, label: 'loss blows up', kind: 'point', value: blowUp.peak }],
       );
+    }
+    // Steps that are large for weights initialised far too large are the initialisation's doing (bad_initial_loss):
+    // lowering the rate would not fix them.
+    const firstLoss = c ? Array.from(c.source.values.subarray(0, 8)).find(Number.isFinite) : undefined;
+    const badStart = !!context.classes && context.classes >= 2 && firstLoss !== undefined && firstLoss >= BAD_INIT_FACTOR * Math.log(context.classes);
+    if (ratio !== null && ratio >= UPDATE_RATIO_WARN && badStart) {
+      return itemOf(this, 'pass', `Steps are large (${fmt(ratio)} of the weights), but the first loss is already far above chance: see bad_initial_loss`, '', { updateRatioMedian: Number(ratio.toPrecision(3)), deferredTo: 'bad_initial_loss' });
     }
     if (ratio !== null && ratio >= UPDATE_RATIO_WARN) {
       return itemOf(

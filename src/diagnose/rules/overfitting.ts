@@ -91,7 +91,7 @@ export const overfittingRule: Rule = {
     const bestValue = Number(val.y[p.bestIndex].toPrecision(4));
     const lastValue = Number(val.y[last].toPrecision(4));
     const trainFactor = f.train.logScale ? Math.exp(f.trainDrop) : null;
-    const trainText = trainFactor !== null && trainFactor >= 1.05 ? `${f.train.name} fell ${fmt(trainFactor)}× meanwhile` : `${f.train.name} kept improving`;
+    const trainText = trainFactor !== null && trainFactor >= 1.05 ? `${f.train.name} fell ${fmt(trainFactor)}×` : `${f.train.name} kept improving`;
     const title =
       f.status === 'fail'
         ? `${val.name} bottomed at ${fmt(bestValue)} at ${p.unit} ${p.bestWhen} and ended at ${fmt(lastValue)} while ${trainText}`
