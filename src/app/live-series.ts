@@ -93,6 +93,8 @@ export interface PushPoint {
   /** Seconds since the Unix epoch. */
   time?: number;
   metrics: Record<string, number | null>;
+  /** Per step or per epoch, for a metric first seen in this point (default: per epoch when step = epoch). */
+  cadence?: Cadence;
 }
 
 export interface AppendOutcome {
@@ -154,7 +156,7 @@ export class LiveSeries {
         let g = this.byName.get(name);
         if (!g) {
           // Keras-style callbacks send one point per epoch with step = epoch; those are epoch-level curves.
-          g = new GrowingSeries(name, p.epoch !== undefined && p.step === p.epoch ? 'epoch' : 'step');
+          g = new GrowingSeries(name, p.cadence ?? (p.epoch !== undefined && p.step === p.epoch ? 'epoch' : 'step'));
           this.byName.set(name, g);
         }
         if (p.step <= g.lastStep) {

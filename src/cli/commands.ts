@@ -34,6 +34,11 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   },
   { name: 'train', summary: 'train a preset with TensorFlow.js in a child process, store the run and print its verdict', load: async () => (await import('./train.ts')).trainCommand },
   { name: 'token', summary: 'create, list or revoke API tokens for the HTTP push API', load: async () => (await import('./token.ts')).tokenCommand },
+  {
+    name: 'watch',
+    summary: 'read training output as it is printed (a pipe, or a growing file), keep its verdict up to date and stream its records to a server',
+    load: async () => (await import('./watch.ts')).watchCommand,
+  },
   { name: 'serve', summary: 'run the HTTP push API without the Discord bot (HTTP_HOST, HTTP_PORT)', load: async () => (await import('./serve.ts')).serveCommand },
 ];
 

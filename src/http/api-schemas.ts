@@ -76,6 +76,8 @@ const pointSchema = strictObject({
   epoch: finite.min(0).optional(),
   time: finite.optional(),
   metrics: z.record(displayName(200, false), metricValue).refine((m) => Object.keys(m).length > 0, 'expected at least one metric'),
+  /** Whether the point's metrics are per step or per epoch; without it, a point with step = epoch is taken as per epoch. */
+  cadence: z.enum(['step', 'epoch']).optional(),
 });
 
 export const metricsBatchSchema = z

@@ -285,7 +285,7 @@ describe('POST /runs: the config spellings scripts use, and nothing silently dro
     const id = (await h.call('POST', '/api/v1/runs', t, { name: 'strict-bodies' })).body.id;
     const m = await h.call('POST', `/api/v1/runs/${id}/metrics`, t, { points: [{ step: 0, metrics: { loss: 1 } }, { step: 1, wall_time: 5, metrics: { loss: 0.9 } }] });
     expect(m.status).toBe(400);
-    expect(m.body.detail).toBe('points[1]: unknown field wall_time; accepted: step, epoch, time, metrics');
+    expect(m.body.detail).toBe('points[1]: unknown field wall_time; accepted: step, epoch, time, metrics, cadence');
     expect((await h.runs.getRun(id))!.points).toBe(0);
     const d = await h.call('POST', `/api/v1/runs/${id}/dataset`, t, { trainSize: 1000, train_val_overlap: 12, dupes: 3 });
     expect(d.status).toBe(400);

@@ -287,6 +287,12 @@ export class ConsoleReader {
     return ref >= ROW_BASE ? this.rowList[ref - ROW_BASE]! : this.miner.templates[ref]!;
   }
 
+  /** The physical line of the last record read (0 when none yet). */
+  get lastRecordLine(): number {
+    const n = this.recLine.length;
+    return n > 0 ? this.recLine.get(n - 1) : 0;
+  }
+
   /** The runs read so far; [] when there are no training records. */
   runs(fileName: string): RunLog[] {
     return buildRuns(
