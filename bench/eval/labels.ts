@@ -21,7 +21,9 @@ export const SCORED_LABELS = ['overfitting', 'divergence', 'nan', 'not_converged
 export type Label = (typeof SCORED_LABELS)[number];
 
 export const LABEL_ITEMS: Record<Exclude<Label, 'healthy'>, string[]> = {
-  overfitting: ['overfitting'],
+  // The human labels call a validation that peaked early and never came back, while training kept improving,
+  // overfitting; the engine tells a drift up (overfitting) from a stall (early_stopping_missing).
+  overfitting: ['overfitting', 'early_stopping_missing'],
   divergence: ['divergence', 'train_loss_rising'],
   nan: ['nan_loss'],
   // A rate too low is this vocabulary's not_converged (still falling at the end), told apart only by its pace.

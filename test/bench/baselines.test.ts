@@ -64,7 +64,8 @@ describe('eval labels and scoring', () => {
     expect(predictedLabels([v([['overfitting', 'warn']])])).toEqual(new Set(['overfitting']));
     expect(predictedLabels([v([['divergence', 'fail']])])).toEqual(new Set(['divergence']));
     // A warning outside the nine real-log labels is still a finding: not healthy.
-    expect(predictedLabels([v([['early_stopping_missing', 'warn'], ['plateau', 'pass']])])).toEqual(new Set());
+    expect(predictedLabels([v([['val_better_than_train', 'warn'], ['plateau', 'pass']])])).toEqual(new Set());
+    expect(predictedLabels([v([['early_stopping_missing', 'warn']])])).toEqual(new Set(['overfitting']));
     expect(predictedLabels([v([['plateau', 'pass'], ['leakage', 'unknown']])])).toEqual(new Set(['healthy']));
     expect(corpusLabels(flaggedItems([v([['unshuffled_data', 'warn'], ['no_validation', 'warn']])]))).toEqual(new Set(['unshuffled_data']));
     expect(CORPUS_LABELS.length).toBeGreaterThanOrEqual(21);

@@ -9,7 +9,8 @@ import type { Mark } from '../../domain/verdict.ts';
 import type { Curve, RunView } from '../signals/view.ts';
 import { smoothedAtPointOf } from '../signals/view.ts';
 import { median } from '../signals/stats.ts';
-import { fmt, MIN_LOG_CHANGE } from './shared.ts';
+import { fmt } from './shared.ts';
+import { medianFilter } from '../signals/smoothing.ts';
 import { earlyStoppingPlan, planBand, planText, type StopPlan } from './early-stopping-plan.ts';
 
 /** Fewer validation points than this cannot show a turn. */
@@ -19,12 +20,16 @@ export const MIN_EVALS_AFTER_BEST = 4;
 /**
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
  * rule's share of healthy tune runs flagged at these values.
- * - valRiseSigmas: The validation level after the best must sit this many of its noise units above the best…
- * - minLogValRise: …and at least 5 % above it (log scale) for a fail.
- * - minLogTrainDrop: Meanwhile training must improve by at least 10 % (log scale) over the same stretch.
- * - gapWideningWarn: Validation flat but training pulling away by this much (log) = the gap is widening: a warning.
+ * - minShareAfterBest: the best evaluation leaves at least this share of the run after it;
+ * - valRiseSigmas / minLogValRise: the validation level at the end (median of the last tenth) sits this many of its
+ *   noise units, and at least this much (log), above its best (both on a running median, so one lucky evaluation is
+ *   neither the best nor the end);
+ * - warnLogValRise: a smaller rise (noise-significant all the same) is a warning: validation drifting up;
+ * - minLogTrainDrop: meanwhile training improved by at least this much (log).
+ * A validation that only stops improving while training pulls away is not called overfitting: early_stopping_missing
+ * says when it stopped, generalization_gap how far apart they ended.
  */
-export const FIT = { minShareAfterBest: 0.15, valRiseSigmas: 2, minLogValRise: 0.05, minLogTrainDrop: 0.1, gapWideningWarn: 0.25, falseAlarms: NaN };
+export const FIT = { minShareAfterBest: 0.15, valRiseSigmas: 2, minLogValRise: 0.14, warnLogValRise: 0.07, minLogTrainDrop: 0.2, falseAlarms: NaN };
 
 export interface OverfittingFinding {
   status: 'fail' | 'warn';
@@ -49,29 +54,24 @@ export function findOverfitting(view: RunView): OverfittingFinding | null {
   const { val, train } = judgedValidation(view);
   if (!val || !train || val.ts.length < MIN_EVALS) return null;
   const n = val.ts.length;
-  // The best evaluation: the first point within noise of the minimum, so a flat bottom counts from its start.
+  // A running median of the judged curve (the step-level one is smoothed already): the best and the end are levels.
+  const level = val.smoothed ? val.ts : medianFilter(val.ts, n >= 15 ? 5 : 3);
   let m = 0;
-  for (let i = 1; i < n; i++) if (val.ts[i] < val.ts[m]) m = i;
+  for (let i = 1; i < n; i++) if (level[i]! < level[m]!) m = i;
   const after = n - 1 - m;
   if (after < Math.max(MIN_EVALS_AFTER_BEST, Math.ceil(n * FIT.minShareAfterBest))) return null;
-  const post = Array.from(val.ts.subarray(m + 1));
-  const valLevel = median(post.slice(Math.floor(post.length / 2)));
-  const valRise = valLevel - val.ts[m];
+  const end = median(Array.from(level.subarray(n - Math.max(2, Math.ceil(n * 0.1)))));
+  const valRise = end - level[m]!;
   const noise = Number.isFinite(val.noise) ? val.noise : 0;
+  const minRise = val.logScale ? FIT.minLogValRise : 0.05 * val.range;
+  const warnRise = val.logScale ? Math.min(FIT.warnLogValRise, FIT.minLogValRise) : 0.025 * val.range;
+  if (!(valRise >= Math.max(FIT.valRiseSigmas * noise, warnRise))) return null;
+  const status = valRise >= Math.max(FIT.valRiseSigmas * noise, minRise) ? 'fail' : 'warn';
   const trainAtBest = smoothedAtPointOf(train, val, m);
   const trainEnd = median(Array.from(train.ts.subarray(Math.max(0, train.ts.length - Math.max(1, Math.floor(train.ts.length * 0.1))))));
   const trainDrop = Number.isFinite(trainAtBest) ? trainAtBest - trainEnd : NaN;
   if (!(trainDrop >= (train.logScale ? FIT.minLogTrainDrop : 0.1 * train.range))) return null;
-  const plan = earlyStoppingPlan(val);
-  const minRise = val.logScale ? FIT.minLogValRise : 0.05 * val.range;
-  if (valRise >= Math.max(FIT.valRiseSigmas * noise, minRise)) {
-    return { status: 'fail', val, train, bestIndex: m, valRise, trainDrop, plan };
-  }
-  // Validation stalled (no new best for the rest of the run) while training pulled away.
-  if (valRise >= -MIN_LOG_CHANGE && val.logScale && train.logScale && trainDrop + valRise >= FIT.gapWideningWarn) {
-    return { status: 'warn', val, train, bestIndex: m, valRise, trainDrop, plan };
-  }
-  return null;
+  return { status, val, train, bestIndex: m, valRise, trainDrop, plan: earlyStoppingPlan(val) };
 }
 
 export const overfittingRule: Rule = {
@@ -92,10 +92,7 @@ export const overfittingRule: Rule = {
     const lastValue = Number(val.y[last].toPrecision(4));
     const trainFactor = f.train.logScale ? Math.exp(f.trainDrop) : null;
     const trainText = trainFactor !== null && trainFactor >= 1.05 ? `${f.train.name} fell ${fmt(trainFactor)}×` : `${f.train.name} kept improving`;
-    const title =
-      f.status === 'fail'
-        ? `${val.name} bottomed at ${fmt(bestValue)} at ${p.unit} ${p.bestWhen} and ended at ${fmt(lastValue)} while ${trainText}`
-        : `${val.name} has not improved since ${p.unit} ${p.bestWhen} (${fmt(bestValue)}) while ${trainText}`;
+    const title = `${val.name} bottomed at ${fmt(bestValue)} at ${p.unit} ${p.bestWhen} and ${f.status === 'fail' ? 'ended' : 'drifted up to end'} at ${fmt(lastValue)} while ${trainText}`;
     const plan = planText(val, p);
     const marks: Mark[] = [{ series: val.name, step: Math.round(val.x[p.bestIndex]), label: `best ${val.name} (${p.unit} ${p.bestWhen})`, kind: 'point', value: bestValue }, ...planBand(val, p)];
     return itemOf(
