@@ -389,11 +389,14 @@ def check_unshuffled(run):
     lv = log_pos(s.values)
     if len(finite(lv)) != len(lv):
         return False
-    means = defaultdict(list)
-    for k, x in zip(b, lv):
-        means[k].append(x)
-    mu = {k: sum(xs) / len(xs) for k, xs in means.items()}
-    r = [x - mu[k] for k, x in zip(b, lv)]
+    # Detrend with a centred moving average one epoch wide: it removes the run's own descent (which, measured against
+    # each epoch's mean, would itself look like a per-epoch sawtooth) and cancels any pattern that repeats every epoch.
+    n = len(lv)
+    h = period // 2
+    r = []
+    for i in range(h, n - h):
+        window = lv[i - h:i - h + period]
+        r.append(lv[i] - sum(window) / len(window))
     n = len(r)
     if n <= period + 2:
         return False

@@ -14,8 +14,8 @@ import { epochIndex, epochPhasePattern } from '../signals/epoch-phase.ts';
  * reach these. `falseAlarms` is this rule's share of healthy tune runs flagged at these values.
  */
 export const FIT = { minAutocorrelation: 0.3, minProfileStrength: 0.3, falseAlarms: NaN };
-/** At least this many points per epoch and epochs to see a per-epoch pattern. */
-export const MIN_POINTS_PER_EPOCH = 4;
+/** At least this many points per epoch (a shape within the epoch needs them) and epochs to see a per-epoch pattern. */
+export const MIN_POINTS_PER_EPOCH = 8;
 export const MIN_EPOCHS = 3;
 
 /** Why the per-epoch pattern cannot be looked for; null when it can. */

@@ -25,7 +25,7 @@ describe('unshuffled_data', () => {
 });
 
 describe('unshuffled_data on epochs that are not a whole number of logged points', () => {
-  /** 30 epochs of 63 batches (1,890 points, downsampled into bins of 4.7), or logged every 10 batches (6.3 per epoch). */
+  /** 30 epochs of 63 batches (1,890 points, downsampled into bins of 4.7), or logged every 5 or 7 batches (12.6, 9 per epoch). */
   const sorted = (everyK: number, noise: number, seed: number) => {
     let s = seed;
     const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
@@ -42,7 +42,7 @@ describe('unshuffled_data on epochs that are not a whole number of logged points
     }
     return makeSeries('loss', 'loss', 'train', 'step', steps, epochs, values);
   };
-  it.each([[1, 0.3], [10, 0.3], [7, 0.5]])('finds the sawtooth logged every %s batches (noise %s)', (k, noise) => {
+  it.each([[1, 0.3], [5, 0.3], [7, 0.5]])('finds the sawtooth logged every %s batches (noise %s)', (k, noise) => {
     const run = makeRun({ epochs: 30, train: decay(2, 0.4, 6) });
     run.series = [sorted(k, noise, 7)];
     const item = itemFor(run, 'unshuffled_data');
@@ -61,5 +61,16 @@ describe('unshuffled_data on epochs that are not a whole number of logged points
     }
     run.series = [{ ...s, values: Float64Array.from(v) }];
     expect(itemFor(run, 'unshuffled_data').status).toBe('pass');
+  });
+});
+
+describe('unshuffled_data needs a shape within the epoch', () => {
+  it('is unknown with fewer than 8 logged points per epoch (4 points cannot hold a shape, and an epoch summary among them reads as one)', () => {
+    const steps = Array.from({ length: 72 }, (_, i) => i + 1);
+    const epochs = steps.map((s) => s / 4);
+    const values = steps.map((s) => (s % 4 === 0 ? 0.5 : 0.8) * Math.exp(-s / 100));
+    const run = makeRun({ epochs: 18, train: decay(1, 0.1, 3) });
+    run.series = [makeSeries('loss', 'loss', 'train', 'step', steps, epochs, values)];
+    expect(itemFor(run, 'unshuffled_data').status).toBe('unknown');
   });
 });
