@@ -4,6 +4,7 @@ import { ALERTABLE_EVENTS, parseAlertEvents } from '../src/alerts/alert-events.t
 import { DEFAULT_ALERT_EVENTS } from '../src/alerts/alert-store.ts';
 import { UserFacingError, type BotCommand, type BotContext } from '../src/bot/command.ts';
 import { alertSettingsText } from '../src/bot/presenters/alert-settings.ts';
+import { threadReadingText } from '../src/bot/presenters/message-diagnosis.ts';
 import { RunNotFoundError } from '../src/store/run-store.ts';
 
 const command: BotCommand = {
@@ -18,6 +19,9 @@ const command: BotCommand = {
         .addRoleOption((o) => o.setName('role').setDescription('Role to mention').setRequired(true))
         .addStringOption((o) =>
           o.setName('events').setDescription(`Finding ids, comma-separated (default: ${DEFAULT_ALERT_EVENTS.join(', ')})`).setRequired(false),
+        )
+        .addBooleanOption((o) =>
+          o.setName('read-threads').setDescription("Read logs posted in a run's thread to update the run (needs the Message Content intent)").setRequired(false),
         ),
     )
     .addSubcommand((s) => s.setName('show').setDescription('Show the alert settings of this server')),
@@ -69,15 +73,22 @@ async function set(i: ChatInputCommandInteraction, ctx: BotContext): Promise<voi
     events = parsed.events;
   }
   const settings = await ctx.alerts.configure({ guildId: i.guildId!, channelId: channel.id, roleId: role.id, events, by: i.user.id });
-  ctx.log.info({ guildId: settings.guildId, channelId: settings.channelId, roleId: settings.roleId, events: settings.events, by: i.user.id }, 'alert settings changed');
-  await i.reply({ content: `✅ Saved.\n${alertSettingsText(settings)}`, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  const readThreads = i.options.getBoolean('read-threads');
+  if (readThreads !== null && ctx.threadReading) await ctx.threadReading.setEnabled(i.guildId!, readThreads, i.user.id, ctx.now());
+  ctx.log.info({ guildId: settings.guildId, channelId: settings.channelId, roleId: settings.roleId, events: settings.events, readThreads, by: i.user.id }, 'alert settings changed');
+  await i.reply({ content: `✅ Saved.\n${alertSettingsText(settings)}\n${await threadsLine(i, ctx)}`, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 }
 
 async function show(i: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const settings = await ctx.alerts.settings(i.guildId!);
   await i.reply({
-    content: settings ? alertSettingsText(settings) : 'No alerts are set up here yet. Someone with **Manage Server** can run `/alerts set`.',
+    content: settings ? `${alertSettingsText(settings)}\n${await threadsLine(i, ctx)}` : 'No alerts are set up here yet. Someone with **Manage Server** can run `/alerts set`.',
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });
+}
+
+/** Whether logs posted in run threads are read here (opt-in, and only with the Message Content intent). */
+async function threadsLine(i: ChatInputCommandInteraction, ctx: BotContext): Promise<string> {
+  return threadReadingText((await ctx.threadReading?.isEnabled(i.guildId!)) ?? false, ctx.readsMessages?.() ?? false);
 }

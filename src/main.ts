@@ -14,6 +14,7 @@ import { AlertService } from './alerts/alert-service.ts';
 import { SqliteJobStore } from './store/sqlite-job-store.ts';
 import { startHttpApi } from './http/start-http-api.ts';
 import { SqlitePushStore } from './store/sqlite-push-store.ts';
+import { SqliteThreadReadingStore } from './store/sqlite-thread-reading-store.ts';
 
 /** Something the operator fixes; printed as one line. */
 class StartupError extends Error {}
@@ -62,7 +63,8 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
 
   let bot;
   try {
-    bot = await startBot({ config, log, store, alerts, reporter, jobs, digests: digests.digests, apiTokens: pushStore, token: config.discordToken });
+    const threadReading = new SqliteThreadReadingStore(db);
+    bot = await startBot({ config, log, store, alerts, reporter, jobs, digests: digests.digests, apiTokens: pushStore, threadReading, token: config.discordToken });
   } catch (e) {
     await store.close();
     if (e instanceof BotLoginError) throw new StartupError(`runmedic: ${e.message}`);

@@ -10,6 +10,7 @@ import { createDiscordClient } from './create-client.ts';
 import { DiscordNotifier } from './discord-notifier.ts';
 import { routeInteraction } from './interaction-router.ts';
 import { resumeJobReports } from './job-follower.ts';
+import { attachThreadReader } from './thread-reader.ts';
 
 export interface BotOptions extends Omit<BotContext, 'now'> {
   token: string;
@@ -48,24 +49,54 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     ...(opts.jobs ? { jobs: opts.jobs } : {}),
     ...(opts.digests ? { digests: opts.digests } : {}),
     ...(opts.apiTokens ? { apiTokens: opts.apiTokens } : {}),
+    ...(opts.threadReading ? { threadReading: opts.threadReading } : {}),
   };
   const commands = await loadCommands(opts.commandsDir);
-  const client = createDiscordClient({ apiBase: opts.config.discordApiBase, retries: opts.restRetries ?? 1 });
-  client.on(Events.InteractionCreate, (i) => void routeInteraction(i, commands, ctx));
-  client.on(Events.Error, (err) => opts.log.error({ err }, 'discord client error'));
-  client.on(Events.ShardDisconnect, (ev, shard) => opts.log.warn({ code: ev.code, shard }, 'gateway disconnected'));
-  client.on(Events.ShardResume, (shard, replayed) => opts.log.info({ shard, replayed }, 'gateway resumed'));
-
-  // Listen before login: READY can arrive before login() resolves.
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  const connect = async (readMessages: boolean): Promise<Client> => {
+    const client = createDiscordClient({ apiBase: opts.config.discordApiBase, retries: opts.restRetries ?? 1, readMessages });
+    client.on(Events.InteractionCreate, (i) => void routeInteraction(i, commands, ctx));
+    client.on(Events.Error, (err) => opts.log.error({ err }, 'discord client error'));
+    client.on(Events.ShardDisconnect, (ev, shard) => opts.log.warn({ code: ev.code, shard }, 'gateway disconnected'));
+    client.on(Events.ShardResume, (shard, replayed) => opts.log.info({ shard, replayed }, 'gateway resumed'));
+    if (readMessages) attachThreadReader(client, ctx);
+    // Listen before login: READY can arrive before login() resolves. A privileged intent the application may not
+    // use closes the gateway with 4014 instead.
+    const ready = new Promise<void>((resolve, reject) => {
+      client.once(Events.ClientReady, () => resolve());
+      client.on(Events.ShardDisconnect, (ev) => ev.code === DISALLOWED_INTENTS && reject(new DisallowedIntentsError()));
+    });
+    ready.catch(() => undefined);
+    try {
+      await client.login(opts.token);
+      await withTimeout(ready, opts.readyTimeoutMs ?? 30_000);
+    } catch (e) {
+      await client.destroy().catch(() => undefined);
+      // When the close comes before login() resolves, login rejects with @discordjs/ws's own error for it.
+      if ((e as { code?: string }).code === 'DisallowedIntents' || /disallowed intents/i.test((e as Error)?.message ?? '')) throw new DisallowedIntentsError();
+      throw e;
+    }
+    return client;
+  };
+  // Message content is asked for only when a server let runmedic read its run threads; without the intent enabled
+  // in the Developer Portal the bot starts all the same, without reading them.
+  let readsMessages = (await opts.threadReading?.anyEnabled()) ?? false;
+  let client: Client;
   try {
-    await client.login(opts.token);
-    await withTimeout(ready, opts.readyTimeoutMs ?? 30_000);
+    try {
+      client = await connect(readsMessages);
+    } catch (e) {
+      if (!(e instanceof DisallowedIntentsError)) throw e;
+      opts.log.warn(
+        'a server turned on read-threads, but Discord refused the Message Content intent: enable it in the Developer Portal (your app → Bot → Privileged Gateway Intents → Message Content Intent) and restart; run threads are not read until then',
+      );
+      readsMessages = false;
+      client = await connect(false);
+    }
   } catch (e) {
-    await client.destroy().catch(() => undefined);
     throw loginError(e, opts.config.discordApiBase);
   }
-  opts.log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: [...commands.keys()] }, 'bot ready');
+  ctx.readsMessages = () => readsMessages;
+  opts.log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: [...commands.keys()], readsMessages }, 'bot ready');
 
   const dispatcher = new OutboxDispatcher({
     store: opts.alerts.store,
@@ -105,6 +136,15 @@ function loginError(e: unknown, apiBase: string | undefined): BotLoginError {
   if (e instanceof TimeoutError) return new BotLoginError(`no READY from the Discord gateway within ${e.ms} ms: check DISCORD_TOKEN and DISCORD_API_BASE.`);
   const reason = e instanceof Error ? e.message : String(e);
   return new BotLoginError(`could not log in to Discord${apiBase ? ` at ${apiBase}` : ''} (${reason}): check DISCORD_TOKEN and DISCORD_API_BASE.`);
+}
+
+/** Gateway close code: the application asked for a privileged intent it is not allowed to use. */
+const DISALLOWED_INTENTS = 4014;
+
+class DisallowedIntentsError extends Error {
+  constructor() {
+    super('Discord refused a privileged intent (4014)');
+  }
 }
 
 class TimeoutError extends Error {

@@ -6,7 +6,8 @@ import type {
   AutocompleteInteraction,
   ButtonInteraction,
   ChatInputCommandInteraction,
-  RESTPostAPIChatInputApplicationCommandsJSONBody,
+  MessageContextMenuCommandInteraction,
+  RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -16,6 +17,7 @@ import type { RunReporter } from '../app/run-report.ts';
 import type { TrainingJobs } from '../app/training-jobs.ts';
 import type { Digests } from '../app/digests.ts';
 import type { PushStore } from '../app/push-store.ts';
+import type { ThreadReadingStore } from '../app/thread-reading.ts';
 
 export interface BotContext {
   config: Config;
@@ -30,13 +32,20 @@ export interface BotContext {
   digests?: Digests;
   /** API tokens of the push API (/token); absent when the bot runs without the API. */
   apiTokens?: PushStore;
+  /** Which servers let runmedic read logs posted in run threads (/alerts set read-threads); absent: none. */
+  threadReading?: ThreadReadingStore;
+  /** Whether this connection receives message content (the Message Content intent was asked for and granted). */
+  readsMessages?: () => boolean;
 }
 
 export type ButtonHandler = (interaction: ButtonInteraction, ctx: BotContext, args: string[]) => Promise<void>;
 
 export interface BotCommand {
-  data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
-  execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
+  data: { name: string; toJSON(): RESTPostAPIApplicationCommandsJSONBody };
+  /** A slash command's handler. */
+  execute?(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
+  /** A message command's handler (Apps → NAME on a message; `data` is a ContextMenuCommandBuilder of type Message). */
+  onMessage?(interaction: MessageContextMenuCommandInteraction, ctx: BotContext): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void>;
   /**
    * Buttons this command puts on its messages, by action. A button's custom id is `<command>:<action>:<arg>…`

@@ -1,5 +1,5 @@
 /**
- * Sends each interaction to its command: slash commands to `execute`, autocomplete to `autocomplete`,
+ * Sends each interaction to its command: slash commands to `execute`, message commands to `onMessage`, autocomplete to `autocomplete`,
  * buttons by the `<command>:<action>` prefix of their custom id. Errors become a short ephemeral message;
  * only unexpected ones are logged with their stack.
  */
@@ -12,8 +12,12 @@ export async function routeInteraction(interaction: Interaction, commands: Map<s
   try {
     if (interaction.isChatInputCommand()) {
       const cmd = commands.get(interaction.commandName);
-      if (!cmd) throw new UserFacingError(`Unknown command /${interaction.commandName}.`);
+      if (!cmd?.execute) throw new UserFacingError(`Unknown command /${interaction.commandName}.`);
       await cmd.execute(interaction, ctx);
+    } else if (interaction.isMessageContextMenuCommand()) {
+      const cmd = commands.get(interaction.commandName);
+      if (!cmd?.onMessage) throw new UserFacingError(`Unknown command ${interaction.commandName}.`);
+      await cmd.onMessage(interaction, ctx);
     } else if (interaction.isAutocomplete()) {
       const cmd = commands.get(interaction.commandName);
       if (cmd?.autocomplete) await cmd.autocomplete(interaction, ctx);

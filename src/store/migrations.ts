@@ -138,6 +138,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'servers that let runmedic read logs posted in run threads (/alerts set read-threads)',
+    up: `
+      CREATE TABLE thread_reading (
+        guild_id    TEXT PRIMARY KEY,
+        enabled     INTEGER NOT NULL,            -- 1: code blocks and log files posted in a run's thread update the run
+        updated_at  INTEGER NOT NULL,            -- ms since the Unix epoch
+        updated_by  TEXT
+      );
+    `,
+  },
 ];
 
 /** Migration 6: the epoch state of every stored run, from its stored steps and epochs (as countEpochs reads them). */

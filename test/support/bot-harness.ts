@@ -12,6 +12,7 @@ import { openDatabase, type Database } from '../../src/store/database.ts';
 import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
 import { SqliteAlertStore } from '../../src/store/sqlite-alert-store.ts';
 import { SqlitePushStore } from '../../src/store/sqlite-push-store.ts';
+import { SqliteThreadReadingStore } from '../../src/store/sqlite-thread-reading-store.ts';
 import { AlertService } from '../../src/alerts/alert-service.ts';
 import { RunReporter } from '../../src/app/run-report.ts';
 import { storedRunContexts } from '../../src/app/diagnose-run.ts';
@@ -19,12 +20,14 @@ import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
 import { startBot, type RunningBot } from '../../src/bot/bot.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
 import type { RunSummary } from '../../src/domain/run.ts';
-import { FakeDiscord } from './fake-discord.ts';
+import { FakeDiscord, type FakeDiscordOptions } from './fake-discord.ts';
 
 export interface HarnessOptions {
   env?: Record<string, string>;
   outbox?: { baseBackoffMs?: number; maxBackoffMs?: number; pollMs?: number };
   log?: Logger;
+  /** Options of the fake Discord (e.g. an application without the Message Content intent). */
+  fake?: FakeDiscordOptions;
   /** RunReporter cache size (0: every report computed afresh). */
   reporterCacheSize?: number;
 }
@@ -42,7 +45,7 @@ export class BotHarness {
 
   static async start(opts: HarnessOptions = {}): Promise<BotHarness> {
     const h = new BotHarness(opts);
-    h.fake = await FakeDiscord.start();
+    h.fake = await FakeDiscord.start(opts.fake);
     h.config = loadConfig({
       RUNMEDIC_DB: path.join(h.dir, 'runmedic.db'),
       DISCORD_API_BASE: h.fake.apiBase,
@@ -70,6 +73,7 @@ export class BotHarness {
       reporter: this.reporter,
       token: this.config.discordToken!,
       apiTokens: new SqlitePushStore(this.db),
+      threadReading: new SqliteThreadReadingStore(this.db),
       restRetries: 0,
       readyTimeoutMs: 5000,
       outbox: { baseBackoffMs: 50, maxBackoffMs: 400, pollMs: 200, ...this.opts.outbox },

@@ -32,7 +32,9 @@ function message(m: FakeMessage, names: NameLookup): string {
     .map((a) => (images.has(a.filename) ? `<img class="att" src="${images.get(a.filename)}">` : `<div class="file">📄 ${esc(a.filename)} <span>${a.bytes.byteLength.toLocaleString('en-US')} bytes</span></div>`))
     .join('');
   const where = names.channel(m.channel_id) ?? m.channel_id;
-  return `<div class="msg"><div class="head"><b>runmedic</b> <span class="bot">BOT</span> <span class="where">#${esc(where)}</span></div>
+  // People's messages (a pasted log a command read) show their author; the bot's carry the BOT tag.
+  const who = m.author && !m.author.bot ? `<b>${esc(m.author.username)}</b>` : '<b>runmedic</b> <span class="bot">BOT</span>';
+  return `<div class="msg"><div class="head">${who} <span class="where">#${esc(where)}</span></div>
     ${m.content ? `<div class="content">${markdown(m.content, names)}</div>` : ''}${embeds}${files}${buttons(m)}
     ${ephemeral ? '<div class="eph">👁 Only you can see this</div>' : ''}</div>`;
 }
@@ -78,6 +80,7 @@ function markdown(text: string, names: NameLookup): string {
       let h = esc(part);
       h = h.replace(/`([^`]+)`/g, '<code>$1</code>');
       h = h.replace(/\*\*(.+?)\*\*/g, '<b>$1</b>');
+      h = h.replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '<a href="$2">$1</a>');
       h = h.replace(/\\([_*~`|\\])/g, '$1');
       h = h.replace(/&lt;@&amp;(\d+)&gt;/g, (_, id: string) => `<span class="mention">@${esc(names.role(id) ?? id)}</span>`);
       h = h.replace(/&lt;@(\d+)&gt;/g, (_, id: string) => `<span class="mention">@${esc(names.user?.(id) ?? id)}</span>`);
@@ -106,6 +109,7 @@ h2 { color:#f2f3f5; font-size:13px; text-transform:uppercase; letter-spacing:.04
 .eimg { max-width:100%; border-radius:4px; margin-top:12px; display:block; } .att { max-width:520px; display:block; margin:4px 0; border-radius:4px; }
 pre { background:#1e1f22; border:1px solid #232428; border-radius:4px; padding:6px 8px; font:13px/1.3 Consolas,"DejaVu Sans Mono",monospace; white-space:pre; overflow:hidden; margin:4px 0; }
 code { background:#1e1f22; border-radius:3px; padding:0 3px; font:85% Consolas,"DejaVu Sans Mono",monospace; }
+ a { color:#00a8fc; text-decoration:none; }
 .mention { background:rgba(88,101,242,.3); color:#c9cdfb; border-radius:3px; padding:0 2px; }
 small { color:#949ba4; font-size:12px; }
 .row { margin-top:6px; } .btn { display:inline-block; background:#4e5058; color:#fff; border-radius:3px; padding:3px 12px; margin-right:8px; font-size:14px; }

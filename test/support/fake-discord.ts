@@ -110,7 +110,15 @@ const BOT_TOKEN = 'fake-bot-token.runmedic.test';
 
 export interface FakeDiscordOptions {
   token?: string;
+  /**
+   * Whether the application may use the Message Content intent (Developer Portal → Bot → Privileged Gateway
+   * Intents). Without it an IDENTIFY asking for the intent is closed with 4014 (disallowed intents), as on Discord.
+   */
+  messageContentIntent?: boolean;
 }
+
+/** Gateway intent bits the fake acts on. */
+export const INTENT = { GUILDS: 1 << 0, GUILD_MESSAGES: 1 << 9, MESSAGE_CONTENT: 1 << 15 } as const;
 
 export class FakeDiscord {
   readonly token: string;
@@ -149,9 +157,13 @@ export class FakeDiscord {
   private readonly listeners = new Set<() => void>();
   private readonly routes: Route[] = [];
   private requestSeq = 0;
+  /** The intents of every IDENTIFY, in order (the last is the session's). */
+  readonly identifies: number[] = [];
+  messageContentIntent: boolean;
 
   private constructor(opts: FakeDiscordOptions) {
     this.token = opts.token ?? BOT_TOKEN;
+    this.messageContentIntent = opts.messageContentIntent ?? true;
     this.general = this.addChannel('general');
     this.alerts = this.addChannel('ml-alerts');
     this.oncallRole = { id: snowflake(), name: 'ml-oncall', permissions: '0' };
@@ -277,6 +289,42 @@ export class FakeDiscord {
       name: opts.name,
       type: 1,
       options: opts.options,
+    });
+  }
+
+  /** The intents of the current session (0 before any IDENTIFY). */
+  get sessionIntents(): number {
+    return this.identifies.at(-1) ?? 0;
+  }
+
+  /**
+   * A user posts a message (text, code blocks, uploads from `hostAttachment`). The gateway delivers MESSAGE_CREATE
+   * only to a session with the Guild Messages intent, and without the Message Content intent with its content,
+   * attachments and embeds empty, as Discord does.
+   */
+  postMessage(opts: { channelId: string; content?: string; attachments?: FakeAttachment[]; user?: FakeMember }): FakeMessage {
+    const user = opts.user ?? this.member;
+    const m = this.createMessage(opts.channelId, user.user, { content: opts.content ?? '', attachments: opts.attachments ?? [] });
+    const intents = this.sessionIntents;
+    if (intents & INTENT.GUILD_MESSAGES) {
+      const full = apiMessage(m);
+      const seen = intents & INTENT.MESSAGE_CONTENT ? full : { ...full, content: '', attachments: [], embeds: [], components: [] };
+      const { user: _u, ...member } = apiMember(user);
+      this.dispatch('MESSAGE_CREATE', { ...seen, member });
+    }
+    return m;
+  }
+
+  /** A user picks an app's message command (Apps → NAME) on a message; the interaction carries the message whole. */
+  contextMenu(opts: { name: string; messageId: string; user?: FakeMember }): FakeInteraction {
+    const message = this.messages.get(opts.messageId);
+    if (!message) throw new Error(`fake discord: no message ${opts.messageId}`);
+    return this.sendInteraction('command', 2, opts.user ?? this.member, message.channel_id, {
+      id: this.commandId(opts.name),
+      name: opts.name,
+      type: 3,
+      target_id: message.id,
+      resolved: { messages: { [message.id]: apiMessage(message) } },
     });
   }
 
@@ -445,6 +493,12 @@ export class FakeDiscord {
       case 2: {
         if (frame.d?.token !== this.token && frame.d?.token !== `Bot ${this.token}`) {
           ws.close(4004, 'Authentication failed.');
+          return;
+        }
+        const intents = Number(frame.d?.intents ?? 0);
+        this.identifies.push(intents);
+        if (intents & INTENT.MESSAGE_CONTENT && !this.messageContentIntent) {
+          ws.close(4014, 'Disallowed intent(s).');
           return;
         }
         this.sessionId = snowflake();
