@@ -3,6 +3,7 @@ import type { FileEntry } from '../entries.ts';
 import { IngestError } from '../ingest-error.ts';
 import { normaliseMetricName } from '../metric-names.ts';
 import { SeriesBuilder } from '../series-builder.ts';
+import { alignEpochAxis } from './epoch-axis.ts';
 import type { HparamValue } from './hparams.ts';
 import { readEventFile, type EventFile, type TagColumn } from './read-event-file.ts';
 
@@ -243,6 +244,7 @@ function buildRun(name: string, members: Array<{ file: LoadedFile; role: Role }>
   }
   const series: Series[] = builder.build('step', notes);
   for (const s of series) s.name = displayByRaw.get(s.name) ?? s.name;
+  if (!epochAt) notes.push(...alignEpochAxis(series));
 
   const datas = ordered.map((m) => m.file.data);
   for (const d of datas) {

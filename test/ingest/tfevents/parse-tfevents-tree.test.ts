@@ -366,3 +366,22 @@ describe('damaged files', () => {
     expect(logs[0].notes.join('\n')).toMatch(/event files without scalars, not made into runs: a \(graphs: 1/);
   });
 });
+
+describe('one epoch axis for per-step and per-epoch tags', () => {
+  it('a PyTorch loop that logs the batch loss at the global step and validation at the epoch number reads on one epoch axis', () => {
+    // 9 epochs of 8 batches: Loss/train_step at steps 1…72, Loss/val and Loss/train at epochs 1…9.
+    const events: EventSpec[] = [];
+    for (let s = 1; s <= 72; s++) events.push({ wallTime: s, step: s, values: [simpleScalar('Loss/train_step', 2 / Math.sqrt(s))] });
+    for (let e = 1; e <= 9; e++) events.push({ wallTime: 100 + e, step: e, values: [simpleScalar('Loss/val', 1 / e), simpleScalar('Loss/train', 1.1 / e)] });
+    const [log] = parseTfeventsTree([{ path: 'events.out.tfevents.1', bytes: eventFile(events) }], 'run');
+    const step = log.series.find((s) => s.name === 'Loss/train_step')!;
+    const val = find(log, 'loss', 'val');
+    expect(val.cadence).toBe('epoch');
+    expect(Array.from(val.epochs!)).toEqual(range(1, 10));
+    // The last batch of epoch 1 is at epoch 1.0, the first a fraction after 0.
+    expect(step.epochs![7]).toBeCloseTo(1, 10);
+    expect(step.epochs![0]).toBeCloseTo(0.125, 10);
+    expect(step.epochs![71]).toBeCloseTo(9, 10);
+    expect(log.notes.join(' ')).toMatch(/one epoch axis \(8 steps per epoch\)/);
+  });
+});
