@@ -63,7 +63,6 @@ function checkRestarts(table: CsvTable, fileName: string, opts: EpochTableOption
   }
 }
 
-
 /**
  * A table with one row per epoch (or per logging step) → runs. An x value that drops back to (or below) the first x
  * of the current run starts a new run: runs appended to one file (Keras CSVLogger with append=True) are read as

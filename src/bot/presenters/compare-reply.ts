@@ -21,7 +21,7 @@ export function compareReply(c: RunComparison): { embeds: APIEmbed[]; files: Att
   const table = rows.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  ').trimEnd()).join('\n');
   const embed: APIEmbed = {
     title: fitText(title(c), 256),
-    description: fitText(`A = \`${c.a.run.id}\` · B = \`${c.b.run.id}\`\n\`\`\`\n${table}\n\`\`\`\n${verdictLine(c)}`, 4000),
+    description: fitText(`A = \`${c.a.run.id}\` · B = \`${c.b.run.id}\`\n\`\`\`\n${table}\n\`\`\`\n${verdictLine(c)}${c.chartPng || !c.chartProblem ? '' : `\n${c.chartProblem}`}`, 4000),
     color: 0x4c78a8,
   };
   const files: AttachmentBuilder[] = [];
