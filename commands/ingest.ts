@@ -10,8 +10,8 @@ import { ingestSummary } from '../src/bot/presenters/ingest-summary.ts';
 const command: BotCommand = {
   data: new SlashCommandBuilder()
     .setName('ingest')
-    .setDescription('Upload a training log (Keras, HF Trainer, Lightning, TensorBoard, CSV, zip …) and diagnose it')
-    .addAttachmentOption((o) => o.setName('file').setDescription('The log file or a zip of logs').setRequired(true))
+    .setDescription('Upload a training log (Keras, HF, Lightning, TensorBoard, CSV, console output, zip…) and diagnose it')
+    .addAttachmentOption((o) => o.setName('file').setDescription('The log file (.csv, .json, tfevents, console output saved as .txt/.log) or a zip of logs').setRequired(true))
     .addStringOption((o) => o.setName('name').setDescription('Run name (default: from the file)').setMaxLength(100).setRequired(false)),
 
   async execute(i, ctx) {
