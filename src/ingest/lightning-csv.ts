@@ -109,16 +109,20 @@ function runsFromLightningTable(table: CsvTable, fileName: string): RunLog[] {
   return [{ name: runNameFromFileName(fileName), format: 'lightning_csv', series, notes, meta: { framework: 'pytorch_lightning' } }];
 }
 
-/** `_step`/`_epoch` suffixes decide; otherwise a metric with at most one point per epoch was logged per epoch. */
+/**
+ * `_step`/`_epoch` suffixes (and a `batch_` prefix) decide; otherwise a metric with at most one point per whole epoch
+ * was logged per epoch, and one at fractional epochs (a step,epoch,batch_loss table: epoch = step / steps per epoch)
+ * per step.
+ */
 function cadenceOf(name: string, epochs: number[], fileEpochs: Set<number>): Cadence {
-  if (/_step$/.test(name)) return 'step';
-  if (/_epoch$/.test(name)) return 'epoch';
+  if (/_step$|^batch[_-]/.test(name)) return 'step';
+  if (/_epoch$|^epoch[_-]/.test(name)) return 'epoch';
   const seen = new Set<number>();
   let known = 0;
   for (const e of epochs) {
     if (Number.isNaN(e)) continue;
     known++;
-    if (seen.has(e)) return 'step';
+    if (seen.has(e) || !Number.isInteger(e)) return 'step';
     seen.add(e);
   }
   if (known === 0) return epochs.length <= Math.max(1, fileEpochs.size) ? 'epoch' : 'step';

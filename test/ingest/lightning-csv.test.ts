@@ -28,6 +28,15 @@ describe('Lightning metrics.csv', () => {
     expect(seriesNamed(run!, 'train_loss_epoch')).toMatchObject({ key: 'loss', split: 'train', cadence: 'epoch' });
   });
 
+  it('a step,epoch table whose epoch is fractional progress (step / steps per epoch) is per step, its epoch-end columns per epoch', () => {
+    const rows = ['step,epoch,batch_loss,loss,val_loss'];
+    for (let s = 1; s <= 12; s++) rows.push(`${s},${s / 4},${1 / s},${s % 4 === 0 ? 1 / s : ''},${s % 4 === 0 ? 2 / s : ''}`);
+    const [run] = parse(rows.join('\n') + '\n');
+    expect(seriesNamed(run!, 'batch_loss')).toMatchObject({ key: 'loss', split: 'train', cadence: 'step' });
+    expect(seriesNamed(run!, 'loss').cadence).toBe('epoch');
+    expect(seriesNamed(run!, 'val_loss').cadence).toBe('epoch');
+  });
+
   it('reads lr-AdamW rows with an empty epoch and drops duplicated rows with a note', () => {
     const [run] = parse('epoch,lr-AdamW,step,train_loss\n,0.001,9,\n,0.001,9,\n0,,9,1.5\n,0.0005,19,\n,0.0005,19,\n0,,19,1.2\n');
     const lr = seriesNamed(run!, 'lr-AdamW');

@@ -31,7 +31,7 @@ export interface EpochPhasePattern {
 }
 
 /** Epoch index of each point: the epoch column itself when it holds whole numbers (Lightning's epoch index), else the
- * epoch a fractional progress value falls in (0.05 … 1.0 → 0). NaN where unknown. */
+ * epoch a fractional progress value falls in (0.05 … 1.0 → 0, −0.95 … 0 → −1). NaN where unknown. */
 export function epochIndex(epochs: ArrayLike<number>): Float64Array {
   const n = epochs.length;
   let whole = true;
@@ -39,7 +39,8 @@ export function epochIndex(epochs: ArrayLike<number>): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const e = epochs[i];
-    out[i] = !Number.isFinite(e) ? NaN : whole ? Math.round(e) : Math.max(0, Math.ceil(e - 1e-9) - 1);
+    // Not clamped at 0: a 0-based numbering puts the first epoch's steps at (−1, 0] (Keras' epoch_loss at step 0).
+    out[i] = !Number.isFinite(e) ? NaN : whole ? Math.round(e) : Math.ceil(e - 1e-9) - 1;
   }
   return out;
 }

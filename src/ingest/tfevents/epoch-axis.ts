@@ -20,11 +20,53 @@ function consecutiveFromZeroOrOne(steps: Float64Array): boolean {
   return true;
 }
 
+/** Epochs that only repeat the steps (a reader that knew the series was per-epoch but not the step axis). */
+function epochsAreSteps(s: Series): boolean {
+  const e = s.epochs;
+  if (!e) return true;
+  for (let i = 0; i < e.length; i++) if (e[i] !== s.steps[i]) return false;
+  return true;
+}
+
+/**
+ * The period of series logged at evenly spaced global steps P, 2P, 3P, … (a loop that evaluates at each epoch's end
+ * at the global step): P steps per epoch. Null unless every such series agrees and P ≥ MIN_STEPS_PER_EPOCH.
+ */
+function epochEndPeriod(series: Series[], longest: Series): { period: number; marked: Series[] } | null {
+  let period = NaN;
+  const marked: Series[] = [];
+  for (const s of series) {
+    if (s === longest || s.epochs || s.steps.length < 3) continue;
+    const p = s.steps[0]!;
+    if (!(p >= MIN_STEPS_PER_EPOCH) || !Number.isInteger(p)) continue;
+    let even = true;
+    for (let i = 1; i < s.steps.length && even; i++) if (s.steps[i] !== p * (i + 1)) even = false;
+    if (!even) continue;
+    if (Number.isNaN(period)) period = p;
+    else if (period !== p) return null;
+    marked.push(s);
+  }
+  return marked.length && longest.steps.length >= MIN_STEPS_PER_EPOCH * marked[0]!.steps.length ? { period, marked } : null;
+}
+
 export function alignEpochAxis(series: Series[]): string[] {
   const longest = series.reduce<Series | null>((a, s) => (!a || s.steps.length > a.steps.length ? s : a), null);
   if (!longest || longest.steps.length < 2) return [];
-  const perEpoch = series.filter((s) => s !== longest && !s.epochs && consecutiveFromZeroOrOne(s.steps));
-  if (perEpoch.length === 0) return [];
+  // Per-epoch candidates are much shorter than the longest series: a second step-level series (batch_accuracy beside
+  // batch_loss) also counts 1, 2, 3, … but is as long as it.
+  const perEpoch = series.filter((s) => s.steps.length * MIN_STEPS_PER_EPOCH <= longest.steps.length && epochsAreSteps(s) && consecutiveFromZeroOrOne(s.steps));
+  if (perEpoch.length === 0) {
+    if (longest.epochs) return [];
+    const ends = epochEndPeriod(series, longest);
+    if (!ends) return [];
+    // Global steps P, 2P, …: the per-epoch series end epochs 1, 2, …; a step st is (st / P) epochs in.
+    for (const s of ends.marked) {
+      s.cadence = 'epoch';
+      s.epochs = s.steps.map((st) => st / ends.period);
+    }
+    for (const s of series) if (!s.epochs && s.steps.length > ends.marked[0]!.steps.length) s.epochs = s.steps.map((st) => st / ends.period);
+    return [`${ends.marked.map((s) => s.name).join(', ')} logged every ${ends.period} steps from step ${ends.period}: read as once per epoch (${ends.period} steps per epoch)`];
+  }
   const epochsLogged = Math.max(...perEpoch.map((s) => s.steps.length));
   const first = longest.steps[0]!;
   const last = longest.steps[longest.steps.length - 1]!;

@@ -384,4 +384,40 @@ describe('one epoch axis for per-step and per-epoch tags', () => {
     expect(step.epochs![71]).toBeCloseTo(9, 10);
     expect(log.notes.join(' ')).toMatch(/one epoch axis \(8 steps per epoch\)/);
   });
+  it('Keras: batch_loss and batch_accuracy at the global step beside epoch_* at 0, 1, …: both step series get the epoch axis', () => {
+    // 6 epochs of 10 batches; two step-level series of the same length must not be taken for per-epoch ones.
+    const events: EventSpec[] = [];
+    for (let s = 1; s <= 60; s++) events.push({ wallTime: s, step: s, values: [simpleScalar('batch_loss', 2 / Math.sqrt(s)), simpleScalar('batch_accuracy', 1 - 1 / s)] });
+    for (let e = 0; e < 6; e++) events.push({ wallTime: 100 + e, step: e, values: [simpleScalar('epoch_loss', 1 / (e + 1))] });
+    const [log] = parseTfeventsTree([{ path: 'events.out.tfevents.1', bytes: eventFile(events) }], 'run');
+    for (const name of ['batch_loss', 'batch_accuracy']) {
+      const s = log.series.find((x) => x.name === name)!;
+      expect(s.cadence).toBe('step');
+      // 0-based epochs: the first epoch's last batch at 0, the last batch of the run at 5.
+      expect(s.epochs![9]).toBeCloseTo(0, 10);
+      expect(s.epochs![59]).toBeCloseTo(5, 10);
+    }
+  });
+
+  it('a loop that logs validation at the global step of each epoch end (P, 2P, …) gives the step loss epochs of P steps', () => {
+    const events: EventSpec[] = [];
+    for (let s = 1; s <= 47 * 5; s++) events.push({ wallTime: s, step: s, values: [simpleScalar('train/loss', 1 / s)] });
+    for (let e = 1; e <= 5; e++) events.push({ wallTime: 1000 + e, step: 47 * e, values: [simpleScalar('val/loss', 1 / e)] });
+    const [log] = parseTfeventsTree([{ path: 'events.out.tfevents.1', bytes: eventFile(events) }], 'run');
+    const val = find(log, 'loss', 'val');
+    expect(val.cadence).toBe('epoch');
+    expect(Array.from(val.epochs!)).toEqual([1, 2, 3, 4, 5]);
+    const train = find(log, 'loss', 'train');
+    expect(train.epochs![46]).toBeCloseTo(1, 10);
+    expect(train.epochs![47]).toBeCloseTo(48 / 47, 10);
+    expect(log.notes.join(' ')).toMatch(/every 47 steps from step 47: read as once per epoch/);
+  });
+
+  it('evaluations every 50 steps from step 100 are not taken for epoch ends', () => {
+    const events: EventSpec[] = [];
+    for (let s = 1; s <= 300; s++) events.push({ wallTime: s, step: s, values: [simpleScalar('train/loss', 1 / s)] });
+    for (let k = 2; k <= 6; k++) events.push({ wallTime: 1000 + k, step: 50 * k, values: [simpleScalar('val/loss', 1 / k)] });
+    const [log] = parseTfeventsTree([{ path: 'events.out.tfevents.1', bytes: eventFile(events) }], 'run');
+    expect(find(log, 'loss', 'train').epochs).toBeNull();
+  });
 });
