@@ -23,6 +23,11 @@ const filePath = z.string().min(1).refine((s) => !s.includes('\0') && !s.endsWit
 
 const VARIABLES = {
   dbPath: variable('RUNMEDIC_DB', filePath.default('./runmedic.db'), 'a file path for the SQLite database'),
+  databaseUrl: variable(
+    'DATABASE_URL',
+    z.string().regex(/^postgres(ql)?:\/\/\S+$/i).refine((s) => URL.canParse(s)).optional(),
+    'a postgres://user:password@host:5432/database URL (unset: the SQLite file RUNMEDIC_DB)',
+  ),
   logLevel: variable(
     'LOG_LEVEL',
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -6,15 +6,10 @@
 import { existsSync } from 'node:fs';
 import { isConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { openDatabase } from './store/database.ts';
+import { openStores, type Stores } from './store/open-stores.ts';
 import { isStoreOpenError } from './store/store-error.ts';
-import { SqliteRunStore } from './store/sqlite-run-store.ts';
-import { SqliteAlertStore } from './store/sqlite-alert-store.ts';
 import { AlertService } from './alerts/alert-service.ts';
-import { SqliteJobStore } from './store/sqlite-job-store.ts';
 import { startHttpApi } from './http/start-http-api.ts';
-import { SqlitePushStore } from './store/sqlite-push-store.ts';
-import { SqliteThreadReadingStore } from './store/sqlite-thread-reading-store.ts';
 
 /** Something the operator fixes; printed as one line. */
 class StartupError extends Error {}
@@ -42,29 +37,28 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   ]);
   const { createDigests } = await import('./schedule/start-digests.ts');
 
-  let db;
+  let stores: Stores;
   try {
-    db = openDatabase(config.dbPath);
+    stores = await openStores({ databaseUrl: config.databaseUrl, dbPath: config.dbPath });
   } catch (e) {
-    if (isStoreOpenError(e)) throw new StartupError(`runmedic: RUNMEDIC_DB ${e.message}`);
+    if (isStoreOpenError(e)) throw new StartupError(`runmedic: ${config.databaseUrl ? 'DATABASE_URL' : 'RUNMEDIC_DB'} ${e.message}`);
     throw e;
   }
-  const store = new SqliteRunStore(db, {}, true);
-  const alerts = new AlertService(new SqliteAlertStore(db));
-  const jobStore = new SqliteJobStore(db);
+  const store = stores.runs;
+  const alerts = new AlertService(stores.alerts);
+  const jobStore = stores.jobs;
   // Job-made runs are reported with their job's measured context, pushed runs with their declared one, as the API judges them.
-  const pushStore = new SqlitePushStore(db);
+  const pushStore = stores.push;
   // Charts are rasterised in a child process: a native abort in resvg then costs one chart, not the bot, the API and
   // the scheduler (rasteriser-process.ts; about 1 ms a chart).
   const rasteriser = new RasteriserProcess({ log: log.child({ component: 'charts' }) });
   const reporter = new RunReporter(store, { contexts: storedRunContexts({ jobs: jobStore, pushed: pushStore }), rasterise: rasteriser.rasterise, log });
   const jobs = new TrainingJobs({ jobs: jobStore, runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
-  const digests = createDigests({ db, runs: store, alerts, reporter, log });
+  const digests = createDigests({ stores, runs: store, alerts, reporter, log });
 
   let bot;
   try {
-    const threadReading = new SqliteThreadReadingStore(db);
-    bot = await startBot({ config, log, store, alerts, reporter, jobs, digests: digests.digests, apiTokens: pushStore, threadReading, token: config.discordToken });
+    bot = await startBot({ config, log, store, alerts, reporter, jobs, digests: digests.digests, apiTokens: pushStore, threadReading: stores.threadReading, token: config.discordToken });
   } catch (e) {
     await store.close();
     if (e instanceof BotLoginError) throw new StartupError(`runmedic: ${e.message}`);
@@ -75,8 +69,9 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   try {
     httpApi = await startHttpApi({
       config,
-      db,
       runs: store,
+      push: pushStore,
+      health: () => stores.health(),
       alerts,
       log,
       channelGuild: async (id) => {
@@ -91,7 +86,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new StartupError(`runmedic: HTTP_HOST/HTTP_PORT ${config.httpHost}:${config.httpPort}: cannot listen (${code})`);
     throw e;
   }
-  log.info({ db: config.dbPath }, 'runmedic started');
+  log.info({ db: stores.where, backend: stores.backend }, 'runmedic started');
   // Digests post through the client, so the scheduler starts once the bot is up; missed ones are posted now, once.
   const digestScheduler = await digests.start(bot.client);
   // The bot started the job queue once it was up (startBot → resumeJobReports): it followed queued jobs again and

@@ -3,12 +3,20 @@ import type { Logger } from '../logger.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { JobStore } from '../store/job-store.ts';
 import type { PushStore } from '../app/push-store.ts';
+import type { Stores } from '../store/open-stores.ts';
 
 /** What every subcommand gets: configuration, a lazily opened store, and where to write. */
 export interface CliContext {
   config: Config;
-  /** The database file in use (--db, else RUNMEDIC_DB, else ./runmedic.db). */
+  /**
+   * Where the data is, for messages: the SQLite file in use (--db, else RUNMEDIC_DB, else ./runmedic.db), or the
+   * PostgreSQL URL without its password (--db postgres://…, else DATABASE_URL).
+   */
   dbPath: string;
+  /** The PostgreSQL URL in use (with its password: never print it; redactUrl), when the store is PostgreSQL. */
+  databaseUrl?: string | undefined;
+  /** Every store of the database, opened (and migrated) on first call; the CLI closes them when the command returns. */
+  openStores?(): Promise<Stores>;
   /** Opens the store on first call; the CLI closes it when the command returns. */
   openStore(): Promise<RunStore>;
   /** The training jobs of the same database (their measured contexts), opened on first call like the store. */

@@ -40,6 +40,11 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     load: async () => (await import('./watch.ts')).watchCommand,
   },
   { name: 'serve', summary: 'run the HTTP push API without the Discord bot (HTTP_HOST, HTTP_PORT)', load: async () => (await import('./serve.ts')).serveCommand },
+  {
+    name: 'migrate',
+    summary: 'apply pending schema migrations to the database (SQLite file or DATABASE_URL); safe to run again or from several processes',
+    load: async () => (await import('./migrate.ts')).migrateCommand,
+  },
 ];
 
 /** Every command, loaded (tests, and anything that needs all of them). */

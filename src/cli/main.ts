@@ -2,8 +2,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { RunStore } from '../store/run-store.ts';
-import type { Database } from '../store/database.ts';
+import type { Stores } from '../store/open-stores.ts';
 import { packageRoot } from '../package-root.ts';
 import type { CliCommand, CliContext } from './command.ts';
 import { COMMAND_ENTRIES } from './commands.ts';
@@ -25,8 +24,7 @@ const PACKAGE_ROOT = packageRoot(import.meta.url);
 /** Runs one command line. Returns the exit code; never throws. */
 export async function main(argv: string[], env: Record<string, string | undefined>, rawIo: CliIo): Promise<number> {
   const io = terminalSafe(rawIo);
-  let db: Database | undefined;
-  let store: RunStore | undefined;
+  let stores: Stores | undefined;
   let command: CliCommand | undefined;
   try {
     const globals = splitGlobals(argv);
@@ -55,30 +53,33 @@ export async function main(argv: string[], env: Record<string, string | undefine
     // the command opens the database (`diagnose file.csv` never does).
     const { loadConfig } = await import('../config.ts');
     const config = loadConfig(env);
-    const dbPath = globals.db ?? config.dbPath;
-    // Memoised as promises: two stores asked for at once still share one connection.
-    let opening: Promise<Database> | undefined;
-    const database = () => (opening ??= import('../store/database.ts').then((m) => (db = m.openDatabase(dbPath))));
-    let storeOpening: Promise<RunStore> | undefined;
+    // --db names the database for this command: a SQLite file, or a postgres:// URL; else DATABASE_URL, else RUNMEDIC_DB.
+    const isUrl = (s: string | undefined) => s !== undefined && /^postgres(ql)?:\/\//i.test(s);
+    const databaseUrl = globals.db !== undefined ? (isUrl(globals.db) ? globals.db : undefined) : config.databaseUrl;
+    const dbPath = globals.db !== undefined && !isUrl(globals.db) ? globals.db : config.dbPath;
+    const { redactUrl } = await import('../store/redact-url.ts');
+    // Memoised as a promise: the runs, jobs and push records of a command share one connection (or pool).
+    let opening: Promise<Stores> | undefined;
+    const open = () => (opening ??= import('../store/open-stores.ts').then((m) => m.openStores({ databaseUrl, dbPath })).then((s) => (stores = s)));
     const log = await cliLogger(config, env, command);
     const ctx: CliContext = {
       config,
-      dbPath,
+      dbPath: databaseUrl ? redactUrl(databaseUrl) : dbPath,
+      databaseUrl,
       log,
       packageRoot: PACKAGE_ROOT,
       out: (line) => io.stdout(`${line}\n`),
       err: (line) => io.stderr(`${line}\n`),
-      // One connection for the runs and the jobs of the file, opened (and migrated) on first use.
-      openStore: () => (storeOpening ??= Promise.all([import('../store/sqlite-run-store.ts'), database()]).then(([m, d]) => (store = new m.SqliteRunStore(d)))),
-      openJobStore: async () => new (await import('../store/sqlite-job-store.ts')).SqliteJobStore(await database()),
-      openPushStore: async () => new (await import('../store/sqlite-push-store.ts')).SqlitePushStore(await database()),
+      openStores: open,
+      openStore: async () => (await open()).runs,
+      openJobStore: async () => (await open()).jobs,
+      openPushStore: async () => (await open()).push,
     };
     return (await command.run(ctx, args)) ?? EXIT_OK;
   } catch (e) {
     return await reportError(e, command, io);
   } finally {
-    await store?.close();
-    if (db?.open) db.close();
+    await stores?.close();
   }
 }
 
@@ -123,7 +124,7 @@ function splitGlobals(argv: string[]): Globals {
     }
     if (a === '--db' || a.startsWith('--db=')) {
       const v = a === '--db' ? argv[++i] : a.slice(5);
-      if (v === undefined || v === '') throw new UsageError('--db: expected a database file path');
+      if (v === undefined || v === '') throw new UsageError('--db: expected a database file path or a postgres:// URL');
       g.db = v;
     } else if (a === '--help' || a === '-h') g.help = true;
     else if (a === '--version' && g.command === undefined) g.version = true;
@@ -162,7 +163,7 @@ function commandHelp(c: CliCommand): string {
   for (const [name, o] of Object.entries(c.options ?? {})) {
     lines.push(`  --${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`.padEnd(22) + o.description);
   }
-  lines.push('  --db PATH'.padEnd(22) + 'SQLite database (default: $RUNMEDIC_DB, else ./runmedic.db)');
+  lines.push('  --db PATH|URL'.padEnd(22) + 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $RUNMEDIC_DB, else ./runmedic.db)');
   if (c.exitCodes) lines.push('', `exit codes: ${c.exitCodes}`);
   return `${lines.join('\n')}\n`;
 }
@@ -178,7 +179,7 @@ function generalHelp(): string {
     ...COMMAND_ENTRIES.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     'global options:',
-    '  --db PATH   SQLite database (default: $RUNMEDIC_DB, else ./runmedic.db)',
+    '  --db PATH   SQLite file or postgres:// URL (default: $DATABASE_URL, else $RUNMEDIC_DB, else ./runmedic.db)',
     '  --help      this help, or a command\'s help after the command',
     '  --version   the version',
     '',

@@ -1,6 +1,4 @@
 /** `runmedic serve --api-only`: the HTTP push API without Discord (verdicts kept, no pings), until SIGINT/SIGTERM. */
-import { openDatabase } from '../store/database.ts';
-import { SqliteRunStore } from '../store/sqlite-run-store.ts';
 import type { CliCommand } from './command.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -16,15 +14,14 @@ export const serveCommand: CliCommand = {
   },
   async run(ctx, { values }) {
     if (!values['api-only']) throw new UsageError('serve runs the API alone: pass --api-only (use `npm start` for the bot and the API together)', 'serve');
-    const db = openDatabase(ctx.dbPath);
-    const runs = new SqliteRunStore(db, {}, true);
+    const stores = await ctx.openStores!();
+    const runs = stores.runs;
     let http;
     try {
       // Loaded here: the API server and the engine it uses should not slow down every other subcommand.
       const { startHttpApi } = await import('../http/start-http-api.ts');
-      http = await startHttpApi({ config: ctx.config, db, runs, alerts: null, log: ctx.log });
+      http = await startHttpApi({ config: ctx.config, runs, push: stores.push, health: () => stores.health(), alerts: null, log: ctx.log });
     } catch (e) {
-      await runs.close();
       const code = (e as { code?: string }).code;
       if (code) {
         ctx.err(`runmedic: cannot listen on ${ctx.config.httpHost}:${ctx.config.httpPort} (${code}); set HTTP_HOST/HTTP_PORT`);
@@ -39,6 +36,5 @@ export const serveCommand: CliCommand = {
     });
     ctx.log.info({ signal }, 'shutting down');
     await http.stop();
-    await runs.close();
   },
 };

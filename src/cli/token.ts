@@ -1,7 +1,5 @@
 /** `runmedic token create|list|revoke`: API tokens for the push API, made for one Discord server (guild). */
 import { createApiToken, listApiTokens, revokeApiToken } from '../app/api-tokens.ts';
-import { openDatabase } from '../store/database.ts';
-import { SqlitePushStore } from '../store/sqlite-push-store.ts';
 import type { CliCommand } from './command.ts';
 import { formatTable, formatTime, toJson } from './format.ts';
 import { UsageError } from './usage-error.ts';
@@ -23,9 +21,8 @@ export const tokenCommand: CliCommand = {
     if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action "${action}": expected ${ACTIONS.join(', ')}`, 'token');
     const guild = values.guild as string | undefined;
     if (guild !== undefined && !/^\d{5,25}$/.test(guild)) throw new UsageError(`--guild: expected a Discord server id (digits), got "${guild}"`, 'token');
-    const db = openDatabase(ctx.dbPath);
-    try {
-      const store = new SqlitePushStore(db);
+    {
+      const store = await ctx.openPushStore!();
       if (action === 'create') {
         if (!guild) throw new UsageError('token create: --guild is required (the Discord server the runs will belong to)', 'token');
         const { token, record } = await createApiToken(store, { guildId: guild, name: arg, by: 'cli' }, Date.now());
@@ -60,8 +57,6 @@ export const tokenCommand: CliCommand = {
         rows.map((r) => [r.id, r.name, r.guildId, formatTime(r.createdAt), r.revokedAt ? `revoked ${formatTime(r.revokedAt)}` : 'live']),
       ))
         ctx.out(line);
-    } finally {
-      db.close();
     }
   },
 };

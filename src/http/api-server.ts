@@ -11,6 +11,7 @@ import { verifyApiToken, type TokenIdentity } from '../app/api-tokens.ts';
 import { PushConflictError, PushInputError, PushNotFoundError, type PushService } from '../app/push-run.ts';
 import type { PushStore } from '../app/push-store.ts';
 import type { Logger } from '../logger.ts';
+import type { DatabaseHealth } from '../store/open-stores.ts';
 import { createRunSchema, datasetStatsSchema, describeZodError, finishSchema, metricsBatchSchema } from './api-schemas.ts';
 import { normaliseCreateRunBody } from './create-run-body.ts';
 import { HttpError } from './http-error.ts';
@@ -39,6 +40,8 @@ export interface ApiServerOptions {
   /** Most connections open at once; those beyond are closed on arrival. */
   maxConnections?: number;
   now?: () => number;
+  /** The database's state for /healthz (503 when it does not answer); without it /healthz says only that the process is up. */
+  health?: () => Promise<DatabaseHealth>;
 }
 
 /** Defaults of the slow-client bounds (src/config.ts gives the service's). */
@@ -150,7 +153,11 @@ export function createApiServer(o: ApiServerOptions): http.Server {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
     try {
       const path = pathOf(req);
-      if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
+      if (req.method === 'GET' && path === '/healthz') {
+        if (!o.health) return send(res, 200, { ok: true });
+        const database = await o.health();
+        return send(res, database.ok ? 200 : 503, { ok: database.ok, database });
+      }
       let route: ReturnType<typeof router.match>;
       let who: TokenIdentity;
       try {

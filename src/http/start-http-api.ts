@@ -4,9 +4,9 @@ import { PushService } from '../app/push-run.ts';
 import { startStallChecker } from '../app/stall-checker.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { Database } from '../store/database.ts';
+import type { PushStore } from '../app/push-store.ts';
+import type { DatabaseHealth } from '../store/open-stores.ts';
 import type { RunStore } from '../store/run-store.ts';
-import { SqlitePushStore } from '../store/sqlite-push-store.ts';
 import { startApiServer, type RunningApi } from './api-server.ts';
 
 export interface HttpApi {
@@ -17,14 +17,16 @@ export interface HttpApi {
 
 export async function startHttpApi(o: {
   config: Config;
-  db: Database;
   runs: RunStore;
+  push: PushStore;
+  /** The database's state, for /healthz. */
+  health?: () => Promise<DatabaseHealth>;
   alerts: AlertService | null;
   log: Logger;
   /** The guild of a Discord channel, from the bot; without it runs cannot name their own alert channel. */
   channelGuild?: (channelId: string) => Promise<string | null>;
 }): Promise<HttpApi> {
-  const push = new SqlitePushStore(o.db);
+  const push = o.push;
   const log = o.log.child({ component: 'http' });
   const service = new PushService({ runs: o.runs, push, alerts: o.alerts, log, stallAfterMs: o.config.stallAfterMinutes * 60_000, channelGuild: o.channelGuild });
   const api = await startApiServer({
@@ -42,6 +44,7 @@ export async function startHttpApi(o: {
     requestTimeoutMs: o.config.httpRequestTimeoutMs,
     idleTimeoutMs: o.config.httpIdleTimeoutMs,
     maxConnections: o.config.httpMaxConnections,
+    ...(o.health ? { health: o.health } : {}),
   });
   const checker = startStallChecker(service, { log });
   return {

@@ -3,14 +3,13 @@
  * scheduler starts once the Discord client is up, since it posts through it.
  */
 import type { Client } from 'discord.js';
-import type { Database } from '../store/database.ts';
+import type { DigestStore } from '../store/digest-store.ts';
+import type { JobStore } from '../store/job-store.ts';
 import type { Logger } from '../logger.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
 import type { RunReporter } from '../app/run-report.ts';
 import { Digests } from '../app/digests.ts';
-import { SqliteDigestStore } from '../store/sqlite-digest-store.ts';
-import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import { discordDigestPoster } from '../bot/discord-digest-poster.ts';
 import { NodeCronTimer, systemClock, type Clock, type SlotTimer } from './clock.ts';
 import { DigestScheduler } from './digest-scheduler.ts';
@@ -22,7 +21,8 @@ export interface DigestWiring {
 }
 
 export function createDigests(deps: {
-  db: Database;
+  /** The digest schedules and slots, and the jobs (queued count), of the process's database. */
+  stores: { digests: DigestStore; jobs: JobStore };
   runs: RunStore;
   alerts: AlertService;
   reporter: RunReporter;
@@ -32,8 +32,8 @@ export function createDigests(deps: {
   instanceId?: string;
 }): DigestWiring {
   const clock = deps.clock ?? systemClock;
-  const store = new SqliteDigestStore(deps.db);
-  const jobs = new SqliteJobStore(deps.db);
+  const store = deps.stores.digests;
+  const jobs = deps.stores.jobs;
   const digests = new Digests({
     store,
     clock,

@@ -10,6 +10,8 @@ export interface OpenDatabaseOptions {
   migrations?: readonly Migration[];
   /** ms since the Unix epoch, recorded with each applied migration. */
   now?: () => number;
+  /** Told which migrations this open applied (`runmedic migrate` reports them). */
+  onMigrated?: (applied: number[]) => void;
 }
 
 /**
@@ -34,7 +36,8 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     db.pragma('busy_timeout = 5000');
     // Reading chunk blobs through a memory map is about twice as fast as through read() calls.
     db.pragma('mmap_size = 1073741824');
-    migrate(db, opts.migrations ?? MIGRATIONS, opts.now ?? Date.now);
+    const applied = migrate(db, opts.migrations ?? MIGRATIONS, opts.now ?? Date.now);
+    opts.onMigrated?.(applied);
   } catch (e) {
     db.close();
     if (e instanceof StoreOpenError) throw e;

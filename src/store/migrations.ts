@@ -150,6 +150,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: 'jobs on a durable queue: the worker that claimed a job, its heartbeat, attempts, cancel requests and progress',
+    // Read by `runmedic worker` processes (on SQLite: on the same machine as the file; PostgreSQL: anywhere).
+    up: `
+      ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;  -- times a worker claimed the job
+      ALTER TABLE jobs ADD COLUMN worker_id TEXT;                       -- the worker running it
+      ALTER TABLE jobs ADD COLUMN heartbeat_at INTEGER;                 -- ms since the Unix epoch, while it runs
+      ALTER TABLE jobs ADD COLUMN cancel_requested_at INTEGER;          -- someone pressed Cancel (any process)
+      ALTER TABLE jobs ADD COLUMN progress TEXT;                        -- JSON: the latest progress event
+    `,
+  },
 ];
 
 /** Migration 6: the epoch state of every stored run, from its stored steps and epochs (as countEpochs reads them). */

@@ -16,6 +16,7 @@ import { SqliteDigestStore } from '../../src/store/sqlite-digest-store.ts';
 import { AlertService } from '../../src/alerts/alert-service.ts';
 import { RunReporter } from '../../src/app/run-report.ts';
 import { startBot, type RunningBot } from '../../src/bot/bot.ts';
+import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
 import { createDigests, type DigestWiring } from '../../src/schedule/start-digests.ts';
 import type { DigestScheduler } from '../../src/schedule/digest-scheduler.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
@@ -43,7 +44,7 @@ describe('/digest', () => {
     const alerts = new AlertService(new SqliteAlertStore(db));
     const reporter = new RunReporter(store);
     clock = new FakeClock(Date.now());
-    wiring = createDigests({ db, runs: store, alerts, reporter, log: silentLogger(), clock, timer: clock });
+    wiring = createDigests({ stores: { digests: new SqliteDigestStore(db), jobs: new SqliteJobStore(db) }, runs: store, alerts, reporter, log: silentLogger(), clock, timer: clock });
     bot = await startBot({ config, log: silentLogger(), store, alerts, reporter, digests: wiring.digests, token: fake.token, restRetries: 0, readyTimeoutMs: 5000 });
     scheduler = await wiring.start(bot.client);
 

@@ -18,6 +18,8 @@ import { AlertService } from '../../src/alerts/alert-service.ts';
 import { RunReporter } from '../../src/app/run-report.ts';
 import { RasteriserProcess } from '../../src/app/rasteriser-process.ts';
 import { startBot, type RunningBot } from '../../src/bot/bot.ts';
+import { SqliteDigestStore } from '../../src/store/sqlite-digest-store.ts';
+import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
 import { createDigests } from '../../src/schedule/start-digests.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
 import type { RunSummary } from '../../src/domain/run.ts';
@@ -45,7 +47,7 @@ describe('charts in the bot never take the process down', { timeout: 120_000 }, 
     const alerts = new AlertService(new SqliteAlertStore(db));
     rasteriser = new RasteriserProcess({ childModule: ABORTING_CHILD });
     const reporter = new RunReporter(store, { rasterise: rasteriser.rasterise, cacheSize: 0 });
-    const wiring = createDigests({ db, runs: store, alerts, reporter, log: silentLogger() });
+    const wiring = createDigests({ stores: { digests: new SqliteDigestStore(db), jobs: new SqliteJobStore(db) }, runs: store, alerts, reporter, log: silentLogger() });
     bot = await startBot({ config, log: silentLogger(), store, alerts, reporter, digests: wiring.digests, token: fake.token, restRetries: 0, readyTimeoutMs: 5000 });
     await alerts.configure({ guildId: fake.guildId, channelId: fake.alerts.id, roleId: fake.oncallRole.id, by: null });
 

@@ -38,7 +38,7 @@ describe('runmedic serve --api-only', { timeout: 60_000 }, () => {
       });
     });
     const base = `http://127.0.0.1:${port}`;
-    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true, database: { ok: true, backend: 'sqlite', schemaVersion: expect.any(Number), latencyMs: expect.any(Number) } });
     const res = await fetch(`${base}/api/v1/runs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token.trim()}`, 'content-type': 'application/json' },

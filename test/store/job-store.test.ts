@@ -3,15 +3,17 @@ import { openDatabase, migrate } from '../../src/store/database.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
 import { jobReportTarget } from '../../src/store/job-store.ts';
+import { storeBackends, useStoreBackends } from '../support/store-backends.ts';
 
-function store() {
-  let t = 1000;
-  return new SqliteJobStore(openDatabase(':memory:'), () => t++);
-}
+useStoreBackends();
 
-describe('SqliteJobStore', () => {
+describe.each(storeBackends())('JobStore on $name', (backend) => {
+  const store = async () => {
+    let t = 1000;
+    return (await backend.stores(() => t++)).jobs;
+  };
   it('claims queued jobs in FIFO order, once each', async () => {
-    const s = store();
+    const s = await store();
     await s.enqueue({ id: 'a', config: { preset: 'blobs' } });
     await s.enqueue({ id: 'b', config: { preset: 'circles' }, requestedBy: 'u1', channelId: 'c1', parentJobId: 'a' });
     const first = await s.claimNext();
@@ -23,7 +25,7 @@ describe('SqliteJobStore', () => {
   });
 
   it('updates status, run, backend and context; finds a job by its run', async () => {
-    const s = store();
+    const s = await store();
     await s.enqueue({ id: 'a', config: {} });
     await s.claimNext();
     await s.update('a', { status: 'finished', runId: 'r1', backend: 'wasm', context: { classes: 3 }, finishedAt: 5 });
@@ -32,7 +34,7 @@ describe('SqliteJobStore', () => {
   });
 
   it('marks jobs left running as interrupted and lists by status', async () => {
-    const s = store();
+    const s = await store();
     for (const id of ['a', 'b', 'c']) await s.enqueue({ id, config: {} });
     await s.claimNext();
     const interrupted = await s.markInterrupted();
@@ -43,7 +45,7 @@ describe('SqliteJobStore', () => {
   });
 
   it('enqueues one live rerun per job; a failed rerun may be tried again', async () => {
-    const s = store();
+    const s = await store();
     await s.enqueue({ id: 'p', config: {} });
     const first = await s.enqueueRerun({ id: 'r1', config: { lr: 1 }, parentJobId: 'p', requestedBy: 'u' });
     expect(first).toMatchObject({ created: true, job: { id: 'r1', status: 'queued', parentJobId: 'p', requestedBy: 'u' } });
@@ -58,7 +60,7 @@ describe('SqliteJobStore', () => {
   });
 
   it('records a job run outside the queue as running, never claimed by the queue', async () => {
-    const s = store();
+    const s = await store();
     const j = await s.recordRunning({ id: 'cli1', config: { preset: 'blobs' }, requestedBy: 'cli' });
     expect(j).toMatchObject({ status: 'running', requestedBy: 'cli' });
     expect(j.startedAt).toBe(j.createdAt);
@@ -66,7 +68,7 @@ describe('SqliteJobStore', () => {
   });
 
   it('claims the report of an ended job once; lists ended jobs with a Discord target nobody reported', async () => {
-    const s = store();
+    const s = await store();
     await s.enqueue({ id: 'cli', config: {} }); // no target: nobody to tell in Discord
     await s.enqueue({ id: 'a', config: {}, channelId: 'c1' });
     await s.enqueue({ id: 'b', config: {}, channelId: 'c1' });
@@ -90,6 +92,9 @@ describe('SqliteJobStore', () => {
     expect(await s.claimReport('nope')).toBe(false);
   });
 
+});
+
+describe('SqliteJobStore', () => {
   it('migration 7 counts jobs that ended before it as reported, so an upgrade does not post old results', async () => {
     const db = openDatabase(':memory:', { migrations: MIGRATIONS.filter((m) => m.version < 7) });
     const insert = db.prepare(`INSERT INTO jobs (id, status, config, channel_id, created_at, finished_at) VALUES (?, ?, '{}', 'c1', 1, ?)`);

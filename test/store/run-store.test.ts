@@ -1,29 +1,34 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase, type Database } from '../../src/store/database.ts';
+import { openDatabase } from '../../src/store/database.ts';
 import { MAX_TAIL_CHUNKS, SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
 import { countEpochs } from '../../src/ingest/series-builder.ts';
 import { RunNotFoundError } from '../../src/store/run-store.ts';
 import { seededRandom } from '../../src/store/run-id.ts';
 import { columns, runLog, series, source } from '../support/run-log-fixtures.ts';
+import { storeBackends, useStoreBackends, type RunStoreHandle } from '../support/store-backends.ts';
 
-let db: Database;
+// One suite, two backends: SQLite in memory and PostgreSQL (a throwaway cluster; skipped with a notice when absent).
+useStoreBackends();
+
+describe.each(storeBackends())('RunStore on $name', (backend) => {
+let h: RunStoreHandle;
 let clock = 1_700_000_000_000;
-function makeStore(chunkPoints = 5) {
-  db = openDatabase(':memory:');
+async function makeStore(chunkPoints = 5) {
   clock = 1_700_000_000_000;
-  return new SqliteRunStore(db, { now: () => (clock += 1000), random: seededRandom(42), chunkPoints });
+  h = await backend.runStore({ now: () => (clock += 1000), random: seededRandom(42), chunkPoints });
+  return h.store;
 }
-afterEach(() => db?.close());
+const count = (table: string) => h.count(table);
+// Property runs per backend: PostgreSQL answers over a socket, so fewer cases keep the suite quick.
+const runs = (n: number) => (backend.name === 'postgres' ? Math.ceil(n / 3) : n);
 
-const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-
-describe('SqliteRunStore round trip', () => {
+describe('round trip', () => {
   it('stores columnar chunks and loads them back bit for bit, NaN and ±Infinity included', async () => {
-    const store = makeStore(4);
+    const store = await makeStore(4);
     const loss = series('loss', [2.3, NaN, 1.1, Infinity, -Infinity, 0.5, -0, 0.25, 1e-300, 7], {
       steps: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90],
       epochs: [0, 0.5, 1, NaN, 2, 2.5, 3, 3.5, 4, 4.5],
@@ -34,7 +39,7 @@ describe('SqliteRunStore round trip', () => {
     expect(saved!.created).toBe(true);
     expect(saved!.run).toMatchObject({ name: 'exp-1', points: 13, status: 'finished', source: { format: 'keras_csv', fileName: 'log.csv', contentHash: 'h1' } });
     expect(saved!.run.id).toMatch(/^r_[a-z2-7]{10}$/);
-    expect(count('chunks')).toBe(3 + 1);
+    expect(await count('chunks')).toBe(3 + 1);
 
     const run = await store.getRun(saved!.run.id);
     expect(run).not.toBeNull();
@@ -51,22 +56,22 @@ describe('SqliteRunStore round trip', () => {
   });
 
   it('stores arithmetic step columns in 16 bytes and all-NaN columns as NULL', async () => {
-    const store = makeStore(1000);
+    const store = await makeStore(1000);
     const n = 500;
     const s = series('loss', Array.from({ length: n }, (_, i) => 1 / (i + 1)), {
       steps: Array.from({ length: n }, (_, i) => 100 + 5 * i),
       wallTimes: Array.from({ length: n }, () => NaN),
     });
     const [saved] = await store.saveRuns([{ log: runLog('a', [s]), source: source('h') }]);
-    const row = db.prepare('SELECT length(steps) AS steps, wall_times IS NULL AS noTimes, length(vals) AS vals FROM chunks').get();
-    expect(row).toEqual({ steps: 16, noTimes: 1, vals: n * 8 });
+    const row = await h.row('SELECT length(steps) AS steps, wall_times IS NULL AS "noTimes", length(vals) AS vals FROM chunks');
+    expect({ steps: Number(row.steps), noTimes: Number(row.noTimes), vals: Number(row.vals) }).toEqual({ steps: 16, noTimes: 1, vals: n * 8 });
     const run = await store.getRun(saved!.run.id);
     expect(Array.from(run!.series[0]!.steps)).toEqual(Array.from(s.steps));
     expect(run!.series[0]!.wallTimes).toBeNull();
   });
 
   it('loads identical arithmetic step/epoch columns once, shared between series, and keeps different ones apart', async () => {
-    const store = makeStore(4);
+    const store = await makeStore(4);
     const n = 10;
     const idx = Array.from({ length: n }, (_, i) => i);
     const a = series('loss', idx.map((i) => 1 / (i + 1)), { steps: idx, epochs: idx });
@@ -84,7 +89,7 @@ describe('SqliteRunStore round trip', () => {
   });
 
   it('round-trips arbitrary float64 columns across chunk boundaries (property)', async () => {
-    const store = makeStore(3);
+    const store = await makeStore(3);
     let i = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -99,14 +104,14 @@ describe('SqliteRunStore round trip', () => {
           if (withEpochs && values.some((v) => !Number.isNaN(v))) expect(columns(back).epochs).toEqual(columns(s).epochs);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 });
 
-describe('SqliteRunStore ingest transaction and dedupe', () => {
+describe('ingest transaction and dedupe', () => {
   it('returns the existing run for content already stored, and for a repeat within one call', async () => {
-    const store = makeStore();
+    const store = await makeStore();
     const [a] = await store.saveRuns([{ log: runLog('a', [series('loss', [1, 2])]), source: source('same') }]);
     const again = await store.saveRuns([
       { log: runLog('renamed', [series('loss', [9])]), source: source('same') },
@@ -117,11 +122,11 @@ describe('SqliteRunStore ingest transaction and dedupe', () => {
     expect(again[0]!.run.id).toBe(a!.run.id);
     expect(again[0]!.run.name).toBe('a');
     expect(again[2]!.run.id).toBe(again[1]!.run.id);
-    expect(count('runs')).toBe(2);
+    expect(await count('runs')).toBe(2);
   });
 
   it('stores nothing when any run of the batch fails', async () => {
-    const store = makeStore();
+    const store = await makeStore();
     await store.saveRuns([{ log: runLog('kept', [series('loss', [1])]), source: source('k') }]);
     const good = { log: runLog('good', [series('loss', Array.from({ length: 30 }, (_, i) => i))]), source: source('g') };
     const broken = { log: runLog('bad', [series('loss', [1])], { meta: { big: 10n } }), source: source('b') };
@@ -130,14 +135,14 @@ describe('SqliteRunStore ingest transaction and dedupe', () => {
     bad2.steps = new Float64Array(2);
     await expect(store.saveRuns([good, { log: runLog('bad2', [bad2]), source: source('b2') }])).rejects.toThrow(/different lengths/);
     expect((await store.listRuns()).map((r) => r.name)).toEqual(['kept']);
-    expect(count('series')).toBe(1);
-    expect(count('chunks')).toBe(1);
+    expect(await count('series')).toBe(1);
+    expect(await count('chunks')).toBe(1);
   });
 });
 
-describe('SqliteRunStore lookup, listing, deletion', () => {
+describe('lookup, listing, deletion', () => {
   it('finds a run by id, by unique name, by id prefix; null when ambiguous or unknown', async () => {
-    const store = makeStore();
+    const store = await makeStore();
     const saved = await store.saveRuns([
       { log: runLog('alpha', [series('loss', [1])]), source: source('1') },
       { log: runLog('twin', [series('loss', [2])]), source: source('2') },
@@ -156,7 +161,7 @@ describe('SqliteRunStore lookup, listing, deletion', () => {
   });
 
   it('lists newest first, with limit and status filter', async () => {
-    const store = makeStore();
+    const store = await makeStore();
     for (const n of ['first', 'second', 'third']) await store.saveRuns([{ log: runLog(n, [series('loss', [1])]), source: source(n) }]);
     await store.saveRuns([{ log: runLog('live', [series('loss', [1])]), source: source('live'), status: 'running' }]);
     expect((await store.listRuns()).map((r) => r.name)).toEqual(['live', 'third', 'second', 'first']);
@@ -168,20 +173,20 @@ describe('SqliteRunStore lookup, listing, deletion', () => {
   });
 
   it('deletes a run with its series and chunks', async () => {
-    const store = makeStore(2);
+    const store = await makeStore(2);
     const [a] = await store.saveRuns([{ log: runLog('a', [series('loss', [1, 2, 3, 4, 5])]), source: source('a') }]);
     await store.saveRuns([{ log: runLog('b', [series('loss', [1])]), source: source('b') }]);
     expect(await store.deleteRun(a!.run.id)).toBe(true);
     expect(await store.deleteRun(a!.run.id)).toBe(false);
-    expect(count('runs')).toBe(1);
-    expect(count('series')).toBe(1);
-    expect(count('chunks')).toBe(1);
+    expect(await count('runs')).toBe(1);
+    expect(await count('series')).toBe(1);
+    expect(await count('chunks')).toBe(1);
   });
 });
 
 describe('SqliteRunStore.appendPoints', () => {
   it('appends to existing series across chunk boundaries, adds new series, recounts points and epochs', async () => {
-    const store = makeStore(4);
+    const store = await makeStore(4);
     const first = series('loss', [5, 4, 3], { steps: [0, 1, 2], epochs: [0, 0, 0] });
     const [saved] = await store.saveRuns([{ log: runLog('live', [first], { format: 'push' }), source: source('live'), status: 'running' }]);
     const id = saved!.run.id;
@@ -193,7 +198,7 @@ describe('SqliteRunStore.appendPoints', () => {
     expect(after.points).toBe(11);
     expect(after.epochs).toBe(3);
     expect(after.updatedAt).toBeGreaterThan(saved!.run.updatedAt);
-    expect(count('chunks')).toBe(3 + 1); // 9 loss points in chunks of 4, 2 lr points
+    expect(await count('chunks')).toBe(3 + 1); // 9 loss points in chunks of 4, 2 lr points
 
     await store.appendPoints(id, [series('loss', [1.0], { steps: [9], epochs: [3] })]);
     const run = (await store.getRun(id))!;
@@ -208,7 +213,7 @@ describe('SqliteRunStore.appendPoints', () => {
   });
 
   it('keeps points, order and the epoch count exact over many appends of any size, with a bounded tail of small chunks (property)', async () => {
-    const store = makeStore(8);
+    const store = await makeStore(8);
     let r = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -238,30 +243,30 @@ describe('SqliteRunStore.appendPoints', () => {
           else expect(loss!.epochs).toBeNull();
           if (withTimes) expect(Array.from(loss!.wallTimes!)).toEqual(all.map((_, k) => 1e9 + k));
           expect(run.epochs).toBe(countEpochs(run.series));
-          const small = db.prepare('SELECT COUNT(*) FROM chunks WHERE run_id = ? AND n < 8').pluck().get(id) as number;
+          const small = Number((await h.row(`SELECT COUNT(*) AS n FROM chunks WHERE run_id = '${id}' AND n < 8`)).n);
           expect(small).toBeLessThanOrEqual(MAX_TAIL_CHUNKS);
           // Full chunks come first: small ones only at the end (the tail).
-          const ns = db.prepare('SELECT n FROM chunks WHERE run_id = ? ORDER BY seq').pluck().all(id) as number[];
+          const ns = ((await h.row(`SELECT string_agg(CAST(n AS TEXT), ',' ORDER BY seq) AS ns FROM chunks WHERE run_id = '${id}'`)).ns as string | null ?? '').split(',').filter(Boolean).map(Number);
           const firstSmall = ns.findIndex((n) => n < 8);
           if (firstSmall >= 0) expect(ns.slice(firstSmall).every((n) => n < 8)).toBe(true);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 
   it('merges a tail of one-point appends once it reaches MAX_TAIL_CHUNKS chunks, long before a full chunk', async () => {
-    const store = makeStore(1000);
+    const store = await makeStore(1000);
     const [saved] = await store.saveRuns([{ log: runLog('slow', []), source: source('slow'), status: 'running' }]);
     const id = saved!.run.id;
     for (let k = 0; k < 3 * MAX_TAIL_CHUNKS; k++) await store.appendPoints(id, [series('loss', [k / 2], { steps: [k] })]);
-    expect(count('chunks')).toBeLessThanOrEqual(MAX_TAIL_CHUNKS);
+    expect(await count('chunks')).toBeLessThanOrEqual(MAX_TAIL_CHUNKS);
     const loss = (await store.getRun(id))!.series[0]!;
     expect(Array.from(loss.values)).toEqual(Array.from({ length: 3 * MAX_TAIL_CHUNKS }, (_, k) => k / 2));
   });
 
   it('counts epochs of epoch-cadence series without an epoch column from their steps, 0-based when the first is 0', async () => {
-    const store = makeStore(4);
+    const store = await makeStore(4);
     const [saved] = await store.saveRuns([{ log: runLog('k', []), source: source('k'), status: 'running' }]);
     const id = saved!.run.id;
     expect((await store.appendPoints(id, [series('loss', [3, 2], { steps: [0, 1] })])).epochs).toBe(2);
@@ -273,7 +278,7 @@ describe('SqliteRunStore.appendPoints', () => {
   });
 
   it('rescales the stored points of a series before appending, and adds notes and meta, in the same transaction', async () => {
-    const store = makeStore(4);
+    const store = await makeStore(4);
     const [saved] = await store.saveRuns([{ log: runLog('pct', [series('acc', [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), series('loss', [3, 2])], { meta: { pushed: true } }), source: source('pct'), status: 'running' }]);
     const id = saved!.run.id;
     await store.appendPoints(id, [series('acc', [0.45, 0.5, 0.55], { steps: [6, 7, 8] })], {
@@ -293,14 +298,14 @@ describe('SqliteRunStore.appendPoints', () => {
     expect((await store.getRun(id))!.series[0]!.values[0]).toBe(0.1 / 100);
   });
 
-  it('commits appends requested together in one transaction, each one failing alone', async () => {
-    const store = makeStore(4);
+  it.runIf(backend.name === 'sqlite')('commits appends requested together in one transaction, each one failing alone', async () => {
+    const store = await makeStore(4);
     const ids: string[] = [];
     for (const name of ['a', 'b', 'c']) {
       const [saved] = await store.saveRuns([{ log: runLog(name, [series('loss', [1])]), source: source(name), status: 'running' }]);
       ids.push(saved!.run.id);
     }
-    const chunksBefore = count('chunks');
+    const chunksBefore = await count('chunks');
     const pending = [
       store.appendPoints(ids[0]!, [series('loss', [0.5], { steps: [1] })]),
       store.appendPoints('r_missing', [series('loss', [0.5], { steps: [1] })]),
@@ -308,7 +313,7 @@ describe('SqliteRunStore.appendPoints', () => {
       store.appendPoints(ids[2]!, [series('loss', [0.2], { steps: [1] })]),
     ];
     // Nothing is written until the loop turn ends: then all four go in one transaction.
-    expect(count('chunks')).toBe(chunksBefore);
+    expect(await count('chunks')).toBe(chunksBefore);
     const results = await Promise.allSettled(pending);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(RunNotFoundError);
@@ -317,7 +322,7 @@ describe('SqliteRunStore.appendPoints', () => {
   });
 
   it('refuses an unknown run and leaves the run untouched when a series is malformed', async () => {
-    const store = makeStore();
+    const store = await makeStore();
     await expect(store.appendPoints('r_unknown', [series('loss', [1])])).rejects.toBeInstanceOf(RunNotFoundError);
     const [saved] = await store.saveRuns([{ log: runLog('x', [series('loss', [1])]), source: source('x') }]);
     const bad = series('loss', [1, 2]);
@@ -325,6 +330,8 @@ describe('SqliteRunStore.appendPoints', () => {
     await expect(store.appendPoints(saved!.run.id, [series('acc', [0.5]), bad])).rejects.toThrow(/different lengths/);
     expect((await store.getRun(saved!.run.id))!.series.map((s) => s.name)).toEqual(['loss']);
   });
+});
+
 });
 
 describe('SqliteRunStore on disk', () => {

@@ -1,0 +1,123 @@
+/** PushStore on PostgreSQL (tables of migration 4). */
+import type { ApiTokenRecord, PushedRunRecord, PushStore } from '../../app/push-store.ts';
+import type { DiagnoseContext } from '../../domain/context.ts';
+import { inTransaction, type PgPool } from './pg-database.ts';
+
+interface TokenRow {
+  id: string;
+  guild_id: string;
+  name: string;
+  secret_hash: string;
+  created_at: number;
+  created_by: string | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+interface PushedRow {
+  run_id: string;
+  guild_id: string;
+  token_id: string;
+  client_key: string | null;
+  channel_id: string | null;
+  context: string;
+  last_seen_at: number;
+  stalled_at: number | null;
+}
+
+const toToken = (r: TokenRow): ApiTokenRecord => ({
+  id: r.id,
+  guildId: r.guild_id,
+  name: r.name,
+  secretHash: r.secret_hash,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+  revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at,
+});
+
+const toPushed = (r: PushedRow): PushedRunRecord => ({
+  runId: r.run_id,
+  guildId: r.guild_id,
+  tokenId: r.token_id,
+  clientKey: r.client_key,
+  channelId: r.channel_id,
+  context: JSON.parse(r.context) as DiagnoseContext,
+  lastSeenAt: r.last_seen_at,
+  stalledAt: r.stalled_at,
+});
+
+export class PgPushStore implements PushStore {
+  constructor(private readonly pool: PgPool) {}
+
+  async insertToken(t: ApiTokenRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO api_tokens (id, guild_id, name, secret_hash, created_at, created_by, revoked_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [t.id, t.guildId, t.name, t.secretHash, t.createdAt, t.createdBy, t.revokedAt, t.lastUsedAt],
+    );
+  }
+
+  async tokenById(id: string): Promise<ApiTokenRecord | null> {
+    const r = (await this.pool.query<TokenRow>('SELECT * FROM api_tokens WHERE id = $1', [id])).rows[0];
+    return r ? toToken(r) : null;
+  }
+
+  async listTokens(guildId?: string): Promise<ApiTokenRecord[]> {
+    const r = guildId === undefined
+      ? await this.pool.query<TokenRow>('SELECT * FROM api_tokens ORDER BY created_at, id')
+      : await this.pool.query<TokenRow>('SELECT * FROM api_tokens WHERE guild_id = $1 ORDER BY created_at, id', [guildId]);
+    return r.rows.map(toToken);
+  }
+
+  async revokeToken(id: string, now: number, guildId?: string): Promise<boolean> {
+    const r = guildId === undefined
+      ? await this.pool.query('UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, id])
+      : await this.pool.query('UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND guild_id = $3 AND revoked_at IS NULL', [now, id, guildId]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async touchToken(id: string, now: number): Promise<void> {
+    await this.pool.query('UPDATE api_tokens SET last_used_at = $1 WHERE id = $2', [now, id]);
+  }
+
+  async insertPushedRun(r: PushedRunRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO pushed_runs (run_id, guild_id, token_id, client_key, channel_id, context, last_seen_at, stalled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [r.runId, r.guildId, r.tokenId, r.clientKey, r.channelId, JSON.stringify(r.context), r.lastSeenAt, r.stalledAt],
+    );
+  }
+
+  async pushedRun(runId: string): Promise<PushedRunRecord | null> {
+    const r = (await this.pool.query<PushedRow>('SELECT * FROM pushed_runs WHERE run_id = $1', [runId])).rows[0];
+    return r ? toPushed(r) : null;
+  }
+
+  async pushedRunByClientKey(guildId: string, clientKey: string): Promise<PushedRunRecord | null> {
+    const r = (await this.pool.query<PushedRow>('SELECT * FROM pushed_runs WHERE guild_id = $1 AND client_key = $2', [guildId, clientKey])).rows[0];
+    return r ? toPushed(r) : null;
+  }
+
+  async setContext(runId: string, context: DiagnoseContext, now: number): Promise<void> {
+    await inTransaction(this.pool, async (c) => {
+      await c.query('UPDATE pushed_runs SET context = $1 WHERE run_id = $2', [JSON.stringify(context), runId]);
+      // +1: a new version even when the clock has not moved (two posts in one millisecond, a fixed test clock).
+      await c.query('UPDATE runs SET updated_at = GREATEST(updated_at + 1, $1) WHERE id = $2', [now, runId]);
+    });
+  }
+
+  async touchRun(runId: string, now: number): Promise<void> {
+    await this.pool.query('UPDATE pushed_runs SET last_seen_at = $1, stalled_at = NULL WHERE run_id = $2', [now, runId]);
+  }
+
+  async silentSince(before: number): Promise<PushedRunRecord[]> {
+    const r = await this.pool.query<PushedRow>(
+      `SELECT p.* FROM pushed_runs p JOIN runs r ON r.id = p.run_id WHERE p.last_seen_at < $1 AND r.status = 'running' ORDER BY p.last_seen_at`,
+      [before],
+    );
+    return r.rows.map(toPushed);
+  }
+
+  async markStalled(runId: string, now: number): Promise<void> {
+    await this.pool.query('UPDATE pushed_runs SET stalled_at = $1 WHERE run_id = $2', [now, runId]);
+  }
+}

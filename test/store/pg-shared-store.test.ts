@@ -1,0 +1,145 @@
+/**
+ * PostgreSQL as the store several processes share, over real connections to a throwaway cluster: migrations applied
+ * once however many processes start at once, concurrent ingests and appends, one ping per finding when replicas judge
+ * one run together, jobs claimed once each, and the CLI as a process with DATABASE_URL. Skipped (with a notice) when
+ * the PostgreSQL binaries are not installed.
+ */
+import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import pg from 'pg';
+import { decideAlerts } from '../../src/alerts/decide-alerts.ts';
+import type { Verdict } from '../../src/domain/verdict.ts';
+import { MIGRATIONS } from '../../src/store/migrations.ts';
+import { openPgPool } from '../../src/store/pg/pg-database.ts';
+import { PG_MIGRATIONS } from '../../src/store/pg/pg-migrations.ts';
+import { PgAlertStore } from '../../src/store/pg/pg-alert-store.ts';
+import { PgJobStore } from '../../src/store/pg/pg-job-store.ts';
+import { PgRunStore } from '../../src/store/pg/pg-run-store.ts';
+import { REPO_ROOT } from '../support/real-logs.ts';
+import { runCli } from '../support/run-cli.ts';
+import { runLog, series, source } from '../support/run-log-fixtures.ts';
+import { postgresAvailable } from '../support/pg-cluster.ts';
+import { testCluster, useStoreBackends } from '../support/store-backends.ts';
+
+useStoreBackends();
+
+describe('PostgreSQL and SQLite schemas', () => {
+  it('have the same migrations, same versions and names, in the same order', () => {
+    expect(PG_MIGRATIONS.map((m) => [m.version, m.name])).toEqual(MIGRATIONS.map((m) => [m.version, m.name]));
+  });
+});
+
+describe.runIf(postgresAvailable())('PostgreSQL shared by several processes', { timeout: 120_000 }, () => {
+  const pools: pg.Pool[] = [];
+  const pool = async (url: string) => {
+    const p = await openPgPool(url, { migrate: false, max: 4 });
+    pools.push(p);
+    return p;
+  };
+  const endPools = async () => {
+    for (const p of pools.splice(0)) await p.end();
+  };
+
+  it('runmedic migrate from four processes at once applies each migration once; again it is a no-op', async () => {
+    const url = await testCluster().freshDatabase();
+    const env = { DATABASE_URL: url };
+    const results = await Promise.all([1, 2, 3, 4].map(() => runCli(['migrate', '--json'], { env })));
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    const reports = results.map((r) => JSON.parse(r.stdout) as { backend: string; applied: number[]; version: number; where: string });
+    expect(reports.every((r) => r.backend === 'postgres' && r.version === MIGRATIONS.length)).toBe(true);
+    expect(reports.flatMap((r) => r.applied).sort((a, b) => a - b)).toEqual(MIGRATIONS.map((m) => m.version));
+    const again = await runCli(['migrate'], { env });
+    expect(again.stdout).toMatch(new RegExp(`up to date \\(schema version ${MIGRATIONS.length}\\)`));
+    const p = await pool(url);
+    expect(Number((await p.query('SELECT COUNT(*) AS n FROM schema_migrations')).rows[0].n)).toBe(MIGRATIONS.length);
+    await endPools();
+  });
+
+  it('stores content ingested by two processes at once once, and an ingest with a bad run not at all', async () => {
+    const url = await testCluster().migratedDatabase();
+    const a = new PgRunStore(await pool(url));
+    const b = new PgRunStore(await pool(url));
+    const batch = (k: number) => Array.from({ length: 6 }, (_, i) => ({ log: runLog(`run-${i}`, [series('loss', Array.from({ length: 50 + k }, (_, j) => 1 / (j + 1)))]), source: source(`same-${i}`) }));
+    const [ra, rb] = await Promise.all([a.saveRuns(batch(0)), b.saveRuns(batch(1))]);
+    expect(ra.map((r) => r.run.id)).toEqual(rb.map((r) => r.run.id));
+    expect(ra.map((r, i) => r.created !== rb[i]!.created)).toEqual(Array(6).fill(true));
+    expect((await a.listRuns()).length).toBe(6);
+    const broken = { log: runLog('bad', [series('loss', [1])], { meta: { big: 10n } }), source: source('bad') };
+    await expect(b.saveRuns([{ log: runLog('fine', [series('loss', [1, 2])]), source: source('fine') }, broken])).rejects.toThrow();
+    expect((await a.findRuns('fine')).length).toBe(0);
+    await endPools();
+  });
+
+  it('keeps every point when two replicas append to one run at once', async () => {
+    const url = await testCluster().migratedDatabase();
+    const a = new PgRunStore(await pool(url), { chunkPoints: 16 });
+    const b = new PgRunStore(await pool(url), { chunkPoints: 16 });
+    const [saved] = await a.saveRuns([{ log: runLog('live', []), source: source('live'), status: 'running' }]);
+    const id = saved!.run.id;
+    const batches = Array.from({ length: 40 }, (_, k) => series('loss', Array.from({ length: 5 }, (_, j) => k * 5 + j), { steps: Array.from({ length: 5 }, (_, j) => k * 5 + j), cadence: 'step' }));
+    await Promise.all(batches.map((s, k) => (k % 2 ? a : b).appendPoints(id, [s])));
+    const run = (await b.getRun(id))!;
+    expect(run.points).toBe(200);
+    expect(Array.from(run.series[0]!.values).sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    await endPools();
+  });
+
+  it('pings once for a finding when two replicas record verdicts of one run at the same moment', async () => {
+    const url = await testCluster().migratedDatabase();
+    const stores = [new PgAlertStore(await pool(url)), new PgAlertStore(await pool(url))];
+    await stores[0]!.saveSettings({ guildId: 'g1', channelId: 'c1', roleId: 'r1', events: ['divergence'], updatedAt: 1, updatedBy: null });
+    const runs = new PgRunStore(pools[0]!);
+    const [saved] = await runs.saveRuns([{ log: runLog('diverging', [series('loss', [1, 2])]), source: source('d') }]);
+    const verdict: Verdict = {
+      run: { id: saved!.run.id, name: 'diverging', format: 'keras_csv', points: 2, epochs: 2 },
+      status: 'fail',
+      items: [{ id: 'divergence', area: 'training', status: 'fail', title: 'Divergence', evidence: {}, fix: 'lower the rate', marks: [] }],
+    };
+    const entries = await Promise.all(Array.from({ length: 8 }, (_, k) => stores[k % 2]!.recordVerdict(verdict, 'diverging', decideAlerts, 100 + k)));
+    const pings = entries.flat().filter((e) => e.payload.kind !== 'update');
+    expect(pings).toHaveLength(1);
+    expect(pings[0]!.payload.ping).toBe(true);
+    expect((await stores[1]!.outbox()).length).toBe(1);
+    await endPools();
+  });
+
+  it('hands each of 20 queued jobs to exactly one of four claiming processes', async () => {
+    const url = await testCluster().migratedDatabase();
+    const stores = await Promise.all([1, 2, 3, 4].map(async () => new PgJobStore(await pool(url))));
+    for (let i = 0; i < 20; i++) await stores[0]!.enqueue({ id: `j${String(i).padStart(2, '0')}`, config: { preset: 'blobs' } });
+    const claimed: string[][] = await Promise.all(
+      stores.map(async (s) => {
+        const mine: string[] = [];
+        for (let job = await s.claimNext(); job; job = await s.claimNext()) mine.push(job.id);
+        return mine;
+      }),
+    );
+    expect(claimed.flat().sort()).toEqual(Array.from({ length: 20 }, (_, i) => `j${String(i).padStart(2, '0')}`));
+    expect(await stores[1]!.countByStatus('running')).toBe(20);
+    await endPools();
+  });
+
+  it('runs the CLI against DATABASE_URL: ingest, runs, diagnose; a bad URL is one clear line without the password', async () => {
+    const url = await testCluster().freshDatabase();
+    const env = { DATABASE_URL: url };
+    const ingest = await runCli(['ingest', path.join(REPO_ROOT, 'examples', 'keras-healthy.csv'), '--json'], { env });
+    expect(ingest.code, ingest.stderr).toBe(0);
+    const runs = await runCli(['runs', '--json'], { env });
+    expect(JSON.parse(runs.stdout).map((r: { name: string }) => r.name)).toEqual(['keras-healthy']);
+    const diagnose = await runCli(['diagnose', 'keras-healthy', '--json'], { env });
+    expect(JSON.parse(diagnose.stdout).run.name).toBe('keras-healthy');
+    // The same file again is the same run (content hash), as on SQLite.
+    const again = await runCli(['ingest', path.join(REPO_ROOT, 'examples', 'keras-healthy.csv'), '--json'], { env });
+    expect(JSON.parse(again.stdout)[0].id).toBe(JSON.parse(ingest.stdout)[0].id);
+
+    const port = testCluster().port;
+    const bad = await runCli(['runs'], { env: { DATABASE_URL: `postgres://someone:s3cretPassw0rd@127.0.0.1:${port + 1}/nowhere` } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^runmedic: postgres:\/\/someone:\*\*\*@127\.0\.0\.1:\d+\/nowhere: cannot connect to PostgreSQL \(.*\)\n$/);
+    expect(bad.stdout + bad.stderr).not.toContain('s3cretPassw0rd');
+    const malformed = await runCli(['runs'], { env: { DATABASE_URL: 'postgres://x:p4ss@ bad host/db' } });
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('DATABASE_URL: expected a postgres://');
+    expect(malformed.stderr).not.toContain('p4ss');
+  });
+});
