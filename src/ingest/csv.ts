@@ -143,7 +143,14 @@ export function splitLine(line: string, sep: string): string[] {
 function looksLikeLogField(field: string): boolean {
   // A column name is short: looking at its start keeps the scan linear on a hostile megabyte-long "header".
   const f = field.slice(0, 256);
-  return /[A-Za-z][\w\s.)\]]*[:=]\s*[-+]?(\d|\.\d|nan\b|inf\b)/i.test(f) || /\d\s*\/\s*\d/.test(f);
+  return (
+    /[A-Za-z][\w\s.)\]]*[:=]\s*[-+]?(\d|\.\d|nan\b|inf\b)/i.test(f) ||
+    /\d\s*\/\s*\d/.test(f) ||
+    // `loss 0.6974` in `epoch 1 step 5 | loss 0.6974 | lr 1.4e-03`: a name and a decimal value, not a column name
+    /^\s*[A-Za-z][\w.-]*\s+[-+]?(\d*\.\d+|\d+(\.\d*)?[eE][-+]?\d+|nan|inf)\s*$/i.test(f) ||
+    // a logging prefix's date and time (`2026-12-07 10:22:32,185 - train - INFO - …`)
+    /\d{4}-\d\d-\d\d[ T]\d\d:\d\d/.test(f)
+  );
 }
 
 function isNumberLike(s: string): boolean {

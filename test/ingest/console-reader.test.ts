@@ -102,6 +102,27 @@ describe('the shapes pasted in issue 15', () => {
     expect(findCsvHead('epoch\tloss\tval_loss\n1\t0.5\t0.6\n')).not.toBeNull();
   });
 
+  it('logging lines with | between the values are console output, not a |-separated table', () => {
+    const text = [
+      '2026-12-07 08:44:02,679 - train - INFO - Starting training: 2 epochs, 10 steps per epoch, lr=0.0016',
+      '2026-12-07 08:44:02,679 - train - INFO - epoch 1 step 5 | loss 2.2892 | lr 1.631e-03',
+      '2026-12-07 08:44:02,684 - train - INFO - epoch 1 step 10 | loss 2.1666 | lr 1.631e-03',
+      '2026-12-07 08:44:02,684 - train - INFO - epoch 1 done | train_loss 2.1925 | val_loss 1.8045 | val_accuracy 0.4060',
+      '2026-12-07 08:44:02,690 - train - INFO - epoch 2 step 15 | loss 1.8287 | lr 1.631e-03',
+      '2026-12-07 08:44:02,690 - train - INFO - epoch 2 step 20 | loss 1.7515 | lr 1.631e-03',
+      '2026-12-07 08:44:02,695 - train - INFO - epoch 2 done | train_loss 1.7900 | val_loss 1.6012 | val_accuracy 0.5120',
+    ].join('\n');
+    expect(findCsvHead(text)).toBeNull();
+    const [run] = read(text, 'train.log');
+    expect(run!.format).toBe('console_text');
+    const t = table(run!);
+    expect(t.loss).toMatchObject({ split: 'train', cadence: 'step', steps: [5, 10, 15, 20], values: [2.2892, 2.1666, 1.8287, 1.7515] });
+    expect(t.val_loss).toMatchObject({ split: 'val', cadence: 'epoch', values: [1.8045, 1.6012] });
+    expect(t.val_accuracy!.values).toEqual([0.406, 0.512]);
+    // A |-separated table with a real header is still a table.
+    expect(findCsvHead('epoch|loss|val_loss\n1|0.5|0.6\n2|0.4|0.5\n')).not.toBeNull();
+  });
+
   it("{'loss': 0.41, 'learning_rate': 5e-05, 'epoch': 0.5} dict prints, with numbers and with quoted values", () => {
     const text = "{'loss': 0.6936, 'learning_rate': 5e-05, 'epoch': 0.5}\n{'loss': '0.41', 'learning_rate': '4e-05', 'epoch': '1.0'}\n{'eval_loss': 0.39, 'eval_accuracy': 0.86, 'epoch': 1.0}\n{'loss': 0.30, 'learning_rate': 3e-05, 'epoch': 1.5}\n";
     const t = table(read(text)[0]!);
@@ -130,12 +151,127 @@ describe('the shapes pasted in issue 15', () => {
   });
 });
 
+describe('more pastes in the styles issue 15 lists', () => {
+  it('logging lines with an epoch line, then train and dev lines (dev is the validation)', () => {
+    const text = [
+      '2018-03-23 15:29:30,101:INFO: start training, 3 epochs',
+      '2018-03-23 15:29:31,355:INFO: epoch 1',
+      '2018-03-23 15:29:33,355:INFO: train loss:1.10886',
+      '2018-03-23 15:29:33,360:INFO: dev loss:1.20441 acc:0.4412',
+      '2018-03-23 15:30:01,001:INFO: epoch 2',
+      '2018-03-23 15:30:03,115:INFO: train loss:0.98512',
+      '2018-03-23 15:30:03,120:INFO: dev loss:1.10293 acc:0.5018',
+      '2018-03-23 15:30:31,020:INFO: epoch 3',
+      '2018-03-23 15:30:33,780:INFO: train loss:0.87104',
+      '2018-03-23 15:30:33,785:INFO: dev loss:1.05007 acc:0.5532',
+    ].join('\n');
+    expect(table(read(text)[0]!)).toEqual({
+      train_loss: { key: 'loss', split: 'train', cadence: 'epoch', steps: [1, 2, 3], values: [1.10886, 0.98512, 0.87104] },
+      val_loss: { key: 'loss', split: 'val', cadence: 'epoch', steps: [1, 2, 3], values: [1.20441, 1.10293, 1.05007] },
+      val_acc: { key: 'accuracy', split: 'val', cadence: 'epoch', steps: [1, 2, 3], values: [0.4412, 0.5018, 0.5532] },
+    });
+  });
+
+  it('a tqdm bar per epoch redrawn with \\r, its postfix `loss: =x`: the last state of each epoch', () => {
+    const bar = (pct: string, n: number, epoch: number, loss: string, lr: string) => `${pct}|██████████| ${n}/625 [03:20<00:00, 3.12it/s, epoch=${epoch}, loss: =${loss}, LR=${lr}]`;
+    const text = [
+      `${bar(' 50%', 312, 1, '7.9', '0.0001')}\r${bar('100%', 625, 1, '7.40', '0.0001')}`,
+      `${bar(' 50%', 312, 2, '7.6', '0.00012')}\r${bar('100%', 625, 2, '7.20', '0.00012')}`,
+      `${bar(' 50%', 312, 3, '7.5', '0.00012')}\r${bar('100%', 625, 3, '7.00', '0.00012')}`,
+    ].join('\n');
+    const t = table(read(text)[0]!);
+    expect(t.loss).toEqual({ key: 'loss', split: 'train', cadence: 'epoch', steps: [1, 2, 3], values: [7.4, 7.2, 7.0] });
+    expect(t.lr!.values).toEqual([0.0001, 0.00012, 0.00012]);
+  });
+
+  it('a transformers 5 Trainer console: quoted values, eval dicts at each epoch, the final summary', () => {
+    const text = [
+      "{'loss': '0.6936', 'grad_norm': '1.532', 'learning_rate': '4.5e-05', 'epoch': '0.5'}",
+      "{'loss': '0.6012', 'grad_norm': '2.101', 'learning_rate': '4e-05', 'epoch': '1'}",
+      "{'eval_loss': '0.5811', 'eval_accuracy': '0.702', 'eval_runtime': '3.21', 'eval_samples_per_second': '311.5', 'epoch': '1'}",
+      "{'loss': '0.4803', 'grad_norm': '2.733', 'learning_rate': '3.5e-05', 'epoch': '1.5'}",
+      "{'loss': '0.4021', 'grad_norm': '3.01', 'learning_rate': '3e-05', 'epoch': '2'}",
+      "{'eval_loss': '0.5502', 'eval_accuracy': '0.741', 'eval_runtime': '3.19', 'eval_samples_per_second': '313.2', 'epoch': '2'}",
+      "{'train_runtime': '120.5', 'train_samples_per_second': '99.6', 'train_steps_per_second': '3.1', 'train_loss': '0.4431', 'epoch': '2'}",
+    ].join('\n');
+    const t = table(read(text)[0]!);
+    expect(Object.keys(t).sort()).toEqual(['eval_accuracy', 'eval_loss', 'grad_norm', 'learning_rate', 'loss', 'train_loss']);
+    expect(t.loss).toEqual({ key: 'loss', split: 'train', cadence: 'step', steps: [0.5, 1, 1.5, 2], values: [0.6936, 0.6012, 0.4803, 0.4021] });
+    expect(t.learning_rate!.values).toEqual([4.5e-5, 4e-5, 3.5e-5, 3e-5]);
+    expect(t.eval_loss).toEqual({ key: 'loss', split: 'val', cadence: 'epoch', steps: [1, 2], values: [0.5811, 0.5502] });
+    expect(t.eval_accuracy!.values).toEqual([0.702, 0.741]);
+    expect(t.train_loss!.values).toEqual([0.4431]);
+  });
+
+  it('the transformers notebook table pasted as markdown: the Accuracy after Validation Loss is the evaluation\'s', () => {
+    const text = [
+      'Here are my results, val loss goes up after epoch 3:',
+      '',
+      '| Epoch | Training Loss | Validation Loss | Accuracy |',
+      '|------:|--------------:|----------------:|---------:|',
+      '| 1 | 0.6931 | 0.6512 | 0.612 |',
+      '| 2 | 0.5210 | 0.5833 | 0.701 |',
+      '| 3 | 0.4102 | 0.5601 | 0.733 |',
+      '| 4 | 0.3015 | 0.5902 | 0.728 |',
+    ].join('\n');
+    expect(table(read(text)[0]!)).toEqual({
+      train_loss: { key: 'loss', split: 'train', cadence: 'epoch', steps: [1, 2, 3, 4], values: [0.6931, 0.521, 0.4102, 0.3015] },
+      val_loss: { key: 'loss', split: 'val', cadence: 'epoch', steps: [1, 2, 3, 4], values: [0.6512, 0.5833, 0.5601, 0.5902] },
+      val_accuracy: { key: 'accuracy', split: 'val', cadence: 'epoch', steps: [1, 2, 3, 4], values: [0.612, 0.701, 0.733, 0.728] },
+    });
+  });
+});
+
 describe('what the reader says and refuses', () => {
   it('notes the lines it read, its templates and the names it inferred', () => {
     const text = ['python train.py', 'Epoch 1/2 - Train Loss: 0.90 - Valid loss: 1.00', 'saving checkpoint', 'Epoch 2/2 - Train Loss: 0.80 - Valid loss: 0.95'].join('\n');
     const [run] = read(text);
     expect(run!.notes[0]).toBe('read 2 of 4 lines with 1 template: `Epoch <n>/<n> - Train Loss: <v> - Valid loss: <v>` (2)');
     expect(run!.notes[1]).toBe('names read as: `Train Loss` → train_loss (loss, train), `Valid loss` → val_loss (loss, val)');
+  });
+
+  it('shows what varies but is not read as <*>, not as the first line printed it', () => {
+    const logging = ['2018-03-23 15:29:33,355:INFO: train loss:1.10886', '2018-03-23 15:30:03,115:INFO: train loss:0.98512', '2018-03-23 15:30:33,780:INFO: train loss:0.87104'].join('\n');
+    expect(read(logging)[0]!.notes[0]).toBe('read 3 of 3 lines with 1 template: `<*>:INFO: train loss:<v>` (3)');
+    // A bar's percentage, its elapsed<remaining time and rate, a duration, a count not used: none is the example's.
+    const bars = [
+      ' [======= 391/391 =======>]  Step: 1s194ms | Tot: 45s885ms | Loss: 2.703 | Acc: 15.342% (7671/50000)',
+      ' [======= 100/100 =======>]  Step: 34ms | Tot: 3s829ms | Loss: 1.979 | Acc: 26.170% (2617/10000)',
+      ' [======= 391/391 =======>]  Step: 75ms | Tot: 43s169ms | Loss: 1.806 | Acc: 32.240% (16120/50000)',
+      ' [======= 100/100 =======>]  Step: 36ms | Tot: 3s647ms | Loss: 1.669 | Acc: 39.530% (3953/10000)',
+    ];
+    const kuangliu = read(['Epoch: 0', bars[0], bars[1], 'Epoch: 1', bars[2], bars[3]].join('\n'))[0]!;
+    expect(kuangliu.notes[0]).toBe('read 4 of 6 lines with 1 template: `[▮ <n>/<n> ▮] Step: <*> | Tot: <*> | Loss: <v> | Acc: <v> (<*>/<*>)` (4)');
+    // The second bar of each epoch is the test pass: the note says why its `Loss` is a validation loss.
+    expect(kuangliu.notes[1]).toBe(
+      'names read as: `Loss` → val_loss (loss, val on the lines counting to 100; loss on those counting to 391), `Acc` → val_acc (accuracy, val on the lines counting to 100; acc on those counting to 391)',
+    );
+    const tqdm = read('100%|██████████| 625/625 [03:20<00:00, 3.12it/s, epoch=1, loss: =7.40, LR=0.0001]\n100%|██████████| 625/625 [03:21<00:00, 3.10it/s, epoch=2, loss: =7.20, LR=0.0001]\n')[0]!;
+    expect(tqdm.notes[0]).toBe('read 2 of 2 lines with 1 template: `<*>▮ <n>/<n> [<*>, <*>, epoch=<n>, loss: =<v>, LR=<v>]` (2)');
+    // Long templates are cut between marks, never inside one.
+    const long = read('Epoch 1 | Step 10/6501 | Loss: 0.5187 | PPL: 1.71 | LR: 1.52e-04 | Grad: 0.360 | Time: 0.503s\nEpoch 1 | Step 20/6501 | Loss: 0.5151 | PPL: 1.71 | LR: 1.52e-04 | Grad: 0.277 | Time: 0.522s\n')[0]!;
+    expect(long.notes[0]).toMatch(/^read 2 of 2 lines with 1 template: `Epoch <n> \| Step <n>\/<n> \| Loss: <v> \| PPL: <v> \| LR: <v> \| Grad: <v> \| Time: <\*>` \(2\)$/);
+  });
+
+  it('names a split carried from the line before, and a name as the run\'s series have it', () => {
+    const text = [
+      'Epoch 0 | Step 0/20 | Loss: 0.90',
+      'Epoch 0 | Step 10/20 | Loss: 0.80',
+      'Evaluation Results:',
+      '   Loss: 0.85',
+      'Epoch 0 completed in 47.2s | Avg Loss: 0.84',
+      'Epoch 1 | Step 0/20 | Loss: 0.70',
+      'Epoch 1 | Step 10/20 | Loss: 0.60',
+      'Evaluation Results:',
+      '   Loss: 0.75',
+      'Epoch 1 completed in 47.0s | Avg Loss: 0.66',
+    ].join('\n');
+    const [run] = read(text);
+    const t = table(run!);
+    expect(t.val_loss!.values).toEqual([0.85, 0.75]);
+    expect(t.loss_epoch!.values).toEqual([0.84, 0.66]);
+    // The epoch-level `Avg Loss` is stored as loss_epoch beside the per-step loss: the note says so.
+    expect(run!.notes[1]).toBe('names read as: `Loss` → val_loss (loss, val from the line before), `Avg Loss` → loss_epoch (loss, train)');
   });
 
   it('refuses text without training records, naming what it looked for', () => {
