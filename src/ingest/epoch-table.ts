@@ -20,6 +20,8 @@ export interface EpochTableOptions {
   ignore: Set<number>;
   /** Notes already gathered by the caller. */
   notes?: string[];
+  /** Series names for columns whose header is not the name to keep (a notebook table's `Accuracy` is `eval_accuracy`). */
+  rename?: Map<number, string>;
 }
 
 /** How many missing epochs a note lists by number before it only counts. */
@@ -88,7 +90,8 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
     // Two columns with one name would merge into one series; the second keeps its own identity.
     const times = (seen.get(col.name) ?? 0) + 1;
     seen.set(col.name, times);
-    rawNames.set(k, times > 1 ? `${col.name}#${times}` : col.name);
+    const name = opts.rename?.get(k) ?? col.name;
+    rawNames.set(k, times > 1 ? `${name}#${times}` : name);
     if (times > 1) notes.push(`column '${col.name}' appears ${times} times: column ${k + 1} read as '${col.name}#${times}'`);
     metricCols.push(k);
   }

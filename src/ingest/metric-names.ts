@@ -30,7 +30,9 @@ const SPLIT_SUFFIXES: Array<[RegExp, Split]> = [
  * `lr-AdamW` → lr/train, `train_loss_epoch` → loss/train. Keeps the metric's own name (lower-cased) when unknown.
  */
 export function normaliseMetricName(raw: string): MetricName {
-  let name = raw.trim();
+  // Words separated by blanks are one name (`Validation Loss` is val_loss, as a table's header or a pasted notebook
+  // table writes it, not a training metric called "validation loss").
+  let name = raw.trim().replace(/\s+/g, '_');
   let split: Split = 'train';
   // Lightning logs the same metric per step and per epoch: the suffix is about cadence, not identity.
   name = name.replace(/[_/](step|epoch)$/i, '');
@@ -82,4 +84,30 @@ export function isLossLike(raw: string): boolean {
   const { key } = normaliseMetricName(raw);
   if (key === 'loss' || /(^|[_\-/.])loss($|[_\-/.\d])/.test(key) || key.endsWith('loss')) return true;
   return /^(mse|mae|rmse|nll|cross_entropy|crossentropy|ce|bce|objective|cost|ppl|perplexity)$/.test(key);
+}
+
+/**
+ * Columns of a table that are evaluation results though their names carry no split: the measures after a column named
+ * as the validation loss that follows one named as the training loss. The transformers Trainer's notebook table is
+ * `Epoch | Training Loss | Validation Loss | Accuracy | F1`: compute_metrics' names come without `eval_`, and its
+ * Accuracy is the evaluation's. Indices into `names`; empty for any other table (`epoch,loss,val_loss,acc` keeps acc
+ * as training: its loss column names no split).
+ */
+export function evaluatedColumns(names: readonly string[], isPosition: (name: string) => boolean): Set<number> {
+  const out = new Set<number>();
+  const trainWord = /^(train|training)[\s_\-/.]|[\s_\-/.](train|training)$/i;
+  const isLoss = (n: string, split: Split) => {
+    const m = normaliseMetricName(n);
+    return m.key === 'loss' && m.split === split && (split !== 'train' || trainWord.test(n.trim()));
+  };
+  const valLoss = names.findIndex((n, k) => isLoss(n, 'val') && names.slice(0, k).some((b) => isLoss(b, 'train')));
+  if (valLoss < 0) return out;
+  for (let k = valLoss + 1; k < names.length; k++) {
+    const n = names[k]!;
+    const m = normaliseMetricName(n);
+    // A name with its own split prefix or suffix keeps it; positions and the learning rate are no evaluation.
+    if (m.split !== 'train' || trainWord.test(n.trim()) || isPosition(n) || m.key === 'lr' || m.key === 'grad_norm') continue;
+    out.add(k);
+  }
+  return out;
 }

@@ -3,7 +3,7 @@ import { findCsvHead, parseCsv, parseCsvBytes, type CsvTable } from './csv.ts';
 import type { TextSource } from './decode.ts';
 import { runsFromEpochTable } from './epoch-table.ts';
 import { headInBytes, requireHead } from './keras-csv.ts';
-import { isIndexColumn, isLossLike } from './metric-names.ts';
+import { evaluatedColumns, isIndexColumn, isLossLike } from './metric-names.ts';
 import type { FormatParser } from './parser.ts';
 
 const EPOCH_NAMES = /^(epoch|epochs|ep)$/i;
@@ -59,6 +59,14 @@ function runsFromPlainTable(table: CsvTable, fileName: string): RunLog[] {
   names.forEach((h, k) => {
     if (k !== xColumn && k !== epochColumn && (isIndexColumn(h) || EPOCH_NAMES.test(h) || STEP_NAMES.test(h) || h === '')) ignore.add(k);
   });
+  // `Epoch | Training Loss | Validation Loss | Accuracy`, the transformers Trainer's notebook table (copied from
+  // Jupyter as tab-separated text): its columns after the validation loss are the evaluation's, named from
+  // `eval_accuracy` by dropping `eval_`; they get that name back.
+  const rename = new Map<number, string>();
+  for (const k of evaluatedColumns(names, (h) => EPOCH_NAMES.test(h) || STEP_NAMES.test(h) || isIndexColumn(h))) {
+    if (k !== xColumn && k !== epochColumn && !ignore.has(k)) rename.set(k, `eval_${names[k]!.toLowerCase().replace(/\s+/g, '_')}`);
+  }
+  if (rename.size) notes.push(`read as evaluation results, after the validation loss column: ${[...rename].map(([k, n]) => `'${names[k]}' → ${n}`).join(', ')}`);
   return runsFromEpochTable(table, fileName, {
     format: 'plain_csv',
     meta: { separator: table.separator },
@@ -68,6 +76,7 @@ function runsFromPlainTable(table: CsvTable, fileName: string): RunLog[] {
     rowBase: 1,
     ignore,
     notes,
+    rename,
   });
 }
 

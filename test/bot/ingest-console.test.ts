@@ -14,6 +14,7 @@ import { BotHarness } from '../support/bot-harness.ts';
 import type { FakeInteraction } from '../support/fake-discord.ts';
 import { REPO_ROOT } from '../support/real-logs.ts';
 import { CONSOLE_LOGS_DIR } from '../support/console-logs.ts';
+import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { Run } from '../../src/domain/run.ts';
 
 const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'console', name));
@@ -40,7 +41,7 @@ describe('/ingest of console output (.txt/.log)', () => {
 
   it('says it takes console output', async () => {
     const { default: ingestCommand } = await import('../../commands/ingest.ts');
-    const json = ingestCommand.data.toJSON();
+    const json = ingestCommand.data.toJSON() as RESTPostAPIChatInputApplicationCommandsJSONBody;
     expect(json.description).toMatch(/console output/);
     expect(json.description.length).toBeLessThanOrEqual(100);
     const file = json.options!.find((o) => o.name === 'file')!;

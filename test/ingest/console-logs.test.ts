@@ -558,6 +558,9 @@ const EXPECTED: Record<string, Expected> = {
     values: [
       [0, 'loss', 10.1, 6.05, 6.15, 5.55],
       [0, 'validation_cer', 0.712, 0.712, 0.712, 0.712],
+      // Every validation_* in the file (717 postfixes) is wer=1.120 and bleu=0.000.
+      [0, 'validation_wer', 1.12, 1.12, 1.12, 1.12],
+      [0, 'validation_bleu', 0, 0, 0, 0],
     ],
   },
   '037_hf_trainer_dict_deepspeed.log': {
@@ -604,7 +607,12 @@ const EXPECTED: Record<string, Expected> = {
     values: [
       [0, 'box_loss', 3.35, 2.895, 3.665, 2.544],
       [0, 'dfl_loss', 4.334, 4.264, 4.216, 4.157],
+      // By hand (UTF-16 decoded, escapes dropped): the last \r state of each `N/100 … box cls dfl` line; every
+      // `all 4 17 P R mAP50 mAP50-95` row is zeros (the 101st, after training, re-validates the last epoch).
+      [0, 'cls_loss', 5.818, 5.553, 5.671, 5.213],
       [0, 'val_map50', 0, 0, 0, 0],
+      [0, 'val_p', 0, 0, 0, 0],
+      [0, 'val_r', 0, 0, 0, 0],
     ],
   },
   '041_yolov5_console_cr.log': {
@@ -616,6 +624,12 @@ const EXPECTED: Record<string, Expected> = {
     values: [
       [0, 'box_loss', 0.1136, 0.06312, 0.07232, 0.06312],
       [0, 'val_map50', 0.000891, 0.156, 0.0798, 0.000891],
+      // By hand: the last \r state of each `N/499 … box obj cls` line, and each `all 51 113 P R mAP50 mAP50-95` row.
+      [0, 'obj_loss', 0.0325, 0.02881, 0.02823, 0.02786],
+      [0, 'cls_loss', 0.05719, 0.01426, 0.01856, 0.01345],
+      [0, 'val_p', 0.000962, 0.323, 0.461, 0.000962],
+      [0, 'val_r', 0.15, 0.251, 0.202, 0.0533],
+      [0, 'val_map50-95', 0.000161, 0.0457, 0.0167, 0.000161],
     ],
   },
   '042_caffe_glog_solver.log': {
@@ -758,6 +772,9 @@ const EXPECTED: Record<string, Expected> = {
       [0, 'loss', 1.491, 0.5345, 0.7271, 0.5306],
       [0, 'val_loss', 1.778, 0.6173, 0.8045, 0.6164],
       [0, 'lr', 0.01, 1e-05, 0.01, 1e-05],
+      // By hand: ` accuracy: x` and `val_accuracy: y` of the 44 epoch lines.
+      [0, 'accuracy', 0.4697, 0.8249, 0.7647, 0.4697],
+      [0, 'val_accuracy', 0.484, 0.7994, 0.7387, 0.4822],
     ],
   },
 };
@@ -771,7 +788,7 @@ const NOTES: Record<string, RegExp[]> = {
   '021_tf1_ner_logging.log': [/`NER loss` → ner_loss \(ner_loss, train\)/],
   '030_tqdm_ascii_postfix_plus_summary.log': [/read as console output with 5 byte sequence\(s\) that are not UTF-8 replaced/],
   '038_hf_trainer_tqdm_cr.log': [/read as console output with 251 NUL byte\(s\) dropped/, /2 runs appended in one file/],
-  '040_ultralytics_utf16_ansi.log': [/`mAP50` → val_map50 \(map50, val\) from the table header/, /`all 4 17 <v> <v> <v> <v>` \(101\)/],
+  '040_ultralytics_utf16_ansi.log': [/`mAP50` → val_map50 \(map50, val\) from the table header/, /`all <\*> <\*> <v> <v> <v> <v>` \(101\)/],
   '044_xgboost_native_eval.log': [/5 runs appended in one file \(counters restart at lines 1004, 2007, 3010, 3672\)/],
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLossLike, normaliseMetricName } from '../../src/ingest/metric-names.ts';
+import { evaluatedColumns, isLossLike, normaliseMetricName } from '../../src/ingest/metric-names.ts';
 import { SeriesBuilder } from '../../src/ingest/series-builder.ts';
 
 describe('normaliseMetricName', () => {
@@ -51,6 +51,32 @@ describe('normaliseMetricName', () => {
     expect(normaliseMetricName('dice_coef')).toEqual({ key: 'dice_coef', split: 'train', direction: 'higher' });
     expect(normaliseMetricName('val_wer')).toEqual({ key: 'wer', split: 'val', direction: 'lower' });
     expect(normaliseMetricName('epoch_time')).toEqual({ key: 'epoch_time', split: 'train', direction: 'lower' });
+  });
+});
+
+describe('names written with blanks (table headers, notebook tables, prose)', () => {
+  it.each([
+    ['Validation Loss', 'loss', 'val'],
+    ['validation loss', 'loss', 'val'],
+    ['Valid loss', 'loss', 'val'],
+    ['val  loss', 'loss', 'val'],
+    ['Training Loss', 'loss', 'train'],
+    ['Test Acc', 'accuracy', 'test'],
+    ['Learning Rate', 'lr', 'train'],
+  ])('%s → %s on the %s split, as its underscored form', (raw, key, split) => {
+    expect(normaliseMetricName(raw)).toMatchObject({ key, split });
+    expect(normaliseMetricName(raw)).toEqual(normaliseMetricName(raw.trim().replace(/\s+/g, '_')));
+  });
+
+  it('takes the measures after a named validation loss that follows a named training loss as evaluation columns', () => {
+    const position = (n: string) => /^(epoch|step)$/i.test(n);
+    // The transformers Trainer's notebook table.
+    expect([...evaluatedColumns(['Epoch', 'Training Loss', 'Validation Loss', 'Accuracy', 'F1'], position)]).toEqual([3, 4]);
+    expect([...evaluatedColumns(['Step', 'Training Loss', 'Validation Loss', 'Wer', 'Learning Rate'], position)]).toEqual([3]);
+    // Keras' order, a bare loss, or a metric with its own split: nothing is guessed.
+    expect([...evaluatedColumns(['epoch', 'loss', 'val_loss', 'acc'], position)]).toEqual([]);
+    expect([...evaluatedColumns(['epoch', 'accuracy', 'train_loss', 'val_loss'], position)]).toEqual([]);
+    expect([...evaluatedColumns(['epoch', 'train_loss', 'val_loss', 'train_acc', 'val_acc'], position)]).toEqual([]);
   });
 });
 

@@ -38,6 +38,25 @@ describe('plain CSV', () => {
   });
 });
 
+describe('the transformers Trainer\'s notebook table, copied from Jupyter (tab-separated)', () => {
+  it('reads Validation Loss as the validation loss and the metrics after it as the evaluation\'s, saying so', () => {
+    const text = 'Epoch\tTraining Loss\tValidation Loss\tAccuracy\tF1\n1\t0.693100\t0.651200\t0.612000\t0.600000\n2\t0.521000\t0.583300\t0.701000\t0.690000\n3\t0.410200\t0.560100\t0.733000\t0.720000\n';
+    const [run] = plainCsvParser.parse(text, 'notebook.txt');
+    expect(run!.series.map((s) => [s.name, s.key, s.split, [...s.steps], [...s.values]])).toEqual([
+      ['Training Loss', 'loss', 'train', [1, 2, 3], [0.6931, 0.521, 0.4102]],
+      ['Validation Loss', 'loss', 'val', [1, 2, 3], [0.6512, 0.5833, 0.5601]],
+      ['eval_accuracy', 'accuracy', 'val', [1, 2, 3], [0.612, 0.701, 0.733]],
+      ['eval_f1', 'f1', 'val', [1, 2, 3], [0.6, 0.69, 0.72]],
+    ]);
+    expect(run!.notes).toContain("read as evaluation results, after the validation loss column: 'Accuracy' → eval_accuracy, 'F1' → eval_f1");
+  });
+
+  it('leaves a Keras-ordered table as it is: acc beside a bare loss is the training accuracy', () => {
+    const [run] = plainCsvParser.parse('epoch,loss,val_loss,acc\n1,0.9,1.0,0.5\n2,0.8,0.9,0.6\n', 'k.csv');
+    expect(run!.series.map((s) => [s.name, s.split])).toEqual([['loss', 'train'], ['val_loss', 'val'], ['acc', 'train']]);
+  });
+});
+
 describe('plain CSV with several rows per epoch', () => {
   it('uses a global step column as x and keeps the epoch of each row', () => {
     const [run] = plainCsvParser.parse('epoch,step,loss\n0,1,3\n0,2,2.5\n1,3,2\n1,4,1.5\n', 'steps.csv');

@@ -407,13 +407,15 @@ interface ReadSlot {
   explicit: boolean;
   percentNoted: boolean;
   /** By context (output index, split prefix, cadence): the series name and key. */
-  names: Map<number, { canon: string; key: string; evaluation: boolean }>;
+  names: Map<number, { canon: string; key: string; evaluation: boolean; context: string }>;
 }
 
 interface SeriesAcc {
   canon: string;
   name: string;
   namedBy: Slot['namedBy'];
+  /** Why its split is not the one its own words say (` from the line before`), '' when it is. */
+  context: string;
   cadence: 'step' | 'epoch';
   steps: PointColumn;
   epochs: PointColumn;
@@ -650,12 +652,14 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
       if (!named) {
         let canon = prefix ? `${prefix}_${s.canon}` : s.canon;
         if (index > 0) canon = `${canon}_${index}`;
-        named = { canon, key: `${canon}\u0000${place.cadence}`, evaluation: normaliseMetricName(canon).split !== 'train' };
+        const context =
+          prefix === '' ? '' : prefix === carry ? ' from the line before' : ` on the lines counting to ${own.variant}; ${s.canon} on those counting to ${plan.variantTotals[0]}`;
+        named = { canon, key: `${canon}\u0000${place.cadence}`, evaluation: normaliseMetricName(canon).split !== 'train', context };
         rs.names.set(nameKey, named);
       }
       const { canon, key } = named;
       let acc = run.series.get(key);
-      if (!acc) run.series.set(key, (acc = { canon, name: s.name, namedBy: s.namedBy, cadence: place.cadence, steps: new PointColumn(), epochs: new PointColumn(), values: new PointColumn(), purged: 0, positioned: false, lastOwn: false }));
+      if (!acc) run.series.set(key, (acc = { canon, name: s.name, namedBy: s.namedBy, context: named.context, cadence: place.cadence, steps: new PointColumn(), epochs: new PointColumn(), values: new PointColumn(), purged: 0, positioned: false, lastOwn: false }));
       if (plan.valOnChange && named.evaluation && acc.values.length && Object.is(acc.values.last(), value)) continue;
       // A value placed only by the lines before it (`Score: 0.37` after a fold) does not replace one its own line
       // placed (`Epoch 3 - Score: 0.31`).
@@ -691,16 +695,17 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
       cadencesOf.set(acc.canon, set);
     }
     let redraws = 0;
+    const finalName = (acc: SeriesAcc) => (acc.cadence === 'epoch' && cadencesOf.get(acc.canon)!.size > 1 ? `${acc.canon}_epoch` : acc.canon);
     for (const acc of accs) {
       // The same name at both cadences (per batch and at the epoch's end): the epoch-level one is `<name>_epoch`.
-      const raw = acc.cadence === 'epoch' && cadencesOf.get(acc.canon)!.size > 1 ? `${acc.canon}_epoch` : acc.canon;
+      const raw = finalName(acc);
       builder.addColumn(raw, acc.steps.toArray(), acc.values.toArray(), acc.epochs.toArray(), null, acc.cadence);
       redraws += acc.purged;
     }
     const series = dropDuplicateSeries(builder.build('epoch', notes));
     if (series.length === 0) continue;
     notes.unshift(describeRead(r, snap, runs.filter((x) => x.series.size > 0).length > 1 ? null : snap.physicalLines));
-    const inferred = inferredNames(r);
+    const inferred = inferredNames(accs, finalName);
     if (inferred) notes.push(inferred);
     if (percentNames.size) notes.push(`values written with % read as fractions: ${[...percentNames].slice(0, 6).join(', ')}`);
     if (redraws > 0) notes.push(`${redraws} point(s) logged again at the same or an earlier position (progress-bar redraws, rollbacks): the later value kept`);
@@ -812,28 +817,48 @@ function describeRead(r: RunAcc, snap: Snapshot, physical: number | null): strin
   return `read ${r.lines.toLocaleString('en-US')}${of} with ${r.templates.size} template${r.templates.size === 1 ? '' : 's'}: ${parts.join(', ')}${more}`;
 }
 
-/** The template's example with metric values as `<v>` and counters as `<n>` (bars as ▮), shortened. */
+/**
+ * The template's example with metric values as `<v>`, counters as `<n>` and the variable parts it does not read
+ * (timestamps, durations, rates, other numbers) as `<*>` (bars as ▮), shortened: the first line's `Step: 1s194ms`
+ * or `2018-03-23 15:29:33,355` shown as they were printed read as if every line said that. Versions and source
+ * locations (`solver.cpp:222`) stay as written.
+ */
 function templateText(t: Template<Analysed>): string {
   const a = t.analysis;
   let out = '';
   for (const tok of tokenize(t.example.trim())) {
-    if (tok.kind !== 'num') out += tok.text;
+    if (tok.kind === 'masked') out += /^\d/.test(tok.text) && !/^\d+(?:\.\d+){2,}$/.test(tok.text) ? '<*>' : tok.text;
+    else if (tok.kind !== 'num') out += tok.text;
     else {
       const s = a.slots[tok.slot!];
-      out += !s || s.role === 'ignore' || s.role === 'total' ? (s?.role === 'total' ? '<n>' : tok.text) : s.role === 'metric' ? '<v>' : '<n>';
+      out += !s || s.role === 'ignore' ? '<*>' : s.role === 'metric' ? '<v>' : '<n>';
     }
   }
-  const text = out.replace(/\s+/g, ' ');
-  return text.length > 90 ? `${text.slice(0, 60)} … ${text.slice(-25)}` : text;
+  // tqdm's `[03:20<00:00, 3.12it/s` is one thing not read.
+  const text = out.replace(/\s+/g, ' ').replace(/<\*>(?:<<\*>)+/g, '<*>');
+  if (text.length <= 90) return text;
+  // Cut between marks, not inside one (`<v … >`).
+  let head = text.slice(0, 60);
+  if (head.lastIndexOf('<') > head.lastIndexOf('>')) head = head.slice(0, head.lastIndexOf('<'));
+  let tail = text.slice(-25);
+  const close = tail.indexOf('>');
+  if (close >= 0 && (tail.indexOf('<') < 0 || close < tail.indexOf('<'))) tail = tail.slice(close + 1);
+  return `${head.trimEnd()} … ${tail.trimStart()}`;
 }
 
-/** Names whose split or key was inferred (prose names, carried splits, table columns), as the run's series have them. */
-function inferredNames(r: RunAcc): string | null {
+/**
+ * Names whose split or key was inferred (prose names, carried splits, table columns), as the run's series are named
+ * (`Avg Loss` → loss_epoch beside a per-step loss), with why a split differs from the words (`Loss` → val_loss on the
+ * lines counting to 100).
+ */
+function inferredNames(accs: SeriesAcc[], finalName: (acc: SeriesAcc) => string): string | null {
   const seen = new Map<string, string>();
-  for (const acc of r.series.values()) {
-    if (!acc.name || acc.name.toLowerCase() === acc.canon) continue;
+  for (const acc of accs) {
+    const name = finalName(acc);
+    if (!acc.name || acc.name.toLowerCase() === name) continue;
     const m = normaliseMetricName(acc.canon);
-    seen.set(`${acc.name}\u0000${acc.canon}`, `${acc.canon} (${m.key}, ${m.split})${acc.namedBy === 'header' ? ' from the table header' : acc.namedBy === 'right' ? ' from the word after the value' : ''}`);
+    const why = acc.namedBy === 'header' ? ' from the table header' : acc.namedBy === 'right' ? ' from the word after the value' : '';
+    seen.set(`${acc.name}\u0000${name}`, `${name} (${m.key}, ${m.split}${acc.context})${why}`);
   }
   if (seen.size === 0) return null;
   const list = [...seen.entries()].slice(0, 12).map(([p, c]) => `\`${p.split('\u0000')[0]}\` → ${c}`);

@@ -11,7 +11,7 @@
  * `val_acc`; `Test net output #0: loss = …` → `test_loss`), and Python identifiers pass through (`val_loss`).
  */
 import type { Split } from '../../domain/run.ts';
-import { normaliseMetricName } from '../metric-names.ts';
+import { evaluatedColumns, normaliseMetricName } from '../metric-names.ts';
 import { tokenize, unitClass, type Token } from './template-miner.ts';
 
 export type SlotRole = 'metric' | 'epoch' | 'step' | 'batch' | 'counter' | 'total' | 'index' | 'ignore';
@@ -46,6 +46,12 @@ export interface TableHeader {
   piped: boolean;
   /** A per-class table (`Class Images Instances P R mAP50`): its first row after the header holds the overall results. */
   perClass: boolean;
+  /**
+   * Columns that are evaluation results though their names carry no split: the measures after a `Validation Loss`
+   * that follows a `Training Loss` (the transformers Trainer's notebook table: `Epoch | Training Loss | Validation
+   * Loss | Accuracy | F1`, where compute_metrics' names come without `eval_`).
+   */
+  evaluated: Set<string>;
 }
 
 export interface TemplateAnalysis {
@@ -189,7 +195,7 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
     if (hdr !== undefined) {
       // A per-class table (`Class Images Instances P R mAP50`, YOLO's validation) holds evaluation results.
       const cell = hdr.split(/\s+/);
-      words = header?.perClass && !splitOfWord(hdr.split(/[\s_]/)[0]!) ? ['val', ...cell] : cell;
+      words = (header?.perClass || header?.evaluated.has(hdr)) && !splitOfWord(hdr.split(/[\s_]/)[0]!) ? ['val', ...cell] : cell;
       namedBy = 'header';
     }
     if (!words) {
@@ -714,7 +720,13 @@ function detectHeader(tokens: Token[], text: string): TableHeader | null {
   if (!piped && cells.some((c) => /\s/.test(c.name))) return null;
   const canon = names.map((n) => canonicalName(n!.split(/\s+/)).canon);
   if (!canon.some((c) => MEASURE_WORDS.test(c) || EPOCH_NAMES.test(stripSplit(c)) || STEP_NAMES.test(stripSplit(c)))) return null;
-  return { id: ++headerIds, cells: cells.map((c, k) => ({ ...c, name: names[k]! })), piped, perClass: /^(class|classes|category|categories)$/i.test(names[0]!) };
+  const isPosition = (n: string) => {
+    const c = stripSplit(canonicalName(n.split(/\s+/)).canon);
+    return EPOCH_NAMES.test(c) || STEP_NAMES.test(c);
+  };
+  // `| Epoch | Training Loss | Validation Loss | Accuracy |` (the transformers notebook table): Accuracy is the evaluation's.
+  const evaluated = new Set([...evaluatedColumns(names as string[], isPosition)].map((k) => names[k]!));
+  return { id: ++headerIds, cells: cells.map((c, k) => ({ ...c, name: names[k]! })), piped, perClass: /^(class|classes|category|categories)$/i.test(names[0]!), evaluated };
 }
 
 /** `Box(P` → `P`, `mAP50-95)` → `mAP50-95`, `Train Loss` → itself; null for a cell that is not a name. */
