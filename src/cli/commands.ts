@@ -32,6 +32,11 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     summary: "run runmedic's main job: the bundled examples/ logs (ingest, list, diagnose, chart), then train a small network with a planted fault and diagnose it",
     load: async () => (await import('./demo.ts')).demoCommand,
   },
+  {
+    name: 'datacheck',
+    summary: 'check a data file before training: class balance, duplicates, leakage, conflicting labels, scale, and likely label errors (confident learning)',
+    load: async () => (await import('./datacheck.ts')).datacheckCommand,
+  },
   { name: 'train', summary: 'train a preset with TensorFlow.js in a child process, store the run and print its verdict', load: async () => (await import('./train.ts')).trainCommand },
   { name: 'token', summary: 'create, list or revoke API tokens for the HTTP push API', load: async () => (await import('./token.ts')).tokenCommand },
   {
@@ -40,6 +45,11 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     load: async () => (await import('./watch.ts')).watchCommand,
   },
   { name: 'serve', summary: 'run the HTTP push API without the Discord bot (HTTP_HOST, HTTP_PORT)', load: async () => (await import('./serve.ts')).serveCommand },
+  {
+    name: 'worker',
+    summary: 'train queued jobs from the shared database (DATABASE_URL) until stopped; run one per machine that trains',
+    load: async () => (await import('./worker.ts')).workerCommand,
+  },
   {
     name: 'migrate',
     summary: 'apply pending schema migrations to the database (SQLite file or DATABASE_URL); safe to run again or from several processes',

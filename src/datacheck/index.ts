@@ -6,7 +6,7 @@
  */
 import type { DataTable } from './table.ts';
 import { checkContext } from './context.ts';
-import { STATUS_ORDER, type DataCheckItem, type DataCheckStatus } from './item.ts';
+import { STATUS_ORDER, plural, type DataCheckItem, type DataCheckStatus } from './item.ts';
 import { classBalanceCheck } from './checks/class-balance.ts';
 import { exactDuplicatesCheck } from './checks/exact-duplicates.ts';
 import { nearDuplicatesCheck } from './checks/near-duplicates.ts';
@@ -86,7 +86,7 @@ export function dataCheckText(r: DataCheckReport, o: { all?: boolean; suspects?:
   const shape = r.kind === 'images' ? `${r.inputShape.join('×')} images` : `${r.inputShape[0]} features`;
   const split = r.validationSize ? `${r.trainSize} training + ${r.validationSize} validation` : `${r.examples} examples`;
   const lines = [
-    `${STATUS_ICON[r.status]} ${r.source}  (${split}, ${shape}, ${r.classes.length} classes): ${problems.filter((p) => p.status === 'fail').length} failing, ${problems.filter((p) => p.status === 'warn').length} warnings, ${passed.length} passed`,
+    `${STATUS_ICON[r.status]} ${r.source}  (${split}, ${shape}, ${r.classes.length} classes): ${problems.filter((p) => p.status === 'fail').length} failing, ${plural(problems.filter((p) => p.status === 'warn').length, 'warning')}, ${passed.length} passed`,
   ];
   for (const n of r.notes) lines.push(`   note: ${n}`);
   const show = (i: DataCheckItem) => {
