@@ -19,6 +19,8 @@ export const LOSS_SCALER_SHARE = 0.01;
  * - failGrowth: Growth of the (smoothed) norm over its early level: fail / warn.
  */
 export const FIT = { warnGrowth: 10, failGrowth: 100, falseAlarms: NaN };
+/** A training loss that fell this much (log scale: ≈ 10 %) from its first to its last fifth explains a growing norm. */
+export const LOSS_FELL = 0.1;
 
 function growth(values: ArrayLike<number>): { growth: number; nonFinite: number; lastNonFinite: boolean; early: number; late: number } {
   const v = Array.from(values);
@@ -48,7 +50,18 @@ export const explodingGradientsRule: Rule = {
     }
     if (g.nonFinite > 0) return itemOf(this, 'warn', `A few gradient norms are NaN/Inf (${(g.nonFinite * 100).toFixed(1)} % of steps)`, 'Occasional NaN gradients are usually steps skipped by a mixed-precision loss scaler; if they recur, clip gradients or lower the learning rate.', evidence);
     if (g.growth >= FIT.failGrowth) return itemOf(this, 'fail', `Gradient norm grew ${Math.round(g.growth)}×`, 'Clip gradients, lower the learning rate, add normalisation layers or residual connections.', evidence);
-    if (g.growth >= FIT.warnGrowth) return itemOf(this, 'warn', `Gradient norm grew ${Math.round(g.growth)}× over the run`, 'Watch the learning rate; gradient clipping will keep a growing norm from turning into divergence.', evidence);
+    if (g.growth >= FIT.warnGrowth) {
+      // A norm that grows while the loss keeps falling is a model fitting (a transformer's norm grows 10–50× as its
+      // logits sharpen, in every healthy Trainer run of the corpus); growth beside a loss that stopped falling is not.
+      const loss = view.trainLoss ? Array.from(view.trainLoss.ts).filter(Number.isFinite) : [];
+      const k = Math.max(1, Math.floor(loss.length * 0.2));
+      const early = median(loss.slice(0, k));
+      const late = median(loss.slice(loss.length - k));
+      // On the judging scale (log for a positive loss): a fall of LOSS_FELL (≈ 10 %), beyond a flat curve's noise.
+      const lossFell = loss.length >= 5 && early - late > (view.trainLoss!.scale.log ? LOSS_FELL : LOSS_FELL * Math.abs(early));
+      if (lossFell) return itemOf(this, 'pass', `Gradient norm grew ${Math.round(g.growth)}× while the training loss kept falling: a model fitting, not exploding`, '', { ...evidence, lossFell: true });
+      return itemOf(this, 'warn', `Gradient norm grew ${Math.round(g.growth)}× over the run while the training loss stopped falling`, 'Watch the learning rate; gradient clipping will keep a growing norm from turning into divergence.', evidence);
+    }
     return itemOf(this, 'pass', 'Gradient norms stay bounded', '', evidence);
   },
 };

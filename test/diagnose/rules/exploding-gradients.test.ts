@@ -27,4 +27,15 @@ describe('exploding_gradients', () => {
     expect(itemFor(run, 'exploding_gradients', { instrumentation: { gradNorms: { dense1: [1, 0.8, 0.9, 0.7, 0.8, 0.75] } } }).status).toBe('pass');
     expect(itemFor(run, 'exploding_gradients').status).toBe('unknown');
   });
+  it('a norm that grows 30× while the loss keeps falling passes; the same growth beside a flat loss warns', () => {
+    const steps = Array.from({ length: 100 }, (_, i) => i);
+    const norms = steps.map((i) => 0.1 * 30 ** (i / 99));
+    const gn = makeSeries('grad_norm', 'grad_norm', 'train', 'step', steps, null, norms);
+    const fitting = itemFor(makeRun({ epochs: 10, train: decay(1, 0.1, 3), extra: [gn] }), 'exploding_gradients');
+    expect(fitting.status).toBe('pass');
+    expect(fitting.title).toMatch(/grew \d+× while the training loss kept falling/);
+    const flat = itemFor(makeRun({ epochs: 10, train: () => 1, extra: [gn] }), 'exploding_gradients');
+    expect(flat.status).toBe('warn');
+    expect(flat.title).toMatch(/stopped falling/);
+  });
 });
