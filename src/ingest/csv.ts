@@ -91,6 +91,9 @@ export function findCsvHead(text: string): CsvHead | null {
   for (let i = 0; i + 1 < lines.length || (i === 0 && lines.length === 1); i++) {
     const head = lines[i]!;
     const next = lines[i + 1];
+    // A terminal's colour escapes (`\x1b[1m0.9123\x1b[0m`) are console output the general reader strips; no table
+    // writer puts them in a header.
+    if (head.text.includes('\x1b')) continue;
     let best: { sep: CsvSeparator; fields: string[] } | null = null;
     for (const sep of CSV_SEPARATORS) {
       if (!head.text.includes(sep)) continue;

@@ -222,6 +222,47 @@ describe('more pastes in the styles issue 15 lists', () => {
   });
 });
 
+describe('more pastes: colours, fastai, GANs', () => {
+  it('ANSI-coloured values between | separators are console output, not a |-separated table of text cells', () => {
+    const line = (e: number, loss: string, val: string) => `\x1b[32mINFO\x1b[0m Epoch ${e} | loss \x1b[1m${loss}\x1b[0m | val_loss \x1b[1m${val}\x1b[0m`;
+    const [run] = read([line(1, '0.9123', '1.0021'), line(2, '0.8011', '0.9555'), line(3, '0.7134', '0.9701')].join('\n'));
+    expect(run!.format).toBe('console_text');
+    expect(table(run!)).toEqual({
+      loss: { key: 'loss', split: 'train', cadence: 'epoch', steps: [1, 2, 3], values: [0.9123, 0.8011, 0.7134] },
+      val_loss: { key: 'loss', split: 'val', cadence: 'epoch', steps: [1, 2, 3], values: [1.0021, 0.9555, 0.9701] },
+    });
+  });
+
+  it("fastai's fit table: valid_loss and the metric after it are the validation's, the time column is not read", () => {
+    const text = [
+      'epoch     train_loss  valid_loss  error_rate  time    ',
+      '0         0.147938    0.023418    0.007442    00:12     ',
+      '1         0.060115    0.015630    0.004736    00:12     ',
+      '2         0.031240    0.012910    0.004060    00:13     ',
+    ].join('\n');
+    const [run] = read(text);
+    expect(table(run!)).toEqual({
+      train_loss: { key: 'loss', split: 'train', cadence: 'epoch', steps: [0, 1, 2], values: [0.147938, 0.060115, 0.03124] },
+      valid_loss: { key: 'loss', split: 'val', cadence: 'epoch', steps: [0, 1, 2], values: [0.023418, 0.01563, 0.01291] },
+      val_error_rate: { key: 'error_rate', split: 'val', cadence: 'epoch', steps: [0, 1, 2], values: [0.007442, 0.004736, 0.00406] },
+    });
+    expect(run!.notes[0]).toBe('read 3 of 4 lines with 1 template: `<n> <v> <v> <v> <*>` (3)');
+  });
+
+  it('a GAN loop\'s `[Epoch 0/200] [Batch 1/938] [D loss: x] [G loss: y]`, elided with `...`: step-level points', () => {
+    const text = [
+      '[Epoch 0/200] [Batch 0/938] [D loss: 0.693157] [G loss: 0.702314]',
+      '[Epoch 0/200] [Batch 1/938] [D loss: 0.681221] [G loss: 0.710004]',
+      '...',
+      '[Epoch 1/200] [Batch 0/938] [D loss: 0.450012] [G loss: 1.120033]',
+      '[Epoch 1/200] [Batch 1/938] [D loss: 0.441190] [G loss: 1.150221]',
+    ].join('\n');
+    const t = table(read(text)[0]!);
+    expect(t.d_loss).toEqual({ key: 'd_loss', split: 'train', cadence: 'step', steps: [0, 1, 938, 939], values: [0.693157, 0.681221, 0.450012, 0.44119] });
+    expect(t.g_loss!.values).toEqual([0.702314, 0.710004, 1.120033, 1.150221]);
+  });
+});
+
 describe('what the reader says and refuses', () => {
   it('notes the lines it read, its templates and the names it inferred', () => {
     const text = ['python train.py', 'Epoch 1/2 - Train Loss: 0.90 - Valid loss: 1.00', 'saving checkpoint', 'Epoch 2/2 - Train Loss: 0.80 - Valid loss: 0.95'].join('\n');
