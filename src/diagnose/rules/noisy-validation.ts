@@ -22,8 +22,10 @@ import { noiseLevel } from '../signals/noise.ts';
  * - warnLogNoise: Evaluation-to-evaluation jitter (robust σ on the log scale, ≈ relative) that the lower bound must reach to warn…
  * - failLogNoise: …and to fail.
  * - warnRangeNoise: On a linear scale, jitter as a share of the curve's range (warn; twice this fails).
+ * - minNoiseRatio: The validation's jitter over the per-epoch training curve's own (same metric and scale): below it,
+ *   training moves about as much, so the jumps are the training's (rate, batch) and not a small validation set's.
  */
-export const FIT = { warnLogNoise: 0.065, failLogNoise: 0.15, warnRangeNoise: 0.1, falseAlarms: NaN };
+export const FIT = { warnLogNoise: 0.065, failLogNoise: 0.15, warnRangeNoise: 0.1, minNoiseRatio: 3, falseAlarms: NaN };
 export const MIN_EVALS = 5;
 /** Below this many evaluations the noise estimate rests on a handful of differences: at most a warning. */
 export const MIN_EVALS_FOR_FAIL = 8;
@@ -49,6 +51,17 @@ export function jitterAgainstTraining(val: Curve, train: Curve | null): { sigma:
     if (Number.isFinite(t)) r.push(val.ty[i] - t);
   }
   return r.length >= MIN_EVALS ? { sigma: noiseLevel(r), m: r.length - 1 } : { sigma: NaN, m: 0 };
+}
+
+/** Robust point-noise σ from second differences: MAD / 0.6745 of y[i−1] − 2y[i] + y[i+1], over √6. */
+export function pointNoise(y: ArrayLike<number>): number {
+  const d: number[] = [];
+  for (let i = 1; i + 1 < y.length; i++) d.push(Math.abs(y[i - 1]! - 2 * y[i]! + y[i + 1]!));
+  if (d.length < 3) return NaN;
+  d.sort((a, b) => a - b);
+  const mid = d.length >> 1;
+  const mad = d.length % 2 ? d[mid]! : (d[mid - 1]! + d[mid]!) / 2;
+  return mad / 0.6745 / Math.sqrt(6);
 }
 
 export const noisyValidationRule: Rule = {
@@ -80,6 +93,16 @@ export const noisyValidationRule: Rule = {
     };
     const shown = (x: number) => (val.logScale ? `±${Math.round(x * 100)} %` : `±${Math.round(x * 100)} % of its range`);
     if (!(atLeast >= warnAt)) return itemOf(this, 'pass', `${val.name} moves smoothly enough (jitter ${shown(relative)} over ${val.ty.length} evaluations)`, '', evidence);
+    const trainEpoch = view.all.find((c) => c.split === 'train' && c.key === val.key && c.cadence === 'epoch' && c.logScale === val.logScale && c.ty.length >= MIN_EVALS);
+    if (trainEpoch) {
+      // Both point noises from second differences (a straight trend cancels; a bend mostly does), measured alike.
+      const trainJitter = pointNoise(trainEpoch.ty) / (val.logScale ? 1 : val.range);
+      const ratio = pointNoise(val.ty) / (val.logScale ? 1 : val.range) / trainJitter;
+      Object.assign(evidence, { trainJitter: Number(trainJitter.toFixed(3)), noiseRatio: Number.isFinite(ratio) ? Number(ratio.toFixed(2)) : null });
+      if (trainJitter > 0 && ratio < FIT.minNoiseRatio) {
+        return itemOf(this, 'pass', `${val.name} jumps by about ${shown(relative)}, but ${trainEpoch.name} is nearly as jumpy: the jumps come from training, not from a small validation set`, '', evidence);
+      }
+    }
     return itemOf(
       this,
       atLeast >= failAt && val.ty.length >= MIN_EVALS_FOR_FAIL ? 'fail' : 'warn',

@@ -13,6 +13,16 @@ describe('noisy_validation', () => {
     expect(Number(item.evidence.jitter)).toBeGreaterThan(0.1);
   });
 
+  it('jumps that the per-epoch training loss shares (±15 % on both) come from training: a pass that says so', () => {
+    const run = makeRun({ epochs: 30, train: decay(1, 0.2, 5), val: decay(1, 0.4, 5), trainNoise: 0.15, valNoise: 0.15 });
+    const item = itemFor(run, 'noisy_validation');
+    expect(item.status).toBe('pass');
+    expect(item.title).toMatch(/loss is nearly as jumpy: the jumps come from training/);
+    expect(Number(item.evidence.noiseRatio)).toBeLessThan(3);
+    // The same validation beside a smooth training curve is the validation set's own noise.
+    expect(flagged(itemFor(makeRun({ epochs: 30, train: decay(1, 0.2, 5), val: decay(1, 0.4, 5), trainNoise: 0.01, valNoise: 0.15 }), 'noisy_validation'))).toBe(true);
+  });
+
   it.each(SCALES)('passes a fast-falling, smooth validation loss (2 %% noise) (scale %s)', (scale) => {
     expect(itemFor(makeRun({ scale, epochs: 30, train: decay(1, 0.2, 4), val: decay(3, 0.4, 2), valNoise: 0.02 }), 'noisy_validation').status).toBe('pass');
   });
