@@ -12,9 +12,9 @@ import { smoothedAtPointOf } from '../signals/view.ts';
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
  * rule's share of healthy tune runs flagged at these values.
  * - share: Validation better than training at this share of the evaluations in the second half of the run.
- * - minLogMargin: By at least this much on the log scale (≈ 10 %) at the median.
+ * - minLogMargin: By at least this much on the log scale (0.18 ≈ 20 %) at the median.
  */
-export const FIT = { share: 0.8, minLogMargin: 0.1, falseAlarms: NaN };
+export const FIT = { share: 0.8, minLogMargin: 0.18, falseAlarms: NaN };
 
 function compare(train: Curve, val: Curve): { share: number; margin: number; count: number } {
   const n = val.ts.length;
@@ -35,7 +35,9 @@ export const valBetterThanTrainRule: Rule = {
   check({ view }) {
     const pairs: Array<[Curve, Curve]> = [];
     if (view.trainLoss && view.valLoss && view.trainLoss.logScale && view.valLoss.logScale) pairs.push([view.trainLoss, view.valLoss]);
-    if (view.trainMetric && view.valMetric && view.trainMetric.logScale && view.valMetric.logScale) pairs.push([view.trainMetric, view.valMetric]);
+    // The metric only without a loss pair: on log(1 − accuracy), 0.98 against 0.97 is a third fewer errors, a margin
+    // every well-fitted healthy run shows somewhere (two thirds of this rule's false alarms on the corpus' healthy runs).
+    if (pairs.length === 0 && view.trainMetric && view.valMetric && view.trainMetric.logScale && view.valMetric.logScale) pairs.push([view.trainMetric, view.valMetric]);
     if (pairs.length === 0) return unknownItem(this, 'No train/validation pair to compare', 'Log the same loss or metric for training and validation.');
     for (const [train, val] of pairs) {
       const r = compare(train, val);
