@@ -52,7 +52,7 @@ const VARIABLES = {
   ingestMaxBytes: variable('INGEST_MAX_BYTES', positiveInt.default(256 * 1024 * 1024), 'a positive whole number of bytes'),
   ingestMaxRunsPerFile: variable('INGEST_MAX_RUNS_PER_FILE', positiveInt.max(10_000).default(1000), 'a whole number of runs from 1 to 10000'),
   trainRoleId: variable('TRAIN_ROLE_ID', snowflake.optional(), 'a Discord role id (digits)'),
-  jobConcurrency: variable('JOB_CONCURRENCY', positiveInt.default(1), 'a positive whole number of training jobs run at once'),
+  jobConcurrency: variable('JOB_CONCURRENCY', z.coerce.number().int().min(0).default(1), 'a whole number of training jobs run at once (0: only `runmedic worker` processes train)'),
 } as const;
 
 type Variables = typeof VARIABLES;

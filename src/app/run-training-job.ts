@@ -17,6 +17,11 @@ import { diagnose } from '../diagnose/index.ts';
 export interface TrainingJobOptions {
   /** The queue's job id; a fresh one otherwise. Also makes the run's content hash unique. */
   jobId?: string;
+  /**
+   * The job's attempt (a worker retrying a job whose first worker died): a second attempt trains into a new run,
+   * leaving the first attempt's partial run as it was (marked crashed), instead of appending its epochs again.
+   */
+  attempt?: number;
   name?: string;
   signal?: AbortSignal;
   onEvent?: (event: JobEvent) => void;
@@ -111,7 +116,7 @@ async function trainAndStore(config: JobConfig, store: RunStore, opts: TrainingJ
   const [saved] = await store.saveRuns([
     {
       log: { name, format: 'tfjs_job', series: [], notes: [], meta: { jobId, config } },
-      source: { format: 'tfjs_job', fileName: `job:${jobId}`, contentHash: createHash('sha256').update(`tfjs_job:${jobId}`).digest('hex') },
+      source: { format: 'tfjs_job', fileName: `job:${jobId}`, contentHash: createHash('sha256').update(`tfjs_job:${jobId}${(opts.attempt ?? 1) > 1 ? `#${opts.attempt}` : ''}`).digest('hex') },
       status: 'running',
     },
   ]);

@@ -76,6 +76,8 @@ export const trainCommand: CliCommand = {
     fault: { type: 'string', valueName: 'F[=V]', multiple: true, description: `switch a fault on: ${FAULT_SPECS.join(', ')}` },
     backend: { type: 'string', valueName: 'B', description: `backend preference: a comma-separated list of ${BACKEND_NAMES.join(', ')} (default $RUNMEDIC_TF_BACKEND, else tensorflow,wasm,cpu)` },
     json: { type: 'boolean', description: 'print the verdict JSON instead of the checklist' },
+    queue: { type: 'boolean', description: 'put the job on the shared queue (DATABASE_URL) for a `runmedic worker`, and follow it' },
+    detach: { type: 'boolean', description: 'with --queue: print the job id and return at once' },
     ...ALL_OPTION,
   },
   async run(ctx, { values }) {
@@ -115,6 +117,12 @@ export const trainCommand: CliCommand = {
     }
     const backendOrder = checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'train');
     const config = resolveJobConfig(preset, opts, faults);
+    if (values.detach && !values.queue) throw new UsageError('--detach goes with --queue (a job trained here is followed here)', 'train');
+    if (values.queue) {
+      if (backendOrder) throw new UsageError('--backend applies to a job trained here; a queued job uses its worker\'s RUNMEDIC_TF_BACKEND', 'train');
+      const { runQueuedJob } = await import('./queued-job.ts');
+      return runQueuedJob(ctx, config, { detach: values.detach === true, json: values.json === true, all: values.all === true });
+    }
     const tty = process.stderr.isTTY === true;
     let lastLen = 0;
     // The progress clock (elapsed, ETA) starts with training, once the child has loaded TensorFlow.js and the data.

@@ -21,7 +21,7 @@ export type JobExecutor = (job: JobRecord, signal: AbortSignal) => Promise<JobEx
 export interface JobQueueOptions {
   store: JobStore;
   execute: JobExecutor;
-  /** Jobs running at once (config; default 1: training saturates the CPU on its own). */
+  /** Jobs running at once (config; default 1: training saturates the CPU on its own; 0: workers elsewhere train). */
   concurrency?: number;
   now?: () => number;
   newId?: () => string;
@@ -44,7 +44,8 @@ export class JobQueue {
   private stopped = false;
 
   constructor(private readonly opts: JobQueueOptions) {
-    this.concurrency = Math.max(1, opts.concurrency ?? 1);
+    // 0: this process trains nothing itself; `runmedic worker` processes take the queued jobs.
+    this.concurrency = Math.max(0, opts.concurrency ?? 1);
     this.now = opts.now ?? Date.now;
     this.newId = opts.newId ?? (() => randomUUID().slice(0, 8));
   }
@@ -85,10 +86,11 @@ export class JobQueue {
       await live.done;
       return true;
     }
-    const job = await this.opts.store.get(id);
-    if (!job || job.status !== 'queued') return false;
-    const done = await this.opts.store.update(id, { status: 'cancelled', finishedAt: this.now() });
-    this.opts.onFinished?.(done);
+    // Queued: cancelled now. Running in another process (a `runmedic worker`): asked to stop; its worker does at its
+    // next heartbeat and records the end.
+    const done = await this.opts.store.requestCancel(id);
+    if (!done) return false;
+    if (done.status === 'cancelled') this.opts.onFinished?.(done);
     return true;
   }
 

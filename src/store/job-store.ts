@@ -31,7 +31,34 @@ export interface JobRecord {
   reportedAt: number | null;
   /** The message in the report channel that shows the job's progress, once posted (a restarted bot edits it). */
   progressMessageId: string | null;
+  /** Times a process claimed the job (a retry after a worker died is the second). */
+  attempts: number;
+  /** The `runmedic worker` running it (null: run in the process that claimed it, or not running). */
+  workerId: string | null;
+  /** The worker's last sign of life, ms since the Unix epoch. */
+  heartbeatAt: number | null;
+  /** Someone pressed Cancel while another process runs it: the worker stops the job at its next heartbeat. */
+  cancelRequestedAt: number | null;
+  /** The latest progress event a worker reported (a JobEvent as JSON), for faces in other processes. */
+  progress: unknown;
 }
+
+/** How a worker's heartbeat went: whether the job is still its own, and whether someone asked to cancel it. */
+export interface HeartbeatAnswer {
+  owned: boolean;
+  cancelRequested: boolean;
+}
+
+/** What reapStale did with the jobs of workers that stopped sending heartbeats. */
+export interface ReapedJobs {
+  /** Queued again (their first attempt): another worker takes them. */
+  retried: JobRecord[];
+  /** Out of attempts: reported interrupted. */
+  interrupted: JobRecord[];
+}
+
+/** A job is tried at most this many times when the workers running it die. */
+export const MAX_JOB_ATTEMPTS = 2;
 
 /** The channel or thread a job's progress and results go to; null for jobs nobody asked for in Discord (the CLI). */
 export function jobReportTarget(job: JobRecord): string | null {
@@ -86,6 +113,24 @@ export interface JobStore {
   claimReport(id: string): Promise<boolean>;
   /** Ended jobs with a Discord target whose end nobody has reported yet, oldest first. */
   listUnreported(): Promise<JobRecord[]>;
+
+  // The durable queue's worker side (`runmedic worker`, migration 11).
+  /** As claimNext, for a worker: the job records the worker and its first heartbeat. */
+  claimFor(workerId: string): Promise<JobRecord | null>;
+  /** A running worker's sign of life, with its latest progress event (undefined: unchanged). */
+  heartbeat(id: string, workerId: string, progress?: unknown): Promise<HeartbeatAnswer>;
+  /** Records a worker's result, only while the job is still that worker's; null when it was not (reaped, cancelled). */
+  finishOwned(id: string, workerId: string, patch: JobPatch): Promise<JobRecord | null>;
+  /**
+   * Cancel from any process: a queued job is cancelled at once (status 'cancelled'), a running one is asked to stop
+   * (its worker does at its next heartbeat). Null when the job is unknown or already ended.
+   */
+  requestCancel(id: string): Promise<JobRecord | null>;
+  /**
+   * Running jobs of workers whose last heartbeat is older than `staleBefore` (ms): queued again while they have had
+   * fewer than MAX_JOB_ATTEMPTS attempts, else marked interrupted. Any process may call it; each job is reaped once.
+   */
+  reapStale(staleBefore: number): Promise<ReapedJobs>;
 }
 
 export class JobNotFoundError extends Error {

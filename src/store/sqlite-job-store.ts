@@ -1,7 +1,8 @@
 /** JobStore on SQLite (the jobs table of migration 3). */
 import type { Database, Statement } from 'better-sqlite3';
-import type { JobPatch, JobRecord, JobStatus, JobStore, NewJob } from './job-store.ts';
-import { JobNotFoundError } from './job-store.ts';
+import type { HeartbeatAnswer, JobPatch, JobRecord, JobStatus, JobStore, NewJob, ReapedJobs } from './job-store.ts';
+import { JobNotFoundError, MAX_JOB_ATTEMPTS } from './job-store.ts';
+import { REAP_SQL, REQUEST_CANCEL_SQL } from './job-queue-sql.ts';
 
 interface JobRow {
   id: string;
@@ -20,9 +21,15 @@ interface JobRow {
   report_channel_id: string | null;
   reported_at: number | null;
   progress_message_id: string | null;
+  attempts: number;
+  worker_id: string | null;
+  heartbeat_at: number | null;
+  cancel_requested_at: number | null;
+  progress: string | null;
 }
 
-const COLUMNS = 'id, status, config, requested_by, channel_id, parent_job_id, run_id, backend, error, context, created_at, started_at, finished_at, report_channel_id, reported_at, progress_message_id';
+const COLUMNS =
+  'id, status, config, requested_by, channel_id, parent_job_id, run_id, backend, error, context, created_at, started_at, finished_at, report_channel_id, reported_at, progress_message_id, attempts, worker_id, heartbeat_at, cancel_requested_at, progress';
 
 function toRecord(r: JobRow): JobRecord {
   return {
@@ -42,11 +49,20 @@ function toRecord(r: JobRow): JobRecord {
     reportChannelId: r.report_channel_id,
     reportedAt: r.reported_at,
     progressMessageId: r.progress_message_id,
+    attempts: r.attempts,
+    workerId: r.worker_id,
+    heartbeatAt: r.heartbeat_at,
+    cancelRequestedAt: r.cancel_requested_at,
+    progress: r.progress === null ? null : JSON.parse(r.progress),
   };
 }
 
 export class SqliteJobStore implements JobStore {
-  private readonly st: Record<'insert' | 'insertRunning' | 'liveRerun' | 'byId' | 'byRun' | 'oldestQueued' | 'start' | 'list' | 'listAll' | 'count' | 'running' | 'interrupt' | 'claimReport' | 'unreported', Statement>;
+  private readonly st: Record<
+    | 'insert' | 'insertRunning' | 'liveRerun' | 'byId' | 'byRun' | 'oldestQueued' | 'start' | 'list' | 'listAll' | 'count' | 'running' | 'interrupt'
+    | 'claimReport' | 'unreported' | 'heartbeat' | 'cancel' | 'stale' | 'reap',
+    Statement
+  >;
 
   /** `db` must be migrated (openDatabase does it). */
   constructor(
@@ -61,16 +77,21 @@ export class SqliteJobStore implements JobStore {
       byId: p(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`),
       byRun: p(`SELECT ${COLUMNS} FROM jobs WHERE run_id = ? ORDER BY seq DESC LIMIT 1`),
       oldestQueued: p(`SELECT ${COLUMNS} FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1`),
-      start: p(`UPDATE jobs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'`),
+      start: p(`UPDATE jobs SET status = 'running', started_at = @now, attempts = attempts + 1, worker_id = @worker, heartbeat_at = @now WHERE id = @id AND status = 'queued'`),
       list: p(`SELECT ${COLUMNS} FROM jobs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY seq DESC LIMIT ?`),
       listAll: p(`SELECT ${COLUMNS} FROM jobs ORDER BY seq DESC LIMIT ?`),
       count: p(`SELECT COUNT(*) AS n FROM jobs WHERE status = ?`),
-      running: p(`SELECT ${COLUMNS} FROM jobs WHERE status = 'running' ORDER BY seq`),
-      interrupt: p(`UPDATE jobs SET status = 'interrupted', finished_at = ?, error = 'the process running this job stopped' WHERE status = 'running'`),
+      // Jobs of `runmedic worker` processes are left to their heartbeats (reapStale): a restarted bot does not end them.
+      running: p(`SELECT ${COLUMNS} FROM jobs WHERE status = 'running' AND worker_id IS NULL ORDER BY seq`),
+      interrupt: p(`UPDATE jobs SET status = 'interrupted', finished_at = ?, error = 'the process running this job stopped' WHERE status = 'running' AND worker_id IS NULL`),
       claimReport: p(`UPDATE jobs SET reported_at = ? WHERE id = ? AND reported_at IS NULL AND status NOT IN ('queued', 'running')`),
       unreported: p(
         `SELECT ${COLUMNS} FROM jobs WHERE reported_at IS NULL AND status NOT IN ('queued', 'running') AND COALESCE(report_channel_id, channel_id) IS NOT NULL ORDER BY seq`,
       ),
+      heartbeat: p(`UPDATE jobs SET heartbeat_at = @now, progress = COALESCE(@progress, progress) WHERE id = @id AND worker_id = @worker AND status = 'running' RETURNING cancel_requested_at`),
+      cancel: p(`${REQUEST_CANCEL_SQL} RETURNING ${COLUMNS}`),
+      stale: p(`SELECT seq FROM jobs WHERE status = 'running' AND worker_id IS NOT NULL AND heartbeat_at < ?`),
+      reap: p(`${REAP_SQL} WHERE seq = @seq RETURNING ${COLUMNS}`),
     };
   }
 
@@ -111,15 +132,55 @@ export class SqliteJobStore implements JobStore {
   }
 
   async claimNext(): Promise<JobRecord | null> {
+    return this.claim(null);
+  }
+
+  async claimFor(workerId: string): Promise<JobRecord | null> {
+    return this.claim(workerId);
+  }
+
+  private claim(worker: string | null): JobRecord | null {
     return this.db.transaction(() => {
       const row = this.st.oldestQueued.get() as JobRow | undefined;
       if (!row) return null;
-      this.st.start.run(this.now(), row.id);
+      this.st.start.run({ now: this.now(), worker, id: row.id });
       return toRecord(this.st.byId.get(row.id) as JobRow);
     }).immediate();
   }
 
+  async heartbeat(id: string, workerId: string, progress?: unknown): Promise<HeartbeatAnswer> {
+    const row = this.st.heartbeat.get({ id, worker: workerId, now: this.now(), progress: progress === undefined ? null : JSON.stringify(progress) }) as
+      | { cancel_requested_at: number | null }
+      | undefined;
+    return { owned: row !== undefined, cancelRequested: row !== undefined && row.cancel_requested_at !== null };
+  }
+
+  async finishOwned(id: string, workerId: string, patch: JobPatch): Promise<JobRecord | null> {
+    return this.db.transaction(() => {
+      const row = this.st.byId.get(id) as JobRow | undefined;
+      if (!row || row.status !== 'running' || row.worker_id !== workerId) return null;
+      this.db.prepare('UPDATE jobs SET heartbeat_at = NULL WHERE id = ?').run(id);
+      return this.applyPatch(id, patch);
+    }).immediate();
+  }
+
+  async requestCancel(id: string): Promise<JobRecord | null> {
+    const row = this.st.cancel.get({ id, now: this.now() }) as JobRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async reapStale(staleBefore: number): Promise<ReapedJobs> {
+    const jobs = this.db.transaction(() =>
+      (this.st.stale.all(staleBefore) as { seq: number }[]).map((r) => toRecord(this.st.reap.get({ seq: r.seq, max: MAX_JOB_ATTEMPTS, now: this.now() }) as JobRow)),
+    ).immediate();
+    return { retried: jobs.filter((j) => j.status === 'queued'), interrupted: jobs.filter((j) => j.status !== 'queued') };
+  }
+
   async update(id: string, patch: JobPatch): Promise<JobRecord> {
+    return this.applyPatch(id, patch);
+  }
+
+  private applyPatch(id: string, patch: JobPatch): JobRecord {
     const sets: string[] = [];
     const values: Record<string, unknown> = { id };
     const col: Record<keyof JobPatch, string> = {

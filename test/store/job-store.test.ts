@@ -92,6 +92,42 @@ describe.each(storeBackends())('JobStore on $name', (backend) => {
     expect(await s.claimReport('nope')).toBe(false);
   });
 
+
+  it('lets a worker claim, beat, report progress and finish a job; a cancel from another process reaches it', async () => {
+    const s = await store();
+    await s.enqueue({ id: 'a', config: {} });
+    await s.enqueue({ id: 'b', config: {} });
+    const a = await s.claimFor('w1');
+    expect(a).toMatchObject({ id: 'a', status: 'running', workerId: 'w1', attempts: 1 });
+    expect(await s.heartbeat('a', 'w1', { type: 'epoch', report: { epoch: 1 } })).toEqual({ owned: true, cancelRequested: false });
+    expect((await s.get('a'))!.progress).toEqual({ type: 'epoch', report: { epoch: 1 } });
+    expect(await s.heartbeat('a', 'w2')).toEqual({ owned: false, cancelRequested: false });
+    expect(await s.requestCancel('b')).toMatchObject({ id: 'b', status: 'cancelled' });
+    expect(await s.requestCancel('a')).toMatchObject({ id: 'a', status: 'running', cancelRequestedAt: expect.any(Number) });
+    expect(await s.heartbeat('a', 'w1')).toEqual({ owned: true, cancelRequested: true });
+    expect((await s.get('a'))!.progress).toEqual({ type: 'epoch', report: { epoch: 1 } });
+    expect(await s.finishOwned('a', 'w2', { status: 'finished' })).toBeNull();
+    expect(await s.finishOwned('a', 'w1', { status: 'cancelled', finishedAt: 9 })).toMatchObject({ status: 'cancelled', finishedAt: 9 });
+    expect(await s.requestCancel('a')).toBeNull();
+    expect(await s.finishOwned('a', 'w1', { status: 'finished' })).toBeNull();
+  });
+
+  it('requeues the job of a worker that stopped beating once, then reports it interrupted; a restarted bot leaves workers alone', async () => {
+    const s = await store();
+    await s.enqueue({ id: 'a', config: {} });
+    await s.claimFor('w1');
+    expect(await s.markInterrupted()).toEqual([]);
+    expect(await s.reapStale(0)).toEqual({ retried: [], interrupted: [] });
+    const first = await s.reapStale(1e12);
+    expect(first.retried.map((j) => [j.id, j.status, j.workerId, j.attempts])).toEqual([['a', 'queued', null, 1]]);
+    expect(await s.heartbeat('a', 'w1')).toEqual({ owned: false, cancelRequested: false });
+    expect(await s.finishOwned('a', 'w1', { status: 'finished' })).toBeNull();
+    expect(await s.claimFor('w2')).toMatchObject({ id: 'a', workerId: 'w2', attempts: 2 });
+    const second = await s.reapStale(1e12);
+    expect(second.interrupted.map((j) => [j.id, j.status])).toEqual([['a', 'interrupted']]);
+    expect(second.interrupted[0]!.error).toMatch(/w2, attempt 2/);
+    expect(await s.claimFor('w3')).toBeNull();
+  });
 });
 
 describe('SqliteJobStore', () => {

@@ -3,8 +3,9 @@
  * `FOR UPDATE SKIP LOCKED`: any number of processes (the bot, `runmedic worker` on other machines) take the oldest
  * queued job without waiting for each other, and no job is taken twice.
  */
-import type { JobPatch, JobRecord, JobStatus, JobStore, NewJob } from '../job-store.ts';
-import { JobNotFoundError } from '../job-store.ts';
+import type { HeartbeatAnswer, JobPatch, JobRecord, JobStatus, JobStore, NewJob, ReapedJobs } from '../job-store.ts';
+import { JobNotFoundError, MAX_JOB_ATTEMPTS } from '../job-store.ts';
+import { REAP_SQL, REQUEST_CANCEL_SQL } from '../job-queue-sql.ts';
 import { inTransaction, LOCK, type PgPool } from './pg-database.ts';
 
 export interface JobRow {
@@ -24,9 +25,15 @@ export interface JobRow {
   report_channel_id: string | null;
   reported_at: number | null;
   progress_message_id: string | null;
+  attempts: number;
+  worker_id: string | null;
+  heartbeat_at: number | null;
+  cancel_requested_at: number | null;
+  progress: string | null;
 }
 
-export const JOB_COLUMNS = 'id, status, config, requested_by, channel_id, parent_job_id, run_id, backend, error, context, created_at, started_at, finished_at, report_channel_id, reported_at, progress_message_id';
+export const JOB_COLUMNS =
+  'id, status, config, requested_by, channel_id, parent_job_id, run_id, backend, error, context, created_at, started_at, finished_at, report_channel_id, reported_at, progress_message_id, attempts, worker_id, heartbeat_at, cancel_requested_at, progress';
 
 export function toJobRecord(r: JobRow): JobRecord {
   return {
@@ -46,6 +53,11 @@ export function toJobRecord(r: JobRow): JobRecord {
     reportChannelId: r.report_channel_id,
     reportedAt: r.reported_at,
     progressMessageId: r.progress_message_id,
+    attempts: r.attempts,
+    workerId: r.worker_id,
+    heartbeatAt: r.heartbeat_at,
+    cancelRequestedAt: r.cancel_requested_at,
+    progress: r.progress === null ? null : JSON.parse(r.progress),
   };
 }
 
@@ -182,5 +194,52 @@ export class PgJobStore implements JobStore {
       `SELECT ${JOB_COLUMNS} FROM jobs WHERE reported_at IS NULL AND status NOT IN ('queued', 'running') AND COALESCE(report_channel_id, channel_id) IS NOT NULL ORDER BY seq`,
     );
     return r.rows.map(toJobRecord);
+  }
+
+  async claimFor(workerId: string): Promise<JobRecord | null> {
+    return this.claim(workerId);
+  }
+
+  async heartbeat(id: string, workerId: string, progress?: unknown): Promise<HeartbeatAnswer> {
+    const r = await this.pool.query<{ cancel_requested_at: number | null }>(
+      `UPDATE jobs SET heartbeat_at = $3, progress = COALESCE($4::text, progress) WHERE id = $1 AND worker_id = $2 AND status = 'running' RETURNING cancel_requested_at`,
+      [id, workerId, this.now(), progress === undefined ? null : JSON.stringify(progress)],
+    );
+    const row = r.rows[0];
+    return { owned: row !== undefined, cancelRequested: row !== undefined && row.cancel_requested_at !== null };
+  }
+
+  async finishOwned(id: string, workerId: string, patch: JobPatch): Promise<JobRecord | null> {
+    const sets: string[] = [];
+    const values: unknown[] = [id, workerId];
+    for (const [k, v] of Object.entries(patch) as [keyof JobPatch, unknown][]) {
+      if (v === undefined) continue;
+      values.push(k === 'context' && v !== null ? JSON.stringify(v) : v);
+      sets.push(`${PATCH_COLUMNS[k]} = $${values.length}`);
+    }
+    const r = await this.pool.query<JobRow>(
+      `UPDATE jobs SET ${[...sets, 'heartbeat_at = NULL'].join(', ')} WHERE id = $1 AND worker_id = $2 AND status = 'running' RETURNING ${JOB_COLUMNS}`,
+      values,
+    );
+    return r.rows[0] ? toJobRecord(r.rows[0]) : null;
+  }
+
+  async requestCancel(id: string): Promise<JobRecord | null> {
+    const r = await this.pool.query<JobRow>(`${REQUEST_CANCEL_SQL.replaceAll('@id', '$1').replaceAll('@now', '$2::bigint')} RETURNING ${JOB_COLUMNS}`, [id, this.now()]);
+    return r.rows[0] ? toJobRecord(r.rows[0]) : null;
+  }
+
+  async reapStale(staleBefore: number): Promise<ReapedJobs> {
+    // SKIP LOCKED: two reapers (every worker runs one) never wait for each other, and each stale job is reaped once.
+    const r = await this.pool.query<JobRow>(
+      `WITH stale AS (
+         SELECT seq FROM jobs WHERE status = 'running' AND worker_id IS NOT NULL AND heartbeat_at < $1 FOR UPDATE SKIP LOCKED
+       )
+       ${REAP_SQL.replaceAll('@max', '$2::int').replaceAll('@now', '$3::bigint')} FROM stale WHERE jobs.seq = stale.seq
+       RETURNING ${JOB_COLUMNS}`,
+      [staleBefore, MAX_JOB_ATTEMPTS, this.now()],
+    );
+    const jobs = r.rows.map(toJobRecord);
+    return { retried: jobs.filter((j) => j.status === 'queued'), interrupted: jobs.filter((j) => j.status !== 'queued') };
   }
 }
