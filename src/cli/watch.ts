@@ -66,7 +66,9 @@ export const watchCommand: CliCommand = {
       ctx.err(`runmedic: no training records in the ${watch.lines.toLocaleString('en-US')} line(s) read${file ? ` from ${file}` : ''} (looked for lines that repeat with metric values, such as "loss: 0.41", "val_acc=0.8" or "Epoch 3/20 … loss 0.5")`);
       return outcome.status === 'killed' ? EXIT_INTERRUPTED : 2;
     }
-    if (reading.verdict) for (const line of checklistText({ verdict: reading.verdict, from: 'file', notes: [] })) ctx.err(line);
+    // The reader's notes (lines and templates read, names inferred) with the verdict they belong to, the last run's, as
+    // `diagnose` prints them: a guessed split or name is visible where the verdict is.
+    if (reading.verdict) for (const line of checklistText({ verdict: reading.verdict, from: 'file', notes: reading.runs.at(-1)?.notes ?? [] })) ctx.err(line);
     ctx.err(summaryLine(watch, outcome.status));
     if (outcome.status === 'killed') return EXIT_INTERRUPTED;
     return reading.verdict?.status === 'fail' ? EXIT_SOMETHING_FAILS : 0;

@@ -178,6 +178,9 @@ describe('runmedic watch', { timeout: 120_000 }, () => {
     expect(da.stdout.toString()).toContain('Epoch 3/3');
     expect(da.stderr).toMatch(new RegExp(`runmedic: sending stopped: cannot reach http://127.0.0.1:${closed}: ECONNREFUSED for \\d+ s; \\d+ values? read were not sent \\(no run was created on http://127.0.0.1:${closed}\\); the verdict here still covers everything read`));
     expect(da.stderr).toContain('nowhere  (console_text, 9 points, 3 epochs)');
+    // The final checklist says how the output was read, as `diagnose` does: a guessed name is visible.
+    expect(da.stderr).toContain('   note: read 3 of 4 lines with 1 template: `Epoch <n>/<n> - train loss: <v> - val loss: <v> - val acc: <v>` (3)');
+    expect(da.stderr).toContain('   note: names read as: `train loss` → train_loss (loss, train), `val loss` → val_loss (loss, val), `val acc` → val_acc (accuracy, val)');
     expect(da.code).toBe(0);
     expect(db.stdout.toString()).toContain('Epoch 3/3');
     expect(db.stderr).toMatch(/runmedic: sending stopped: http:\/\/127\.0\.0\.1:\d+\/api\/v1\/runs answered 401: unknown or revoked token;/);
