@@ -13,8 +13,11 @@ import { earlyStoppingPlan, planBand, planText } from './early-stopping-plan.ts'
  * rule's share of healthy tune runs flagged at these values.
  * - minSavedShare: The plan must have saved at least this share of the evaluations…
  * - bestBeforeShare: …and the best evaluation lies in the first part of the run.
+ * - minBestGain, bestGainSigmas: …and that best is a real one: below the first evaluation by this much on the judging
+ *   scale (log: ≈ 5 %) and by this many of the curve's noise σ. A run that never improved (stuck at chance, a rate
+ *   too high from the start) has no best worth stopping at; its own item tells what is wrong.
  */
-export const FIT = { minSavedShare: 0.3, bestBeforeShare: 0.6, falseAlarms: NaN };
+export const FIT = { minSavedShare: 0.3, bestBeforeShare: 0.6, minBestGain: 0.05, bestGainSigmas: 3, falseAlarms: NaN };
 
 export const earlyStoppingMissingRule: Rule = {
   id: 'early_stopping_missing',
@@ -29,6 +32,11 @@ export const earlyStoppingMissingRule: Rule = {
     const bestShare = p.bestIndex / (n - 1);
     if (p.stopIndex === null || p.savedShare < FIT.minSavedShare || bestShare > FIT.bestBeforeShare) {
       return itemOf(this, 'pass', `Best ${val.name} late enough in the run that early stopping would change little`, '', { bestIndexShare: Number(bestShare.toFixed(2)) });
+    }
+    const gain = val.ty[0]! - val.ty[p.bestIndex]!;
+    const neededGain = Math.max(val.logScale ? FIT.minBestGain : FIT.minBestGain * val.range, FIT.bestGainSigmas * val.noise);
+    if (!(gain >= neededGain)) {
+      return itemOf(this, 'pass', `${val.name} never improved much on its first evaluation: nothing for early stopping to keep`, '', { bestIndexShare: Number(bestShare.toFixed(2)), bestGain: Number(gain.toFixed(3)) });
     }
     const plan = planText(val, p);
     return itemOf(

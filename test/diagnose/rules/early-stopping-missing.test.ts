@@ -27,6 +27,13 @@ describe('early_stopping_missing', () => {
     expect(itemFor(run, 'overfitting').fix).toMatch(/patience 3 \(restoring the best weights\) would have stopped at epoch 4/);
   });
 
+  it.each(SCALES)('passes a validation that never improved on its first evaluation (stuck at chance: best at epoch 1 by noise) (scale %s)', (scale) => {
+    const stuck = makeRun({ scale, epochs: 20, train: () => 2.3, val: (e) => (e === 1 ? 2.27 : 2.3), trainNoise: 0.002, valNoise: 0.002 });
+    const item = itemFor(stuck, 'early_stopping_missing');
+    expect(item.status).toBe('pass');
+    expect(item.title).toMatch(/never improved much on its first evaluation/);
+  });
+
   it('never proposes a stop before its own best epoch (the held-out CSV whose best val_loss is at epoch 12)', () => {
     // Five evaluations without a new best (epochs 7–11) stop patience 5 at epoch 11, before the best at 12; the plan
     // takes patience 6 instead, which reaches the best and stops six evaluations after it.
