@@ -79,6 +79,11 @@ describe('Apps → Diagnose log', () => {
     expect(run.name).toMatch(/^bob-member \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     expect(run.points).toBe(15);
     expect(answer.content.split('\n')[0]).toBe(`Read [this message](https://discord.com/channels/${h.fake.guildId}/${h.fake.general.id}/${posted.id}): ⚠️ **${run.name}** from the code block stored as \`${run.id}\` (15 points)`);
+    // How it was read, the names it inferred included: a wrong guess is visible beside the checklist.
+    expect(answer.content.split('\n').slice(1, 3)).toEqual([
+      '-# read 5 of 6 lines with 1 template: `Epoch <n>/<n> - train loss: <v> - val loss: <v> - val acc: <v>` (5)',
+      '-# names read as: `train loss` → train_loss (loss, train), `val loss` → val_loss (loss, val), `val acc` → val_acc (accuracy, val)',
+    ]);
     expect((answer.embeds[0] as any).title).toContain(run.name);
     expect(answer.attachments[0]?.filename).toBe('chart.png');
     expect(h.fake.buttonsOf(answer).map((b) => b.label)).toEqual(['Share in channel', 'Details']);

@@ -25,12 +25,13 @@ function runLine(r: MessageDiagnosis['reviewed'][number], label: string | undefi
   return `${STATUS_EMOJI[r.report.verdict.status]} **${r.ingested.run.name}**${label ? ` from ${label}` : ''} ${what} \`${r.ingested.run.id}\` (${r.ingested.run.points.toLocaleString('en-US')} points)`;
 }
 
-/** Where each run came from in the message, and how the shown one was read (the reader's first note). */
+/** Where each run came from in the message, and how the shown one was read (the lines and templates, the names it inferred). */
 function readLines(d: MessageDiagnosis, partLabels: string[], shown: RunReport, skipRuns = false): string[] {
   const lines = skipRuns ? [] : d.reviewed.slice(0, 5).map((r, k) => runLine(r, partLabels[k]));
   if (!skipRuns && d.reviewed.length > 5) lines.push(`… and ${d.reviewed.length - 5} more runs: see /runs`);
-  const note = d.reviewed.find((r) => r.report === shown)?.ingested.notes[0];
-  if (note) lines.push(`-# ${note}`);
+  // A guessed name (`Loss` → val_loss from the line before) is the guess most worth seeing beside the checklist.
+  const notes = d.reviewed.find((r) => r.report === shown)?.ingested.notes ?? [];
+  for (const note of new Set([notes[0], notes.find((n) => n.startsWith('names read as:'))])) if (note) lines.push(`-# ${note}`);
   if (d.unreadable.length) lines.push(`-# not a training log: ${d.unreadable.map((u) => u.part.label).join(', ')}`);
   if (d.reviewed.length > 1) lines.push(`The checklist below is for **${shown.run.name}**${shown.verdict.status !== 'pass' ? ', the worst of them' : ''}; /diagnose the others by id.`);
   return lines;
