@@ -15,8 +15,11 @@ import { orderingExplainsLoss } from './unshuffled-data.ts';
  * - minStretchShare: A stretch counts when it covers at least this share of the run…
  * - noiseSigmas: …and stays this many smoothed-noise units above the running best…
  * - minLogRise: …and at least this much above it on the log scale (2 %), or this share of the curve's range on a linear one.
+ * - maxLogEndRise: A rise is this item's (a bad stretch of the schedule that training recovered from) when the run ends
+ *   within this of the best on the log scale (0.405: 1.5×); one that ends far above it never recovered, and the rate
+ *   (lr_too_high) or divergence tells that story.
  */
-export const FIT = { minStretchShare: 0.15, noiseSigmas: 4, minLogRise: 0.02, falseAlarms: NaN };
+export const FIT = { minStretchShare: 0.15, noiseSigmas: 4, minLogRise: 0.02, maxLogEndRise: 0.405, falseAlarms: NaN };
 export const MIN_RANGE_RISE = 0.05;
 
 export interface RisingStretch {
@@ -77,6 +80,10 @@ export const trainLossRisingRule: Rule = {
     const to = whenAt(c, r.to);
     const share = (r.to - r.from + 1) / c.ts.length;
     const peakV = smoothAt(c, r.peak);
+    const endRise = c.ts[c.ts.length - 1]! - r.bestBefore;
+    if (!d && c.logScale && endRise > FIT.maxLogEndRise) {
+      return itemOf(this, 'pass', `Training loss rose above its best ${fmt(c.scale.fromBadness(r.bestBefore))} and never came back (${fmt(c.scale.fromBadness(c.ts[c.ts.length - 1]!))} at the end): a rate problem, not a bad stretch`, '', { series: c.name, endOverBest: Number(Math.exp(endRise).toFixed(2)) });
+    }
     const ordering = orderingExplainsLoss(view, context);
     if (ordering) {
       // Batches in a fixed order make the batch loss follow the order (the same reason lr_too_high and divergence
