@@ -40,6 +40,11 @@ export interface TrainingJobsOptions {
    * context) at the end: the alert service pings from it, de-duplicating findings already pinged.
    */
   afterVerdict?: (verdict: Verdict) => Promise<unknown>;
+  /**
+   * How often watched jobs that run in another process (a `runmedic worker`) are read from the store for their
+   * progress and end (default 2000 ms; the worker's heartbeat writes them).
+   */
+  remotePollMs?: number;
 }
 
 /** Ends of unwatched jobs kept for a late watcher (see TrainingJobs.unwatched). */
@@ -56,6 +61,10 @@ export class TrainingJobs {
    */
   private readonly unwatched = new Map<string, Extract<JobWatchEvent, { type: 'finished' }>>();
   private starting: Promise<JobRecord[]> | null = null;
+  /** Watched jobs running elsewhere: the last progress and status relayed, so each change is relayed once. */
+  private readonly remote = new Map<string, { progress: string; runId: string | null }>();
+  private remoteTimer: NodeJS.Timeout | null = null;
+  private polling = false;
 
   constructor(private readonly opts: TrainingJobsOptions) {
     const run = opts.run ?? runTrainingJob;
@@ -136,8 +145,41 @@ export class TrainingJobs {
    * it before re-attaching to jobs, whether or not the composition root called it first.
    */
   start(): Promise<JobRecord[]> {
+    if (!this.remoteTimer) {
+      this.remoteTimer = setInterval(() => void this.pollRemote(), this.opts.remotePollMs ?? 2000);
+      this.remoteTimer.unref?.();
+    }
     this.starting ??= this.queue.start();
     return this.starting;
+  }
+
+  /**
+   * Relays jobs that workers in other processes run to this process's watchers (the bot's progress message): each new
+   * progress event the worker's heartbeat stored, and the end (delivered once, as for a job run here).
+   */
+  async pollRemote(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const local = new Set(this.queue.runningIds());
+      for (const id of [...this.watchers.keys()]) {
+        if (local.has(id)) continue;
+        const job = await this.opts.jobs.get(id).catch(() => null);
+        if (!job || job.status === 'queued') continue;
+        const seen = this.remote.get(id) ?? { progress: '', runId: null };
+        if (job.runId && job.runId !== seen.runId) this.emit(id, { type: 'started', job, runId: job.runId });
+        const progress = job.progress === null ? '' : JSON.stringify(job.progress);
+        if (progress && progress !== seen.progress) this.emit(id, { type: 'progress', job, event: job.progress as JobEvent });
+        this.remote.set(id, { progress, runId: job.runId });
+        if (job.status === 'running') continue;
+        this.remote.delete(id);
+        const watchers = this.watchers.get(id);
+        this.watchers.delete(id);
+        if (watchers?.size && !this.unwatched.has(id)) await this.deliverEnd({ type: 'finished', job, result: null }, watchers);
+      }
+    } finally {
+      this.polling = false;
+    }
   }
 
   /**
@@ -178,6 +220,8 @@ export class TrainingJobs {
   }
 
   stop(): Promise<void> {
+    if (this.remoteTimer) clearInterval(this.remoteTimer);
+    this.remoteTimer = null;
     return this.queue.stop();
   }
 
