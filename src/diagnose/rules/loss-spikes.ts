@@ -14,8 +14,10 @@ import { whenAt } from './shared.ts';
  * rule's share of healthy tune runs flagged at these values.
  * - spikeSigmas: Residual above the running median, in robust standard deviations of all residuals.
  * - minLogSpike: And at least this factor above the local level (log scale: ×2).
+ * - minSpikes: At least this many such spikes: one high batch is an accident, a recurring one a pattern worth a fix
+ *   (one ×2–3 point was the rule's commonest false alarm on the corpus, beside an early collapse or a rate too high).
  */
-export const FIT = { spikeSigmas: 8, minLogSpike: 0.693, falseAlarms: NaN };
+export const FIT = { spikeSigmas: 8, minLogSpike: 0.693, minSpikes: 2, falseAlarms: NaN };
 /** The curve must be back within half the spike this many points later ("isolated"). */
 export const RETURN_WITHIN = 3;
 /** Width of the running median the residuals are taken from. */
@@ -94,6 +96,9 @@ export const lossSpikesRule: Rule = {
       spikes.push(i);
     }
     if (spikes.length === 0) return itemOf(this, 'pass', 'No isolated spikes in the training loss', '', { series: c.name });
+    if (spikes.length < FIT.minSpikes) {
+      return itemOf(this, 'pass', `One isolated spike in ${c.name} (${c.logScale ? `×${Math.exp(res[spikes[0]!]).toFixed(1)} ` : ''}at step ${whenAt(c, spikes[0]!).step}): an accident, not a pattern`, '', { series: c.name, spikes: spikes.length });
+    }
     const marks: Mark[] = spikes.slice(0, 10).map((i) => ({ series: c.name, step: whenAt(c, i).step, label: 'spike', kind: 'point', value: Number((c.binSize > 1 ? c.yMax[i] : c.y[i]).toPrecision(4)) }));
     const worst = spikes.reduce((a, b) => (res[b] > res[a] ? b : a));
     return itemOf(

@@ -32,6 +32,14 @@ describe('loss_spikes', () => {
     expect(item.marks.map((m) => m.step)).toEqual(spikes.map((i) => i + 1));
   });
 
+  it.each(SCALES)('passes one isolated ×6 spike: an accident, said in the title (scale %s)', (scale) => {
+    const run = makeRun({ scale, stepsPerEpoch: 60, epochs: 20, train: decay(1, 0.2, 3) });
+    run.series[0].values[700] *= 6;
+    const item = itemFor(run, 'loss_spikes');
+    expect(item.status).toBe('pass');
+    expect(item.title).toMatch(/^One isolated spike in loss \(×\d+(\.\d)? at step 701\): an accident/);
+  });
+
   it('passes a loss that collapses to exactly 0 with tiny blips (linear scale: a spike must be visible)', () => {
     const run = makeRun({ stepsPerEpoch: 50, epochs: 4, train: (e) => (e < 0.1 ? 0.85 : 0), trainNoise: 0 });
     const loss = run.series[0];
