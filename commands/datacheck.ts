@@ -10,7 +10,7 @@ const command: BotCommand = {
   data: new SlashCommandBuilder()
     .setName('datacheck')
     .setDescription('Check training data: balance, duplicates, leakage, conflicts, scale, likely label errors')
-    .addAttachmentOption((o) => o.setName('data').setDescription('A CSV with a label column, or an .npy/.npz holding x and y').setRequired(true))
+    .addAttachmentOption((o) => o.setName('data').setDescription('A CSV with a label column, an .npz holding x and y, or a zip of class folders of images').setRequired(true))
     .addStringOption((o) => o.setName('label').setDescription('The CSV column holding the label (default: label, class, target, y …, else the last)').setMaxLength(100).setRequired(false)),
 
   async execute(i, ctx) {

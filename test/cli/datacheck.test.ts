@@ -8,6 +8,17 @@ import { ensureBuilt } from '../support/built.ts';
 import { npyBytes, npzBytes } from '../support/npy-files.ts';
 import { loadIris, loadMnist, takeBalanced } from '../../src/jobs/dataset.ts';
 import { createRng } from '../../src/jobs/rng.ts';
+import { zipSync } from 'fflate';
+import { PNG } from 'pngjs';
+
+function png(grey: Float32Array): Uint8Array {
+  const p = new PNG({ width: 28, height: 28 });
+  for (let i = 0; i < 784; i++) {
+    p.data.fill(Math.round(grey[i]! * 255), i * 4, i * 4 + 3);
+    p.data[i * 4 + 3] = 255;
+  }
+  return new Uint8Array(PNG.sync.write(p));
+}
 
 beforeAll(() => ensureBuilt(), 600_000);
 
@@ -25,15 +36,20 @@ beforeAll(() => {
   // Three training rows copied into validation (lines 152–154 copy lines 3, 4, 5).
   for (const i of [1, 2, 3]) lines.push(`${rows[i]},${iris.classNames[iris.y[i]!]},val`);
   writeFileSync(path.join(dir, 'iris.csv'), lines.join('\n') + '\n');
-  // 300 MNIST digits as uint8 with 10 % of labels flipped.
-  const m = takeBalanced(loadMnist(), 300);
+  // 240 MNIST digits as uint8 with 10 % of labels flipped.
+  const m = takeBalanced(loadMnist(), 240);
   const rng = createRng(5);
   const y = Array.from(m.y, (v, i) => {
     if (rng.next() >= 0.1) return v;
     flipped.add(i);
     return (v + 1 + rng.int(9)) % 10;
   });
-  writeFileSync(path.join(dir, 'digits.npz'), npzBytes({ x: npyBytes(Array.from(m.x, (v) => Math.round(v * 255)), [300, 28, 28], '|u1'), y: npyBytes(y, [300], '<i8') }, true));
+  writeFileSync(path.join(dir, 'digits.npz'), npzBytes({ x: npyBytes(Array.from(m.x, (v) => Math.round(v * 255)), [240, 28, 28], '|u1'), y: npyBytes(y, [240], '<i8') }, true));
+  // The same digits as PNG class folders with train/ and val/, one validation image a copy of a training one.
+  const files: Record<string, Uint8Array> = {};
+  for (let i = 0; i < 40; i++) files[`${i < 30 ? 'train' : 'val'}/${m.y[i]}/${i}.png`] = png(m.x.subarray(i * 784, (i + 1) * 784));
+  files[`val/${m.y[5]}/again.png`] = png(m.x.subarray(5 * 784, 6 * 784));
+  writeFileSync(path.join(dir, 'digits.zip'), zipSync(files));
   writeFileSync(path.join(dir, 'weights.bin'), new Uint8Array([0, 1, 2, 3, 0, 0, 0, 9, 8]));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,10 +69,10 @@ describe('runmedic datacheck (as a process)', { timeout: 60_000 }, () => {
     expect(r.code).toBe(1);
   });
 
-  it('digits with flipped labels: the suspects listed with given and suggested label, the contact sheet written, --json parses', async () => {
-    const [text, json] = await Promise.all([cli(['datacheck', 'digits.npz', '--sheet', 'sheet.png', '--suspects', '5']), cli(['datacheck', 'digits.npz', '--json'])]);
+  it('digits with flipped labels: the suspects listed with given and suggested label, the contact sheet written; --json of the CSV parses', async () => {
+    const [text, json] = await Promise.all([cli(['datacheck', 'digits.npz', '--sheet', 'sheet.png', '--suspects', '5']), cli(['datacheck', 'iris.csv', '--json'])]);
     expect(text.code).toBe(1);
-    expect(text.stdout).toContain('digits.npz  (300 examples, 28×28×1 images, 10 classes)');
+    expect(text.stdout).toContain('digits.npz  (240 examples, 28×28×1 images, 10 classes)');
     expect(text.stdout).toContain('❌ Input scale: pixel values range 0 to 255: raw bytes, not scaled');
     expect(text.stdout).toMatch(/❌ Label errors: \d+ examples \(\d+(\.\d)? %\) look mislabelled/);
     const listed = text.stdout.split('\n').filter((l) => /^ {3}x\[\d+\] +\d → \d {3}p /.test(l));
@@ -68,8 +84,19 @@ describe('runmedic datacheck (as a process)', { timeout: 60_000 }, () => {
     expect([...png.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
     const report = JSON.parse(json.stdout);
     expect(report.items.map((i: { id: string }) => i.id)).toEqual(['class_imbalance', 'too_little_data', 'unnormalized_inputs', 'duplicates', 'near_duplicates', 'leakage', 'label_conflicts', 'label_noise']);
-    expect(report.suspects[0]).toMatchObject({ name: expect.stringMatching(/^x\[\d+\]$/), given: expect.any(String), suggested: expect.any(String) });
+    expect(report.source).toBe('iris.csv');
+    expect(report.suspects[0]).toMatchObject({ name: expect.stringMatching(/^line \d+$/), given: expect.any(String), suggested: expect.any(String) });
     expect(report.flagged).toBeGreaterThanOrEqual(report.suspects.length);
+  });
+
+  it('a zip of PNG class folders with train/ and val/: decoded, and the leaked image named', async () => {
+    const r = await cli(['datacheck', 'digits.zip', '--no-label-errors']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toMatch(/^❌ digits\.zip {2}\(30 training \+ 11 validation, 28×28×1 images, 10 classes\)/);
+    expect(r.stdout).toContain('   note: 41 images in 10 class folders, split by their train/val folders');
+    expect(r.stdout).toMatch(/❌ Train\/validation leakage: 1 validation example of 11 \(9\.1 %\) also sits in training: 1 identical/);
+    expect(r.stdout).toMatch(/e\.g\. val\/\d\/again\.png ≈ train\/\d\/5\.png/);
+    expect(r.stdout).toContain('❔ Label errors: not checked (--no-label-errors)');
   });
 
   it('bad input is exit 2 with the file and what was expected; a file over INGEST_MAX_BYTES is refused before reading', async () => {
