@@ -37,7 +37,13 @@ export interface ConfidentLearningResult {
   outOfSampleAccuracy: number;
 }
 
-export function findLabelIssues(probs: Float32Array, y: Int32Array, k: number): ConfidentLearningResult {
+/**
+ * cleanlab's filters: 'prune_by_noise_rate' (its default, steps 1–4 above) or 'both', which also requires the example
+ * to sit off the diagonal of the confident joint (its confident class is not its given label): fewer, surer flags.
+ */
+export type LabelIssueFilter = 'prune_by_noise_rate' | 'both';
+
+export function findLabelIssues(probs: Float32Array, y: Int32Array, k: number, filter: LabelIssueFilter = 'prune_by_noise_rate'): ConfidentLearningResult {
   const n = y.length;
   const sum = new Float64Array(k);
   const count = new Float64Array(k);
@@ -51,6 +57,7 @@ export function findLabelIssues(probs: Float32Array, y: Int32Array, k: number): 
 
   const raw = Array.from({ length: k }, () => new Float64Array(k));
   const argmax = new Int32Array(n);
+  const confident = new Int32Array(n);
   let correct = 0;
   for (let i = 0; i < n; i++) {
     let best = -1;
@@ -66,6 +73,7 @@ export function findLabelIssues(probs: Float32Array, y: Int32Array, k: number): 
       }
     }
     argmax[i] = top;
+    confident[i] = best;
     if (top === y[i]) correct++;
     if (best >= 0) raw[y[i]!]![best]!++;
   }
@@ -97,6 +105,7 @@ export function findLabelIssues(probs: Float32Array, y: Int32Array, k: number): 
   const issues: LabelIssue[] = [];
   for (let i = 0; i < n; i++) {
     if (!flagged[i] || argmax[i] === y[i]) continue;
+    if (filter === 'both' && (confident[i] < 0 || confident[i] === y[i])) continue;
     const g = y[i]!;
     let s = -1;
     for (let j = 0; j < k; j++) if (j !== g && (s < 0 || probs[i * k + j]! > probs[i * k + s]!)) s = j;
