@@ -3,7 +3,9 @@
  * otherwise rely on (bench/baselines/), on
  * 1. the corpus' **test** split (bench/corpus/: really trained runs with confirmed labels; thresholds are never
  *    fitted on it) — 21 labels, the engine's item ids plus healthy;
- * 2. ../shared/real-logs (28 real logs with human labels; never tuned on further) — nine coarser labels.
+ * 2. ../shared/real-logs (28 real logs with human labels; never tuned on further) — nine coarser labels;
+ * 3. ../shared/console-logs (51 real console outputs with a label each, read by the general console reader; never tuned
+ *    on) — the same nine labels (stuck_at_chance counted as plateau, as the real logs' vocabulary does).
  * A label is predicted when one of its items is fail or warn; healthy means no problem item fails or warns.
  * Prints per label precision/recall/F1, macro- and micro-F1, the false-alarm rate on healthy runs and the
  * comparison with every baseline on the labels it covers; writes bench/results/eval.json.
@@ -16,6 +18,7 @@ import type { RunLog } from '../src/domain/run.ts';
 import type { Verdict } from '../src/domain/verdict.ts';
 import { parseFile } from '../src/ingest/index.ts';
 import { REAL_LOGS_DIR } from '../test/support/real-logs.ts';
+import { CONSOLE_LOGS_DIR } from '../test/support/console-logs.ts';
 import { autotrainer } from './baselines/autotrainer.ts';
 import { epochTable, type Baseline } from './baselines/epoch-table.ts';
 import { kerasEarlyStopping } from './baselines/keras-early-stopping.ts';
@@ -24,7 +27,7 @@ import { terminateOnNan } from './baselines/terminate-on-nan.ts';
 import { umlaut } from './baselines/umlaut.ts';
 import { zscoreAlert } from './baselines/zscore-alert.ts';
 import { corpusMissing, loadCorpus } from './eval/corpus.ts';
-import { CORPUS_LABELS, corpusLabels, flaggedItems, parseLabelsTsv, realLogLabels, SCORED_LABELS } from './eval/labels.ts';
+import { CORPUS_LABELS, corpusLabels, flaggedItems, parseLabelsTsv, realLogLabels, SCORED_LABELS, type Label } from './eval/labels.ts';
 import { PERTURBATIONS } from './eval/perturb.ts';
 import { score, type Case, type Scores } from './eval/scoring.ts';
 
@@ -198,6 +201,56 @@ if (!REAL_LOGS_DIR) {
   const flipCount = Object.fromEntries(PERTURBATIONS.map((p) => [p.name, rows.reduce((n, r) => n + r.flips[p.name]!.length, 0)]));
   log(`perturbation flips (decisions that change when the noise around a curve's trend is scaled): ${Object.entries(flipCount).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   result.realLogs = { logs: logs.length, scored: engineCases.length, engine, baselines, bestBaselineMacroF1: best, perturbationFlips: flipCount, rows };
+}
+
+// ---------------------------------------------------------------- 3. the shared console logs
+// 50 real console outputs from public repositories with a label each (../shared/console-logs/manifest.tsv): read by
+// the general console reader, scored in the real logs' vocabulary. Never tuned on.
+const CONSOLE_LABEL: Record<string, Label> = {
+  healthy: 'healthy', overfitting: 'overfitting', divergence: 'divergence', nan_loss: 'nan', not_converged: 'not_converged',
+  plateau: 'plateau', stuck_at_chance: 'plateau', underfitting: 'underfitting', oscillation: 'oscillating', noisy_validation: 'noisy_val',
+};
+if (!CONSOLE_LOGS_DIR) {
+  log('\nCONSOLE LOGS: ../shared/console-logs is not present; not scored');
+  result.consoleLogs = { absent: true };
+} else {
+  const dir = CONSOLE_LOGS_DIR;
+  const lines = readFileSync(path.join(dir, 'manifest.tsv'), 'utf8').split(/\r?\n/).filter((l) => l.trim());
+  const header = lines[0]!.split('\t');
+  const fileCol = header.indexOf('file');
+  const labelCol = header.indexOf('label');
+  const engineCases: Case[] = [];
+  const baseCases = new Map<string, Case[]>(BASELINES.map((b) => [b.name, []]));
+  const rows: Array<{ file: string; truth: string[]; engine: string[]; flaggedItems: string[]; error?: string }> = [];
+  for (const line of lines.slice(1)) {
+    const cells = line.split('\t');
+    const file = cells[fileCol]!;
+    const truth = new Set(cells[labelCol]!.split(',').map((l) => CONSOLE_LABEL[l.trim()] ?? (l.trim() as Label)));
+    let runs: ReturnType<typeof parseFile>;
+    try {
+      runs = parseFile(new Uint8Array(readFileSync(path.join(dir, file))), file);
+    } catch (e) {
+      rows.push({ file, truth: [...truth], engine: [], flaggedItems: [], error: String((e as Error).message).slice(0, 160) });
+      engineCases.push({ file, truth, predicted: new Set() });
+      continue;
+    }
+    const { verdicts, ms } = verdictsOf(runs, file);
+    diagnoseMs.push(...ms);
+    const flagged = flaggedItems(verdicts);
+    const predicted = realLogLabels(flagged);
+    rows.push({ file, truth: [...truth].sort(), engine: [...predicted].sort(), flaggedItems: [...flagged].sort() });
+    engineCases.push({ file, truth, predicted });
+    for (const b of BASELINES) baseCases.get(b.name)!.push({ file, truth, predicted: realLogLabels(baselineItems(b, runs)) });
+  }
+  const engine = score(engineCases, SCORED_LABELS);
+  const baselines = Object.fromEntries(BASELINES.map((b) => [b.name, score(baseCases.get(b.name)!, SCORED_LABELS)]));
+  log(`\nCONSOLE LOGS (../shared/console-logs, real pastes read by the general reader, never tuned on): ${rows.length} logs, ${rows.filter((r) => r.error).length} unreadable`);
+  if (!quiet) {
+    for (const r of rows) log(`${r.file.slice(0, 44).padEnd(45)}${r.truth.join(',').padEnd(24)}${(r.error ? `UNREADABLE ${r.error}` : r.engine.join(',')).padEnd(30)}${r.flaggedItems.join(' ')}`);
+  }
+  for (const line of table('ENGINE', engine)) log(line);
+  log(`baselines' macro-F1: ${Object.entries(baselines).map(([n, sc]) => `${n} ${sc.macroF1.toFixed(3)}`).join('; ')}`);
+  result.consoleLogs = { logs: rows.length, engine, baselines, rows };
 }
 
 diagnoseMs.sort((a, b) => a - b);
