@@ -58,7 +58,9 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
 
   let bot;
   try {
-    bot = await startBot({ config, log, store, alerts, reporter, jobs, digests: digests.digests, apiTokens: pushStore, threadReading: stores.threadReading, token: config.discordToken });
+    bot = await startBot({ config, log, store, alerts, reporter, jobs, digests: digests.digests, apiTokens: pushStore, threadReading: stores.threadReading, token: config.discordToken,
+      // Bot shards sharing PostgreSQL: one delivers the outbox at a time (the others look again shortly).
+      ...(stores.tryExclusive ? { outbox: { exclusive: <T>(fn: () => Promise<T>) => stores.tryExclusive!('alert-outbox', fn) } } : {}) });
   } catch (e) {
     await store.close();
     if (e instanceof BotLoginError) throw new StartupError(`runmedic: ${e.message}`);
@@ -72,6 +74,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
       runs: store,
       push: pushStore,
       health: () => stores.health(),
+      ...(stores.sharedLock ? { sharedLock: stores.sharedLock } : {}),
       alerts,
       log,
       channelGuild: async (id) => {

@@ -20,6 +20,12 @@ export interface OutboxDispatcherOptions {
   maxBackoffMs?: number;
   /** How often to look for due entries when nothing kicked the dispatcher. */
   pollMs?: number;
+  /**
+   * Several processes share the outbox (bot shards on one PostgreSQL): a pass runs only while holding a lock every
+   * dispatcher takes (null: another process is delivering, and this one looks again shortly), so no entry is posted
+   * by two processes at once.
+   */
+  exclusive?: <T>(fn: () => Promise<T>) => Promise<T | null>;
 }
 
 export function backoffMs(attempts: number, base: number, max: number): number {
@@ -27,7 +33,9 @@ export function backoffMs(attempts: number, base: number, max: number): number {
 }
 
 export class OutboxDispatcher {
-  private readonly o: Required<Omit<OutboxDispatcherOptions, 'chartFor'>> & Pick<OutboxDispatcherOptions, 'chartFor'>;
+  private readonly o: Required<Omit<OutboxDispatcherOptions, 'chartFor' | 'exclusive'>> & Pick<OutboxDispatcherOptions, 'chartFor' | 'exclusive'>;
+  /** The last pass found another process delivering: look again soon rather than at the next poll. */
+  private busyElsewhere = false;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private again = false;
@@ -72,7 +80,9 @@ export class OutboxDispatcher {
     try {
       do {
         this.again = false;
-        await this.deliverDue();
+        const exclusive = this.o.exclusive;
+        if (exclusive) this.busyElsewhere = (await exclusive(async () => (await this.deliverDue(), true))) === null;
+        else await this.deliverDue();
       } while (this.again && !this.stopped);
     } catch (e) {
       this.o.log.error({ err: e }, 'outbox pass failed');
@@ -85,7 +95,8 @@ export class OutboxDispatcher {
   private async schedule(): Promise<void> {
     if (this.stopped) return;
     const next = await this.o.store.nextDueAt().catch(() => null);
-    const wait = next === null ? this.o.pollMs : Math.min(this.o.pollMs, Math.max(0, next - this.o.now()));
+    let wait = next === null ? this.o.pollMs : Math.min(this.o.pollMs, Math.max(0, next - this.o.now()));
+    if (this.busyElsewhere) wait = Math.min(wait, 300);
     this.timer = setTimeout(() => this.kick(), wait);
     this.timer.unref?.();
   }

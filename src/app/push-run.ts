@@ -89,6 +89,12 @@ export interface PushServiceOptions {
    * `discord.channelId` is refused: a token of one server must never make the bot post into another's channel.
    */
   channelGuild?: (channelId: string) => Promise<string | null>;
+  /**
+   * Set when other processes write the same runs (API replicas on one PostgreSQL): runs `fn` holding a lock on the
+   * run that every replica takes, so a batch is checked against what is stored and appended as one step, and the
+   * in-memory state of a run is reread whenever another replica changed the run since.
+   */
+  sharedLock?: <T>(runId: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 interface LiveRun {
@@ -306,7 +312,15 @@ export class PushService {
   }
 
   private async liveRun(who: TokenIdentity, runId: string): Promise<LiveRun> {
-    const cached = this.live.get(runId);
+    let cached = this.live.get(runId);
+    if (cached && this.o.sharedLock) {
+      // Another replica may have appended since: its points must be known here before this batch is deduplicated.
+      const [stored] = await this.o.runs.findRuns(runId);
+      if (!stored || stored.updatedAt !== cached.summary.updatedAt || stored.points !== cached.summary.points || stored.status !== cached.summary.status) {
+        this.live.delete(runId);
+        cached = undefined;
+      }
+    }
     if (cached) {
       if (cached.record.guildId !== who.guildId) throw new PushNotFoundError(runId);
       return cached;
@@ -322,7 +336,9 @@ export class PushService {
     return lr;
   }
 
-  private serialised<T>(runId: string, fn: () => Promise<T>): Promise<T> {
+  private serialised<T>(runId: string, inner: () => Promise<T>): Promise<T> {
+    const lock = this.o.sharedLock;
+    const fn = lock ? () => lock(runId, inner) : inner;
     const prev = this.queues.get(runId) ?? Promise.resolve();
     const next = prev.then(fn, fn);
     const tail = next.catch(() => undefined);

@@ -20,7 +20,7 @@ export interface BotOptions extends Omit<BotContext, 'now'> {
   restRetries?: number;
   /** How long to wait for the gateway's READY before giving up. */
   readyTimeoutMs?: number;
-  outbox?: { baseBackoffMs?: number; maxBackoffMs?: number; pollMs?: number };
+  outbox?: { baseBackoffMs?: number; maxBackoffMs?: number; pollMs?: number; exclusive?: <T>(fn: () => Promise<T>) => Promise<T | null> };
 }
 
 export interface RunningBot {

@@ -1,4 +1,8 @@
-/** `runmedic serve --api-only`: the HTTP push API without Discord (verdicts kept, no pings), until SIGINT/SIGTERM. */
+/**
+ * `runmedic serve --api-only`: the HTTP push API without Discord, until SIGINT/SIGTERM. On SQLite verdicts are kept
+ * and nobody is pinged; on a shared PostgreSQL (DATABASE_URL) it is one of several API replicas: pings go to the
+ * outbox the bot processes deliver, and batches of one run are locked across replicas.
+ */
 import type { CliCommand } from './command.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -20,7 +24,18 @@ export const serveCommand: CliCommand = {
     try {
       // Loaded here: the API server and the engine it uses should not slow down every other subcommand.
       const { startHttpApi } = await import('../http/start-http-api.ts');
-      http = await startHttpApi({ config: ctx.config, runs, push: stores.push, health: () => stores.health(), alerts: null, log: ctx.log });
+      // On a shared PostgreSQL the replicas' pings go to the outbox the bot processes deliver; a lone SQLite API keeps
+      // verdicts only (no bot reads its file).
+      const alerts = stores.backend === 'postgres' ? new (await import('../alerts/alert-service.ts')).AlertService(stores.alerts) : null;
+      http = await startHttpApi({
+        config: ctx.config,
+        runs,
+        push: stores.push,
+        health: () => stores.health(),
+        alerts,
+        log: ctx.log,
+        ...(stores.sharedLock ? { sharedLock: stores.sharedLock } : {}),
+      });
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code) {

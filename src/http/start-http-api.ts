@@ -25,10 +25,12 @@ export async function startHttpApi(o: {
   log: Logger;
   /** The guild of a Discord channel, from the bot; without it runs cannot name their own alert channel. */
   channelGuild?: (channelId: string) => Promise<string | null>;
+  /** Several API replicas on one PostgreSQL: the store's cross-process lock (see PushServiceOptions.sharedLock). */
+  sharedLock?: <T>(runId: string, fn: () => Promise<T>) => Promise<T>;
 }): Promise<HttpApi> {
   const push = o.push;
   const log = o.log.child({ component: 'http' });
-  const service = new PushService({ runs: o.runs, push, alerts: o.alerts, log, stallAfterMs: o.config.stallAfterMinutes * 60_000, channelGuild: o.channelGuild });
+  const service = new PushService({ runs: o.runs, push, alerts: o.alerts, log, stallAfterMs: o.config.stallAfterMinutes * 60_000, channelGuild: o.channelGuild, ...(o.sharedLock ? { sharedLock: o.sharedLock } : {}) });
   const api = await startApiServer({
     service,
     tokens: push,

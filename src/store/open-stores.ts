@@ -34,6 +34,13 @@ export interface Stores {
   digests: DigestStore;
   threadReading: ThreadReadingStore;
   health(): Promise<DatabaseHealth>;
+  /**
+   * Present when several processes share the database (PostgreSQL): a lock on a key that every process takes, for
+   * work that must not interleave across them (the batches of one pushed run). SQLite has one writer at a time anyway.
+   */
+  sharedLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  /** As sharedLock without waiting: null when another process holds it (one outbox dispatcher at a time). */
+  tryExclusive?: <T>(key: string, fn: () => Promise<T>) => Promise<T | null>;
   close(): Promise<void>;
 }
 

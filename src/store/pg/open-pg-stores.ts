@@ -1,6 +1,7 @@
 /** The PostgreSQL side of openStores: one pool shared by every store. */
 import type { OpenStoresOptions, Stores } from '../open-stores.ts';
-import { openPgPool, pgSchemaVersion } from './pg-database.ts';
+import { LOCK, openPgPool, pgSchemaVersion, tryAdvisoryLock, withAdvisoryLock } from './pg-database.ts';
+import pg from 'pg';
 import { redactSecrets, redactUrl } from '../redact-url.ts';
 import { PgAlertStore } from './pg-alert-store.ts';
 import { PgDigestStore } from './pg-digest-store.ts';
@@ -11,7 +12,16 @@ import { PgThreadReadingStore } from './pg-thread-reading-store.ts';
 
 export async function openPgStores(url: string, o: Pick<OpenStoresOptions, 'now' | 'poolSize'> = {}): Promise<Stores> {
   const pool = await openPgPool(url, { now: o.now, ...(o.poolSize ? { max: o.poolSize } : {}) });
-  const runs = new PgRunStore(pool, { ownsPool: true, ...(o.now ? { now: o.now } : {}) });
+  const runs = new PgRunStore(pool, { ...(o.now ? { now: o.now } : {}) });
+  // Lock connections come from a pool of their own (see withAdvisoryLock), opened on first use.
+  let lockPool: pg.Pool | null = null;
+  const locks = (): pg.Pool => {
+    if (!lockPool) {
+      lockPool = new pg.Pool({ connectionString: url, max: o.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+      lockPool.on('error', () => undefined);
+    }
+    return lockPool;
+  };
   return {
     backend: 'postgres',
     where: redactUrl(url),
@@ -30,6 +40,12 @@ export async function openPgStores(url: string, o: Pick<OpenStoresOptions, 'now'
         return { ok: false, backend: 'postgres', error: `PostgreSQL does not answer (${redactSecrets((e as Error).message, url)})` };
       }
     },
-    close: () => runs.close(),
+    sharedLock: (key, fn) => withAdvisoryLock(locks(), LOCK.pushRun, key, fn),
+    tryExclusive: (key, fn) => tryAdvisoryLock(locks(), LOCK.outbox, key, fn),
+    async close() {
+      await runs.close();
+      await lockPool?.end();
+      await pool.end();
+    },
   };
 }

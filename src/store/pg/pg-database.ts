@@ -133,3 +133,41 @@ export async function pgSchemaVersion(q: Queryable): Promise<number> {
   if (!exists.rows[0].e) return 0;
   return Number((await q.query('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations')).rows[0].v);
 }
+
+/**
+ * Runs `fn` holding a session advisory lock (namespace `ns`, `key` hashed) that every process sharing the database
+ * takes for the same key. The lock lives on a connection of `lockPool`, a pool of its own: `fn`'s queries use the main
+ * pool, so lock holders can never wait on connections other holders keep. A process that dies releases its locks.
+ */
+export async function withAdvisoryLock<T>(lockPool: PgPool, ns: number, key: string, fn: () => Promise<T>): Promise<T> {
+  const c = await lockPool.connect();
+  let broken = false;
+  try {
+    await c.query('SELECT pg_advisory_lock($1, hashtext($2))', [ns, key]);
+    try {
+      return await fn();
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [ns, key]).catch(() => (broken = true));
+    }
+  } finally {
+    // A connection whose unlock failed may still hold the lock: closed, not reused.
+    c.release(broken);
+  }
+}
+
+/** As withAdvisoryLock, but without waiting: null (and `fn` not run) when another process holds the lock. */
+export async function tryAdvisoryLock<T>(lockPool: PgPool, ns: number, key: string, fn: () => Promise<T>): Promise<T | null> {
+  const c = await lockPool.connect();
+  let broken = false;
+  try {
+    const got = (await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [ns, key])).rows[0]!.ok;
+    if (!got) return null;
+    try {
+      return await fn();
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [ns, key]).catch(() => (broken = true));
+    }
+  } finally {
+    c.release(broken);
+  }
+}
