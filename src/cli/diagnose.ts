@@ -42,7 +42,10 @@ export const diagnoseCommand: CliCommand = {
       // A chart that cannot be drawn is one sentence; the verdict below is printed all the same.
       for (const w of writeRunCharts(results, String(values.chart), chartStyleOptions)) ctx.err(w.problem ? `chart: ${w.file} not written. ${w.problem}` : `chart: ${w.file}`);
     }
-    if (values.json) ctx.out(toJson(results.length === 1 ? results[0]!.verdict : results.map((r) => r.verdict)));
+    // The reader's notes (what it read, the templates it used, the names it inferred) ride on the run, so a wrong
+    // guess is visible to tools as it is in the checklist.
+    const withNotes = (r: (typeof results)[number]) => ({ ...r.verdict, run: { ...r.verdict.run, notes: r.notes } });
+    if (values.json) ctx.out(toJson(results.length === 1 ? withNotes(results[0]!) : results.map(withNotes)));
     else results.forEach((r, i) => {
       if (i > 0) ctx.out('');
       for (const line of checklistText(r, { all: values.all === true })) ctx.out(line);

@@ -107,6 +107,17 @@ describe('runmedic diagnose', { timeout: 120_000 }, () => {
     expect(verdicts.map((v: { status: string }) => v.status)).toContain('fail');
   });
 
+  it('--json carries the reader\'s notes on the run: the templates and names the console reader guessed', async () => {
+    const pasted = path.join(dir, 'paste.txt');
+    writeFileSync(pasted, Array.from({ length: 6 }, (_, e) => `epoch [${e + 1}]: training loss: ${(1 / (e + 1)).toFixed(3)} - acc: 0.5 - val_loss: ${(1.2 / (e + 1)).toFixed(3)}`).join('\n') + '\n');
+    const r = await inProcess('diagnose', pasted, '--json');
+    const v = JSON.parse(r.stdout);
+    expect(v.run.format).toBe('console_text');
+    expect(v.run.notes.join('\n')).toMatch(/template/i);
+    // A file read by an exact reader has notes too (possibly none): always an array.
+    expect(Array.isArray(JSON.parse((await inProcess('diagnose', healthy, '--json')).stdout).run.notes)).toBe(true);
+  });
+
   it('exits 2 with a specific message on a missing file (as a process)', () => {
     const missing = runmedic('diagnose', path.join(dir, 'nope.csv'));
     expect(missing.code).toBe(2);
