@@ -37,6 +37,11 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     summary: 'check a data file before training: class balance, duplicates, leakage, conflicting labels, scale, and likely label errors (confident learning)',
     load: async () => (await import('./datacheck.ts')).datacheckCommand,
   },
+  {
+    name: 'sanity',
+    summary: 'sanity-check your own model on your data before a long run: loss at initialisation against ln K, overfit one batch, loss depends on the inputs',
+    load: async () => (await import('./sanity.ts')).sanityCommand,
+  },
   { name: 'train', summary: 'train a preset with TensorFlow.js in a child process, store the run and print its verdict', load: async () => (await import('./train.ts')).trainCommand },
   { name: 'token', summary: 'create, list or revoke API tokens for the HTTP push API', load: async () => (await import('./token.ts')).tokenCommand },
   {
@@ -49,6 +54,16 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     name: 'worker',
     summary: 'train queued jobs from the shared database (DATABASE_URL) until stopped; run one per machine that trains',
     load: async () => (await import('./worker.ts')).workerCommand,
+  },
+  {
+    name: 'export',
+    summary: 'write the whole database (runs, jobs, tokens, alerts, digests) to a dump file that `runmedic import` loads into SQLite or PostgreSQL',
+    load: async () => (await import('./transfer.ts')).exportCommand,
+  },
+  {
+    name: 'import',
+    summary: 'load a dump written by `runmedic export` into an empty database (SQLite file or DATABASE_URL), all or nothing',
+    load: async () => (await import('./transfer.ts')).importCommand,
   },
   {
     name: 'migrate',

@@ -1,0 +1,88 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { CliCommand } from './command.ts';
+import { UsageError } from './usage-error.ts';
+import { IngestError } from '../ingest/ingest-error.ts';
+import { checkedBackendOrder } from './train.ts';
+
+/** Exit code when a sanity check fails (as diagnose's). */
+export const EXIT_SANITY_FAILS = 1;
+
+async function readInput(file: string, maxBytes: number): Promise<Uint8Array> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (e) {
+    throw new IngestError({ file, reason: `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+  }
+  if (size > maxBytes) throw new IngestError({ file, reason: `${size} bytes, over the limit of ${maxBytes} (INGEST_MAX_BYTES)` });
+  return new Uint8Array(await readFile(file));
+}
+
+export const sanityCommand: CliCommand = {
+  name: 'sanity',
+  summary: "sanity-check your own model on your data before a long run: loss at initialisation against ln K, overfit one batch, loss depends on the inputs",
+  args: '--model M.json --data FILE',
+  maxArgs: 0,
+  exitCodes: '0 every check passes, 1 a check fails, 2 bad input (a file, a layer TensorFlow.js cannot build, a model that does not fit the data)',
+  options: {
+    model: { type: 'string', valueName: 'FILE', description: 'required: a Keras model.to_json() (Keras 2 or 3) or a TensorFlow.js model.json' },
+    data: { type: 'string', valueName: 'FILE', description: 'required: a CSV with a label column, an .npy/.npz, or a zip of image folders (as datacheck reads)' },
+    label: { type: 'string', valueName: 'COLUMN', description: 'the CSV column holding the label' },
+    loss: { type: 'string', valueName: 'L', description: 'crossentropy (default; from logits when the last layer is linear) or mse' },
+    steps: { type: 'string', valueName: 'N', description: 'steps allowed to overfit the batch (default 500)' },
+    backend: { type: 'string', valueName: 'B', description: 'backend preference, as for train' },
+    json: { type: 'boolean', description: 'print the report as JSON' },
+  },
+  async run(ctx, { values }) {
+    if (typeof values.model !== 'string') throw new UsageError('--model is required: a Keras model.to_json() or a TensorFlow.js model.json', 'sanity');
+    if (typeof values.data !== 'string') throw new UsageError('--data is required: a CSV, an .npy/.npz or a zip of image folders', 'sanity');
+    const loss = values.loss ?? 'crossentropy';
+    if (loss !== 'crossentropy' && loss !== 'mse') throw new UsageError(`--loss: expected crossentropy or mse, got "${String(loss)}"`, 'sanity');
+    const steps = values.steps === undefined ? undefined : Number(values.steps);
+    if (steps !== undefined && (!Number.isInteger(steps) || steps < 1 || steps > 10_000)) throw new UsageError(`--steps: expected a whole number 1–10000, got "${String(values.steps)}"`, 'sanity');
+    const backendOrder = checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'sanity');
+    const [modelBytes, dataBytes] = await Promise.all([readInput(values.model, ctx.config.ingestMaxBytes), readInput(values.data, ctx.config.ingestMaxBytes)]);
+    const [{ parseModelJson }, { readDataFile }, { DEFAULT_READ_LIMITS }, { loadBackend, parseBackendOrder }, { runSanity, ModelDataMismatch }, tf, { toJson }] = await Promise.all([
+      import('../jobs/custom/model-json.ts'),
+      import('../datacheck/read/index.ts'),
+      import('../datacheck/table.ts'),
+      import('../jobs/backend.ts'),
+      import('../jobs/custom/sanity.ts'),
+      import('@tensorflow/tfjs'),
+      import('./format.ts'),
+    ]);
+    const modelName = values.model.split(/[\\/]/).pop()!;
+    const dataName = values.data.split(/[\\/]/).pop()!;
+    const spec = parseModelJson(modelBytes, modelName);
+    const table = readDataFile(dataBytes, dataName, { ...DEFAULT_READ_LIMITS, maxBytes: ctx.config.ingestMaxBytes }, { labelColumn: typeof values.label === 'string' ? values.label : undefined });
+    const backend = await loadBackend(parseBackendOrder(backendOrder ?? process.env.RUNMEDIC_TF_BACKEND));
+    ctx.err(`backend: ${backend.name}`);
+    let model;
+    try {
+      model = await tf.models.modelFromJSON({ modelTopology: spec.topology } as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const unknown = /Unknown (layer|initializer|activation|regularizer|constraint)[:\s]+(\S+?)\.?(\s|$)/i.exec(msg);
+      throw new IngestError({ file: modelName, reason: unknown ? `${unknown[1]} class ${unknown[2]} is not one TensorFlow.js builds: use layers TensorFlow.js supports` : `TensorFlow.js cannot build this model: ${msg.split('\n')[0]}` });
+    }
+    let report;
+    try {
+      report = await runSanity(model, table, { loss, steps });
+    } catch (e) {
+      if (e instanceof ModelDataMismatch) throw new IngestError({ file: `${modelName} with ${dataName}`, reason: e.message });
+      throw e;
+    }
+    if (values.json) ctx.out(toJson({ model: spec.source, data: dataName, ...report }));
+    else {
+      const icon = { pass: '✅', warn: '⚠️', fail: '❌', unknown: '❔' } as const;
+      ctx.out(`${icon[report.status]} sanity of ${modelName} (${spec.source}) on ${dataName}: ${report.loss}, one batch of ${report.batch}`);
+      for (const n of [...spec.notes, ...table.notes]) ctx.out(`   note: ${n}`);
+      for (const item of report.items) {
+        ctx.out(`${icon[item.status]} ${item.title}: ${item.summary}`);
+        if (item.fix) ctx.out(`     fix: ${item.fix}`);
+      }
+    }
+    model.dispose();
+    return report.status === 'fail' ? EXIT_SANITY_FAILS : 0;
+  },
+};
