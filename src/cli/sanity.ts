@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { CliCommand } from './command.ts';
+import type { CliArgs, CliCommand, CliContext } from './command.ts';
 import { UsageError } from './usage-error.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { checkedBackendOrder } from './train.ts';
@@ -34,37 +34,13 @@ export const sanityCommand: CliCommand = {
     json: { type: 'boolean', description: 'print the report as JSON' },
   },
   async run(ctx, { values }) {
-    if (typeof values.model !== 'string') throw new UsageError('--model is required: a Keras model.to_json() or a TensorFlow.js model.json', 'sanity');
-    if (typeof values.data !== 'string') throw new UsageError('--data is required: a CSV, an .npy/.npz or a zip of image folders', 'sanity');
     const loss = values.loss ?? 'crossentropy';
     if (loss !== 'crossentropy' && loss !== 'mse') throw new UsageError(`--loss: expected crossentropy or mse, got "${String(loss)}"`, 'sanity');
     const steps = values.steps === undefined ? undefined : Number(values.steps);
     if (steps !== undefined && (!Number.isInteger(steps) || steps < 1 || steps > 10_000)) throw new UsageError(`--steps: expected a whole number 1–10000, got "${String(values.steps)}"`, 'sanity');
     const backendOrder = checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'sanity');
-    const [modelBytes, dataBytes] = await Promise.all([readInput(values.model, ctx.config.ingestMaxBytes), readInput(values.data, ctx.config.ingestMaxBytes)]);
-    const [{ parseModelJson }, { readDataFile }, { DEFAULT_READ_LIMITS }, { loadBackend, parseBackendOrder }, { runSanity, ModelDataMismatch }, tf, { toJson }] = await Promise.all([
-      import('../jobs/custom/model-json.ts'),
-      import('../datacheck/read/index.ts'),
-      import('../datacheck/table.ts'),
-      import('../jobs/backend.ts'),
-      import('../jobs/custom/sanity.ts'),
-      import('@tensorflow/tfjs'),
-      import('./format.ts'),
-    ]);
-    const modelName = values.model.split(/[\\/]/).pop()!;
-    const dataName = values.data.split(/[\\/]/).pop()!;
-    const spec = parseModelJson(modelBytes, modelName);
-    const table = readDataFile(dataBytes, dataName, { ...DEFAULT_READ_LIMITS, maxBytes: ctx.config.ingestMaxBytes }, { labelColumn: typeof values.label === 'string' ? values.label : undefined });
-    const backend = await loadBackend(parseBackendOrder(backendOrder ?? process.env.RUNMEDIC_TF_BACKEND));
-    ctx.err(`backend: ${backend.name}`);
-    let model;
-    try {
-      model = await tf.models.modelFromJSON({ modelTopology: spec.topology } as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      const unknown = /Unknown (layer|initializer|activation|regularizer|constraint)[:\s]+(\S+?)\.?(\s|$)/i.exec(msg);
-      throw new IngestError({ file: modelName, reason: unknown ? `${unknown[1]} class ${unknown[2]} is not one TensorFlow.js builds: use layers TensorFlow.js supports` : `TensorFlow.js cannot build this model: ${msg.split('\n')[0]}` });
-    }
+    const { model, table, spec, modelName, dataName } = await loadModelAndData(ctx, values, backendOrder, 'sanity');
+    const [{ runSanity, ModelDataMismatch }, { toJson }] = await Promise.all([import('../jobs/custom/sanity.ts'), import('./format.ts')]);
     let report;
     try {
       report = await runSanity(model, table, { loss, steps });
@@ -86,3 +62,38 @@ export const sanityCommand: CliCommand = {
     return report.status === 'fail' ? EXIT_SANITY_FAILS : 0;
   },
 };
+
+/** Reads --model and --data (held to INGEST_MAX_BYTES), loads the backend and builds the model: for sanity and lrfind. */
+export async function loadModelAndData(ctx: CliContext, values: CliArgs['values'], backendOrder: string | undefined, command: string) {
+  if (typeof values.model !== 'string') throw new UsageError('--model is required: a Keras model.to_json() or a TensorFlow.js model.json', command);
+  if (typeof values.data !== 'string') throw new UsageError('--data is required: a CSV, an .npy/.npz or a zip of image folders', command);
+  const [modelBytes, dataBytes] = await Promise.all([readInput(values.model, ctx.config.ingestMaxBytes), readInput(values.data, ctx.config.ingestMaxBytes)]);
+  const [{ parseModelJson }, { readDataFile }, { DEFAULT_READ_LIMITS }, { loadBackend, parseBackendOrder }, tf] = await Promise.all([
+    import('../jobs/custom/model-json.ts'),
+    import('../datacheck/read/index.ts'),
+    import('../datacheck/table.ts'),
+    import('../jobs/backend.ts'),
+    import('@tensorflow/tfjs'),
+  ]);
+  const modelName = values.model.split(/[\\/]/).pop()!;
+  const dataName = values.data.split(/[\\/]/).pop()!;
+  const spec = parseModelJson(modelBytes, modelName);
+  const table = readDataFile(dataBytes, dataName, { ...DEFAULT_READ_LIMITS, maxBytes: ctx.config.ingestMaxBytes }, { labelColumn: typeof values.label === 'string' ? values.label : undefined });
+  const backend = await loadBackend(parseBackendOrder(backendOrder ?? process.env.RUNMEDIC_TF_BACKEND));
+  ctx.err(`backend: ${backend.name}`);
+  let model;
+  try {
+    model = await tf.models.modelFromJSON({ modelTopology: spec.topology } as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const unknown = /Unknown (layer|initializer|activation|regularizer|constraint)[:\s]+(\S+?)\.?(\s|$)/i.exec(msg);
+    throw new IngestError({ file: modelName, reason: unknown ? `${unknown[1]} class ${unknown[2]} is not one TensorFlow.js builds: use layers TensorFlow.js supports` : `TensorFlow.js cannot build this model: ${msg.split('\n')[0]}` });
+  }
+  const inShape = (model.inputs[0]!.shape as Array<number | null>).slice(1);
+  const per = inShape.reduce<number>((a, b) => a * (b ?? NaN), 1);
+  if (!(per === table.featureSize)) {
+    model.dispose();
+    throw new IngestError({ file: `${modelName} with ${dataName}`, reason: `the model takes inputs of shape (${inShape.join(', ')}) = ${per} values, the data's examples have ${table.featureSize} (${table.inputShape.join('×')})` });
+  }
+  return { model, table, spec, modelName, dataName };
+}

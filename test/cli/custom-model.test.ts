@@ -1,5 +1,5 @@
 /**
- * `runmedic sanity` as a process, on a real Keras 3 to_json() model: a sound MLP on standardised Iris passes; the same
+ * `runmedic sanity` and `runmedic lrfind` as processes, on a real Keras 3 to_json() model: a sound MLP on standardised Iris passes; the same
  * file edited to a one-unit softmax output trained with a regression loss (mse) cannot overfit one batch and ignores
  * its inputs; a layer TensorFlow.js cannot build and a model that does not fit the data are bad input.
  */
@@ -56,6 +56,28 @@ describe('runmedic sanity (as a process)', { timeout: 60_000 }, () => {
     expect(byId.overfit_batch.evidence.finalLoss).toBeCloseTo(byId.overfit_batch.evidence.initialLoss, 3);
     expect(byId.input_dependence.status).toBe('fail');
     expect(byId.input_dependence.fix).toContain('one-unit softmax');
+  });
+
+  it('lrfind: the range test suggests a rate below where the loss turns, draws the chart, and calls a rate of 3 too high', async () => {
+    const [text, json] = await Promise.all([
+      cli(['lrfind', '--model', 'keras3-iris-mlp.json', '--data', 'iris.csv', '--lr', '3', '--chart', 'lr.png']),
+      cli(['lrfind', '--model', 'keras3-iris-mlp.json', '--data', 'iris.csv', '--lr', '0.01', '--json', '--steps', '60']),
+    ]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^keras3-iris-mlp\.json on iris\.csv: 100 steps of adam from 1e-7/);
+    const suggested = Number(/suggested learning rate: ([\d.e−-]+)/.exec(text.stdout)![1]!.replace('−', '-'));
+    expect(suggested).toBeGreaterThan(1e-3);
+    expect(suggested).toBeLessThan(1);
+    expect(text.stdout).toMatch(/❌ your rate 3 is past the loss's minimum at [\d.]+.*: too high; use [\d.]+/);
+    const png = readFileSync(path.join(dir, 'lr.png'));
+    expect([...png.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
+    expect(png.readUInt32BE(16)).toBe(800);
+    expect(json.code).toBe(0);
+    const r = JSON.parse(json.stdout);
+    expect(r.points.length).toBeGreaterThan(10);
+    expect(r.points[0].lr).toBeCloseTo(1e-7, 12);
+    expect(r.suggestion.suggested).toBeGreaterThan(0);
+    expect(r.verdict.status).not.toBe('fail');
   });
 
   // The pure-JS cpu backend where the backend does not matter: loading native TensorFlow costs seconds a process.
