@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { CliCommand } from './command.ts';
 import { UsageError } from './usage-error.ts';
 import { checkedBackendOrder } from './train.ts';
-import { loadModelAndData } from './sanity.ts';
+import { readModelAndData } from './sanity.ts';
 
 export const lrfindCommand: CliCommand = {
   name: 'lrfind',
@@ -30,21 +30,17 @@ export const lrfindCommand: CliCommand = {
     if (steps !== undefined && (!Number.isInteger(steps) || steps < 10 || steps > 2000)) throw new UsageError(`--steps: expected a whole number 10–2000, got "${String(values.steps)}"`, 'lrfind');
     if (values.chart !== undefined && (typeof values.chart !== 'string' || values.chart.trim() === '')) throw new UsageError('--chart: expected the PNG file to write', 'lrfind');
     const backendOrder = checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'lrfind');
-    const loaded = await loadModelAndData(ctx, values, backendOrder, 'lrfind');
-    const [{ lrFind, judgeRate, fmt }, { lrChartSvg }, { rasterise }, { toJson }] = await Promise.all([
-      import('../jobs/custom/lr-find.ts'),
-      import('../jobs/custom/lr-chart.ts'),
-      import('../charts/rasterise.ts'),
-      import('./format.ts'),
-    ]);
-    const r = await lrFind(loaded.model, loaded.table, { optimizer, steps });
-    loaded.model.dispose();
+    const loaded = await readModelAndData(ctx, values, backendOrder, 'lrfind');
+    const [{ lrFindOf }, { fmt }, { toJson }] = await Promise.all([import('../app/custom-check.ts'), import('../jobs/custom/lr-find.ts'), import('./format.ts')]);
+    const r = await lrFindOf(loaded, { optimizer, steps, planned, chart: typeof values.chart === 'string' });
+    ctx.err(`backend: ${r.backend}`);
     const s = r.suggestion;
-    const verdict = planned !== undefined ? judgeRate(planned, s) : null;
+    const verdict = r.verdict;
     if (typeof values.chart === 'string') {
-      const svg = lrChartSvg(r.points, s, `${loaded.modelName} on ${loaded.dataName}: loss vs learning rate (${r.optimizer})`, planned);
-      await writeFile(values.chart, rasterise(svg));
-      ctx.err(`chart: ${values.chart}`);
+      if (r.png) {
+        await writeFile(values.chart, r.png);
+        ctx.err(`chart: ${values.chart}`);
+      } else ctx.err('chart: not written (it could not be drawn)');
     }
     if (values.json) ctx.out(toJson({ model: loaded.modelName, data: loaded.dataName, optimizer: r.optimizer, suggestion: s, planned: planned ?? null, verdict, points: r.points }));
     else {

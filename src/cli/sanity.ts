@@ -3,6 +3,7 @@ import type { CliArgs, CliCommand, CliContext } from './command.ts';
 import { UsageError } from './usage-error.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { checkedBackendOrder } from './train.ts';
+import type { CustomInputs } from '../app/custom-check.ts';
 
 /** Exit code when a sanity check fails (as diagnose's). */
 export const EXIT_SANITY_FAILS = 1;
@@ -39,61 +40,37 @@ export const sanityCommand: CliCommand = {
     const steps = values.steps === undefined ? undefined : Number(values.steps);
     if (steps !== undefined && (!Number.isInteger(steps) || steps < 1 || steps > 10_000)) throw new UsageError(`--steps: expected a whole number 1–10000, got "${String(values.steps)}"`, 'sanity');
     const backendOrder = checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'sanity');
-    const { model, table, spec, modelName, dataName } = await loadModelAndData(ctx, values, backendOrder, 'sanity');
-    const [{ runSanity, ModelDataMismatch }, { toJson }] = await Promise.all([import('../jobs/custom/sanity.ts'), import('./format.ts')]);
-    let report;
-    try {
-      report = await runSanity(model, table, { loss, steps });
-    } catch (e) {
-      if (e instanceof ModelDataMismatch) throw new IngestError({ file: `${modelName} with ${dataName}`, reason: e.message });
-      throw e;
-    }
-    if (values.json) ctx.out(toJson({ model: spec.source, data: dataName, ...report }));
+    const inputs = await readModelAndData(ctx, values, backendOrder, 'sanity');
+    const [{ sanityOf }, { toJson }] = await Promise.all([import('../app/custom-check.ts'), import('./format.ts')]);
+    const r = await sanityOf(inputs, { loss, steps });
+    ctx.err(`backend: ${r.backend}`);
+    const report = r.report;
+    if (values.json) ctx.out(toJson({ model: r.source, data: inputs.dataName, ...report }));
     else {
       const icon = { pass: '✅', warn: '⚠️', fail: '❌', unknown: '❔' } as const;
-      ctx.out(`${icon[report.status]} sanity of ${modelName} (${spec.source}) on ${dataName}: ${report.loss}, one batch of ${report.batch}`);
-      for (const n of [...spec.notes, ...table.notes]) ctx.out(`   note: ${n}`);
+      ctx.out(`${icon[report.status]} sanity of ${inputs.modelName} (${r.source}) on ${inputs.dataName}: ${report.loss}, one batch of ${report.batch}`);
+      for (const n of r.notes) ctx.out(`   note: ${n}`);
       for (const item of report.items) {
         ctx.out(`${icon[item.status]} ${item.title}: ${item.summary}`);
         if (item.fix) ctx.out(`     fix: ${item.fix}`);
       }
     }
-    model.dispose();
     return report.status === 'fail' ? EXIT_SANITY_FAILS : 0;
   },
 };
 
-/** Reads --model and --data (held to INGEST_MAX_BYTES), loads the backend and builds the model: for sanity and lrfind. */
-export async function loadModelAndData(ctx: CliContext, values: CliArgs['values'], backendOrder: string | undefined, command: string) {
+/** Reads --model and --data (held to INGEST_MAX_BYTES) for sanity and lrfind. */
+export async function readModelAndData(ctx: CliContext, values: CliArgs['values'], backendOrder: string | undefined, command: string): Promise<CustomInputs> {
   if (typeof values.model !== 'string') throw new UsageError('--model is required: a Keras model.to_json() or a TensorFlow.js model.json', command);
   if (typeof values.data !== 'string') throw new UsageError('--data is required: a CSV, an .npy/.npz or a zip of image folders', command);
   const [modelBytes, dataBytes] = await Promise.all([readInput(values.model, ctx.config.ingestMaxBytes), readInput(values.data, ctx.config.ingestMaxBytes)]);
-  const [{ parseModelJson }, { readDataFile }, { DEFAULT_READ_LIMITS }, { loadBackend, parseBackendOrder }, tf] = await Promise.all([
-    import('../jobs/custom/model-json.ts'),
-    import('../datacheck/read/index.ts'),
-    import('../datacheck/table.ts'),
-    import('../jobs/backend.ts'),
-    import('@tensorflow/tfjs'),
-  ]);
-  const modelName = values.model.split(/[\\/]/).pop()!;
-  const dataName = values.data.split(/[\\/]/).pop()!;
-  const spec = parseModelJson(modelBytes, modelName);
-  const table = readDataFile(dataBytes, dataName, { ...DEFAULT_READ_LIMITS, maxBytes: ctx.config.ingestMaxBytes }, { labelColumn: typeof values.label === 'string' ? values.label : undefined });
-  const backend = await loadBackend(parseBackendOrder(backendOrder ?? process.env.RUNMEDIC_TF_BACKEND));
-  ctx.err(`backend: ${backend.name}`);
-  let model;
-  try {
-    model = await tf.models.modelFromJSON({ modelTopology: spec.topology } as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const unknown = /Unknown (layer|initializer|activation|regularizer|constraint)[:\s]+(\S+?)\.?(\s|$)/i.exec(msg);
-    throw new IngestError({ file: modelName, reason: unknown ? `${unknown[1]} class ${unknown[2]} is not one TensorFlow.js builds: use layers TensorFlow.js supports` : `TensorFlow.js cannot build this model: ${msg.split('\n')[0]}` });
-  }
-  const inShape = (model.inputs[0]!.shape as Array<number | null>).slice(1);
-  const per = inShape.reduce<number>((a, b) => a * (b ?? NaN), 1);
-  if (!(per === table.featureSize)) {
-    model.dispose();
-    throw new IngestError({ file: `${modelName} with ${dataName}`, reason: `the model takes inputs of shape (${inShape.join(', ')}) = ${per} values, the data's examples have ${table.featureSize} (${table.inputShape.join('×')})` });
-  }
-  return { model, table, spec, modelName, dataName };
+  return {
+    modelBytes,
+    modelName: values.model.split(/[\\/]/).pop()!,
+    dataBytes,
+    dataName: values.data.split(/[\\/]/).pop()!,
+    maxBytes: ctx.config.ingestMaxBytes,
+    labelColumn: typeof values.label === 'string' ? values.label : undefined,
+    backendOrder,
+  };
 }

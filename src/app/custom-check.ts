@@ -1,0 +1,109 @@
+/**
+ * Checks on a team's own model and data (issue 19): the sanity checks and the learning-rate range test, from the
+ * bytes of an uploaded model description and data file. The CLI runs them here; the bot in a child process
+ * (custom-check-process.ts), since they load TensorFlow.js and train.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { IngestError } from '../ingest/ingest-error.ts';
+import type { DataTable } from '../datacheck/table.ts';
+import type { ModelSpec } from '../jobs/custom/model-json.ts';
+import type { SanityLoss, SanityReport } from '../jobs/custom/sanity.ts';
+import type { LrPoint, LrSuggestion, LrVerdict } from '../jobs/custom/lr-find.ts';
+
+export interface CustomInputs {
+  modelBytes: Uint8Array;
+  modelName: string;
+  dataBytes: Uint8Array;
+  dataName: string;
+  maxBytes: number;
+  labelColumn?: string;
+  backendOrder?: string;
+}
+
+export interface BuiltModel {
+  model: tfTypes.LayersModel;
+  table: DataTable;
+  spec: ModelSpec;
+  backend: string;
+}
+
+export async function buildModelAndData(i: CustomInputs): Promise<BuiltModel> {
+  const [{ parseModelJson }, { readDataFile }, { DEFAULT_READ_LIMITS }, { loadBackend, parseBackendOrder }, tf] = await Promise.all([
+    import('../jobs/custom/model-json.ts'),
+    import('../datacheck/read/index.ts'),
+    import('../datacheck/table.ts'),
+    import('../jobs/backend.ts'),
+    import('@tensorflow/tfjs'),
+  ]);
+  const spec = parseModelJson(i.modelBytes, i.modelName);
+  const table = readDataFile(i.dataBytes, i.dataName, { ...DEFAULT_READ_LIMITS, maxBytes: i.maxBytes }, { labelColumn: i.labelColumn });
+  const backend = await loadBackend(parseBackendOrder(i.backendOrder ?? process.env.RUNMEDIC_TF_BACKEND));
+  let model: tfTypes.LayersModel;
+  try {
+    model = await tf.models.modelFromJSON({ modelTopology: spec.topology } as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const unknown = /Unknown (layer|initializer|activation|regularizer|constraint)[:\s]+(\S+?)\.?(\s|$)/i.exec(msg);
+    throw new IngestError({ file: i.modelName, reason: unknown ? `${unknown[1]} class ${unknown[2]} is not one TensorFlow.js builds: use layers TensorFlow.js supports` : `TensorFlow.js cannot build this model: ${msg.split('\n')[0]}` });
+  }
+  const inShape = (model.inputs[0]!.shape as Array<number | null>).slice(1);
+  const per = inShape.reduce<number>((a, b) => a * (b ?? NaN), 1);
+  if (!(per === table.featureSize)) {
+    model.dispose();
+    throw new IngestError({ file: `${i.modelName} with ${i.dataName}`, reason: `the model takes inputs of shape (${inShape.join(', ')}) = ${per} values, the data's examples have ${table.featureSize} (${table.inputShape.join('×')})` });
+  }
+  return { model, table, spec, backend: backend.name };
+}
+
+export interface SanityOutcome {
+  kind: 'sanity';
+  source: string;
+  backend: string;
+  notes: string[];
+  report: SanityReport;
+}
+
+export async function sanityOf(i: CustomInputs, o: { loss?: SanityLoss; steps?: number } = {}): Promise<SanityOutcome> {
+  const b = await buildModelAndData(i);
+  const { runSanity, ModelDataMismatch } = await import('../jobs/custom/sanity.ts');
+  try {
+    const report = await runSanity(b.model, b.table, o);
+    return { kind: 'sanity', source: b.spec.source, backend: b.backend, notes: [...b.spec.notes, ...b.table.notes], report };
+  } catch (e) {
+    if (e instanceof ModelDataMismatch) throw new IngestError({ file: `${i.modelName} with ${i.dataName}`, reason: e.message });
+    throw e;
+  } finally {
+    b.model.dispose();
+  }
+}
+
+export interface LrFindOutcome {
+  kind: 'lrfind';
+  backend: string;
+  optimizer: string;
+  points: LrPoint[];
+  suggestion: LrSuggestion;
+  verdict: LrVerdict | null;
+  /** The loss-vs-rate chart; null when it could not be drawn. */
+  png: Uint8Array | null;
+}
+
+export async function lrFindOf(i: CustomInputs, o: { optimizer?: 'adam' | 'sgd'; steps?: number; planned?: number; chart?: boolean } = {}): Promise<LrFindOutcome> {
+  const b = await buildModelAndData(i);
+  const [{ lrFind, judgeRate }, { lrChartSvg }, { rasterise }] = await Promise.all([import('../jobs/custom/lr-find.ts'), import('../jobs/custom/lr-chart.ts'), import('../charts/rasterise.ts')]);
+  try {
+    const r = await lrFind(b.model, b.table, { optimizer: o.optimizer, steps: o.steps });
+    const verdict = o.planned !== undefined ? judgeRate(o.planned, r.suggestion) : null;
+    let png: Uint8Array | null = null;
+    if (o.chart !== false) {
+      try {
+        png = rasterise(lrChartSvg(r.points, r.suggestion, `${i.modelName} on ${i.dataName}: loss vs learning rate (${r.optimizer})`, o.planned));
+      } catch {
+        png = null;
+      }
+    }
+    return { kind: 'lrfind', backend: b.backend, optimizer: r.optimizer, points: r.points, suggestion: r.suggestion, verdict, png };
+  } finally {
+    b.model.dispose();
+  }
+}

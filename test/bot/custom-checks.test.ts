@@ -1,0 +1,64 @@
+/**
+ * /sanity and /lrfind through the real discord.js client against the fake Discord, with a real Keras 3 to_json()
+ * model and an Iris CSV uploaded: the checks run in a child process and answer with their numbers (and the range
+ * test's chart); a member without the training role is refused before anything is downloaded.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BotHarness } from '../support/bot-harness.ts';
+import type { FakeInteraction } from '../support/fake-discord.ts';
+import { loadIris } from '../../src/jobs/dataset.ts';
+
+const model = readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'models', 'keras3-iris-mlp.json'));
+const broken = readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'models', 'keras3-one-unit-softmax.json'));
+
+function irisCsv(): Uint8Array {
+  const iris = loadIris();
+  const cols = [0, 1, 2, 3].map((j) => Array.from({ length: 150 }, (_, i) => iris.x[i * 4 + j]!));
+  const mean = cols.map((c) => c.reduce((a, b) => a + b, 0) / 150);
+  const sd = cols.map((c, j) => Math.sqrt(c.reduce((a, b) => a + (b - mean[j]!) ** 2, 0) / 150));
+  const rows = Array.from({ length: 150 }, (_, i) => [0, 1, 2, 3].map((j) => ((cols[j]![i]! - mean[j]!) / sd[j]!).toFixed(4)).join(',') + `,${iris.classNames[iris.y[i]!]}`);
+  return new TextEncoder().encode(['a,b,c,d,species', ...rows].join('\n'));
+}
+
+describe('/sanity and /lrfind', () => {
+  let h: BotHarness;
+  beforeAll(async () => {
+    h = await BotHarness.start();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  function run(name: string, modelBytes: Uint8Array, extra: Array<{ name: string; type: number; value: unknown }> = [], user = h.fake.admin): FakeInteraction {
+    const m = h.fake.hostAttachment(modelBytes, 'model.json', 'application/json');
+    const d = h.fake.hostAttachment(irisCsv(), 'iris.csv', 'text/csv');
+    return h.fake.slash({ name, user, options: [{ name: 'model', type: 11, value: m.id }, { name: 'data', type: 11, value: d.id }, ...extra], attachments: [m, d] });
+  }
+
+  it('/sanity: a one-unit softmax trained with mse fails the overfit and the input checks, with the numbers', async () => {
+    const answer = await h.fake.answerOf(run('sanity', broken, [{ name: 'loss', type: 3, value: 'mse' }]), 19_000);
+    const e = answer.embeds[0] as any;
+    expect(e.title).toBe('❌ Sanity: model.json on iris.csv');
+    expect(e.description).toMatch(/^\*\*FAIL\*\* · Keras to_json\(\) · mean squared error against the class index · one batch of 32/);
+    expect(e.fields.map((f: { name: string }) => f.name)).toEqual(['❔ Loss at initialisation', '❌ Overfit one batch of 32', '❌ Loss depends on the inputs']);
+    expect(e.fields[1].value).toMatch(/^loss [\d.]+ → [\d.]+ after 500 steps, not under/);
+  }, 20_000);
+
+  it('/lrfind: the suggested rate, a rate of 5 called too high, and the loss-vs-rate chart', async () => {
+    const answer = await h.fake.answerOf(run('lrfind', model, [{ name: 'lr', type: 10, value: 5 }]), 19_000);
+    const e = answer.embeds[0] as any;
+    expect(e.title).toBe('❌ Learning-rate range test: model.json on iris.csv');
+    expect(e.description).toMatch(/\*\*Suggested learning rate: 0\.\d+\*\*/);
+    expect(e.description).toMatch(/❌ your rate 5 is past the loss's minimum/);
+    expect(e.image.url).toBe('attachment://lrfind.png');
+    expect([...answer.attachments[0].bytes.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
+  }, 20_000);
+
+  it('a member without the training role is refused privately', async () => {
+    const answer = await h.fake.answerOf(run('sanity', model, [], h.fake.member));
+    expect(answer.flags & 64).toBe(64);
+    expect(answer.content).toContain('Training jobs need Manage Server');
+  });
+});
