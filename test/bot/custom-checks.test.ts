@@ -31,7 +31,7 @@ describe('/sanity and /lrfind', () => {
     await h?.stop();
   });
 
-  function run(name: string, modelBytes: Uint8Array, extra: Array<{ name: string; type: number; value: unknown }> = [], user = h.fake.admin): FakeInteraction {
+  function run(name: string, modelBytes: Uint8Array, extra: Array<{ name: string; type: number; value: string | number }> = [], user = h.fake.admin): FakeInteraction {
     const m = h.fake.hostAttachment(modelBytes, 'model.json', 'application/json');
     const d = h.fake.hostAttachment(irisCsv(), 'iris.csv', 'text/csv');
     return h.fake.slash({ name, user, options: [{ name: 'model', type: 11, value: m.id }, { name: 'data', type: 11, value: d.id }, ...extra], attachments: [m, d] });

@@ -99,6 +99,20 @@ describe('runmedic datacheck (as a process)', { timeout: 60_000 }, () => {
     expect(r.stdout).toContain('❔ Label errors: not checked (--no-label-errors)');
   });
 
+  it("--preset checks a training job's own data, faults included: the demo's label noise is flagged", async () => {
+    const [noisy, both] = await Promise.all([
+      cli(['datacheck', '--preset', 'mnist-mlp', '--limit', '400', '--fault', 'label-noise=0.2', '--suspects', '3']),
+      cli(['datacheck', 'iris.csv', '--preset', 'iris-mlp']),
+    ]);
+    expect(noisy.code).toBe(1);
+    expect(noisy.stdout.split('\n')[0]).toMatch(/^❌ mnist-mlp \(label-noise=0\.2\) {2}\(320 training \+ 80 validation, 28×28×1 images, 10 classes\)/);
+    expect(noisy.stdout).toContain('   note: fault label-noise: 64 of 320 training labels replaced by another class');
+    expect(noisy.stdout).toMatch(/❌ Label errors: \d+ examples/);
+    expect(noisy.stdout).toMatch(/ {3}train\[\d+\] +\d → \d {3}p /);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give a file or --preset, not both');
+  });
+
   it('bad input is exit 2 with the file and what was expected; a file over INGEST_MAX_BYTES is refused before reading', async () => {
     const [bin, missing, big, usage] = await Promise.all([
       cli(['datacheck', 'weights.bin']),
