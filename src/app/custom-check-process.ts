@@ -4,6 +4,7 @@
  */
 import { fork } from 'node:child_process';
 import { childModule } from '../child-module.ts';
+import { HEAVY_CHECKS } from './child-slots.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import type { CustomCheckRequest } from './custom-check-child.ts';
 import type { LrFindOutcome, SanityOutcome } from './custom-check.ts';
@@ -15,6 +16,10 @@ export class CustomCheckFailed extends Error {}
 type Reply = { ok: true; outcome: SanityOutcome | LrFindOutcome } | { ok: false; ingest?: { file: string; line?: number; path?: string; reason: string }; message: string };
 
 export function runCustomCheckInChild(req: CustomCheckRequest, timeoutMs = CUSTOM_CHECK_TIMEOUT_MS): Promise<SanityOutcome | LrFindOutcome> {
+  return HEAVY_CHECKS.run(() => inChild(req, timeoutMs));
+}
+
+function inChild(req: CustomCheckRequest, timeoutMs: number): Promise<SanityOutcome | LrFindOutcome> {
   const { file, execArgv } = childModule(import.meta.url, 'custom-check-child');
   return new Promise((resolve, reject) => {
     const child = fork(file, [], {

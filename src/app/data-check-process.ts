@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import { childModule } from '../child-module.ts';
+import { HEAVY_CHECKS } from './child-slots.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import type { DataCheckReport } from '../datacheck/index.ts';
 import type { DataCheckRequest, DataCheckResult } from './data-check.ts';
@@ -23,6 +24,10 @@ type Reply = { ok: true; report: DataCheckReport; sheetPng: string | null; sheet
 
 /** Rejects with an IngestError for a bad file (its message as the user should read it), DataCheckFailed otherwise. */
 export function checkDataFileInChild(bytes: Uint8Array, req: DataCheckRequest, timeoutMs = DATA_CHECK_TIMEOUT_MS): Promise<DataCheckResult> {
+  return HEAVY_CHECKS.run(() => checkInChild(bytes, req, timeoutMs));
+}
+
+function checkInChild(bytes: Uint8Array, req: DataCheckRequest, timeoutMs: number): Promise<DataCheckResult> {
   const { file, execArgv } = childModule(import.meta.url, 'data-check-child');
   return new Promise((resolve, reject) => {
     const child = fork(file, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
