@@ -99,6 +99,47 @@ describe.runIf(postgresAvailable())('API replicas, dispatchers and schedulers sh
     expect(health.database).toMatchObject({ backend: 'postgres', ok: true });
   });
 
+  it('loses nothing accepted and stores nothing twice when a replica is killed with SIGKILL mid-batch', async () => {
+    const token = (await runCli(['token', 'create', 'kill', '--guild', GUILD], { env: { DATABASE_URL: url } })).stdout.trim();
+    const [a, b] = await Promise.all([serve(), serve()]);
+    const victim = children.at(-2)!;
+    const post = (base: string, p: string, body: unknown) =>
+      fetch(`${base}${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const created = (await (await post(a, '/api/v1/runs', { name: 'survives-a-kill' })).json()) as { run?: { id: string }; id?: string };
+    const runId = created.run?.id ?? created.id!;
+    const batch = (k: number) => ({ points: Array.from({ length: 200 }, (_, j) => ({ step: k * 200 + j + 1, metrics: { loss: 1 / (k * 200 + j + 1) } })) });
+    let accepted = 0;
+    const send = async (k: number) => {
+      // A client whose request failed (the replica died) sends the same batch to the other replica, as a load
+      // balancer's retry does; a batch the dead replica had committed is then answered as duplicates.
+      try {
+        const r = await post(k % 2 && victim.exitCode === null && !victim.killed ? a : b, `/api/v1/runs/${runId}/metrics`, batch(k));
+        if (r.status === 200) return ((await r.json()) as { accepted: number }).accepted;
+      } catch {
+        // connection reset by the kill
+      }
+      const r = await post(b, `/api/v1/runs/${runId}/metrics`, batch(k));
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { accepted: number }).accepted;
+    };
+    // A client sends its batches in order (steps must grow); batch 15 goes to the replica that is killed while it
+    // handles it (the kill lands mid-request: before, during or after its commit).
+    for (let k = 0; k < 30; k++) {
+      const pending = send(k);
+      if (k === 15) setTimeout(() => victim.kill('SIGKILL'), 5);
+      accepted += await pending;
+    }
+    const stores = await open();
+    const run = (await stores.runs.getRun(runId))!;
+    const steps = Array.from(run.series[0]!.steps);
+    expect(steps.length).toBe(6000);
+    expect(new Set(steps).size).toBe(6000);
+    expect(run.points).toBe(6000);
+    // Accepted once: a batch the dead replica committed before dying was answered as duplicates on the retry.
+    expect(accepted).toBeLessThanOrEqual(6000);
+    expect(accepted).toBeGreaterThanOrEqual(5800);
+  });
+
   it('posts each outbox entry once with two dispatchers, and each digest slot once with two schedulers', async () => {
     const s1 = await open();
     const s2 = await open();
