@@ -36,7 +36,12 @@ const BASELINES: Baseline[] = [kerasEarlyStopping(0), kerasEarlyStopping(5), ter
 const TARGETS = { macroF1: 0.9, healthyFalseAlarms: 0.03, recall: 0.85, minLabels: 20 };
 
 const args = process.argv.slice(2);
-const split = (args[args.indexOf('--split') + 1] as 'test' | 'tune' | 'all' | undefined) ?? 'test';
+const splitAt = args.indexOf('--split');
+const split = (splitAt >= 0 ? args[splitAt + 1] : 'test') as 'test' | 'tune' | 'all';
+if (!['test', 'tune', 'all'].includes(split)) {
+  console.error(`npm run eval: --split takes test, tune or all (got ${String(split)})`);
+  process.exit(2);
+}
 const quiet = args.includes('--quiet');
 
 function verdictsOf(runs: RunLog[], id: string): { verdicts: Verdict[]; ms: number[] } {

@@ -21,7 +21,7 @@ export const WARN_FACTOR = 1.5;
  * second's; `epochOverVal`: the first epoch's training loss over the first validation loss (taken after that epoch:
  * a sane start is a little above it, a confidently wrong one many times).
  */
-export const FIT = { stepCollapse: 8, epochCollapse: 6, epochOverVal: 4, falseAlarms: NaN };
+export const FIT = { stepCollapse: 8, epochCollapse: 14, epochOverVal: 7, falseAlarms: 0 };
 /** The window after the first step the collapse is measured against (share of the logged points, at least 3). */
 export const EARLY_SHARE = 0.03;
 

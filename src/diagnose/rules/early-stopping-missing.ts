@@ -17,7 +17,7 @@ import { earlyStoppingPlan, planBand, planText } from './early-stopping-plan.ts'
  *   scale (log: ≈ 5 %) and by this many of the curve's noise σ. A run that never improved (stuck at chance, a rate
  *   too high from the start) has no best worth stopping at; its own item tells what is wrong.
  */
-export const FIT = { minSavedShare: 0.3, bestBeforeShare: 0.6, minBestGain: 0.05, bestGainSigmas: 3, falseAlarms: NaN };
+export const FIT = { minSavedShare: 0.6, bestBeforeShare: 0.6, minBestGain: 0.108, bestGainSigmas: 11, falseAlarms: 0.005 };
 
 export const earlyStoppingMissingRule: Rule = {
   id: 'early_stopping_missing',

@@ -18,7 +18,7 @@ export const LOSS_SCALER_SHARE = 0.01;
  * rule's share of healthy tune runs flagged at these values.
  * - failGrowth: Growth of the (smoothed) norm over its early level: fail / warn.
  */
-export const FIT = { warnGrowth: 10, failGrowth: 100, falseAlarms: NaN };
+export const FIT = { warnGrowth: 10, failGrowth: 100, falseAlarms: 0 };
 /** A training loss that fell this much (log scale: ≈ 10 %) from its first to its last fifth explains a growing norm. */
 export const LOSS_FELL = 0.1;
 

@@ -17,7 +17,7 @@ import { whenAt } from './shared.ts';
  * - minSpikes: At least this many such spikes: one high batch is an accident, a recurring one a pattern worth a fix
  *   (one ×2–3 point was the rule's commonest false alarm on the corpus, beside an early collapse or a rate too high).
  */
-export const FIT = { spikeSigmas: 8, minLogSpike: 0.693, minSpikes: 2, falseAlarms: NaN };
+export const FIT = { spikeSigmas: 13, minLogSpike: 1.94, minSpikes: 3, falseAlarms: 0.0025 };
 /** The curve must be back within half the spike this many points later ("isolated"). */
 export const RETURN_WITHIN = 3;
 /** Width of the running median the residuals are taken from. */

@@ -44,7 +44,7 @@ export const START_SHARE = 0.2;
  * Per epoch (a log without batch losses) the overshoot shows as an epoch whose loss is `epochRise` (log) above the
  * one before, in the first half of the run, in a run that ends less than `maxNetProgress` (log) below where it began.
  */
-export const FIT = { blowupFactor: 4, blowupMinPoints: 3, epochRise: 0.2, maxNetProgress: 0.4, falseAlarms: NaN };
+export const FIT = { blowupFactor: 4, blowupMinPoints: 3, epochRise: 0.233, maxNetProgress: 0.605, falseAlarms: 0.0025 };
 export const BLOWUP_WINDOW_SHARE = 0.1;
 /** After a blow-up the run counts as recovered when its final loss is this share (or less) of the starting level. */
 export const RECOVERED_SHARE = 0.8;

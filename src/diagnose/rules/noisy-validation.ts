@@ -25,7 +25,7 @@ import { noiseLevel } from '../signals/noise.ts';
  * - minNoiseRatio: The validation's jitter over the per-epoch training curve's own (same metric and scale): below it,
  *   training moves about as much, so the jumps are the training's (rate, batch) and not a small validation set's.
  */
-export const FIT = { warnLogNoise: 0.065, failLogNoise: 0.15, warnRangeNoise: 0.1, minNoiseRatio: 3, falseAlarms: NaN };
+export const FIT = { warnLogNoise: 0.167, failLogNoise: 0.15, warnRangeNoise: 0.1, minNoiseRatio: 4, falseAlarms: 0.0025 };
 export const MIN_EVALS = 5;
 /** Below this many evaluations the noise estimate rests on a handful of differences: at most a warning. */
 export const MIN_EVALS_FOR_FAIL = 8;

@@ -16,7 +16,7 @@ export const TAIL_FRACTION = 0.25;
  * - minShareOfProgress: …and at least this share of the whole run's improvement (below it, the curve has flattened: converged).
  * - minLogTailDrop: …and at least 1 % (log scale) over the tail.
  */
-export const FIT = { noiseSigmas: 2, minShareOfProgress: 0.08, minLogTailDrop: 0.01, falseAlarms: NaN };
+export const FIT = { noiseSigmas: 3, minShareOfProgress: 0.08, minLogTailDrop: 0.00378, falseAlarms: 0.005 };
 
 export const notConvergedRule: Rule = {
   id: 'not_converged',

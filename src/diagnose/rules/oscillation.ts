@@ -21,7 +21,7 @@ import { judgedValidation } from './overfitting.ts';
  * - largeUp / upShare: without validation, an epoch-over-epoch rise of at least this (log) undone within two epochs,
  *   at this share of the epochs.
  */
-export const FIT = { valMove: 0.05, valTurnShare: 0.4, trainMove: 0.04, trainTurnShare: 0.3, largeUp: 0.223, upShare: 0.2, falseAlarms: NaN };
+export const FIT = { valMove: 0.157, valTurnShare: 0.401, trainMove: 0.0472, trainTurnShare: 0.324, largeUp: 1.78, upShare: 0.2, falseAlarms: 0.0025 };
 /** Oscillating needs at least this many direction changes, and this many epochs to count them in. */
 export const MIN_TURNS = 3;
 export const MIN_EPOCHS = 6;

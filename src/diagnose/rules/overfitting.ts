@@ -29,7 +29,7 @@ export const MIN_EVALS_AFTER_BEST = 4;
  * A validation that only stops improving while training pulls away is not called overfitting: early_stopping_missing
  * says when it stopped, generalization_gap how far apart they ended.
  */
-export const FIT = { minShareAfterBest: 0.15, valRiseSigmas: 2, minLogValRise: 0.14, warnLogValRise: 0.07, minLogTrainDrop: 0.2, falseAlarms: NaN };
+export const FIT = { minShareAfterBest: 0.3, valRiseSigmas: 4, minLogValRise: 0.14, warnLogValRise: 0.14, minLogTrainDrop: 0.2, falseAlarms: 0 };
 
 export interface OverfittingFinding {
   status: 'fail' | 'warn';

@@ -15,14 +15,17 @@ import { levels, meaningful, stallIndex } from './shared.ts';
 /**
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is the
  * larger of plateau's and underfitting's share of healthy tune runs flagged at these values.
- * - minStallShare: the stall covers at least this share of the run;
+ * - minStallShare: a plateau's stall covers at least this share of the run;
+ * - underfitStallShare: underfitting's flat run (from the start) covers at least this share (its own bar: a converged
+ *   healthy run stalls late, a model that cannot fit stalls from the start, and one bar for both let the fit trade
+ *   underfitting away with plateau);
  * - stallSigmas: an improvement counts when it beats the running best by this many noise units;
  * - convergedProgress: a curve that improved by more than this (log: ×20) before stalling has converged, not stalled;
  * - goodAccuracy: a training accuracy at or above this is not underfitting nor a plateau, whatever the shape;
  * - flatFromShare: a stall that starts within this share of the run is "no progress at all" (underfitting);
  * - noGapLog: validation within this log-distance of training is "tracking it".
  */
-export const FIT = { minStallShare: 0.5, stallSigmas: 3, convergedProgress: 3, goodAccuracy: 0.95, flatFromShare: 0.15, noGapLog: 0.15, falseAlarms: NaN };
+export const FIT = { minStallShare: 0.765, underfitStallShare: 0.63, stallSigmas: 1, convergedProgress: 4, goodAccuracy: 0.883, flatFromShare: 0.0885, noGapLog: 0.21, falseAlarms: 0 };
 /** The share below which a curve's progress counts as small for stuck_at_chance (log ≈ 18 %; 10 % of range on a linear one). */
 export const SMALL_LOG_PROGRESS = 0.2;
 export const SMALL_RANGE_PROGRESS = 0.1;
@@ -41,12 +44,13 @@ export interface Stall {
   flat: boolean;
 }
 
-export function findStall(c: Curve | null): Stall | null {
+/** The stall of `c` covering at least `minShare` of the run (default: a plateau's bar), improvements counted from `sigmas` noise units; or null. */
+export function findStall(c: Curve | null, minShare = FIT.minStallShare, sigmas = FIT.stallSigmas): Stall | null {
   if (!c || c.ts.length < 5) return null;
   const n = c.ts.length;
-  const s = stallIndex(c, meaningful(c, FIT.stallSigmas));
+  const s = stallIndex(c, meaningful(c, sigmas));
   const share = (n - 1 - s) / (n - 1);
-  if (share < FIT.minStallShare) return null;
+  if (share < minShare) return null;
   const lv = levels(c);
   // Start to end level, not start to minimum: the minimum of a noisy curve is biased low.
   const progress = lv.head - lv.tail;
@@ -76,7 +80,8 @@ function trainingCurve(view: RunView): Curve | null {
 /** Whether (and how) training stalled; null when it kept improving or rests at a converged level. */
 export function stalledTraining(view: RunView): StalledTraining | null {
   const train = trainingCurve(view);
-  const st = findStall(train);
+  const bar = Math.min(FIT.minStallShare, FIT.underfitStallShare);
+  const st = findStall(train, bar);
   if (!train || !st || !st.flat) return null;
   // How far it fell, from its first logged level (the smoothed head misses a collapse within the first few points).
   const fell = Math.max(st.progress, train.ty[0]! - levels(train).tail);
@@ -87,12 +92,13 @@ export function stalledTraining(view: RunView): StalledTraining | null {
   // A validation curve that is still improving means the model is still learning something: not stalled.
   for (const v of [view.valLoss, view.valMetric]) {
     if (!v || v.ts.length < 5) continue;
-    const vs = findStall(v);
+    const vs = findStall(v, bar);
     if (!vs) return null;
   }
   const val = train.key === 'loss' ? view.valLoss : view.valMetric;
   const gap = val && val.ts.length > 0 && val.logScale === train.logScale ? val.ts[val.ts.length - 1] - train.ts[train.ts.length - 1] : null;
   const n = train.ts.length;
   const fromStart = st.from / (n - 1) <= FIT.flatFromShare || st.smallProgress;
+  if (st.share < (fromStart ? FIT.underfitStallShare : FIT.minStallShare)) return null;
   return { kind: fromStart ? 'underfitting' : 'plateau', stall: st, val, gap, trainAccuracy: Number.isFinite(acc) ? acc : null };
 }

@@ -14,7 +14,7 @@ import { levels, meaningful, whenAt } from './shared.ts';
  * - noiseSigmas: The run's improvement must be real (this many noise units) for its halfway point to mean anything.
  * - minLogProgress: …and, on the log scale, at least this much in all (≈ 10 %).
  */
-export const FIT = { slowHalfShare: 0.45, noiseSigmas: 4, minLogProgress: 0.1, falseAlarms: NaN };
+export const FIT = { slowHalfShare: 0.45, noiseSigmas: 6, minLogProgress: 0.0175, falseAlarms: 0.005 };
 /** Fewer points than this cannot place a halfway point. */
 export const MIN_POINTS = 6;
 

@@ -16,7 +16,12 @@ export const KNOWN_LOSS_TOLERANCE = 0.05;
  * rule's share of healthy tune runs flagged at these values.
  * - inferredLossTolerance: …and when it is only inferred (tight, since many values are near some ln K).
  */
-export const FIT = { inferredLossTolerance: 0.01, inferredAccuracyTolerance: 0.005, falseAlarms: NaN };
+/**
+ * A curve at chance has stopped moving: an improvement counts only beyond this many noise units (not fitted with
+ * plateau's: at 1σ, the jitter of a curve sitting at chance reads as progress).
+ */
+export const STALL_SIGMAS = 3;
+export const FIT = { inferredLossTolerance: 0.0035, inferredAccuracyTolerance: 0.0035, minStallShare: 0.9, falseAlarms: 0.0099 };
 /** Absolute accuracy distance from the chance rate. */
 export const ACCURACY_TOLERANCE = 0.02;
 /** Largest K tried when inferring: beyond it ln K values are closer together than the tolerance. */
@@ -43,7 +48,8 @@ export const stuckAtChanceRule: Rule = {
     const counts = context.dataset?.classCounts;
     const losses = [view.trainLoss, view.valLoss].filter((c): c is Curve => !!c && c.s.length >= 5);
     const accs = [view.trainMetric, view.valMetric].filter((c): c is Curve => !!c && c.key === 'accuracy' && c.s.length >= 5);
-    const stalled = (c: Curve) => findStall(c) !== null;
+    // Its own bar for how long the curve sat at chance: sharing plateau's let the fit switch both off together.
+    const stalled = (c: Curve) => findStall(c, FIT.minStallShare, STALL_SIGMAS) !== null;
     let majority = NaN;
     if (counts) {
       const v = Object.values(counts);

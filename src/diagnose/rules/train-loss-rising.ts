@@ -19,7 +19,7 @@ import { orderingExplainsLoss } from './unshuffled-data.ts';
  *   within this of the best on the log scale (0.405: 1.5×); one that ends far above it never recovered, and the rate
  *   (lr_too_high) or divergence tells that story.
  */
-export const FIT = { minStretchShare: 0.15, noiseSigmas: 4, minLogRise: 0.02, maxLogEndRise: 0.405, falseAlarms: NaN };
+export const FIT = { minStretchShare: 0.159, noiseSigmas: 2, minLogRise: 0.264, maxLogEndRise: 0.292, falseAlarms: 0 };
 export const MIN_RANGE_RISE = 0.05;
 
 export interface RisingStretch {

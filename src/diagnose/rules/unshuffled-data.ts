@@ -13,7 +13,7 @@ import { epochIndex, epochPhasePattern } from '../signals/epoch-phase.ts';
  * autocorrelation one epoch later and the share of the detrended variance the per-epoch profile explains must both
  * reach these. `falseAlarms` is this rule's share of healthy tune runs flagged at these values.
  */
-export const FIT = { minAutocorrelation: 0.3, minProfileStrength: 0.3, falseAlarms: NaN };
+export const FIT = { minAutocorrelation: 0.382, minProfileStrength: 0.075, falseAlarms: 0 };
 /** At least this many points per epoch (a shape within the epoch needs them) and epochs to see a per-epoch pattern. */
 export const MIN_POINTS_PER_EPOCH = 8;
 export const MIN_EPOCHS = 3;

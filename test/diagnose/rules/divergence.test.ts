@@ -52,10 +52,13 @@ describe('divergence', () => {
     expect(itemFor(run, 'divergence').status).toBe('pass');
   });
 
-  it.each(family({ epochs: [3, 5], noises: [0.3, 0.45], seeds: [1, 2] }).map((m) => [m.label, m] as const))('still fails a small-batch loss that climbs ×5 for good after its minimum: %s', (_label, m) => {
+  it.each(family({ epochs: [3, 5], noises: [0.3, 0.45], seeds: [1, 2] }).map((m) => [m.label, m] as const))('still fails a small-batch loss that climbs ×5 (×8 in σ 0.45 batch noise over 3 epochs) for good after its minimum: %s', (_label, m) => {
     const d = decay(2.3, 0.3, 0.3);
     const turn = m.epochs * 0.5;
-    const train = (e: number) => (e < turn ? d(e) : d(turn) * (1 + (4 * (e - turn)) / (m.epochs - turn)));
+    // The corpus fit asks a climb to clear 6 robust σ of the batch noise (it was 5): in the noisiest, shortest member
+    // a ×5 climb no longer does, a ×8 one does.
+    const climb = m.noise >= 0.45 && m.epochs <= 3 ? 8 : 5;
+    const train = (e: number) => (e < turn ? d(e) : d(turn) * (1 + ((climb - 1) * (e - turn)) / (m.epochs - turn)));
     const run = makeRun({ scale: m.scale, stepsPerEpoch: 50, epochs: m.epochs, train, trainNoise: m.noise, seed: m.seed });
     expect(itemFor(run, 'divergence').status).toBe('fail');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeRun, decay, turnsUp, SCALES, makeSeries } from '../../support/synthetic-runs.ts';
 import { itemFor } from '../../support/verdict-item.ts';
+import { FIT } from '../../../src/diagnose/rules/early-stopping-missing.ts';
 
 describe('early_stopping_missing', () => {
   it.each(SCALES)('warns when the best val loss is at epoch ~10 of 40 and nothing better came after (scale %s)', (scale) => {
@@ -18,11 +19,13 @@ describe('early_stopping_missing', () => {
     expect(itemFor(overfit, 'early_stopping_missing', { config: { earlyStopping: true } }).status).toBe('pass');
   });
 
-  it.each(SCALES)('on a short run (8 evaluations, best at the second, then worse) stops after the best with the patience overfitting also quotes (scale %s)', (scale) => {
-    const run = makeRun({ scale, epochs: 8, train: decay(1, 0.1, 2), val: turnsUp(1.1, 0.3, 0.5, 1, 0.3) });
+  it.each(SCALES)('on a short run (14 evaluations, best at the second, then worse) stops after the best with the patience overfitting also quotes (scale %s)', (scale) => {
+    // 14, not 8: stopping at epoch 4 must save the share the fitted bar asks (FIT.minSavedShare, 0.6 after the corpus fit).
+    const run = makeRun({ scale, epochs: 14, train: decay(1, 0.1, 2), val: turnsUp(1.1, 0.3, 0.5, 1, 0.3) });
+    expect((13 - 4) / 14).toBeGreaterThanOrEqual(FIT.minSavedShare);
     const item = itemFor(run, 'early_stopping_missing');
     expect(item.status).toBe('warn');
-    expect(item.evidence).toMatchObject({ evaluations: 8, patience: 3, stopAt: 4 });
+    expect(item.evidence).toMatchObject({ evaluations: 14, patience: 3, stopAt: 4 });
     expect(item.fix).toMatch(/patience 3 \(restoring the best weights\) would have stopped at epoch 4/);
     expect(itemFor(run, 'overfitting').fix).toMatch(/patience 3 \(restoring the best weights\) would have stopped at epoch 4/);
   });
@@ -37,7 +40,10 @@ describe('early_stopping_missing', () => {
   it('never proposes a stop before its own best epoch (the held-out CSV whose best val_loss is at epoch 12)', () => {
     // Five evaluations without a new best (epochs 7–11) stop patience 5 at epoch 11, before the best at 12; the plan
     // takes patience 6 instead, which reaches the best and stops six evaluations after it.
-    const val = [1, 0.9, 0.85, 0.8, 0.76, 0.73, 0.7, 0.72, 0.71, 0.73, 0.74, 0.72, 0.6, 0.62, 0.63, 0.64, 0.65, 0.66, 0.67, 0.68, 0.69, 0.7, 0.71, 0.72, 0.73, 0.74, 0.75, 0.76, 0.77, 0.78];
+    const head = [1, 0.9, 0.85, 0.8, 0.76, 0.73, 0.7, 0.72, 0.71, 0.73, 0.74, 0.72, 0.6];
+    // …then a slow climb, long enough that the stop saves the share the fitted bar asks (FIT.minSavedShare).
+    const tailLength = Math.max(17, Math.ceil(19 / (1 - FIT.minSavedShare)) - 12);
+    const val = [...head, ...Array.from({ length: tailLength }, (_, k) => Number((0.62 + 0.01 * k).toFixed(2)))];
     const run = makeRun({ epochs: val.length, train: decay(1, 0.05, 6) });
     run.series.push(makeSeries('val_loss', 'loss', 'val', 'epoch', val.map((_, i) => i), val.map((_, i) => i), val));
     const item = itemFor(run, 'early_stopping_missing');

@@ -1,34 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { makeRun, makeSeries, decay, turnsUp, family, SCALES } from '../../support/synthetic-runs.ts';
 import { itemFor, flagged } from '../../support/verdict-item.ts';
-import { jitterLowerBound } from '../../../src/diagnose/rules/noisy-validation.ts';
+import { FIT, jitterLowerBound } from '../../../src/diagnose/rules/noisy-validation.ts';
+
+/** Jitter `k` times the fitted warning bar, never below `floor` (the tests follow a refit). */
+const jitter = (k: number, floor: number) => Math.max(floor, k * FIT.warnLogNoise);
 
 const falling = (epochs: number) => decay(1, 0.4, epochs / 6);
 const train = (epochs: number) => decay(1, 0.2, epochs / 6);
 
 describe('noisy_validation', () => {
   it.each(SCALES)('flags a validation loss that jumps ±20 %% between epochs (scale %s)', (scale) => {
-    const item = itemFor(makeRun({ scale, epochs: 30, train: decay(1, 0.2, 4), val: decay(1, 0.4, 4), valNoise: 0.2 }), 'noisy_validation');
+    const item = itemFor(makeRun({ scale, epochs: 30, train: decay(1, 0.2, 4), val: decay(1, 0.4, 4), valNoise: jitter(2.4, 0.2) }), 'noisy_validation');
     expect(['warn', 'fail']).toContain(item.status);
     expect(Number(item.evidence.jitter)).toBeGreaterThan(0.1);
   });
 
   it('jumps that the per-epoch training loss shares (±15 % on both) come from training: a pass that says so', () => {
-    const run = makeRun({ epochs: 30, train: decay(1, 0.2, 5), val: decay(1, 0.4, 5), trainNoise: 0.15, valNoise: 0.15 });
+    const run = makeRun({ epochs: 30, train: decay(1, 0.2, 5), val: decay(1, 0.4, 5), trainNoise: jitter(1.4, 0.15), valNoise: jitter(1.4, 0.15) });
     const item = itemFor(run, 'noisy_validation');
     expect(item.status).toBe('pass');
     expect(item.title).toMatch(/loss is nearly as jumpy: the jumps come from training/);
     expect(Number(item.evidence.noiseRatio)).toBeLessThan(3);
     // The same validation beside a smooth training curve is the validation set's own noise.
-    expect(flagged(itemFor(makeRun({ epochs: 30, train: decay(1, 0.2, 5), val: decay(1, 0.4, 5), trainNoise: 0.01, valNoise: 0.15 }), 'noisy_validation'))).toBe(true);
+    expect(flagged(itemFor(makeRun({ epochs: 30, train: decay(1, 0.2, 5), val: decay(1, 0.4, 5), trainNoise: 0.01, valNoise: jitter(1.8, 0.15) }), 'noisy_validation'))).toBe(true);
   });
 
   it.each(SCALES)('passes a fast-falling, smooth validation loss (2 %% noise) (scale %s)', (scale) => {
     expect(itemFor(makeRun({ scale, epochs: 30, train: decay(1, 0.2, 4), val: decay(3, 0.4, 2), valNoise: 0.02 }), 'noisy_validation').status).toBe('pass');
   });
 
-  describe('family: jitter of ±15–30 % per evaluation on a falling, flat or overfitting curve', () => {
-    const members = [...family({ epochs: [30, 100], noises: [0.15, 0.2, 0.3] }), ...family({ epochs: [10], noises: [0.3] })];
+  describe('family: jitter of ±15–30 % (or 2–4× the fitted bar) per evaluation on a falling, flat or overfitting curve', () => {
+    const members = [...family({ epochs: [30, 100], noises: [jitter(2.2, 0.15), jitter(2.8, 0.2), jitter(3.6, 0.3)] }), ...family({ epochs: [10], noises: [jitter(3.6, 0.3)] })];
     it.each(members.map((m) => [m.label, m] as const))('flags %s', (_, m) => {
       for (const val of [falling(m.epochs), () => 0.5, turnsUp(1, 0.4, m.epochs / 8, m.epochs / 2, 1 / m.epochs)]) {
         const run = makeRun({ scale: m.scale, seed: m.seed, epochs: m.epochs, train: train(m.epochs), val, valNoise: m.noise });

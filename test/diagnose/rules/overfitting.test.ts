@@ -64,7 +64,8 @@ describe('overfitting', () => {
 
   it('one story: overfitting and early_stopping_missing never give two plans, and the stop is never before the best', () => {
     // Shared log 013's shape: an early wobble (best-so-far at epoch 2), a long flat stretch, the real best at 39, then a rise.
-    const val = Array.from({ length: 100 }, (_, e) => (e < 8 ? [0.9, 0.8, 0.7, 0.75, 0.72, 0.74, 0.73, 0.71][e] : e <= 39 ? 0.7 - 0.29 * ((e - 8) / 31) : 0.41 + 0.004 * (e - 39)));
+    // 120 evaluations (013 has 100): stopping after 39 must save the share early_stopping_missing's fitted bar asks.
+    const val = Array.from({ length: 120 }, (_, e) => (e < 8 ? [0.9, 0.8, 0.7, 0.75, 0.72, 0.74, 0.73, 0.71][e] : e <= 39 ? 0.7 - 0.29 * ((e - 8) / 31) : 0.41 + 0.004 * (e - 39)));
     const run = withVal(val, 20);
     const over = verdictItem(run, 'overfitting');
     const esm = verdictItem(run, 'early_stopping_missing');
