@@ -18,7 +18,7 @@ import { median } from '../signals/stats.ts';
  * - noiseSigmas: …and always this many noise units of the smoothed curve.
  * - sustainedShare: Share of the points after the rise starts that must stay above half the rise ("stays up").
  */
-export const FIT = { minShareAfterMin: 0.177, logRise: 0.693, riseOfProgress: 0.3, minLogRise: 0.478, noiseSigmas: 6, sustainedShare: 0.35, falseAlarms: 0 };
+export const FIT = { minShareAfterMin: 0.15, logRise: 0.693, riseOfProgress: 0.3, minLogRise: 0.478, noiseSigmas: 6, sustainedShare: 0.35, falseAlarms: 0 };
 
 export interface DivergenceFinding {
   minIndex: number;
