@@ -3,71 +3,13 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Verdict } from '../domain/verdict.ts';
 import type {
   AlertDecision,
-  AlertPayload,
   AlertSettings,
   AlertStore,
   DecisionInput,
   OutboxEntry,
   RunThread,
 } from '../alerts/alert-store.ts';
-
-interface SettingsRow {
-  guild_id: string;
-  channel_id: string;
-  role_id: string | null;
-  events: string;
-  updated_at: number;
-  updated_by: string | null;
-}
-
-interface OutboxRow {
-  id: number;
-  payload: string;
-  attempts: number;
-  created_at: number;
-  next_attempt_at: number;
-  message_id: string | null;
-  thread_id: string | null;
-  delivered_at: number | null;
-  last_error: string | null;
-}
-
-interface ThreadRow {
-  guild_id: string;
-  run_key: string;
-  run_id: string;
-  channel_id: string;
-  thread_id: string;
-}
-
-const toSettings = (r: SettingsRow): AlertSettings => ({
-  guildId: r.guild_id,
-  channelId: r.channel_id,
-  roleId: r.role_id,
-  events: JSON.parse(r.events) as string[],
-  updatedAt: r.updated_at,
-  updatedBy: r.updated_by,
-});
-
-const toEntry = (r: OutboxRow): OutboxEntry => ({
-  id: r.id,
-  payload: JSON.parse(r.payload) as AlertPayload,
-  attempts: r.attempts,
-  createdAt: r.created_at,
-  nextAttemptAt: r.next_attempt_at,
-  messageId: r.message_id,
-  threadId: r.thread_id,
-  deliveredAt: r.delivered_at,
-  lastError: r.last_error,
-});
-
-const toThread = (r: ThreadRow): RunThread => ({
-  guildId: r.guild_id,
-  runKey: r.run_key,
-  runId: r.run_id,
-  channelId: r.channel_id,
-  threadId: r.thread_id,
-});
+import { toEntry, toSettings, toThread, type OutboxRow, type SettingsRow, type ThreadRow } from './alert-rows.ts';
 
 /** Every statement, prepared once per store: preparing costs more than running these small queries. */
 function prepareAll(db: Database) {

@@ -1,32 +1,7 @@
 /** DigestStore on SQLite (the tables of migration 5). */
 import type { Database, Statement } from 'better-sqlite3';
 import type { DigestSchedule, DigestState, DigestStore, NewDigestSchedule, PostedDigest } from './digest-store.ts';
-
-interface ScheduleRow {
-  id: string;
-  guild_id: string;
-  channel_id: string;
-  cron: string;
-  timezone: string;
-  window_ms: number;
-  created_at: number;
-  created_by: string | null;
-}
-
-const COLUMNS = 'id, guild_id, channel_id, cron, timezone, window_ms, created_at, created_by';
-
-function toSchedule(r: ScheduleRow): DigestSchedule {
-  return {
-    id: r.id,
-    guildId: r.guild_id,
-    channelId: r.channel_id,
-    cron: r.cron,
-    timezone: r.timezone,
-    windowMs: r.window_ms,
-    createdAt: r.created_at,
-    createdBy: r.created_by,
-  };
-}
+import { SCHEDULE_COLUMNS, toSchedule, type ScheduleRow } from './digest-rows.ts';
 
 export class SqliteDigestStore implements DigestStore {
   private readonly st: Record<
@@ -38,10 +13,10 @@ export class SqliteDigestStore implements DigestStore {
   constructor(db: Database) {
     const p = (sql: string) => db.prepare(sql);
     this.st = {
-      insert: p(`INSERT INTO digest_schedules (${COLUMNS}) VALUES (@id, @guild_id, @channel_id, @cron, @timezone, @window_ms, @created_at, @created_by)`),
-      all: p(`SELECT ${COLUMNS} FROM digest_schedules ORDER BY created_at, id`),
-      byGuild: p(`SELECT ${COLUMNS} FROM digest_schedules WHERE guild_id = ? ORDER BY created_at, id`),
-      byId: p(`SELECT ${COLUMNS} FROM digest_schedules WHERE id = ?`),
+      insert: p(`INSERT INTO digest_schedules (${SCHEDULE_COLUMNS}) VALUES (@id, @guild_id, @channel_id, @cron, @timezone, @window_ms, @created_at, @created_by)`),
+      all: p(`SELECT ${SCHEDULE_COLUMNS} FROM digest_schedules ORDER BY created_at, id`),
+      byGuild: p(`SELECT ${SCHEDULE_COLUMNS} FROM digest_schedules WHERE guild_id = ? ORDER BY created_at, id`),
+      byId: p(`SELECT ${SCHEDULE_COLUMNS} FROM digest_schedules WHERE id = ?`),
       remove: p(`DELETE FROM digest_schedules WHERE guild_id = ? AND id = ?`),
       // The schedule must still exist: a slot of a removed schedule is never claimed.
       claim: p(`INSERT OR IGNORE INTO digest_slots (schedule_id, slot_at, claimed_by, claimed_at, late)

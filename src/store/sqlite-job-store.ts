@@ -3,59 +3,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { HeartbeatAnswer, JobPatch, JobRecord, JobStatus, JobStore, NewJob, ReapedJobs } from './job-store.ts';
 import { JobNotFoundError, MAX_JOB_ATTEMPTS } from './job-store.ts';
 import { REAP_SQL, REQUEST_CANCEL_SQL } from './job-queue-sql.ts';
-
-interface JobRow {
-  id: string;
-  status: string;
-  config: string;
-  requested_by: string | null;
-  channel_id: string | null;
-  parent_job_id: string | null;
-  run_id: string | null;
-  backend: string | null;
-  error: string | null;
-  context: string | null;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  report_channel_id: string | null;
-  reported_at: number | null;
-  progress_message_id: string | null;
-  attempts: number;
-  worker_id: string | null;
-  heartbeat_at: number | null;
-  cancel_requested_at: number | null;
-  progress: string | null;
-}
-
-const COLUMNS =
-  'id, status, config, requested_by, channel_id, parent_job_id, run_id, backend, error, context, created_at, started_at, finished_at, report_channel_id, reported_at, progress_message_id, attempts, worker_id, heartbeat_at, cancel_requested_at, progress';
-
-function toRecord(r: JobRow): JobRecord {
-  return {
-    id: r.id,
-    status: r.status as JobStatus,
-    config: JSON.parse(r.config),
-    requestedBy: r.requested_by,
-    channelId: r.channel_id,
-    parentJobId: r.parent_job_id,
-    runId: r.run_id,
-    backend: r.backend,
-    error: r.error,
-    context: r.context === null ? null : JSON.parse(r.context),
-    createdAt: r.created_at,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    reportChannelId: r.report_channel_id,
-    reportedAt: r.reported_at,
-    progressMessageId: r.progress_message_id,
-    attempts: r.attempts,
-    workerId: r.worker_id,
-    heartbeatAt: r.heartbeat_at,
-    cancelRequestedAt: r.cancel_requested_at,
-    progress: r.progress === null ? null : JSON.parse(r.progress),
-  };
-}
+import { JOB_COLUMNS, toJobRecord, type JobRow } from './job-rows.ts';
 
 export class SqliteJobStore implements JobStore {
   private readonly st: Record<
@@ -73,25 +21,25 @@ export class SqliteJobStore implements JobStore {
     this.st = {
       insert: p(`INSERT INTO jobs (id, status, config, requested_by, channel_id, parent_job_id, created_at) VALUES (@id, 'queued', @config, @requested_by, @channel_id, @parent_job_id, @created_at)`),
       insertRunning: p(`INSERT INTO jobs (id, status, config, requested_by, channel_id, parent_job_id, created_at, started_at) VALUES (@id, 'running', @config, @requested_by, @channel_id, @parent_job_id, @created_at, @created_at)`),
-      liveRerun: p(`SELECT ${COLUMNS} FROM jobs WHERE parent_job_id = ? AND status IN ('queued', 'running', 'finished') ORDER BY seq DESC LIMIT 1`),
-      byId: p(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`),
-      byRun: p(`SELECT ${COLUMNS} FROM jobs WHERE run_id = ? ORDER BY seq DESC LIMIT 1`),
-      oldestQueued: p(`SELECT ${COLUMNS} FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1`),
+      liveRerun: p(`SELECT ${JOB_COLUMNS} FROM jobs WHERE parent_job_id = ? AND status IN ('queued', 'running', 'finished') ORDER BY seq DESC LIMIT 1`),
+      byId: p(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`),
+      byRun: p(`SELECT ${JOB_COLUMNS} FROM jobs WHERE run_id = ? ORDER BY seq DESC LIMIT 1`),
+      oldestQueued: p(`SELECT ${JOB_COLUMNS} FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1`),
       start: p(`UPDATE jobs SET status = 'running', started_at = @now, attempts = attempts + 1, worker_id = @worker, heartbeat_at = @now WHERE id = @id AND status = 'queued'`),
-      list: p(`SELECT ${COLUMNS} FROM jobs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY seq DESC LIMIT ?`),
-      listAll: p(`SELECT ${COLUMNS} FROM jobs ORDER BY seq DESC LIMIT ?`),
+      list: p(`SELECT ${JOB_COLUMNS} FROM jobs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY seq DESC LIMIT ?`),
+      listAll: p(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY seq DESC LIMIT ?`),
       count: p(`SELECT COUNT(*) AS n FROM jobs WHERE status = ?`),
       // Jobs of `runmedic worker` processes are left to their heartbeats (reapStale): a restarted bot does not end them.
-      running: p(`SELECT ${COLUMNS} FROM jobs WHERE status = 'running' AND worker_id IS NULL ORDER BY seq`),
+      running: p(`SELECT ${JOB_COLUMNS} FROM jobs WHERE status = 'running' AND worker_id IS NULL ORDER BY seq`),
       interrupt: p(`UPDATE jobs SET status = 'interrupted', finished_at = ?, error = 'the process running this job stopped' WHERE status = 'running' AND worker_id IS NULL`),
       claimReport: p(`UPDATE jobs SET reported_at = ? WHERE id = ? AND reported_at IS NULL AND status NOT IN ('queued', 'running')`),
       unreported: p(
-        `SELECT ${COLUMNS} FROM jobs WHERE reported_at IS NULL AND status NOT IN ('queued', 'running') AND COALESCE(report_channel_id, channel_id) IS NOT NULL ORDER BY seq`,
+        `SELECT ${JOB_COLUMNS} FROM jobs WHERE reported_at IS NULL AND status NOT IN ('queued', 'running') AND COALESCE(report_channel_id, channel_id) IS NOT NULL ORDER BY seq`,
       ),
       heartbeat: p(`UPDATE jobs SET heartbeat_at = @now, progress = COALESCE(@progress, progress) WHERE id = @id AND worker_id = @worker AND status = 'running' RETURNING cancel_requested_at`),
-      cancel: p(`${REQUEST_CANCEL_SQL} RETURNING ${COLUMNS}`),
+      cancel: p(`${REQUEST_CANCEL_SQL} RETURNING ${JOB_COLUMNS}`),
       stale: p(`SELECT seq FROM jobs WHERE status = 'running' AND worker_id IS NOT NULL AND heartbeat_at < ?`),
-      reap: p(`${REAP_SQL} WHERE seq = @seq RETURNING ${COLUMNS}`),
+      reap: p(`${REAP_SQL} WHERE seq = @seq RETURNING ${JOB_COLUMNS}`),
     };
   }
 
@@ -109,7 +57,7 @@ export class SqliteJobStore implements JobStore {
     // One immediate transaction: no other connection can enqueue the same rerun between the check and the insert.
     return this.db.transaction(() => {
       const live = this.st.liveRerun.get(job.parentJobId) as JobRow | undefined;
-      if (live) return { job: toRecord(live), created: false };
+      if (live) return { job: toJobRecord(live), created: false };
       this.st.insert.run(this.row(job));
       return { job: this.mustGet(job.id), created: true };
     }).immediate();
@@ -117,7 +65,7 @@ export class SqliteJobStore implements JobStore {
 
   async liveRerunOf(parentJobId: string): Promise<JobRecord | null> {
     const row = this.st.liveRerun.get(parentJobId) as JobRow | undefined;
-    return row ? toRecord(row) : null;
+    return row ? toJobRecord(row) : null;
   }
 
   private row(job: NewJob) {
@@ -144,7 +92,7 @@ export class SqliteJobStore implements JobStore {
       const row = this.st.oldestQueued.get() as JobRow | undefined;
       if (!row) return null;
       this.st.start.run({ now: this.now(), worker, id: row.id });
-      return toRecord(this.st.byId.get(row.id) as JobRow);
+      return toJobRecord(this.st.byId.get(row.id) as JobRow);
     }).immediate();
   }
 
@@ -166,12 +114,12 @@ export class SqliteJobStore implements JobStore {
 
   async requestCancel(id: string): Promise<JobRecord | null> {
     const row = this.st.cancel.get({ id, now: this.now() }) as JobRow | undefined;
-    return row ? toRecord(row) : null;
+    return row ? toJobRecord(row) : null;
   }
 
   async reapStale(staleBefore: number): Promise<ReapedJobs> {
     const jobs = this.db.transaction(() =>
-      (this.st.stale.all(staleBefore) as { seq: number }[]).map((r) => toRecord(this.st.reap.get({ seq: r.seq, max: MAX_JOB_ATTEMPTS, now: this.now() }) as JobRow)),
+      (this.st.stale.all(staleBefore) as { seq: number }[]).map((r) => toJobRecord(this.st.reap.get({ seq: r.seq, max: MAX_JOB_ATTEMPTS, now: this.now() }) as JobRow)),
     ).immediate();
     return { retried: jobs.filter((j) => j.status === 'queued'), interrupted: jobs.filter((j) => j.status !== 'queued') };
   }
@@ -207,18 +155,18 @@ export class SqliteJobStore implements JobStore {
 
   async get(id: string): Promise<JobRecord | null> {
     const row = this.st.byId.get(id) as JobRow | undefined;
-    return row ? toRecord(row) : null;
+    return row ? toJobRecord(row) : null;
   }
 
   async getByRunId(runId: string): Promise<JobRecord | null> {
     const row = this.st.byRun.get(runId) as JobRow | undefined;
-    return row ? toRecord(row) : null;
+    return row ? toJobRecord(row) : null;
   }
 
   async list(opts: { limit?: number; statuses?: readonly JobStatus[] } = {}): Promise<JobRecord[]> {
     const limit = opts.limit ?? 20;
     const rows = (opts.statuses ? this.st.list.all(JSON.stringify(opts.statuses), limit) : this.st.listAll.all(limit)) as JobRow[];
-    return rows.map(toRecord);
+    return rows.map(toJobRecord);
   }
 
   async countByStatus(status: JobStatus): Promise<number> {
@@ -229,7 +177,7 @@ export class SqliteJobStore implements JobStore {
     return this.db.transaction(() => {
       const rows = this.st.running.all() as JobRow[];
       this.st.interrupt.run(this.now());
-      return rows.map((r) => toRecord(this.st.byId.get(r.id) as JobRow));
+      return rows.map((r) => toJobRecord(this.st.byId.get(r.id) as JobRow));
     }).immediate();
   }
 
@@ -238,12 +186,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   async listUnreported(): Promise<JobRecord[]> {
-    return (this.st.unreported.all() as JobRow[]).map(toRecord);
+    return (this.st.unreported.all() as JobRow[]).map(toJobRecord);
   }
 
   private mustGet(id: string): JobRecord {
     const row = this.st.byId.get(id) as JobRow | undefined;
     if (!row) throw new JobNotFoundError(id);
-    return toRecord(row);
+    return toJobRecord(row);
   }
 }

@@ -3,37 +3,14 @@
  * exactly one process of any number post each digest slot.
  */
 import type { DigestSchedule, DigestState, DigestStore, NewDigestSchedule, PostedDigest } from '../digest-store.ts';
+import { SCHEDULE_COLUMNS, toSchedule, type ScheduleRow } from '../digest-rows.ts';
 import type { PgPool } from './pg-database.ts';
-
-interface ScheduleRow {
-  id: string;
-  guild_id: string;
-  channel_id: string;
-  cron: string;
-  timezone: string;
-  window_ms: number;
-  created_at: number;
-  created_by: string | null;
-}
-
-const COLUMNS = 'id, guild_id, channel_id, cron, timezone, window_ms, created_at, created_by';
-
-const toSchedule = (r: ScheduleRow): DigestSchedule => ({
-  id: r.id,
-  guildId: r.guild_id,
-  channelId: r.channel_id,
-  cron: r.cron,
-  timezone: r.timezone,
-  windowMs: r.window_ms,
-  createdAt: r.created_at,
-  createdBy: r.created_by,
-});
 
 export class PgDigestStore implements DigestStore {
   constructor(private readonly pool: PgPool) {}
 
   async addSchedule(s: NewDigestSchedule): Promise<DigestSchedule> {
-    await this.pool.query(`INSERT INTO digest_schedules (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+    await this.pool.query(`INSERT INTO digest_schedules (${SCHEDULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
       s.id, s.guildId, s.channelId, s.cron, s.timezone, s.windowMs, s.createdAt, s.createdBy,
     ]);
     return { ...s };
@@ -41,13 +18,13 @@ export class PgDigestStore implements DigestStore {
 
   async listSchedules(guildId?: string): Promise<DigestSchedule[]> {
     const r = guildId === undefined
-      ? await this.pool.query<ScheduleRow>(`SELECT ${COLUMNS} FROM digest_schedules ORDER BY created_at, id`)
-      : await this.pool.query<ScheduleRow>(`SELECT ${COLUMNS} FROM digest_schedules WHERE guild_id = $1 ORDER BY created_at, id`, [guildId]);
+      ? await this.pool.query<ScheduleRow>(`SELECT ${SCHEDULE_COLUMNS} FROM digest_schedules ORDER BY created_at, id`)
+      : await this.pool.query<ScheduleRow>(`SELECT ${SCHEDULE_COLUMNS} FROM digest_schedules WHERE guild_id = $1 ORDER BY created_at, id`, [guildId]);
     return r.rows.map(toSchedule);
   }
 
   async getSchedule(id: string): Promise<DigestSchedule | null> {
-    const r = (await this.pool.query<ScheduleRow>(`SELECT ${COLUMNS} FROM digest_schedules WHERE id = $1`, [id])).rows[0];
+    const r = (await this.pool.query<ScheduleRow>(`SELECT ${SCHEDULE_COLUMNS} FROM digest_schedules WHERE id = $1`, [id])).rows[0];
     return r ? toSchedule(r) : null;
   }
 

@@ -1,51 +1,8 @@
 /** PushStore on PostgreSQL (tables of migration 4). */
 import type { ApiTokenRecord, PushedRunRecord, PushStore } from '../../app/push-store.ts';
 import type { DiagnoseContext } from '../../domain/context.ts';
+import { toPushed, toToken, type PushedRow, type TokenRow } from '../push-rows.ts';
 import { inTransaction, type PgPool } from './pg-database.ts';
-
-interface TokenRow {
-  id: string;
-  guild_id: string;
-  name: string;
-  secret_hash: string;
-  created_at: number;
-  created_by: string | null;
-  revoked_at: number | null;
-  last_used_at: number | null;
-}
-
-interface PushedRow {
-  run_id: string;
-  guild_id: string;
-  token_id: string;
-  client_key: string | null;
-  channel_id: string | null;
-  context: string;
-  last_seen_at: number;
-  stalled_at: number | null;
-}
-
-const toToken = (r: TokenRow): ApiTokenRecord => ({
-  id: r.id,
-  guildId: r.guild_id,
-  name: r.name,
-  secretHash: r.secret_hash,
-  createdAt: r.created_at,
-  createdBy: r.created_by,
-  revokedAt: r.revoked_at,
-  lastUsedAt: r.last_used_at,
-});
-
-const toPushed = (r: PushedRow): PushedRunRecord => ({
-  runId: r.run_id,
-  guildId: r.guild_id,
-  tokenId: r.token_id,
-  clientKey: r.client_key,
-  channelId: r.channel_id,
-  context: JSON.parse(r.context) as DiagnoseContext,
-  lastSeenAt: r.last_seen_at,
-  stalledAt: r.stalled_at,
-});
 
 export class PgPushStore implements PushStore {
   constructor(private readonly pool: PgPool) {}
