@@ -14,7 +14,7 @@ import { itemOf, unknownItem } from './rule.ts';
 import { judgedValidation } from './overfitting.ts';
 import { levels } from './shared.ts';
 import { smoothedAtPointOf, type Curve } from '../signals/view.ts';
-import { noiseLevel } from '../signals/noise.ts';
+import { noiseLevel, secondDifferenceNoise } from '../signals/noise.ts';
 
 /**
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
@@ -53,17 +53,6 @@ export function jitterAgainstTraining(val: Curve, train: Curve | null): { sigma:
   return r.length >= MIN_EVALS ? { sigma: noiseLevel(r), m: r.length - 1 } : { sigma: NaN, m: 0 };
 }
 
-/** Robust point-noise σ from second differences: MAD / 0.6745 of y[i−1] − 2y[i] + y[i+1], over √6. */
-export function pointNoise(y: ArrayLike<number>): number {
-  const d: number[] = [];
-  for (let i = 1; i + 1 < y.length; i++) d.push(Math.abs(y[i - 1]! - 2 * y[i]! + y[i + 1]!));
-  if (d.length < 3) return NaN;
-  d.sort((a, b) => a - b);
-  const mid = d.length >> 1;
-  const mad = d.length % 2 ? d[mid]! : (d[mid - 1]! + d[mid]!) / 2;
-  return mad / 0.6745 / Math.sqrt(6);
-}
-
 export const noisyValidationRule: Rule = {
   id: 'noisy_validation',
   area: 'generalization',
@@ -96,8 +85,8 @@ export const noisyValidationRule: Rule = {
     const trainEpoch = view.all.find((c) => c.split === 'train' && c.key === val.key && c.cadence === 'epoch' && c.logScale === val.logScale && c.ty.length >= MIN_EVALS);
     if (trainEpoch) {
       // Both point noises from second differences (a straight trend cancels; a bend mostly does), measured alike.
-      const trainJitter = pointNoise(trainEpoch.ty) / (val.logScale ? 1 : val.range);
-      const ratio = pointNoise(val.ty) / (val.logScale ? 1 : val.range) / trainJitter;
+      const trainJitter = secondDifferenceNoise(trainEpoch.ty) / (val.logScale ? 1 : val.range);
+      const ratio = secondDifferenceNoise(val.ty) / (val.logScale ? 1 : val.range) / trainJitter;
       Object.assign(evidence, { trainJitter: Number(trainJitter.toFixed(3)), noiseRatio: Number.isFinite(ratio) ? Number(ratio.toFixed(2)) : null });
       if (trainJitter > 0 && ratio < FIT.minNoiseRatio) {
         return itemOf(this, 'pass', `${val.name} jumps by about ${shown(relative)}, but ${trainEpoch.name} is nearly as jumpy: the jumps come from training, not from a small validation set`, '', evidence);

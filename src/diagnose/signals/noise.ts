@@ -20,3 +20,15 @@ export function noiseLevel(values: ArrayLike<number>): number {
   const dev = d.map((x) => Math.abs(x - m));
   return (1.4826 * median(dev)) / Math.SQRT2;
 }
+
+/**
+ * Robust point-noise σ from second differences: median(|y[i−1] − 2y[i] + y[i+1]|) / 0.6745 / √6. A straight trend
+ * cancels and a bend mostly does, so two curves of different slopes are compared on their noise alone. NaN when fewer
+ * than 5 points (3 differences).
+ */
+export function secondDifferenceNoise(y: ArrayLike<number>): number {
+  const d: number[] = [];
+  for (let i = 1; i + 1 < y.length; i++) d.push(Math.abs(y[i - 1]! - 2 * y[i]! + y[i + 1]!));
+  if (d.length < 3) return NaN;
+  return median(d) / 0.6745 / Math.sqrt(6);
+}
