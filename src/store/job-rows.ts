@@ -2,7 +2,7 @@
  * A row of the jobs table as both stores read it (SQLite and PostgreSQL hold the same columns, migrations 3, 7, 8
  * and 11; PostgreSQL's int8 is parsed to a number), and the record it becomes.
  */
-import type { JobRecord, JobStatus } from './job-store.ts';
+import type { JobPatch, JobRecord, JobStatus } from './job-store.ts';
 
 export interface JobRow {
   id: string;
@@ -56,3 +56,15 @@ export function toJobRecord(r: JobRow): JobRecord {
     progress: r.progress === null ? null : JSON.parse(r.progress),
   };
 }
+
+/** The column each field of a JobPatch updates. */
+export const JOB_PATCH_COLUMNS: Record<keyof JobPatch, string> = {
+  status: 'status',
+  runId: 'run_id',
+  backend: 'backend',
+  error: 'error',
+  context: 'context',
+  finishedAt: 'finished_at',
+  reportChannelId: 'report_channel_id',
+  progressMessageId: 'progress_message_id',
+};

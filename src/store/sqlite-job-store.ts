@@ -3,7 +3,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { HeartbeatAnswer, JobPatch, JobRecord, JobStatus, JobStore, NewJob, ReapedJobs } from './job-store.ts';
 import { JobNotFoundError, MAX_JOB_ATTEMPTS } from './job-store.ts';
 import { REAP_SQL, REQUEST_CANCEL_SQL } from './job-queue-sql.ts';
-import { JOB_COLUMNS, toJobRecord, type JobRow } from './job-rows.ts';
+import { JOB_COLUMNS, JOB_PATCH_COLUMNS, toJobRecord, type JobRow } from './job-rows.ts';
 
 export class SqliteJobStore implements JobStore {
   private readonly st: Record<
@@ -131,20 +131,11 @@ export class SqliteJobStore implements JobStore {
   private applyPatch(id: string, patch: JobPatch): JobRecord {
     const sets: string[] = [];
     const values: Record<string, unknown> = { id };
-    const col: Record<keyof JobPatch, string> = {
-      status: 'status',
-      runId: 'run_id',
-      backend: 'backend',
-      error: 'error',
-      context: 'context',
-      finishedAt: 'finished_at',
-      reportChannelId: 'report_channel_id',
-      progressMessageId: 'progress_message_id',
-    };
     for (const [k, v] of Object.entries(patch) as [keyof JobPatch, unknown][]) {
       if (v === undefined) continue;
-      sets.push(`${col[k]} = @${col[k]}`);
-      values[col[k]] = k === 'context' && v !== null ? JSON.stringify(v) : v;
+      const column = JOB_PATCH_COLUMNS[k];
+      sets.push(`${column} = @${column}`);
+      values[column] = k === 'context' && v !== null ? JSON.stringify(v) : v;
     }
     if (sets.length) {
       const r = this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = @id`).run(values);

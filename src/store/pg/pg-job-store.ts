@@ -4,21 +4,10 @@
  * queued job without waiting for each other, and no job is taken twice.
  */
 import type { HeartbeatAnswer, JobPatch, JobRecord, JobStatus, JobStore, NewJob, ReapedJobs } from '../job-store.ts';
-import { JOB_COLUMNS, toJobRecord, type JobRow } from '../job-rows.ts';
+import { JOB_COLUMNS, JOB_PATCH_COLUMNS, toJobRecord, type JobRow } from '../job-rows.ts';
 import { JobNotFoundError, MAX_JOB_ATTEMPTS } from '../job-store.ts';
 import { REAP_SQL, REQUEST_CANCEL_SQL } from '../job-queue-sql.ts';
 import { inTransaction, LOCK, type PgPool } from './pg-database.ts';
-
-const PATCH_COLUMNS: Record<keyof JobPatch, string> = {
-  status: 'status',
-  runId: 'run_id',
-  backend: 'backend',
-  error: 'error',
-  context: 'context',
-  finishedAt: 'finished_at',
-  reportChannelId: 'report_channel_id',
-  progressMessageId: 'progress_message_id',
-};
 
 export class PgJobStore implements JobStore {
   constructor(
@@ -88,7 +77,7 @@ export class PgJobStore implements JobStore {
     for (const [k, v] of Object.entries(patch) as [keyof JobPatch, unknown][]) {
       if (v === undefined) continue;
       values.push(k === 'context' && v !== null ? JSON.stringify(v) : v);
-      sets.push(`${PATCH_COLUMNS[k]} = $${values.length}`);
+      sets.push(`${JOB_PATCH_COLUMNS[k]} = $${values.length}`);
     }
     const r = sets.length
       ? await this.pool.query<JobRow>(`UPDATE jobs SET ${sets.join(', ')} WHERE id = $1 RETURNING ${JOB_COLUMNS}`, values)
@@ -163,7 +152,7 @@ export class PgJobStore implements JobStore {
     for (const [k, v] of Object.entries(patch) as [keyof JobPatch, unknown][]) {
       if (v === undefined) continue;
       values.push(k === 'context' && v !== null ? JSON.stringify(v) : v);
-      sets.push(`${PATCH_COLUMNS[k]} = $${values.length}`);
+      sets.push(`${JOB_PATCH_COLUMNS[k]} = $${values.length}`);
     }
     const r = await this.pool.query<JobRow>(
       `UPDATE jobs SET ${[...sets, 'heartbeat_at = NULL'].join(', ')} WHERE id = $1 AND worker_id = $2 AND status = 'running' RETURNING ${JOB_COLUMNS}`,
