@@ -20,6 +20,13 @@ const snowflake = z.string().regex(/^\d{5,25}$/);
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const filePath = z.string().min(1).refine((s) => !s.includes('\0') && !s.endsWith('/'));
+/** Discord recommends about one shard per 1,000 servers: 10,000 is far past any bot, and a typo cannot open 10^9 sockets. */
+const MAX_SHARDS = 10_000;
+const shardIdList = z
+  .string()
+  .regex(/^\d{1,5}(\s*,\s*\d{1,5})*$/)
+  .transform((s) => s.split(',').map((id) => Number(id.trim())))
+  .refine((ids) => new Set(ids).size === ids.length);
 
 const VARIABLES = {
   dbPath: variable('RUNMEDIC_DB', filePath.default('./runmedic.db'), 'a file path for the SQLite database'),
@@ -53,6 +60,8 @@ const VARIABLES = {
   ingestMaxRunsPerFile: variable('INGEST_MAX_RUNS_PER_FILE', positiveInt.max(10_000).default(1000), 'a whole number of runs from 1 to 10000'),
   trainRoleId: variable('TRAIN_ROLE_ID', snowflake.optional(), 'a Discord role id (digits)'),
   jobConcurrency: variable('JOB_CONCURRENCY', z.coerce.number().int().min(0).default(1), 'a whole number of training jobs run at once (0: only `runmedic worker` processes train)'),
+  botShards: variable('BOT_SHARDS', positiveInt.max(MAX_SHARDS).optional(), `the total number of bot shards over every bot process (1–${MAX_SHARDS}; unset: one process runs the only shard)`),
+  shardIds: variable('SHARD_IDS', shardIdList.optional(), 'a comma-separated list of distinct shard ids this process runs, such as 0,1 (unset: every shard of BOT_SHARDS)'),
 } as const;
 
 type Variables = typeof VARIABLES;
@@ -90,6 +99,37 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // Never echo the value: it may be a secret.
     else problems.push(`${v.env}: expected ${v.expected}`);
   }
+  if (!problems.length) problems.push(...shardingProblems(out.botShards as number | undefined, out.shardIds as number[] | undefined));
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(out) as Config;
+}
+
+/**
+ * SHARD_IDS only means something against BOT_SHARDS: each id must be one of its shards. Shard ids are no secret, so
+ * the message names the offending one. Checked with zod like every variable, once both parsed.
+ */
+const shardingSchema = z
+  .object({ botShards: z.number().optional(), shardIds: z.array(z.number()).optional() })
+  .superRefine(({ botShards, shardIds }, ctx) => {
+    if (!shardIds) return;
+    if (botShards === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'SHARD_IDS: expected BOT_SHARDS to be set too (the total number of shards the ids count in)' });
+      return;
+    }
+    const outside = shardIds.filter((id) => id >= botShards);
+    if (outside.length) {
+      const range = botShards === 1 ? 'the only shard id, 0' : `shard ids from 0 to ${botShards - 1}`;
+      ctx.addIssue({ code: 'custom', message: `SHARD_IDS: ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not below BOT_SHARDS=${botShards}: expected ${range}` });
+    }
+  });
+
+function shardingProblems(botShards: number | undefined, shardIds: number[] | undefined): string[] {
+  const r = shardingSchema.safeParse({ botShards, shardIds });
+  return r.success ? [] : r.error.issues.map((i) => i.message);
+}
+
+/** The shards this bot process runs, or null when the bot is not sharded (BOT_SHARDS unset: one shard, this process). */
+export function botSharding(config: Pick<Config, 'botShards' | 'shardIds'>): { count: number; ids: number[] } | null {
+  if (config.botShards === undefined) return null;
+  return { count: config.botShards, ids: config.shardIds ?? Array.from({ length: config.botShards }, (_, i) => i) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, CONFIG_ENV_NAMES, loadConfig } from '../src/config.ts';
+import { botSharding, ConfigError, CONFIG_ENV_NAMES, loadConfig } from '../src/config.ts';
 import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from './support/real-logs.ts';
 import path from 'node:path';
@@ -34,6 +34,30 @@ describe('loadConfig', () => {
     expect(problems.some((p) => p.startsWith('RUNMEDIC_DB: expected a file path'))).toBe(true);
     expect(problems.some((p) => p.startsWith('DISCORD_TOKEN: expected'))).toBe(true);
     expect((err as Error).message).not.toContain('secret');
+  });
+
+  it('reads bot sharding: BOT_SHARDS alone runs every shard here, SHARD_IDS picks some', () => {
+    expect(botSharding(loadConfig({}))).toBeNull();
+    expect(botSharding(loadConfig({ BOT_SHARDS: '3' }))).toEqual({ count: 3, ids: [0, 1, 2] });
+    expect(botSharding(loadConfig({ BOT_SHARDS: '4', SHARD_IDS: ' 3, 1 ' }))).toEqual({ count: 4, ids: [3, 1] });
+  });
+
+  it('refuses shard ids that are not shards of BOT_SHARDS, naming the id and the range expected', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+        throw e;
+      }
+      return [];
+    };
+    expect(problems({ BOT_SHARDS: '2', SHARD_IDS: '0,2' })).toEqual(['SHARD_IDS: 2 is not below BOT_SHARDS=2: expected shard ids from 0 to 1']);
+    expect(problems({ BOT_SHARDS: '1', SHARD_IDS: '1,3' })).toEqual(['SHARD_IDS: 1, 3 are not below BOT_SHARDS=1: expected the only shard id, 0']);
+    expect(problems({ SHARD_IDS: '0' })).toEqual(['SHARD_IDS: expected BOT_SHARDS to be set too (the total number of shards the ids count in)']);
+    expect(problems({ BOT_SHARDS: '2', SHARD_IDS: '0;1' })[0]).toMatch(/^SHARD_IDS: expected a comma-separated list of distinct shard ids/);
+    expect(problems({ BOT_SHARDS: '2', SHARD_IDS: '1,1' })[0]).toMatch(/^SHARD_IDS: expected a comma-separated list of distinct shard ids/);
+    expect(problems({ BOT_SHARDS: '0' })[0]).toMatch(/^BOT_SHARDS: expected the total number of bot shards/);
   });
 
   it('.env.example documents every variable config reads', () => {
