@@ -90,3 +90,82 @@ describe('fake Discord', () => {
     await expect(fake.waitFor(() => false, 50, 'nothing')).rejects.toThrow(/waiting for nothing[\s\S]*gateway: connections=1/);
   });
 });
+
+describe('fake Discord with a sharded bot', () => {
+  let fake: FakeDiscord;
+  const clients: Client[] = [];
+  const seen = new Map<number, string[]>();
+
+  const shardClient = async (shard: number, count: number): Promise<Client> => {
+    const client = new Client({ intents: [GatewayIntentBits.Guilds], shards: [shard], shardCount: count, rest: { api: fake.apiBase, retries: 0 } });
+    clients.push(client);
+    seen.set(shard, []);
+    client.on(Events.InteractionCreate, async (i) => {
+      seen.get(shard)!.push(i.guildId ?? '');
+      if (i.isChatInputCommand()) await i.reply(`shard ${shard} answers in ${i.guildId}`);
+    });
+    const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
+    await client.login(fake.token);
+    await ready;
+    return client;
+  };
+
+  beforeEach(async () => {
+    fake = await FakeDiscord.start({ guildShard: [0, 2] });
+  });
+
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.destroy();
+    await fake.stop();
+  });
+
+  it('gives each shard the guilds it owns and sends each guild’s interactions to its shard only', async () => {
+    const other = fake.addGuild('second guild', { shard: [1, 2] });
+    const [zero, one] = await Promise.all([shardClient(0, 2), shardClient(1, 2)]);
+    expect(fake.identifiedShards).toEqual(expect.arrayContaining([[0, 2], [1, 2]]));
+    expect(fake.gatewayStats).toMatchObject({ connected: true, shards: [0, 1] });
+    expect([...zero.guilds.cache.keys()]).toEqual([fake.guildId]);
+    expect([...one.guilds.cache.keys()]).toEqual([other.id]);
+    expect(one.guilds.cache.get(other.id)?.channels.cache.has(other.alerts.id)).toBe(true);
+    expect(one.guilds.cache.get(other.id)?.roles.cache.has(other.oncallRole.id)).toBe(true);
+    expect(one.guilds.cache.get(other.id)?.channels.cache.has(fake.alerts.id)).toBe(false);
+
+    const here = fake.slash({ name: 'ping' });
+    const there = fake.slash({ name: 'ping', channelId: other.general.id });
+    expect((await fake.answerOf(here)).content).toBe(`shard 0 answers in ${fake.guildId}`);
+    expect((await fake.answerOf(there)).content).toBe(`shard 1 answers in ${other.id}`);
+    expect([here.shard, there.shard]).toEqual([0, 1]);
+    expect(seen.get(0)).toEqual([fake.guildId]);
+    expect(seen.get(1)).toEqual([other.id]);
+    expect(fake.responseOf(there)?.guild_id).toBe(other.id);
+  });
+
+  it('sends a guild joined later to its shard, and resumes one shard without touching the other', async () => {
+    const [, one] = await Promise.all([shardClient(0, 2), shardClient(1, 2)]);
+    const later = fake.addGuild('joined later', { shard: [1, 2] });
+    await fake.waitFor(() => one.guilds.cache.has(later.id), 3000, 'the new guild on shard 1');
+    expect(clients[0]!.guilds.cache.has(later.id)).toBe(false);
+
+    fake.dropGateway(4000, 1);
+    const it = fake.slash({ name: 'ping', channelId: later.general.id });
+    expect((await fake.answerOf(it, 5000)).content).toBe(`shard 1 answers in ${later.id}`);
+    expect(fake.gatewayStats.resumes).toBe(1);
+    expect(fake.gatewayStats.connections).toBe(3);
+  });
+
+  it('delivers nothing for a guild whose shard is not connected, and refuses a shard id outside the count', async () => {
+    const other = fake.addGuild('unserved', { shard: [1, 2] });
+    await shardClient(0, 2);
+    const lost = fake.slash({ name: 'ping', channelId: other.general.id });
+    expect(lost.shard).toBeUndefined();
+    expect(seen.get(0)).toEqual([]);
+    await expect(fake.waitFor(() => false, 50, 'nothing')).rejects.toThrow(/sessions=\[shard 0\/2 live seq=\d+\] undelivered=1/);
+
+    // discord.js never sends a shard outside its count; speak the gateway directly to see Discord's answer (4010).
+    const { WebSocket } = await import('ws');
+    const ws = new WebSocket(fake.gatewayUrl);
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    ws.on('open', () => ws.send(JSON.stringify({ op: 2, d: { token: fake.token, intents: 1, shard: [2, 2], properties: {} } })));
+    expect(await closed).toBe(4010);
+  });
+});

@@ -11,6 +11,19 @@ export function snowflake(): string {
   return ((ms << 22n) | (snowflakeCounter & 0x3fffffn)).toString();
 }
 
+/** The shard a guild belongs to with `count` shards: Discord's rule, (guild_id >> 22) % count. */
+export function shardOfGuild(guildId: string, count: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(count));
+}
+
+/** A fresh snowflake whose guild shard is `shard` of `count` (its timestamp part moved by at most count − 1 ms). */
+export function snowflakeOnShard(shard: number, count: number): string {
+  const id = BigInt(snowflake());
+  let ms = id >> 22n;
+  ms += (BigInt(shard) - (ms % BigInt(count)) + BigInt(count)) % BigInt(count);
+  return ((ms << 22n) | (id & 0x3fffffn)).toString();
+}
+
 export interface FakeUser {
   id: string;
   username: string;

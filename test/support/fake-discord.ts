@@ -1,8 +1,13 @@
 /**
  * A stand-in for Discord's REST API and gateway on 127.0.0.1 that the real discord.js v14 client logs into
  * (see ../shared/discord-wire-notes.md for what it must speak). State is in memory: one guild with channels,
- * roles, members, messages and threads. Tests drive users through `slash`, `autocomplete`, `clickButton`
- * and observe the bot through `requests`, `messages` and `waitFor`.
+ * roles, members, messages and threads (more with `addGuild`). Tests drive users through `slash`, `autocomplete`,
+ * `clickButton` and observe the bot through `requests`, `messages` and `waitFor`.
+ *
+ * The gateway takes one session per shard: each IDENTIFY carries `shard: [id, count]` ([0, 1] when absent) and gets
+ * READY and GUILD_CREATE for the guilds that shard owns ((guild_id >> 22) % count), and every guild event
+ * (INTERACTION_CREATE, MESSAGE_CREATE, THREAD_CREATE) goes to the session of the guild's shard only, as on Discord.
+ * An unsharded client is the one session [0, 1] and owns every guild.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +22,9 @@ import {
   BOT_PERMISSIONS,
   MANAGER_PERMISSIONS,
   MEMBER_PERMISSIONS,
+  shardOfGuild,
   snowflake,
+  snowflakeOnShard,
   type FakeAttachment,
   type FakeChannel,
   type FakeMember,
@@ -69,6 +76,32 @@ export interface FakeInteraction {
   followUpIds: string[];
   /** For buttons: the message the button sits on. */
   messageId?: string;
+  /** The guild it happened in (its channel's). */
+  guildId: string;
+  /** The shard whose gateway session it was sent to; undefined when no connected shard owns the guild. */
+  shard?: number;
+}
+
+/** A guild besides the default one: its id, its two text channels and its alert role. */
+export interface FakeGuild {
+  id: string;
+  name: string;
+  general: FakeChannel;
+  alerts: FakeChannel;
+  oncallRole: FakeRole;
+}
+
+/** One gateway session: the bot's shard `shard[0]` of `shard[1]`. */
+interface GatewaySession {
+  shard: [number, number];
+  id: string;
+  intents: number;
+  ws: WebSocket | null;
+  /** Identified or resumed on `ws`: dispatches go out now; else they wait in `dispatched` for a RESUME. */
+  live: boolean;
+  seq: number;
+  /** Every dispatch of the session, for replay on RESUME. */
+  dispatched: { s: number; frame: string }[];
 }
 
 export interface SlashOption {
@@ -115,6 +148,8 @@ export interface FakeDiscordOptions {
    * Intents). Without it an IDENTIFY asking for the intent is closed with 4014 (disallowed intents), as on Discord.
    */
   messageContentIntent?: boolean;
+  /** Gives the default guild an id on this shard ([id, count]), for sharded bots. */
+  guildShard?: [number, number];
 }
 
 /** Gateway intent bits the fake acts on. */
@@ -124,7 +159,10 @@ export class FakeDiscord {
   readonly token: string;
   readonly applicationId = snowflake();
   readonly botUser: FakeUser = { id: this.applicationId, username: 'runmedic', bot: true };
-  readonly guildId = snowflake();
+  /** The default guild; `addGuild` adds more. */
+  readonly guildId: string;
+  /** Every guild's name by id. */
+  readonly guildNames = new Map<string, string>();
   readonly channels = new Map<string, FakeChannel>();
   readonly roles = new Map<string, FakeRole>();
   readonly members = new Map<string, FakeMember>();
@@ -144,12 +182,12 @@ export class FakeDiscord {
   private server!: http.Server;
   private wss!: WebSocketServer;
   private port = 0;
-  private socket: WebSocket | null = null;
-  private sessionId: string | null = null;
-  private seq = 0;
-  /** Every dispatch of the current session, for replay on RESUME. */
-  private dispatched: { s: number; frame: string }[] = [];
-  private identified = false;
+  /** The gateway sessions by shard id (one, shard 0, for an unsharded client). */
+  private readonly sessions = new Map<number, GatewaySession>();
+  /** The guild of each role (a guild's @everyone role has the guild's id). */
+  private readonly roleGuild = new Map<string, string>();
+  /** Guild events no session received: no connected shard owned the guild. */
+  private undelivered = 0;
   private gatewayConnections = 0;
   private resumes = 0;
   private readonly hosted = new Map<string, Uint8Array>();
@@ -159,16 +197,19 @@ export class FakeDiscord {
   private requestSeq = 0;
   /** The intents of every IDENTIFY, in order (the last is the session's). */
   readonly identifies: number[] = [];
+  /** The shard of every IDENTIFY accepted, in order. */
+  readonly identifiedShards: [number, number][] = [];
   messageContentIntent: boolean;
 
   private constructor(opts: FakeDiscordOptions) {
     this.token = opts.token ?? BOT_TOKEN;
     this.messageContentIntent = opts.messageContentIntent ?? true;
+    this.guildId = opts.guildShard ? snowflakeOnShard(...opts.guildShard) : snowflake();
+    this.guildNames.set(this.guildId, 'runmedic test guild');
     this.general = this.addChannel('general');
     this.alerts = this.addChannel('ml-alerts');
-    this.oncallRole = { id: snowflake(), name: 'ml-oncall', permissions: '0' };
-    this.roles.set(this.oncallRole.id, this.oncallRole);
-    this.roles.set(this.guildId, { id: this.guildId, name: '@everyone', permissions: MEMBER_PERMISSIONS });
+    this.oncallRole = this.addRole(this.guildId, 'ml-oncall', '0');
+    this.addRole(this.guildId, '@everyone', MEMBER_PERMISSIONS, this.guildId);
     this.admin = this.addMember('alice-admin', MANAGER_PERMISSIONS);
     this.member = this.addMember('bob-member', MEMBER_PERMISSIONS);
     this.defineRoutes();
@@ -188,15 +229,55 @@ export class FakeDiscord {
     return `ws://127.0.0.1:${this.port}/gateway`;
   }
 
-  /** How many times a client opened the gateway, and how many of those were RESUMEs. */
+  /**
+   * How many times a client opened the gateway, how many of those were RESUMEs, whether every session is connected,
+   * and the shards connected now.
+   */
   get gatewayStats() {
-    return { connections: this.gatewayConnections, resumes: this.resumes, connected: this.socket !== null && this.identified };
+    const sessions = [...this.sessions.values()];
+    return {
+      connections: this.gatewayConnections,
+      resumes: this.resumes,
+      connected: sessions.length > 0 && sessions.every((s) => s.live),
+      shards: sessions.filter((s) => s.live).map((s) => s.shard[0]).sort((a, b) => a - b),
+    };
   }
 
-  addChannel(name: string): FakeChannel {
-    const c: FakeChannel = { id: snowflake(), type: 0, name, guild_id: this.guildId };
+  addChannel(name: string, guildId = this.guildId): FakeChannel {
+    const c: FakeChannel = { id: snowflake(), type: 0, name, guild_id: guildId };
     this.channels.set(c.id, c);
     return c;
+  }
+
+  /**
+   * Another guild the bot is in, with its own #general, #ml-alerts and ml-oncall role (members are shared); on
+   * `shard` ([id, count]) when given. A shard connected now gets its GUILD_CREATE, as when the bot joins a server.
+   */
+  addGuild(name: string, opts: { shard?: [number, number] } = {}): FakeGuild {
+    const id = opts.shard ? snowflakeOnShard(...opts.shard) : snowflake();
+    this.guildNames.set(id, name);
+    this.addRole(id, '@everyone', MEMBER_PERMISSIONS, id);
+    const guild: FakeGuild = { id, name, general: this.addChannel('general', id), alerts: this.addChannel('ml-alerts', id), oncallRole: this.addRole(id, 'ml-oncall', '0') };
+    const session = this.sessionOf(id);
+    if (session) this.dispatch(session, 'GUILD_CREATE', this.guildObject(id));
+    return guild;
+  }
+
+  private addRole(guildId: string, name: string, permissions: string, id = snowflake()): FakeRole {
+    const r: FakeRole = { id, name, permissions };
+    this.roles.set(id, r);
+    this.roleGuild.set(id, guildId);
+    return r;
+  }
+
+  private rolesOf(guildId: string): FakeRole[] {
+    return [...this.roles.values()].filter((r) => this.roleGuild.get(r.id) === guildId);
+  }
+
+  /** The session of the shard that owns the guild, among those identified (connected or waiting for a RESUME). */
+  private sessionOf(guildId: string): GatewaySession | undefined {
+    const sessions = [...this.sessions.values()].sort((a, b) => a.shard[0] - b.shard[0]);
+    return sessions.find((s) => shardOfGuild(guildId, s.shard[1]) === s.shard[0]);
   }
 
   addMember(username: string, permissions: string, roles: string[] = []): FakeMember {
@@ -305,12 +386,13 @@ export class FakeDiscord {
   postMessage(opts: { channelId: string; content?: string; attachments?: FakeAttachment[]; user?: FakeMember }): FakeMessage {
     const user = opts.user ?? this.member;
     const m = this.createMessage(opts.channelId, user.user, { content: opts.content ?? '', attachments: opts.attachments ?? [] });
-    const intents = this.sessionIntents;
-    if (intents & INTENT.GUILD_MESSAGES) {
+    const session = this.sessionOf(m.guild_id ?? this.guildId);
+    const intents = session?.intents ?? 0;
+    if (session && intents & INTENT.GUILD_MESSAGES) {
       const full = apiMessage(m);
       const seen = intents & INTENT.MESSAGE_CONTENT ? full : { ...full, content: '', attachments: [], embeds: [], components: [] };
       const { user: _u, ...member } = apiMember(user);
-      this.dispatch('MESSAGE_CREATE', { ...seen, member });
+      this.dispatch(session, 'MESSAGE_CREATE', { ...seen, member });
     }
     return m;
   }
@@ -412,16 +494,20 @@ export class FakeDiscord {
       const files = r.files.length ? ` files=[${r.files.map((f) => `${f.filename}:${f.bytes.byteLength}B`).join(', ')}]` : '';
       return `  #${r.seq} ${r.status} ${r.method} ${r.path}${body}${files}`;
     });
-    const gw = `gateway: connections=${this.gatewayConnections} resumes=${this.resumes} identified=${this.identified} seq=${this.seq}`;
+    const sessions = [...this.sessions.values()].map((s) => `shard ${s.shard[0]}/${s.shard[1]} ${s.live ? 'live' : 'waiting'} seq=${s.seq}`);
+    const gw = `gateway: connections=${this.gatewayConnections} resumes=${this.resumes} sessions=[${sessions.join(', ')}] undelivered=${this.undelivered}`;
     return `${gw}\nrequests (${this.requests.length}, last ${lines.length}):\n${lines.join('\n') || '  (none)'}`;
   }
 
-  /** Closes the gateway socket the way a network hiccup would (code 4000: the client resumes). */
-  dropGateway(code = 4000): void {
-    const s = this.socket;
-    this.socket = null;
-    this.identified = false;
-    s?.close(code, 'fake discord: simulated drop');
+  /** Closes the gateway sockets (of one shard when given) the way a network hiccup would (code 4000: the client resumes). */
+  dropGateway(code = 4000, shard?: number): void {
+    for (const session of this.sessions.values()) {
+      if (shard !== undefined && session.shard[0] !== shard) continue;
+      const ws = session.ws;
+      session.ws = null;
+      session.live = false;
+      ws?.close(code, 'fake discord: simulated drop');
+    }
   }
 
   async stop(): Promise<void> {
@@ -460,10 +546,6 @@ export class FakeDiscord {
 
   private onGatewayConnection(ws: WebSocket): void {
     this.gatewayConnections++;
-    // A new connection replaces the old one, as Discord allows one session per shard here.
-    if (this.socket && this.socket !== ws) this.socket.terminate();
-    this.socket = ws;
-    this.identified = false;
     ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41250 } }));
     ws.on('message', (raw) => {
       let frame: any;
@@ -476,9 +558,10 @@ export class FakeDiscord {
       this.onGatewayFrame(ws, frame);
     });
     ws.on('close', () => {
-      if (this.socket === ws) {
-        this.socket = null;
-        this.identified = false;
+      for (const session of this.sessions.values()) {
+        if (session.ws !== ws) continue;
+        session.ws = null;
+        session.live = false;
       }
       this.notify();
     });
@@ -495,38 +578,50 @@ export class FakeDiscord {
           ws.close(4004, 'Authentication failed.');
           return;
         }
+        const shard = frame.d?.shard ?? [0, 1];
+        if (!Array.isArray(shard) || shard.length !== 2 || !shard.every(Number.isInteger) || shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1]) {
+          ws.close(4010, 'Invalid shard.');
+          return;
+        }
         const intents = Number(frame.d?.intents ?? 0);
         this.identifies.push(intents);
         if (intents & INTENT.MESSAGE_CONTENT && !this.messageContentIntent) {
           ws.close(4014, 'Disallowed intent(s).');
           return;
         }
-        this.sessionId = snowflake();
-        this.seq = 0;
-        this.dispatched = [];
-        this.identified = true;
-        this.dispatch('READY', {
+        // A new session of a shard replaces its old one: one connection per shard.
+        const old = this.sessions.get(shard[0]);
+        if (old?.ws && old.ws !== ws) old.ws.terminate();
+        const session: GatewaySession = { shard: [shard[0], shard[1]], id: snowflake(), intents, ws, live: true, seq: 0, dispatched: [] };
+        this.sessions.set(shard[0], session);
+        this.identifiedShards.push(session.shard);
+        const owned = [...this.guildNames.keys()].filter((g) => shardOfGuild(g, shard[1]) === shard[0]);
+        this.dispatch(session, 'READY', {
           v: 10,
           user: { ...apiUser(this.botUser), bot: true, verified: true, flags: 0 },
-          guilds: [{ id: this.guildId, unavailable: true }],
-          session_id: this.sessionId,
+          guilds: owned.map((id) => ({ id, unavailable: true })),
+          session_id: session.id,
           resume_gateway_url: this.gatewayUrl,
           application: { id: this.applicationId, flags: 0 },
+          ...(frame.d?.shard ? { shard: session.shard } : {}),
         });
-        this.dispatch('GUILD_CREATE', this.guildObject());
+        for (const g of owned) this.dispatch(session, 'GUILD_CREATE', this.guildObject(g));
         return;
       }
       case 6: {
         const d = frame.d ?? {};
-        if (d.token !== this.token || d.session_id !== this.sessionId) {
+        const session = [...this.sessions.values()].find((s) => s.id === d.session_id);
+        if (d.token !== this.token || !session) {
           ws.send(JSON.stringify({ op: 9, d: false }));
           return;
         }
+        if (session.ws && session.ws !== ws) session.ws.terminate();
+        session.ws = ws;
+        session.live = true;
         this.resumes++;
-        this.identified = true;
         // Replay what the client missed, then RESUMED, as Discord does.
-        for (const e of this.dispatched) if (e.s > (d.seq ?? 0)) ws.send(e.frame);
-        this.dispatch('RESUMED', {});
+        for (const e of session.dispatched) if (e.s > (d.seq ?? 0)) ws.send(e.frame);
+        this.dispatch(session, 'RESUMED', {});
         this.notify();
         return;
       }
@@ -535,19 +630,31 @@ export class FakeDiscord {
     }
   }
 
-  /** Sends a dispatch now, or keeps it for replay when the client resumes. */
-  private dispatch(t: string, d: unknown): void {
-    const s = ++this.seq;
+  /** Sends a dispatch on the session now, or keeps it for replay when the client resumes. */
+  private dispatch(session: GatewaySession, t: string, d: unknown): void {
+    const s = ++session.seq;
     const frame = JSON.stringify({ op: 0, t, s, d });
-    this.dispatched.push({ s, frame });
-    if (this.socket && this.identified) this.socket.send(frame);
+    session.dispatched.push({ s, frame });
+    if (session.ws && session.live) session.ws.send(frame);
     this.notify();
   }
 
-  private guildObject() {
+  /** Sends a guild's event to the session of the shard owning the guild; returns that shard (undefined: none). */
+  private dispatchToGuild(guildId: string, t: string, d: unknown): number | undefined {
+    const session = this.sessionOf(guildId);
+    if (session) this.dispatch(session, t, d);
+    else {
+      this.undelivered++;
+      this.notify();
+    }
+    return session?.shard[0];
+  }
+
+  private guildObject(guildId: string) {
+    const channels = [...this.channels.values()].filter((c) => c.guild_id === guildId);
     return {
-      id: this.guildId,
-      name: 'runmedic test guild',
+      id: guildId,
+      name: this.guildNames.get(guildId) ?? 'runmedic test guild',
       icon: null,
       owner_id: this.admin.user.id,
       afk_timeout: 300,
@@ -562,12 +669,12 @@ export class FakeDiscord {
       member_count: this.members.size + 1,
       large: false,
       unavailable: false,
-      roles: [...this.roles.values()].map((r, i) => apiRole(r, i)),
+      roles: this.rolesOf(guildId).map((r, i) => apiRole(r, i)),
       emojis: [],
       stickers: [],
       features: [],
-      channels: [...this.channels.values()].filter((c) => c.type === 0).map(apiChannel),
-      threads: [...this.channels.values()].filter((c) => c.type === 11).map(apiChannel),
+      channels: channels.filter((c) => c.type === 0).map(apiChannel),
+      threads: channels.filter((c) => c.type === 11).map(apiChannel),
       members: [
         apiMember({ user: this.botUser, roles: [], permissions: BOT_PERMISSIONS }),
         ...[...this.members.values()].map(apiMember),
@@ -596,25 +703,27 @@ export class FakeDiscord {
   ): FakeInteraction {
     const channel = this.channels.get(channelId);
     if (!channel) throw new Error(`fake discord: no channel ${channelId}`);
+    const guildId = channel.guild_id;
     const it: FakeInteraction = {
       id: snowflake(),
       token: `itoken-${snowflake()}`,
       kind,
       channelId,
+      guildId,
       user: user.user,
       sentAt: Date.now(),
       callbacks: [],
       followUpIds: [],
     };
     this.interactions.set(it.id, it);
-    this.dispatch('INTERACTION_CREATE', {
+    it.shard = this.dispatchToGuild(guildId, 'INTERACTION_CREATE', {
       id: it.id,
       token: it.token,
       type,
       version: 1,
       application_id: this.applicationId,
-      guild_id: this.guildId,
-      guild: { id: this.guildId, locale: 'en-US', features: [] },
+      guild_id: guildId,
+      guild: { id: guildId, locale: 'en-US', features: [] },
       channel_id: channelId,
       channel: apiChannel(channel),
       member: apiMember(user),
@@ -622,7 +731,7 @@ export class FakeDiscord {
       locale: 'en-US',
       guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': this.guildId },
+      authorizing_integration_owners: { '0': guildId },
       context: 0,
       data,
       ...(message ? { message } : {}),
@@ -799,7 +908,7 @@ export class FakeDiscord {
     const m: FakeMessage = {
       id: snowflake(),
       channel_id: channelId,
-      guild_id: this.guildId,
+      guild_id: this.channels.get(channelId)?.guild_id ?? this.guildId,
       author,
       content: '',
       embeds: [],
@@ -955,14 +1064,14 @@ export class FakeDiscord {
         id: starter?.id ?? snowflake(),
         type: 11,
         name: String(name ?? 'thread').slice(0, 100),
-        guild_id: this.guildId,
+        guild_id: parent.guild_id,
         parent_id: parentId,
         owner_id: this.botUser.id,
         starter_message_id: starter?.id,
       };
       this.channels.set(t.id, t);
       if (starter) starter.thread_id = t.id;
-      this.dispatch('THREAD_CREATE', { ...apiChannel(t), newly_created: true });
+      this.dispatchToGuild(t.guild_id, 'THREAD_CREATE', { ...apiChannel(t), newly_created: true });
       return { status: 201, json: apiChannel(t) };
     };
     this.on('POST', '/channels/:channel/messages/:message/threads', ({ params, body }) => {
@@ -976,9 +1085,9 @@ export class FakeDiscord {
       const m = this.members.get(params.user);
       return m ? { status: 200, json: apiMember(m) } : this.unknown('Member');
     });
-    this.on('GET', '/guilds/:guild/roles', () => ({
+    this.on('GET', '/guilds/:guild/roles', ({ params }) => ({
       status: 200,
-      json: [...this.roles.values()].map((r, i) => apiRole(r, i)),
+      json: this.rolesOf(params.guild).map((r, i) => apiRole(r, i)),
     }));
   }
 }
