@@ -84,7 +84,9 @@ describe.skipIf(!REAL_LOGS_DIR)('engine on the shared real logs', () => {
   it('every log gets a complete verdict; the overfitting logs the fitted engine finds stay found; no healthy log gets divergence or nan_loss', () => {
     // Before the corpus fit all six overfitting logs were flagged; the fitted bars (a validation rise of 15 %, as the
     // corpus' label check and the issue define overfitting; a stop that saves 60 % of the run) miss the mild drifts of
-    // 004, 008 and 036 that these labellers also call overfitting. A floor, so a further loss shows.
+    // 004 and 008 that these labellers also call overfitting. 036 (val_loss 0.381 at epoch 15, 0.49 at the end) is found
+    // since the rise is weighed against the standard error of the two levels it compares rather than one point's
+    // noise. A floor, so a further loss shows.
     const overfittingFound: string[] = [];
     for (const { file, labels: ls } of labels()) {
       for (const v of verdicts(file)) {
@@ -96,6 +98,6 @@ describe.skipIf(!REAL_LOGS_DIR)('engine on the shared real logs', () => {
         for (const v of verdicts(file)) for (const id of ['divergence', 'nan_loss']) expect(['fail', 'warn'], `${file} ${id}`).not.toContain(v.items.find((i) => i.id === id)!.status);
       }
     }
-    expect(overfittingFound.sort()).toEqual(expect.arrayContaining(['013_keras_csv.csv', '014_hf_trainer_state.json', '034_lightning_metrics.csv']));
+    expect(overfittingFound.sort()).toEqual(expect.arrayContaining(['013_keras_csv.csv', '014_hf_trainer_state.json', '034_lightning_metrics.csv', '036_keras_history.json']));
   });
 });

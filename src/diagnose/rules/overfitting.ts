@@ -21,15 +21,17 @@ export const MIN_EVALS_AFTER_BEST = 4;
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
  * rule's share of healthy tune runs flagged at these values.
  * - minShareAfterBest: the best evaluation leaves at least this share of the run after it;
- * - valRiseSigmas / minLogValRise: the validation level at the end (median of the last tenth) sits this many of its
- *   noise units, and at least this much (log), above its best (both on a running median, so one lucky evaluation is
- *   neither the best nor the end);
+ * - valRiseSigmas / minLogValRise: the validation level at the end (median of the last tenth) sits this many standard
+ *   errors of the difference of the two levels, and at least this much (log), above its best (both on a running
+ *   median, so one lucky evaluation is neither the best nor the end). 3: a one-sided significance of about 0.1 %, set
+ *   by hand when the unit changed from one point's noise (tune split: overfitting F1 82 → 81, healthy runs flagged
+ *   0 → 1 of 404; the 4 the fit had chosen in point-noise units missed long runs ending on a clear drift);
  * - warnLogValRise: a smaller rise (noise-significant all the same) is a warning: validation drifting up;
  * - minLogTrainDrop: meanwhile training improved by at least this much (log).
  * A validation that only stops improving while training pulls away is not called overfitting: early_stopping_missing
  * says when it stopped, generalization_gap how far apart they ended.
  */
-export const FIT = { minShareAfterBest: 0.3, valRiseSigmas: 4, minLogValRise: 0.14, warnLogValRise: 0.14, minLogTrainDrop: 0.2, falseAlarms: 0 };
+export const FIT = { minShareAfterBest: 0.3, valRiseSigmas: 3, minLogValRise: 0.14, warnLogValRise: 0.14, minLogTrainDrop: 0.2, falseAlarms: 0.0025 };
 
 export interface OverfittingFinding {
   status: 'fail' | 'warn';
@@ -55,14 +57,20 @@ export function findOverfitting(view: RunView): OverfittingFinding | null {
   if (!val || !train || val.ts.length < MIN_EVALS) return null;
   const n = val.ts.length;
   // A running median of the judged curve (the step-level one is smoothed already): the best and the end are levels.
-  const level = val.smoothed ? val.ts : medianFilter(val.ts, n >= 15 ? 5 : 3);
+  const window = val.smoothed ? 1 : n >= 15 ? 5 : 3;
+  const level = val.smoothed ? val.ts : medianFilter(val.ts, window);
   let m = 0;
   for (let i = 1; i < n; i++) if (level[i]! < level[m]!) m = i;
   const after = n - 1 - m;
   if (after < Math.max(MIN_EVALS_AFTER_BEST, Math.ceil(n * FIT.minShareAfterBest))) return null;
-  const end = median(Array.from(level.subarray(n - Math.max(2, Math.ceil(n * 0.1)))));
+  const tail = Math.max(2, Math.ceil(n * 0.1));
+  const end = median(Array.from(level.subarray(n - tail)));
   const valRise = end - level[m]!;
-  const noise = Number.isFinite(val.noise) ? val.noise : 0;
+  // The rise is judged against the uncertainty of the two levels it compares, not of one point: each is a median of
+  // several evaluations (the best a running median of `window`, the end the last `tail`), so its standard error is
+  // the point noise × √(π/2) / √(points). A long run ending on a clear drift is significant sooner than a short one.
+  const se = (k: number) => Math.sqrt(Math.PI / 2 / Math.max(1, k));
+  const noise = (Number.isFinite(val.noise) ? val.noise : 0) * (val.smoothed ? 1 : Math.hypot(se(window), se(tail)));
   const minRise = val.logScale ? FIT.minLogValRise : 0.05 * val.range;
   const warnRise = val.logScale ? Math.min(FIT.warnLogValRise, FIT.minLogValRise) : 0.025 * val.range;
   if (!(valRise >= Math.max(FIT.valRiseSigmas * noise, warnRise))) return null;
