@@ -4,6 +4,7 @@
  */
 import { Events, type Client } from 'discord.js';
 import { OutboxDispatcher } from '../alerts/outbox-dispatcher.ts';
+import { botSharding } from '../config.ts';
 import type { BotCommand, BotContext } from './command.ts';
 import { loadCommands } from './command-loader.ts';
 import { createDiscordClient } from './create-client.ts';
@@ -18,7 +19,7 @@ export interface BotOptions extends Omit<BotContext, 'now'> {
   commandsDir?: string;
   /** Retries inside discord.js's REST client (tests use 0). */
   restRetries?: number;
-  /** How long to wait for the gateway's READY before giving up. */
+  /** How long to wait for the gateway's READY (of every shard this process runs) before giving up. */
   readyTimeoutMs?: number;
   outbox?: { baseBackoffMs?: number; maxBackoffMs?: number; pollMs?: number; exclusive?: <T>(fn: () => Promise<T>) => Promise<T | null> };
 }
@@ -52,8 +53,11 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     ...(opts.threadReading ? { threadReading: opts.threadReading } : {}),
   };
   const commands = await loadCommands(opts.commandsDir);
+  const shards = botSharding(opts.config) ?? undefined;
+  // Discord lets one IDENTIFY through every 5 s per bucket: a process running several shards is ready that much later.
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000 + 6_000 * Math.max(0, (shards?.ids.length ?? 1) - 1);
   const connect = async (readMessages: boolean): Promise<Client> => {
-    const client = createDiscordClient({ apiBase: opts.config.discordApiBase, retries: opts.restRetries ?? 1, readMessages });
+    const client = createDiscordClient({ apiBase: opts.config.discordApiBase, retries: opts.restRetries ?? 1, readMessages, ...(shards ? { shards } : {}) });
     client.on(Events.InteractionCreate, (i) => void routeInteraction(i, commands, ctx));
     client.on(Events.Error, (err) => opts.log.error({ err }, 'discord client error'));
     client.on(Events.ShardDisconnect, (ev, shard) => opts.log.warn({ code: ev.code, shard }, 'gateway disconnected'));
@@ -68,7 +72,7 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     ready.catch(() => undefined);
     try {
       await client.login(opts.token);
-      await withTimeout(ready, opts.readyTimeoutMs ?? 30_000);
+      await withTimeout(ready, readyTimeoutMs);
     } catch (e) {
       await client.destroy().catch(() => undefined);
       // When the close comes before login() resolves, login rejects with @discordjs/ws's own error for it.
@@ -96,7 +100,10 @@ export async function startBot(opts: BotOptions): Promise<RunningBot> {
     throw loginError(e, opts.config.discordApiBase);
   }
   ctx.readsMessages = () => readsMessages;
-  opts.log.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: [...commands.keys()], readsMessages }, 'bot ready');
+  opts.log.info(
+    { user: client.user?.tag, guilds: client.guilds.cache.size, commands: [...commands.keys()], readsMessages, ...(shards ? { shards: shards.ids, shardCount: shards.count } : {}) },
+    'bot ready',
+  );
 
   const dispatcher = new OutboxDispatcher({
     store: opts.alerts.store,

@@ -11,6 +11,14 @@ export interface ClientOptions {
    * logs posted in run threads; only when a server opted in (/alerts set read-threads).
    */
   readMessages?: boolean;
+  /**
+   * The shards this process runs (`ids`) of the bot's `count` (BOT_SHARDS/SHARD_IDS); undefined: one shard, all servers.
+   * discord.js's own Client options, not its ShardingManager: the manager forks one child per shard on one machine
+   * and coordinates them over IPC, which runmedic needs for nothing, since everything that must happen once (alerts,
+   * digest slots, jobs) is claimed in the shared database. Plain processes, each given its SHARD_IDS, run anywhere
+   * (containers, machines) with no parent to keep alive.
+   */
+  shards?: { ids: number[]; count: number };
 }
 
 export function createDiscordClient(opts: ClientOptions = {}): Client {
@@ -18,5 +26,6 @@ export function createDiscordClient(opts: ClientOptions = {}): Client {
     // Slash commands, message commands, buttons and threads need only the Guilds intent: no message content, no members.
     intents: [GatewayIntentBits.Guilds, ...(opts.readMessages ? [GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent] : [])],
     rest: { ...(opts.apiBase ? { api: opts.apiBase.replace(/\/+$/, '') } : {}), retries: opts.retries ?? 1 },
+    ...(opts.shards ? { shards: opts.shards.ids, shardCount: opts.shards.count } : {}),
   });
 }

@@ -9,6 +9,8 @@ import { isRunNotFoundError } from '../store/run-store.ts';
 import { UserFacingError, parseButtonId, type BotCommand, type BotContext } from './command.ts';
 
 export async function routeInteraction(interaction: Interaction, commands: Map<string, BotCommand>, ctx: BotContext): Promise<void> {
+  // Which server and shard each interaction reached: with the bot split over processes, the one process that owns it.
+  ctx.log.debug({ interaction: describe(interaction), guild: interaction.guildId, shard: interaction.guild?.shardId }, 'interaction');
   try {
     if (interaction.isChatInputCommand()) {
       const cmd = commands.get(interaction.commandName);

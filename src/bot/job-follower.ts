@@ -19,6 +19,7 @@ import { parseJobConfig, type JobConfig } from '../jobs/job-config.ts';
 import { epochProgressLine, progressLine } from '../jobs/progress-line.ts';
 import { jobReportTarget, type JobRecord } from '../store/job-store.ts';
 import type { Verdict } from '../domain/verdict.ts';
+import { ownsChannel } from './shard-ownership.ts';
 
 /** Discord allows 5 edits per 5 s per message; one per epoch is far below, but batch-level updates are throttled. */
 const MIN_EDIT_INTERVAL_MS = 2000;
@@ -260,7 +261,15 @@ function againHint(job: JobRecord): string {
  */
 export async function resumeJobReports(client: Client, ctx: BotContext): Promise<{ followed: string[]; reported: string[] }> {
   const jobs = jobsOf(ctx);
-  const { live, ended } = await jobs.pendingReports();
+  const pending = await jobs.pendingReports();
+  // With the bot sharded over processes each one takes the jobs of its own servers' channels: every process seeing
+  // every job would follow a job twice, and one that claimed another server's report could not post it.
+  const mine = async (list: JobRecord[]) => {
+    const out: JobRecord[] = [];
+    for (const job of list) if (await ownsChannel(client, jobReportTarget(job)!)) out.push(job);
+    return out;
+  };
+  const [live, ended] = [await mine(pending.live), await mine(pending.ended)];
   const followed: string[] = [];
   for (const job of live) {
     const target = jobReportTarget(job)!;
