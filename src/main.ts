@@ -4,7 +4,7 @@
  * Operator mistakes (bad variable, missing or rejected token, unusable database) end with one line, no stack.
  */
 import { existsSync } from 'node:fs';
-import { isConfigError, loadConfig, type Config } from './config.ts';
+import { botSharding, isConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStores, type Stores } from './store/open-stores.ts';
 import { isStoreOpenError } from './store/store-error.ts';
@@ -25,15 +25,17 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   if (!config.discordToken) {
     throw new StartupError('runmedic: DISCORD_TOKEN is not set: set it to your bot token (Discord Developer Portal → your app → Bot → Reset Token).');
   }
+  checkSharding(config);
   const log = createLogger({ level: config.logLevel, secrets: [config.discordToken] });
   // The heavy modules (discord.js, charts, TensorFlow.js) load only once the configuration is known good,
   // so a missing variable is reported in a moment rather than after seconds of imports.
-  const [{ RunReporter }, { BotLoginError, startBot }, { TrainingJobs }, { storedRunContexts }, { RasteriserProcess }] = await Promise.all([
+  const [{ RunReporter }, { BotLoginError, startBot }, { TrainingJobs }, { storedRunContexts }, { RasteriserProcess }, { channelGuildId }] = await Promise.all([
     import('./app/run-report.ts'),
     import('./bot/bot.ts'),
     import('./app/training-jobs.ts'),
     import('./app/diagnose-run.ts'),
     import('./app/rasteriser-process.ts'),
+    import('./bot/shard-ownership.ts'),
   ]);
   const { createDigests } = await import('./schedule/start-digests.ts');
 
@@ -77,10 +79,8 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
       ...(stores.sharedLock ? { sharedLock: stores.sharedLock } : {}),
       alerts,
       log,
-      channelGuild: async (id) => {
-        const channel = await bot.client.channels.fetch(id).catch(() => null);
-        return channel && 'guildId' in channel ? channel.guildId : null;
-      },
+      // Through REST, so a run may name a channel of a server another bot shard holds.
+      channelGuild: (id) => channelGuildId(bot.client, id).catch(() => null),
     });
   } catch (e) {
     await bot.stop();
@@ -107,6 +107,23 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
       await store.close();
     },
   };
+}
+
+/**
+ * A bot split over processes (SHARD_IDS naming only some of BOT_SHARDS) is only exactly-once when the processes share
+ * PostgreSQL, whose locks decide which process posts an alert or a digest; and none of them may train in process,
+ * since a bot process starting marks in-process jobs left running as interrupted, the other processes' included.
+ */
+function checkSharding(config: Config): void {
+  const shards = botSharding(config);
+  if (!shards || shards.ids.length >= shards.count) return;
+  const which = `SHARD_IDS=${shards.ids.join(',')} runs ${shards.ids.length} of BOT_SHARDS=${shards.count} shards here`;
+  if (!config.databaseUrl) {
+    throw new StartupError(`runmedic: ${which}: the processes running the others must share the database: set DATABASE_URL (postgres://…) in every one of them.`);
+  }
+  if (config.jobConcurrency > 0) {
+    throw new StartupError(`runmedic: ${which}: set JOB_CONCURRENCY=0 and train with \`runmedic worker\` (a bot process starting marks the jobs other bot processes train as interrupted).`);
+  }
 }
 
 // `.env` beside the checkout, when present, fills variables not already set (Node ≥ 20.12).

@@ -69,6 +69,21 @@ describe.concurrent('npm start', { timeout: 90_000 }, () => {
     expect(r.stderr + r.stdout).not.toContain('wrong.token.value');
   });
 
+  it('with a shard id outside BOT_SHARDS names it and the range in one line, before connecting', async () => {
+    const r = await runMain({ DISCORD_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase, RUNMEDIC_DB: path.join(dir, 'd.db'), BOT_SHARDS: '2', SHARD_IDS: '1,2' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toBe('runmedic: SHARD_IDS: 2 is not below BOT_SHARDS=2: expected shard ids from 0 to 1');
+  });
+
+  it('refuses to run some of the shards on a SQLite file the other shard processes cannot share', async () => {
+    const r = await runMain({ DISCORD_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase, RUNMEDIC_DB: path.join(dir, 'e.db'), BOT_SHARDS: '2', SHARD_IDS: '1' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^runmedic: SHARD_IDS=1 runs 1 of BOT_SHARDS=2 shards here: .*set DATABASE_URL/);
+    expect(r.stderr).not.toContain(fake.token);
+  });
+
   it('with a good token logs in, registers nothing by itself, and stops cleanly on SIGTERM', async () => {
     const r = await runMain(
       // The HTTP API starts too: a random high port, so parallel test runs do not collide on 8787.
