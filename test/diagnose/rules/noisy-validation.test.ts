@@ -26,6 +26,17 @@ describe('noisy_validation', () => {
     expect(flagged(itemFor(makeRun({ epochs: 30, train: decay(1, 0.2, 5), val: decay(1, 0.4, 5), trainNoise: 0.01, valNoise: jitter(1.8, 0.15) }), 'noisy_validation'))).toBe(true);
   });
 
+  it('a log with only step-level training loss is compared per epoch: jumps its per-epoch mean shares are training\'s, a smooth one leaves them to the validation set', () => {
+    // Every other epoch the whole epoch (training and validation alike) sits 40 % higher: the rate, not the data.
+    const bounce = (f: (e: number) => number) => (e: number) => f(e) * (Math.floor(e) % 2 ? 1.4 : 1);
+    const jumpy = makeRun({ epochs: 30, stepsPerEpoch: 20, train: bounce(decay(1, 0.2, 5)), val: bounce(decay(1, 0.4, 5)), trainNoise: 0.1, valNoise: 0.01 });
+    const shared = itemFor(jumpy, 'noisy_validation');
+    expect(shared.status).toBe('pass');
+    expect(shared.title).toMatch(/loss \(per-epoch mean\) is nearly as jumpy/);
+    const smooth = makeRun({ epochs: 30, stepsPerEpoch: 20, train: decay(1, 0.2, 5), val: bounce(decay(1, 0.4, 5)), trainNoise: 0.1, valNoise: 0.01 });
+    expect(flagged(itemFor(smooth, 'noisy_validation'))).toBe(true);
+  });
+
   it.each(SCALES)('passes a fast-falling, smooth validation loss (2 %% noise) (scale %s)', (scale) => {
     expect(itemFor(makeRun({ scale, epochs: 30, train: decay(1, 0.2, 4), val: decay(3, 0.4, 2), valNoise: 0.02 }), 'noisy_validation').status).toBe('pass');
   });
