@@ -89,12 +89,13 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new StartupError(`runmedic: HTTP_HOST/HTTP_PORT ${config.httpHost}:${config.httpPort}: cannot listen (${code})`);
     throw e;
   }
-  log.info({ db: stores.where, backend: stores.backend }, 'runmedic started');
   // Digests post through the client, so the scheduler starts once the bot is up; missed ones are posted now, once.
   const digestScheduler = await digests.start(bot.client);
   // The bot started the job queue once it was up (startBot → resumeJobReports): it followed queued jobs again and
   // reported in Discord the jobs a previous process left running. start() is idempotent; here they are only logged.
   for (const job of await jobs.start()) log.warn({ jobId: job.id, runId: job.runId }, 'training job interrupted by a restart');
+  // Said once everything is up, missed digests posted included: what an operator (or a test) waits for.
+  log.info({ db: stores.where, backend: stores.backend }, 'runmedic started');
 
   return {
     log,
