@@ -28,8 +28,9 @@ export interface BuiltModel {
 }
 
 export async function buildModelAndData(i: CustomInputs): Promise<BuiltModel> {
-  const [{ parseModelJson }, { readDataFile }, { DEFAULT_READ_LIMITS }, { loadBackend, parseBackendOrder }, tf] = await Promise.all([
+  const [{ parseModelJson }, { buildLayersModel, inputShapeOf }, { readDataFile }, { DEFAULT_READ_LIMITS }, { loadBackend, parseBackendOrder }, tf] = await Promise.all([
     import('../jobs/custom/model-json.ts'),
+    import('../jobs/custom/custom-model.ts'),
     import('../datacheck/read/index.ts'),
     import('../datacheck/table.ts'),
     import('../jobs/backend.ts'),
@@ -38,18 +39,12 @@ export async function buildModelAndData(i: CustomInputs): Promise<BuiltModel> {
   const spec = parseModelJson(i.modelBytes, i.modelName);
   const table = readDataFile(i.dataBytes, i.dataName, { ...DEFAULT_READ_LIMITS, maxBytes: i.maxBytes }, { labelColumn: i.labelColumn });
   const backend = await loadBackend(parseBackendOrder(i.backendOrder ?? process.env.RUNMEDIC_TF_BACKEND));
-  let model: tfTypes.LayersModel;
-  try {
-    model = await tf.models.modelFromJSON({ modelTopology: spec.topology } as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const unknown = /Unknown (layer|initializer|activation|regularizer|constraint)[:\s]+(\S+?)\.?(\s|$)/i.exec(msg);
-    throw new IngestError({ file: i.modelName, reason: unknown ? `${unknown[1]} class ${unknown[2]} is not one TensorFlow.js builds: use layers TensorFlow.js supports` : `TensorFlow.js cannot build this model: ${msg.split('\n')[0]}` });
-  }
+  const model = await buildLayersModel(tf, spec.topology, i.modelName);
   const inShape = (model.inputs[0]!.shape as Array<number | null>).slice(1);
   const per = inShape.reduce<number>((a, b) => a * (b ?? NaN), 1);
   if (!(per === table.featureSize)) {
     model.dispose();
+    if (Number.isNaN(per)) inputShapeOf(model, i.modelName);
     throw new IngestError({ file: `${i.modelName} with ${i.dataName}`, reason: `the model takes inputs of shape (${inShape.join(', ')}) = ${per} values, the data's examples have ${table.featureSize} (${table.inputShape.join('×')})` });
   }
   return { model, table, spec, backend: backend.name };

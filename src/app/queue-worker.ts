@@ -165,7 +165,7 @@ export class QueueWorker {
       const status = o.status === 'cancelled' && !cancelled && this.stopping ? 'interrupted' : o.status;
       const ended = await this.o.jobs.finishOwned(job.id, this.id, {
         status,
-        runId: result.run.id,
+        runId: result.discarded ? null : result.run.id,
         backend: o.backend?.name ?? null,
         error: o.status === 'failed' || o.status === 'crashed' ? o.error : status === 'interrupted' ? 'the worker running this job was stopped' : null,
         context: result.context,

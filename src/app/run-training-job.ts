@@ -9,8 +9,9 @@ import type { Verdict } from '../domain/verdict.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { JobStore } from '../store/job-store.ts';
 import type { JobConfig } from '../jobs/job-config.ts';
-import { FAULT_NAMES } from '../jobs/job-config.ts';
-import { PRESETS } from '../jobs/presets.ts';
+import { FAULT_NAMES, isCustomJob } from '../jobs/job-config.ts';
+import { CUSTOM_DEFAULTS, PRESETS } from '../jobs/presets.ts';
+import { withoutFileContents } from './custom-job-config.ts';
 import { startJobProcess, type JobEvent, type JobOutcome, type JobProcessOptions } from '../jobs/run-job-process.ts';
 import { diagnose } from '../diagnose/index.ts';
 
@@ -44,18 +45,28 @@ export interface TrainingJobResult {
   jobId: string;
   outcome: JobOutcome;
   run: RunSummary;
+  /**
+   * True when the job's own model or data file was at fault before training began (a failed outcome with `input`):
+   * its empty run was deleted again, and `run` is what it was.
+   */
+  discarded?: boolean;
   /** Present when the job finished: the engine's verdict with the job's own dataset stats and instrumentation. */
   verdict: Verdict | null;
   context: DiagnoseContext | null;
 }
 
-/** "seed-cnn lr=0.5 label-noise=0.4": what differs from the preset, readable in run lists. */
+/**
+ * "seed-cnn lr=0.5 label-noise=0.4", "cnn.json on digits.npz epochs=3": what differs from the preset's (or a custom
+ * job's) defaults, readable in run lists.
+ */
 export function jobRunName(config: JobConfig): string {
-  const d = PRESETS[config.preset].defaults as Record<string, unknown>;
-  const parts: string[] = [config.preset];
+  const custom = isCustomJob(config);
+  const d = (isCustomJob(config) ? CUSTOM_DEFAULTS : PRESETS[config.preset].defaults) as Record<string, unknown>;
+  const parts: string[] = [isCustomJob(config) ? `${config.custom.model.name} on ${config.custom.data.name}` : config.preset];
   const short: Record<string, string> = { learningRate: 'lr', batchSize: 'batch', validationSplit: 'val' };
   for (const [k, v] of Object.entries(config)) {
     if (k === 'preset' || k === 'faults' || k === 'limit' || v === null || typeof v === 'object') continue;
+    if (custom && JSON.stringify(d[k]) === JSON.stringify(v)) continue;
     if (JSON.stringify(d[k]) !== JSON.stringify(v)) parts.push(`${short[k] ?? k}=${String(v)}`);
   }
   for (const f of FAULT_NAMES) {
@@ -98,7 +109,7 @@ export async function runTrainingJob(config: JobConfig, store: RunStore, opts: T
     const o = r.outcome;
     await record.jobs.update(jobId, {
       status: o.status,
-      runId: r.run.id,
+      runId: r.discarded ? null : r.run.id,
       backend: o.backend?.name ?? null,
       error: o.status === 'failed' || o.status === 'crashed' ? o.error : null,
       finishedAt: Date.now(),
@@ -115,7 +126,7 @@ async function trainAndStore(config: JobConfig, store: RunStore, opts: TrainingJ
   const name = opts.name ?? jobRunName(config);
   const [saved] = await store.saveRuns([
     {
-      log: { name, format: 'tfjs_job', series: [], notes: [], meta: { jobId, config } },
+      log: { name, format: 'tfjs_job', series: [], notes: [], meta: { jobId, config: withoutFileContents(config) } },
       source: { format: 'tfjs_job', fileName: `job:${jobId}`, contentHash: createHash('sha256').update(`tfjs_job:${jobId}${(opts.attempt ?? 1) > 1 ? `#${opts.attempt}` : ''}`).digest('hex') },
       status: 'running',
     },
@@ -128,9 +139,11 @@ async function trainAndStore(config: JobConfig, store: RunStore, opts: TrainingJ
   const append = (series: Series[]) => {
     writes = writes.then(() => store.appendPoints(runId, series)).catch(() => undefined);
   };
+  let started = false;
   const job = startJobProcess(config, {
     ...opts.process,
     onEvent: (e) => {
+      if (e.type === 'data') started = true;
       if (e.type === 'epoch') {
         const r = e.report;
         const pts = [livePoint('loss', r.epoch, r.loss), livePoint('accuracy', r.epoch, r.accuracy)];
@@ -148,6 +161,11 @@ async function trainAndStore(config: JobConfig, store: RunStore, opts: TrainingJ
   opts.signal?.removeEventListener('abort', onAbort);
   await writes;
 
+  if (outcome.status === 'failed' && outcome.input && !started) {
+    // The team's own file was at fault before anything trained: an empty run would only clutter the run list.
+    await store.deleteRun(runId);
+    return { jobId, outcome, run: saved!.run, discarded: true, verdict: null, context: null };
+  }
   if (outcome.status !== 'finished') {
     const run = await store.setStatus(runId, outcome.status === 'cancelled' ? 'killed' : 'crashed');
     return { jobId, outcome, run, verdict: null, context: null };

@@ -113,7 +113,7 @@ export class TrainingJobs {
         const o = result.outcome;
         return {
           status: o.status,
-          runId: result.run.id,
+          runId: result.discarded ? null : result.run.id,
           backend: o.backend?.name ?? null,
           error: o.status === 'failed' || o.status === 'crashed' ? o.error : null,
           context: result.context,

@@ -3,12 +3,13 @@
  * dropout) and architecture faults applied. Activations are separate layers so the probe can read them.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { JobConfig } from './job-config.ts';
+import type { JobConfig, PresetJobConfig } from './job-config.ts';
 import { PRESETS } from './presets.ts';
 import type { LayerStats, ModelSummary } from '../domain/context.ts';
 
 export interface BuiltModel {
-  model: tf.Sequential;
+  /** The whole network, output probabilities included (a preset's Sequential, or a team's own model). */
+  model: tf.LayersModel;
   /** Hidden activation layers, in order, with their function: the probe's targets. */
   activationLayers: { layer: tf.layers.Layer; activation: string }[];
   /** Loss name as the engine knows it. */
@@ -22,7 +23,7 @@ export interface BuiltModel {
   logits: tf.LayersModel | null;
 }
 
-export function buildModel(config: JobConfig, inputShape: number[], classes: number): BuiltModel {
+export function buildModel(config: PresetJobConfig, inputShape: number[], classes: number): BuiltModel {
   const preset = PRESETS[config.preset];
   const { faults } = config;
   const model = tf.sequential();
@@ -117,7 +118,7 @@ function withoutInputGradient(layer: tf.layers.Layer): void {
  * a fixed pruning, not dropout. Each call here moves the seed on (seed, seed + 1, …): a new mask per step, and the
  * same sequence of masks for the same job seed.
  */
-function withFreshMasks(layer: tf.layers.Layer, seed: number): tf.layers.Layer {
+export function withFreshMasks(layer: tf.layers.Layer, seed: number): tf.layers.Layer {
   const dropout = layer as unknown as { seed?: number; call: (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[] };
   const call = dropout.call.bind(layer);
   let calls = 0;
@@ -133,6 +134,8 @@ export function summariseModel(built: BuiltModel): ModelSummary {
   const layers: LayerStats[] = [];
   const kinds: Record<string, string> = { Conv2D: 'conv2d', Dense: 'dense', BatchNormalization: 'batchnorm' };
   const layerList = built.model.layers;
+  // The layer computing the logits ('out' in a preset), whose activation is the output's.
+  const outputLayer = (built.logits ?? built.model).outputs[0]?.sourceLayer.name;
   layerList.forEach((l, i) => {
     const kind = kinds[l.getClassName()];
     if (!kind) return;
@@ -145,7 +148,7 @@ export function summariseModel(built: BuiltModel): ModelSummary {
         break;
       }
     }
-    if (l.name === 'out') activation = built.outputActivation;
+    if (l.name === outputLayer) activation = built.outputActivation;
     layers.push({ name: l.name, kind, ...(activation ? { activation } : {}), params: l.countParams() });
   });
   return { params: built.model.countParams(), layers, outputActivation: built.outputActivation, loss: built.loss };

@@ -20,4 +20,5 @@ export type WorkerMessage =
   | { type: 'batch'; report: BatchReport }
   | { type: 'epoch'; report: EpochReport }
   | { type: 'done'; result: TrainResult }
-  | { type: 'error'; message: string };
+  /** `input`: the job's own files are at fault (an IngestError: the file, the entry, what was expected). */
+  | { type: 'error'; message: string; input?: { file: string; line?: number; path?: string; reason: string } };

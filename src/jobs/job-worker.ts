@@ -4,9 +4,10 @@
  */
 import { loadBackend, parseBackendOrder } from './backend.ts';
 import type { StartMessage, WorkerMessage } from './job-messages.ts';
-import { parseJobConfig } from './job-config.ts';
+import { isCustomJob, parseJobConfig } from './job-config.ts';
 import { prepareData } from './prepare-data.ts';
-import { trainModel } from './train-model.ts';
+import { trainModel, type TrainOptions } from './train-model.ts';
+import { isIngestError } from '../ingest/ingest-error.ts';
 
 function send(msg: WorkerMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -19,7 +20,15 @@ async function run(start: StartMessage): Promise<void> {
   const config = parseJobConfig(start.config);
   const backend = await loadBackend(parseBackendOrder(start.backendOrder ?? process.env.RUNMEDIC_TF_BACKEND));
   void send({ type: 'backend', backend });
-  const data = prepareData(config);
+  let data;
+  const options: TrainOptions = {};
+  if (isCustomJob(config)) {
+    // The team's own model and data, from the files the config carries.
+    const [{ setUpCustomJob }, tf] = await Promise.all([import('./custom/custom-job.ts'), import('@tensorflow/tfjs')]);
+    const setup = await setUpCustomJob(tf, config);
+    data = setup.data;
+    options.built = setup.built;
+  } else data = prepareData(config);
   void send({ type: 'data', trainSize: data.train.y.length, valSize: data.val?.y.length ?? 0, notes: data.notes });
   const result = await trainModel(config, data, backend.name, {
     onBatch: (report) => void send({ type: 'batch', report }),
@@ -27,7 +36,7 @@ async function run(start: StartMessage): Promise<void> {
       void send({ type: 'epoch', report });
       if (start.crash && report.epoch >= 1) crash(start.crash);
     },
-  });
+  }, options);
   await send({ type: 'done', result });
 }
 
@@ -42,7 +51,8 @@ process.once('message', (msg: StartMessage) => {
   run(msg).then(
     () => process.disconnect?.(),
     async (e: unknown) => {
-      await send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+      const input = isIngestError(e) ? { file: e.file, line: e.line, path: e.path, reason: e.reason } : undefined;
+      await send({ type: 'error', message: e instanceof Error ? e.message : String(e), ...(input ? { input } : {}) });
       process.exit(1);
     },
   );

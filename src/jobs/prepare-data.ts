@@ -1,10 +1,10 @@
 /**
- * The data a job trains on: the preset's dataset, sliced, split, and with the switched-on data faults applied.
- * Pure and seeded: the same config gives the same examples in the same order.
+ * The data a job trains on: the preset's dataset (or a custom job's own, read from its file), sliced, split, and with
+ * the switched-on data faults applied. Pure and seeded: the same config gives the same examples in the same order.
  */
 import type { Dataset } from './dataset.ts';
 import { datasetSize, loadDataset, splitDataset, subset, takeBalanced } from './dataset.ts';
-import type { JobConfig } from './job-config.ts';
+import { isCustomJob, type JobConfig } from './job-config.ts';
 import { PRESETS } from './presets.ts';
 import { createRng, permutation } from './rng.ts';
 
@@ -17,13 +17,21 @@ export interface PreparedData {
   notes: string[];
 }
 
-export function prepareData(config: JobConfig, dataset: Dataset = loadDataset(PRESETS[config.preset].dataset, config.seed)): PreparedData {
+/**
+ * `dataset` is what the job trains on (default: the preset's); `o.val`, validation examples the data file set apart
+ * itself (a split column, x_val/y_val, a val/ folder): then `dataset` is the training side, used as it is, and the
+ * config's validation share is not drawn.
+ */
+export function prepareData(config: JobConfig, dataset?: Dataset, o: { val?: Dataset | null } = {}): PreparedData {
+  if (!dataset && isCustomJob(config)) throw new Error('a custom job trains on its own data: pass its dataset');
+  const all = dataset ?? loadDataset(PRESETS[config.preset as Exclude<JobConfig['preset'], 'custom'>].dataset, config.seed);
   const { faults } = config;
   const notes: string[] = [];
-  const ds = config.limit !== null ? takeBalanced(dataset, config.limit) : dataset;
+  const ds = config.limit !== null ? takeBalanced(all, config.limit) : all;
   const valFraction = faults.noValidation ? 0 : config.validationSplit;
   if (faults.noValidation) notes.push('fault no-validation: no validation split');
-  let { train, val } = splitDataset(ds, valFraction, config.seed);
+  let { train, val } = o.val ? { train: ds, val: faults.noValidation ? null : o.val } : splitDataset(ds, valFraction, config.seed);
+  if (o.val && val) notes.push(`validation: the ${datasetSize(val)} examples the file sets apart (the validation share setting is not used)`);
   const rng = createRng(config.seed ^ 0x5eed);
 
   if (faults.tinyTrain !== undefined) {

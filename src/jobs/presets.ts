@@ -1,6 +1,6 @@
 /** The preset jobs and their defaults; options and faults are layered on top (see resolveJobConfig). */
 import type { DatasetName } from './dataset.ts';
-import type { JobConfig, PresetName, Faults } from './job-config.ts';
+import type { PresetJobConfig, PresetName, Faults, TrainingSettings } from './job-config.ts';
 import { parseJobConfig } from './job-config.ts';
 
 export interface Preset {
@@ -8,7 +8,7 @@ export interface Preset {
   dataset: DatasetName;
   architecture: 'cnn' | 'mlp';
   description: string;
-  defaults: Omit<JobConfig, 'preset' | 'faults'>;
+  defaults: TrainingSettings;
 }
 
 const base = {
@@ -77,9 +77,15 @@ export const PRESETS: Record<PresetName, Preset> = {
 };
 
 /** A preset's defaults with `options` and `faults` applied, validated. */
-export function resolveJobConfig(preset: PresetName, options: Partial<Omit<JobConfig, 'preset' | 'faults'>> = {}, faults: Faults = {}): JobConfig {
+export function resolveJobConfig(preset: PresetName, options: Partial<TrainingSettings> = {}, faults: Faults = {}): PresetJobConfig {
   const p = PRESETS[preset];
   if (!p) throw new Error(`unknown preset "${String(preset)}"`);
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  return parseJobConfig({ preset, ...p.defaults, ...defined, faults });
+  return parseJobConfig({ preset, ...p.defaults, ...defined, faults }) as PresetJobConfig;
 }
+
+/**
+ * A custom job's defaults: the presets' common ones (Adam 1e-3, batch 32, 5 epochs, a 0.2 validation split); the
+ * architecture settings stay at these values and are ignored (see CUSTOM_IGNORED_SETTINGS).
+ */
+export const CUSTOM_DEFAULTS: TrainingSettings = { ...base };

@@ -13,7 +13,8 @@ export type JobEvent = Exclude<WorkerMessage, { type: 'done' } | { type: 'error'
 
 export type JobOutcome =
   | { status: 'finished'; result: TrainResult; backend: LoadedBackend | null }
-  | { status: 'failed'; error: string; backend: LoadedBackend | null }
+  /** `input`: the job's own model or data file is at fault (the file, the entry, what was expected). */
+  | { status: 'failed'; error: string; backend: LoadedBackend | null; input?: { file: string; line?: number; path?: string; reason: string } }
   | { status: 'cancelled'; backend: LoadedBackend | null }
   /** The child died without reporting: killed by the OS, out of memory, a native crash. */
   | { status: 'crashed'; error: string; exitCode: number | null; signal: NodeJS.Signals | null; backend: LoadedBackend | null };
@@ -54,12 +55,16 @@ export function startJobProcess(config: JobConfig, opts: JobProcessOptions = {})
   let backend: LoadedBackend | null = null;
   let result: TrainResult | null = null;
   let reported: string | null = null;
+  let input: Extract<WorkerMessage, { type: 'error' }>['input'];
   let cancelled = false;
 
   const done = new Promise<JobOutcome>((resolve) => {
     child.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'done') result = msg.result;
-      else if (msg.type === 'error') reported = msg.message;
+      else if (msg.type === 'error') {
+        reported = msg.message;
+        input = msg.input;
+      }
       else {
         if (msg.type === 'backend') backend = msg.backend;
         try {
@@ -75,7 +80,7 @@ export function startJobProcess(config: JobConfig, opts: JobProcessOptions = {})
     child.on('exit', (code, signal) => {
       if (result) return resolve({ status: 'finished', result, backend });
       if (cancelled) return resolve({ status: 'cancelled', backend });
-      if (reported) return resolve({ status: 'failed', error: reported, backend });
+      if (reported) return resolve({ status: 'failed', error: reported, backend, ...(input ? { input } : {}) });
       const oom = /heap out of memory|Allocation failed/i.test(stderr);
       const why = oom ? 'the job ran out of memory' : signal ? `the job process was killed by ${signal}` : `the job process exited with code ${code}`;
       // TensorFlow's own startup logging is noise here; V8's OOM stack trace says nothing more than "out of memory".

@@ -8,9 +8,9 @@ import type { Series } from '../domain/run.ts';
 import type { DiagnoseContext, Instrumentation } from '../domain/context.ts';
 import type { Dataset } from './dataset.ts';
 import { datasetSize } from './dataset.ts';
-import type { JobConfig } from './job-config.ts';
+import { isCustomJob, type JobConfig } from './job-config.ts';
 import type { PreparedData } from './prepare-data.ts';
-import { buildModel, summariseModel } from './build-model.ts';
+import { buildModel, summariseModel, type BuiltModel } from './build-model.ts';
 import { computeDatasetStats } from '../data/dataset-stats.ts';
 import { createRng, permutation } from './rng.ts';
 import { FlatAdam } from './flat-adam.ts';
@@ -195,6 +195,8 @@ export interface TrainOptions {
   eagerOnly?: boolean;
   /** Replaces the graph step's loader (tests: a TensorFlow that refuses the graph). */
   createGraphStep?: typeof createGraphStep;
+  /** The network, built by the caller: a custom job's own model (custom/custom-job.ts). Default: the preset's. */
+  built?: BuiltModel;
 }
 
 export async function trainModel(config: JobConfig, data: PreparedData, backend: string, hooks: TrainHooks = {}, options: TrainOptions = {}): Promise<TrainResult> {
@@ -203,7 +205,8 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
   const K = train.classes;
   const nTrain = datasetSize(train);
   if (nTrain === 0) throw new Error('the training split is empty');
-  const built = buildModel(config, train.inputShape, K);
+  if (isCustomJob(config) && !options.built) throw new Error('a custom job trains its own model: pass it as options.built');
+  const built = options.built ?? buildModel(config as Exclude<JobConfig, { preset: 'custom' }>, train.inputShape, K);
   const { model } = built;
   // Softmax outputs train from their logits: softmax and cross-entropy in one stable op (see build-model.ts). A
   // linear output (the loss/activation mismatch fault) keeps tfjs' categorical cross-entropy on raw outputs.
@@ -320,6 +323,13 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
     }
   }
   const stepMode: TrainResult['meta']['stepMode'] = graphStep ? 'graph' : 'eager';
+  // A custom model's layers decide the step: its notes say which one trained it, and why not the graph.
+  if (isCustomJob(config) && stepNotes.length === 0) {
+    if (graphStep) stepNotes.push('trained as one TensorFlow graph per step (the native backend\'s fast path: every layer of the model has a graph form)');
+    else if (backend !== 'tensorflow') stepNotes.push(`trained op by op through TensorFlow.js: the one-graph step needs the native backend, and this job ran on ${backend}`);
+    else if (graphSpec && 'unsupported' in graphSpec) stepNotes.push(`trained op by op through TensorFlow.js: the one-graph step does not build ${graphSpec.unsupported}`);
+    else stepNotes.push('trained op by op through TensorFlow.js, as asked');
+  }
   const optimizer = graphStep ? null : makeOptimizer(config, allVars);
   // From here on everything made above is released in the finally below, whatever throws.
   try {

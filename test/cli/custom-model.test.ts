@@ -88,7 +88,7 @@ describe('runmedic sanity (as a process)', { timeout: 60_000 }, () => {
       cli(['sanity', '--model', 'fancy.json']),
     ]);
     expect(fancy.code).toBe(2);
-    expect(fancy.stderr).toContain('runmedic: fancy.json: layer class FancyDense is not one TensorFlow.js builds: use layers TensorFlow.js supports');
+    expect(fancy.stderr).toContain("runmedic: fancy.json: layer 'dense' of class FancyDense is not one TensorFlow.js builds: use layers TensorFlow.js supports");
     expect(cnn.code).toBe(2);
     expect(cnn.stderr).toContain("runmedic: keras3-mnist-cnn.json with iris.csv: the model takes inputs of shape (28, 28, 1) = 784 values, the data's examples have 4 (4)");
     expect(usage.code).toBe(2);

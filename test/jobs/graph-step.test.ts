@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { loadBackend, nativeBackendInstalled } from '../../src/jobs/backend.ts';
-import type { Faults, JobConfig } from '../../src/jobs/job-config.ts';
+import type { Faults, JobConfig, PresetName } from '../../src/jobs/job-config.ts';
 import { resolveJobConfig } from '../../src/jobs/presets.ts';
 import { prepareData } from '../../src/jobs/prepare-data.ts';
 import { trainModel, type TrainResult } from '../../src/jobs/train-model.ts';
@@ -65,7 +65,7 @@ describe('the training-step graph (pure)', () => {
 const nativeHere = nativeBackendInstalled();
 
 /** Runs the same job (no shuffling, so the same batches) as one graph per step and op by op through tfjs. */
-async function bothWays(preset: JobConfig['preset'], options: Partial<JobConfig>, faults: Faults = {}): Promise<{ graph: TrainResult; eager: TrainResult }> {
+async function bothWays(preset: PresetName, options: Partial<JobConfig>, faults: Faults = {}): Promise<{ graph: TrainResult; eager: TrainResult }> {
   const config = resolveJobConfig(preset, { epochs: 2, shuffle: false, ...options }, faults);
   const graph = await trainModel(config, prepareData(config), 'tensorflow');
   const eager = await trainModel(config, prepareData(config), 'tensorflow', {}, { eagerOnly: true });
@@ -84,7 +84,7 @@ describe.skipIf(!nativeHere)('the graph step against tfjs op by op (tfjs-node)',
 
   // Two epochs of several batches: later losses depend on every earlier update, so they match only when the
   // gradients and the optimizer's update both do. Each case varies layers, activations and optimizers.
-  const cases: [string, JobConfig['preset'], Partial<JobConfig>, Faults][] = [
+  const cases: [string, PresetName, Partial<JobConfig>, Faults][] = [
     ['seed CNN, ReLU, max pooling, Adam', 'seed-cnn', { limit: 120, batchSize: 16 }, {}],
     ['CNN with average pooling, ELU, L2 and SGD', 'seed-cnn', { limit: 120, batchSize: 16, pooling: 'avg', activation: 'elu', l2: 1e-3, optimizer: 'sgd', learningRate: 0.05 }, {}],
     ['MLP, leaky ReLU, momentum', 'mnist-mlp', { limit: 200, batchSize: 32, activation: 'leakyRelu', optimizer: 'momentum', learningRate: 0.01 }, {}],

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { loadBackend } from '../../src/jobs/backend.ts';
 import { PRESET_NAMES } from '../../src/jobs/job-config.ts';
-import type { Faults, JobConfig } from '../../src/jobs/job-config.ts';
+import type { Faults, JobConfig, PresetName } from '../../src/jobs/job-config.ts';
 import { resolveJobConfig } from '../../src/jobs/presets.ts';
 import { prepareData } from '../../src/jobs/prepare-data.ts';
 import { trainModel, type TrainResult } from '../../src/jobs/train-model.ts';
@@ -14,7 +14,7 @@ beforeAll(async () => {
   backend = (await loadBackend()).name;
 });
 
-function train(preset: JobConfig['preset'], options: Partial<JobConfig> = {}, faults: Faults = {}): Promise<TrainResult> {
+function train(preset: PresetName, options: Partial<JobConfig> = {}, faults: Faults = {}): Promise<TrainResult> {
   const config = resolveJobConfig(preset, { epochs: 1, ...options }, faults);
   return trainModel(config, prepareData(config), backend);
 }

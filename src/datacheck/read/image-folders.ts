@@ -3,7 +3,9 @@
  * validation/valid/test) for the split, under any common top folder. Images are sniffed by content (PNG and JPEG
  * magic), their sizes read from the headers and checked against the limit before any is decoded, then decoded in
  * pure JS (pngjs, jpeg-js), turned grey when every image is, scaled to 0–1 and box-resized to one size: the most
- * common one, at most WORKING_SIDE a side (what the checks and the label model look at; the notes say so).
+ * common one, at most WORKING_SIDE a side (what the checks and the label model look at; the notes say so), or, for
+ * a training job, the model's input [height, width, channels] (grey images repeated over 3 channels, colour ones
+ * averaged to 1).
  */
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
@@ -54,7 +56,7 @@ export function imageSize(b: Uint8Array, kind: Kind): { width: number; height: n
   return null;
 }
 
-export function readImageFolders(entries: FileEntry[], file: string, limits: ReadLimits): DataTable {
+export function readImageFolders(entries: FileEntry[], file: string, limits: ReadLimits, target?: number[]): DataTable {
   const images: Array<{ path: string; bytes: Uint8Array; kind: Kind }> = [];
   let others = 0;
   for (const e of entries) {
@@ -98,9 +100,12 @@ export function readImageFolders(entries: FileEntry[], file: string, limits: Rea
   for (const s of sizes) tally.set(`${s.width}x${s.height}`, (tally.get(`${s.width}x${s.height}`) ?? 0) + 1);
   const [commonSize] = [...tally.entries()].sort((a, b) => b[1] - a[1])[0]!;
   const [cw, ch] = commonSize.split('x').map(Number) as [number, number];
+  if (target && (target.length !== 3 || ![1, 3].includes(target[2]!) || target.some((d) => !Number.isInteger(d) || d < 1))) {
+    throw new IngestError({ file, reason: `a zip of images, and the model takes inputs of shape (${target.join(', ')}): expected a model whose input is (height, width, 1 or 3 channels)` });
+  }
   const scale = Math.min(1, WORKING_SIDE / Math.max(cw, ch));
-  const w = Math.max(1, Math.round(cw * scale));
-  const h = Math.max(1, Math.round(ch * scale));
+  const w = target ? target[1]! : Math.max(1, Math.round(cw * scale));
+  const h = target ? target[0]! : Math.max(1, Math.round(ch * scale));
 
   const rgba = images.map((im) => {
     try {
@@ -120,7 +125,7 @@ export function readImageFolders(entries: FileEntry[], file: string, limits: Rea
     for (let p = 0; p < d.length && grey; p += 4) if (d[p] !== d[p + 1] || d[p] !== d[p + 2]) grey = false;
     if (!grey) break;
   }
-  const c = grey ? 1 : 3;
+  const c = target ? target[2]! : grey ? 1 : 3;
   const f = h * w * c;
   const x = new Float32Array(images.length * f);
   let resized = 0;
@@ -131,7 +136,8 @@ export function readImageFolders(entries: FileEntry[], file: string, limits: Rea
   const labels = labelsFromStrings(classOf, file, 'the class folders');
   const notes = [`${images.length} images in ${labels.classNames.length} class folders${bySplit ? ', split by their train/val folders' : ''}`];
   if (others) notes.push(`${others} entries that are not PNG or JPEG images left out`);
-  notes.push(`checked as ${grey ? 'grey' : 'RGB'} ${w}×${h}${scale < 1 ? ` (box-averaged down from ${cw}×${ch})` : ''}, pixels scaled to 0–1${resized ? `; ${resized} images of other sizes resized` : ''}`);
+  if (target) notes.push(`resized to the model's input ${w}×${h}×${c} from ${cw}×${ch}${c === 3 && grey ? ' (grey repeated over 3 channels)' : c === 1 && !grey ? ' (colour averaged to grey)' : ''}, pixels scaled to 0–1${resized ? `; ${resized} images of other sizes resized` : ''}`);
+  else notes.push(`checked as ${grey ? 'grey' : 'RGB'} ${w}×${h}${scale < 1 ? ` (box-averaged down from ${cw}×${ch})` : ''}, pixels scaled to 0–1${resized ? `; ${resized} images of other sizes resized` : ''}`);
   return {
     source: file,
     kind: 'images',

@@ -11,7 +11,10 @@ import { readNpy, readNpz } from './arrays.ts';
 import { readCsvTable, type CsvReadOptions } from './csv-table.ts';
 import { readImageFolders } from './image-folders.ts';
 
-export type DataReadOptions = CsvReadOptions;
+export interface DataReadOptions extends CsvReadOptions {
+  /** Images of a zip are resized to this [height, width, channels] (a model's input) instead of the working size. */
+  imageShape?: number[];
+}
 
 export function readDataFile(bytes: Uint8Array, file: string, limits: ReadLimits, o: DataReadOptions = {}): DataTable {
   if (bytes.length > limits.maxBytes) throw new IngestError({ file, reason: `${bytes.length} bytes, over the limit of ${limits.maxBytes} (INGEST_MAX_BYTES)` });
@@ -20,7 +23,7 @@ export function readDataFile(bytes: Uint8Array, file: string, limits: ReadLimits
   if (isZip(bytes)) {
     const entries = unzipEntries(bytes, file, { maxTotalBytes: limits.maxBytes });
     if (entries.some((e) => e.path.endsWith('.npy'))) return readNpz(bytes, file, limits);
-    return readImageFolders(entries, file, limits);
+    return readImageFolders(entries, file, limits, o.imageShape);
   }
   return readCsvTable(bytes, file, limits, o);
 }

@@ -1,11 +1,13 @@
 /**
- * An uploaded model description → a TensorFlow.js layers topology: a Keras `model.to_json()` (Keras 2, or Keras 3,
+ * An uploaded model description → a TensorFlow.js layers topology: runmedic's declarative spec (declarative-spec.ts),
+ * a Keras `model.to_json()` (Keras 2, or Keras 3,
  * whose config is rewritten to the Keras 2 shape TensorFlow.js reads: `module`/`registered_name`/`build_config` keys
  * dropped, DTypePolicy objects → their name, `batch_shape` → `batch_input_shape`, `__keras_tensor__` inbound nodes →
  * [layer, node, tensor, {}] lists, `Functional` → `Model`), or a TensorFlow.js `model.json` (its `modelTopology`;
  * weights are not read: the model trains from its initialisers). Pure.
  */
 import { IngestError } from '../../ingest/ingest-error.ts';
+import { isDeclarativeSpec, topologyOfSpec } from './declarative-spec.ts';
 
 export interface ModelSpec {
   /** What tf.models.modelFromJSON takes as `modelTopology`. */
@@ -27,6 +29,7 @@ export function parseModelJson(bytes: Uint8Array, file: string): ModelSpec {
     throw new IngestError({ file, reason: `not JSON (${(e as Error).message}): expected a Keras model.to_json() or a TensorFlow.js model.json` });
   }
   if (!isObject(json)) throw new IngestError({ file, reason: 'expected a JSON object: a Keras model.to_json() or a TensorFlow.js model.json' });
+  if (isDeclarativeSpec(json)) return { topology: topologyOfSpec(json, file), source: 'runmedic layer spec', notes: [] };
   const notes: string[] = [];
   let topology: Json;
   let source: string;
@@ -73,6 +76,11 @@ function normalise(v: Json, key = ''): Json {
     else out[k] = normalise(x, k);
   }
   if (out.class_name === 'Functional') out.class_name = 'Model';
+  // Keras 3 names LeakyReLU's slope negative_slope; TensorFlow.js reads alpha (and would silently use its default).
+  if (out.class_name === 'LeakyReLU' && isObject(out.config) && out.config.negative_slope !== undefined) {
+    const { negative_slope, ...rest } = out.config;
+    out.config = { ...rest, alpha: negative_slope };
+  }
   return out;
 }
 

@@ -38,26 +38,41 @@ export interface GraphStep {
 type Conv = { kernelSize: number | number[]; strides: number | number[]; padding: string; dilationRate: number | number[]; activation: string; useBias: boolean; dataFormat: string };
 const pair = (v: number | number[]): [number, number] => (Array.isArray(v) ? [v[0]!, v[1] ?? v[0]!] : [v, v]);
 
-/** The job's network and optimizer as the graph step builds them, or why it cannot. */
-export function networkSpecOf(built: BuiltModel, config: JobConfig, inputShape: number[], classes: number): NetworkSpec | { unsupported: string } {
+/**
+ * The job's network and optimizer as the graph step builds them, or why it cannot (a phrase naming the layer: "layer
+ * 'conv1' (activation inside the convolution)", "layer 'gap' (GlobalAveragePooling2D)"). The network must be a chain of the
+ * layers below from the input to the logits, then the output softmax: a preset's always is; a team's own model is
+ * when its layers are.
+ */
+export function networkSpecOf(built: BuiltModel, config: Pick<JobConfig, 'optimizer' | 'learningRate' | 'l2' | 'seed'>, inputShape: number[], classes: number): NetworkSpec | { unsupported: string } {
   if (!built.logits) return { unsupported: 'the output is linear (loss/activation mismatch), trained on its raw outputs' };
   const layers: LayerSpec[] = [];
-  for (const l of built.model.layers) {
+  const all = built.model.layers;
+  let previous: tf.layers.Layer | null = null;
+  for (const l of all) {
     const cfg = l.getConfig() as Record<string, unknown>;
     const name = l.name;
     const kind = l.getClassName();
+    if (kind === 'InputLayer') continue;
+    // A chain: one use of each layer, fed by the one before (a branch, a merge or a shared layer is not).
+    const nodes = l.inboundNodes;
+    if (nodes.length !== 1 || nodes[0]!.inboundLayers.length !== 1) return { unsupported: `layer '${name}' (a ${kind} ${nodes.length !== 1 ? `used ${nodes.length} times: shared weights` : `with ${nodes[0]!.inboundLayers.length} inputs`})` };
+    if (previous && nodes[0]!.inboundLayers[0] !== previous) return { unsupported: `layer '${name}' (a branch: it does not follow '${previous.name}')` };
+    previous = l;
+    const inRank = (l.input as tf.SymbolicTensor).shape.length;
     const weightShape = () => l.trainableWeights[0]!.shape as number[];
     if (kind === 'Conv2D') {
       const c = cfg as unknown as Conv;
-      if (c.activation !== 'linear' || c.dataFormat !== 'channelsLast') return { unsupported: `${name}: activation inside the convolution` };
+      if (c.activation !== 'linear' || c.dataFormat !== 'channelsLast') return { unsupported: `layer '${name}' (activation inside the convolution)` };
       layers.push({ kind: 'conv2d', name, kernelShape: weightShape() as [number, number, number, number], strides: pair(c.strides), padding: c.padding as 'same', dilations: pair(c.dilationRate), useBias: c.useBias });
     } else if (kind === 'Dense') {
-      if (cfg.activation !== 'linear') return { unsupported: `${name}: activation inside the dense layer` };
+      if (cfg.activation !== 'linear') return { unsupported: `layer '${name}' (activation inside the dense layer)` };
+      if (inRank !== 2) return { unsupported: `layer '${name}' (a dense layer on inputs of rank ${inRank})` };
       layers.push({ kind: 'dense', name, kernelShape: weightShape() as [number, number], useBias: cfg.useBias as boolean });
     } else if (kind === 'Activation') {
       const fn = cfg.activation as string;
-      if (name === 'out_softmax' && fn === 'softmax') break;
-      if (!['relu', 'elu', 'sigmoid', 'tanh'].includes(fn)) return { unsupported: `${name}: activation ${fn}` };
+      if (fn === 'softmax' && l === all[all.length - 1]) break;
+      if (!['relu', 'elu', 'sigmoid', 'tanh'].includes(fn)) return { unsupported: `layer '${name}' (activation ${fn})` };
       layers.push({ kind: 'activation', name, fn: fn as 'relu', alpha: 0 });
     } else if (kind === 'LeakyReLU') {
       layers.push({ kind: 'activation', name, fn: 'leakyRelu', alpha: cfg.alpha as number });
@@ -68,14 +83,16 @@ export function networkSpecOf(built: BuiltModel, config: JobConfig, inputShape: 
       layers.push({ kind: 'flatten', name, size: shape[shape.length - 1]! });
     } else if (kind === 'BatchNormalization') {
       const axis = cfg.axis as number;
-      if ((axis !== -1 && axis !== (l.outputShape as number[]).length - 1) || cfg.center === false || cfg.scale === false) return { unsupported: `${name}: batch normalisation other than over the last axis with γ and β` };
+      if ((axis !== -1 && axis !== (l.outputShape as number[]).length - 1) || cfg.center === false || cfg.scale === false) return { unsupported: `layer '${name}' (batch normalisation other than over the last axis with γ and β)` };
       layers.push({ kind: 'batchnorm', name, channels: weightShape()[0]!, epsilon: cfg.epsilon as number, momentum: cfg.momentum as number });
     } else if (kind === 'Dropout') {
       layers.push({ kind: 'dropout', name, rate: cfg.rate as number, seed: config.seed });
     } else {
-      return { unsupported: `${name}: ${kind} layers` };
+      return { unsupported: `layer '${name}' (${kind})` };
     }
   }
+  const last = layers[layers.length - 1];
+  if (last?.kind !== 'dense' || last.kernelShape[1] !== classes) return { unsupported: 'the logits: they do not come from a dense layer with one unit per class' };
   return { inputShape, classes, layers, optimizer: optimizerSpec(config), l2: config.l2 };
 }
 

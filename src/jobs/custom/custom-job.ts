@@ -1,0 +1,88 @@
+/**
+ * A custom job's model and data, set up in its child process from the files its config carries: the model file
+ * parsed (model-json.ts) and rewritten for training (custom-model.ts), the data file read as the data checks read it
+ * (datacheck/read: CSV, .npy/.npz, a zip of image folders resized to the model's input), then sliced, split and
+ * faulted as a preset's (prepare-data.ts). Every problem with the files is an IngestError naming the file, the entry
+ * and what was expected.
+ */
+import { gunzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { IngestError } from '../../ingest/ingest-error.ts';
+import { readDataFile } from '../../datacheck/read/index.ts';
+import { DEFAULT_READ_LIMITS, TRAIN, VALIDATION, type DataTable } from '../../datacheck/table.ts';
+import type { Dataset } from '../dataset.ts';
+import type { CustomJobConfig, CustomSource } from '../job-config.ts';
+import type { BuiltModel } from '../build-model.ts';
+import { withFreshMasks } from '../build-model.ts';
+import { prepareData, type PreparedData } from '../prepare-data.ts';
+import { parseModelJson } from './model-json.ts';
+import { buildLayersModel, builtCustomModel, inputShapeOf, trainingTopology } from './custom-model.ts';
+
+export interface CustomJobSetup {
+  built: BuiltModel;
+  data: PreparedData;
+}
+
+/** The data file's bytes from the config (gzip, base64), checked against the sha256 it was stored with. */
+export function customDataBytes(source: CustomSource): Uint8Array {
+  const d = source.data;
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(gunzipSync(Buffer.from(d.gzipBase64, 'base64')));
+  } catch (e) {
+    throw new IngestError({ file: d.name, reason: `the stored copy does not inflate (${e instanceof Error ? e.message : String(e)}): upload the file again` });
+  }
+  if (bytes.length !== d.bytes || createHash('sha256').update(bytes).digest('hex') !== d.sha256) {
+    throw new IngestError({ file: d.name, reason: 'the stored copy does not match the sha256 it was stored with: upload the file again' });
+  }
+  return bytes;
+}
+
+export async function setUpCustomJob(tf: typeof tfTypes, config: CustomJobConfig): Promise<CustomJobSetup> {
+  const { model: m, data: d } = config.custom;
+  const spec = parseModelJson(new TextEncoder().encode(m.text), m.name);
+  const rewritten = trainingTopology(spec.topology, m.name, { dropout: config.dropout, seed: config.seed });
+  const model = await buildLayersModel(tf, rewritten.topology, m.name);
+  try {
+    const inputShape = inputShapeOf(model, m.name);
+    const table = readDataFile(customDataBytes(config.custom), d.name, { ...DEFAULT_READ_LIMITS, maxBytes: d.maxBytes }, {
+      labelColumn: config.custom.labelColumn ?? undefined,
+      imageShape: inputShape.length === 3 ? inputShape : undefined,
+    });
+    const { train, val } = datasetsOfTable(table, inputShape, `${m.name} with ${d.name}`);
+    const built = builtCustomModel(tf, model, table.classNames.length, config.seed, `${m.name} with ${d.name}`);
+    for (const l of model.layers) if (l.getClassName() === 'Dropout' && typeof (l.getConfig() as { seed?: unknown }).seed === 'number') withFreshMasks(l, config.seed);
+    const data = prepareData(config, train, { val });
+    data.notes.unshift(...[`model: ${m.name} (${spec.source})`, ...spec.notes, ...rewritten.notes, ...table.notes.map((n) => `data: ${n}`)]);
+    return { built, data };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+/**
+ * A data file's examples as the job's datasets, shaped as the model's input: the training side, and the validation
+ * side when the file sets one apart. `where` names the model and the data in the error when they do not fit.
+ */
+export function datasetsOfTable(table: DataTable, inputShape: number[], where: string): { train: Dataset; val: Dataset | null } {
+  const per = inputShape.reduce((a, b) => a * b, 1);
+  if (per !== table.featureSize) {
+    throw new IngestError({ file: where, reason: `the model takes inputs of shape (${inputShape.join(', ')}) = ${per} values, the data's examples have ${table.featureSize} (${table.inputShape.join('×')})` });
+  }
+  const side = (flag: number): Dataset => {
+    const idx: number[] = [];
+    for (let i = 0; i < table.split.length; i++) if (table.split[i] === flag) idx.push(i);
+    const x = new Float32Array(idx.length * per);
+    const y = new Int32Array(idx.length);
+    idx.forEach((i, k) => {
+      x.set(table.x.subarray(i * per, (i + 1) * per), k * per);
+      y[k] = table.y[i]!;
+    });
+    return { name: table.source, inputShape, featureSize: per, x, y, classes: table.classNames.length, classNames: table.classNames };
+  };
+  const train = side(TRAIN);
+  if (train.y.length === 0) throw new IngestError({ file: table.source, reason: 'every example is marked for validation: expected training examples too' });
+  return { train, val: table.hasValidation ? side(VALIDATION) : null };
+}

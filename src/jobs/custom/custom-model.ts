@@ -1,0 +1,207 @@
+/**
+ * A team's own model as TensorFlow.js builds and a job trains it. One builder for the sanity checks, the range test
+ * and training jobs (buildLayersModel); for training, the topology is first rewritten (trainingTopology) so the job
+ * measures and trains it as it does a preset's network:
+ * - an activation inside a layer (Keras' `Dense(64, activation="relu")`) becomes the same layer, linear, followed by
+ *   an Activation layer: the probe reads dead and saturated units there, and the one-graph step builds it;
+ * - the output ends in a softmax Activation layer whose input are the logits (a linear output is read as logits, as
+ *   Keras' `from_logits=True`): training computes softmax and cross-entropy in one stable op from them;
+ * - a rerun's dropout is a Dropout layer inserted before the layer computing the logits.
+ * The rewrite works on the Keras 2 form (model-json.ts): Sequential layer lists and functional graphs alike.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { IngestError } from '../../ingest/ingest-error.ts';
+import type { BuiltModel } from '../build-model.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A layer of the topology: class, config, and (functional models) its name and inbound nodes. */
+interface LayerJson extends Obj {
+  class_name: string;
+  config: Obj;
+  name?: string;
+  inbound_nodes?: unknown[];
+}
+
+/** Output activations a classifier job trains: softmax, or none (the outputs read as logits). */
+const OUTPUT_ACTIVATIONS = new Set(['softmax', 'linear']);
+/** Layers whose config's `activation` is applied inside them. */
+const WITH_ACTIVATION = new Set(['Dense', 'Conv1D', 'Conv2D', 'Conv3D', 'SeparableConv2D', 'DepthwiseConv2D', 'Conv2DTranspose', 'LocallyConnected2D']);
+
+export interface TrainingTopology {
+  topology: Obj;
+  /** What the rewrite did that the job's notes should say. */
+  notes: string[];
+}
+
+/** The rewrite for training (see the top of this file). `file` names the model in the one-sentence refusals. */
+export function trainingTopology(topology: Obj, file: string, o: { dropout?: number; seed?: number } = {}): TrainingTopology {
+  const t = structuredClone(topology) as { class_name: string; config: Obj | unknown[] };
+  const notes: string[] = [];
+  const functional = t.class_name === 'Model';
+  const cfg = isObj(t.config) ? t.config : { layers: t.config };
+  if (!isObj(t.config)) t.config = cfg;
+  const layers = cfg.layers;
+  if (!Array.isArray(layers) || layers.length === 0 || !layers.every((l) => isObj(l) && typeof l.class_name === 'string' && isObj(l.config))) {
+    throw new IngestError({ file, path: '$.config.layers', reason: 'expected a list of layers, each with class_name and config' });
+  }
+  const list = layers as LayerJson[];
+  const nameOf = (l: LayerJson) => String(l.name ?? l.config.name ?? '');
+  if (functional) {
+    const ins = Array.isArray(cfg.input_layers) ? cfg.input_layers : [];
+    const outs = Array.isArray(cfg.output_layers) ? cfg.output_layers : [];
+    if (outs.length !== 1) {
+      const names = outs.map((x) => (Array.isArray(x) ? String(x[0]) : '?')).join(', ');
+      throw new IngestError({ file, reason: `the model has ${outs.length} outputs (${names}): a training job trains a model with one classification output, so multiple outputs are not supported` });
+    }
+    if (ins.length !== 1) throw new IngestError({ file, reason: `the model has ${ins.length} inputs: a training job feeds one input (the data file's examples), so multiple inputs are not supported` });
+  }
+
+  // Split inline activations into Activation layers.
+  const out: LayerJson[] = [];
+  const renamed = new Map<string, string>();
+  const taken = new Set(list.map(nameOf));
+  const fresh = (base: string) => {
+    let n = base;
+    for (let k = 2; taken.has(n); k++) n = `${base}_${k}`;
+    taken.add(n);
+    return n;
+  };
+  for (const l of list) {
+    out.push(l);
+    const act = l.config.activation;
+    if (!WITH_ACTIVATION.has(l.class_name) || typeof act !== 'string' || act === 'linear') continue;
+    l.config.activation = 'linear';
+    const name = fresh(`${nameOf(l)}_${act}`);
+    const layer: LayerJson = { class_name: 'Activation', config: { name, trainable: true, dtype: 'float32', activation: act } };
+    if (functional) {
+      layer.name = name;
+      // One node per node of the layer it follows (a shared layer's activation is shared too).
+      layer.inbound_nodes = (l.inbound_nodes ?? []).map((_, k) => [[nameOf(l), k, 0, {}]]);
+      renamed.set(nameOf(l), name);
+    }
+    out.push(layer);
+  }
+  if (functional && renamed.size) {
+    const redirect = (ref: unknown): unknown => (Array.isArray(ref) && typeof ref[0] === 'string' && renamed.has(ref[0]) ? [renamed.get(ref[0]), ...ref.slice(1)] : ref);
+    for (const l of out) {
+      if (l.class_name === 'Activation' && [...renamed.values()].includes(nameOf(l))) continue;
+      l.inbound_nodes = (l.inbound_nodes ?? []).map((node) => (Array.isArray(node) ? node.map(redirect) : node));
+    }
+    cfg.output_layers = (cfg.output_layers as unknown[]).map(redirect);
+  }
+
+  // The output: a softmax Activation layer after the logits.
+  const outputName = functional ? String((cfg.output_layers as unknown[][])[0]![0]) : nameOf(out[out.length - 1]!);
+  let last = out.find((l) => nameOf(l) === outputName)!;
+  const lastAct = last.class_name === 'Activation' ? String(last.config.activation) : typeof last.config.activation === 'string' ? last.config.activation : null;
+  if (lastAct !== null && !OUTPUT_ACTIVATIONS.has(lastAct)) {
+    throw new IngestError({ file, reason: `the output layer '${outputName}' applies ${lastAct}: a training job trains a single-label classifier, so the output must be a softmax (or linear logits) with one unit per class` });
+  }
+  if (!(last.class_name === 'Activation' && lastAct === 'softmax')) {
+    const name = fresh('output_softmax');
+    const soft: LayerJson = { class_name: 'Activation', config: { name, trainable: true, dtype: 'float32', activation: 'softmax' } };
+    if (functional) {
+      soft.name = name;
+      const ref = (cfg.output_layers as unknown[][])[0]!;
+      soft.inbound_nodes = [[[ref[0], ref[1] ?? 0, ref[2] ?? 0, {}]]];
+      cfg.output_layers = [[name, 0, 0]];
+    }
+    out.push(soft);
+    notes.push(`the output layer '${outputName}' is linear: its outputs are trained as logits (softmax cross-entropy, as Keras' from_logits=True)`);
+    last = soft;
+  }
+
+  // A rerun's dropout: before the layer that computes the logits.
+  if (o.dropout && o.dropout > 0) {
+    const name = fresh('rerun_dropout');
+    const drop: LayerJson = { class_name: 'Dropout', config: { name, trainable: true, dtype: 'float32', rate: o.dropout, ...(o.seed !== undefined ? { seed: o.seed } : {}) } };
+    let logitsName: string;
+    let placed = false;
+    if (functional) {
+      logitsName = String(((last.inbound_nodes?.[0] as unknown[][] | undefined)?.[0] ?? [])[0] ?? '');
+      const target = out.find((l) => nameOf(l) === logitsName);
+      const nodes = target?.inbound_nodes ?? [];
+      if (target && nodes.length === 1 && Array.isArray(nodes[0]) && nodes[0].length === 1) {
+        drop.name = name;
+        drop.inbound_nodes = nodes;
+        target.inbound_nodes = [[[name, 0, 0, {}]]];
+        out.splice(out.indexOf(target), 0, drop);
+        placed = true;
+      }
+    } else {
+      const at = out.length - 2;
+      const target = out[at]!;
+      logitsName = nameOf(target);
+      if (at >= 0 && target !== last) {
+        // Before the first layer, the input shape moves to the dropout layer.
+        if (target.config.batch_input_shape !== undefined) {
+          drop.config.batch_input_shape = target.config.batch_input_shape;
+          delete target.config.batch_input_shape;
+        }
+        out.splice(at, 0, drop);
+        placed = true;
+      }
+    }
+    notes.push(placed ? `dropout ${o.dropout} before '${logitsName}', the layer computing the logits` : `no dropout added: the layer computing the logits takes more than one input`);
+  }
+  cfg.layers = out;
+  return { topology: t as Obj, notes };
+}
+
+/**
+ * The topology as a TensorFlow.js model; a layer TensorFlow.js does not build is named, with its class, in one
+ * sentence (an IngestError on `file`).
+ */
+export async function buildLayersModel(tf: typeof tfTypes, topology: Obj, file: string): Promise<tfTypes.LayersModel> {
+  try {
+    return await tf.models.modelFromJSON({ modelTopology: topology } as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const unknown = /Unknown (layer|initializer|activation|regularizer|constraint)[:\s]+(\S+?)\.?(\s|$)/i.exec(msg);
+    if (unknown?.[1]!.toLowerCase() === 'layer') {
+      const cls = unknown[2]!;
+      const layers = (isObj(topology.config) ? topology.config.layers : topology.config) as LayerJson[] | undefined;
+      const named = Array.isArray(layers) ? layers.find((l) => isObj(l) && l.class_name === cls) : undefined;
+      const name = named ? String(named.name ?? named.config?.name ?? '') : '';
+      throw new IngestError({ file, reason: `layer ${name ? `'${name}' ` : ''}of class ${cls} is not one TensorFlow.js builds: use layers TensorFlow.js supports` });
+    }
+    if (unknown) throw new IngestError({ file, reason: `${unknown[1]} class ${unknown[2]} is not one TensorFlow.js builds: use ones TensorFlow.js supports` });
+    throw new IngestError({ file, reason: `TensorFlow.js cannot build this model: ${msg.split('\n')[0]}` });
+  }
+}
+
+/** The example shape the model takes (without the batch axis); an IngestError when it has free dimensions. */
+export function inputShapeOf(model: tfTypes.LayersModel, file: string): number[] {
+  const shape = (model.inputs[0]!.shape as Array<number | null>).slice(1);
+  if (shape.some((d) => d === null)) throw new IngestError({ file, reason: `the model's input shape (${shape.map((d) => d ?? 'None').join(', ')}) has free dimensions: expected a fixed input shape` });
+  return shape as number[];
+}
+
+/** Activations the probe measures: dead units for the ReLU family, saturation for sigmoid and tanh. */
+const PROBED: Record<string, string> = { relu: 'relu', elu: 'elu', sigmoid: 'sigmoid', tanh: 'tanh' };
+
+/**
+ * A model built from trainingTopology as a job's BuiltModel, for `classes` classes: the logits model, the activation
+ * layers the probe reads (those applied once: a shared layer has no single output to probe), seeded dropout with a
+ * new mask each step. Throws an IngestError naming both sides when the output does not have one unit per class.
+ */
+export function builtCustomModel(tf: typeof tfTypes, model: tfTypes.LayersModel, classes: number, seed: number, where: string): BuiltModel {
+  const outLayer = model.outputs[0]!.sourceLayer as tfTypes.layers.Layer;
+  const units = (model.outputs[0]!.shape as number[])[model.outputs[0]!.shape.length - 1]!;
+  if (model.outputs[0]!.shape.length !== 2 || units !== classes) {
+    throw new IngestError({ file: where, reason: `the model's output has shape (${model.outputs[0]!.shape.slice(1).join(', ')}) and the data ${classes} classes: expected one output unit per class` });
+  }
+  const logitsTensor = outLayer.input as tfTypes.SymbolicTensor;
+  const logits = tf.model({ inputs: model.inputs, outputs: logitsTensor });
+  const activationLayers: BuiltModel['activationLayers'] = [];
+  for (const l of model.layers) {
+    if (l === outLayer || l.inboundNodes.length !== 1) continue;
+    const cls = l.getClassName();
+    const cfg = l.getConfig() as { activation?: string };
+    const fn = cls === 'Activation' ? PROBED[String(cfg.activation)] : cls === 'LeakyReLU' ? 'leakyRelu' : cls === 'ReLU' ? 'relu' : undefined;
+    if (fn) activationLayers.push({ layer: l, activation: fn });
+  }
+  return { model, activationLayers, loss: 'categorical_crossentropy', outputActivation: 'softmax', logits };
+}
