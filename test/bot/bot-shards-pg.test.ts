@@ -165,6 +165,9 @@ describe.runIf(postgresAvailable())('bot shards in separate processes on one Pos
     // Both shards stop cleanly.
     for (const p of shards) p.child.kill('SIGTERM');
     expect(await Promise.all(shards.map((p) => p.exited))).toEqual([0, 0]);
-    for (const p of [...shards, ...replicas.map((r) => r.proc)]) expect(p.out()).not.toContain(fake.token);
+    for (const p of [...shards, ...replicas.map((r) => r.proc)]) {
+      expect(p.out()).not.toContain(fake.token);
+      expect(p.out()).not.toContain(token);
+    }
   });
 });
