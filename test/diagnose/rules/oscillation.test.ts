@@ -27,6 +27,17 @@ describe('oscillation read on validation and training together', () => {
     expect(item.status).toBe('warn');
     expect(Number(item.evidence.valTurns)).toBeGreaterThanOrEqual(12);
   });
+  it('counts moderate bounces (±10 % a direction change) over 30–40 epochs, and leaves a 10-epoch run with the same jitter alone', () => {
+    // Validation changing direction 12–26 times in 30–40 epochs by ~10 %, the training loss bouncing with it.
+    for (const epochs of [30, 40]) {
+      const run = makeRun({ epochs, train: zigzag(0.07, 0.5), val: zigzag(0.1, 0.6) });
+      const item = itemFor(run, 'oscillation');
+      expect(item.status, `${epochs} epochs`).toBe('warn');
+      expect(Number(item.evidence.valTurns)).toBeGreaterThanOrEqual(12);
+    }
+    // Ten evaluations: a handful of direction changes is what any noise gives; too few to call the optimiser bouncing.
+    expect(itemFor(makeRun({ epochs: 10, train: zigzag(0.07, 0.5), val: zigzag(0.1, 0.6) }), 'oscillation').status).toBe('unknown');
+  });
   it('passes a jumping validation over a smoothly descending training loss: that is noisy_validation', () => {
     const run = makeRun({ epochs: 36, train: decay(1.2, 0.3, 6), val: zigzag(0.25, 0.4) });
     expect(itemFor(run, 'oscillation').status).toBe('pass');
