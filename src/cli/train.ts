@@ -3,7 +3,8 @@ import { UsageError } from './usage-error.ts';
 import { ALL_OPTION, checklistText, EXIT_SOMETHING_FAILS } from './diagnose.ts';
 import { toJson } from './format.ts';
 import { backendText, runTerminalJob, unfinishedReason } from './terminal-job.ts';
-import { PRESET_NAMES, type JobConfig, type PresetName } from '../jobs/job-config.ts';
+import { PRESET_NAMES, type JobConfig, type PresetName, type TrainingSettings } from '../jobs/job-config.ts';
+import { IngestError } from '../ingest/ingest-error.ts';
 import { PRESETS, resolveJobConfig } from '../jobs/presets.ts';
 import { FaultSpecError, FAULT_SPECS, parseFaultSpecs } from '../jobs/fault-spec.ts';
 import type { JobEvent } from '../jobs/run-job-process.ts';
@@ -34,7 +35,7 @@ export function checkedBackendOrder(option: unknown, env: string | undefined, co
   return fromOption ? spec : undefined;
 }
 
-type Opts = Partial<Omit<JobConfig, 'preset' | 'faults'>>;
+type Opts = Partial<TrainingSettings>;
 
 function num(name: string, v: unknown, check: (x: number) => boolean, what: string): number | undefined {
   if (v === undefined) return undefined;
@@ -51,12 +52,15 @@ const oneOf = <T extends string>(name: string, v: unknown, allowed: readonly T[]
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  summary: 'train a preset with TensorFlow.js in a child process, store the run and print its verdict',
-  exitCodes: '0 nothing fails, 1 the verdict has a failing item, 2 bad input (option, backend name), 3 the job itself failed, crashed or was cancelled (no verdict)',
-  args: '--preset NAME',
+  summary: 'train a preset, or your own model on your own data, with TensorFlow.js in a child process, store the run and print its verdict',
+  exitCodes: '0 nothing fails, 1 the verdict has a failing item, 2 bad input (option, backend name, a model or data file at fault), 3 the job itself failed, crashed or was cancelled (no verdict)',
+  args: '--preset NAME | --model M.json --data FILE',
   maxArgs: 0,
   options: {
-    preset: { type: 'string', valueName: 'NAME', description: `required: one of ${PRESET_NAMES.join(', ')}` },
+    preset: { type: 'string', valueName: 'NAME', description: `one of ${PRESET_NAMES.join(', ')} (or --model and --data)` },
+    model: { type: 'string', valueName: 'FILE', description: 'your own model: a Keras model.to_json() (Keras 2 or 3), a TensorFlow.js model.json or a layer spec (README: Your own model)' },
+    data: { type: 'string', valueName: 'FILE', description: 'with --model: a CSV with a label column, an .npy/.npz (x, y) or a zip of image folders' },
+    label: { type: 'string', valueName: 'COLUMN', description: 'with --data: the CSV column holding the label' },
     lr: { type: 'string', valueName: 'X', description: 'learning rate (default: the preset\'s, as every option)' },
     epochs: { type: 'string', valueName: 'N', description: 'epochs' },
     'batch-size': { type: 'string', valueName: 'N', description: 'batch size' },
@@ -81,8 +85,12 @@ export const trainCommand: CliCommand = {
     ...ALL_OPTION,
   },
   async run(ctx, { values }) {
+    const custom = values.model !== undefined || values.data !== undefined;
+    if (custom && values.preset !== undefined) throw new UsageError('--preset or --model with --data: a job trains a preset or your own model, not both', 'train');
+    if (custom && (typeof values.model !== 'string' || typeof values.data !== 'string')) throw new UsageError(`--${values.model === undefined ? 'model' : 'data'} is required with --${values.model === undefined ? 'data' : 'model'}`, 'train');
+    if (!custom && values.label !== undefined) throw new UsageError('--label goes with --data (the CSV column holding the label)', 'train');
     const preset = oneOf('preset', values.preset, PRESET_NAMES) as PresetName | undefined;
-    if (!preset) throw new UsageError(`--preset is required (one of ${PRESET_NAMES.join(', ')})`, 'train');
+    if (!preset && !custom) throw new UsageError(`--preset (one of ${PRESET_NAMES.join(', ')}) or --model with --data is required`, 'train');
     const patience = num('early-stopping', values['early-stopping'], (x) => Number.isInteger(x) && x >= 1, 'a whole number of epochs ≥ 1');
     const opts: Opts = {
       learningRate: num('lr', values.lr, (x) => x > 0, 'a positive number'),
@@ -109,14 +117,26 @@ export const trainCommand: CliCommand = {
       if (e instanceof FaultSpecError) throw new UsageError(`--fault: ${e.message}`, 'train');
       throw e;
     }
-    // Options that change nothing on this preset are refused rather than stored as if they had been applied.
-    const p = PRESETS[preset];
-    if (opts.augment && p.dataset !== 'mnist') throw new UsageError(`--augment applies to image presets (seed-cnn, mnist-mlp), not ${preset}`, 'train');
-    for (const [flag, given] of [['--pooling', opts.pooling], ['--kernel-size', opts.kernelSize]] as const) {
-      if (given !== undefined && p.architecture !== 'cnn') throw new UsageError(`${flag} applies to the convolutional preset (seed-cnn), not ${preset}`, 'train');
-    }
     const backendOrder = checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'train');
-    const config = resolveJobConfig(preset, opts, faults);
+    let config: JobConfig;
+    if (preset) {
+      // Options that change nothing on this preset are refused rather than stored as if they had been applied.
+      const p = PRESETS[preset];
+      if (opts.augment && p.dataset !== 'mnist') throw new UsageError(`--augment applies to image presets (seed-cnn, mnist-mlp), not ${preset}`, 'train');
+      for (const [flag, given] of [['--pooling', opts.pooling], ['--kernel-size', opts.kernelSize]] as const) {
+        if (given !== undefined && p.architecture !== 'cnn') throw new UsageError(`${flag} applies to the convolutional preset (seed-cnn), not ${preset}`, 'train');
+      }
+      config = resolveJobConfig(preset, opts, faults);
+    } else {
+      const [{ readModelAndData }, { customJobConfig, NotForCustomModel }] = await Promise.all([import('./sanity.ts'), import('../app/custom-job-config.ts')]);
+      const files = await readModelAndData(ctx, values, undefined, 'train');
+      try {
+        config = customJobConfig(files, opts, faults);
+      } catch (e) {
+        if (e instanceof NotForCustomModel) throw new UsageError(`with --model: ${e.message}`, 'train');
+        throw e;
+      }
+    }
     if (values.detach && !values.queue) throw new UsageError('--detach goes with --queue (a job trained here is followed here)', 'train');
     if (values.queue) {
       if (backendOrder) throw new UsageError('--backend applies to a job trained here; a queued job uses its worker\'s RUNMEDIC_TF_BACKEND', 'train');
@@ -140,7 +160,11 @@ export const trainCommand: CliCommand = {
         ctx.err(`backend: ${backendText(e.backend)}`);
       } else if (e.type === 'data') {
         started = Date.now();
-        ctx.err(`data: ${e.trainSize} training, ${e.valSize} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
+        if (custom) {
+          // A custom job's notes say how its files were read (model, encodings, resizing): one a line.
+          ctx.err(`data: ${e.trainSize} training, ${e.valSize} validation examples`);
+          for (const n of e.notes) ctx.err(`  ${n}`);
+        } else ctx.err(`data: ${e.trainSize} training, ${e.valSize} validation examples${e.notes.length ? `; ${e.notes.join('; ')}` : ''}`);
       } else if (e.type === 'batch') {
         show(progressLine({ epochs: config.epochs, epoch: e.report.epoch, batch: e.report.batch, batches: e.report.batches, loss: e.report.loss, elapsedMs: Date.now() - started, backend }));
       } else if (e.type === 'epoch') {
@@ -148,6 +172,8 @@ export const trainCommand: CliCommand = {
       }
     };
     const r = await runTerminalJob(ctx, config, { onEvent, backendOrder, requestedBy: 'cli' });
+    // The model or data file at fault (found in the job's child, where TensorFlow.js and the reader ran): bad input.
+    if (r.outcome.status === 'failed' && r.outcome.input) throw new IngestError(r.outcome.input);
     if (r.outcome.status !== 'finished' || !r.verdict) {
       ctx.err(`job ${unfinishedReason(r.outcome)} (run ${r.run.id} kept as ${r.run.status})`);
       return EXIT_JOB_FAILED;
