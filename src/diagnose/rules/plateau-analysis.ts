@@ -72,6 +72,10 @@ export interface StalledTraining {
 
 /** The training curve that tells whether the model still learns: the loss, else the training metric. */
 function trainingCurve(view: RunView): Curve | null {
+  // A stall is a matter of epochs: when the log has the training loss per epoch beside the step-level one, judge that.
+  // The running best of a smoothed step curve keeps creeping down on its own noise, so a flat run never looked flat.
+  const epoch = view.all.find((c) => c.split === 'train' && c.key === 'loss' && c.cadence === 'epoch' && !c.smoothed && c.ts.length >= 5);
+  if (epoch && view.trainLoss?.smoothed) return epoch;
   if (view.trainLoss && view.trainLoss.ts.length >= 5) return view.trainLoss;
   if (view.trainMetric && view.trainMetric.ts.length >= 5) return view.trainMetric;
   return null;

@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { makeRun, decay, SCALES } from '../../support/synthetic-runs.ts';
+import { makeRun, makeSeries, decay, SCALES } from '../../support/synthetic-runs.ts';
+import { seededRng } from '../../support/seeded-rng.ts';
 import { itemFor } from '../../support/verdict-item.ts';
 
 describe('underfitting', () => {
   it.each(SCALES)('warns when training stalls with little progress and validation tracks it (scale %s)', (scale) => {
     const run = makeRun({ scale, epochs: 20, train: decay(0.88, 0.82, 0.7), val: decay(0.83, 0.815, 0.7), trainAcc: () => 0.63, valAcc: () => 0.63 });
+    expect(itemFor(run, 'underfitting').status).toBe('warn');
+  });
+
+  it('judges the stall on the per-epoch training loss when the log has one beside a noisy step-level loss (Lightning\'s train_loss_step and train_loss_epoch)', () => {
+    // One hidden unit: flat at 1.12 from the second epoch, validation level with it; the batch losses scatter ±25 %.
+    const rng = seededRng(3);
+    const epochs = 29;
+    const perEpoch = 60;
+    const steps = Array.from({ length: epochs * perEpoch }, (_, i) => i + 1);
+    const level = (e: number) => 1.12 + 0.2 * Math.exp(-3 * e);
+    const stepSeries = makeSeries('train_loss_step', 'loss', 'train', 'step', steps, steps.map((s) => (s - 1) / perEpoch), steps.map((s) => level((s - 1) / perEpoch) * Math.exp(0.25 * rng.gauss())));
+    const epochNums = Array.from({ length: epochs }, (_, e) => e);
+    const epochSteps = epochNums.map((e) => (e + 1) * perEpoch);
+    const epochSeries = makeSeries('train_loss_epoch', 'loss', 'train', 'epoch', epochSteps, epochNums, epochNums.map((e) => level(e + 0.5) * (1 + 0.002 * rng.gauss())));
+    const run = makeRun({ epochs, val: (e) => 1.155 + 0.03 * Math.exp(-3 * e), valNoise: 0.003, valAcc: () => 0.44, extra: [stepSeries, epochSeries] });
     expect(itemFor(run, 'underfitting').status).toBe('warn');
   });
 
