@@ -5,6 +5,7 @@ import { runCustomCheckInChild } from '../src/app/custom-check-process.ts';
 import type { LrFindOutcome } from '../src/app/custom-check.ts';
 import { lrFindReply } from '../src/bot/presenters/custom-check-reply.ts';
 import { customInputs, failedCheck } from './sanity.ts';
+import { rangeTestKey, rememberRangeTest, sha256Of } from '../src/app/lr-find-results.ts';
 
 const command: BotCommand = {
   data: new SlashCommandBuilder()
@@ -21,6 +22,8 @@ const command: BotCommand = {
     const planned = i.options.getNumber('lr') ?? undefined;
     const optimizer = (i.options.getString('optimizer') ?? 'adam') as 'adam' | 'sgd';
     const outcome = (await runCustomCheckInChild({ kind: 'lrfind', inputs, planned, optimizer }).catch((e) => failedCheck(e, 'range test', ctx))) as LrFindOutcome;
+    // A /train job on the same files whose checklist blames its rate reruns with this suggestion (Rerun with fix).
+    rememberRangeTest(rangeTestKey(sha256Of(inputs.modelBytes), sha256Of(inputs.dataBytes), inputs.labelColumn ?? null, optimizer), outcome.suggestion.suggested);
     await i.editReply(lrFindReply(outcome, inputs.modelName, inputs.dataName));
   },
 };

@@ -1,5 +1,6 @@
 /**
- * /train preset [options…]: queue a TensorFlow.js training job. Only members with TRAIN_ROLE_ID (or Manage Server)
+ * /train preset [options…] or /train model:<file> data:<file> [options…]: queue a TensorFlow.js training job on a
+ * preset, or on the team's own model and data (issue 19). Only members with TRAIN_ROLE_ID (or Manage Server)
  * may start or cancel jobs. The reply is a progress message edited each epoch with a Cancel button; the verdict and
  * chart are posted as an ordinary channel message at the end (an interaction token dies after 15 minutes), with a
  * "Rerun with fix" button that applies the verdict's fixes to the job's config.
@@ -13,7 +14,9 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import { UserFacingError, type BotContext, type BotCommand } from '../src/bot/command.ts';
-import { PRESET_NAMES, type JobConfig, type PresetName } from '../src/jobs/job-config.ts';
+import { PRESET_NAMES, type JobConfig, type PresetName, type TrainingSettings } from '../src/jobs/job-config.ts';
+import { attachmentHosts, downloadAttachment } from '../src/bot/download-attachment.ts';
+import { checkCustomSettings, customJobConfig, NotForCustomModel } from '../src/app/custom-job-config.ts';
 import { resolveJobConfig } from '../src/jobs/presets.ts';
 import { FAULT_SPECS, FaultSpecError, parseFaultSpecs } from '../src/jobs/fault-spec.ts';
 import { threadName } from '../src/alerts/outbox-dispatcher.ts';
@@ -73,8 +76,12 @@ async function rerunThread(i: ButtonInteraction, ctx: BotContext, parent: JobRec
 const command: BotCommand = {
   data: new SlashCommandBuilder()
     .setName('train')
-    .setDescription('Train a preset network with TensorFlow.js, watch it live, get the checklist at the end')
-    .addStringOption((o) => o.setName('preset').setDescription('What to train').setRequired(true).addChoices(...PRESET_NAMES.map((p) => ({ name: p, value: p }))))
+    .setDescription('Train a preset, or your own model on your data, watch it live, get the checklist')
+    .addStringOption((o) => o.setName('preset').setDescription('A preset to train (or give model and data)').setRequired(false).addChoices(...PRESET_NAMES.map((p) => ({ name: p, value: p }))))
+    .addAttachmentOption((o) => o.setName('model').setDescription('Your model: Keras model.to_json(), a TensorFlow.js model.json, or a layer spec').setRequired(false))
+    .addAttachmentOption((o) => o.setName('data').setDescription('Your data: a CSV with a label column, an .npz with x and y, or a zip of class folders').setRequired(false))
+    .addStringOption((o) => o.setName('label').setDescription('The CSV column holding the label').setMaxLength(100).setRequired(false))
+    .addNumberOption((o) => o.setName('val-split').setDescription('Validation share (0 for none; a file that sets its own apart keeps it)').setMinValue(0).setMaxValue(0.9))
     .addNumberOption((o) => o.setName('lr').setDescription('Learning rate').setMinValue(1e-7).setMaxValue(10))
     .addIntegerOption((o) => o.setName('epochs').setDescription('Epochs').setMinValue(1).setMaxValue(200))
     .addIntegerOption((o) => o.setName('batch-size').setDescription('Batch size').setMinValue(1).setMaxValue(4096))
@@ -87,26 +94,48 @@ const command: BotCommand = {
     const jobs = jobsOf(ctx);
     if (!i.inGuild()) throw new UserFacingError('Training jobs can be started in servers only.');
     if (!mayTrain(i, ctx.config.trainRoleId)) refuse(ctx);
+    const preset = i.options.getString('preset') as PresetName | null;
+    const model = i.options.getAttachment('model');
+    const data = i.options.getAttachment('data');
+    if (preset && (model || data)) throw new UserFacingError('Give a preset, or a model and data: a job trains one or the other.');
+    if (!preset && !(model && data)) throw new UserFacingError(model || data ? `Give the ${model ? 'data' : 'model'} file too: a job on your own model needs both.` : 'Give a preset, or your own model and data (model: and data: attachments).');
+    if (preset && i.options.getString('label') !== null) throw new UserFacingError('label: is the CSV column of your own data file; a preset has its own data.');
     let config: JobConfig;
+    const settings: Partial<TrainingSettings> = {
+      learningRate: i.options.getNumber('lr') ?? undefined,
+      epochs: i.options.getInteger('epochs') ?? undefined,
+      batchSize: i.options.getInteger('batch-size') ?? undefined,
+      optimizer: (i.options.getString('optimizer') as JobConfig['optimizer'] | null) ?? undefined,
+      validationSplit: i.options.getNumber('val-split') ?? undefined,
+      limit: i.options.getInteger('limit') ?? undefined,
+      seed: i.options.getInteger('seed') ?? undefined,
+    };
+    let faults;
     try {
-      const faults = parseFaultSpecs(i.options.getString('fault') ? [i.options.getString('fault')!] : []);
-      config = resolveJobConfig(
-        i.options.getString('preset', true) as PresetName,
-        {
-          learningRate: i.options.getNumber('lr') ?? undefined,
-          epochs: i.options.getInteger('epochs') ?? undefined,
-          batchSize: i.options.getInteger('batch-size') ?? undefined,
-          optimizer: (i.options.getString('optimizer') as JobConfig['optimizer'] | null) ?? undefined,
-          limit: i.options.getInteger('limit') ?? undefined,
-          seed: i.options.getInteger('seed') ?? undefined,
-        },
-        faults,
-      );
+      faults = parseFaultSpecs(i.options.getString('fault') ? [i.options.getString('fault')!] : []);
     } catch (e) {
       if (e instanceof FaultSpecError) throw new UserFacingError(e.message);
       throw e;
     }
-    await i.deferReply();
+    if (preset) {
+      config = resolveJobConfig(preset, settings, faults);
+      await i.deferReply();
+    } else {
+      try {
+        checkCustomSettings(settings, faults);
+      } catch (e) {
+        if (e instanceof NotForCustomModel) throw new UserFacingError(`On your own model: ${e.message}.`);
+        throw e;
+      }
+      // Held to INGEST_MAX_BYTES by their declared size before anything is downloaded (the role was checked above).
+      const hosts = attachmentHosts(ctx.config.discordApiBase);
+      const max = ctx.config.ingestMaxBytes;
+      const refs = [model!, data!].map((a) => ({ url: a.url, name: a.name, size: a.size }));
+      for (const r of refs) if (r.size > max) await downloadAttachment(r, max, hosts);
+      await i.deferReply();
+      const [modelBytes, dataBytes] = await Promise.all(refs.map((r) => downloadAttachment(r, max, hosts)));
+      config = customJobConfig({ modelBytes: modelBytes!, modelName: model!.name, dataBytes: dataBytes!, dataName: data!.name, maxBytes: max, labelColumn: i.options.getString('label') ?? undefined }, settings, faults);
+    }
     const job = await jobs.enqueue(config, { requestedBy: i.user.id, channelId: i.channelId });
     await followJob(i.client, ctx, job, {
       title: jobRunName(config),
@@ -130,19 +159,23 @@ const command: BotCommand = {
       const jobs = jobsOf(ctx);
       if (!mayTrain(i, ctx.config.trainRoleId)) refuse(ctx);
       if (!jobId) throw new UserFacingError('This button names no job.');
-      const r = await jobs.rerunWithFix(jobId, { requestedBy: i.user.id, channelId: i.channelId });
+      // A custom job's new rate may come from a range test run now (seconds): the click is acknowledged first.
+      const r = await jobs.rerunWithFix(jobId, { requestedBy: i.user.id, channelId: i.channelId }, { beforeRangeTest: () => i.deferReply() });
       if (r.status === 'not-finished') {
         throw new UserFacingError(r.parent ? `Job \`${jobId}\` is ${r.parent.status}: only a finished job's verdict can be rerun with its fix.` : `There is no job \`${jobId}\` any more.`);
       }
       if (r.status === 'nothing-to-fix') throw new UserFacingError(`None of the findings on job \`${jobId}\` maps to a setting a rerun could change.`);
       if (r.status === 'already') {
         const where = r.job.runId ? ` (run \`${r.job.runId}\`)` : '';
-        await i.reply({ content: `🔁 Job \`${jobId}\` was already rerun with its fix: job \`${r.job.id}\`${where}, ${r.job.status}. See /jobs.`, flags: MessageFlags.Ephemeral });
+        const content = `🔁 Job \`${jobId}\` was already rerun with its fix: job \`${r.job.id}\`${where}, ${r.job.status}. See /jobs.`;
+        if (i.deferred) await i.editReply({ content });
+        else await i.reply({ content, flags: MessageFlags.Ephemeral });
         return;
       }
-      await i.deferReply();
+      if (!i.deferred) await i.deferReply();
       const config = r.job.config as JobConfig;
-      const changes = r.changes.map((c) => c.description).join('; ');
+      const rateFrom = r.rangeTest ? ` (its rate from ${r.rangeTest.from === 'earlier' ? 'an earlier /lrfind on the same model and data' : 'a range test just run on its model and data'})` : '';
+      const changes = r.changes.map((c) => c.description).join('; ') + rateFrom;
       const threadId = await rerunThread(i, ctx, r.parent).catch((err: unknown) => {
         ctx.log.warn({ err, jobId: r.job.id }, 'no thread for a rerun: reporting in the channel');
         return null;

@@ -29,13 +29,18 @@ const PRESET_ONLY: Partial<Record<keyof TrainingSettings, string>> = {
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-export function customJobConfig(i: Omit<CustomInputs, 'backendOrder'>, settings: Partial<TrainingSettings> = {}, faults: Faults = {}): CustomJobConfig {
+/** Throws NotForCustomModel for a setting or fault that only a preset's network has (before any file is read). */
+export function checkCustomSettings(settings: Partial<TrainingSettings>, faults: Faults): void {
   for (const [key, what] of Object.entries(PRESET_ONLY)) {
     if (settings[key as keyof TrainingSettings] !== undefined) throw new NotForCustomModel(`${what} shapes a preset's network; your model file decides its own layers`);
   }
   for (const f of ARCHITECTURE_FAULTS) {
     if (faults[f] !== undefined && faults[f] !== false) throw new NotForCustomModel(`the ${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} fault changes a preset's network; on your own model only the data faults apply`);
   }
+}
+
+export function customJobConfig(i: Omit<CustomInputs, 'backendOrder'>, settings: Partial<TrainingSettings> = {}, faults: Faults = {}): CustomJobConfig {
+  checkCustomSettings(settings, faults);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(i.modelBytes);

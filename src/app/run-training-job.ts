@@ -172,7 +172,8 @@ async function trainAndStore(config: JobConfig, store: RunStore, opts: TrainingJ
   }
   const { result } = outcome;
   const live = new Set<string>(LIVE_SERIES);
-  await store.appendPoints(runId, result.series.filter((s) => !live.has(s.name)));
+  // A custom job's notes (how its files were read, how it trained) stay with its run for later reports.
+  await store.appendPoints(runId, result.series.filter((s) => !live.has(s.name)), isCustomJob(config) ? { notes: result.notes } : undefined);
   await opts.saveContext?.(result.context);
   const run = await store.setStatus(runId, 'finished');
   const verdict = diagnose({ id: run.id, name: run.name, format: 'tfjs_job', series: result.series, points: run.points, epochs: run.epochs }, result.context);

@@ -6,8 +6,9 @@ import type { Verdict } from '../domain/verdict.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { jobReportTarget, type JobRecord, type JobStore } from '../store/job-store.ts';
 import { JobQueue, type EnqueueOptions } from '../jobs/job-queue.ts';
-import { parseJobConfig, type JobConfig } from '../jobs/job-config.ts';
-import { applyFix, type FixChange } from '../jobs/apply-fix.ts';
+import { isCustomJob, parseJobConfig, type CustomJobConfig, type JobConfig } from '../jobs/job-config.ts';
+import { applyFix, fixChangesRate, type FixChange } from '../jobs/apply-fix.ts';
+import { rangeTestInChild, suggestedRateFor, type RangeTestOptimizer, type RateSuggestion } from './lr-find-results.ts';
 import { diagnose } from '../diagnose/index.ts';
 import type { JobEvent, JobProcessOptions } from '../jobs/run-job-process.ts';
 import { runTrainingJob, type TrainingJobResult } from './run-training-job.ts';
@@ -19,7 +20,7 @@ export type JobWatchEvent =
 
 /** What a "Rerun with fix" click led to. */
 export type RerunOutcome =
-  | { status: 'started'; job: JobRecord; parent: JobRecord; changes: FixChange[] }
+  | { status: 'started'; job: JobRecord; parent: JobRecord; changes: FixChange[]; rangeTest?: RateSuggestion }
   /** The job was rerun already (queued, running or finished): one click, one job. */
   | { status: 'already'; job: JobRecord; parent: JobRecord }
   /** No such job, or it has no finished run to take a verdict from. */
@@ -45,6 +46,11 @@ export interface TrainingJobsOptions {
    * progress and end (default 2000 ms; the worker's heartbeat writes them).
    */
   remotePollMs?: number;
+  /**
+   * A learning-rate range test of a custom job's model and data, for a rerun whose fix changes the rate: the rate it
+   * suggests, or null (default: in a child process, as /lrfind runs it; results are remembered per model and data).
+   */
+  rangeTest?: (config: CustomJobConfig, optimizer: RangeTestOptimizer) => Promise<number | null>;
 }
 
 /** Ends of unwatched jobs kept for a late watcher (see TrainingJobs.unwatched). */
@@ -281,14 +287,28 @@ export class TrainingJobs {
    * rerun once: while its rerun is queued, running or finished, asking again answers with that rerun. A rerun that
    * failed, crashed or was cancelled may be tried again.
    */
-  async rerunWithFix(jobId: string, opts: Omit<EnqueueOptions, 'parentJobId'> = {}): Promise<RerunOutcome> {
+  async rerunWithFix(jobId: string, opts: Omit<EnqueueOptions, 'parentJobId'> = {}, hooks: { beforeRangeTest?: () => Promise<unknown> } = {}): Promise<RerunOutcome> {
     const earlier = await this.opts.jobs.liveRerunOf(jobId);
-    const fix = await this.fixFor(jobId);
+    let fix = await this.fixFor(jobId);
     if (!fix) return { status: 'not-finished', parent: await this.opts.jobs.get(jobId) };
     if (earlier) return { status: 'already', job: earlier, parent: fix.job };
     if (fix.changes.length === 0) return { status: 'nothing-to-fix', parent: fix.job };
+    // A custom job whose fix changes the rate: the range test's rate for its model and data, not a blind ÷10.
+    const parentConfig = parseJobConfig(fix.job.config);
+    let rangeTest: RateSuggestion | undefined;
+    if (isCustomJob(parentConfig) && fixChangesRate(parentConfig, fix)) {
+      const run = this.opts.rangeTest ?? ((c: CustomJobConfig, o: RangeTestOptimizer) => rangeTestInChild(c, o));
+      const suggestion = await suggestedRateFor(parentConfig, async (o) => {
+        await hooks.beforeRangeTest?.();
+        return run(parentConfig, o);
+      }).catch(() => null);
+      if (suggestion) {
+        rangeTest = suggestion;
+        fix = { ...fix, ...applyFix(parentConfig, fix.verdict, { suggestedLearningRate: suggestion.rate }) };
+      }
+    }
     const { job, created } = await this.queue.enqueueRerun(fix.config, { ...opts, parentJobId: jobId });
-    return created ? { status: 'started', job, parent: fix.job, changes: fix.changes } : { status: 'already', job, parent: fix.job };
+    return created ? { status: 'started', job, parent: fix.job, changes: fix.changes, ...(rangeTest ? { rangeTest } : {}) } : { status: 'already', job, parent: fix.job };
   }
 
   /**

@@ -14,7 +14,7 @@ import { drawChart } from '../app/chart-images.ts';
 import { compareRuns, overlayChartWith } from '../app/compare-runs.ts';
 import { jobRunName, type TrainingJobResult } from '../app/run-training-job.ts';
 import type { JobWatchEvent, TrainingJobs } from '../app/training-jobs.ts';
-import { applyFix, type FixChange } from '../jobs/apply-fix.ts';
+import { applyFix, describeRateChange, type FixChange } from '../jobs/apply-fix.ts';
 import { parseJobConfig, type JobConfig } from '../jobs/job-config.ts';
 import { epochProgressLine, progressLine } from '../jobs/progress-line.ts';
 import { jobReportTarget, type JobRecord } from '../store/job-store.ts';
@@ -139,9 +139,13 @@ async function postEnd(client: Client, ctx: BotContext, done: JobRecord, o: EndO
   const speed = meta ? ` at ${Math.round(meta.samplesPerSecond)} samples/s` : '';
   const trained = meta ? `trained ${meta.epochsRun} epochs` : `trained ${run.epochs ?? '?'} epochs`;
   const chart = await drawChart(() => ({ svg: renderRunChartSvg(run, verdict) }), ctx.reporter.rasterise, { log: ctx.log, what: { jobId: done.id, runId: run.id } });
+  // A job on a team's own model says how its files were read and how it trained (graph step or op by op).
+  const custom = (done.config as { preset?: unknown } | null)?.preset === 'custom';
+  const notes = custom ? (outcome?.status === 'finished' ? outcome.result.notes : run.notes).filter((n) => !n.startsWith('label errors')) : [];
+  const notesText = notes.length ? `\n${notes.map((n) => `· ${n}`).join('\n')}`.slice(0, 1500) : '';
   const reply = diagnosisReply(
     { run: summary, verdict, chartPng: chart.png, chartProblem: chart.problem },
-    { content: `${head}: ${trained} on **${meta?.backend ?? (done.backend || o.backend || '?')}**${speed} for <@${done.requestedBy ?? o.userId}>.`, threadButton: !channel.isThread() },
+    { content: `${head}: ${trained} on **${meta?.backend ?? (done.backend || o.backend || '?')}**${speed} for <@${done.requestedBy ?? o.userId}>.${notesText}`, threadButton: !channel.isThread() },
   );
   // Offered only when the fixes change the config: a button that reruns the same job would be a lie.
   if (fixChanges(done.config as JobConfig, verdict) > 0) reply.components.push(rerunRow(done.id));
@@ -174,7 +178,20 @@ function fixChanges(config: JobConfig, verdict: Verdict): number {
 async function rerunOf(ctx: BotContext, job: JobRecord): Promise<FollowOptions['rerunOf']> {
   if (!job.parentJobId) return undefined;
   const fix = await jobsOf(ctx).fixFor(job.parentJobId).catch(() => null);
-  return fix ? { job: fix.job, changes: fix.changes } : undefined;
+  if (!fix) return undefined;
+  // A rate the rerun took from a range test (a custom job) is not the ÷10 the stored verdict gives again.
+  let rate: number | null = null;
+  let before: number | null = null;
+  try {
+    rate = parseJobConfig(job.config).learningRate;
+    before = parseJobConfig(fix.job.config).learningRate;
+  } catch {
+    rate = null;
+  }
+  const changes = fix.changes.map((c) =>
+    rate !== null && before !== null && rate !== fix.config.learningRate && c.description.startsWith('learning rate ') ? { ...c, description: describeRateChange(before, rate, true) } : c,
+  );
+  return { job: fix.job, changes };
 }
 
 export function jobTitle(job: JobRecord): string {
@@ -245,6 +262,7 @@ function againHint(job: JobRecord): string {
   } catch {
     return 'It can be started again with /train.';
   }
+  if (config.preset === 'custom') return `It can be started again with /train model: data: and the same files (${config.custom.model.name}, ${config.custom.data.name}).`;
   const opts: string[] = [`preset:${config.preset}`];
   const c = config as unknown as Record<string, unknown>;
   const flags: [string, string][] = [['learningRate', 'lr'], ['epochs', 'epochs'], ['batchSize', 'batch-size'], ['optimizer', 'optimizer'], ['limit', 'limit'], ['seed', 'seed']];
@@ -296,7 +314,7 @@ export async function resumeJobReports(client: Client, ctx: BotContext): Promise
         if (!channel?.isSendable()) continue;
         const kept = job.runId ? ` Its run \`${job.runId}\` is kept as it was.` : '';
         await channel.send({
-          content: `⚠️ **${jobTitle(job)}** · job \`${job.id}\` (preset \`${presetOf(job)}\`) was interrupted when runmedic stopped.${kept} ${againHint(job)}`.slice(0, 2000),
+          content: `⚠️ **${jobTitle(job)}** · job \`${job.id}\` (${presetOf(job) === 'custom' ? 'your own model' : `preset \`${presetOf(job)}\``}) was interrupted when runmedic stopped.${kept} ${againHint(job)}`.slice(0, 2000),
           allowedMentions: { parse: [] },
         });
       } else {

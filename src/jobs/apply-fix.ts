@@ -1,11 +1,14 @@
 /**
  * "Rerun with fix": the verdict of a job-made run, turned into the next job's config. Pure. Each failing or warning
  * item maps to the change its fix text suggests; for faults the job switched on deliberately, the fix is to switch
- * the fault off (the job owns its data, so "normalise the inputs" means exactly that).
+ * the fault off (the job owns its data, so "normalise the inputs" means exactly that). On a team's own model, the
+ * fixes that would change a preset's architecture (activation, batch norm) do not apply (its file decides its
+ * layers); the rate, epochs, batch, shuffling, validation, early stopping and dropout before the logits do. Given a
+ * learning-rate range test's suggestion (lrfind), a fix of the rate takes that rate instead of ÷10 or ×10.
  */
 import type { Verdict, VerdictItem } from '../domain/verdict.ts';
 import type { Faults, JobConfig } from './job-config.ts';
-import { parseJobConfig } from './job-config.ts';
+import { CUSTOM_IGNORED_SETTINGS, isCustomJob, parseJobConfig } from './job-config.ts';
 
 export interface FixChange {
   itemId: string;
@@ -18,7 +21,15 @@ export interface FixedConfig {
   changes: FixChange[];
 }
 
-type Fixer = (c: JobConfig, item: VerdictItem) => string | null;
+export interface FixOptions {
+  /**
+   * The rate a learning-rate range test suggests for this model and data: a fix that lowers the rate takes it when it
+   * is lower than the job's, one that raises it when it is higher (else ÷10 and ×10 as without it).
+   */
+  suggestedLearningRate?: number | null;
+}
+
+type Fixer = (c: JobConfig, item: VerdictItem, o: FixOptions) => string | null;
 
 const withoutFault = (c: JobConfig, fault: keyof Faults, what: string): string | null => {
   if (c.faults[fault] === undefined || c.faults[fault] === false) return null;
@@ -26,10 +37,17 @@ const withoutFault = (c: JobConfig, fault: keyof Faults, what: string): string |
   return what;
 };
 
-const lowerLr: Fixer = (c) => {
+/** How a change of rate reads ("learning rate 0.5 → 0.05", "… → 0.0012 (the range test's suggestion)"). */
+export function describeRateChange(before: number, after: number, fromRangeTest: boolean): string {
+  return `learning rate ${fmt(before)} → ${fmt(after)}${fromRangeTest ? " (the range test's suggestion)" : ''}`;
+}
+
+const lowerLr: Fixer = (c, _i, o) => {
   const before = c.learningRate;
-  c.learningRate = before / 10;
-  return `learning rate ${fmt(before)} → ${fmt(c.learningRate)}`;
+  const suggested = o.suggestedLearningRate;
+  const fromTest = typeof suggested === 'number' && suggested > 0 && suggested < before;
+  c.learningRate = fromTest ? suggested : before / 10;
+  return describeRateChange(before, c.learningRate, fromTest);
 };
 
 const FIXERS: Record<string, Fixer> = {
@@ -38,11 +56,13 @@ const FIXERS: Record<string, Fixer> = {
   lr_too_high: lowerLr,
   loss_spikes: lowerLr,
   oscillation: lowerLr,
-  exploding_gradients: (c, i) => withoutFault(c, 'explodingInit', 'initialisation back to Glorot') ?? lowerLr(c, i),
-  lr_too_low: (c) => {
+  exploding_gradients: (c, i, o) => withoutFault(c, 'explodingInit', 'initialisation back to Glorot') ?? lowerLr(c, i, o),
+  lr_too_low: (c, _i, o) => {
     const before = c.learningRate;
-    c.learningRate = Math.min(before * 10, 1);
-    return c.learningRate === before ? null : `learning rate ${fmt(before)} → ${fmt(c.learningRate)}`;
+    const suggested = o.suggestedLearningRate;
+    const fromTest = typeof suggested === 'number' && suggested > before;
+    c.learningRate = fromTest ? suggested : Math.min(before * 10, 1);
+    return c.learningRate === before ? null : describeRateChange(before, c.learningRate, fromTest);
   },
   unshuffled_data: (c) => {
     const was = c.shuffle && !c.faults.sortedLabels;
@@ -137,7 +157,8 @@ function fmt(x: number): string {
 }
 
 /** The next job's config: every fail/warn item with a known fix applied once, in verdict order. */
-export function applyFix(config: JobConfig, verdict: Verdict): FixedConfig {
+export function applyFix(config: JobConfig, verdict: Verdict, o: FixOptions = {}): FixedConfig {
+  const custom = isCustomJob(config);
   const next = structuredClone(config);
   const changes: FixChange[] = [];
   let lrLowered = false;
@@ -161,12 +182,23 @@ export function applyFix(config: JobConfig, verdict: Verdict): FixedConfig {
     if (fixer === lowerLr && lrLowered) continue;
     const lrBefore = next.learningRate;
     const before = JSON.stringify(next);
-    const description = fixer(next, item);
+    const kept = custom ? structuredClone(next) : null;
+    const description = fixer(next, item, o);
+    // On a custom model a change of a preset's architecture setting would change nothing: not a fix to offer.
+    if (kept && CUSTOM_IGNORED_SETTINGS.some((k) => JSON.stringify(next[k]) !== JSON.stringify(kept[k]))) {
+      Object.assign(next, kept);
+      continue;
+    }
     if (next.learningRate < lrBefore) lrLowered = true;
     // A fix that leaves the config as it was would rerun the same job: not a change to offer.
     if (description && JSON.stringify(next) !== before) changes.push({ itemId: item.id, description });
   }
   return { config: parseJobConfig(next), changes };
+}
+
+/** Whether the fixes change the learning rate (a range test's suggestion can then replace ÷10 or ×10). */
+export function fixChangesRate(config: JobConfig, fixed: FixedConfig): boolean {
+  return fixed.config.learningRate !== config.learningRate;
 }
 
 /** Which verdict items a rerun could act on: the button is only offered when there is at least one. */

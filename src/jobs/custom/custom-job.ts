@@ -54,12 +54,22 @@ export async function setUpCustomJob(tf: typeof tfTypes, config: CustomJobConfig
     const built = builtCustomModel(tf, model, table.classNames.length, config.seed, `${m.name} with ${d.name}`);
     for (const l of model.layers) if (l.getClassName() === 'Dropout' && typeof (l.getConfig() as { seed?: unknown }).seed === 'number') withFreshMasks(l, config.seed);
     const data = prepareData(config, train, { val });
-    data.notes.unshift(...[`model: ${m.name} (${spec.source})`, ...spec.notes, ...rewritten.notes, ...table.notes.map((n) => `data: ${n}`)]);
+    data.notes.unshift(...[`model: ${m.name} (${spec.source})`, ...spec.notes, ...rewritten.notes, ...table.notes.map((n) => `data: ${n}`), ...inputNotes(table)]);
     return { built, data };
   } catch (e) {
     model.dispose();
     throw e;
   }
+}
+
+/** For a table of rows: which inputs the model gets, numeric columns as they are and one-hot columns. */
+function inputNotes(table: DataTable): string[] {
+  if (table.kind !== 'rows' || table.featureNames.length === 0) return [];
+  const list = (names: string[]) => (names.length > 8 ? `${names.slice(0, 8).join(', ')} … +${names.length - 8}` : names.join(', '));
+  const oneHot = table.featureNames.filter((n) => n.includes('='));
+  const numeric = table.featureNames.filter((n) => !n.includes('='));
+  const parts = [numeric.length ? `${numeric.length} numeric as they are (${list(numeric)})` : null, oneHot.length ? `${oneHot.length} one-hot (${list(oneHot)})` : null].filter(Boolean);
+  return [`inputs: ${table.featureSize} per example: ${parts.join(', ')}`];
 }
 
 /**

@@ -6,7 +6,8 @@
  *   an Activation layer: the probe reads dead and saturated units there, and the one-graph step builds it;
  * - the output ends in a softmax Activation layer whose input are the logits (a linear output is read as logits, as
  *   Keras' `from_logits=True`): training computes softmax and cross-entropy in one stable op from them;
- * - a rerun's dropout is a Dropout layer inserted before the layer computing the logits.
+ * - a rerun's dropout is a Dropout layer inserted before the layer computing the logits;
+ * - random initialisers the file leaves unseeded are seeded from the job's seed.
  * The rewrite works on the Keras 2 form (model-json.ts): Sequential layer lists and functional graphs alike.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -56,6 +57,16 @@ export function trainingTopology(topology: Obj, file: string, o: { dropout?: num
       throw new IngestError({ file, reason: `the model has ${outs.length} outputs (${names}): a training job trains a model with one classification output, so multiple outputs are not supported` });
     }
     if (ins.length !== 1) throw new IngestError({ file, reason: `the model has ${ins.length} inputs: a training job feeds one input (the data file's examples), so multiple inputs are not supported` });
+  }
+
+  // Random initialisers the file leaves unseeded draw from the job's seed: the same job trains the same way twice.
+  if (o.seed !== undefined) {
+    let k = 0;
+    for (const l of list) {
+      for (const [key, init] of Object.entries(l.config)) {
+        if (key.endsWith('_initializer') && isObj(init) && isObj(init.config) && 'seed' in init.config && (init.config.seed === null || init.config.seed === undefined)) init.config.seed = o.seed + ++k;
+      }
+    }
   }
 
   // Split inline activations into Activation layers.

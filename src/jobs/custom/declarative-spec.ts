@@ -82,15 +82,18 @@ function describe(kind: Kind): string {
   }
 }
 
+/** Keras' default, spelled out so that a job seeds it (custom-model.ts). */
+const glorot = () => ({ class_name: 'GlorotUniform', config: { seed: null } });
+
 type Loose = { filters: number; kernel: number; strides?: number; padding?: string; activation?: string; units: number; size: number; rate: number };
 
 function kerasConfig(kind: Kind, v: unknown): { class_name: string; config: Record<string, unknown> } {
   const a = (typeof v === 'object' && v !== null ? v : {}) as Loose;
   switch (kind) {
     case 'conv2d':
-      return { class_name: 'Conv2D', config: { filters: a.filters, kernel_size: [a.kernel, a.kernel], strides: [a.strides ?? 1, a.strides ?? 1], padding: a.padding ?? 'valid', activation: a.activation ?? 'linear', use_bias: true } };
+      return { class_name: 'Conv2D', config: { filters: a.filters, kernel_size: [a.kernel, a.kernel], strides: [a.strides ?? 1, a.strides ?? 1], padding: a.padding ?? 'valid', activation: a.activation ?? 'linear', use_bias: true, kernel_initializer: glorot() } };
     case 'dense':
-      return { class_name: 'Dense', config: { units: a.units, activation: a.activation ?? 'linear', use_bias: true } };
+      return { class_name: 'Dense', config: { units: a.units, activation: a.activation ?? 'linear', use_bias: true, kernel_initializer: glorot() } };
     case 'maxpool':
     case 'avgpool': {
       const size = typeof v === 'number' ? v : a.size;
