@@ -3,6 +3,7 @@ import type { LogFormat, Run, RunStatus, RunSummary, Series } from '../domain/ru
 import { countPoints } from '../ingest/series-builder.ts';
 import { decodeColumnInto, encodeColumn } from './column-codec.ts';
 import { openDatabase } from './database.ts';
+import { assembleSeries, checkColumns, mergeTail, sharedColumns, type ChunkSignature, type StoredSeriesRow } from './series-chunks.ts';
 import { EpochTally } from './epoch-tally.ts';
 import { cryptoRandom, newRunId, type RandomSource } from './run-id.ts';
 import { RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunStore, type SavedRun } from './run-store.ts';
@@ -46,15 +47,7 @@ interface TallyRow {
   epoch_zero: number;
 }
 
-interface SeriesRow {
-  idx: number;
-  key: string;
-  split: string;
-  name: string;
-  direction: string;
-  cadence: string;
-  points: number;
-}
+type SeriesRow = StoredSeriesRow;
 
 interface ChunkRow {
   series_idx: number;
@@ -374,29 +367,7 @@ export class SqliteRunStore implements RunStore {
       this.writeChunks(runId, row.idx, nextSeq, s, 0);
       return;
     }
-    const m = tailPoints + n;
-    const merged: Series = { ...s, steps: new Float64Array(m), epochs: new Float64Array(m), wallTimes: new Float64Array(m), values: new Float64Array(m) };
-    let at = 0;
-    let anyEpochs = s.epochs !== null;
-    let anyTimes = s.wallTimes !== null;
-    for (const c of this.st.tailChunks.iterate(runId, row.idx, tailSeq) as IterableIterator<ChunkRow>) {
-      decodeColumnInto(c.steps, c.n, merged.steps, at);
-      decodeColumnInto(c.epochs, c.n, merged.epochs!, at);
-      decodeColumnInto(c.wall_times, c.n, merged.wallTimes!, at);
-      decodeColumnInto(c.vals, c.n, merged.values, at);
-      anyEpochs ||= c.epochs !== null;
-      anyTimes ||= c.wall_times !== null;
-      at += c.n;
-    }
-    if (at !== tailPoints) throw new Error(`corrupt run ${runId}: the tail of series ${row.name} changed while appending`);
-    merged.steps.set(s.steps, at);
-    merged.values.set(s.values, at);
-    if (s.epochs) merged.epochs!.set(s.epochs, at);
-    else merged.epochs!.fill(NaN, at);
-    if (s.wallTimes) merged.wallTimes!.set(s.wallTimes, at);
-    else merged.wallTimes!.fill(NaN, at);
-    if (!anyEpochs) merged.epochs = null;
-    if (!anyTimes) merged.wallTimes = null;
+    const merged = mergeTail(runId, row.name, s, tailPoints, this.st.tailChunks.iterate(runId, row.idx, tailSeq) as IterableIterator<ChunkRow>);
     this.st.deleteTail.run(runId, row.idx, tailSeq);
     this.writeChunks(runId, row.idx, tailSeq, merged, 0);
   }
@@ -407,89 +378,14 @@ export class SqliteRunStore implements RunStore {
     return { ...toSummary(row), series: this.loadSeries(id), notes: JSON.parse(row.notes), meta: JSON.parse(row.meta) };
   }
 
-  /** Reassembles the columns of every series. */
+  /** Reassembles the columns of every series (series-chunks.ts, shared with the PostgreSQL store). */
   private loadSeries(runId: string): Series[] {
     const rows = this.st.seriesOf.all(runId) as SeriesRow[];
-    const shared = this.sharedColumns(runId, rows);
-    const out = rows.map((r) => {
-      const sh = shared.get(r.idx)!;
-      return {
-        meta: r,
-        filled: 0,
-        steps: sh.steps.array,
-        decodeSteps: sh.steps.decode,
-        epochs: sh.epochs?.array ?? null,
-        decodeEpochs: sh.epochs?.decode ?? false,
-        wallTimes: null as Float64Array | null,
-        values: new Float64Array(r.points),
-      };
-    });
-    const byIdx = new Map(out.map((o) => [o.meta.idx, o]));
-    for (const c of this.st.chunksOf.iterate(runId) as IterableIterator<ChunkRow>) {
-      const o = byIdx.get(c.series_idx);
-      if (!o) continue;
-      const at = o.filled;
-      if (at + c.n > o.meta.points) throw new Error(`corrupt run ${runId}: series ${o.meta.name} has more points than recorded`);
-      if (o.decodeSteps) decodeColumnInto(c.steps, c.n, o.steps, at);
-      if (o.decodeEpochs) decodeColumnInto(c.epochs, c.n, o.epochs!, at);
-      if (c.wall_times) decodeColumnInto(c.wall_times, c.n, (o.wallTimes ??= new Float64Array(o.meta.points).fill(NaN)), at);
-      decodeColumnInto(c.vals, c.n, o.values, at);
-      o.filled += c.n;
+    const stored = this.st.chunkSignatures.iterate(runId) as IterableIterator<{ series_idx: number; n: number; s: Buffer | null; s_big: number; e: Buffer | null; e_big: number; e_null: number }>;
+    function* signatures(): Generator<ChunkSignature> {
+      for (const c of stored) yield { series_idx: c.series_idx, n: c.n, s: c.s, sBig: !!c.s_big, e: c.e, eBig: !!c.e_big, eNull: !!c.e_null };
     }
-    return out.map((o) => ({
-      key: o.meta.key,
-      split: o.meta.split as Series['split'],
-      name: o.meta.name,
-      direction: o.meta.direction as Series['direction'],
-      cadence: o.meta.cadence as Series['cadence'],
-      steps: o.steps,
-      epochs: o.epochs,
-      wallTimes: o.wallTimes,
-      values: o.values,
-    }));
-  }
-
-  /**
-   * Allocates the step and epoch arrays of a run, one array per distinct column: series logged together share their
-   * steps (and Keras epochs equal steps), and a 5-million-point load spends most of its time touching fresh memory.
-   * Two columns are the same when their chunks have the same lengths and the same small (arithmetic) blobs; this is
-   * read without loading any large blob. `decode` is true for the one series that fills a shared array.
-   */
-  private sharedColumns(runId: string, rows: SeriesRow[]) {
-    const sigs = new Map<number, { steps: string[] | null; epochs: string[] | null; anyEpochs: boolean }>();
-    for (const r of rows) sigs.set(r.idx, { steps: [], epochs: [], anyEpochs: false });
-    const hex = (b: Buffer | null) => (b === null ? '-' : b.toString('hex'));
-    for (const c of this.st.chunkSignatures.iterate(runId) as IterableIterator<{
-      series_idx: number; n: number; s: Buffer | null; s_big: number; e: Buffer | null; e_big: number; e_null: number;
-    }>) {
-      const sig = sigs.get(c.series_idx);
-      if (!sig) continue;
-      if (c.s_big) sig.steps = null;
-      else sig.steps?.push(`${c.n}:${hex(c.s)}`);
-      if (!c.e_null) sig.anyEpochs = true;
-      if (c.e_big) sig.epochs = null;
-      else sig.epochs?.push(`${c.n}:${hex(c.e)}`);
-    }
-    const byKey = new Map<string, Float64Array>();
-    const column = (points: number, parts: string[] | null, nanFill: boolean) => {
-      const key = parts ? `${points}|${parts.join(',')}` : null;
-      const existing = key ? byKey.get(key) : undefined;
-      if (existing) return { array: existing, decode: false };
-      const array = new Float64Array(points);
-      if (nanFill) array.fill(NaN);
-      if (key) byKey.set(key, array);
-      return { array, decode: true };
-    };
-    const out = new Map<number, { steps: { array: Float64Array; decode: boolean }; epochs: { array: Float64Array; decode: boolean } | null }>();
-    for (const r of rows) {
-      const sig = sigs.get(r.idx)!;
-      out.set(r.idx, {
-        steps: column(r.points, sig.steps, false),
-        // NaN-filled first: chunks without epochs (NULL) leave their range unknown.
-        epochs: sig.anyEpochs ? column(r.points, sig.epochs, true) : null,
-      });
-    }
-    return out;
+    return assembleSeries(runId, rows, sharedColumns(rows, signatures()), this.st.chunksOf.iterate(runId) as IterableIterator<ChunkRow>);
   }
 }
 
@@ -506,10 +402,3 @@ function toSummary(r: RunRow): RunSummary {
   };
 }
 
-/** A parser bug, not user input: columns of one series must line up. */
-function checkColumns(s: Series): void {
-  const n = s.values.length;
-  if (s.steps.length !== n || (s.epochs && s.epochs.length !== n) || (s.wallTimes && s.wallTimes.length !== n)) {
-    throw new Error(`series ${s.name}: columns have different lengths`);
-  }
-}

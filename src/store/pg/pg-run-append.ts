@@ -7,19 +7,13 @@ import { decodeColumnInto, encodeColumn } from '../column-codec.ts';
 import { EpochTally } from '../epoch-tally.ts';
 import { RunNotFoundError, type AppendOptions } from '../run-store.ts';
 import { MAX_TAIL_CHUNKS } from '../sqlite-run-store.ts';
+import { checkColumns, mergeTail } from '../series-chunks.ts';
 import type { Queryable } from './pg-database.ts';
 import { RUN_COLUMNS, type RunRow } from './pg-run-store.ts';
 
 /** Chunks per INSERT: 8 parameters a row, at most ~8 MB of hex-encoded bytea a statement. */
 const ROWS_PER_INSERT = 64;
 
-/** A parser bug, not user input: columns of one series must line up. */
-export function checkColumns(s: Series): void {
-  const n = s.values.length;
-  if (s.steps.length !== n || (s.epochs && s.epochs.length !== n) || (s.wallTimes && s.wallTimes.length !== n)) {
-    throw new Error(`series ${s.name}: columns have different lengths`);
-  }
-}
 
 /** Writes every point of each `s` as chunks of `chunkPoints`, numbered from `seq`, in as few statements as fit. */
 export async function insertChunks(c: Queryable, runId: string, pieces: { idx: number; seq: number; s: Series }[], chunkPoints: number): Promise<void> {
@@ -195,32 +189,10 @@ async function appendPiece(c: Queryable, runId: string, row: SeriesRow, s: Serie
   const tailSeq = tail.first ?? nextSeq;
   const n = s.values.length;
   if (tail.chunks === 0 || (tail.points + n < chunkPoints && tail.chunks < MAX_TAIL_CHUNKS)) return { idx: row.idx, seq: nextSeq, s };
-  const m = tail.points + n;
-  const merged: Series = { ...s, steps: new Float64Array(m), epochs: new Float64Array(m), wallTimes: new Float64Array(m), values: new Float64Array(m) };
-  let at = 0;
-  let anyEpochs = s.epochs !== null;
-  let anyTimes = s.wallTimes !== null;
   const chunks = (await c.query<ChunkRow>(
     'SELECT n, steps, epochs, wall_times, vals FROM chunks WHERE run_id = $1 AND series_idx = $2 AND seq >= $3 ORDER BY seq', [runId, row.idx, tailSeq],
   )).rows;
-  for (const ch of chunks) {
-    decodeColumnInto(ch.steps, ch.n, merged.steps, at);
-    decodeColumnInto(ch.epochs, ch.n, merged.epochs!, at);
-    decodeColumnInto(ch.wall_times, ch.n, merged.wallTimes!, at);
-    decodeColumnInto(ch.vals, ch.n, merged.values, at);
-    anyEpochs ||= ch.epochs !== null;
-    anyTimes ||= ch.wall_times !== null;
-    at += ch.n;
-  }
-  if (at !== tail.points) throw new Error(`corrupt run ${runId}: the tail of series ${row.name} changed while appending`);
-  merged.steps.set(s.steps, at);
-  merged.values.set(s.values, at);
-  if (s.epochs) merged.epochs!.set(s.epochs, at);
-  else merged.epochs!.fill(NaN, at);
-  if (s.wallTimes) merged.wallTimes!.set(s.wallTimes, at);
-  else merged.wallTimes!.fill(NaN, at);
-  if (!anyEpochs) merged.epochs = null;
-  if (!anyTimes) merged.wallTimes = null;
+  const merged = mergeTail(runId, row.name, s, tail.points, chunks);
   await c.query('DELETE FROM chunks WHERE run_id = $1 AND series_idx = $2 AND seq >= $3', [runId, row.idx, tailSeq]);
   await insertChunks(c, runId, [{ idx: row.idx, seq: tailSeq, s: merged }], chunkPoints);
   return null;

@@ -11,7 +11,8 @@ import { cryptoRandom, newRunId, type RandomSource } from '../run-id.ts';
 import { RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunStore, type SavedRun } from '../run-store.ts';
 import { DEFAULT_CHUNK_POINTS } from '../sqlite-run-store.ts';
 import { inTransaction, type PgPool, type Queryable } from './pg-database.ts';
-import { appendToRun, checkColumns, insertChunks } from './pg-run-append.ts';
+import { appendToRun, insertChunks } from './pg-run-append.ts';
+import { checkColumns } from '../series-chunks.ts';
 import { loadSeries } from './pg-run-load.ts';
 
 export interface PgRunStoreDeps {
