@@ -166,21 +166,43 @@ if (missing) {
 }
 
 // ---------------------------------------------------------------- 2. the shared real logs
+/**
+ * A labelled set of real logs (the shared real logs, the console logs), scored in the real logs' vocabulary: `judge`
+ * diagnoses one file, `add` records it for the engine and every baseline, `scores` scores them all.
+ */
+function labelledLogSet() {
+  const engineCases: Case[] = [];
+  const baseCases = new Map<string, Case[]>(BASELINES.map((b) => [b.name, []]));
+  return {
+    engineCases,
+    judge(file: string, runs: RunLog[]) {
+      const { verdicts, ms } = verdictsOf(runs, file);
+      diagnoseMs.push(...ms);
+      const flagged = flaggedItems(verdicts);
+      return { flagged, predicted: realLogLabels(flagged) };
+    },
+    add(file: string, truth: Set<string>, predicted: Set<Label>, runs: RunLog[]) {
+      engineCases.push({ file, truth, predicted });
+      for (const b of BASELINES) baseCases.get(b.name)!.push({ file, truth, predicted: realLogLabels(baselineItems(b, runs)) });
+    },
+    scores() {
+      return { engine: score(engineCases, SCORED_LABELS), baselines: Object.fromEntries(BASELINES.map((b) => [b.name, score(baseCases.get(b.name)!, SCORED_LABELS)])) };
+    },
+  };
+}
+
 if (!REAL_LOGS_DIR) {
   log('\nREAL LOGS: ../shared/real-logs is not present; not scored');
   result.realLogs = { absent: true };
 } else {
   const dir = REAL_LOGS_DIR;
   const logs = parseLabelsTsv(readFileSync(path.join(dir, 'labels.tsv'), 'utf8'));
-  const engineCases: Case[] = [];
-  const baseCases = new Map<string, Case[]>(BASELINES.map((b) => [b.name, []]));
+  const set = labelledLogSet();
+  const engineCases = set.engineCases;
   const rows: Array<{ file: string; truth: string[]; engine: string[]; flaggedItems: string[]; scored: boolean; flips: Record<string, string[]> }> = [];
   for (const entry of logs) {
     const runs = parseFile(new Uint8Array(readFileSync(path.join(dir, entry.file))), entry.file);
-    const { verdicts, ms } = verdictsOf(runs, entry.file);
-    diagnoseMs.push(...ms);
-    const flagged = flaggedItems(verdicts);
-    const predicted = realLogLabels(flagged);
+    const { flagged, predicted } = set.judge(entry.file, runs);
     const scored = !entry.labels.includes('unclear');
     const truth = new Set(entry.labels);
     const flips: Record<string, string[]> = {};
@@ -189,12 +211,9 @@ if (!REAL_LOGS_DIR) {
       flips[p.name] = scored ? SCORED_LABELS.filter((l) => again.has(l) !== predicted.has(l)).map((l) => `${l}${again.has(l) ? '+' : '-'}`) : [];
     }
     rows.push({ file: entry.file, truth: entry.labels, engine: [...predicted].sort(), flaggedItems: [...flagged].sort(), scored, flips });
-    if (!scored) continue;
-    engineCases.push({ file: entry.file, truth, predicted });
-    for (const b of BASELINES) baseCases.get(b.name)!.push({ file: entry.file, truth, predicted: realLogLabels(baselineItems(b, runs)) });
+    if (scored) set.add(entry.file, truth, predicted, runs);
   }
-  const engine = score(engineCases, SCORED_LABELS);
-  const baselines = Object.fromEntries(BASELINES.map((b) => [b.name, score(baseCases.get(b.name)!, SCORED_LABELS)]));
+  const { engine, baselines } = set.scores();
   log(`\nREAL LOGS (../shared/real-logs, never tuned on further): ${logs.length} logs, ${engineCases.length} scored`);
   if (!quiet) {
     log('file                             human labels                 engine predicts                   flagged items');
@@ -224,8 +243,7 @@ if (!CONSOLE_LOGS_DIR) {
   const header = lines[0]!.split('\t');
   const fileCol = header.indexOf('file');
   const labelCol = header.indexOf('label');
-  const engineCases: Case[] = [];
-  const baseCases = new Map<string, Case[]>(BASELINES.map((b) => [b.name, []]));
+  const set = labelledLogSet();
   const rows: Array<{ file: string; truth: string[]; engine: string[]; flaggedItems: string[]; error?: string }> = [];
   for (const line of lines.slice(1)) {
     const cells = line.split('\t');
@@ -236,19 +254,14 @@ if (!CONSOLE_LOGS_DIR) {
       runs = parseFile(new Uint8Array(readFileSync(path.join(dir, file))), file);
     } catch (e) {
       rows.push({ file, truth: [...truth], engine: [], flaggedItems: [], error: String((e as Error).message).slice(0, 160) });
-      engineCases.push({ file, truth, predicted: new Set() });
+      set.engineCases.push({ file, truth, predicted: new Set() });
       continue;
     }
-    const { verdicts, ms } = verdictsOf(runs, file);
-    diagnoseMs.push(...ms);
-    const flagged = flaggedItems(verdicts);
-    const predicted = realLogLabels(flagged);
+    const { flagged, predicted } = set.judge(file, runs);
     rows.push({ file, truth: [...truth].sort(), engine: [...predicted].sort(), flaggedItems: [...flagged].sort() });
-    engineCases.push({ file, truth, predicted });
-    for (const b of BASELINES) baseCases.get(b.name)!.push({ file, truth, predicted: realLogLabels(baselineItems(b, runs)) });
+    set.add(file, truth, predicted, runs);
   }
-  const engine = score(engineCases, SCORED_LABELS);
-  const baselines = Object.fromEntries(BASELINES.map((b) => [b.name, score(baseCases.get(b.name)!, SCORED_LABELS)]));
+  const { engine, baselines } = set.scores();
   log(`\nCONSOLE LOGS (../shared/console-logs, real pastes read by the general reader, never tuned on): ${rows.length} logs, ${rows.filter((r) => r.error).length} unreadable`);
   if (!quiet) {
     for (const r of rows) log(`${r.file.slice(0, 44).padEnd(45)}${r.truth.join(',').padEnd(24)}${(r.error ? `UNREADABLE ${r.error}` : r.engine.join(',')).padEnd(30)}${r.flaggedItems.join(' ')}`);
