@@ -72,6 +72,8 @@ export function trainingTopology(topology: Obj, file: string, o: { dropout?: num
   // Split inline activations into Activation layers.
   const out: LayerJson[] = [];
   const renamed = new Map<string, string>();
+  /** Split-out Activation layer → the layer of the file it came from (for messages). */
+  const splitFrom = new Map<string, string>();
   const taken = new Set(list.map(nameOf));
   const fresh = (base: string) => {
     let n = base;
@@ -86,6 +88,7 @@ export function trainingTopology(topology: Obj, file: string, o: { dropout?: num
     l.config.activation = 'linear';
     const name = fresh(`${nameOf(l)}_${act}`);
     const layer: LayerJson = { class_name: 'Activation', config: { name, trainable: true, dtype: 'float32', activation: act } };
+    splitFrom.set(name, nameOf(l));
     if (functional) {
       layer.name = name;
       // One node per node of the layer it follows (a shared layer's activation is shared too).
@@ -108,7 +111,7 @@ export function trainingTopology(topology: Obj, file: string, o: { dropout?: num
   let last = out.find((l) => nameOf(l) === outputName)!;
   const lastAct = last.class_name === 'Activation' ? String(last.config.activation) : typeof last.config.activation === 'string' ? last.config.activation : null;
   if (lastAct !== null && !OUTPUT_ACTIVATIONS.has(lastAct)) {
-    throw new IngestError({ file, reason: `the output layer '${outputName}' applies ${lastAct}: a training job trains a single-label classifier, so the output must be a softmax (or linear logits) with one unit per class` });
+    throw new IngestError({ file, reason: `the output layer '${splitFrom.get(outputName) ?? outputName}' applies ${lastAct}: a training job trains a single-label classifier, so the output must be a softmax (or linear logits) with one unit per class` });
   }
   if (!(last.class_name === 'Activation' && lastAct === 'softmax')) {
     const name = fresh('output_softmax');
