@@ -68,7 +68,9 @@ export const badInitialLossRule: Rule = {
       threshold = FIT.epochCollapse;
       what = 'the second epoch';
       const v = view.valLoss?.source;
-      const firstVal = v ? Array.from(v.values).find(Number.isFinite) : undefined;
+      // The first finite value, found in place: a million-epoch log is not copied to read one number.
+      let firstVal: number | undefined;
+      for (let i = 0; v && i < v.values.length; i++) if (Number.isFinite(v.values[i])) { firstVal = v.values[i]; break; }
       // The reading that clears its own bar by more tells the story.
       if (firstVal !== undefined && firstVal > 0 && first / firstVal / FIT.epochOverVal > first / against / FIT.epochCollapse) {
         against = firstVal;
