@@ -164,6 +164,13 @@ function findEpochOvershoot(c: Curve): { rise: number; step: number; start: numb
   return { rise, step: step[at]!, start: c.scale.fromBadness(v[0]!), end: c.scale.fromBadness(end) };
 }
 
+/** Where the run ended against where it started, said as it is: above it, level with it, or how far below. */
+export function netProgressText(start: number, end: number): string {
+  if (end > start * 1.02) return `above its start (${fmt(start)})`;
+  if (end >= start * 0.98) return `level with its start (${fmt(start)})`;
+  return `only ${Math.round((1 - end / start) * 100)} % below its start (${fmt(start)})`;
+}
+
 /**
  * Beyond this factor the suggestion stops being a number: a ratio that large is measured on weights that are already
  * blowing up, so "lower it 1281×" would be false precision; "100× or more" says the same without pretending.
@@ -278,7 +285,7 @@ export const lrTooHighRule: Rule = {
       return itemOf(
         this,
         'warn',
-        `The training loss went up ${fmt(Math.exp(bounce.rise))}× from one epoch to the next early on and ended at ${fmt(bounce.end)}, barely below its start (${fmt(bounce.start)})`,
+        `The training loss went up ${fmt(Math.exp(bounce.rise))}× from one epoch to the next early on and ended at ${fmt(bounce.end)}, ${netProgressText(bounce.start, bounce.end)}`,
         `Lower the learning rate${lrValue !== undefined ? ` (now ${fmt(lrValue)})` : ''} 3–10× (or add warm-up): the steps overshoot and the run never settles.`,
         { learningRate: lrValue ?? null, riseFactor: Number(Math.exp(bounce.rise).toFixed(2)), startLoss: Number(bounce.start.toPrecision(4)), endLoss: Number(bounce.end.toPrecision(4)) },
         [{ series: c.name, step: Math.round(bounce.step), label: 'loss jumps up', kind: 'point' }],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeRun, decay, SCALES } from '../../support/synthetic-runs.ts';
 import { itemFor } from '../../support/verdict-item.ts';
+import { FIT, netProgressText } from '../../../src/diagnose/rules/lr-too-high.ts';
 
 describe('lr_too_high', () => {
   it.each(SCALES)('fails when the loss makes no progress at the first lr and falls as soon as lr is cut (scale %s)', (scale) => {
@@ -38,5 +39,16 @@ describe('lr_too_high', () => {
     expect(huge.fix).toMatch(/by 100× or more/);
     expect(huge.fix).not.toMatch(/about \d+×/);
     expect(huge.fix).toContain("12800× the healthy size");
+  });
+
+  it('says where an overshooting run ended as it is: above, level with, or how far below its start', () => {
+    expect(netProgressText(0.814, 1.05)).toBe('above its start (0.814)');
+    expect(netProgressText(0.543, 0.542)).toBe('level with its start (0.543)');
+    expect(netProgressText(0.305, 0.19)).toBe('only 38 % below its start (0.305)');
+    // Through the rule: an epoch jump of twice the fitted bar early on, and a run that ends above where it began.
+    const jump = Math.exp(2 * FIT.epochRise);
+    const item = itemFor(makeRun({ epochs: 20, train: (e) => (e === 2 ? 0.8 * jump : e < 2 ? 0.8 : 0.9) }), 'lr_too_high');
+    expect(item.status).toBe('warn');
+    expect(item.title).toMatch(/ended at 0\.(89|9)\d*, above its start \(0\.(79|8)\d*\)/);
   });
 });
