@@ -75,6 +75,7 @@ export const trainCommand: CliCommand = {
     'kernel-size': { type: 'string', valueName: 'K', description: 'convolution kernel size (CNN)' },
     l2: { type: 'string', valueName: 'X', description: 'L2 weight penalty' },
     augment: { type: 'boolean', description: 'image augmentation: flips, ±0.2 rad rotation, ±10 % zoom' },
+    normalize: { type: 'boolean', description: 'normalise the inputs from training-split statistics (images to 0–1, features standardised)' },
     seed: { type: 'string', valueName: 'N', description: 'random seed (data split, init, shuffling)' },
     limit: { type: 'string', valueName: 'N', description: 'use only N examples of the dataset' },
     fault: { type: 'string', valueName: 'F[=V]', multiple: true, description: `switch a fault on: ${FAULT_SPECS.join(', ')}` },
@@ -107,6 +108,7 @@ export const trainCommand: CliCommand = {
       kernelSize: num('kernel-size', values['kernel-size'], (x) => Number.isInteger(x) && x >= 1 && x <= 7, 'a whole number 1–7'),
       l2: num('l2', values.l2, (x) => x >= 0, 'a number ≥ 0'),
       augment: values.augment ? { flip: true, rotation: 0.2, zoom: 0.1 } : undefined,
+      normalizeInputs: values.normalize ? true : undefined,
       seed: num('seed', values.seed, Number.isInteger, 'a whole number'),
       limit: num('limit', values.limit, (x) => Number.isInteger(x) && x >= 2, 'a whole number ≥ 2'),
     };

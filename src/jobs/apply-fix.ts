@@ -87,7 +87,13 @@ const FIXERS: Record<string, Fixer> = {
     c.validationSplit = 0.2;
     return 'validation split 0.2';
   },
-  unnormalized_inputs: (c) => withoutFault(c, 'unnormalized', 'inputs scaled back to [0, 1]'),
+  // A preset's own data is normalised unless the fault scaled it; a team's own data gets normalised by the job.
+  unnormalized_inputs: (c) => {
+    const fault = withoutFault(c, 'unnormalized', 'inputs scaled back to [0, 1]');
+    if (fault || !isCustomJob(c) || c.normalizeInputs) return fault;
+    c.normalizeInputs = true;
+    return 'inputs normalised from training-split statistics (images to 0–1, features standardised)';
+  },
   label_noise: (c) => withoutFault(c, 'labelNoise', 'noisy labels replaced by the clean ones'),
   class_imbalance: (c) => withoutFault(c, 'classImbalance', 'classes rebalanced'),
   too_little_data: (c) => withoutFault(c, 'tinyTrain', 'the full training set'),

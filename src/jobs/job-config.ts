@@ -58,6 +58,11 @@ const trainingSettings = {
   seed: z.number().int(),
   /** Use only this many examples of the dataset (a balanced, deterministic slice): for tests, benches and demos. */
   limit: z.number().int().min(2).nullable(),
+  /**
+   * Normalise the inputs from training-split statistics (prepare-data.ts): images divided by their largest value (to
+   * 0–1), rows standardised per feature. Absent in older stored configs: off.
+   */
+  normalizeInputs: z.boolean().optional(),
   faults: faultsSchema,
 };
 

@@ -63,6 +63,12 @@ export function prepareData(config: JobConfig, dataset?: Dataset, o: { val?: Dat
     if (val) val = scale(val);
     notes.push('fault unnormalized: inputs multiplied by 255');
   }
+  if (config.normalizeInputs) {
+    const n = normalizeInputs(train, val);
+    train = n.train;
+    val = n.val;
+    notes.push(n.note);
+  }
   let shuffle = config.shuffle;
   if (faults.sortedLabels) {
     const idx = Array.from({ length: datasetSize(train) }, (_, i) => i).sort((a, b) => train.y[a]! - train.y[b]! || a - b);
@@ -71,6 +77,30 @@ export function prepareData(config: JobConfig, dataset?: Dataset, o: { val?: Dat
     notes.push('fault sorted-labels: training data sorted by label, shuffling off');
   }
   return { train, val, shuffle, notes };
+}
+
+/**
+ * Inputs normalised from the training split's statistics, applied to both splits: images (a [h, w, c] example
+ * shape) divided by their largest absolute value (pixels to 0–1), rows standardised per feature (a constant feature
+ * is only centred).
+ */
+export function normalizeInputs(train: Dataset, val: Dataset | null): { train: Dataset; val: Dataset | null; note: string } {
+  const f = train.featureSize;
+  const n = datasetSize(train);
+  if (train.inputShape.length === 3) {
+    let max = 0;
+    for (const v of train.x) max = Math.max(max, Math.abs(v));
+    const k = max > 0 ? 1 / max : 1;
+    const scale = (d: Dataset): Dataset => ({ ...d, x: Float32Array.from(d.x, (v) => v * k) });
+    return { train: scale(train), val: val ? scale(val) : null, note: `inputs normalised: divided by ${Number(max.toPrecision(4))}, the largest training value` };
+  }
+  const mean = new Float64Array(f);
+  const sq = new Float64Array(f);
+  for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) mean[j]! += train.x[i * f + j]! / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) sq[j]! += (train.x[i * f + j]! - mean[j]!) ** 2 / n;
+  const inv = Array.from(sq, (v) => (v > 0 ? 1 / Math.sqrt(v) : 1));
+  const apply = (d: Dataset): Dataset => ({ ...d, x: Float32Array.from(d.x, (v, i) => (v - mean[i % f]!) * inv[i % f]!) });
+  return { train: apply(train), val: val ? apply(val) : null, note: `inputs normalised: each of the ${f} features standardised (mean 0, std 1) with training-split statistics` };
 }
 
 function countByClass(ds: Dataset): number[] {

@@ -102,9 +102,11 @@ describe('/train on your own model and data', () => {
     expect(childConfig.learningRate / suggested).toBeGreaterThan(0.94);
     expect(childConfig.learningRate / suggested).toBeLessThan(1.06);
     expect(String(answer.content)).toMatch(/learning rate 5 → [\d.e-]+ \(the range test's suggestion\).*\(its rate from an earlier \/lrfind on the same model and data\)/s);
-    // Only the rate changed; the files are the same.
+    // The raw centimetres were flagged too: the rerun normalises them. Nothing else changed; the files are the same.
+    expect(String(answer.content)).toContain('inputs normalised from training-split statistics');
     const parentConfig = parseJobConfig(job.config) as CustomJobConfig;
-    expect({ ...childConfig, learningRate: 0 }).toEqual({ ...parentConfig, learningRate: 0 });
+    expect(childConfig.normalizeInputs).toBe(true);
+    expect({ ...childConfig, learningRate: 0, normalizeInputs: undefined }).toEqual({ ...parentConfig, learningRate: 0, normalizeInputs: undefined });
     // The rerun trains and reports in the run's thread, with the before/after comparison.
     const thread = await fake.waitFor(() => fake.threads().find((t) => t.starter_message_id === verdict.id), 10_000, 'the run thread');
     await verdictOf(child, thread.id);

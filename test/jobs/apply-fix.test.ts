@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { applyFix, fixableItems } from '../../src/jobs/apply-fix.ts';
 import { resolveJobConfig } from '../../src/jobs/presets.ts';
+import { customJobConfig } from '../../src/app/custom-job-config.ts';
 import type { Verdict, VerdictItem, ItemStatus } from '../../src/domain/verdict.ts';
 
 const item = (id: string, status: ItemStatus = 'fail'): VerdictItem => ({ id, area: 'training', status, title: id, evidence: {}, fix: '', marks: [] });
@@ -82,5 +83,25 @@ describe('applyFix', () => {
     const r = applyFix(c, verdict(item('not_converged'), item('lr_too_low')));
     expect(r.config.epochs).toBe(1000);
     expect(r.config.learningRate).toBe(1);
+  });
+
+  it("on a team's own model: the rate from a range test, inputs normalised, no change of a preset's architecture", () => {
+    const spec = new TextEncoder().encode(JSON.stringify({ input: [4], layers: [{ dense: { units: 8, activation: 'relu' } }, { dense: { units: 3, activation: 'softmax' } }] }));
+    const c = customJobConfig({ modelBytes: spec, modelName: 'm.json', dataBytes: new TextEncoder().encode('a,label\n1,x\n2,y\n'), dataName: 'd.csv', maxBytes: 1 << 20 }, { learningRate: 2 });
+    const blowUp = verdict(item('lr_too_high'), item('unnormalized_inputs', 'warn'), item('dead_relu'), item('vanishing_gradients', 'warn'));
+    const r = applyFix(c, blowUp, { suggestedLearningRate: 0.004 });
+    expect(r.config.learningRate).toBe(0.004);
+    expect(r.config.normalizeInputs).toBe(true);
+    // Activation and batch norm are the model file's: not changed, not offered.
+    expect(r.config.activation).toBe(c.activation);
+    expect(r.config.batchNorm).toBe(false);
+    expect(r.changes.map((x) => x.description)).toEqual(["learning rate 2 → 0.004 (the range test's suggestion)", 'inputs normalised from training-split statistics (images to 0–1, features standardised)']);
+    // A suggestion above the rate that blew up is no fix for it: ÷10 then; a rate too low takes a higher suggestion.
+    expect(applyFix(c, blowUp, { suggestedLearningRate: 5 }).config.learningRate).toBeCloseTo(0.2, 12);
+    expect(applyFix({ ...c, learningRate: 1e-5 }, verdict(item('lr_too_low', 'warn')), { suggestedLearningRate: 3e-3 }).changes).toEqual([{ itemId: 'lr_too_low', description: "learning rate 0.00001 → 0.003 (the range test's suggestion)" }]);
+    // Nothing but the architecture to change: no rerun to offer.
+    expect(applyFix(c, verdict(item('dead_relu', 'warn'))).changes).toEqual([]);
+    // Overfitting: early stopping and dropout (before the logits layer) apply to any model.
+    expect(applyFix(c, verdict(item('overfitting'))).config).toMatchObject({ earlyStopping: { patience: 3, restoreBestWeights: true }, dropout: 0.3 });
   });
 });

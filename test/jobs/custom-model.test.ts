@@ -133,6 +133,13 @@ describe('a model prepared for training', () => {
     expect(Array.from(seriesNamed(r1, 'batch_loss').values)).toEqual(Array.from(seriesNamed(r2, 'batch_loss').values));
     expect(r1.meta.finalValAccuracy).toBeGreaterThan(0.7);
     expect(r1.notes).toContain('trained op by op through TensorFlow.js: the one-graph step needs the native backend, and this job ran on cpu');
+    // The raw centimetres, standardised from the training split when asked (a rerun's fix for unnormalised inputs).
+    expect(r1.context.dataset!.inputMax).toBeGreaterThan(7);
+    const normalised = { ...config, normalizeInputs: true, epochs: 1 };
+    const s = await setUpCustomJob(tf, normalised);
+    expect(s.data.notes).toContain('inputs normalised: each of the 4 features standardised (mean 0, std 1) with training-split statistics');
+    const r3 = await trainModel(normalised, s.data, 'cpu', {}, { built: s.built });
+    expect(r3.context.dataset!.inputMax).toBeLessThan(4);
   });
 });
 
