@@ -18,6 +18,7 @@ import { loadBackend, nativeBackendInstalled } from '../../src/jobs/backend.ts';
 import { IngestError } from '../../src/ingest/ingest-error.ts';
 import { irisCsv, mnistNpz } from '../support/custom-job-files.ts';
 import { seriesNamed } from '../support/ingest-helpers.ts';
+import { createRng } from '../../src/jobs/rng.ts';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'models', name));
 const enc = (o: unknown) => new TextEncoder().encode(typeof o === 'string' ? o : JSON.stringify(o));
@@ -121,6 +122,35 @@ describe('a model prepared for training', () => {
     expect(errorOf(() => trainingTopology(parseModelJson(enc(sigmoid), 's.json').topology, 's.json'))).toBe(
       "s.json: the output layer 'dense_1' applies sigmoid: a training job trains a single-label classifier, so the output must be a softmax (or linear logits) with one unit per class",
     );
+  });
+
+  it('a damaged model file is refused with the file and what was expected, never an exception of another kind', () => {
+    // Keys deleted, nulled, turned into strings, lists or objects anywhere in real Keras 3 files, 1–3 at a time (seeded).
+    const rng = createRng(19);
+    const files = ['keras3-mnist-cnn.json', 'keras3-shared-layer.json', 'keras3-iris-mlp.json', 'keras3-png-cnn.json'];
+    let refused = 0;
+    for (let t = 0; t < 600; t++) {
+      const j = JSON.parse(fixture(files[t % files.length]!).toString('utf8'));
+      const spots: { parent: Record<string, unknown>; key: string }[] = [];
+      const walk = (v: unknown) => {
+        if (v && typeof v === 'object') for (const k of Object.keys(v)) (spots.push({ parent: v as Record<string, unknown>, key: k }), walk((v as Record<string, unknown>)[k]));
+      };
+      walk(j);
+      for (let m = 0; m <= rng.int(3); m++) {
+        const { parent, key } = spots[rng.int(spots.length)]!;
+        const r = rng.int(5);
+        if (r === 0) delete parent[key];
+        else parent[key] = [null, 'x', [], {}][r - 1];
+      }
+      try {
+        customJobConfig({ modelBytes: enc(j), modelName: 'm.json', dataBytes: enc('a,label\n1,x\n'), dataName: 'd.csv', maxBytes: 1 << 20 }, { dropout: t % 2 ? 0.2 : 0 });
+      } catch (e) {
+        expect(e, String(e)).toBeInstanceOf(IngestError);
+        expect((e as IngestError).file).toBe('m.json');
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(50);
   });
 
   it('a custom job on the Iris CSV trains the same way twice (seeded), and learns', async () => {

@@ -51,7 +51,13 @@ export async function setUpCustomJob(tf: typeof tfTypes, config: CustomJobConfig
       imageShape: inputShape.length === 3 ? inputShape : undefined,
     });
     const { train, val } = datasetsOfTable(table, inputShape, `${m.name} with ${d.name}`);
-    const built = builtCustomModel(tf, model, table.classNames.length, config.seed, `${m.name} with ${d.name}`);
+    let built: BuiltModel;
+    try {
+      built = builtCustomModel(tf, model, table.classNames.length, config.seed, `${m.name} with ${d.name}`);
+    } catch (e) {
+      if (e instanceof IngestError) throw e;
+      throw new IngestError({ file: m.name, reason: `TensorFlow.js cannot train this model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
+    }
     for (const l of model.layers) if (l.getClassName() === 'Dropout' && typeof (l.getConfig() as { seed?: unknown }).seed === 'number') withFreshMasks(l, config.seed);
     const data = prepareData(config, train, { val });
     data.notes.unshift(...[`model: ${m.name} (${spec.source})`, ...spec.notes, ...rewritten.notes, ...table.notes.map((n) => `data: ${n}`), ...inputNotes(table)]);

@@ -57,6 +57,16 @@ export function trainingTopology(topology: Obj, file: string, o: { dropout?: num
       throw new IngestError({ file, reason: `the model has ${outs.length} outputs (${names}): a training job trains a model with one classification output, so multiple outputs are not supported` });
     }
     if (ins.length !== 1) throw new IngestError({ file, reason: `the model has ${ins.length} inputs: a training job feeds one input (the data file's examples), so multiple inputs are not supported` });
+    const names = new Set(list.map(nameOf));
+    const out0 = outs[0];
+    if (!Array.isArray(out0) || typeof out0[0] !== 'string' || !names.has(out0[0])) {
+      throw new IngestError({ file, path: '$.config.output_layers[0]', reason: `expected [layer name, node, tensor] naming one of the model's layers, got ${JSON.stringify(out0)?.slice(0, 80)}` });
+    }
+    list.forEach((l, i) => {
+      if (l.inbound_nodes !== undefined && (!Array.isArray(l.inbound_nodes) || !l.inbound_nodes.every((n) => Array.isArray(n)))) {
+        throw new IngestError({ file, path: `$.config.layers[${i}].inbound_nodes`, reason: 'expected a list of nodes, each a list of [layer name, node, tensor, kwargs]' });
+      }
+    });
   }
 
   // Random initialisers the file leaves unseeded draw from the job's seed: the same job trains the same way twice.
