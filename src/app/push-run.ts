@@ -15,7 +15,7 @@ import type { Run, RunStatus, RunSummary } from '../domain/run.ts';
 import type { Verdict } from '../domain/verdict.ts';
 import { diagnose } from '../diagnose/index.ts';
 import type { Logger } from '../logger.ts';
-import type { AppendOptions, RunStore } from '../store/run-store.ts';
+import { RunChangedError, type AppendOptions, type RunStore } from '../store/run-store.ts';
 import type { TokenIdentity } from './api-tokens.ts';
 import { diagnosableSeries, withStateFindings } from './diagnose-run.ts';
 import { LiveSeries, type AppendOutcome, type PushPoint } from './live-series.ts';
@@ -174,54 +174,72 @@ export class PushService {
 
   pushMetrics(who: TokenIdentity, runId: string, points: readonly PushPoint[]): Promise<PushResult> {
     return this.serialised(runId, async () => {
-      const lr = await this.liveRun(who, runId);
-      if (FINAL.includes(lr.summary.status)) throw new PushConflictError(`run ${runId} is ${lr.summary.status}: no more points are accepted`);
-      const outcome = lr.series.append(points);
-      const now = this.now();
-      lr.lastBatchAt = now;
-      const appendOptions = outcome.accepted > 0 ? percentAppendOptions(outcome.percent, lr.series) : undefined;
-      if (outcome.accepted > 0) {
+      // A batch refused because another replica changed the run since this process last saw it is deduplicated
+      // again against the run reread (under the shared lock nothing changes it meanwhile: once is enough).
+      for (let attempt = 1; ; attempt++) {
         try {
-          lr.summary = await this.o.runs.appendPoints(runId, outcome.added, appendOptions);
+          return await this.pushOnce(who, runId, points);
         } catch (e) {
-          // The in-memory series already hold the batch: forget them, so a retry is rebuilt from what was stored.
-          this.live.delete(runId);
-          throw e;
+          if (!(e instanceof RunChangedError) || attempt >= 3) throw e;
         }
       }
-      if (lr.summary.status === 'stalled') {
-        // It was only slow: it is running again (the stall ping already went out and is not repeated).
-        lr.summary = await this.o.runs.setStatus(runId, 'running');
-      }
-      // Last-seen only matters at the scale of the stall time (minutes): one write per run every few seconds, not per batch.
-      if (now - lr.touchedAt >= TOUCH_EVERY_MS || lr.summary.status !== 'running') {
-        await this.o.push.touchRun(runId, now);
-        lr.touchedAt = now;
-      }
-      lr.dirty ||= outcome.accepted > 0;
-      let diagnosed = false;
-      let alerts: OutboxEntry[] = [];
-      const due = lr.series.points < this.alwaysBelow || outcome.alertWorthy || now - lr.diagnosedAt >= this.intervalMs;
-      if (lr.dirty && due) {
-        alerts = await this.judge(lr);
-        diagnosed = true;
-      }
-      return {
-        runId,
-        accepted: outcome.accepted,
-        duplicates: outcome.duplicates,
-        points: lr.summary.points,
-        diagnosed,
-        status: lr.verdict?.status ?? null,
-        alerts: alerts.length,
-        notes: appendOptions?.notes ?? [],
-      };
     });
+  }
+
+  private async pushOnce(who: TokenIdentity, runId: string, points: readonly PushPoint[]): Promise<PushResult> {
+    // With other replicas the state kept here is not checked against the store first: the append checks it in the
+    // same statement (AppendOptions.expect), and a batch that appends nothing checks it below.
+    const { lr, fresh } = await this.liveRun(who, runId, false);
+    // A final status is never undone, so one known here is current.
+    if (FINAL.includes(lr.summary.status)) throw new PushConflictError(`run ${runId} is ${lr.summary.status}: no more points are accepted`);
+    const outcome = lr.series.append(points);
+    const now = this.now();
+    lr.lastBatchAt = now;
+    const appendOptions = outcome.accepted > 0 ? percentAppendOptions(outcome.percent, lr.series) : undefined;
+    if (outcome.accepted > 0) {
+      try {
+        lr.summary = await this.o.runs.appendPoints(runId, outcome.added, this.o.sharedLock ? { ...appendOptions, expect: lr.summary } : appendOptions);
+      } catch (e) {
+        // The in-memory series already hold the batch: forget them, so a retry is rebuilt from what was stored.
+        this.live.delete(runId);
+        throw e;
+      }
+    } else if (this.o.sharedLock && !fresh && (await this.changedElsewhere(lr))) {
+      this.live.delete(runId);
+      throw new RunChangedError(runId);
+    }
+    if (lr.summary.status === 'stalled') {
+      // It was only slow: it is running again (the stall ping already went out and is not repeated).
+      lr.summary = await this.o.runs.setStatus(runId, 'running');
+    }
+    // Last-seen only matters at the scale of the stall time (minutes): one write per run every few seconds, not per batch.
+    if (now - lr.touchedAt >= TOUCH_EVERY_MS || lr.summary.status !== 'running') {
+      await this.o.push.touchRun(runId, now);
+      lr.touchedAt = now;
+    }
+    lr.dirty ||= outcome.accepted > 0;
+    let diagnosed = false;
+    let alerts: OutboxEntry[] = [];
+    const due = lr.series.points < this.alwaysBelow || outcome.alertWorthy || now - lr.diagnosedAt >= this.intervalMs;
+    if (lr.dirty && due) {
+      alerts = await this.judge(lr);
+      diagnosed = true;
+    }
+    return {
+      runId,
+      accepted: outcome.accepted,
+      duplicates: outcome.duplicates,
+      points: lr.summary.points,
+      diagnosed,
+      status: lr.verdict?.status ?? null,
+      alerts: alerts.length,
+      notes: appendOptions?.notes ?? [],
+    };
   }
 
   finishRun(who: TokenIdentity, runId: string, status: 'finished' | 'crashed' | 'killed'): Promise<{ run: RunSummary; verdict: Verdict }> {
     return this.serialised(runId, async () => {
-      const lr = await this.liveRun(who, runId);
+      const { lr } = await this.liveRun(who, runId);
       if (FINAL.includes(lr.summary.status) && lr.summary.status !== status) {
         throw new PushConflictError(`run ${runId} is already ${lr.summary.status}`);
       }
@@ -235,7 +253,7 @@ export class PushService {
 
   setDataset(who: TokenIdentity, runId: string, dataset: DatasetStats): Promise<Verdict> {
     return this.serialised(runId, async () => {
-      const lr = await this.liveRun(who, runId);
+      const { lr } = await this.liveRun(who, runId);
       lr.record = { ...lr.record, context: { ...lr.record.context, dataset } };
       await this.o.push.setContext(runId, lr.record.context, this.now());
       await this.o.push.touchRun(runId, this.now());
@@ -248,7 +266,7 @@ export class PushService {
   /** The current verdict (the JSON contract), refreshed when batches arrived since it was computed. */
   verdict(who: TokenIdentity, runId: string): Promise<Verdict> {
     return this.serialised(runId, async () => {
-      const lr = await this.liveRun(who, runId);
+      const { lr } = await this.liveRun(who, runId);
       if (lr.dirty || !lr.verdict) {
         // Reading is not an occasion to ping: pings come from pushes, finishes and the stall checker.
         lr.verdict = this.diagnoseLive(lr);
@@ -275,7 +293,7 @@ export class PushService {
         // A batch may have arrived while we waited for the queue.
         if (!current || current.lastSeenAt >= now - this.stallAfterMs) return;
         if ((this.live.get(rec.runId)?.lastBatchAt ?? -Infinity) >= now - this.stallAfterMs) return;
-        const lr = await this.liveRun({ guildId: current.guildId, tokenId: current.tokenId }, rec.runId);
+        const { lr } = await this.liveRun({ guildId: current.guildId, tokenId: current.tokenId }, rec.runId);
         if (lr.summary.status !== 'running') return;
         lr.summary = await this.o.runs.setStatus(rec.runId, 'stalled');
         await this.o.push.markStalled(rec.runId, now);
@@ -311,19 +329,26 @@ export class PushService {
     return lr.summary.status === 'stalled' ? withStateFindings(v, [stalledItem(lr.record, this.now() - lr.record.lastSeenAt)]) : v;
   }
 
-  private async liveRun(who: TokenIdentity, runId: string): Promise<LiveRun> {
+  /** Whether another replica changed the run since this process last saw it (its stored summary differs). */
+  private async changedElsewhere(lr: LiveRun): Promise<boolean> {
+    const [stored] = await this.o.runs.findRuns(lr.summary.id);
+    return !stored || stored.updatedAt !== lr.summary.updatedAt || stored.points !== lr.summary.points || stored.status !== lr.summary.status;
+  }
+
+  /**
+   * The run's live state: kept from earlier batches, else loaded (`fresh`). With other replicas (sharedLock), kept
+   * state is checked against the store first unless `check` is false (the caller then checks it by other means).
+   */
+  private async liveRun(who: TokenIdentity, runId: string, check = true): Promise<{ lr: LiveRun; fresh: boolean }> {
     let cached = this.live.get(runId);
-    if (cached && this.o.sharedLock) {
+    if (cached && this.o.sharedLock && check && (await this.changedElsewhere(cached))) {
       // Another replica may have appended since: its points must be known here before this batch is deduplicated.
-      const [stored] = await this.o.runs.findRuns(runId);
-      if (!stored || stored.updatedAt !== cached.summary.updatedAt || stored.points !== cached.summary.points || stored.status !== cached.summary.status) {
-        this.live.delete(runId);
-        cached = undefined;
-      }
+      this.live.delete(runId);
+      cached = undefined;
     }
     if (cached) {
       if (cached.record.guildId !== who.guildId) throw new PushNotFoundError(runId);
-      return cached;
+      return { lr: cached, fresh: false };
     }
     const record = await this.o.push.pushedRun(runId);
     if (!record || record.guildId !== who.guildId) throw new PushNotFoundError(runId);
@@ -333,7 +358,7 @@ export class PushService {
     const percent = Array.isArray(meta[PERCENT_META_KEY]) ? (meta[PERCENT_META_KEY] as string[]) : [];
     const lr: LiveRun = { summary, record, series: LiveSeries.fromStored(series, percent), verdict: null, diagnosedAt: -Infinity, dirty: true, touchedAt: -Infinity, lastBatchAt: -Infinity };
     this.live.set(runId, lr);
-    return lr;
+    return { lr, fresh: true };
   }
 
   private serialised<T>(runId: string, inner: () => Promise<T>): Promise<T> {

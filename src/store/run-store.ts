@@ -31,6 +31,12 @@ export interface AppendOptions {
   notes?: string[];
   /** Keys set in the run's meta (shallow merge). */
   meta?: Record<string, unknown>;
+  /**
+   * Append only if the stored run is still as this summary of it says (points, updatedAt, status): a caller keeping
+   * its own copy of a run that other processes write too (API replicas) learns in the same step that its copy is out
+   * of date. Otherwise RunChangedError, and nothing is written.
+   */
+  expect?: Pick<RunSummary, 'points' | 'updatedAt' | 'status'>;
 }
 
 export interface ListRunsOptions {
@@ -79,6 +85,14 @@ export class RunNotFoundError extends Error {
     this.name = 'RunNotFoundError';
     this.ref = ref;
     this.candidates = candidates;
+  }
+}
+
+/** An append with `expect` found the run changed since (AppendOptions.expect): nothing was written. */
+export class RunChangedError extends Error {
+  constructor(readonly runId: string) {
+    super(`run ${runId} changed since it was read`);
+    this.name = 'RunChangedError';
   }
 }
 

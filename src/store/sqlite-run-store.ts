@@ -6,7 +6,7 @@ import { openDatabase } from './database.ts';
 import { assembleSeries, checkColumns, mergeTail, sharedColumns, type ChunkSignature, type StoredSeriesRow } from './series-chunks.ts';
 import { EpochTally } from './epoch-tally.ts';
 import { cryptoRandom, newRunId, type RandomSource } from './run-id.ts';
-import { RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunStore, type SavedRun } from './run-store.ts';
+import { RunChangedError, RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunStore, type SavedRun } from './run-store.ts';
 
 /** Points per chunk: 4096 float64s = 32 KiB per column, a few pages each. */
 export const DEFAULT_CHUNK_POINTS = 4096;
@@ -45,6 +45,8 @@ interface TallyRow {
   points: number;
   epoch_max: number | null;
   epoch_zero: number;
+  updated_at: number;
+  status: string;
 }
 
 type SeriesRow = StoredSeriesRow;
@@ -100,7 +102,7 @@ export class SqliteRunStore implements RunStore {
         `INSERT INTO runs (id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs, notes, meta, epoch_max, epoch_zero)
          VALUES (@id, @name, @format, @file_name, @content_hash, @created_at, @updated_at, @status, @points, @epochs, @notes, @meta, @epoch_max, @epoch_zero)`,
       ),
-      runTally: p('SELECT points, epoch_max, epoch_zero FROM runs WHERE id = ?'),
+      runTally: p('SELECT points, epoch_max, epoch_zero, updated_at, status FROM runs WHERE id = ?'),
       updateRunTotals: p('UPDATE runs SET points = ?, epochs = ?, epoch_max = ?, epoch_zero = ?, updated_at = ? WHERE id = ?'),
       updateStatus: p('UPDATE runs SET status = ?, updated_at = ? WHERE id = ?'),
       deleteRun: p('DELETE FROM runs WHERE id = ?'),
@@ -227,6 +229,8 @@ export class SqliteRunStore implements RunStore {
     return this.db.transaction(() => {
       const totals = this.st.runTally.get(runId) as TallyRow | undefined;
       if (!totals) throw new RunNotFoundError(runId);
+      const e = opts.expect;
+      if (e && (totals.points !== e.points || totals.updated_at !== e.updatedAt || totals.status !== e.status)) throw new RunChangedError(runId);
       // The epoch count depends on every point (max epoch, 0- or 1-based): kept as running state, not recounted.
       const tally = EpochTally.of(totals.epoch_max, totals.epoch_zero);
       let points = totals.points;

@@ -84,6 +84,34 @@ describe.runIf(postgresAvailable())('PostgreSQL shared by several processes', { 
     await endPools();
   });
 
+  it('appends exactly when two replicas take turns on one run, each writing from what it last wrote', async () => {
+    const url = await testCluster().migratedDatabase();
+    const a = new PgRunStore(await pool(url), { chunkPoints: 16 });
+    const b = new PgRunStore(await pool(url), { chunkPoints: 16 });
+    const [saved] = await a.saveRuns([{ log: runLog('turns', []), source: source('turns'), status: 'running' }]);
+    const id = saved!.run.id;
+    // Runs of 1–4 batches on one replica, then the other: each replica's next append must see the other's points,
+    // new series and merged tails, never write over them from its own out-of-date picture of the run.
+    const pattern = [1, 3, 2, 4, 1, 1, 2, 3, 4, 1, 2, 2, 3, 1, 4];
+    let k = 0;
+    const values: number[] = [];
+    for (const [turn, n] of pattern.entries()) {
+      for (let i = 0; i < n; i++, k++) {
+        const steps = Array.from({ length: 1 + (k % 7) }, (_, j) => values.length + j);
+        values.push(...steps);
+        const extra = k % 5 === 4 ? [series(`aux${k}`, [k], { steps: [k], cadence: 'step' })] : [];
+        await (turn % 2 ? b : a).appendPoints(id, [series('loss', steps, { steps, cadence: 'step' }), ...extra]);
+      }
+    }
+    const run = (await a.getRun(id))!;
+    expect(Array.from(run.series[0]!.values)).toEqual(values);
+    expect(run.series.length).toBe(1 + Math.floor(k / 5));
+    expect(run.points).toBe(values.length + Math.floor(k / 5));
+    const c = await pools[0]!.query(`SELECT COUNT(*)::int AS n FROM chunks WHERE run_id = $1 AND series_idx = 0 AND n < 16`, [id]);
+    expect(c.rows[0].n).toBeLessThanOrEqual(32);
+    await endPools();
+  });
+
   it('pings once for a finding when two replicas record verdicts of one run at the same moment', async () => {
     const url = await testCluster().migratedDatabase();
     const stores = [new PgAlertStore(await pool(url)), new PgAlertStore(await pool(url))];

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { openDatabase } from '../../src/store/database.ts';
 import { MAX_TAIL_CHUNKS, SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
 import { countEpochs } from '../../src/ingest/series-builder.ts';
-import { RunNotFoundError } from '../../src/store/run-store.ts';
+import { RunChangedError, RunNotFoundError } from '../../src/store/run-store.ts';
 import { seededRandom } from '../../src/store/run-id.ts';
 import { columns, runLog, series, source } from '../support/run-log-fixtures.ts';
 import { storeBackends, useStoreBackends, type RunStoreHandle } from '../support/store-backends.ts';
@@ -319,6 +319,22 @@ describe('SqliteRunStore.appendPoints', () => {
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(RunNotFoundError);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.points : null))).toEqual([2, null, 3, 2]);
     for (const [i, n] of [[0, 2], [1, 3], [2, 2]] as const) expect((await store.getRun(ids[i]))!.points).toBe(n);
+  });
+
+  it('appends only when the run is still as `expect` says, else RunChangedError and nothing written', async () => {
+    const store = await makeStore(4);
+    const [saved] = await store.saveRuns([{ log: runLog('live', [series('loss', [3, 2])]), source: source('exp'), status: 'running' }]);
+    const id = saved!.run.id;
+    const first = await store.appendPoints(id, [series('loss', [1], { steps: [2] })], { expect: saved!.run });
+    expect(first.points).toBe(3);
+    // Stale: the summary from before the last append, or before a status change.
+    await expect(store.appendPoints(id, [series('loss', [0.9], { steps: [3] })], { expect: saved!.run })).rejects.toBeInstanceOf(RunChangedError);
+    const stalled = await store.setStatus(id, 'stalled');
+    await expect(store.appendPoints(id, [series('loss', [0.9], { steps: [3] })], { expect: first })).rejects.toBeInstanceOf(RunChangedError);
+    const run = (await store.getRun(id))!;
+    expect(Array.from(run.series[0]!.values)).toEqual([3, 2, 1]);
+    expect(run.points).toBe(3);
+    expect((await store.appendPoints(id, [series('loss', [0.9], { steps: [3] })], { expect: stalled })).points).toBe(4);
   });
 
   it('refuses an unknown run and leaves the run untouched when a series is malformed', async () => {

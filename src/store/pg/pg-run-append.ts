@@ -1,19 +1,27 @@
 /**
  * Writing points on PostgreSQL: chunk inserts in multi-row statements, and appends with the same tail of small chunks
- * as SQLite (see MAX_TAIL_CHUNKS in sqlite-run-store.ts), inside the caller's transaction.
+ * as SQLite (see MAX_TAIL_CHUNKS in sqlite-run-store.ts).
+ *
+ * An append is a round trip per statement, and on a live push that is what it costs (PostgreSQL's work per statement
+ * dwarfs a 100-point batch). So an append is planned in memory from the run's AppendState (its series, their tails,
+ * the epoch tally) and written in ONE statement (writeAppend: the run's totals, new series, series counts and chunks as
+ * one WITH … statement, all or nothing). The state is what this process itself last wrote or read, and it is only
+ * written on if the run's row is still the version it was taken from (`xmin`, the transaction that last changed the
+ * row: every write of a run's points changes its row): otherwise the statement changes nothing and the append goes
+ * the locked way (appendLocked: the row locked, the series and tails read, then the same write), which also serves
+ * rescales, notes and tail merges.
  */
-import type { Series } from '../../domain/run.ts';
+import type { Cadence, Series } from '../../domain/run.ts';
 import { decodeColumnInto, encodeColumn } from '../column-codec.ts';
 import { EpochTally } from '../epoch-tally.ts';
-import { RunNotFoundError, type AppendOptions } from '../run-store.ts';
+import { RunChangedError, RunNotFoundError, type AppendOptions } from '../run-store.ts';
 import { MAX_TAIL_CHUNKS } from '../sqlite-run-store.ts';
-import { checkColumns, mergeTail } from '../series-chunks.ts';
+import { mergeTail, type StoredChunk } from '../series-chunks.ts';
 import type { Queryable } from './pg-database.ts';
 import { RUN_COLUMNS, type RunRow } from './pg-run-store.ts';
 
 /** Chunks per INSERT: 8 parameters a row, at most ~8 MB of hex-encoded bytea a statement. */
 const ROWS_PER_INSERT = 64;
-
 
 /** Writes every point of each `s` as chunks of `chunkPoints`, numbered from `seq`, in as few statements as fit. */
 export async function insertChunks(c: Queryable, runId: string, pieces: { idx: number; seq: number; s: Series }[], chunkPoints: number): Promise<void> {
@@ -48,99 +56,7 @@ export async function insertChunks(c: Queryable, runId: string, pieces: { idx: n
 
 const copy = (b: Buffer | null) => (b === null ? null : Buffer.from(b));
 
-interface SeriesRow {
-  idx: number;
-  name: string;
-  cadence: string;
-  points: number;
-}
-
-/**
- * One append, in the caller's transaction. The run's row is locked first: two API replicas appending to one run take
- * turns, so the tail, the point counts and the epoch state never interleave. A push batch costs a fixed handful of
- * statements whatever its number of series (the run's lock, its series, the tails, one chunk insert, one series
- * update, the run's totals): each statement is a round trip, which is what an append costs on PostgreSQL.
- */
-export async function appendToRun(
-  c: Queryable,
-  runId: string,
-  series: Series[],
-  opts: AppendOptions,
-  o: { chunkPoints: number; now: number },
-): Promise<RunRow> {
-  // A name given twice appends twice, in order: one series at a time then (never seen from the faces; kept exact).
-  if (new Set(series.map((x) => x.name)).size !== series.length) {
-    let last: RunRow | undefined;
-    for (const [i, one] of series.entries()) last = await appendToRun(c, runId, [one], i === 0 ? opts : {}, o);
-    return last!;
-  }
-  const totals = (await c.query<{ points: number; epoch_max: number | null; epoch_zero: number; notes: string; meta: string }>(
-    'SELECT points, epoch_max, epoch_zero, notes, meta FROM runs WHERE id = $1 FOR UPDATE',
-    [runId],
-  )).rows[0];
-  if (!totals) throw new RunNotFoundError(runId);
-  // Its own statement, after the lock: in read committed a statement sees what committed before it began, so the
-  // series another replica added while we waited for the lock are seen here (not in a subquery of the locking one).
-  const existing = (await c.query<SeriesRow>('SELECT idx, name, cadence, points FROM series WHERE run_id = $1 ORDER BY idx', [runId])).rows;
-  const tally = EpochTally.of(totals.epoch_max, totals.epoch_zero);
-  let points = totals.points;
-  const byName = new Map(existing.map((r) => [r.name, r]));
-  for (const { name, divisor } of opts.rescale ?? []) {
-    const row = byName.get(name);
-    if (row) await divideValues(c, runId, row.idx, divisor);
-  }
-  if (opts.notes?.length || opts.meta) {
-    const notes = [...(JSON.parse(totals.notes) as string[]), ...(opts.notes ?? [])];
-    const meta = { ...(JSON.parse(totals.meta) as Record<string, unknown>), ...opts.meta };
-    await c.query('UPDATE runs SET notes = $1, meta = $2 WHERE id = $3', [JSON.stringify(notes), JSON.stringify(meta), runId]);
-  }
-  let nextIdx = existing.reduce((m, r) => Math.max(m, r.idx + 1), 0);
-  const newSeries: { idx: number; s: Series }[] = [];
-  const appends: { row: SeriesRow; s: Series }[] = [];
-  for (const s of series) {
-    const row = byName.get(s.name);
-    points += s.values.length;
-    if (!row) {
-      const idx = nextIdx++;
-      newSeries.push({ idx, s });
-      tally.add(s, true);
-      byName.set(s.name, { idx, name: s.name, cadence: s.cadence, points: s.values.length });
-      continue;
-    }
-    if (s.values.length === 0) continue;
-    appends.push({ row, s });
-    tally.add({ cadence: row.cadence as Series['cadence'], steps: s.steps, epochs: s.epochs }, row.points === 0);
-  }
-  if (newSeries.length) {
-    const values: unknown[] = [runId];
-    const tuples = newSeries.map(({ idx, s }) => {
-      values.push(idx, s.key, s.split, s.name, s.direction, s.cadence, s.values.length);
-      const k = values.length - 7;
-      return `($1, $${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7})`;
-    });
-    await c.query(`INSERT INTO series (run_id, idx, key, split, name, direction, cadence, points) VALUES ${tuples.join(', ')}`, values);
-  }
-  const pieces = newSeries.map(({ idx, s }) => ({ idx, seq: 0, s }));
-  if (appends.length) {
-    const tails = await seriesTails(c, runId, appends.map((a) => a.row.idx), o.chunkPoints);
-    for (const { row, s } of appends) {
-      const piece = await appendPiece(c, runId, row, s, tails.get(row.idx)!, o.chunkPoints);
-      if (piece) pieces.push(piece);
-      row.points += s.values.length;
-    }
-    await c.query('UPDATE series SET points = v.p FROM unnest($2::int[], $3::int[]) AS v(idx, p) WHERE series.run_id = $1 AND series.idx = v.idx', [
-      runId, appends.map((a) => a.row.idx), appends.map((a) => a.row.points),
-    ]);
-  }
-  await insertChunks(c, runId, pieces, o.chunkPoints);
-  const { epochMax, epochZero } = tally.stored;
-  const r = await c.query<RunRow>(
-    `UPDATE runs SET points = $1, epochs = $2, epoch_max = $3, epoch_zero = $4, updated_at = $5 WHERE id = $6 RETURNING ${RUN_COLUMNS}`,
-    [points, tally.count, epochMax, epochZero, o.now, runId],
-  );
-  return r.rows[0]!;
-}
-
+/** The small chunks after a series' last full one (see MAX_TAIL_CHUNKS), and the series' last seq. */
 interface Tail {
   chunks: number;
   points: number;
@@ -148,18 +64,342 @@ interface Tail {
   last: number | null;
 }
 
-/** The tail of each series (the chunks after its last full one, see MAX_TAIL_CHUNKS) and its last seq, in one query. */
-async function seriesTails(c: Queryable, runId: string, idxs: number[], chunkPoints: number): Promise<Map<number, Tail>> {
-  const r = await c.query<Tail & { idx: number }>(
-    `SELECT s.idx, COUNT(ch.seq)::int AS chunks, COALESCE(SUM(ch.n), 0)::int AS points, MIN(ch.seq) AS first,
-            (SELECT MAX(seq) FROM chunks WHERE run_id = $1 AND series_idx = s.idx) AS last
-     FROM unnest($2::int[]) AS s(idx)
-     LEFT JOIN chunks ch ON ch.run_id = $1 AND ch.series_idx = s.idx AND ch.seq > COALESCE(
-       (SELECT seq FROM chunks WHERE run_id = $1 AND series_idx = s.idx AND n >= $3 ORDER BY seq DESC LIMIT 1), -1)
-     GROUP BY s.idx`,
-    [runId, idxs, chunkPoints],
-  );
-  return new Map(r.rows.map((t) => [t.idx, t]));
+interface SeriesState {
+  idx: number;
+  cadence: Cadence;
+  points: number;
+  tail: Tail;
+}
+
+/** What a process knows of a run's stored layout after writing (or reading) it: enough to plan the next append. */
+export interface AppendState {
+  /** The run row's xmin when this state was true: any other write of the run's points changes it. */
+  version: string;
+  points: number;
+  epochMax: number | null;
+  epochZero: number;
+  series: Map<string, SeriesState>;
+}
+
+/** The run's row once written: the summary's columns and its new version. */
+export type VersionedRunRow = RunRow & { version: string };
+
+interface ChunkWrite {
+  idx: number;
+  seq: number;
+  n: number;
+  steps: Buffer;
+  epochs: Buffer | null;
+  wallTimes: Buffer | null;
+  vals: Buffer;
+}
+
+/** The rows one append writes. */
+interface Writes {
+  newSeries: { idx: number; s: Series }[];
+  counts: { idx: number; points: number }[];
+  chunks: ChunkWrite[];
+  points: number;
+  tally: EpochTally;
+}
+
+const mustMerge = (t: Tail, n: number, chunkPoints: number) => !(t.chunks === 0 || (t.points + n < chunkPoints && t.chunks < MAX_TAIL_CHUNKS));
+
+/** Names of the series whose tail this append must merge into full chunks (it then reads the tail: appendLocked). */
+function merging(state: AppendState, series: Series[], chunkPoints: number): Series[] {
+  return series.filter((s) => {
+    const row = state.series.get(s.name);
+    return row !== undefined && s.values.length > 0 && mustMerge(row.tail, s.values.length, chunkPoints);
+  });
+}
+
+/**
+ * The rows an append of `series` (distinct names) writes on top of `state`, which is updated to what they leave: as
+ * SqliteRunStore.appendToSeries, the points as one small chunk while the tail stays small, else (`merged`: the tail
+ * followed by the points, from the tail's first seq) full chunks in place of the tail.
+ */
+function plan(state: AppendState, series: Series[], chunkPoints: number, merged: ReadonlyMap<string, { seq: number; s: Series }> = new Map()): Writes {
+  const tally = EpochTally.of(state.epochMax, state.epochZero);
+  const w: Writes = { newSeries: [], counts: [], chunks: [], points: state.points, tally };
+  let nextIdx = 0;
+  for (const row of state.series.values()) nextIdx = Math.max(nextIdx, row.idx + 1);
+  for (const s of series) {
+    const n = s.values.length;
+    w.points += n;
+    let row = state.series.get(s.name);
+    if (!row) {
+      row = { idx: nextIdx++, cadence: s.cadence, points: n, tail: { chunks: 0, points: 0, first: null, last: null } };
+      state.series.set(s.name, row);
+      w.newSeries.push({ idx: row.idx, s });
+      tally.add(s, true);
+      encodeChunks(w.chunks, row, 0, s, chunkPoints);
+      continue;
+    }
+    if (n === 0) continue;
+    const merge = merged.get(s.name);
+    if (merge) {
+      row.tail = { chunks: 0, points: 0, first: null, last: merge.seq - 1 };
+      encodeChunks(w.chunks, row, merge.seq, merge.s, chunkPoints);
+    } else {
+      if (mustMerge(row.tail, n, chunkPoints)) throw new Error(`series ${s.name}: its tail must be merged first`);
+      encodeChunks(w.chunks, row, row.tail.last === null ? 0 : row.tail.last + 1, s, chunkPoints);
+    }
+    // The series keeps the cadence it was created with.
+    tally.add({ cadence: row.cadence, steps: s.steps, epochs: s.epochs }, row.points === 0);
+    row.points += n;
+    w.counts.push({ idx: row.idx, points: row.points });
+  }
+  const { epochMax, epochZero } = tally.stored;
+  state.points = w.points;
+  state.epochMax = epochMax;
+  state.epochZero = epochZero;
+  return w;
+}
+
+/** Encodes `s` as chunks of `chunkPoints` numbered from `seq` (copies: the caller's arrays may change later), tracking the tail. */
+function encodeChunks(out: ChunkWrite[], row: SeriesState, seq: number, s: Series, chunkPoints: number): void {
+  const n = s.values.length;
+  for (let a = 0; a < n; a += chunkPoints, seq++) {
+    const b = Math.min(n, a + chunkPoints);
+    out.push({
+      idx: row.idx,
+      seq,
+      n: b - a,
+      steps: Buffer.from(encodeColumn(s.steps.subarray(a, b), false)),
+      epochs: s.epochs ? copy(encodeColumn(s.epochs.subarray(a, b))) : null,
+      wallTimes: s.wallTimes ? copy(encodeColumn(s.wallTimes.subarray(a, b))) : null,
+      vals: Buffer.from(encodeColumn(s.values.subarray(a, b), false)),
+    });
+    const t = row.tail;
+    t.last = seq;
+    if (b - a >= chunkPoints) row.tail = { chunks: 0, points: 0, first: null, last: seq };
+    else {
+      t.chunks++;
+      t.points += b - a;
+      t.first ??= seq;
+    }
+  }
+}
+
+/**
+ * The one statement of an append: the run's totals (only if its row is still `version` with `points`, and as `expect`
+ * says; null: the caller holds the row lock), the new series, the series counts and the chunks, all blobs in one bytea
+ * parameter cut by offsets. Every part hangs off the run's UPDATE: when it matches no row, nothing is written and no row
+ * is returned. A named statement: each connection parses and plans it once. (Built on first use: pg-run-store.ts, which
+ * defines RUN_COLUMNS, imports this module.)
+ */
+const writeAppendSql = () => `WITH r AS (
+  UPDATE runs SET points = $4, epochs = $5, epoch_max = $6, epoch_zero = $7, updated_at = $8
+  WHERE id = $1 AND ($2::text IS NULL OR (xmin = $2::text::xid AND points = $3::int))
+    AND ($9::int IS NULL OR (points = $9::int AND updated_at = $10::bigint AND status = $11::text))
+  RETURNING ${RUN_COLUMNS}, xmin::text AS version
+), new_series AS (
+  INSERT INTO series (run_id, idx, key, split, name, direction, cadence, points)
+  SELECT r.id, v.idx, v.key, v.split, v.name, v.direction, v.cadence, v.points
+  FROM r, unnest($12::int[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::int[]) AS v(idx, key, split, name, direction, cadence, points)
+), counts AS (
+  UPDATE series SET points = v.points FROM r, unnest($19::int[], $20::int[]) AS v(idx, points)
+  WHERE series.run_id = r.id AND series.idx = v.idx
+), new_chunks AS (
+  INSERT INTO chunks (run_id, series_idx, seq, n, steps, epochs, wall_times, vals)
+  SELECT r.id, v.idx, v.seq, v.n, substring($21::bytea FROM v.so FOR v.sl),
+         CASE WHEN v.el >= 0 THEN substring($21::bytea FROM v.eo FOR v.el) END,
+         CASE WHEN v.wl >= 0 THEN substring($21::bytea FROM v.wo FOR v.wl) END,
+         substring($21::bytea FROM v.vo FOR v.vl)
+  FROM r, unnest($22::int[], $23::int[], $24::int[], $25::int[], $26::int[], $27::int[], $28::int[], $29::int[], $30::int[], $31::int[], $32::int[])
+    AS v(idx, seq, n, so, sl, eo, el, wo, wl, vo, vl)
+)
+SELECT * FROM r`;
+
+let WRITE_APPEND: string | undefined;
+
+async function writeAppend(
+  q: Queryable,
+  runId: string,
+  w: Writes,
+  now: number,
+  check: { version: string; points: number } | null,
+  expect: AppendOptions['expect'],
+): Promise<VersionedRunRow | null> {
+  const blobs: Buffer[] = [];
+  let at = 1;
+  const cols: number[][] = Array.from({ length: 11 }, () => []);
+  const put = (b: Buffer | null, offsets: number[], lengths: number[]) => {
+    offsets.push(at);
+    lengths.push(b === null ? -1 : b.length);
+    if (b) {
+      blobs.push(b);
+      at += b.length;
+    }
+  };
+  for (const ch of w.chunks) {
+    cols[0]!.push(ch.idx);
+    cols[1]!.push(ch.seq);
+    cols[2]!.push(ch.n);
+    put(ch.steps, cols[3]!, cols[4]!);
+    put(ch.epochs, cols[5]!, cols[6]!);
+    put(ch.wallTimes, cols[7]!, cols[8]!);
+    put(ch.vals, cols[9]!, cols[10]!);
+  }
+  const { epochMax, epochZero } = w.tally.stored;
+  const ns = w.newSeries;
+  const r = await q.query<VersionedRunRow>({
+    name: 'runmedic-append',
+    text: (WRITE_APPEND ??= writeAppendSql()),
+    values: [
+      runId, check?.version ?? null, check?.points ?? null,
+      w.points, w.tally.count, epochMax, epochZero, now,
+      expect?.points ?? null, expect?.updatedAt ?? null, expect?.status ?? null,
+      ns.map((x) => x.idx), ns.map((x) => x.s.key), ns.map((x) => x.s.split), ns.map((x) => x.s.name), ns.map((x) => x.s.direction), ns.map((x) => x.s.cadence), ns.map((x) => x.s.values.length),
+      w.counts.map((x) => x.idx), w.counts.map((x) => x.points),
+      Buffer.concat(blobs),
+      ...cols,
+    ],
+  });
+  return r.rows[0] ?? null;
+}
+
+/**
+ * An append written from `state` alone, in one statement on any connection (no transaction): the run as written,
+ * with `state` updated to it; 'stale' when the run changed since `state` (or is not as `expect` says; nothing was
+ * written and `state` must be dropped); 'merge' when a tail must be merged first (`state` untouched).
+ */
+export async function appendFromState(
+  q: Queryable,
+  runId: string,
+  state: AppendState,
+  series: Series[],
+  expect: AppendOptions['expect'],
+  o: { chunkPoints: number; now: number },
+): Promise<VersionedRunRow | 'stale' | 'merge'> {
+  if (merging(state, series, o.chunkPoints).length) return 'merge';
+  const check = { version: state.version, points: state.points };
+  const w = plan(state, series, o.chunkPoints);
+  const row = await writeAppend(q, runId, w, o.now, check, expect);
+  if (!row) return 'stale';
+  state.version = row.version;
+  return row;
+}
+
+interface HeadRow {
+  version: string;
+  points: number;
+  epoch_max: number | null;
+  epoch_zero: number;
+  notes: string;
+  meta: string;
+  updated_at: number;
+  status: string;
+}
+
+interface SeriesStateRow {
+  idx: number;
+  name: string;
+  cadence: string;
+  points: number;
+  chunks: number;
+  tail_points: number;
+  first: number | null;
+  last: number | null;
+}
+
+/** Every series of the run with its tail (the chunks after its last full one) and last seq, in one query. */
+async function readState(c: Queryable, runId: string, head: HeadRow, chunkPoints: number): Promise<AppendState> {
+  const rows = (await c.query<SeriesStateRow>({
+    name: 'runmedic-append-state',
+    text: `SELECT s.idx, s.name, s.cadence, s.points, t.chunks, t.tail_points, t.first,
+                  (SELECT MAX(seq) FROM chunks WHERE run_id = $1 AND series_idx = s.idx) AS last
+           FROM series s CROSS JOIN LATERAL (
+             SELECT COUNT(*)::int AS chunks, COALESCE(SUM(ch.n), 0)::int AS tail_points, MIN(ch.seq) AS first
+             FROM chunks ch WHERE ch.run_id = $1 AND ch.series_idx = s.idx AND ch.seq > COALESCE(
+               (SELECT seq FROM chunks WHERE run_id = $1 AND series_idx = s.idx AND n >= $2 ORDER BY seq DESC LIMIT 1), -1)
+           ) t
+           WHERE s.run_id = $1 ORDER BY s.idx`,
+    values: [runId, chunkPoints],
+  })).rows;
+  return {
+    version: head.version,
+    points: head.points,
+    epochMax: head.epoch_max,
+    epochZero: head.epoch_zero,
+    series: new Map(rows.map((r) => [r.name, { idx: r.idx, cadence: r.cadence as Cadence, points: r.points, tail: { chunks: r.chunks, points: r.tail_points, first: r.first, last: r.last } }])),
+  };
+}
+
+/**
+ * One append in the caller's transaction, the run's row locked first: two processes appending to one run take turns,
+ * so tails, counts and the epoch state never interleave. `known`: the caller's state of the run, used when the row is
+ * still its version (else the series and tails are read). Returns the run as written and its state after.
+ */
+export async function appendLocked(
+  c: Queryable,
+  runId: string,
+  series: Series[],
+  opts: AppendOptions,
+  o: { chunkPoints: number; now: number },
+  known?: AppendState,
+): Promise<{ row: VersionedRunRow; state: AppendState }> {
+  // A name given twice appends twice, in order: one series at a time then (never seen from the faces; kept exact).
+  if (new Set(series.map((x) => x.name)).size !== series.length) {
+    let last: { row: VersionedRunRow; state: AppendState } | undefined;
+    for (const [i, one] of series.entries()) last = await appendLocked(c, runId, [one], i === 0 ? opts : {}, o, last?.state ?? known);
+    return last!;
+  }
+  const head = (await c.query<HeadRow>({
+    name: 'runmedic-append-lock',
+    text: 'SELECT xmin::text AS version, points, epoch_max, epoch_zero, notes, meta, updated_at, status FROM runs WHERE id = $1 FOR UPDATE',
+    values: [runId],
+  })).rows[0];
+  if (!head) throw new RunNotFoundError(runId);
+  const e = opts.expect;
+  if (e && (head.points !== e.points || head.updated_at !== e.updatedAt || head.status !== e.status)) throw new RunChangedError(runId);
+  // Its own statement, after the lock: in read committed a statement sees what committed before it began, so the
+  // series another process added while we waited for the lock are seen here (not in a subquery of the locking one).
+  const state = known && known.version === head.version && known.points === head.points ? known : await readState(c, runId, head, o.chunkPoints);
+  for (const { name, divisor } of opts.rescale ?? []) {
+    const row = state.series.get(name);
+    if (row) await divideValues(c, runId, row.idx, divisor);
+  }
+  if (opts.notes?.length || opts.meta) {
+    const notes = [...(JSON.parse(head.notes) as string[]), ...(opts.notes ?? [])];
+    const meta = { ...(JSON.parse(head.meta) as Record<string, unknown>), ...opts.meta };
+    await c.query('UPDATE runs SET notes = $1, meta = $2 WHERE id = $3', [JSON.stringify(notes), JSON.stringify(meta), runId]);
+  }
+  const merged = await mergedTails(c, runId, state, merging(state, series, o.chunkPoints));
+  const w = plan(state, series, o.chunkPoints, merged);
+  if (merged.size) {
+    const m = [...merged.values()];
+    await c.query('DELETE FROM chunks USING unnest($2::int[], $3::int[]) AS t(idx, seq) WHERE chunks.run_id = $1 AND chunks.series_idx = t.idx AND chunks.seq >= t.seq', [
+      runId, m.map((x) => x.idx), m.map((x) => x.seq),
+    ]);
+  }
+  const row = await writeAppend(c, runId, w, o.now, null, undefined);
+  if (!row) throw new RunNotFoundError(runId);
+  state.version = row.version;
+  return { row, state };
+}
+
+/**
+ * For each series of `series` whose tail must be merged: the tail (read, after any rescale) followed by the new points,
+ * to be written from the tail's first seq in place of it.
+ */
+async function mergedTails(c: Queryable, runId: string, state: AppendState, series: Series[]): Promise<Map<string, { idx: number; seq: number; s: Series }>> {
+  const out = new Map<string, { idx: number; seq: number; s: Series }>();
+  if (!series.length) return out;
+  const targets = series.map((s) => {
+    const row = state.series.get(s.name)!;
+    return { s, row, seq: row.tail.first ?? (row.tail.last === null ? 0 : row.tail.last + 1) };
+  });
+  const chunks = (await c.query<StoredChunk & { series_idx: number }>(
+    `SELECT ch.series_idx, ch.n, ch.steps, ch.epochs, ch.wall_times, ch.vals FROM chunks ch JOIN unnest($2::int[], $3::int[]) AS t(idx, seq)
+       ON ch.series_idx = t.idx AND ch.seq >= t.seq
+     WHERE ch.run_id = $1 ORDER BY ch.series_idx, ch.seq`,
+    [runId, targets.map((t) => t.row.idx), targets.map((t) => t.seq)],
+  )).rows;
+  for (const { s, row, seq } of targets) {
+    out.set(s.name, { idx: row.idx, seq, s: mergeTail(runId, s.name, s, row.tail.points, chunks.filter((ch) => ch.series_idx === row.idx)) });
+  }
+  return out;
 }
 
 async function divideValues(c: Queryable, runId: string, idx: number, divisor: number): Promise<void> {
@@ -170,30 +410,4 @@ async function divideValues(c: Queryable, runId: string, idx: number, divisor: n
     for (let i = 0; i < ch.n; i++) values[i] = values[i]! / divisor;
     await c.query('UPDATE chunks SET vals = $1 WHERE run_id = $2 AND series_idx = $3 AND seq = $4', [Buffer.from(encodeColumn(values, false)), runId, idx, ch.seq]);
   }
-}
-
-interface ChunkRow {
-  n: number;
-  steps: Buffer;
-  epochs: Buffer | null;
-  wall_times: Buffer | null;
-  vals: Buffer;
-}
-
-/**
- * As SqliteRunStore.appendToSeries: the points as one small chunk (returned, for the caller's one insert) while the
- * tail stays small, else the tail merged with them into full chunks, written here (null returned).
- */
-async function appendPiece(c: Queryable, runId: string, row: SeriesRow, s: Series, tail: Tail, chunkPoints: number): Promise<{ idx: number; seq: number; s: Series } | null> {
-  const nextSeq = tail.last === null ? 0 : tail.last + 1;
-  const tailSeq = tail.first ?? nextSeq;
-  const n = s.values.length;
-  if (tail.chunks === 0 || (tail.points + n < chunkPoints && tail.chunks < MAX_TAIL_CHUNKS)) return { idx: row.idx, seq: nextSeq, s };
-  const chunks = (await c.query<ChunkRow>(
-    'SELECT n, steps, epochs, wall_times, vals FROM chunks WHERE run_id = $1 AND series_idx = $2 AND seq >= $3 ORDER BY seq', [runId, row.idx, tailSeq],
-  )).rows;
-  const merged = mergeTail(runId, row.name, s, tail.points, chunks);
-  await c.query('DELETE FROM chunks WHERE run_id = $1 AND series_idx = $2 AND seq >= $3', [runId, row.idx, tailSeq]);
-  await insertChunks(c, runId, [{ idx: row.idx, seq: tailSeq, s: merged }], chunkPoints);
-  return null;
 }

@@ -11,7 +11,7 @@ import { cryptoRandom, newRunId, type RandomSource } from '../run-id.ts';
 import { RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunStore, type SavedRun } from '../run-store.ts';
 import { DEFAULT_CHUNK_POINTS } from '../sqlite-run-store.ts';
 import { inTransaction, type PgPool, type Queryable } from './pg-database.ts';
-import { appendToRun, insertChunks } from './pg-run-append.ts';
+import { appendFromState, appendLocked, insertChunks, type AppendState, type VersionedRunRow } from './pg-run-append.ts';
 import { checkColumns } from '../series-chunks.ts';
 import { loadSeries } from './pg-run-load.ts';
 
@@ -38,10 +38,18 @@ export interface RunRow {
 
 export const RUN_COLUMNS = 'id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs';
 
+/** Runs whose append state a store keeps (the ones it appended to last); each is a few numbers per series. */
+const APPEND_STATES = 4096;
+
 export class PgRunStore implements RunStore {
   private readonly now: () => number;
   private readonly random: RandomSource;
   private readonly chunkPoints: number;
+  /**
+   * The layout of the runs this process appended to (pg-run-append.ts): the next append of such a run is one
+   * statement that writes only if the run is still the version the state was taken from.
+   */
+  private readonly appendStates = new Map<string, AppendState>();
 
   constructor(
     private readonly pool: PgPool,
@@ -142,12 +150,33 @@ export class PgRunStore implements RunStore {
   }
 
   async deleteRun(id: string): Promise<boolean> {
+    this.appendStates.delete(id);
     return ((await this.pool.query('DELETE FROM runs WHERE id = $1', [id])).rowCount ?? 0) > 0;
   }
 
+  /**
+   * One statement when this process wrote the run last and nothing else has since (the common case of a live push),
+   * else a transaction that locks the run's row and reads its layout first (pg-run-append.ts).
+   */
   async appendPoints(runId: string, series: Series[], opts: AppendOptions = {}): Promise<RunSummary> {
     for (const s of series) checkColumns(s);
-    const row = await inTransaction(this.pool, (c) => appendToRun(c, runId, series, opts, { chunkPoints: this.chunkPoints, now: this.now() }));
+    const o = { chunkPoints: this.chunkPoints, now: this.now() };
+    // Taken out while in use: a concurrent append of the same run in this process goes the locked way.
+    let known = this.appendStates.get(runId);
+    this.appendStates.delete(runId);
+    const plain = !opts.rescale?.length && !opts.notes?.length && !opts.meta && new Set(series.map((s) => s.name)).size === series.length;
+    if (known && plain) {
+      const r = await appendFromState(this.pool, runId, known, series, opts.expect, o);
+      if (typeof r !== 'string') return this.keep(runId, r, known);
+      if (r === 'stale') known = undefined;
+    }
+    const { row, state } = await inTransaction(this.pool, (c) => appendLocked(c, runId, series, opts, o, known));
+    return this.keep(runId, row, state);
+  }
+
+  private keep(runId: string, row: VersionedRunRow, state: AppendState): RunSummary {
+    if (this.appendStates.size >= APPEND_STATES) this.appendStates.delete(this.appendStates.keys().next().value!);
+    this.appendStates.set(runId, state);
     return toSummary(row);
   }
 
