@@ -8,6 +8,16 @@ import type { AlertDecision, AlertSettings, AlertStore, DecisionInput, OutboxEnt
 import { toEntry, toSettings, toThread, type OutboxRow, type SettingsRow, type ThreadRow } from '../alert-rows.ts';
 import { inTransaction, LOCK, type PgPool } from './pg-database.ts';
 
+/** What recordVerdict reads for the decision, in one row. */
+interface DecisionRow {
+  previous: string | null;
+  thread_guilds: string[];
+  settings: SettingsRow[];
+  muted: boolean;
+  alerted: [string, string][];
+  rearmed: string[];
+}
+
 export class PgAlertStore implements AlertStore {
   constructor(private readonly pool: PgPool) {}
 
@@ -29,47 +39,70 @@ export class PgAlertStore implements AlertStore {
     );
   }
 
+  /**
+   * Three round trips: BEGIN with the run key's lock, then one statement that reads everything the decision needs and
+   * saves the verdict (its reads see the database as it was before that save, as the previous verdict must be read),
+   * then COMMIT; pings add one statement writing the findings, re-arms and outbox entries.
+   */
   async recordVerdict(verdict: Verdict, runKey: string, decide: (input: DecisionInput) => AlertDecision, now: number): Promise<OutboxEntry[]> {
-    return inTransaction(this.pool, async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK.runAlerts, runKey]);
-      const previous = (await c.query<{ status: string }>(
-        `SELECT v.status FROM run_verdicts v JOIN runs r ON r.id = v.run_id WHERE r.name = $1 ORDER BY v.updated_at DESC, v.seq DESC LIMIT 1`,
-        [runKey],
-      )).rows[0];
-      const threadGuilds = new Set((await c.query<{ guild_id: string }>('SELECT guild_id FROM run_threads WHERE run_key = $1', [runKey])).rows.map((r) => r.guild_id));
-      await c.query(
-        `INSERT INTO run_verdicts (run_id, status, verdict, updated_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, verdict = excluded.verdict, updated_at = excluded.updated_at`,
-        [verdict.run.id, verdict.status, JSON.stringify(verdict), now],
-      );
-      const settings = (await c.query<SettingsRow>('SELECT * FROM alert_settings ORDER BY guild_id')).rows.map(toSettings);
-      const muted = (await c.query('SELECT 1 FROM run_mutes WHERE run_key = $1', [runKey])).rows.length > 0;
-      const alreadyAlerted = new Map<string, Set<string>>();
-      for (const r of (await c.query<{ guild_id: string; finding_id: string }>('SELECT guild_id, finding_id FROM alerted_findings WHERE run_key = $1', [runKey])).rows) {
-        if (!alreadyAlerted.has(r.guild_id)) alreadyAlerted.set(r.guild_id, new Set());
-        alreadyAlerted.get(r.guild_id)!.add(r.finding_id);
-      }
-      const rearmed = new Set((await c.query<{ guild_id: string }>('SELECT guild_id FROM alert_rearms WHERE run_key = $1', [runKey])).rows.map((r) => r.guild_id));
-      const decision = decide({ verdict, runKey, settings, muted, alreadyAlerted, previousStatus: previous?.status ?? null, threadGuilds, rearmed });
-      const created: OutboxEntry[] = [];
-      for (const { payload } of decision) {
-        if (payload.kind !== 'update') {
-          for (const f of payload.findings) {
-            await c.query(
-              'INSERT INTO alerted_findings (guild_id, run_key, finding_id, run_id, alerted_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
-              [payload.guildId, runKey, f.id, verdict.run.id, now],
-            );
-          }
+    return inTransaction(
+      this.pool,
+      async (c) => {
+        const read = (await c.query<DecisionRow>({
+          name: 'runmedic-record-verdict',
+          text: `WITH saved AS (
+                   INSERT INTO run_verdicts (run_id, status, verdict, updated_at) VALUES ($2, $3, $4, $5)
+                   ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, verdict = excluded.verdict, updated_at = excluded.updated_at
+                 )
+                 SELECT (SELECT v.status FROM run_verdicts v JOIN runs r ON r.id = v.run_id WHERE r.name = $1 ORDER BY v.updated_at DESC, v.seq DESC LIMIT 1) AS previous,
+                        ARRAY(SELECT guild_id FROM run_threads WHERE run_key = $1) AS thread_guilds,
+                        ARRAY(SELECT row_to_json(a) FROM alert_settings a ORDER BY guild_id) AS settings,
+                        EXISTS (SELECT 1 FROM run_mutes WHERE run_key = $1) AS muted,
+                        ARRAY(SELECT json_build_array(guild_id, finding_id) FROM alerted_findings WHERE run_key = $1) AS alerted,
+                        ARRAY(SELECT guild_id FROM alert_rearms WHERE run_key = $1) AS rearmed`,
+          values: [runKey, verdict.run.id, verdict.status, JSON.stringify(verdict), now],
+        })).rows[0]!;
+        const alreadyAlerted = new Map<string, Set<string>>();
+        for (const [guild, finding] of read.alerted) {
+          if (!alreadyAlerted.has(guild)) alreadyAlerted.set(guild, new Set());
+          alreadyAlerted.get(guild)!.add(finding);
         }
-        if (payload.ping) await c.query('DELETE FROM alert_rearms WHERE guild_id = $1 AND run_key = $2', [payload.guildId, runKey]);
-        const row = (await c.query<OutboxRow>(
-          'INSERT INTO alert_outbox (guild_id, run_key, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4) RETURNING *',
-          [payload.guildId, runKey, JSON.stringify(payload), now],
-        )).rows[0]!;
-        created.push(toEntry(row));
-      }
-      return created;
-    });
+        const decision = decide({
+          verdict,
+          runKey,
+          settings: read.settings.map(toSettings),
+          muted: read.muted,
+          alreadyAlerted,
+          previousStatus: read.previous,
+          threadGuilds: new Set(read.thread_guilds),
+          rearmed: new Set(read.rearmed),
+        });
+        if (!decision.length) return [];
+        const findings = new Map<string, [string, string]>();
+        const disarm = new Set<string>();
+        for (const { payload } of decision) {
+          if (payload.kind !== 'update') for (const f of payload.findings) findings.set(JSON.stringify([payload.guildId, f.id]), [payload.guildId, f.id]);
+          // A re-arm is good for one ping.
+          if (payload.ping) disarm.add(payload.guildId);
+        }
+        const f = [...findings.values()];
+        const rows = (await c.query<OutboxRow>(
+          `WITH alerted AS (
+             INSERT INTO alerted_findings (guild_id, run_key, finding_id, run_id, alerted_at)
+             SELECT g, $1, f, $2, $3 FROM unnest($4::text[], $5::text[]) AS t(g, f) ON CONFLICT DO NOTHING
+           ), disarmed AS (
+             DELETE FROM alert_rearms WHERE run_key = $1 AND guild_id = ANY($6::text[])
+           )
+           INSERT INTO alert_outbox (guild_id, run_key, payload, created_at, next_attempt_at)
+           SELECT g, $1, p, $3, $3 FROM unnest($7::text[], $8::text[]) WITH ORDINALITY AS t(g, p, o) ORDER BY o
+           RETURNING *`,
+          [runKey, verdict.run.id, now, f.map((x) => x[0]), f.map((x) => x[1]), [...disarm], decision.map((d) => d.payload.guildId), decision.map((d) => JSON.stringify(d.payload))],
+        )).rows;
+        return rows.sort((a, b) => a.id - b.id).map(toEntry);
+      },
+      '',
+      (c) => `SELECT pg_advisory_xact_lock(${LOCK.runAlerts}, hashtext(${c.escapeLiteral(runKey)}))`,
+    );
   }
 
   async latestVerdict(runId: string): Promise<Verdict | null> {

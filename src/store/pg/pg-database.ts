@@ -108,12 +108,13 @@ export async function migratePg(pool: PgPool, migrations: readonly PgMigration[]
 
 /**
  * Runs `fn` in one transaction on one pooled client; rolled back when it throws. `mode` follows BEGIN (e.g.
- * 'ISOLATION LEVEL REPEATABLE READ READ ONLY' for a consistent multi-statement read).
+ * 'ISOLATION LEVEL REPEATABLE READ READ ONLY' for a consistent multi-statement read). `first`: statements without
+ * parameters (values through client.escapeLiteral) sent with the BEGIN, in the same round trip.
  */
-export async function inTransaction<T>(pool: PgPool, fn: (c: PgClient) => Promise<T>, mode = ''): Promise<T> {
+export async function inTransaction<T>(pool: PgPool, fn: (c: PgClient) => Promise<T>, mode = '', first?: (c: PgClient) => string): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query(mode ? `BEGIN ${mode}` : 'BEGIN');
+    await client.query(`${mode ? `BEGIN ${mode}` : 'BEGIN'}${first ? `; ${first(client)}` : ''}`);
     try {
       const r = await fn(client);
       await client.query('COMMIT');
@@ -143,11 +144,12 @@ export async function withAdvisoryLock<T>(lockPool: PgPool, ns: number, key: str
   const c = await lockPool.connect();
   let broken = false;
   try {
-    await c.query('SELECT pg_advisory_lock($1, hashtext($2))', [ns, key]);
+    // Named: taken for every pushed batch, parsed once per connection.
+    await c.query({ name: 'runmedic-advisory-lock', text: 'SELECT pg_advisory_lock($1, hashtext($2))', values: [ns, key] });
     try {
       return await fn();
     } finally {
-      await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [ns, key]).catch(() => (broken = true));
+      await c.query({ name: 'runmedic-advisory-unlock', text: 'SELECT pg_advisory_unlock($1, hashtext($2))', values: [ns, key] }).catch(() => (broken = true));
     }
   } finally {
     // A connection whose unlock failed may still hold the lock: closed, not reused.

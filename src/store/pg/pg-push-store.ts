@@ -15,7 +15,8 @@ export class PgPushStore implements PushStore {
   }
 
   async tokenById(id: string): Promise<ApiTokenRecord | null> {
-    const r = (await this.pool.query<TokenRow>('SELECT * FROM api_tokens WHERE id = $1', [id])).rows[0];
+    // Named: read for every API request, parsed once per connection.
+    const r = (await this.pool.query<TokenRow>({ name: 'runmedic-token-by-id', text: 'SELECT * FROM api_tokens WHERE id = $1', values: [id] })).rows[0];
     return r ? toToken(r) : null;
   }
 
