@@ -26,13 +26,18 @@ export const FIT = { accuracyMargin: 0.142, lossLogMargin: 0.9, falseAlarms: 0.0
 export const MIN_PAIRS = 3;
 
 /** Median over the second half of the evaluations of (train − val) on the judging scale (badness: positive = train worse). */
-function margin(train: Curve, val: Curve): { median: number; pairs: number } {
+function margin(train: Curve, val: Curve): { median: number; pairs: number; trainLevel: number; valLevel: number } {
   const d: number[] = [];
+  const tv: number[] = [];
+  const vv: number[] = [];
   for (let i = Math.floor(val.ts.length / 2); i < val.ts.length; i++) {
     const t = smoothedAtPointOf(train, val, i);
-    if (Number.isFinite(t)) d.push(t - val.ts[i]!);
+    if (!Number.isFinite(t)) continue;
+    d.push(t - val.ts[i]!);
+    tv.push(train.scale.fromBadness(t));
+    vv.push(val.scale.fromBadness(val.ts[i]!));
   }
-  return { median: d.length ? median(d) : NaN, pairs: d.length };
+  return { median: d.length ? median(d) : NaN, pairs: d.length, trainLevel: tv.length ? median(tv) : NaN, valLevel: vv.length ? median(vv) : NaN };
 }
 
 export interface CurveLabelNoise {
@@ -43,22 +48,32 @@ export interface CurveLabelNoise {
   margin: number;
   trainLast: number;
   valLast: number;
+  /** Medians over the second half of the evaluations (raw scale): the levels the margin compares, shown to the user. */
+  trainLevel: number;
+  valLevel: number;
 }
 
 export function labelNoiseFromCurves(tl: Curve | null, vl: Curve | null, tm: Curve | null, vm: Curve | null): CurveLabelNoise | null {
   if (tm && vm && tm.key === 'accuracy' && vm.key === 'accuracy' && vm.ts.length >= MIN_PAIRS * 2) {
-    // On the raw accuracy, not the log-error scale: "12 points below" is what the user reads.
+    // On the raw accuracy, not the log-error scale: "12 points below" is what the user reads. The decision takes the
+    // median of the paired differences; the title shows the two medians and their difference, so its numbers add up.
     const d: number[] = [];
+    const tv: number[] = [];
+    const vv: number[] = [];
     for (let i = Math.floor(vm.s.length / 2); i < vm.s.length; i++) {
       const t = smoothedAtPointOf(tm, vm, i);
-      if (Number.isFinite(t)) d.push(vm.s[i]! - tm.scale.fromBadness(t));
+      if (!Number.isFinite(t)) continue;
+      const tr = tm.scale.fromBadness(t);
+      d.push(vm.s[i]! - tr);
+      tv.push(tr);
+      vv.push(vm.s[i]!);
     }
     const m = d.length >= MIN_PAIRS ? median(d) : NaN;
-    if (m >= FIT.accuracyMargin) return { kind: 'accuracy', train: tm, val: vm, margin: m, trainLast: tm.s[tm.s.length - 1]!, valLast: vm.s[vm.s.length - 1]! };
+    if (m >= FIT.accuracyMargin) return { kind: 'accuracy', train: tm, val: vm, margin: m, trainLast: tm.s[tm.s.length - 1]!, valLast: vm.s[vm.s.length - 1]!, trainLevel: median(tv), valLevel: median(vv) };
   }
   if (tl && vl && tl.logScale && vl.logScale && vl.ts.length >= MIN_PAIRS * 2) {
     const m = margin(tl, vl);
-    if (m.pairs >= MIN_PAIRS && m.median >= FIT.lossLogMargin) return { kind: 'loss', train: tl, val: vl, margin: m.median, trainLast: tl.s[tl.s.length - 1]!, valLast: vl.s[vl.s.length - 1]! };
+    if (m.pairs >= MIN_PAIRS && m.median >= FIT.lossLogMargin) return { kind: 'loss', train: tl, val: vl, margin: m.median, trainLast: tl.s[tl.s.length - 1]!, valLast: vl.s[vl.s.length - 1]!, trainLevel: m.trainLevel, valLevel: m.valLevel };
   }
   return null;
 }
@@ -82,14 +97,14 @@ export const labelNoiseRule: Rule = {
     }
     const title =
       f.kind === 'accuracy'
-        ? `${f.train.name} ${Math.round(f.trainLast * 100)} % stays ${Math.round(f.margin * 100)} points below ${f.val.name} ${Math.round(f.valLast * 100)} %: the model predicts validation better than the labels it trains on`
-        : `${f.train.name} stays ${Math.exp(f.margin).toFixed(1)}× ${f.val.name} (${Number(f.trainLast.toPrecision(3))} vs ${Number(f.valLast.toPrecision(3))}): the model cannot fit training labels it gets right on validation`;
+        ? `Over the second half of the run ${f.train.name} stays ${Math.round(f.valLevel * 100) - Math.round(f.trainLevel * 100)} points below ${f.val.name} (medians ${Math.round(f.trainLevel * 100)} % vs ${Math.round(f.valLevel * 100)} %): the model predicts validation better than the labels it trains on`
+        : `Over the second half of the run ${f.train.name} stays ${(f.trainLevel / f.valLevel).toFixed(1)}× ${f.val.name} (medians ${Number(f.trainLevel.toPrecision(3))} vs ${Number(f.valLevel.toPrecision(3))}): the model cannot fit training labels it gets right on validation`;
     return itemOf(
       this,
       'warn',
       title,
       'Part of the training labels are likely wrong (validation labels cleaner than training ones): review a sample of training examples the model gets "wrong", relabel or drop them (confident learning), or use a noise-robust loss (label smoothing, co-teaching).',
-      { from: 'curves', kind: f.kind, train: f.train.name, val: f.val.name, margin: Number(f.margin.toFixed(3)), trainLast: Number(f.trainLast.toPrecision(4)), valLast: Number(f.valLast.toPrecision(4)) },
+      { from: 'curves', kind: f.kind, train: f.train.name, val: f.val.name, margin: Number(f.margin.toFixed(3)), trainLevel: Number(f.trainLevel.toPrecision(4)), valLevel: Number(f.valLevel.toPrecision(4)), trainLast: Number(f.trainLast.toPrecision(4)), valLast: Number(f.valLast.toPrecision(4)) },
     );
   },
 };

@@ -23,6 +23,10 @@ describe('label_noise read from the curves', () => {
     expect(item.status).toBe('warn');
     expect(item.evidence).toMatchObject({ from: 'curves', kind: 'accuracy' });
     expect(Number(item.evidence.margin)).toBeGreaterThan(0.2);
+    // The title's numbers add up: the gap it states is the difference of the two levels it shows.
+    const m = /stays (\d+) points below val_accuracy \(medians (\d+) % vs (\d+) %\)/.exec(item.title);
+    expect(m, item.title).not.toBeNull();
+    expect(Number(m![3]) - Number(m![2])).toBe(Number(m![1]));
   });
   it('passes the few points dropout takes off training accuracy, and an ordinary gap the other way', () => {
     const dropout = makeRun({ epochs: 20, train: decay(2.3, 0.3, 3), val: decay(2.3, 0.22, 3), trainAcc: (e) => 0.92 - 0.6 * Math.exp(-e / 3), valAcc: (e) => 0.95 - 0.6 * Math.exp(-e / 3) });

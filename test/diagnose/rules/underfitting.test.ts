@@ -6,7 +6,12 @@ import { itemFor } from '../../support/verdict-item.ts';
 describe('underfitting', () => {
   it.each(SCALES)('warns when training stalls with little progress and validation tracks it (scale %s)', (scale) => {
     const run = makeRun({ scale, epochs: 20, train: decay(0.88, 0.82, 0.7), val: decay(0.83, 0.815, 0.7), trainAcc: () => 0.63, valAcc: () => 0.63 });
-    expect(itemFor(run, 'underfitting').status).toBe('warn');
+    const item = itemFor(run, 'underfitting');
+    expect(item.status).toBe('warn');
+    // 0.88 → 0.82 is some progress: the title says "little", not "no"; a curve flat from its first point says "no".
+    expect(item.title).toMatch(/made little progress after the start/);
+    const flat = makeRun({ scale, epochs: 20, train: () => 0.82, val: () => 0.815, trainAcc: () => 0.63, valAcc: () => 0.63 });
+    expect(itemFor(flat, 'underfitting').title).toMatch(/made no progress after the start/);
   });
 
   it('judges the stall on the per-epoch training loss when the log has one beside a noisy step-level loss (Lightning\'s train_loss_step and train_loss_epoch)', () => {
