@@ -7,7 +7,7 @@ import { itemOf, unknownItem } from './rule.ts';
 import type { Mark } from '../../domain/verdict.ts';
 import { medianFilter } from '../signals/smoothing.ts';
 import { median, robustSd } from '../signals/stats.ts';
-import { whenAt } from './shared.ts';
+import { fmt, whenAt } from './shared.ts';
 
 /**
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
@@ -104,7 +104,7 @@ export const lossSpikesRule: Rule = {
     return itemOf(
       this,
       'warn',
-      `${spikes.length} isolated spike${spikes.length > 1 ? 's' : ''} in ${c.name} (worst ×${Math.exp(res[worst]).toFixed(1)} at step ${whenAt(c, worst).step})`,
+      `${spikes.length} isolated spike${spikes.length > 1 ? 's' : ''} in ${c.name} (worst ×${fmt(Math.exp(res[worst]))} at step ${whenAt(c, worst).step})`,
       'Spikes come from bad batches or a learning rate at the edge of stability: add gradient clipping, lower the learning rate or increase the batch size, and check the data for outliers.',
       { series: c.name, spikes: spikes.length, steps: spikes.slice(0, 10).map((i) => whenAt(c, i).step), worstFactor: c.logScale ? Number(Math.exp(res[worst]).toFixed(2)) : null },
       marks,
