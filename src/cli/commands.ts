@@ -47,7 +47,11 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     summary: 'learning-rate range test of your own model on your data (1e-7 to 10, stopped when the loss explodes): the loss-vs-rate chart and a suggested rate',
     load: async () => (await import('./lrfind.ts')).lrfindCommand,
   },
-  { name: 'train', summary: 'train a preset with TensorFlow.js in a child process, store the run and print its verdict', load: async () => (await import('./train.ts')).trainCommand },
+  {
+    name: 'train',
+    summary: 'train a preset, or your own model on your own data, with TensorFlow.js in a child process, store the run and print its verdict',
+    load: async () => (await import('./train.ts')).trainCommand,
+  },
   { name: 'token', summary: 'create, list or revoke API tokens for the HTTP push API', load: async () => (await import('./token.ts')).tokenCommand },
   {
     name: 'watch',

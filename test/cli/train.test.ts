@@ -82,8 +82,8 @@ describe('runmedic train exit codes (as a process)', { timeout: 180_000 }, () =>
   it('--help documents the codes; a failing verdict exits 1', async () => {
     const [help, failing] = await Promise.all([cli(['train', '--help']), cli(['train', '--preset', 'iris-mlp', '--limit', '2', '--epochs', '1'])]);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^usage: runmedic train --preset NAME \[--lr X\]/);
-    expect(help.stdout).toContain('exit codes: 0 nothing fails, 1 the verdict has a failing item, 2 bad input (option, backend name), 3 the job itself failed');
+    expect(help.stdout).toMatch(/^usage: runmedic train --preset NAME \| --model M\.json --data FILE \[--label COLUMN\] \[--lr X\]/);
+    expect(help.stdout).toContain('exit codes: 0 nothing fails, 1 the verdict has a failing item, 2 bad input (option, backend name, a model or data file at fault), 3 the job itself failed');
     expect(failing.stderr).toMatch(/^trained 1 epoch on \w+/m);
     expect(failing.stdout).toMatch(/^❌ /);
     expect(failing.code).toBe(1);
