@@ -10,11 +10,12 @@ import pg from 'pg';
 import { decideAlerts } from '../../src/alerts/decide-alerts.ts';
 import type { Verdict } from '../../src/domain/verdict.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
-import { openPgPool } from '../../src/store/pg/pg-database.ts';
+import { AdvisoryLocks, LOCK, openPgPool } from '../../src/store/pg/pg-database.ts';
 import { PG_MIGRATIONS } from '../../src/store/pg/pg-migrations.ts';
 import { PgAlertStore } from '../../src/store/pg/pg-alert-store.ts';
 import { PgJobStore } from '../../src/store/pg/pg-job-store.ts';
 import { PgRunStore } from '../../src/store/pg/pg-run-store.ts';
+import { RunNotFoundError } from '../../src/store/run-store.ts';
 import { REPO_ROOT } from '../support/real-logs.ts';
 import { runCli } from '../support/run-cli.ts';
 import { runLog, series, source } from '../support/run-log-fixtures.ts';
@@ -109,6 +110,98 @@ describe.runIf(postgresAvailable())('PostgreSQL shared by several processes', { 
     expect(run.points).toBe(values.length + Math.floor(k / 5));
     const c = await pools[0]!.query(`SELECT COUNT(*)::int AS n FROM chunks WHERE run_id = $1 AND series_idx = 0 AND n < 16`, [id]);
     expect(c.rows[0].n).toBeLessThanOrEqual(32);
+    await endPools();
+  });
+
+  it('appends in one statement each while no other process writes the run, and in a transaction after one did', async () => {
+    const url = await testCluster().migratedDatabase();
+    const counted = await pool(url);
+    const statements: string[] = [];
+    const query = counted.query.bind(counted) as (...args: unknown[]) => unknown;
+    (counted as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const q = args[0] as string | { text: string };
+      statements.push(typeof q === 'string' ? q : q.text);
+      return query(...args);
+    };
+    let transactions = 0;
+    // pool.query connects with a callback; a transaction (inTransaction) without one.
+    const connect = counted.connect.bind(counted) as (...args: unknown[]) => unknown;
+    (counted as unknown as { connect: (...args: unknown[]) => unknown }).connect = (...args: unknown[]) => {
+      if (!args.length) transactions++;
+      return connect(...args);
+    };
+    const a = new PgRunStore(counted, { chunkPoints: 1000 });
+    const b = new PgRunStore(await pool(url), { chunkPoints: 1000 });
+    const [saved] = await a.saveRuns([{ log: runLog('one', []), source: source('one'), status: 'running' }]);
+    const id = saved!.run.id;
+    const batch = (k: number) => [series('loss', [k, k], { steps: [2 * k, 2 * k + 1], cadence: 'step' }), series('acc', [k], { steps: [2 * k], cadence: 'step' })];
+    await a.appendPoints(id, batch(0));
+    statements.length = 0;
+    transactions = 0;
+    for (let k = 1; k <= 10; k++) await a.appendPoints(id, batch(k));
+    expect([statements.length, transactions]).toEqual([10, 0]);
+    await b.appendPoints(id, batch(11));
+    statements.length = 0;
+    await a.appendPoints(id, batch(12));
+    // The one statement matched nothing: then the row lock and the layout read, in a transaction.
+    expect([statements.length, transactions]).toEqual([1, 1]);
+    statements.length = 0;
+    await a.appendPoints(id, batch(13));
+    expect([statements.length, transactions]).toEqual([1, 1]);
+    expect((await b.getRun(id))!.points).toBe(14 * 3);
+    await endPools();
+  });
+
+  it('writes the appends of several runs requested in one turn together, each as if alone', async () => {
+    const url = await testCluster().migratedDatabase();
+    const a = new PgRunStore(await pool(url), { chunkPoints: 16 });
+    const b = new PgRunStore(await pool(url), { chunkPoints: 16 });
+    const ids: string[] = [];
+    for (const name of ['x', 'y', 'z', 'w']) ids.push((await a.saveRuns([{ log: runLog(name, []), source: source(name), status: 'running' }]))[0]!.run.id);
+    const pts = (from: number, n: number) => Array.from({ length: n }, (_, j) => from + j);
+    // a knows every run's layout after its first append; then b appends to y and deletes z behind its back.
+    for (const id of ids) await a.appendPoints(id, [series('loss', pts(0, 3), { steps: pts(0, 3), cadence: 'step' })]);
+    await b.appendPoints(ids[1]!, [series('loss', pts(3, 2), { steps: pts(3, 2), cadence: 'step' })]);
+    await b.deleteRun(ids[2]!);
+    const results = await Promise.allSettled(ids.map((id, i) =>
+      a.appendPoints(id, [series('loss', pts(5, 4), { steps: pts(5, 4), cadence: 'step' }), ...(i === 3 ? [series('acc', [0.5], { steps: [5], cadence: 'step' })] : [])]),
+    ));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(RunNotFoundError);
+    const loss = async (id: string) => Array.from((await b.getRun(id))!.series[0]!.values);
+    expect(await loss(ids[0]!)).toEqual([...pts(0, 3), ...pts(5, 4)]);
+    expect(await loss(ids[1]!)).toEqual([...pts(0, 3), ...pts(3, 2), ...pts(5, 4)]);
+    expect((await b.getRun(ids[3]!))!.series.map((s) => [s.name, s.values.length])).toEqual([['loss', 7], ['acc', 1]]);
+    expect((await b.getRun(ids[3]!))!.points).toBe(8);
+    await endPools();
+  });
+
+  it('lets one holder of a run lock in at a time across processes and within one, many runs at once', async () => {
+    const url = await testCluster().migratedDatabase();
+    const lockPool = await pool(url);
+    const processes = [new AdvisoryLocks(() => lockPool, LOCK.pushRun), new AdvisoryLocks(() => lockPool, LOCK.pushRun)];
+    const inside = new Map<string, number>();
+    const most = new Map<string, number>();
+    const work = async (key: string, k: number) =>
+      processes[k % 2]!.with(key, async () => {
+        inside.set(key, (inside.get(key) ?? 0) + 1);
+        most.set(key, Math.max(most.get(key) ?? 0, inside.get(key)!));
+        await new Promise((r) => setTimeout(r, k % 3));
+        inside.set(key, inside.get(key)! - 1);
+        if (k % 7 === 0) throw new Error(`failed ${k}`);
+        return k;
+      });
+    const keys = ['r1', 'r2', 'r3', 'r4'];
+    const results = await Promise.allSettled(Array.from({ length: 80 }, (_, k) => work(keys[k % 4]!, k)));
+    expect(results.filter((r) => r.status === 'rejected').length).toBe(12);
+    expect([...most.values()]).toEqual([1, 1, 1, 1]);
+    // Every lock was given back: another session takes each at once.
+    const c = await lockPool.connect();
+    const free = (await c.query(`SELECT bool_and(pg_try_advisory_lock($1, hashtext(k))) AS ok FROM unnest($2::text[]) AS k`, [LOCK.pushRun, keys])).rows[0].ok;
+    await c.query('SELECT pg_advisory_unlock_all()');
+    c.release();
+    expect(free).toBe(true);
+    for (const p of processes) await p.close();
     await endPools();
   });
 

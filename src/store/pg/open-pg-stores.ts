@@ -1,6 +1,6 @@
 /** The PostgreSQL side of openStores: one pool shared by every store. */
 import type { OpenStoresOptions, Stores } from '../open-stores.ts';
-import { LOCK, openPgPool, pgSchemaVersion, tryAdvisoryLock, withAdvisoryLock } from './pg-database.ts';
+import { AdvisoryLocks, LOCK, openPgPool, pgSchemaVersion, tryAdvisoryLock } from './pg-database.ts';
 import pg from 'pg';
 import { redactSecrets, redactUrl } from '../redact-url.ts';
 import { PgAlertStore } from './pg-alert-store.ts';
@@ -22,6 +22,8 @@ export async function openPgStores(url: string, o: Pick<OpenStoresOptions, 'now'
     }
     return lockPool;
   };
+  // Taken for every pushed batch: in batches on one session (AdvisoryLocks).
+  const pushLocks = new AdvisoryLocks(locks, LOCK.pushRun);
   return {
     backend: 'postgres',
     where: redactUrl(url),
@@ -40,10 +42,11 @@ export async function openPgStores(url: string, o: Pick<OpenStoresOptions, 'now'
         return { ok: false, backend: 'postgres', error: `PostgreSQL does not answer (${redactSecrets((e as Error).message, url)})` };
       }
     },
-    sharedLock: (key, fn) => withAdvisoryLock(locks(), LOCK.pushRun, key, fn),
+    sharedLock: (key, fn) => pushLocks.with(key, fn),
     tryExclusive: (key, fn) => tryAdvisoryLock(locks(), LOCK.outbox, key, fn),
     async close() {
       await runs.close();
+      await pushLocks.close();
       await lockPool?.end();
       await pool.end();
     },

@@ -173,3 +173,125 @@ export async function tryAdvisoryLock<T>(lockPool: PgPool, ns: number, key: stri
     c.release(broken);
   }
 }
+
+/** One request's outcome in a batch. */
+export type Settled<O> = { ok: true; value: O } | { ok: false; error: unknown };
+
+/**
+ * Gathers the requests made during one turn of the event loop and sends them together (`run`, once the turn's I/O
+ * callbacks have run: setImmediate), as SqliteRunStore's group commit does. Under load many requests arrive in one
+ * turn, and a round trip costs runmedic and PostgreSQL far more than the few rows it carries; alone, a request waits
+ * for nothing but the end of the turn. Each request still reads or writes the database after it was made.
+ */
+export class TickBatch<I, O> {
+  private pending: { input: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
+
+  constructor(private readonly run: (inputs: I[]) => Promise<Settled<O>[]>) {}
+
+  request(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.pending.push({ input, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const group = this.pending;
+    this.pending = [];
+    this.run(group.map((g) => g.input)).then(
+      (outcomes) =>
+        group.forEach((g, i) => {
+          const o = outcomes[i]!;
+          if (o.ok) g.resolve(o.value);
+          else g.reject(o.error);
+        }),
+      (e) => group.forEach((g) => g.reject(e)),
+    );
+  }
+}
+
+/**
+ * Session advisory locks of one namespace (the pushed runs' lock) for a process that takes many of them, as
+ * withAdvisoryLock gives them: `fn` runs while no other process (nor this one) holds `key`'s lock. Taking and
+ * releasing them costs a round trip each per pushed batch, so they are taken with pg_try_advisory_lock and released
+ * in batches (TickBatch) on one session of `lockPool` kept for that; a key another process holds is waited for on a
+ * connection of its own (withAdvisoryLock). Within this process, holders of one key take turns before asking the
+ * database (a session may take a lock it already holds), so the shared session never holds a key twice.
+ */
+export class AdvisoryLocks {
+  private session: Promise<PgClient> | null = null;
+  private readonly turns = new Map<string, Promise<void>>();
+  private readonly tries = new TickBatch<string, boolean>((keys) => this.onSession('runmedic-try-locks', 'pg_try_advisory_lock', keys));
+  private readonly unlocks = new TickBatch<string, boolean>((keys) => this.onSession('runmedic-unlocks', 'pg_advisory_unlock', keys));
+
+  constructor(
+    private readonly lockPool: () => PgPool,
+    private readonly ns: number,
+  ) {}
+
+  async with<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(key);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    const turn = (before ?? Promise.resolve()).then(() => mine);
+    this.turns.set(key, turn);
+    try {
+      await before;
+      // Not taken here (a session lost meanwhile, another process holding it): waited for on a connection of its own.
+      if (!(await this.tries.request(key).catch(() => false))) return await withAdvisoryLock(this.lockPool(), this.ns, key, fn);
+      try {
+        return await fn();
+      } finally {
+        // An unlock that failed means the session is gone, and its locks with it.
+        await this.unlocks.request(key).catch(() => undefined);
+      }
+    } finally {
+      done();
+      if (this.turns.get(key) === turn) this.turns.delete(key);
+    }
+  }
+
+  async close(): Promise<void> {
+    const s = this.session;
+    if (!s) return;
+    this.session = null;
+    (await s.catch(() => null))?.release();
+  }
+
+  private client(): Promise<PgClient> {
+    if (!this.session) {
+      const s: Promise<PgClient> = this.lockPool().connect().then((c) => {
+        // A session that breaks is dropped (its locks went with it); the next request opens another.
+        c.on('error', () => this.drop(s, c));
+        return c;
+      });
+      s.catch(() => {
+        if (this.session === s) this.session = null;
+      });
+      this.session = s;
+    }
+    return this.session;
+  }
+
+  private async onSession(name: string, fn: 'pg_try_advisory_lock' | 'pg_advisory_unlock', keys: string[]): Promise<Settled<boolean>[]> {
+    const s = this.client();
+    const c = await s;
+    try {
+      const r = await c.query<{ ok: boolean }>({
+        name,
+        text: `SELECT ${fn}($1, hashtext(k)) AS ok FROM unnest($2::text[]) WITH ORDINALITY AS t(k, i) ORDER BY i`,
+        values: [this.ns, keys],
+      });
+      return r.rows.map((row) => ({ ok: true, value: row.ok }));
+    } catch (e) {
+      this.drop(s, c);
+      throw e;
+    }
+  }
+
+  private drop(s: Promise<PgClient>, c: PgClient): void {
+    if (this.session !== s) return;
+    this.session = null;
+    c.release(true);
+  }
+}

@@ -2,7 +2,7 @@
 import type { ApiTokenRecord, PushedRunRecord, PushStore } from '../../app/push-store.ts';
 import type { DiagnoseContext } from '../../domain/context.ts';
 import { toPushed, toToken, type PushedRow, type TokenRow } from '../push-rows.ts';
-import { inTransaction, type PgPool } from './pg-database.ts';
+import { inTransaction, TickBatch, type PgPool } from './pg-database.ts';
 
 export class PgPushStore implements PushStore {
   constructor(private readonly pool: PgPool) {}
@@ -14,10 +14,15 @@ export class PgPushStore implements PushStore {
     );
   }
 
-  async tokenById(id: string): Promise<ApiTokenRecord | null> {
-    // Named: read for every API request, parsed once per connection.
-    const r = (await this.pool.query<TokenRow>({ name: 'runmedic-token-by-id', text: 'SELECT * FROM api_tokens WHERE id = $1', values: [id] })).rows[0];
-    return r ? toToken(r) : null;
+  /** Read for every API request: the lookups of one turn of the event loop go in one query. */
+  private readonly tokenLookups = new TickBatch<string, ApiTokenRecord | null>(async (ids) => {
+    const rows = (await this.pool.query<TokenRow>({ name: 'runmedic-tokens-by-id', text: 'SELECT * FROM api_tokens WHERE id = ANY($1::text[])', values: [ids] })).rows;
+    const byId = new Map(rows.map((r) => [r.id, toToken(r)]));
+    return ids.map((id) => ({ ok: true, value: byId.get(id) ?? null }));
+  });
+
+  tokenById(id: string): Promise<ApiTokenRecord | null> {
+    return this.tokenLookups.request(id);
   }
 
   async listTokens(guildId?: string): Promise<ApiTokenRecord[]> {

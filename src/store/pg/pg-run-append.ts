@@ -181,50 +181,63 @@ function encodeChunks(out: ChunkWrite[], row: SeriesState, seq: number, s: Serie
   }
 }
 
+/** One run's append as writeAppends takes it. */
+export interface AppendWrite {
+  runId: string;
+  w: Writes;
+  now: number;
+  /** Write only if the run's row is still this version with these points (null: the caller holds the row lock). */
+  check: { version: string; points: number } | null;
+  expect: AppendOptions['expect'];
+}
+
 /**
- * The one statement of an append: the run's totals (only if its row is still `version` with `points`, and as `expect`
- * says; null: the caller holds the row lock), the new series, the series counts and the chunks, all blobs in one bytea
- * parameter cut by offsets. Every part hangs off the run's UPDATE: when it matches no row, nothing is written and no row
- * is returned. A named statement: each connection parses and plans it once. (Built on first use: pg-run-store.ts, which
- * defines RUN_COLUMNS, imports this module.)
+ * The one statement of the appends of several runs (one, or those a live push sent in one turn of the event loop):
+ * each run's totals (only if its row is still as `check` and `expect` say), new series, series counts and chunks,
+ * all blobs in one bytea parameter cut by offsets. Every part of a run hangs off its row's UPDATE: a run whose row did
+ * not match writes nothing and returns no row. A named statement: each connection parses and plans it once. (Built on
+ * first use: pg-run-store.ts, which defines RUN_COLUMNS, imports this module.)
  */
-const writeAppendSql = () => `WITH r AS (
-  UPDATE runs SET points = $4, epochs = $5, epoch_max = $6, epoch_zero = $7, updated_at = $8
-  WHERE id = $1 AND ($2::text IS NULL OR (xmin = $2::text::xid AND points = $3::int))
-    AND ($9::int IS NULL OR (points = $9::int AND updated_at = $10::bigint AND status = $11::text))
-  RETURNING ${RUN_COLUMNS}, xmin::text AS version
+const writeAppendsSql = () => `WITH v AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::float8[], $6::float8[], $7::int[], $8::bigint[], $9::int[], $10::bigint[], $11::text[])
+    AS v(id, version, known_points, points, epochs, epoch_max, epoch_zero, now, e_points, e_updated, e_status)
+), r AS (
+  UPDATE runs SET points = v.points, epochs = v.epochs, epoch_max = v.epoch_max, epoch_zero = v.epoch_zero, updated_at = v.now
+  FROM v
+  WHERE runs.id = v.id AND (v.version IS NULL OR (runs.xmin = v.version::xid AND runs.points = v.known_points))
+    AND (v.e_points IS NULL OR (runs.points = v.e_points AND runs.updated_at = v.e_updated AND runs.status = v.e_status))
+  RETURNING ${RUN_COLUMNS.split(', ').map((c) => `runs.${c}`).join(', ')}, runs.xmin::text AS version
 ), new_series AS (
   INSERT INTO series (run_id, idx, key, split, name, direction, cadence, points)
-  SELECT r.id, v.idx, v.key, v.split, v.name, v.direction, v.cadence, v.points
-  FROM r, unnest($12::int[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::int[]) AS v(idx, key, split, name, direction, cadence, points)
+  SELECT s.run_id, s.idx, s.key, s.split, s.name, s.direction, s.cadence, s.points
+  FROM unnest($12::text[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::int[]) AS s(run_id, idx, key, split, name, direction, cadence, points)
+  WHERE s.run_id IN (SELECT id FROM r)
 ), counts AS (
-  UPDATE series SET points = v.points FROM r, unnest($19::int[], $20::int[]) AS v(idx, points)
-  WHERE series.run_id = r.id AND series.idx = v.idx
+  UPDATE series SET points = c.points FROM unnest($20::text[], $21::int[], $22::int[]) AS c(run_id, idx, points)
+  WHERE series.run_id = c.run_id AND series.idx = c.idx AND c.run_id IN (SELECT id FROM r)
 ), new_chunks AS (
   INSERT INTO chunks (run_id, series_idx, seq, n, steps, epochs, wall_times, vals)
-  SELECT r.id, v.idx, v.seq, v.n, substring($21::bytea FROM v.so FOR v.sl),
-         CASE WHEN v.el >= 0 THEN substring($21::bytea FROM v.eo FOR v.el) END,
-         CASE WHEN v.wl >= 0 THEN substring($21::bytea FROM v.wo FOR v.wl) END,
-         substring($21::bytea FROM v.vo FOR v.vl)
-  FROM r, unnest($22::int[], $23::int[], $24::int[], $25::int[], $26::int[], $27::int[], $28::int[], $29::int[], $30::int[], $31::int[], $32::int[])
-    AS v(idx, seq, n, so, sl, eo, el, wo, wl, vo, vl)
+  SELECT k.run_id, k.idx, k.seq, k.n, substring($23::bytea FROM k.so FOR k.sl),
+         CASE WHEN k.el >= 0 THEN substring($23::bytea FROM k.eo FOR k.el) END,
+         CASE WHEN k.wl >= 0 THEN substring($23::bytea FROM k.wo FOR k.wl) END,
+         substring($23::bytea FROM k.vo FOR k.vl)
+  FROM unnest($24::text[], $25::int[], $26::int[], $27::int[], $28::int[], $29::int[], $30::int[], $31::int[], $32::int[], $33::int[], $34::int[], $35::int[])
+    AS k(run_id, idx, seq, n, so, sl, eo, el, wo, wl, vo, vl)
+  WHERE k.run_id IN (SELECT id FROM r)
 )
 SELECT * FROM r`;
 
-let WRITE_APPEND: string | undefined;
+let WRITE_APPENDS: string | undefined;
 
-async function writeAppend(
-  q: Queryable,
-  runId: string,
-  w: Writes,
-  now: number,
-  check: { version: string; points: number } | null,
-  expect: AppendOptions['expect'],
-): Promise<VersionedRunRow | null> {
+/** Writes the appends of distinct runs in one statement: per append, the run as written, or null when its row did not match. */
+export async function writeAppends(q: Queryable, appends: AppendWrite[]): Promise<(VersionedRunRow | null)[]> {
+  const runs: unknown[][] = Array.from({ length: 11 }, () => []);
+  const series: unknown[][] = Array.from({ length: 8 }, () => []);
+  const counts: unknown[][] = Array.from({ length: 3 }, () => []);
+  const chunks: unknown[][] = Array.from({ length: 12 }, () => []);
   const blobs: Buffer[] = [];
   let at = 1;
-  const cols: number[][] = Array.from({ length: 11 }, () => []);
-  const put = (b: Buffer | null, offsets: number[], lengths: number[]) => {
+  const put = (b: Buffer | null, offsets: unknown[], lengths: unknown[]) => {
     offsets.push(at);
     lengths.push(b === null ? -1 : b.length);
     if (b) {
@@ -232,53 +245,47 @@ async function writeAppend(
       at += b.length;
     }
   };
-  for (const ch of w.chunks) {
-    cols[0]!.push(ch.idx);
-    cols[1]!.push(ch.seq);
-    cols[2]!.push(ch.n);
-    put(ch.steps, cols[3]!, cols[4]!);
-    put(ch.epochs, cols[5]!, cols[6]!);
-    put(ch.wallTimes, cols[7]!, cols[8]!);
-    put(ch.vals, cols[9]!, cols[10]!);
+  for (const { runId, w, now, check, expect } of appends) {
+    const { epochMax, epochZero } = w.tally.stored;
+    [runId, check?.version ?? null, check?.points ?? null, w.points, w.tally.count, epochMax, epochZero, now, expect?.points ?? null, expect?.updatedAt ?? null, expect?.status ?? null]
+      .forEach((v, i) => runs[i]!.push(v));
+    for (const { idx, s } of w.newSeries) [runId, idx, s.key, s.split, s.name, s.direction, s.cadence, s.values.length].forEach((v, i) => series[i]!.push(v));
+    for (const { idx, points } of w.counts) [runId, idx, points].forEach((v, i) => counts[i]!.push(v));
+    for (const ch of w.chunks) {
+      chunks[0]!.push(runId);
+      chunks[1]!.push(ch.idx);
+      chunks[2]!.push(ch.seq);
+      chunks[3]!.push(ch.n);
+      put(ch.steps, chunks[4]!, chunks[5]!);
+      put(ch.epochs, chunks[6]!, chunks[7]!);
+      put(ch.wallTimes, chunks[8]!, chunks[9]!);
+      put(ch.vals, chunks[10]!, chunks[11]!);
+    }
   }
-  const { epochMax, epochZero } = w.tally.stored;
-  const ns = w.newSeries;
   const r = await q.query<VersionedRunRow>({
     name: 'runmedic-append',
-    text: (WRITE_APPEND ??= writeAppendSql()),
-    values: [
-      runId, check?.version ?? null, check?.points ?? null,
-      w.points, w.tally.count, epochMax, epochZero, now,
-      expect?.points ?? null, expect?.updatedAt ?? null, expect?.status ?? null,
-      ns.map((x) => x.idx), ns.map((x) => x.s.key), ns.map((x) => x.s.split), ns.map((x) => x.s.name), ns.map((x) => x.s.direction), ns.map((x) => x.s.cadence), ns.map((x) => x.s.values.length),
-      w.counts.map((x) => x.idx), w.counts.map((x) => x.points),
-      Buffer.concat(blobs),
-      ...cols,
-    ],
+    text: (WRITE_APPENDS ??= writeAppendsSql()),
+    values: [...runs, ...series, ...counts, Buffer.concat(blobs), ...chunks],
   });
-  return r.rows[0] ?? null;
+  const byId = new Map(r.rows.map((row) => [row.id, row]));
+  return appends.map((a) => byId.get(a.runId) ?? null);
 }
 
 /**
- * An append written from `state` alone, in one statement on any connection (no transaction): the run as written,
- * with `state` updated to it; 'stale' when the run changed since `state` (or is not as `expect` says; nothing was
- * written and `state` must be dropped); 'merge' when a tail must be merged first (`state` untouched).
+ * The write of an append planned from `state` alone (no transaction, no read), for `write` to send (alone or with
+ * other runs' appends): null when a tail must be merged first (`state` untouched: the locked way reads the tail).
+ * `state` is updated to what the write leaves; if it does not apply, `state` must be dropped.
  */
-export async function appendFromState(
-  q: Queryable,
+export function appendFromState(
   runId: string,
   state: AppendState,
   series: Series[],
   expect: AppendOptions['expect'],
   o: { chunkPoints: number; now: number },
-): Promise<VersionedRunRow | 'stale' | 'merge'> {
-  if (merging(state, series, o.chunkPoints).length) return 'merge';
+): AppendWrite | null {
+  if (merging(state, series, o.chunkPoints).length) return null;
   const check = { version: state.version, points: state.points };
-  const w = plan(state, series, o.chunkPoints);
-  const row = await writeAppend(q, runId, w, o.now, check, expect);
-  if (!row) return 'stale';
-  state.version = row.version;
-  return row;
+  return { runId, w: plan(state, series, o.chunkPoints), now: o.now, check, expect };
 }
 
 interface HeadRow {
@@ -373,7 +380,7 @@ export async function appendLocked(
       runId, m.map((x) => x.idx), m.map((x) => x.seq),
     ]);
   }
-  const row = await writeAppend(c, runId, w, o.now, null, undefined);
+  const [row] = await writeAppends(c, [{ runId, w, now: o.now, check: null, expect: undefined }]);
   if (!row) throw new RunNotFoundError(runId);
   state.version = row.version;
   return { row, state };

@@ -10,8 +10,8 @@ import { EpochTally } from '../epoch-tally.ts';
 import { cryptoRandom, newRunId, type RandomSource } from '../run-id.ts';
 import { RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunStore, type SavedRun } from '../run-store.ts';
 import { DEFAULT_CHUNK_POINTS } from '../sqlite-run-store.ts';
-import { inTransaction, type PgPool, type Queryable } from './pg-database.ts';
-import { appendFromState, appendLocked, insertChunks, type AppendState, type VersionedRunRow } from './pg-run-append.ts';
+import { inTransaction, TickBatch, type PgPool, type Queryable, type Settled } from './pg-database.ts';
+import { appendFromState, appendLocked, insertChunks, writeAppends, type AppendState, type AppendWrite, type VersionedRunRow } from './pg-run-append.ts';
 import { checkColumns } from '../series-chunks.ts';
 import { loadSeries } from './pg-run-load.ts';
 
@@ -155,6 +155,33 @@ export class PgRunStore implements RunStore {
   }
 
   /**
+   * Appends planned from what this process last wrote (pg-run-append.ts), sent together when several runs' batches
+   * come in one turn of the event loop: one statement for all of them (a run another process changed meanwhile writes
+   * nothing in it and goes the locked way). Should PostgreSQL refuse the statement, each append is tried alone, so one
+   * bad append fails alone.
+   */
+  private readonly planned = new TickBatch<AppendWrite, VersionedRunRow | null>(async (appends) => {
+    const distinct = new Set(appends.map((a) => a.runId)).size === appends.length;
+    if (distinct) {
+      try {
+        return (await writeAppends(this.pool, appends)).map((value): Settled<VersionedRunRow | null> => ({ ok: true, value }));
+      } catch (error) {
+        // Only a statement PostgreSQL refused (an ERROR: rolled back, the connection still fine) is known to have
+        // written nothing; after a lost connection nobody knows, and the callers (who drop their state) must say so.
+        if (appends.length === 1 || (error as { severity?: string }).severity !== 'ERROR') return appends.map(() => ({ ok: false, error }));
+      }
+    }
+    return Promise.all(
+      appends.map((a) =>
+        writeAppends(this.pool, [a]).then(
+          (r): Settled<VersionedRunRow | null> => ({ ok: true, value: r[0]! }),
+          (error): Settled<VersionedRunRow | null> => ({ ok: false, error }),
+        ),
+      ),
+    );
+  });
+
+  /**
    * One statement when this process wrote the run last and nothing else has since (the common case of a live push),
    * else a transaction that locks the run's row and reads its layout first (pg-run-append.ts).
    */
@@ -165,10 +192,15 @@ export class PgRunStore implements RunStore {
     let known = this.appendStates.get(runId);
     this.appendStates.delete(runId);
     const plain = !opts.rescale?.length && !opts.notes?.length && !opts.meta && new Set(series.map((s) => s.name)).size === series.length;
-    if (known && plain) {
-      const r = await appendFromState(this.pool, runId, known, series, opts.expect, o);
-      if (typeof r !== 'string') return this.keep(runId, r, known);
-      if (r === 'stale') known = undefined;
+    const write = known && plain ? appendFromState(runId, known, series, opts.expect, o) : null;
+    if (write) {
+      const row = await this.planned.request(write);
+      if (row) {
+        known!.version = row.version;
+        return this.keep(runId, row, known!);
+      }
+      // Changed by another process (or not as `expect` says): the state is out of date.
+      known = undefined;
     }
     const { row, state } = await inTransaction(this.pool, (c) => appendLocked(c, runId, series, opts, o, known));
     return this.keep(runId, row, state);
