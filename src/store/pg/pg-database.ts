@@ -214,15 +214,15 @@ export class TickBatch<I, O> {
  * Session advisory locks of one namespace (the pushed runs' lock) for a process that takes many of them, as
  * withAdvisoryLock gives them: `fn` runs while no other process (nor this one) holds `key`'s lock. Taking and
  * releasing them costs a round trip each per pushed batch, so they are taken with pg_try_advisory_lock and released
- * in batches (TickBatch) on one session of `lockPool` kept for that; a key another process holds is waited for on a
+ * in batches (TickBatch: the tries and releases of one turn in one statement) on one session of `lockPool` kept for that; a key another process holds is waited for on a
  * connection of its own (withAdvisoryLock). Within this process, holders of one key take turns before asking the
  * database (a session may take a lock it already holds), so the shared session never holds a key twice.
  */
 export class AdvisoryLocks {
   private session: Promise<PgClient> | null = null;
   private readonly turns = new Map<string, Promise<void>>();
-  private readonly tries = new TickBatch<string, boolean>((keys) => this.onSession('runmedic-try-locks', 'pg_try_advisory_lock', keys));
-  private readonly unlocks = new TickBatch<string, boolean>((keys) => this.onSession('runmedic-unlocks', 'pg_advisory_unlock', keys));
+  /** Locks tried and released in one turn: one statement (never the same key twice: holders of a key take turns). */
+  private readonly requests = new TickBatch<{ key: string; lock: boolean }, boolean>((r) => this.onSession(r));
 
   constructor(
     private readonly lockPool: () => PgPool,
@@ -238,12 +238,12 @@ export class AdvisoryLocks {
     try {
       await before;
       // Not taken here (a session lost meanwhile, another process holding it): waited for on a connection of its own.
-      if (!(await this.tries.request(key).catch(() => false))) return await withAdvisoryLock(this.lockPool(), this.ns, key, fn);
+      if (!(await this.requests.request({ key, lock: true }).catch(() => false))) return await withAdvisoryLock(this.lockPool(), this.ns, key, fn);
       try {
         return await fn();
       } finally {
         // An unlock that failed means the session is gone, and its locks with it.
-        await this.unlocks.request(key).catch(() => undefined);
+        await this.requests.request({ key, lock: false }).catch(() => undefined);
       }
     } finally {
       done();
@@ -273,14 +273,15 @@ export class AdvisoryLocks {
     return this.session;
   }
 
-  private async onSession(name: string, fn: 'pg_try_advisory_lock' | 'pg_advisory_unlock', keys: string[]): Promise<Settled<boolean>[]> {
+  private async onSession(requests: { key: string; lock: boolean }[]): Promise<Settled<boolean>[]> {
     const s = this.client();
     const c = await s;
     try {
       const r = await c.query<{ ok: boolean }>({
-        name,
-        text: `SELECT ${fn}($1, hashtext(k)) AS ok FROM unnest($2::text[]) WITH ORDINALITY AS t(k, i) ORDER BY i`,
-        values: [this.ns, keys],
+        name: 'runmedic-advisory-locks',
+        text: `SELECT CASE WHEN t.lock THEN pg_try_advisory_lock($1, hashtext(t.k)) ELSE pg_advisory_unlock($1, hashtext(t.k)) END AS ok
+               FROM unnest($2::text[], $3::boolean[]) WITH ORDINALITY AS t(k, lock, i) ORDER BY t.i`,
+        values: [this.ns, requests.map((r) => r.key), requests.map((r) => r.lock)],
       });
       return r.rows.map((row) => ({ ok: true, value: row.ok }));
     } catch (e) {
