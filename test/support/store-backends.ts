@@ -1,9 +1,10 @@
 /**
- * The store tests run once per backend: SQLite (in memory) and PostgreSQL (a throwaway cluster per test file, a fresh
- * migrated database per store). `storeBackends()` lists PostgreSQL only when its binaries are installed (a notice
- * says so otherwise); call `useStoreBackends()` at the top of a test file to start and stop the cluster.
+ * The store tests run once per backend: SQLite (in memory) and PostgreSQL (the run's throwaway cluster, see
+ * pg-cluster.ts; a fresh migrated database per store). `storeBackends()` lists PostgreSQL only when its binaries are
+ * installed (a notice says so otherwise); call `useStoreBackends()` at the top of a test file to get the cluster and
+ * drop the file's databases at its end.
  */
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { openDatabase } from '../../src/store/database.ts';
 import type { Stores } from '../../src/store/open-stores.ts';
 import { openSqliteStores } from '../../src/store/open-sqlite-stores.ts';
@@ -77,10 +78,11 @@ export function storeBackends(): StoreBackend[] {
   return postgresAvailable() ? [sqlite, postgres] : [sqlite];
 }
 
-/** Starts the file's PostgreSQL cluster (when available) and closes every store after each test. */
+/** Gets the PostgreSQL cluster for this file (when available) and closes every store after each test. */
 export function useStoreBackends(): void {
   beforeAll(async () => {
-    if (postgresAvailable()) cluster = await startTestPostgres();
+    // The run's shared cluster (pg-global-setup.ts); a file run without that setup starts its own.
+    if (postgresAvailable()) cluster = await startTestPostgres(inject('runmedicPgDir'));
   }, 60_000);
   afterEach(async () => {
     for (const c of cleanups.splice(0)) await c();
