@@ -111,6 +111,13 @@ export interface AppendOutcome {
   percent: { name: string; rescaleStored: boolean }[];
 }
 
+/** What an append changes in a LiveSeries, taken before it (LiveSeries.checkpoint) to undo it (LiveSeries.restore). */
+export interface LiveCheckpoint {
+  points: number;
+  maxEpoch: number;
+  series: Map<GrowingSeries, { n: number; hasEpochs: boolean; hasTimes: boolean; lastStep: number; hasNonFinite: boolean; rawMax: number; percent: boolean }>;
+}
+
 export class LiveSeries {
   private readonly byName = new Map<string, GrowingSeries>();
   points = 0;
@@ -122,20 +129,65 @@ export class LiveSeries {
    */
   static fromStored(series: Series[], percentNames: readonly string[] = []): LiveSeries {
     const live = new LiveSeries();
+    live.extendStored(series, percentNames);
+    return live;
+  }
+
+  /**
+   * Adds points the store holds after the ones known here (another process appended them), as they are stored: each
+   * series' points continue its known ones (a series not known here starts). `percentNames` as in fromStored.
+   */
+  extendStored(series: Series[], percentNames: readonly string[] = []): void {
     for (const s of series) {
-      const g = new GrowingSeries(s.name, s.cadence);
-      g.percent = percentNames.includes(s.name);
+      let g = this.byName.get(s.name);
+      if (!g) {
+        g = new GrowingSeries(s.name, s.cadence);
+        g.percent = percentNames.includes(s.name);
+        this.byName.set(s.name, g);
+      }
+      const from = g.n;
       for (let i = 0; i < s.values.length; i++) {
         const e = s.epochs ? s.epochs[i]! : NaN;
         g.push(s.steps[i]!, e, s.wallTimes ? s.wallTimes[i]! : NaN, s.values[i]!);
         if (!Number.isFinite(s.values[i]!)) g.hasNonFinite = true;
-        if (e > live.maxEpoch) live.maxEpoch = e;
+        if (e > this.maxEpoch) this.maxEpoch = e;
       }
-      if (g.mayBePercent) g.rawMax = finiteMax(g.values, 0, g.n) * (g.percent ? 100 : 1);
-      live.byName.set(s.name, g);
-      live.points += s.values.length;
+      if (g.mayBePercent) g.rawMax = Math.max(g.rawMax, finiteMax(g.values, from, g.n) * (g.percent ? 100 : 1));
+      this.points += s.values.length;
     }
-    return live;
+  }
+
+  /** The number of points of each series. */
+  counts(): Map<string, number> {
+    return new Map([...this.byName].map(([name, g]) => [name, g.n]));
+  }
+
+  /** The state an append is undone to (restore). */
+  checkpoint(): LiveCheckpoint {
+    const series: LiveCheckpoint['series'] = new Map();
+    for (const g of this.byName.values()) {
+      series.set(g, { n: g.n, hasEpochs: g.hasEpochs, hasTimes: g.hasTimes, lastStep: g.lastStep, hasNonFinite: g.hasNonFinite, rawMax: g.rawMax, percent: g.percent });
+    }
+    return { points: this.points, maxEpoch: this.maxEpoch, series };
+  }
+
+  /**
+   * Undoes the appends since `c` (a batch the store refused). False when that cannot be done exactly: an append that
+   * showed a series to be in percent divided its earlier points in place; the state must then be rebuilt from the store.
+   */
+  restore(c: LiveCheckpoint): boolean {
+    for (const [g, was] of c.series) if (g.percent && !was.percent && was.n > 0) return false;
+    for (const [name, g] of this.byName) {
+      const was = c.series.get(g);
+      if (!was) {
+        this.byName.delete(name);
+        continue;
+      }
+      Object.assign(g, was);
+    }
+    this.points = c.points;
+    this.maxEpoch = c.maxEpoch;
+    return true;
   }
 
   /**

@@ -107,6 +107,8 @@ interface LiveRun {
   /** When last-seen was last written (ms), and when the last batch came (the store may lag it by TOUCH_EVERY_MS). */
   touchedAt: number;
   lastBatchAt: number;
+  /** Another replica changed the run since `series` was true: brought up to date before it is used again. */
+  stale: boolean;
 }
 
 const TOUCH_EVERY_MS = 5_000;
@@ -192,20 +194,28 @@ export class PushService {
     const { lr, fresh } = await this.liveRun(who, runId, false);
     // A final status is never undone, so one known here is current.
     if (FINAL.includes(lr.summary.status)) throw new PushConflictError(`run ${runId} is ${lr.summary.status}: no more points are accepted`);
+    const checkpoint = this.o.sharedLock ? lr.series.checkpoint() : null;
     const outcome = lr.series.append(points);
     const now = this.now();
     lr.lastBatchAt = now;
     const appendOptions = outcome.accepted > 0 ? percentAppendOptions(outcome.percent, lr.series) : undefined;
+    // Another replica wrote the run first: the batch is taken out of the series here, which are then brought up to
+    // date with only the points stored since (or, when the batch cannot be taken out exactly, reread whole).
+    const changed = () => {
+      if (checkpoint && lr.series.restore(checkpoint)) lr.stale = true;
+      else this.live.delete(runId);
+    };
     if (outcome.accepted > 0) {
       try {
         lr.summary = await this.o.runs.appendPoints(runId, outcome.added, this.o.sharedLock ? { ...appendOptions, expect: lr.summary } : appendOptions);
       } catch (e) {
         // The in-memory series already hold the batch: forget them, so a retry is rebuilt from what was stored.
-        this.live.delete(runId);
+        if (e instanceof RunChangedError) changed();
+        else this.live.delete(runId);
         throw e;
       }
     } else if (this.o.sharedLock && !fresh && (await this.changedElsewhere(lr))) {
-      this.live.delete(runId);
+      changed();
       throw new RunChangedError(runId);
     }
     if (lr.summary.status === 'stalled') {
@@ -329,6 +339,28 @@ export class PushService {
     return lr.summary.status === 'stalled' ? withStateFindings(v, [stalledItem(lr.record, this.now() - lr.record.lastSeenAt)]) : v;
   }
 
+  /**
+   * Brings a live run another replica changed up to date with the points stored since (RunStore.pointsSince), not a
+   * reload of the whole run. False when that cannot be done (the store cannot, a series known here was rescaled from
+   * percent meanwhile, the counts do not add up): the run is then reread whole.
+   */
+  private async catchUp(lr: LiveRun): Promise<boolean> {
+    const since = await this.o.runs.pointsSince?.(lr.summary.id, lr.series.counts());
+    if (!since) return false;
+    const percent = percentNamesOf(since.meta);
+    const known = lr.series.percentNames();
+    for (const name of lr.series.counts().keys()) if (percent.includes(name) !== known.includes(name)) return false;
+    const record = await this.o.push.pushedRun(lr.summary.id);
+    if (!record) return false;
+    lr.series.extendStored(since.series, percent);
+    if (lr.series.points !== since.run.points) return false;
+    lr.summary = since.run;
+    lr.record = record;
+    lr.dirty = true;
+    lr.stale = false;
+    return true;
+  }
+
   /** Whether another replica changed the run since this process last saw it (its stored summary differs). */
   private async changedElsewhere(lr: LiveRun): Promise<boolean> {
     const [stored] = await this.o.runs.findRuns(lr.summary.id);
@@ -341,10 +373,12 @@ export class PushService {
    */
   private async liveRun(who: TokenIdentity, runId: string, check = true): Promise<{ lr: LiveRun; fresh: boolean }> {
     let cached = this.live.get(runId);
-    if (cached && this.o.sharedLock && check && (await this.changedElsewhere(cached))) {
+    if (cached && this.o.sharedLock && (cached.stale || (check && (await this.changedElsewhere(cached))))) {
       // Another replica may have appended since: its points must be known here before this batch is deduplicated.
-      this.live.delete(runId);
-      cached = undefined;
+      if (!(await this.catchUp(cached))) {
+        this.live.delete(runId);
+        cached = undefined;
+      }
     }
     if (cached) {
       if (cached.record.guildId !== who.guildId) throw new PushNotFoundError(runId);
@@ -355,8 +389,8 @@ export class PushService {
     const run: Run | null = await this.o.runs.getRun(runId);
     if (!run || run.id !== runId) throw new PushNotFoundError(runId);
     const { series, notes: _notes, meta, ...summary } = run;
-    const percent = Array.isArray(meta[PERCENT_META_KEY]) ? (meta[PERCENT_META_KEY] as string[]) : [];
-    const lr: LiveRun = { summary, record, series: LiveSeries.fromStored(series, percent), verdict: null, diagnosedAt: -Infinity, dirty: true, touchedAt: -Infinity, lastBatchAt: -Infinity };
+    const percent = percentNamesOf(meta);
+    const lr: LiveRun = { summary, record, series: LiveSeries.fromStored(series, percent), verdict: null, diagnosedAt: -Infinity, dirty: true, touchedAt: -Infinity, lastBatchAt: -Infinity, stale: false };
     this.live.set(runId, lr);
     return { lr, fresh: true };
   }
@@ -377,6 +411,10 @@ export class PushService {
 
 /** Key of the run's meta listing the series stored scaled from percent (read back by LiveSeries.fromStored on restart). */
 const PERCENT_META_KEY = 'percentSeries';
+
+function percentNamesOf(meta: Record<string, unknown>): string[] {
+  return Array.isArray(meta[PERCENT_META_KEY]) ? (meta[PERCENT_META_KEY] as string[]) : [];
+}
 
 /** What a batch that showed accuracy in percent adds to its append: the stored points to rescale, a note, the meta. */
 function percentAppendOptions(percent: AppendOutcome['percent'], live: LiveSeries): AppendOptions | undefined {

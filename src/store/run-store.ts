@@ -45,6 +45,14 @@ export interface ListRunsOptions {
   status?: RunStatus;
 }
 
+/** A run's summary and meta, and the points of its series after those a caller knows (RunStore.pointsSince). */
+export interface RunSince {
+  run: RunSummary;
+  meta: Record<string, unknown>;
+  /** Every stored series, holding only its points from the index asked for on (all of a series not asked for). */
+  series: Series[];
+}
+
 export interface RunStore {
   /**
    * Stores several runs in ONE transaction: if any fails, none is stored. A run whose `source.contentHash`
@@ -69,6 +77,13 @@ export interface RunStore {
   appendPoints(runId: string, series: Series[], opts?: AppendOptions): Promise<RunSummary>;
   /** Throws RunNotFoundError for an unknown id. */
   setStatus(runId: string, status: RunStatus): Promise<RunSummary>;
+  /**
+   * What a caller holding the first `from.get(name)` points of each series lacks, in one snapshot: for a process
+   * keeping a run that other processes append to (API replicas), instead of reloading the whole run. Null when the run
+   * is gone or `from` does not fit it (a series not stored, more points than stored). Stores written by one process
+   * only need not have it.
+   */
+  pointsSince?(runId: string, from: ReadonlyMap<string, number>): Promise<RunSince | null>;
   close(): Promise<void>;
 }
 

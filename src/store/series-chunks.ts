@@ -154,3 +154,50 @@ export function checkColumns(s: Series): void {
     throw new Error(`series ${s.name}: columns have different lengths`);
   }
 }
+
+/**
+ * The points of each series from index `from(idx)` on, out of the chunks that hold them (in series, then seq order,
+ * each with the index of its first point, `start`): what a process knowing a series' first points lacks. A column no
+ * chunk of the range has stays null.
+ */
+export function assembleSince(runId: string, rows: readonly StoredSeriesRow[], from: (idx: number) => number, chunks: Iterable<StoredChunk & { start: number }>): Series[] {
+  const out = rows.map((r) => {
+    const n = Math.max(0, r.points - from(r.idx));
+    return { meta: r, from: from(r.idx), filled: 0, steps: new Float64Array(n), epochs: null as Float64Array | null, wallTimes: null as Float64Array | null, values: new Float64Array(n) };
+  });
+  const byIdx = new Map(out.map((o) => [o.meta.idx, o]));
+  let scratch = new Float64Array(0);
+  // Decodes one column of a chunk, its points before `skip` left out, at `at` in `into`.
+  const put = (blob: Uint8Array | null, n: number, skip: number, into: Float64Array, at: number) => {
+    if (skip === 0) return decodeColumnInto(blob, n, into, at);
+    if (scratch.length < n) scratch = new Float64Array(n);
+    decodeColumnInto(blob, n, scratch, 0);
+    into.set(scratch.subarray(skip, n), at);
+  };
+  for (const c of chunks) {
+    const o = byIdx.get(c.series_idx!);
+    if (!o) continue;
+    const skip = Math.max(0, o.from - c.start);
+    const at = o.filled;
+    const m = c.n - skip;
+    if (m <= 0) continue;
+    if (at + m > o.values.length) throw new Error(`corrupt run ${runId}: series ${o.meta.name} has more points than recorded`);
+    put(c.steps, c.n, skip, o.steps, at);
+    if (c.epochs) put(c.epochs, c.n, skip, (o.epochs ??= new Float64Array(o.values.length).fill(NaN)), at);
+    if (c.wall_times) put(c.wall_times, c.n, skip, (o.wallTimes ??= new Float64Array(o.values.length).fill(NaN)), at);
+    put(c.vals, c.n, skip, o.values, at);
+    o.filled += m;
+  }
+  for (const o of out) if (o.filled !== o.values.length) throw new Error(`corrupt run ${runId}: series ${o.meta.name} has fewer points than recorded`);
+  return out.map((o) => ({
+    key: o.meta.key,
+    split: o.meta.split as Series['split'],
+    name: o.meta.name,
+    direction: o.meta.direction as Series['direction'],
+    cadence: o.meta.cadence as Series['cadence'],
+    steps: o.steps,
+    epochs: o.epochs,
+    wallTimes: o.wallTimes,
+    values: o.values,
+  }));
+}

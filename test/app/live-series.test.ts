@@ -42,6 +42,37 @@ describe('LiveSeries', () => {
     expect(again.append([{ step: 2, metrics: { loss: null } }]).alertWorthy).toBe(false);
   });
 
+  it('undoes an append (a batch the store refused) and continues with points stored by another process', () => {
+    const snapshot = (l: LiveSeries) => l.series().map((x) => [x.name, x.cadence, [...x.steps], x.epochs && [...x.epochs], [...x.values]]);
+    const live = new LiveSeries();
+    live.append([{ step: 0, epoch: 0, metrics: { loss: 2, acc: 0.2 } }, { step: 1, epoch: 0.5, metrics: { loss: 1.5, acc: 0.3 } }]);
+    const before = snapshot(live);
+    const mark = live.checkpoint();
+    const out = live.append([{ step: 2, epoch: 1, metrics: { loss: null, acc: 0.4, lr: 0.1 } }]);
+    expect(out.alertWorthy).toBe(true);
+    expect(live.restore(mark)).toBe(true);
+    expect(snapshot(live)).toEqual(before);
+    expect([live.points, live.maxEpoch]).toEqual([4, 0.5]);
+    // What another process stored meanwhile (its own step 2, a NaN, a new series), then the same batch again.
+    live.extendStored([
+      { key: 'loss', split: 'train', name: 'loss', direction: 'lower', cadence: 'step', steps: Float64Array.of(2, 3), epochs: Float64Array.of(1, 1.5), wallTimes: null, values: Float64Array.of(1.2, NaN) },
+      { key: 'lr', split: 'train', name: 'lr', direction: 'lower', cadence: 'step', steps: Float64Array.of(3), epochs: null, wallTimes: null, values: Float64Array.of(0.1) },
+    ]);
+    const again = live.append([{ step: 2, epoch: 1, metrics: { loss: null, acc: 0.4, lr: 0.1 } }, { step: 4, epoch: 1.5, metrics: { loss: null, acc: 0.5 } }]);
+    expect(again).toMatchObject({ accepted: 3, duplicates: 2, alertWorthy: false });
+    expect([...live.series().find((x) => x.name === 'loss')!.steps]).toEqual([0, 1, 2, 3, 4]);
+    // Equal to the same run rebuilt from its stored series at once.
+    expect(snapshot(LiveSeries.fromStored(live.series()))).toEqual(snapshot(live));
+  });
+
+  it('will not undo an append that rescaled earlier points from percent in place', () => {
+    const live = new LiveSeries();
+    live.append([{ step: 0, metrics: { accuracy: 0.5 } }]);
+    const mark = live.checkpoint();
+    expect(live.append([{ step: 1, metrics: { accuracy: 45 } }]).percent).toEqual([{ name: 'accuracy', rescaleStored: true }]);
+    expect(live.restore(mark)).toBe(false);
+  });
+
   describe('accuracy in percent', () => {
     const acc = (live: LiveSeries, name = 'accuracy') => [...live.series().find((x) => x.name === name)!.values];
 

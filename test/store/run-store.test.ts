@@ -337,6 +337,40 @@ describe('SqliteRunStore.appendPoints', () => {
     expect((await store.appendPoints(id, [series('loss', [0.9], { steps: [3] })], { expect: stalled })).points).toBe(4);
   });
 
+  it.runIf(backend.name === 'postgres')('gives the points stored after those a caller knows, reading only the chunks that hold them', async () => {
+    const store = await makeStore(5);
+    const [saved] = await store.saveRuns([{ log: runLog('since', [series('loss', [9, 8, 7], { steps: [0, 1, 2], cadence: 'step' })], { meta: { m: 1 } }), source: source('since'), status: 'running' }]);
+    const id = saved!.run.id;
+    let step = 3;
+    for (let k = 0; k < 12; k++) {
+      const n = 1 + (k % 4);
+      const steps = Array.from({ length: n }, () => step++);
+      await store.appendPoints(id, [
+        series('loss', steps.map((x) => x / 10), { steps, cadence: 'step', wallTimes: k > 6 ? steps.map((x) => 1e9 + x) : undefined }),
+        ...(k >= 5 ? [series('acc', steps.map((x) => x / 100), { steps, cadence: 'step', epochs: steps.map((x) => x / 4) })] : []),
+      ]);
+    }
+    const whole = (await store.getRun(id))!;
+    const cut = (x: Float64Array | null, from: number) => (x ? Array.from(x.subarray(from)) : null);
+    for (const from of [0, 1, 3, 4, 5, 9, 10, 17, whole.series[0]!.values.length]) {
+      const since = (await store.pointsSince!(id, new Map([['loss', from]])))!;
+      expect(since.run).toMatchObject({ id, points: whole.points, updatedAt: whole.updatedAt, status: 'running' });
+      expect(since.meta).toEqual({ m: 1 });
+      const [loss, acc] = since.series;
+      expect(Array.from(loss!.values)).toEqual(cut(whole.series[0]!.values, from));
+      expect(Array.from(loss!.steps)).toEqual(cut(whole.series[0]!.steps, from));
+      // A column absent from the points asked for may come back null or as NaN: the same to a reader.
+      const unknown = Array(loss!.values.length).fill(NaN);
+      expect(loss!.wallTimes ? Array.from(loss!.wallTimes) : unknown).toEqual(cut(whole.series[0]!.wallTimes, from) ?? unknown);
+      // A series not named comes whole.
+      expect(Array.from(acc!.values)).toEqual(Array.from(whole.series[1]!.values));
+      expect(Array.from(acc!.epochs!)).toEqual(Array.from(whole.series[1]!.epochs!));
+    }
+    expect(await store.pointsSince!(id, new Map([['loss', 10_000]]))).toBeNull();
+    expect(await store.pointsSince!(id, new Map([['nope', 0]]))).toBeNull();
+    expect(await store.pointsSince!('r_missing', new Map())).toBeNull();
+  });
+
   it('refuses an unknown run and leaves the run untouched when a series is malformed', async () => {
     const store = await makeStore();
     await expect(store.appendPoints('r_unknown', [series('loss', [1])])).rejects.toBeInstanceOf(RunNotFoundError);

@@ -3,7 +3,7 @@
  * column (series logged together share them), told apart by their small arithmetic blobs without loading large ones.
  */
 import type { Series } from '../../domain/run.ts';
-import { assembleSeries, sharedColumns, type StoredChunk, type StoredSeriesRow } from '../series-chunks.ts';
+import { assembleSeries, assembleSince, sharedColumns, type StoredChunk, type StoredSeriesRow } from '../series-chunks.ts';
 import type { Queryable } from './pg-database.ts';
 
 interface SigRow {
@@ -35,4 +35,25 @@ export async function loadSeries(c: Queryable, runId: string): Promise<Series[]>
     [runId, decoded((i) => columns.get(i)!.steps.decode), decoded((i) => columns.get(i)!.epochs?.decode)],
   );
   return assembleSeries(runId, rows, columns, chunks.rows);
+}
+
+/**
+ * Each series' points from the index `from` gives its name on (all of a series it does not name), reading only the
+ * chunks that hold them: the chunks' offsets come from their point counts (a window sum over a run's chunk rows, their
+ * blobs left unread). Null when `from` names a series that is not stored or more points than one has.
+ */
+export async function loadSince(c: Queryable, runId: string, from: ReadonlyMap<string, number>): Promise<Series[] | null> {
+  const rows = (await c.query<StoredSeriesRow>('SELECT idx, key, split, name, direction, cadence, points FROM series WHERE run_id = $1 ORDER BY idx', [runId])).rows;
+  const names = new Set(rows.map((r) => r.name));
+  for (const [name, n] of from) if (!names.has(name) || n > rows.find((r) => r.name === name)!.points) return null;
+  const fromIdx = new Map(rows.map((r) => [r.idx, from.get(r.name) ?? 0]));
+  const chunks = await c.query<StoredChunk & { series_idx: number; start: number }>(
+    `WITH f AS (SELECT * FROM unnest($2::int[], $3::int[]) AS f(idx, from_n)),
+     o AS (SELECT series_idx, seq, SUM(n) OVER (PARTITION BY series_idx ORDER BY seq) AS end_at FROM chunks WHERE run_id = $1)
+     SELECT ch.series_idx, ch.n, (o.end_at - ch.n)::int AS start, ch.steps, ch.epochs, ch.wall_times, ch.vals
+     FROM o JOIN f ON f.idx = o.series_idx JOIN chunks ch ON ch.run_id = $1 AND ch.series_idx = o.series_idx AND ch.seq = o.seq
+     WHERE o.end_at > f.from_n ORDER BY ch.series_idx, ch.seq`,
+    [runId, [...fromIdx.keys()], [...fromIdx.values()]],
+  );
+  return assembleSince(runId, rows, (idx) => fromIdx.get(idx)!, chunks.rows);
 }

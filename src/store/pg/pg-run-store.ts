@@ -8,12 +8,12 @@ import type { LogFormat, Run, RunStatus, RunSummary, Series } from '../../domain
 import { countPoints } from '../../ingest/series-builder.ts';
 import { EpochTally } from '../epoch-tally.ts';
 import { cryptoRandom, newRunId, type RandomSource } from '../run-id.ts';
-import { RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunStore, type SavedRun } from '../run-store.ts';
+import { RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunSince, type RunStore, type SavedRun } from '../run-store.ts';
 import { DEFAULT_CHUNK_POINTS } from '../sqlite-run-store.ts';
 import { inTransaction, TickBatch, type PgPool, type Queryable, type Settled } from './pg-database.ts';
 import { appendFromState, appendLocked, insertChunks, writeAppends, type AppendState, type AppendWrite, type VersionedRunRow } from './pg-run-append.ts';
 import { checkColumns } from '../series-chunks.ts';
-import { loadSeries } from './pg-run-load.ts';
+import { loadSeries, loadSince } from './pg-run-load.ts';
 
 export interface PgRunStoreDeps {
   now?: () => number;
@@ -124,6 +124,15 @@ export class PgRunStore implements RunStore {
       const row = (await c.query<RunRow & { notes: string; meta: string }>(`SELECT ${RUN_COLUMNS}, notes, meta FROM runs WHERE id = $1`, [found[0]!.id])).rows[0];
       if (!row) return null;
       return { ...toSummary(row), series: await loadSeries(c, row.id), notes: JSON.parse(row.notes), meta: JSON.parse(row.meta) };
+    }, 'ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async pointsSince(runId: string, from: ReadonlyMap<string, number>): Promise<RunSince | null> {
+    return inTransaction(this.pool, async (c) => {
+      const row = (await c.query<RunRow & { meta: string }>(`SELECT ${RUN_COLUMNS}, meta FROM runs WHERE id = $1`, [runId])).rows[0];
+      if (!row) return null;
+      const series = await loadSince(c, runId, from);
+      return series ? { run: toSummary(row), meta: JSON.parse(row.meta) as Record<string, unknown>, series } : null;
     }, 'ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
