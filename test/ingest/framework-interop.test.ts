@@ -11,12 +11,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseEntries, parseFile } from '../../src/ingest/index.ts';
 import { readTree } from '../../src/app/ingest-files.ts';
+import { missingPythonModules } from '../support/python.ts';
 
-function hasPython(module: string): boolean {
-  const probe = spawnSync('python3', ['-c', `import ${module}`], { encoding: 'utf8' });
-  const ok = !probe.error && probe.status === 0;
-  if (!ok) console.warn(`[runmedic tests] python3 cannot import ${module} (pip install ${module === 'keras' ? 'tensorflow-cpu' : module}): its interop test is skipped`);
-  return ok;
+/** Found without importing them (`import keras` alone takes seconds; the test's script imports them anyway). */
+function hasPython(...modules: string[]): boolean {
+  const missing = missingPythonModules(...modules);
+  if (missing.length) console.warn(`[runmedic tests] python3 lacks ${missing.join(', ')} (pip install ${modules.includes('keras') ? 'tensorflow-cpu' : modules.at(-1)}): its interop test is skipped`);
+  return missing.length === 0;
 }
 
 const dirs: string[] = [];
@@ -93,7 +94,7 @@ json.dump({'val_loss': m.val_losses, 'steps': [t.global_step]}, open(os.path.joi
 `;
 import { seriesNamed as seriesByName } from '../support/ingest-helpers.ts';
 
-describe.skipIf(!hasPython('keras'))('a real Keras CSVLogger and TensorBoard callback', () => {
+describe.skipIf(!hasPython('tensorflow', 'keras'))('a real Keras CSVLogger and TensorBoard callback', () => {
   it('reads back the History values from training.log and from the TensorBoard log dir', () => {
     const { dir, expected } = runPython(KERAS_SCRIPT);
     const bytes = readFileSync(path.join(dir, 'training.log'));
@@ -122,7 +123,7 @@ describe.skipIf(!hasPython('keras'))('a real Keras CSVLogger and TensorBoard cal
   }, 300_000);
 });
 
-describe.skipIf(!hasPython('lightning'))('a real Lightning CSVLogger', () => {
+describe.skipIf(!hasPython('torch', 'lightning'))('a real Lightning CSVLogger', () => {
   it('reads back the logged per-epoch val_loss and the step-level train_loss from metrics.csv', () => {
     const { dir, expected } = runPython(LIGHTNING_SCRIPT);
     const file = path.join(dir, 'lit', 'version_0', 'metrics.csv');

@@ -1,8 +1,8 @@
 /**
  * Interop with the real writers: Python's tensorboardX (simple_value scalars, add_scalars folders, histograms,
  * text) and the tensorboard package's own EventFileWriter with TF2-style tensor scalars (float32 in float_val and in
- * tensor_content, float64, float16; the `scalars` plugin name on the first value of each tag only). Runs when
- * `python3 -c 'import tensorboardX, tensorboard'` works (CI: `pip install tensorboardX tensorboard`), skips otherwise.
+ * tensor_content, float64, float16; the `scalars` plugin name on the first value of each tag only). Runs where python3
+ * has tensorboardX, tensorboard and numpy (CI: `pip install tensorboardX tensorboard`), skips otherwise.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,9 +11,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunLog } from '../../../src/domain/run.ts';
 import { isTfeventsFile, parseTfeventsTree } from '../../../src/ingest/tfevents/index.ts';
+import { missingPythonModules } from '../../support/python.ts';
 
-const probe = spawnSync('python3', ['-c', 'import tensorboardX, tensorboard, numpy'], { encoding: 'utf8' });
-const available = !probe.error && probe.status === 0;
+// Found without importing them (that alone takes seconds; the test's script imports them anyway).
+const available = missingPythonModules('tensorboardX', 'tensorboard', 'numpy').length === 0;
 if (!available) console.warn("[runmedic tests] python3 with tensorboardX + tensorboard not found (pip install tensorboardX tensorboard): tfevents interop tests skipped");
 
 const SCRIPT = String.raw`
@@ -152,8 +153,7 @@ describe.skipIf(!available)('event files written by the real Python writers', ()
 });
 
 // torch.utils.tensorboard (PyTorch's own SummaryWriter): checked where torch is installed (find_spec does not import it).
-const torchProbe = spawnSync('python3', ['-c', 'import importlib.util as u, sys; sys.exit(0 if u.find_spec("torch") and u.find_spec("tensorboard") else 1)']);
-const torchAvailable = !torchProbe.error && torchProbe.status === 0;
+const torchAvailable = missingPythonModules('torch', 'tensorboard').length === 0;
 if (!torchAvailable) console.warn('[runmedic tests] python3 with torch + tensorboard not found: the torch.utils.tensorboard interop test is skipped');
 
 const TORCH_SCRIPT = String.raw`
