@@ -255,7 +255,8 @@ export class AdvisoryLocks {
     const s = this.session;
     if (!s) return;
     this.session = null;
-    (await s.catch(() => null))?.release();
+    // Closed, not returned to the pool: a lock still held there must not outlive the store.
+    (await s.catch(() => null))?.release(true);
   }
 
   private client(): Promise<PgClient> {
