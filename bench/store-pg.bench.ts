@@ -99,11 +99,21 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-/** CPU seconds of every process of the `postgres` user (the cluster's server and backends) that is alive now. */
-function postgresCpuSeconds(): number {
+/**
+ * CPU seconds of the bench's own PostgreSQL (the postmaster listening on `port` and its children: backends, writers),
+ * alive now. Not every process of the `postgres` user: other clusters on the machine (tests run meanwhile) would count.
+ */
+function postgresCpuSeconds(port: number | null): number {
+  if (port === null) return 0;
   try {
-    const pids = execFileSync('ps', ['-u', 'postgres', '-o', 'pid='], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
-    return pids.reduce((n, p) => n + cpuSeconds(p), 0);
+    const procs = execFileSync('ps', ['-u', 'postgres', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+    const postmaster = procs.find((p) => new RegExp(`\\s-p\\s+${port}(\\s|$)`).test(p.args));
+    if (!postmaster) return 0;
+    return cpuSeconds(postmaster.pid) + procs.filter((p) => p.ppid === postmaster.pid).reduce((n, p) => n + cpuSeconds(p.pid), 0);
   } catch {
     return 0;
   }
@@ -114,15 +124,17 @@ function postgresCpuSeconds(): number {
  * (which on a shared, loaded machine says more about the neighbours than about runmedic), the CPU seconds the servers
  * and PostgreSQL spent: points per CPU-second is the figure a capacity estimate can scale.
  */
-async function pushFigures(stores: Stores, env: Record<string, string>, replicas: number) {
+async function pushFigures(stores: Stores, env: Record<string, string>, replicas: number, pgPort: number | null = null) {
   const token = (await createApiToken(stores.push, { guildId: GUILD, name: `bench-${replicas}` }, Date.now())).token;
   const servers = await Promise.all(Array.from({ length: replicas }, () => serve(env)));
   try {
     const server0 = servers.reduce((n, s) => n + cpuSeconds(s.child.pid), 0);
-    const pg0 = env.DATABASE_URL ? postgresCpuSeconds() : 0;
-    const reports = await Promise.all(servers.map((s) => clients({ url: s.url, token, runs: PUSH_RUNS, stepsPerBatch: 50, seconds: PUSH_SECONDS })));
+    const pg0 = postgresCpuSeconds(pgPort);
+    // Each replica's client pushes runs of its own names (a run's name is its alert key: shared names would share
+    // the alert lock and the previous verdict).
+    const reports = await Promise.all(servers.map((s, i) => clients({ url: s.url, token, runs: PUSH_RUNS, stepsPerBatch: 50, seconds: PUSH_SECONDS, namePrefix: `bench-${replicas}r${i}` })));
     const serverCpu = servers.reduce((n, s) => n + cpuSeconds(s.child.pid), 0) - server0;
-    const pgCpu = env.DATABASE_URL ? postgresCpuSeconds() - pg0 : 0;
+    const pgCpu = postgresCpuSeconds(pgPort) - pg0;
     const pointsTotal = reports.reduce((n, r) => n + r.points, 0);
     const lat = reports.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
     const wall = Math.max(...reports.map((r) => r.wallSeconds));
@@ -134,6 +146,8 @@ async function pushFigures(stores: Stores, env: Record<string, string>, replicas
       batch_ms_p95: +lat[Math.floor(lat.length * 0.95)]!.toFixed(1),
       server_cpu_s: +serverCpu.toFixed(1),
       postgres_cpu_s: +pgCpu.toFixed(1),
+      // The load generators' own CPU: with the servers and PostgreSQL, what the run asked of the machine's cores.
+      client_cpu_s: +reports.reduce((n, r) => n + r.cpuSeconds, 0).toFixed(1),
       points_per_cpu_s: Math.round(pointsTotal / Math.max(0.01, serverCpu + pgCpu)),
     };
   } finally {
@@ -153,8 +167,8 @@ export default async function storePgBench(): Promise<Record<string, unknown>> {
     const sqliteStore = await storeFigures(sqlite, csv);
     const pgStore = await storeFigures(pg, csv);
     const sqlitePush = await pushFigures(sqlite, { RUNMEDIC_DB: path.join(dir, 'bench.db') }, 1);
-    const pgPush1 = await pushFigures(pg, { DATABASE_URL: url }, 1);
-    const pgPush2 = await pushFigures(pg, { DATABASE_URL: url }, 2);
+    const pgPush1 = await pushFigures(pg, { DATABASE_URL: url }, 1, cluster?.port ?? null);
+    const pgPush2 = await pushFigures(pg, { DATABASE_URL: url }, 2, cluster?.port ?? null);
     await sqlite.close();
     await pg.close();
     return {

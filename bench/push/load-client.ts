@@ -13,6 +13,8 @@ export interface LoadRequest {
   runs: number;
   stepsPerBatch: number;
   seconds: number;
+  /** Run names are `${namePrefix}-${r}` (default 'bench'): clients of different replicas push different runs. */
+  namePrefix?: string;
 }
 
 export interface LoadReport {
@@ -54,7 +56,7 @@ async function generate(o: LoadRequest): Promise<LoadReport> {
   const until = t0 + o.seconds * 1000;
   await Promise.all(
     Array.from({ length: o.runs }, async (_, r) => {
-      const { id } = await post('/api/v1/runs', { name: `bench-${r}`, classes: 10 });
+      const { id } = await post('/api/v1/runs', { name: `${o.namePrefix ?? 'bench'}-${r}`, classes: 10 });
       let step = 0;
       while (performance.now() < until) {
         const batch = [];
