@@ -41,6 +41,11 @@ export function perEpoch(c: Curve): { v: number[]; step: number[] } {
   const step: number[] = [];
   const epochsKnown = c.epoch.every((e) => Number.isFinite(e));
   if (!c.smoothed) return { v: Array.from(c.ty), step: Array.from(c.x) };
+  // Fractional epochs count either the epochs begun (Lightning's index: 0, 0, …, 1) or, as TensorFlow.js jobs and
+  // trainer_state do, the share done when the step ended (0.25, 0.5, 0.75, 1.0, 1.25…): there the step that ends
+  // epoch k reads exactly k and belongs to epoch k − 1. A first step after 0 tells the second kind.
+  const doneShare = epochsKnown && c.epoch.length > 0 && c.epoch[0]! > 0 && c.epoch.some((e) => e % 1 !== 0);
+  const epochOf = (e: number) => (doneShare ? Math.ceil(e - 1e-9) - 1 : Math.floor(e + 1e-9));
   let key = NaN;
   let sum = 0;
   let count = 0;
@@ -54,7 +59,7 @@ export function perEpoch(c: Curve): { v: number[]; step: number[] } {
     count = 0;
   };
   for (let i = 0; i < c.ty.length; i++) {
-    const k = epochsKnown ? Math.floor(c.epoch[i] + 1e-9) : Math.floor((i * BLOCKS) / c.ty.length);
+    const k = epochsKnown ? epochOf(c.epoch[i]!) : Math.floor((i * BLOCKS) / c.ty.length);
     if (k !== key) {
       flush();
       key = k;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FIT } from '../../../src/diagnose/rules/oscillation.ts';
-import { makeRun, decay, SCALES } from '../../support/synthetic-runs.ts';
+import { makeRun, makeSeries, decay, SCALES } from '../../support/synthetic-runs.ts';
+import { perEpoch } from '../../../src/diagnose/rules/oscillation.ts';
+import { buildView } from '../../../src/diagnose/signals/view.ts';
 import { itemFor } from '../../support/verdict-item.ts';
 
 describe('oscillation', () => {
@@ -43,5 +45,25 @@ describe('oscillation read on validation and training together', () => {
     expect(itemFor(run, 'oscillation').status).toBe('pass');
     // The jumps are measured as the validation's own jitter (flagged or not depending on the fitted bar).
     expect(Number(itemFor(run, 'noisy_validation').evidence.jitter)).toBeGreaterThan(0.1);
+  });
+});
+
+describe('per-epoch means of a step-level loss', () => {
+  // 8 epochs of 50 steps; the epoch of a step is the share done when it ended (TensorFlow.js jobs, trainer_state):
+  // 0.02, 0.04, …, 1.0 for the first epoch, so the step that ends epoch k reads exactly k.
+  const steps = Array.from({ length: 400 }, (_, i) => i + 1);
+  const loss = steps.map((s) => 2 - Math.floor((s - 1) / 50) * 0.2);
+  const doneShare = makeSeries('batch_loss', 'loss', 'train', 'step', steps, steps.map((s) => s / 50), loss);
+  const begun = makeSeries('batch_loss', 'loss', 'train', 'step', steps, steps.map((s) => Math.floor((s - 1) / 50)), loss);
+  it('groups a step ending epoch k with epoch k − 1 when epochs count the share done, and by the index otherwise', () => {
+    for (const series of [doneShare, begun]) {
+      const c = buildView([series]).trainLoss!;
+      expect(c.smoothed).toBe(true);
+      const { v } = perEpoch(c);
+      expect(v).toHaveLength(8);
+    }
+    // The checklist counts the run's own 8 epochs, not 9.
+    const item = itemFor({ id: 'r', name: 'r', format: 'tfjs_job', series: [doneShare] }, 'oscillation');
+    expect(item.title).toBe('Only 8 epochs of training loss');
   });
 });
