@@ -46,12 +46,14 @@ describe('/sanity and /lrfind', () => {
     expect(e.fields[1].value).toMatch(/^loss [\d.]+ → [\d.]+ after 500 steps, not under/);
   }, 20_000);
 
-  it('/lrfind: the suggested rate, a rate of 5 called too high, and the loss-vs-rate chart', async () => {
-    const answer = await h.fake.answerOf(run('lrfind', model, [{ name: 'lr', type: 10, value: 5 }]), 19_000);
+  it('/lrfind: the suggested rate, a rate of 9 called too high, and the loss-vs-rate chart', async () => {
+    // 9, near the top of the 1e-7…10 sweep: where the loss turns varies a little with the backend's threaded sums, and
+    // at 5 a native run once found its minimum above it (⚠️ risky, not ❌ past it).
+    const answer = await h.fake.answerOf(run('lrfind', model, [{ name: 'lr', type: 10, value: 9 }]), 19_000);
     const e = answer.embeds[0] as any;
     expect(e.title).toBe('❌ Learning-rate range test: model.json on iris.csv');
     expect(e.description).toMatch(/\*\*Suggested learning rate: 0\.\d+\*\*/);
-    expect(e.description).toMatch(/❌ your rate 5 is past the loss's minimum/);
+    expect(e.description).toMatch(/❌ your rate 9 is past the loss's minimum/);
     expect(e.image.url).toBe('attachment://lrfind.png');
     expect([...answer.attachments[0].bytes.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
   }, 20_000);
