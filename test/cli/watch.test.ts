@@ -36,19 +36,26 @@ interface Done {
   stderr: string;
 }
 
+interface Running {
+  child: ChildProcess;
+  done: Promise<Done>;
+  /** What the process has written to stderr so far. */
+  stderr(): string;
+}
+
 /** A shell pipeline `printer … | runmedic watch …`: what the watch printed and how it exited. */
-function pipeline(printerArgs: string[], watchArgs: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Done> } {
+function pipeline(printerArgs: string[], watchArgs: string[], env: Record<string, string> = {}): Running {
   const cmd = `${q(process.execPath)} ${q(PRINTER)} ${printerArgs.map(q).join(' ')} | ${q(process.execPath)} ${q(builtBin())} watch ${watchArgs.map(q).join(' ')}`;
   return run(spawn('sh', ['-c', cmd], { cwd: dir, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env } }));
 }
 
-function run(child: ChildProcess): { child: ChildProcess; done: Promise<Done> } {
+function run(child: ChildProcess): Running {
   const out: Buffer[] = [];
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => out.push(d));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<Done>((resolve) => child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr })));
-  return { child, done };
+  return { child, done, stderr: () => stderr };
 }
 
 /** What the printer prints with these arguments, without delays (the printer reads the first of a repeated option). */
@@ -153,15 +160,23 @@ describe('runmedic watch', { timeout: 120_000 }, () => {
   it('a server that goes away twice: retried with backoff, nothing lost and nothing stored twice', async () => {
     const proxy = await TogglingProxy.start(api.port);
     try {
-      const args = ['torch', '--epochs', '30', '--epoch-ms', '120'];
-      // Down before the first record and again in the middle.
+      // The script waits after epoch 15 until the gate exists: the second outage comes while it is mid-run.
+      const gate = path.join(dir, 'gate-flaky');
+      const args = ['torch', '--epochs', '30', '--epoch-ms', '40', '--fault-epoch', '15', '--gate', gate];
+      // Its status lines (stderr is not a terminal): a new one each time the sending state changes.
+      const outages = (p: Running) => p.stderr().match(/ unreachable \(/g)?.length ?? 0;
+      const stored = async () => (await h.store.listRuns({ limit: 50 })).find((r) => r.name === 'flaky')?.points ?? 0;
+      // Down before the first record: the watch says so, and is let through once it has.
       await proxy.down();
       const p = pipeline(args, ['--name', 'flaky', '--server', `http://127.0.0.1:${proxy.port}`, '--interval', '0.1'], { RUNMEDIC_TOKEN: token });
-      await new Promise((r) => setTimeout(r, 1500));
+      await h.fake.waitFor(() => outages(p) >= 1, 60_000, 'the watch finding the server down');
       await proxy.up();
-      await new Promise((r) => setTimeout(r, 1200));
+      // Down again in the middle, open connections cut, once the watch has said it is sending again and the first
+      // 15 epochs (3 values each) are stored.
+      await h.fake.waitFor(async () => / values sent to /.test(p.stderr()) && (await stored()) >= 45, 60_000, 'the first 15 epochs on the server');
       await proxy.down();
-      await new Promise((r) => setTimeout(r, 1500));
+      writeFileSync(gate, '');
+      await h.fake.waitFor(() => outages(p) >= 2, 60_000, 'the watch finding the server down again');
       await proxy.up();
       const d = await p.done;
       expect(d.code, d.stderr).toBe(0);
