@@ -479,17 +479,34 @@ def good_accuracy(run):
 # of the same data and family cannot show that when the whole family never learns the task (a transformer on `sine`
 # ends at MSE ≈ 1 in every run), so such a run was labelled healthy; this level is high whatever the reference says.
 REGRESSION_CHANCE_SHARE = 0.9
+# The same for classification: a cross-entropy that ends at 90 % or more of what the label prior alone costs (the
+# chance loss: ln K for balanced classes) has learnt almost nothing about the inputs. A linear model on `circles` ends
+# at ln 2 in every run, so its family has no healthy reference and such runs were labelled healthy.
+CLASSIFICATION_CHANCE_SHARE = 0.9
+
+
+def near_chance(run, end):
+    """Whether a training loss ending at `end` explains almost nothing: ≥ 90 % of the mean's MSE or of the chance loss."""
+    if run.task == 'regression':
+        return end >= REGRESSION_CHANCE_SHARE
+    cl = run.chance_loss()
+    return cl is not None and end >= CLASSIFICATION_CHANCE_SHARE * cl
 
 
 def high_level(run, end, ref, factor):
-    """Whether a training loss ending at `end` is high: `factor`× the reference's end, or near chance for regression."""
-    if run.task == 'regression' and end >= REGRESSION_CHANCE_SHARE:
+    """Whether a training loss ending at `end` is high: `factor`× the reference's end, or near chance."""
+    if near_chance(run, end):
         return True
     return ref is not None and end >= factor * ref['end']
 
 
+def can_judge_level(run, ref):
+    """A level can be called high against a healthy reference, or against chance when chance is known."""
+    return ref is not None or run.task == 'regression' or run.chance_loss() is not None
+
+
 def check_plateau(run, ref):
-    if (ref is None and run.task != 'regression') or good_accuracy(run):
+    if not can_judge_level(run, ref) or good_accuracy(run):
         return False
     ys = smoothed_train(run)
     if not ys or len(ys) < 8:
@@ -510,7 +527,7 @@ def check_plateau(run, ref):
 
 
 def check_underfitting(run, ref):
-    if (ref is None and run.task != 'regression') or good_accuracy(run):
+    if not can_judge_level(run, ref) or good_accuracy(run):
         return False
     te = run.train_loss_epochs()
     if not te or len(te[1]) < 3:
