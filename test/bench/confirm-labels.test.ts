@@ -17,22 +17,25 @@ if (!python) console.warn('[runmedic tests] python3 not found: the corpus label-
 interface S { name: string; split: 'train' | 'val'; cadence: 'epoch' | 'step'; values: Array<number | string>; epochs?: number[]; steps?: number[] }
 const epochSeries = (name: string, split: 'train' | 'val', f: (e: number) => number, n: number): S => ({ name, split, cadence: 'epoch', values: Array.from({ length: n }, (_, e) => f(e)), epochs: Array.from({ length: n }, (_, e) => e), steps: Array.from({ length: n }, (_, e) => e) });
 
-const RECORDS: Record<string, { series: S[]; classes?: number }> = {
+const RECORDS: Record<string, { series: S[]; classes?: number; family?: string }> = {
   healthy: { series: [epochSeries('loss', 'train', (e) => 2.3 * Math.exp(-e / 4) + 0.05, 40), epochSeries('val_loss', 'val', (e) => 2.2 * Math.exp(-e / 4) + 0.12 + 0.002 * Math.sin(e), 40)] },
   overfit: { series: [epochSeries('loss', 'train', (e) => 2 * Math.exp(-e / 6) + 0.01, 60), epochSeries('val_loss', 'val', (e) => (e <= 12 ? 2 * Math.exp(-e / 6) + 0.3 : 2 * Math.exp(-2) + 0.3 + 0.02 * (e - 12)), 60)] },
   nan: { series: [epochSeries('loss', 'train', (e) => (e < 3 ? 1 - 0.1 * e : e < 10 ? 0.7 : 'nan') as number, 20), epochSeries('val_loss', 'val', (e) => (e < 3 ? 1.1 : e < 10 ? 1.0 + 0.1 * e : 'nan') as number, 20)] },
+  // A linear model on a binary task that is not linearly separable: cross-entropy flat at 0.64, above 0.9 × ln 2, with
+  // no healthy run of its family to compare with. Not at chance (stuck_at_chance wants ±5 %), but it learnt nothing.
+  linear: { classes: 2, family: 'linear', series: [epochSeries('loss', 'train', (e) => 0.64 + 0.06 * Math.exp(-e), 30), epochSeries('val_loss', 'val', () => 0.65, 30)] },
 };
 
-const INTENDED: Record<string, string> = { healthy: 'healthy', overfit: 'overfitting', nan: 'nan_loss' };
+const INTENDED: Record<string, string> = { healthy: 'healthy', overfit: 'overfitting', nan: 'nan_loss', linear: 'underfitting' };
 
 const dir = python ? mkdtempSync(path.join(os.tmpdir(), 'runmedic-confirm-')) : '';
 afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(!python)('corpus label checks (confirm.py)', () => {
-  it('confirms what each record shows, and a NaN run is nan_loss alone', () => {
+  it('confirms what each record shows, a NaN run is nan_loss alone, and a classifier near the chance loss is not healthy without a reference', () => {
     for (const [id, rec] of Object.entries(RECORDS)) {
       mkdirSync(path.join(dir, 'runs', id), { recursive: true });
-      writeFileSync(path.join(dir, 'runs', id, 'record.json'), JSON.stringify({ ...rec, task: 'classification', classes: rec.classes ?? 10, config: { dataset: 'd', family: 'mlp', intended: INTENDED[id] } }));
+      writeFileSync(path.join(dir, 'runs', id, 'record.json'), JSON.stringify({ ...rec, task: 'classification', classes: rec.classes ?? 10, config: { dataset: 'd', family: rec.family ?? 'mlp', intended: INTENDED[id] } }));
     }
     const manifest = path.join(dir, 'manifest.tsv');
     const r = spawnSync('python3', [path.join(REPO_ROOT, 'bench', 'corpus', 'confirm.py'), '--out', dir, '--manifest', manifest], { encoding: 'utf8' });
@@ -40,7 +43,7 @@ describe.skipIf(!python)('corpus label checks (confirm.py)', () => {
     const rows = readFileSync(manifest, 'utf8').trim().split('\n').map((l) => l.split('\t'));
     const col = rows[0]!.indexOf('labels');
     const labels = Object.fromEntries(rows.slice(1).map((c) => [c[0], c[col]]));
-    expect(labels).toEqual({ healthy: 'healthy', nan: 'nan_loss', overfit: 'overfitting' });
+    expect(labels).toEqual({ healthy: 'healthy', nan: 'nan_loss', overfit: 'overfitting', linear: 'underfitting' });
     expect(r.stdout).toMatch(/overfitting\s+1 runs,\s+1 confirmed/);
   });
 
