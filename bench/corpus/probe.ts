@@ -47,3 +47,14 @@ if (item) {
     if (its.length && !t) console.log(`FPITEM ${p.id} truth=${[...p.truth].join(',')}: ${its[0]!.title.slice(0, 150)}`);
   });
 }
+const miss = process.env.MISS;
+if (miss) {
+  // The item's own reading on runs whose truth has the label but the verdict does not flag it.
+  prepared.forEach((p, r) => {
+    if (!p.truth.has(miss)) return;
+    const its = judged.own[r]!.flatMap((x) => tellOneStory(x)).filter((i) => i.id === miss);
+    if (its.some((i) => i.status === 'fail' || i.status === 'warn')) return;
+    const i = its[0];
+    console.log(`MISS ${p.id} ${i ? `${i.status}: ${i.title.slice(0, 110)} ${JSON.stringify(i.evidence).slice(0, 200)}` : 'no item'}`);
+  });
+}

@@ -31,6 +31,8 @@ import { noiseLevel, secondDifferenceNoise } from '../signals/noise.ts';
  */
 export const FIT = { warnLogNoise: 0.1, failLogNoise: 0.15, warnRangeNoise: 0.1, minNoiseRatio: 4, falseAlarms: 0.0025 };
 export const MIN_EVALS = 5;
+/** Series names that say a value is one batch's. */
+export const ONE_BATCH_NAME = /_step$|^batch[_-]|[_/]batch[_-]?loss$/i;
 /** Below this many evaluations the noise estimate rests on a handful of differences: at most a warning. */
 export const MIN_EVALS_FOR_FAIL = 8;
 /** Relative standard error of a MAD-based σ from m values is about this / √m (the MAD's 37 % efficiency). */
@@ -63,7 +65,10 @@ export function jitterAgainstTraining(val: Curve, train: Curve | null): { sigma:
  * there are fewer than MIN_EVALS epochs of it.
  */
 export function epochTrainingCurve(view: RunView, val: Curve): { name: string; ty: ArrayLike<number> } | null {
-  const epoch = view.all.find((c) => c.split === 'train' && c.key === val.key && c.cadence === 'epoch' && c.logScale === val.logScale && c.ty.length >= MIN_EVALS);
+  const epochs = view.all.filter((c) => c.split === 'train' && c.key === val.key && c.cadence === 'epoch' && c.logScale === val.logScale && c.ty.length >= MIN_EVALS);
+  // A name that says one batch (Lightning's `train_loss_step`, shown once an epoch at the bar's end) is a sample, not
+  // the epoch's level: its jumps are one batch's, and it would pass the validation's own jitter off as training's.
+  const epoch = epochs.find((c) => !ONE_BATCH_NAME.test(c.name)) ?? epochs[0];
   if (epoch) return epoch;
   const step = view.all.find((c) => c.split === 'train' && c.key === val.key && c.logScale === val.logScale && c.epoch.length > 0 && c.epoch.every((e) => Number.isFinite(e)));
   if (!step) return null;

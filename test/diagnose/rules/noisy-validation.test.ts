@@ -37,6 +37,19 @@ describe('noisy_validation', () => {
     expect(flagged(itemFor(smooth, 'noisy_validation'))).toBe(true);
   });
 
+  it("judges the validation against the epoch's level (`train_loss_epoch`), not one batch's value shown once an epoch (`train_loss_step`)", () => {
+    // A Lightning console keeps each epoch's last bar: `train_loss_step` is one batch, as jumpy as single batches are.
+    const epochs = Array.from({ length: 30 }, (_, e) => e);
+    const rng = (() => { let x = 7; return () => ((x = (x * 16807) % 2147483647) / 2147483647 - 0.5) * 2; })();
+    const level = decay(1, 0.2, 5);
+    const stepSample = makeSeries('train_loss_step', 'loss', 'train', 'epoch', epochs, epochs, epochs.map((e) => level(e) * Math.exp(0.6 * rng())));
+    const epochMean = makeSeries('train_loss_epoch', 'loss', 'train', 'epoch', epochs, epochs, epochs.map((e) => level(e) * Math.exp(0.01 * rng())));
+    const base = makeRun({ epochs: 30, val: decay(1, 0.4, 5), valNoise: jitter(1.8, 0.18) });
+    const item = itemFor({ ...base, series: [stepSample, epochMean, ...base.series] }, 'noisy_validation');
+    expect(flagged(item)).toBe(true);
+    expect(item.evidence.noiseRatio).toBeGreaterThan(FIT.minNoiseRatio);
+  });
+
   it.each(SCALES)('passes a fast-falling, smooth validation loss (2 %% noise) (scale %s)', (scale) => {
     expect(itemFor(makeRun({ scale, epochs: 30, train: decay(1, 0.2, 4), val: decay(3, 0.4, 2), valNoise: 0.02 }), 'noisy_validation').status).toBe('pass');
   });
