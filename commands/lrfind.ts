@@ -23,7 +23,11 @@ const command: BotCommand = {
     const optimizer = (i.options.getString('optimizer') ?? 'adam') as 'adam' | 'sgd';
     const outcome = (await runCustomCheckInChild({ kind: 'lrfind', inputs, planned, optimizer }).catch((e) => failedCheck(e, 'range test', ctx))) as LrFindOutcome;
     // A /train job on the same files whose checklist blames its rate reruns with this suggestion (Rerun with fix).
-    rememberRangeTest(rangeTestKey(sha256Of(inputs.modelBytes), sha256Of(inputs.dataBytes), inputs.labelColumn ?? null, optimizer), outcome.suggestion.suggested);
+    // Kept in the database: a rerun in any process (another shard, the bot after a restart) finds it.
+    if (ctx.jobs) {
+      const key = rangeTestKey(sha256Of(inputs.modelBytes), sha256Of(inputs.dataBytes), inputs.labelColumn ?? null, optimizer);
+      await rememberRangeTest(ctx.jobs.rangeTests, key, outcome.suggestion.suggested, 'lrfind', ctx.now()).catch((err: unknown) => ctx.log.warn({ err }, 'could not store a range test result'));
+    }
     await i.editReply(lrFindReply(outcome, inputs.modelName, inputs.dataName));
   },
 };

@@ -23,7 +23,15 @@ import { threadName } from '../src/alerts/outbox-dispatcher.ts';
 import { jobRunName } from '../src/app/run-training-job.ts';
 import type { JobRecord } from '../src/store/job-store.ts';
 import type { TrainingJobs } from '../src/app/training-jobs.ts';
+import type { RateSuggestion } from '../src/app/lr-find-results.ts';
 import { followJob, type ProgressSink } from '../src/bot/job-follower.ts';
+
+/** Where a rerun's rate came from, as the click's answer says it. */
+const RATE_FROM: Record<RateSuggestion['from'], string> = {
+  lrfind: 'an earlier /lrfind on the same model and data',
+  earlier: 'a range test run earlier for a rerun of the same model and data',
+  new: 'a range test just run on its model and data',
+};
 
 function jobsOf(ctx: BotContext): TrainingJobs {
   if (!ctx.jobs) throw new UserFacingError('Training jobs are not enabled on this bot.');
@@ -174,7 +182,7 @@ const command: BotCommand = {
       }
       if (!i.deferred) await i.deferReply();
       const config = r.job.config as JobConfig;
-      const rateFrom = r.rangeTest ? ` (its rate from ${r.rangeTest.from === 'earlier' ? 'an earlier /lrfind on the same model and data' : 'a range test just run on its model and data'})` : '';
+      const rateFrom = r.rangeTest ? ` (its rate from ${RATE_FROM[r.rangeTest.from]})` : '';
       const changes = r.changes.map((c) => c.description).join('; ') + rateFrom;
       const threadId = await rerunThread(i, ctx, r.parent).catch((err: unknown) => {
         ctx.log.warn({ err, jobId: r.job.id }, 'no thread for a rerun: reporting in the channel');

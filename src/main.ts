@@ -55,7 +55,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ log: Logger; stop: () =>
   // the scheduler (rasteriser-process.ts; about 1 ms a chart).
   const rasteriser = new RasteriserProcess({ log: log.child({ component: 'charts' }) });
   const reporter = new RunReporter(store, { contexts: storedRunContexts({ jobs: jobStore, pushed: pushStore }), rasterise: rasteriser.rasterise, log });
-  const jobs = new TrainingJobs({ jobs: jobStore, runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
+  const jobs = new TrainingJobs({ jobs: jobStore, runs: store, rangeTests: stores.rangeTests, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
   const digests = createDigests({ stores, runs: store, alerts, reporter, log });
 
   let bot;

@@ -1,24 +1,22 @@
 /**
- * Learning-rate range tests (lrfind) this process has run, by model and data, for "Rerun with fix" (issue 19): when
- * a custom job's checklist blames its rate, the rerun takes the range test's suggested rate for that model and data,
- * from a /lrfind someone ran on the same files, else from a quick range test run for the rerun (in a child process,
- * as /lrfind runs). Kept in memory, at most MAX_KEPT (a restarted bot runs the test again).
+ * Learning-rate range tests (lrfind) by what they tested, for "Rerun with fix" (issue 19): when a custom job's
+ * checklist blames its rate, the rerun takes the range test's suggested rate for that model and data, from a /lrfind
+ * someone ran on the same files, else from a quick range test run for the rerun (in a child process, as /lrfind
+ * runs). Kept in the database (RangeTestStore, range-test-store.ts), so a restarted bot, another shard or another
+ * process finds what one process ran.
  */
 import { createHash } from 'node:crypto';
 import type { CustomJobConfig } from '../jobs/job-config.ts';
-
-export const MAX_KEPT = 200;
+import type { RangeTestOrigin, RangeTestStore } from './range-test-store.ts';
 
 /** The optimizers the range test runs (a job with another one keeps the ÷10 rule). */
 export type RangeTestOptimizer = 'adam' | 'sgd';
 
 export interface RateSuggestion {
   rate: number;
-  /** 'earlier': a range test run before on the same files (a /lrfind); 'new': one run for this rerun. */
-  from: 'earlier' | 'new';
+  /** 'lrfind': an earlier /lrfind on the same files; 'earlier': a range test run earlier for a rerun; 'new': one run now. */
+  from: 'lrfind' | 'earlier' | 'new';
 }
-
-const kept = new Map<string, number>();
 
 export function rangeTestKey(modelSha256: string, dataSha256: string, labelColumn: string | null, optimizer: RangeTestOptimizer): string {
   return [modelSha256, dataSha256, labelColumn ?? '', optimizer].join(':');
@@ -29,31 +27,22 @@ export function sha256Of(bytes: Uint8Array): string {
 }
 
 /** Records a range test's suggested rate (nothing when it suggested none). */
-export function rememberRangeTest(key: string, suggested: number | null): void {
-  if (suggested === null || !(suggested > 0)) return;
-  kept.delete(key);
-  kept.set(key, suggested);
-  for (const k of kept.keys()) {
-    if (kept.size <= MAX_KEPT) break;
-    kept.delete(k);
-  }
-}
-
-export function rememberedRangeTest(key: string): number | null {
-  return kept.get(key) ?? null;
+export async function rememberRangeTest(store: RangeTestStore, key: string, suggested: number | null, origin: RangeTestOrigin, now = Date.now()): Promise<void> {
+  if (suggested === null || !(suggested > 0) || !Number.isFinite(suggested)) return;
+  await store.put(key, { rate: suggested, origin, createdAt: now });
 }
 
 /**
- * The suggested rate for a custom job's model and data: a remembered one, else `run` (a range test on its files)
- * is asked and its answer remembered. Null when the job's optimizer is not one the test runs or it suggests none.
+ * The suggested rate for a custom job's model and data: a stored one, else `run` (a range test on its files) is
+ * asked and its answer stored. Null when the job's optimizer is not one the test runs or it suggests none.
  */
-export async function suggestedRateFor(config: CustomJobConfig, run: (optimizer: RangeTestOptimizer) => Promise<number | null>): Promise<RateSuggestion | null> {
+export async function suggestedRateFor(config: CustomJobConfig, store: RangeTestStore, run: (optimizer: RangeTestOptimizer) => Promise<number | null>, now: () => number = Date.now): Promise<RateSuggestion | null> {
   if (config.optimizer !== 'adam' && config.optimizer !== 'sgd') return null;
   const key = rangeTestKey(config.custom.model.sha256, config.custom.data.sha256, config.custom.labelColumn, config.optimizer);
-  const known = rememberedRangeTest(key);
-  if (known !== null) return { rate: known, from: 'earlier' };
+  const known = await store.get(key);
+  if (known) return { rate: known.rate, from: known.origin === 'lrfind' ? 'lrfind' : 'earlier' };
   const rate = await run(config.optimizer);
-  rememberRangeTest(key, rate);
+  await rememberRangeTest(store, key, rate, 'rerun', now());
   return rate !== null && rate > 0 ? { rate, from: 'new' } : null;
 }
 

@@ -9,6 +9,7 @@ import { JobQueue, type EnqueueOptions } from '../jobs/job-queue.ts';
 import { isCustomJob, parseJobConfig, type CustomJobConfig, type JobConfig } from '../jobs/job-config.ts';
 import { applyFix, fixChangesRate, type FixChange } from '../jobs/apply-fix.ts';
 import { rangeTestInChild, suggestedRateFor, type RangeTestOptimizer, type RateSuggestion } from './lr-find-results.ts';
+import { MemoryRangeTestStore, type RangeTestStore } from './range-test-store.ts';
 import { diagnose } from '../diagnose/index.ts';
 import type { JobEvent, JobProcessOptions } from '../jobs/run-job-process.ts';
 import { runTrainingJob, type TrainingJobResult } from './run-training-job.ts';
@@ -48,9 +49,14 @@ export interface TrainingJobsOptions {
   remotePollMs?: number;
   /**
    * A learning-rate range test of a custom job's model and data, for a rerun whose fix changes the rate: the rate it
-   * suggests, or null (default: in a child process, as /lrfind runs it; results are remembered per model and data).
+   * suggests, or null (default: in a child process, as /lrfind runs it; results are kept in `rangeTests`).
    */
   rangeTest?: (config: CustomJobConfig, optimizer: RangeTestOptimizer) => Promise<number | null>;
+  /**
+   * Range tests already run, by model and data (/lrfind's and the reruns'): the database's, so every process sees
+   * them (default: this process's memory only).
+   */
+  rangeTests?: RangeTestStore;
 }
 
 /** Ends of unwatched jobs kept for a late watcher (see TrainingJobs.unwatched). */
@@ -58,6 +64,8 @@ const MAX_UNWATCHED = 100;
 
 export class TrainingJobs {
   readonly queue: JobQueue;
+  /** Range tests already run (lrfind), by what they tested: /lrfind records here, Rerun with fix reads. */
+  readonly rangeTests: RangeTestStore;
   private readonly watchers = new Map<string, Set<JobWatcher>>();
   private readonly results = new Map<string, TrainingJobResult>();
   /**
@@ -74,6 +82,7 @@ export class TrainingJobs {
 
   constructor(private readonly opts: TrainingJobsOptions) {
     const run = opts.run ?? runTrainingJob;
+    this.rangeTests = opts.rangeTests ?? new MemoryRangeTestStore();
     this.queue = new JobQueue({
       store: opts.jobs,
       concurrency: opts.concurrency,
@@ -298,7 +307,7 @@ export class TrainingJobs {
     let rangeTest: RateSuggestion | undefined;
     if (isCustomJob(parentConfig) && fixChangesRate(parentConfig, fix)) {
       const run = this.opts.rangeTest ?? ((c: CustomJobConfig, o: RangeTestOptimizer) => rangeTestInChild(c, o));
-      const suggestion = await suggestedRateFor(parentConfig, async (o) => {
+      const suggestion = await suggestedRateFor(parentConfig, this.rangeTests, async (o) => {
         await hooks.beforeRangeTest?.();
         return run(parentConfig, o);
       }).catch(() => null);

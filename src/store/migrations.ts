@@ -162,6 +162,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN progress TEXT;                        -- JSON: the latest progress event
     `,
   },
+  {
+    version: 12,
+    name: 'learning-rate range test results (lrfind) by model and data, for Rerun with fix in any process',
+    // Written by /lrfind and by the range tests a rerun runs; read by Rerun with fix (src/app/lr-find-results.ts).
+    up: `
+      CREATE TABLE lr_find_results (
+        key           TEXT PRIMARY KEY,          -- what was tested: the files' sha256, label column, optimizer (or a preset's settings)
+        suggested_lr  REAL NOT NULL,
+        origin        TEXT NOT NULL,             -- 'lrfind' (someone ran /lrfind) or 'rerun' (run for a Rerun with fix)
+        created_at    INTEGER NOT NULL           -- ms since the Unix epoch
+      );
+      CREATE INDEX lr_find_results_by_age ON lr_find_results (created_at);
+    `,
+  },
 ];
 
 /** Migration 6: the epoch state of every stored run, from its stored steps and epochs (as countEpochs reads them). */

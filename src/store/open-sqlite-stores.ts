@@ -7,6 +7,7 @@ import { SqliteJobStore } from './sqlite-job-store.ts';
 import { SqlitePushStore } from './sqlite-push-store.ts';
 import { SqliteRunStore } from './sqlite-run-store.ts';
 import { SqliteThreadReadingStore } from './sqlite-thread-reading-store.ts';
+import { SqliteRangeTestStore } from './sqlite-range-test-store.ts';
 
 export function openSqliteStores(file: string, o: Pick<OpenStoresOptions, 'now'> = {}): Stores {
   const db = openDatabase(file, { now: o.now });
@@ -20,6 +21,7 @@ export function openSqliteStores(file: string, o: Pick<OpenStoresOptions, 'now'>
     push: new SqlitePushStore(db),
     digests: new SqliteDigestStore(db),
     threadReading: new SqliteThreadReadingStore(db),
+    rangeTests: new SqliteRangeTestStore(db),
     async health() {
       try {
         const t0 = performance.now();

@@ -6,6 +6,7 @@
 import type { AlertStore } from '../alerts/alert-store.ts';
 import type { PushStore } from '../app/push-store.ts';
 import type { ThreadReadingStore } from '../app/thread-reading.ts';
+import type { RangeTestStore } from '../app/range-test-store.ts';
 import type { DigestStore } from './digest-store.ts';
 import type { JobStore } from './job-store.ts';
 import type { RunStore } from './run-store.ts';
@@ -33,6 +34,8 @@ export interface Stores {
   push: PushStore;
   digests: DigestStore;
   threadReading: ThreadReadingStore;
+  /** Learning-rate range tests already run (lrfind), for Rerun with fix in any process. */
+  rangeTests: RangeTestStore;
   health(): Promise<DatabaseHealth>;
   /**
    * Present when several processes share the database (PostgreSQL): a lock on a key that every process takes, for

@@ -24,12 +24,13 @@ describe('/train on your own model and data', () => {
   let service: TrainingService;
   let trainer: FakeMember;
   let outsider: FakeMember;
+  let config: ReturnType<typeof loadConfig>;
   const dir = mkdtempSync(path.join(tmpdir(), 'runmedic-train-custom-'));
 
   beforeAll(async () => {
     fake = await FakeDiscord.start();
     const role = fake.oncallRole.id;
-    const config = loadConfig({ RUNMEDIC_DB: path.join(dir, 'db.sqlite'), DISCORD_API_BASE: fake.apiBase, DISCORD_TOKEN: fake.token, TRAIN_ROLE_ID: role });
+    config = loadConfig({ RUNMEDIC_DB: path.join(dir, 'db.sqlite'), DISCORD_API_BASE: fake.apiBase, DISCORD_TOKEN: fake.token, TRAIN_ROLE_ID: role });
     service = await startTrainingService(config, fake.token);
     trainer = fake.addMember('trainer', '0', [role]);
     outsider = fake.addMember('outsider', '0');
@@ -78,12 +79,16 @@ describe('/train on your own model and data', () => {
     expect(config.custom.data).toMatchObject({ name: 'digits.npz', bytes: mnistNpz(300).length });
   }, 40_000);
 
-  it('a rate too high on a Keras 3 MLP with an Iris CSV: Rerun with fix takes the rate an earlier /lrfind of the same files suggested', async () => {
+  it('a rate too high on a Keras 3 MLP with an Iris CSV: Rerun with fix, in the bot restarted since, takes the rate an earlier /lrfind of the same files suggested', async () => {
     const model = { bytes: fixture('keras3-iris-mlp.json'), name: 'mlp.json' };
     const data = { bytes: irisCsv(), name: 'iris.csv' };
     const lrfind = await fake.answerOf(upload('lrfind', model, data), 25_000);
     const suggested = Number(/Suggested learning rate: ([\d.e−-]+)/.exec((lrfind.embeds[0] as { description: string }).description)![1]!.replace('−', '-'));
     expect(suggested).toBeGreaterThan(0);
+    // The range test is kept in the database, not in the process: a restarted bot (or another shard) finds it.
+    expect(service.db.prepare("SELECT origin FROM lr_find_results").pluck().all()).toEqual(['lrfind']);
+    await stopTrainingService(service);
+    service = await startTrainingService(config, fake.token);
 
     const job = await jobOf(upload('train', model, data, [{ name: 'lr', type: 10, value: 5 }, { name: 'epochs', type: 4, value: 10 }]));
     const verdict = await verdictOf(job);

@@ -14,6 +14,7 @@ import { RunReporter } from '../../src/app/run-report.ts';
 import { storedRunContexts } from '../../src/app/diagnose-run.ts';
 import { SqlitePushStore } from '../../src/store/sqlite-push-store.ts';
 import { TrainingJobs } from '../../src/app/training-jobs.ts';
+import { SqliteRangeTestStore } from '../../src/store/sqlite-range-test-store.ts';
 import { startBot, type RunningBot } from '../../src/bot/bot.ts';
 
 export interface TrainingService {
@@ -30,7 +31,7 @@ export async function startTrainingService(config: Config, token: string): Promi
   const store = new SqliteRunStore(db);
   const alerts = new AlertService(new SqliteAlertStore(db));
   const jobStore = new SqliteJobStore(db);
-  const jobs = new TrainingJobs({ jobs: jobStore, runs: store, concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
+  const jobs = new TrainingJobs({ jobs: jobStore, runs: store, rangeTests: new SqliteRangeTestStore(db), concurrency: config.jobConcurrency, afterVerdict: (v) => alerts.afterVerdict(v) });
   const reporter = new RunReporter(store, { contexts: storedRunContexts({ jobs: jobStore, pushed: new SqlitePushStore(db) }) });
   // startBot starts the queue after re-attaching to queued jobs, as in src/main.ts.
   const bot = await startBot({ config, log: silentLogger(), store, alerts, reporter, jobs, token, restRetries: 0, readyTimeoutMs: 5000 });

@@ -9,6 +9,7 @@ import { PgJobStore } from './pg-job-store.ts';
 import { PgPushStore } from './pg-push-store.ts';
 import { PgRunStore } from './pg-run-store.ts';
 import { PgThreadReadingStore } from './pg-thread-reading-store.ts';
+import { PgRangeTestStore } from './pg-range-test-store.ts';
 
 export async function openPgStores(url: string, o: Pick<OpenStoresOptions, 'now' | 'poolSize'> = {}): Promise<Stores> {
   const pool = await openPgPool(url, { now: o.now, ...(o.poolSize ? { max: o.poolSize } : {}) });
@@ -33,6 +34,7 @@ export async function openPgStores(url: string, o: Pick<OpenStoresOptions, 'now'
     push: new PgPushStore(pool),
     digests: new PgDigestStore(pool),
     threadReading: new PgThreadReadingStore(pool),
+    rangeTests: new PgRangeTestStore(pool),
     async health() {
       try {
         const t0 = performance.now();

@@ -269,6 +269,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE jobs ADD COLUMN progress TEXT;
     `,
   },
+  {
+    version: 12,
+    name: 'learning-rate range test results (lrfind) by model and data, for Rerun with fix in any process',
+    up: `
+      CREATE TABLE lr_find_results (
+        key           TEXT PRIMARY KEY,
+        suggested_lr  DOUBLE PRECISION NOT NULL,
+        origin        TEXT NOT NULL,
+        created_at    BIGINT NOT NULL
+      );
+      CREATE INDEX lr_find_results_by_age ON lr_find_results (created_at);
+    `,
+  },
 ];
 
 /** Migration 6 as in SQLite: the epoch state of every stored run (none on a new database). */

@@ -7,7 +7,7 @@ const BATCH = 256;
 /** Tables whose key PostgreSQL draws from a sequence: after an import the sequence continues after the largest value. */
 const SERIALS: [TableName, string][] = [['runs', 'seq'], ['run_verdicts', 'seq'], ['alert_outbox', 'id'], ['jobs', 'seq']];
 const ORDER: Partial<Record<TableName, string>> = {
-  runs: 'seq', run_verdicts: 'seq', alert_outbox: 'id', jobs: 'seq', series: 'run_id, idx', chunks: 'run_id, series_idx, seq',
+  runs: 'seq', run_verdicts: 'seq', alert_outbox: 'id', jobs: 'seq', series: 'run_id, idx', chunks: 'run_id, series_idx, seq', lr_find_results: 'created_at, key',
 };
 
 export function pgTableIO(pool: PgPool): TableIO {

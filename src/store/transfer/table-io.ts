@@ -9,6 +9,7 @@ export const TABLES = [
   'runs', 'series', 'chunks',
   'alert_settings', 'run_verdicts', 'alerted_findings', 'run_mutes', 'run_threads', 'alert_outbox', 'alert_rearms',
   'jobs', 'api_tokens', 'pushed_runs', 'digest_schedules', 'digest_slots', 'thread_reading',
+  'lr_find_results',
 ] as const;
 
 export type TableName = (typeof TABLES)[number];
