@@ -3,7 +3,7 @@ import { UsageError } from './usage-error.ts';
 import { ALL_OPTION, checklistText, EXIT_SOMETHING_FAILS } from './diagnose.ts';
 import { toJson } from './format.ts';
 import { backendText, runTerminalJob, unfinishedReason } from './terminal-job.ts';
-import { PRESET_NAMES, type JobConfig, type PresetName, type TrainingSettings } from '../jobs/job-config.ts';
+import { isCustomJob, PRESET_NAMES, type JobConfig, type PresetName, type TrainingSettings } from '../jobs/job-config.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import { PRESETS, resolveJobConfig } from '../jobs/presets.ts';
 import { FaultSpecError, FAULT_SPECS, parseFaultSpecs } from '../jobs/fault-spec.ts';
@@ -142,6 +142,8 @@ export const trainCommand: CliCommand = {
     if (values.detach && !values.queue) throw new UsageError('--detach goes with --queue (a job trained here is followed here)', 'train');
     if (values.queue) {
       if (backendOrder) throw new UsageError('--backend applies to a job trained here; a queued job uses its worker\'s RUNMEDIC_TF_BACKEND', 'train');
+      // Files at fault are bad input here and now (exit 2), not a job a worker fails later (exit 3): nothing is queued.
+      if (isCustomJob(config)) await (await import('../app/check-custom-job-files.ts')).checkCustomJobFiles(config);
       const { runQueuedJob } = await import('./queued-job.ts');
       return runQueuedJob(ctx, config, { detach: values.detach === true, json: values.json === true, all: values.all === true });
     }

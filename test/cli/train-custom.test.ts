@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { runCli, type CliResult } from '../support/run-cli.ts';
 import { ensureBuilt } from '../support/built.ts';
 import { irisCsv, mnistNpz, shapesZip } from '../support/custom-job-files.ts';
@@ -99,5 +100,30 @@ describe('runmedic train --model --data (as a process)', { timeout: 90_000 }, ()
     ]);
     // Only the three runs trained above.
     expect(JSON.parse((await cli(['runs', '--json'])).stdout)).toHaveLength(3);
+  });
+
+  it('--queue: files at fault are refused before anything is queued (exit 2, the file, the entry and what was expected); good files are queued', async () => {
+    const queue = (args: string[]) => runCli([...args, '--queue', '--detach', '--db', path.join(dir, 'queue.db')], { cwd: dir, timeoutMs: 60_000 });
+    const [truncated, shapes, good] = await Promise.all([
+      queue(['train', '--model', 'keras3-iris-mlp.json', '--data', 'truncated.npz']),
+      queue(['train', '--model', 'keras3-mnist-cnn.json', '--data', 'iris.csv']),
+      queue(['train', '--model', 'spec.json', '--data', 'iris.csv', '--epochs', '3']),
+    ]);
+    const refusal = (r: CliResult) => r.stderr.trim().split('\n').filter((l) => l.startsWith('runmedic: '))[0];
+    expect([truncated.code, shapes.code], truncated.stderr + shapes.stderr).toEqual([2, 2]);
+    expect(refusal(truncated)).toMatch(/^runmedic: truncated\.npz: /);
+    expect(refusal(shapes)).toBe("runmedic: keras3-mnist-cnn.json with iris.csv: the model takes inputs of shape (28, 28, 1) = 784 values, the data's examples have 6 (6)");
+    expect(truncated.stderr + shapes.stderr).not.toContain('queued job');
+    // The one line, without TensorFlow.js' banner about its backends.
+    expect(shapes.stderr.trim()).toBe(refusal(shapes));
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stderr).toMatch(/^queued job \w+ in /m);
+    // Only the good job is on the queue.
+    const db = new Database(path.join(dir, 'queue.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT id, status FROM jobs').all()).toEqual([{ id: good.stdout.trim(), status: 'queued' }]);
+    } finally {
+      db.close();
+    }
   });
 });
