@@ -24,6 +24,8 @@ export const WARN_FACTOR = 1.5;
 export const FIT = { stepCollapse: 8, epochCollapse: 14, epochOverVal: 7, falseAlarms: 0 };
 /** The window after the first step the collapse is measured against (share of the logged points, at least 3). */
 export const EARLY_SHARE = 0.03;
+/** …and it must end within this many optimiser steps of the first point (see the step reading below). */
+export const MAX_COLLAPSE_STEPS = 30;
 
 export const badInitialLossRule: Rule = {
   id: 'bad_initial_loss',
@@ -53,8 +55,19 @@ export const badInitialLossRule: Rule = {
     let what = '';
     if (c.cadence === 'step') {
       const n = values.length - firstAt;
-      const k = Math.max(3, Math.ceil(n * EARLY_SHARE));
+      let k = Math.max(3, Math.ceil(n * EARLY_SHARE));
       if (n < k + 2) return unknownItem(this, 'Too few training-loss points to judge the start', 'Log the training loss from the first step, or give the class count K.');
+      // Undoing a bad initialisation takes a few optimiser steps; a healthy model on an easy task also falls several
+      // times within its first hundred. So the window ends within MAX_COLLAPSE_STEPS of the first point, and points
+      // logged further apart than that cannot tell the two apart.
+      const steps = c.source.steps;
+      let within = 0;
+      while (within < k && steps[firstAt + within + 1]! - steps[firstAt]! <= MAX_COLLAPSE_STEPS) within++;
+      if (within < 3) {
+        const apart = (steps[firstAt + 3]! - steps[firstAt]!) / 3;
+        return unknownItem(this, `The first training-loss points are ${fmt(apart)} steps apart: too sparse to tell a bad initialisation from fast early learning`, 'Log the training loss every step at the start, or give the class count K.');
+      }
+      k = within;
       against = median(Array.from(values.subarray(firstAt + 1, firstAt + 1 + k)));
       threshold = FIT.stepCollapse;
       what = `the median of the next ${k} logged steps`;

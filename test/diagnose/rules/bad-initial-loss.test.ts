@@ -21,4 +21,17 @@ describe('bad_initial_loss', () => {
     expect(item.status).toBe('warn');
     expect(Number(item.evidence.ratio)).toBeGreaterThan(10);
   });
+  it('without K, does not read a collapse between points logged 100 steps apart: a healthy MNIST start (ln 10, then 0.2 a hundred steps later) looks the same', () => {
+    // Logged every 100 batches: 2.3 (chance for 10 classes), then already 0.25 at the next point, as a good model does.
+    const values = Array.from({ length: 200 }, (_, i) => (i === 0 ? 2.3 : 0.25 * Math.exp(-i / 60) + 0.03));
+    const run = makeRun({ epochs: 10, train: decay(1, 0.1, 3) });
+    run.series = [makeSeries('loss', 'loss', 'train', 'step', values.map((_, i) => i * 100), values.map((_, i) => i / 20), values)];
+    const item = itemFor(run, 'bad_initial_loss');
+    expect(item.status).toBe('unknown');
+    expect(item.title).toMatch(/100 steps apart: too sparse/);
+    // The same start logged every step is judged.
+    const dense = Array.from({ length: 2000 }, (_, i) => (i === 0 ? 60 : 2.3 * Math.exp(-i / 600) + 0.1));
+    run.series = [makeSeries('loss', 'loss', 'train', 'step', dense.map((_, i) => i + 1), dense.map((_, i) => i / 200), dense)];
+    expect(itemFor(run, 'bad_initial_loss').status).toBe('warn');
+  });
 });
