@@ -113,6 +113,11 @@ export async function migratePg(pool: PgPool, migrations: readonly PgMigration[]
  */
 export async function inTransaction<T>(pool: PgPool, fn: (c: PgClient) => Promise<T>, mode = '', first?: (c: PgClient) => string): Promise<T> {
   const client = await pool.connect();
+  // A connection lost meanwhile fails the query in flight; its 'error' event (no listener on a checked-out client:
+  // an uncaught exception) only marks the client, which is then closed rather than returned to the pool.
+  let lost: Error | undefined;
+  const onError = (e: Error) => (lost = e);
+  client.on('error', onError);
   try {
     await client.query(`${mode ? `BEGIN ${mode}` : 'BEGIN'}${first ? `; ${first(client)}` : ''}`);
     try {
@@ -124,7 +129,8 @@ export async function inTransaction<T>(pool: PgPool, fn: (c: PgClient) => Promis
       throw e;
     }
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(lost);
   }
 }
 

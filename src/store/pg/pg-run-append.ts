@@ -1,6 +1,6 @@
 /**
- * Writing points on PostgreSQL: chunk inserts in multi-row statements, and appends with the same tail of small chunks
- * as SQLite (see MAX_TAIL_CHUNKS in sqlite-run-store.ts).
+ * Writing points on PostgreSQL: an ingest's chunks in one COPY, and appends with the same tail of small chunks as
+ * SQLite (see MAX_TAIL_CHUNKS in sqlite-run-store.ts).
  *
  * An append is a round trip per statement, and on a live push that is what it costs (PostgreSQL's work per statement
  * dwarfs a 100-point batch). So an append is planned in memory from the run's AppendState (its series, their tails,
@@ -17,41 +17,33 @@ import { EpochTally } from '../epoch-tally.ts';
 import { RunChangedError, RunNotFoundError, type AppendOptions } from '../run-store.ts';
 import { MAX_TAIL_CHUNKS } from '../sqlite-run-store.ts';
 import { mergeTail, type StoredChunk } from '../series-chunks.ts';
-import type { Queryable } from './pg-database.ts';
+import { binaryCopyMessages, copyFrom, type CopyField } from './pg-copy.ts';
+import type { PgClient, Queryable } from './pg-database.ts';
 import { RUN_COLUMNS, type RunRow } from './pg-run-store.ts';
 
-/** Chunks per INSERT: 8 parameters a row, at most ~8 MB of hex-encoded bytea a statement. */
-const ROWS_PER_INSERT = 64;
-
-/** Writes every point of each `s` as chunks of `chunkPoints`, numbered from `seq`, in as few statements as fit. */
-export async function insertChunks(c: Queryable, runId: string, pieces: { idx: number; seq: number; s: Series }[], chunkPoints: number): Promise<void> {
-  let values: unknown[] = [];
-  let rows: string[] = [];
-  const flush = async () => {
-    if (!rows.length) return;
-    await c.query(`INSERT INTO chunks (run_id, series_idx, seq, n, steps, epochs, wall_times, vals) VALUES ${rows.join(', ')}`, values);
-    values = [];
-    rows = [];
-  };
-  for (const { idx, seq: first, s } of pieces) {
-    let seq = first;
-    const n = s.values.length;
-    for (let a = 0; a < n; a += chunkPoints, seq++) {
-      const b = Math.min(n, a + chunkPoints);
-      const k = values.length;
-      rows.push(`($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8})`);
-      // Copies: encodeColumn returns a view of the caller's array, and pg reads params only when the query is sent.
-      values.push(
-        runId, idx, seq, b - a,
-        Buffer.from(encodeColumn(s.steps.subarray(a, b), false)),
-        s.epochs ? copy(encodeColumn(s.epochs.subarray(a, b))) : null,
-        s.wallTimes ? copy(encodeColumn(s.wallTimes.subarray(a, b))) : null,
-        Buffer.from(encodeColumn(s.values.subarray(a, b), false)),
-      );
-      if (rows.length >= ROWS_PER_INSERT) await flush();
+/**
+ * Writes every point of each `s` as chunks of `chunkPoints`, numbered from `seq`, in one COPY (pg-copy.ts): an ingest's
+ * thousand-odd 32 KiB rows stream to the server while the next ones are encoded, with no round trip between them.
+ */
+export async function copyChunks(c: PgClient, runId: string, pieces: { idx: number; seq: number; s: Series }[], chunkPoints: number): Promise<number> {
+  function* rows(): Generator<CopyField[]> {
+    for (const { idx, seq: first, s } of pieces) {
+      let seq = first;
+      const n = s.values.length;
+      for (let a = 0; a < n; a += chunkPoints, seq++) {
+        const b = Math.min(n, a + chunkPoints);
+        // Views of the caller's arrays: binaryCopyMessages copies them into the message before asking for the next row.
+        yield [
+          runId, idx, seq, b - a,
+          encodeColumn(s.steps.subarray(a, b), false),
+          s.epochs ? encodeColumn(s.epochs.subarray(a, b)) : null,
+          s.wallTimes ? encodeColumn(s.wallTimes.subarray(a, b)) : null,
+          encodeColumn(s.values.subarray(a, b), false),
+        ];
+      }
     }
   }
-  await flush();
+  return copyFrom(c, 'COPY chunks (run_id, series_idx, seq, n, steps, epochs, wall_times, vals) FROM STDIN (FORMAT binary)', binaryCopyMessages(rows()));
 }
 
 const copy = (b: Buffer | null) => (b === null ? null : Buffer.from(b));

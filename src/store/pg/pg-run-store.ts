@@ -10,8 +10,8 @@ import { EpochTally } from '../epoch-tally.ts';
 import { cryptoRandom, newRunId, type RandomSource } from '../run-id.ts';
 import { RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunSince, type RunStore, type SavedRun } from '../run-store.ts';
 import { DEFAULT_CHUNK_POINTS } from '../sqlite-run-store.ts';
-import { inTransaction, TickBatch, type PgPool, type Queryable, type Settled } from './pg-database.ts';
-import { appendFromState, appendLocked, insertChunks, writeAppends, type AppendState, type AppendWrite, type VersionedRunRow } from './pg-run-append.ts';
+import { inTransaction, TickBatch, type PgClient, type PgPool, type Settled } from './pg-database.ts';
+import { appendFromState, appendLocked, copyChunks, writeAppends, type AppendState, type AppendWrite, type VersionedRunRow } from './pg-run-append.ts';
 import { checkColumns } from '../series-chunks.ts';
 import { loadSeries, loadSince } from './pg-run-load.ts';
 
@@ -85,7 +85,7 @@ export class PgRunStore implements RunStore {
    * inserted the same hash: when it commits, the run is read back as existing (read committed sees it); when it rolls
    * back, our insert goes ahead.
    */
-  private async insertRun(c: Queryable, input: NewRun): Promise<SavedRun> {
+  private async insertRun(c: PgClient, input: NewRun): Promise<SavedRun> {
     const { log, source } = input;
     const tally = new EpochTally();
     for (const s of log.series) tally.add(s, true);
@@ -100,13 +100,15 @@ export class PgRunStore implements RunStore {
           JSON.stringify(log.notes ?? []), JSON.stringify(log.meta ?? {}), epochMax, epochZero],
       );
       if (r.rows[0]) {
-        for (let idx = 0; idx < log.series.length; idx++) {
-          const s = log.series[idx]!;
-          await c.query('INSERT INTO series (run_id, idx, key, split, name, direction, cadence, points) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-            id, idx, s.key, s.split, s.name, s.direction, s.cadence, s.values.length,
-          ]);
+        const ss = log.series;
+        if (ss.length) {
+          await c.query(
+            `INSERT INTO series (run_id, idx, key, split, name, direction, cadence, points)
+             SELECT $1, t.* FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) AS t`,
+            [id, ss.map((_, i) => i), ss.map((s) => s.key), ss.map((s) => s.split), ss.map((s) => s.name), ss.map((s) => s.direction), ss.map((s) => s.cadence), ss.map((s) => s.values.length)],
+          );
         }
-        await insertChunks(c, id, log.series.map((s, idx) => ({ idx, seq: 0, s })), this.chunkPoints);
+        await copyChunks(c, id, ss.map((s, idx) => ({ idx, seq: 0, s })), this.chunkPoints);
         return { run: toSummary(r.rows[0]), created: true };
       }
       const existing = await c.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE content_hash = $1`, [source.contentHash]);

@@ -1,0 +1,213 @@
+/**
+ * `COPY … FROM STDIN (FORMAT binary)` over node-postgres, for writing many rows in one statement (a 1 M-row ingest is
+ * over a thousand 32 KiB chunk rows). Compared with multi-row INSERTs with bound parameters:
+ * - one statement instead of one per 64 rows, and no round trip between them: the rows stream to the server while
+ *   runmedic encodes the next ones, so on two cores the encoding and PostgreSQL's insert overlap;
+ * - each blob is copied once, into the message that carries it (pg's Bind serializer grows its buffer by copying it
+ *   over and over for megabyte messages), and the server reads the binary fields as they are.
+ *
+ * It is a node-postgres Submittable (`client.query(x)` hands the connection to `x.submit`; pg-cursor and
+ * pg-copy-streams work this way), written here rather than taken from pg-copy-streams: it is the protocol's three
+ * messages (CopyData, CopyDone, CopyFail) around rows we encode ourselves, and a plain iterator with backpressure
+ * suits the store better than a Writable.
+ *
+ * Failure: an error the server raises mid-COPY (a constraint, a lost connection) rejects with that error and ends the
+ * statement; an error thrown while producing the rows is sent as CopyFail, so the server aborts the COPY, and rejects
+ * with the thrown error. Either way nothing of the COPY is kept and, inside a transaction, the transaction is aborted:
+ * the caller rolls back. The client stays usable (the server answers ReadyForQuery after the error).
+ */
+import type { Connection } from 'pg';
+import type { PgClient } from './pg-database.ts';
+
+/** A field of a binary COPY row: int4 (a number), text (a string), bytea (bytes) or NULL. */
+export type CopyField = number | string | Uint8Array | null;
+
+/** Bytes of one CopyData message when rows are gathered (a larger row gets a message of its own size). */
+const MESSAGE_BYTES = 1 << 20;
+const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+/**
+ * Encodes rows in PostgreSQL's binary COPY format (header, rows, trailer), cut into complete CopyData protocol
+ * messages of about MESSAGE_BYTES, ready for the socket. Numbers are int4, strings text (UTF-8), Uint8Arrays bytea;
+ * each field is copied into the message as the iterator is pulled, so the rows may be views of the caller's memory.
+ */
+export function* binaryCopyMessages(rows: Iterable<readonly CopyField[]>): Generator<Buffer> {
+  let buf = Buffer.allocUnsafe(MESSAGE_BYTES);
+  // Bytes 0-4 of each message are its header ('d' + int32 length), written when the message is complete.
+  let at = 5;
+  const finish = (): Buffer => {
+    buf[0] = 0x64;
+    buf.writeInt32BE(at - 1, 1);
+    return buf.subarray(0, at);
+  };
+  const room = (bytes: number): Buffer | null => {
+    if (at + bytes <= buf.length) return null;
+    const full = at > 5 ? finish() : null;
+    buf = Buffer.allocUnsafe(Math.max(MESSAGE_BYTES, bytes + 5));
+    at = 5;
+    return full;
+  };
+  SIGNATURE.copy(buf, at);
+  at += SIGNATURE.length;
+  buf.writeInt32BE(0, at); // flags: no OIDs
+  buf.writeInt32BE(0, at + 4); // header extension length
+  at += 8;
+  for (const row of rows) {
+    let bytes = 2;
+    for (const f of row) bytes += 4 + (f === null ? 0 : typeof f === 'number' ? 4 : typeof f === 'string' ? Buffer.byteLength(f) : f.byteLength);
+    const full = room(bytes);
+    if (full) yield full;
+    buf.writeInt16BE(row.length, at);
+    at += 2;
+    for (const f of row) {
+      if (f === null) {
+        buf.writeInt32BE(-1, at);
+        at += 4;
+      } else if (typeof f === 'number') {
+        buf.writeInt32BE(4, at);
+        // Throws (RangeError) for a number that is not an int4.
+        buf.writeInt32BE(f, at + 4);
+        at += 8;
+      } else if (typeof f === 'string') {
+        const n = buf.write(f, at + 4, 'utf8');
+        buf.writeInt32BE(n, at);
+        at += 4 + n;
+      } else {
+        buf.writeInt32BE(f.byteLength, at);
+        buf.set(f, at + 4);
+        at += 4 + f.byteLength;
+      }
+    }
+  }
+  const full = room(2);
+  if (full) yield full;
+  buf.writeInt16BE(-1, at); // trailer
+  at += 2;
+  yield finish();
+}
+
+/** Runs `sql` (a COPY … FROM STDIN) on `client`, sending `messages` (complete CopyData messages); resolves to the row count. */
+export function copyFrom(client: PgClient, sql: string, messages: Iterable<Buffer>): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    client.query(new CopyIn(sql, messages[Symbol.iterator](), resolve, reject));
+  });
+}
+
+const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]);
+
+function copyFail(message: string): Buffer {
+  const text = Buffer.from(message.replace(/\0/g, ' ').slice(0, 500), 'utf8');
+  const b = Buffer.allocUnsafe(6 + text.length);
+  b[0] = 0x66;
+  b.writeInt32BE(5 + text.length, 1);
+  text.copy(b, 5);
+  b[5 + text.length] = 0;
+  return b;
+}
+
+/** Resolves once `stream` can take more (or is gone: the client reports that to the query). */
+function writable(stream: Connection['stream']): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+/** The Submittable behind copyFrom (the handle* methods are what pg's Client calls on its active query). */
+class CopyIn {
+  private settled = false;
+  private rowCount = 0;
+  /** An error thrown while producing the rows: what the caller is told (the server's answer names only the CopyFail). */
+  private producerError: unknown = null;
+  /** The connection's socket once the server is in copy-in mode. */
+  private stream: Connection['stream'] | null = null;
+  /** CopyDone or CopyFail sent. */
+  private ended = false;
+
+  /**
+   * pg wraps this when a client-side query_timeout is set (its timer is cleared when it is called), as for its own
+   * queries; called once the COPY is settled.
+   */
+  callback: (error: unknown, rows?: number) => void = () => undefined;
+
+  constructor(
+    readonly text: string,
+    private readonly messages: Iterator<Buffer>,
+    private readonly resolve: (rows: number) => void,
+    private readonly reject: (e: unknown) => void,
+  ) {}
+
+  submit(connection: Connection): void {
+    connection.query(this.text);
+  }
+
+  handleCopyInResponse(connection: Connection): void {
+    this.stream = connection.stream;
+    void this.pump(connection.stream);
+  }
+
+  private async pump(stream: Connection['stream']): Promise<void> {
+    try {
+      for (;;) {
+        // Settled: the server refused the COPY (or the connection is gone); it drops whatever we would send.
+        if (this.settled || !stream.writable) return;
+        const next = this.messages.next();
+        if (next.done) break;
+        if (!stream.write(next.value)) await writable(stream);
+      }
+      if (this.settled) return;
+      this.ended = true;
+      stream.write(COPY_DONE);
+    } catch (e) {
+      if (this.settled) return;
+      this.producerError = e;
+      // The server aborts the COPY and answers with an error: handleError.
+      this.fail(`runmedic: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
+  /** Ends copy-in mode with CopyFail unless it ended; the server drops it when it already left that mode. */
+  private fail(message: string): void {
+    if (this.ended || !this.stream?.writable) return;
+    this.ended = true;
+    this.stream.write(copyFail(message));
+  }
+
+  handleCommandComplete(msg: { text?: string }): void {
+    const m = /^COPY (\d+)/.exec(msg.text ?? '');
+    if (m) this.rowCount = Number(m[1]);
+  }
+
+  handleReadyForQuery(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.callback(null, this.rowCount);
+    this.resolve(this.rowCount);
+  }
+
+  handleError(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    // An error of the client's own (pg's query_timeout) leaves the server waiting for rows: end its copy-in mode.
+    this.fail(`runmedic: ${(error as Error)?.message ?? String(error)}`);
+    this.messages.return?.();
+    let e = error;
+    if (this.producerError !== null) {
+      e = this.producerError;
+      if (e instanceof Error && e.cause === undefined) e.cause = error;
+    }
+    this.callback(e);
+    this.reject(e);
+  }
+
+  handleEmptyQuery(): void {}
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyData(): void {}
+}
