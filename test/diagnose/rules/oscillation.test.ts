@@ -40,6 +40,19 @@ describe('oscillation read on validation and training together', () => {
     // Ten evaluations: a handful of direction changes is what any noise gives; too few to call the optimiser bouncing.
     expect(itemFor(makeRun({ epochs: 10, train: zigzag(0.07, 0.5), val: zigzag(0.1, 0.6) }), 'oscillation').status).toBe('unknown');
   });
+  it('counts the epochs whose training loss went up, also when it climbs for several epochs in a row before falling back', () => {
+    // Momentum 0.95 on a plateau: the epoch loss creeps up 6 % an epoch for five epochs, falls back in one, rests one.
+    // Few direction changes (2 in 7 epochs), but a rise in 5 of 7, which a descending optimiser's epoch means never show.
+    const saw = (e: number) => {
+      const k = e % 7;
+      return 0.22 * (k <= 5 ? Math.exp(0.06 * k) : 1.005);
+    };
+    const train = (e: number) => (e < 3 ? 0.5 - 0.09 * e : saw(e - 3));
+    const val = (e: number) => (e < 2 ? 0.8 - 0.3 * e : 0.17 * (e % 2 ? 1.3 : 1));
+    const item = itemFor(makeRun({ epochs: 31, train, val, trainNoise: 0.001, valNoise: 0.001 }), 'oscillation');
+    expect(item.status).toBe('warn');
+    expect(Number(item.evidence.trainTurns)).toBeLessThan(0.324 * 29);
+  });
   it('passes a jumping validation over a smoothly descending training loss: that is noisy_validation', () => {
     const run = makeRun({ epochs: 36, train: decay(1.2, 0.3, 6), val: zigzag(0.25, 0.4) });
     expect(itemFor(run, 'oscillation').status).toBe('pass');
