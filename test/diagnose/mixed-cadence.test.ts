@@ -33,3 +33,17 @@ describe('epoch-level validation beside a step-level training loss is compared a
     expect(itemFor(run, 'overfitting').status).toBe('fail');
   });
 });
+
+describe('the training loss a view judges', () => {
+  it("prefers the epoch's own value to one batch's shown once an epoch (a Lightning console's `train_loss_step`), at equal points", async () => {
+    const { buildView } = await import('../../src/diagnose/signals/view.ts');
+    const e = Array.from({ length: 20 }, (_, i) => i);
+    const oneBatch = makeSeries('train_loss_step', 'loss', 'train', 'epoch', e, e, e.map((i) => (i % 2 ? 0.9 : 0.3)));
+    const epochMean = makeSeries('train_loss_epoch', 'loss', 'train', 'epoch', e, e, e.map((i) => 1 / (1 + i)));
+    expect(buildView([oneBatch, epochMean]).trainLoss!.name).toBe('train_loss_epoch');
+    // With more points the batch series is a real step-level curve (smoothed by the view): it stays the one judged.
+    const s = Array.from({ length: 200 }, (_, i) => i);
+    const stepLevel = makeSeries('train_loss_step', 'loss', 'train', 'step', s, s.map((i) => i / 10), s.map((i) => 1 / (1 + i / 10)));
+    expect(buildView([stepLevel, epochMean]).trainLoss!.name).toBe('train_loss_step');
+  });
+});

@@ -13,7 +13,7 @@ import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import { judgedValidation } from './overfitting.ts';
 import { levels } from './shared.ts';
-import { smoothedAtPointOf, type Curve, type RunView } from '../signals/view.ts';
+import { ONE_BATCH_NAME, smoothedAtPointOf, type Curve, type RunView } from '../signals/view.ts';
 import { perEpoch } from './oscillation.ts';
 import { noiseLevel, secondDifferenceNoise } from '../signals/noise.ts';
 
@@ -31,8 +31,7 @@ import { noiseLevel, secondDifferenceNoise } from '../signals/noise.ts';
  */
 export const FIT = { warnLogNoise: 0.1, failLogNoise: 0.15, warnRangeNoise: 0.1, minNoiseRatio: 4, falseAlarms: 0.0025 };
 export const MIN_EVALS = 5;
-/** Series names that say a value is one batch's. */
-export const ONE_BATCH_NAME = /_step$|^batch[_-]|[_/]batch[_-]?loss$/i;
+
 /** Below this many evaluations the noise estimate rests on a handful of differences: at most a warning. */
 export const MIN_EVALS_FOR_FAIL = 8;
 /** Relative standard error of a MAD-based σ from m values is about this / √m (the MAD's 37 % efficiency). */

@@ -206,11 +206,16 @@ export function robustRange(values: ArrayLike<number>): number {
 const NOT_QUALITY = new Set(['loss', 'lr', 'grad_norm', 'epoch', 'step', 'runtime', 'samples_per_second', 'steps_per_second', 'epoch_time', 'perplexity', 'ppl', 'total_flos']);
 const QUALITY_PREFERENCE = ['accuracy', 'f1', 'mean_token_accuracy', 'auc', 'dice_coef', 'iou', 'precision', 'recall', 'wer', 'cer', 'mae', 'mse', 'rmse'];
 
+/** Series names that say a value is one batch's (Lightning's `train_loss_step`, Keras' `batch_loss`). */
+export const ONE_BATCH_NAME = /_step$|^batch[_-]|[_/]batch[_-]?loss$/i;
+
 function pick(series: Series[], key: string, split: Split): Series | null {
   let best: Series | null = null;
   for (const s of series) {
     if (s.key !== key || s.split !== split) continue;
-    if (!best || finiteCount(s) > finiteCount(best)) best = s;
+    const more = best ? finiteCount(s) - finiteCount(best) : 1;
+    // As many points: the epoch's own value, not one batch's shown once an epoch (a console bar's last postfix).
+    if (!best || more > 0 || (more === 0 && ONE_BATCH_NAME.test(best.name) && !ONE_BATCH_NAME.test(s.name))) best = s;
   }
   return best;
 }
