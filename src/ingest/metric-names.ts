@@ -8,6 +8,8 @@ export interface MetricName {
 
 const ACCURACY_NAMES = new Set([
   'acc', 'accuracy', 'categorical_accuracy', 'sparse_categorical_accuracy', 'binary_accuracy', 'top1', 'top_1_accuracy',
+  // Top-1 accuracy as timm, the PyTorch ImageNet example and torchvision's references print it.
+  'acc@1', 'prec@1', 'top-1', 'top-1_acc', 'acc_top-1', 'top-1_accuracy',
 ]);
 const LR_NAMES = new Set(['lr', 'learning_rate', 'learningrate']);
 const GRAD_NORM_NAMES = new Set(['grad_norm', 'gradient_norm', 'grad-norm', 'gradnorm', 'grdn']);

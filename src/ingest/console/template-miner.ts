@@ -36,7 +36,7 @@ const SCAN = new RegExp(
     String.raw`(?<![\w.])\d+:\d{2}(?::\d{2})?(?:[.,]\d+)?`,
     String.raw`(?<![\w.])\d+(?:\.\d+)?(?:ms|us|h|m|s)(?:\d+(?:\.\d+)?(?:ms|us|h|m|s))+\b`,
     String.raw`(?<![\w.])\d+\.\d+\.\d+(?:\.\d+)*`,
-    String.raw`(?<![\w.])(?<!\w-)[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?:[A-Za-zµ%]+(?:/[A-Za-z]+)?(?![\w]))?`,
+    String.raw`(?<![\w.])(?<!\w[-@])[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?:[A-Za-zµ%]+(?:/[A-Za-z]+)?(?![\w]))?`,
     String.raw`(?<![\w./])[-+]?(?:[Nn]a[Nn]|[Ii]nf(?:inity)?|INF|NAN)(?![\w])`,
     String.raw`[ \t]+`,
   ].join('|'),
@@ -106,6 +106,8 @@ function isWordCode(c: number): boolean {
 function plainNumberEnd(src: string, p: number): number {
   const prev = p > 0 ? src.charCodeAt(p - 1) : -1;
   if (isWordCode(prev) || prev === 46) return 0;
+  // `Acc@1`, `R@10`, `mAP@0.5`: a number glued to a name by `@` is part of the name (its k or threshold), not a value.
+  if (prev === 64 && p > 1 && isWordCode(src.charCodeAt(p - 2))) return 0;
   if (prev === 45 && p > 1 && isWordCode(src.charCodeAt(p - 2))) return -1;
   const n = src.length;
   let q = p;
@@ -284,9 +286,9 @@ export function tokenize(line: string): Token[] {
       const ch = text[i]!;
       if (/[\p{L}_]/u.test(ch)) {
         let j = i + 1;
-        // A word: letters, digits, `_`, and inner `.`/`-`/`/` followed by a word character (`s0.loss_cls`, `train-rmse`, `acc/top1`),
+        // A word: letters, digits, `_`, and inner `.`/`-`/`/`/`@` followed by a word character (`s0.loss_cls`, `train-rmse`, `acc/top1`, `Acc@1`),
         // and a possessive `'s` (LightGBM's `training's binary_logloss`).
-        while (j < to && (/[\p{L}\p{N}_]/u.test(text[j]!) || (/[.\-/]/.test(text[j]!) && j + 1 < to && /[\p{L}\p{N}_]/u.test(text[j + 1]!)) || (text[j] === "'" && text[j + 1] === 's' && !/[\p{L}\p{N}_]/u.test(text[j + 2] ?? ' ')))) j++;
+        while (j < to && (/[\p{L}\p{N}_]/u.test(text[j]!) || (/[.\-/@]/.test(text[j]!) && j + 1 < to && /[\p{L}\p{N}_]/u.test(text[j + 1]!)) || (text[j] === '@' && text[j + 1] === '.' && /\d/.test(text[j + 2] ?? '')) || (text[j] === "'" && text[j + 1] === 's' && !/[\p{L}\p{N}_]/u.test(text[j + 2] ?? ' ')))) j++;
         tokens.push({ kind: 'word', text: text.slice(i, j), start: i, end: j });
         i = j;
       } else if (/\p{N}/u.test(ch)) {
