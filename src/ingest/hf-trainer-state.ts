@@ -38,99 +38,103 @@ export const hfTrainerStateParser: FormatParser = {
   },
 
   parse(text: string, fileName: string): RunLog[] {
-    const root = parseJsonLenient(text, fileName);
-    if (!isPlainObject(root)) throw new IngestError({ file: fileName, path: '$', reason: 'expected a trainer_state object with a "log_history" array' });
-    const history = root.log_history;
-    if (!Array.isArray(history)) {
-      throw new IngestError({ file: fileName, path: '$.log_history', reason: `expected an array of log entries, found ${history === undefined ? 'nothing' : typeof history}` });
-    }
-    const notes: string[] = [];
-    const meta: Record<string, unknown> = { framework: 'transformers' };
-    for (const [k, v] of Object.entries(root)) if (k !== 'log_history') meta[k] = v;
-
-    const classify = keyClassifier();
-    // One pass, no per-entry allocations: 100,000-entry histories are common for long runs.
-    const columns = new Map<string, ColumnBuffer>(); // raw name → points, in first-seen order
-    const names: string[] = [];
-    const values: number[] = [];
-    const evalSteps = new Set<number>();
-    const evalSignatures = new Set<string>();
-    const evalEpochs: number[] = [];
-    let duplicates = 0;
-    let epochsUsable = true;
-    let lastEpoch = -Infinity;
-    for (let index = 0; index < history.length; index++) {
-      const raw: unknown = history[index];
-      if (!isPlainObject(raw)) throw new IngestError({ file: fileName, path: `$.log_history[${index}]`, reason: 'expected a log entry object' });
-      if (raw.train_runtime !== undefined || raw.train_samples_per_second !== undefined || raw.train_steps_per_second !== undefined) {
-        meta.summary = { ...raw };
-        continue;
-      }
-      const step = toMetricValue(raw.step);
-      if (step === undefined || !Number.isFinite(step)) {
-        throw new IngestError({
-          file: fileName,
-          path: `$.log_history[${index}].step`,
-          reason: `expected the global step as a number, found ${JSON.stringify(raw.step) ?? 'nothing'}`,
-        });
-      }
-      const e = toMetricValue(raw.epoch);
-      const epoch = e !== undefined && Number.isFinite(e) ? e : NaN;
-      let n = 0;
-      let isEval = false;
-      for (const k in raw) {
-        const kind = classify(k);
-        if (kind === KEY_SKIP) continue;
-        const value = toMetricValue(raw[k]);
-        if (value === undefined) continue; // null or text: nothing measured
-        names[n] = k;
-        values[n] = value;
-        n++;
-        if (kind === KEY_EVAL) isEval = true;
-      }
-      if (n === 0) continue;
-      if (isEval) {
-        // Trainer.evaluate() after training, or a callback, can log the last evaluation again at the same step. Several
-        // eval datasets log separate entries at one step (eval_a_loss, eval_b_loss): same step, different keys, kept.
-        const signature = `${step}|${names.slice(0, n).join(',')}`;
-        if (evalSignatures.has(signature)) {
-          duplicates++;
-          continue;
-        }
-        evalSignatures.add(signature);
-        if (!evalSteps.has(step)) evalEpochs.push(epoch);
-        evalSteps.add(step);
-      }
-      if (!Number.isNaN(epoch)) {
-        if (epoch < lastEpoch) epochsUsable = false;
-        lastEpoch = epoch;
-      }
-      for (let i = 0; i < n; i++) {
-        let col = columns.get(names[i]!);
-        if (!col) {
-          col = new ColumnBuffer(Math.min(1024, history.length - index));
-          columns.set(names[i]!, col);
-        }
-        col.push(step, values[i]!, epoch);
-      }
-    }
-    if (meta.summary !== undefined) notes.push('the end-of-training summary entry (train_runtime, train_loss…) is kept in meta.summary, not plotted');
-    if (duplicates > 0) notes.push(`${duplicates} repeated evaluation entr${duplicates === 1 ? 'y' : 'ies'} at an already evaluated step skipped`);
-    if (!epochsUsable) notes.push('the "epoch" field goes backwards (a streaming or restarted dataset): epochs dropped, steps kept');
-    if (columns.size === 0) {
-      throw new IngestError({ file: fileName, path: '$.log_history', reason: 'no metrics logged yet: expected entries with "loss" or "eval_*" values' });
-    }
-    const builder = new SeriesBuilder();
-    for (const [name, col] of columns) col.flushInto(builder, name);
-    const evalCadence: Cadence = evaluatesOncePerEpoch(evalEpochs) ? 'epoch' : 'step';
-    const series = builder.build('step', notes).map((s) => ({
-      ...s,
-      cadence: s.name.startsWith('eval_') ? evalCadence : s.cadence,
-      epochs: epochsUsable ? s.epochs : null,
-    }));
-    return [{ name: runNameFromFileName(fileName), format: 'hf_trainer_state', series, notes, meta }];
+    return trainerStateRuns(parseJsonLenient(text, fileName), fileName);
   },
 };
+
+/** A parsed trainer state (from JSON, or `{log_history: …}` around a printed `trainer.state.log_history`) → its run. */
+export function trainerStateRuns(root: unknown, fileName: string): RunLog[] {
+  if (!isPlainObject(root)) throw new IngestError({ file: fileName, path: '$', reason: 'expected a trainer_state object with a "log_history" array' });
+  const history = root.log_history;
+  if (!Array.isArray(history)) {
+    throw new IngestError({ file: fileName, path: '$.log_history', reason: `expected an array of log entries, found ${history === undefined ? 'nothing' : typeof history}` });
+  }
+  const notes: string[] = [];
+  const meta: Record<string, unknown> = { framework: 'transformers' };
+  for (const [k, v] of Object.entries(root)) if (k !== 'log_history') meta[k] = v;
+
+  const classify = keyClassifier();
+  // One pass, no per-entry allocations: 100,000-entry histories are common for long runs.
+  const columns = new Map<string, ColumnBuffer>(); // raw name → points, in first-seen order
+  const names: string[] = [];
+  const values: number[] = [];
+  const evalSteps = new Set<number>();
+  const evalSignatures = new Set<string>();
+  const evalEpochs: number[] = [];
+  let duplicates = 0;
+  let epochsUsable = true;
+  let lastEpoch = -Infinity;
+  for (let index = 0; index < history.length; index++) {
+    const raw: unknown = history[index];
+    if (!isPlainObject(raw)) throw new IngestError({ file: fileName, path: `$.log_history[${index}]`, reason: 'expected a log entry object' });
+    if (raw.train_runtime !== undefined || raw.train_samples_per_second !== undefined || raw.train_steps_per_second !== undefined) {
+      meta.summary = { ...raw };
+      continue;
+    }
+    const step = toMetricValue(raw.step);
+    if (step === undefined || !Number.isFinite(step)) {
+      throw new IngestError({
+        file: fileName,
+        path: `$.log_history[${index}].step`,
+        reason: `expected the global step as a number, found ${JSON.stringify(raw.step) ?? 'nothing'}`,
+      });
+    }
+    const e = toMetricValue(raw.epoch);
+    const epoch = e !== undefined && Number.isFinite(e) ? e : NaN;
+    let n = 0;
+    let isEval = false;
+    for (const k in raw) {
+      const kind = classify(k);
+      if (kind === KEY_SKIP) continue;
+      const value = toMetricValue(raw[k]);
+      if (value === undefined) continue; // null or text: nothing measured
+      names[n] = k;
+      values[n] = value;
+      n++;
+      if (kind === KEY_EVAL) isEval = true;
+    }
+    if (n === 0) continue;
+    if (isEval) {
+      // Trainer.evaluate() after training, or a callback, can log the last evaluation again at the same step. Several
+      // eval datasets log separate entries at one step (eval_a_loss, eval_b_loss): same step, different keys, kept.
+      const signature = `${step}|${names.slice(0, n).join(',')}`;
+      if (evalSignatures.has(signature)) {
+        duplicates++;
+        continue;
+      }
+      evalSignatures.add(signature);
+      if (!evalSteps.has(step)) evalEpochs.push(epoch);
+      evalSteps.add(step);
+    }
+    if (!Number.isNaN(epoch)) {
+      if (epoch < lastEpoch) epochsUsable = false;
+      lastEpoch = epoch;
+    }
+    for (let i = 0; i < n; i++) {
+      let col = columns.get(names[i]!);
+      if (!col) {
+        col = new ColumnBuffer(Math.min(1024, history.length - index));
+        columns.set(names[i]!, col);
+      }
+      col.push(step, values[i]!, epoch);
+    }
+  }
+  if (meta.summary !== undefined) notes.push('the end-of-training summary entry (train_runtime, train_loss…) is kept in meta.summary, not plotted');
+  if (duplicates > 0) notes.push(`${duplicates} repeated evaluation entr${duplicates === 1 ? 'y' : 'ies'} at an already evaluated step skipped`);
+  if (!epochsUsable) notes.push('the "epoch" field goes backwards (a streaming or restarted dataset): epochs dropped, steps kept');
+  if (columns.size === 0) {
+    throw new IngestError({ file: fileName, path: '$.log_history', reason: 'no metrics logged yet: expected entries with "loss" or "eval_*" values' });
+  }
+  const builder = new SeriesBuilder();
+  for (const [name, col] of columns) col.flushInto(builder, name);
+  const evalCadence: Cadence = evaluatesOncePerEpoch(evalEpochs) ? 'epoch' : 'step';
+  const series = builder.build('step', notes).map((s) => ({
+    ...s,
+    cadence: s.name.startsWith('eval_') ? evalCadence : s.cadence,
+    epochs: epochsUsable ? s.epochs : null,
+  }));
+  return [{ name: runNameFromFileName(fileName), format: 'hf_trainer_state', series, notes, meta }];
+}
 
 /** True when there are at least two evaluations, each on a distinct whole epoch, one epoch apart. */
 function evaluatesOncePerEpoch(epochs: number[]): boolean {

@@ -19,9 +19,11 @@ import { kerasCsvParser } from './keras-csv.ts';
 import { kerasHistoryParser } from './keras-history.ts';
 import { kerasTextParser } from './keras-text.ts';
 import { lightningCsvParser } from './lightning-csv.ts';
+import { literalStart, pythonLiteralParser, runsFromLiteral } from './literal-history.ts';
 import { isMlflowTree, parseMlflowTree } from './mlflow.ts';
 import type { FormatParser } from './parser.ts';
 import { plainCsvParser } from './plain-csv.ts';
+import { parsePythonLiteral } from './python-literal.ts';
 import { pytorchTextParser } from './pytorch-text.ts';
 import { runNameFromFileName } from './run-name-from-file-name.ts';
 import { isTfeventsFile, parseTfeventsTree } from './tfevents/index.ts';
@@ -31,7 +33,8 @@ export type { FileEntry } from './entries.ts';
 
 /**
  * Text formats in the order they are asked. Specific before generic: trainer_state before the other JSON shapes, the
- * Lightning and Keras CSV headers before any table with a loss column; console logs last (their sniffers scan the
+ * Lightning and Keras CSV headers before any table with a loss column; a printed Python literal (`print(history.history)`)
+ * after the JSON shapes and before the tables (its commas are no CSV); console logs last (their sniffers scan the
  * text), and behind the exact console readers the general one, which claims any text holding training records.
  */
 export const TEXT_PARSERS: readonly FormatParser[] = [
@@ -39,6 +42,7 @@ export const TEXT_PARSERS: readonly FormatParser[] = [
   kerasHistoryParser,
   jsonRecordsParser,
   jsonlParser,
+  pythonLiteralParser,
   lightningCsvParser,
   kerasCsvParser,
   plainCsvParser,
@@ -215,6 +219,14 @@ function damagedConsoleText(err: unknown, bytes: Uint8Array, fileName: string): 
 function unrecognised(source: TextSource, fileName: string): IngestError {
   const head = findCsvHead(source.prefix);
   if (head) return noLossColumn(head, fileName);
+  const literal = literalStart(source.prefix);
+  if (literal >= 0 && looksPythonic(source.prefix.slice(literal, literal + 4096))) {
+    // A printed Python literal no reader claimed: its syntax error (line and column), or what it holds instead of a
+    // history, or what follows it.
+    const text = source.text();
+    const value = parsePythonLiteral(text.slice(literal), fileName, { firstLine: countLines(text.slice(0, literal)) + 1 });
+    runsFromLiteral(value, fileName, 'the printed Python literal');
+  }
   if (/^\s*[[{]/.test(source.prefix.slice(0, 256))) {
     // JSON no parser claimed: a syntax error or too deep a nesting is the more useful message (line and column).
     parseJsonLenient(source.text(), fileName);
@@ -227,6 +239,13 @@ function unrecognised(source: TextSource, fileName: string): IngestError {
     });
   }
   return noTrainingRecords(fileName, countLines(source.prefix));
+}
+
+/** A literal in Python's syntax rather than JSON's: a single-quoted string, a call, a tuple, True/None before any `"`. */
+function looksPythonic(head: string): boolean {
+  const firstDouble = head.indexOf('"');
+  const m = /'|\b(?:True|False|None|nan|inf)\b|\w\(|^\(|\(\s*'/.exec(head);
+  return m !== null && (firstDouble < 0 || m.index < firstDouble);
 }
 
 function countLines(text: string): number {

@@ -24,22 +24,26 @@ export const jsonRecordsParser: FormatParser = {
   },
 
   parse(text: string, fileName: string): RunLog[] {
-    const root = parseJsonLenient(text, fileName);
-    if (!Array.isArray(root)) {
-      throw new IngestError({ file: fileName, path: '$', reason: 'expected a JSON array of per-epoch records such as [{"epoch": 1, "loss": 0.5}, ...]' });
-    }
-    if (root.length === 0) throw new IngestError({ file: fileName, path: '$', reason: 'empty list: expected per-epoch records' });
-    const collector = new RecordCollector();
-    root.forEach((rec, i) => {
-      if (!isPlainObject(rec)) {
-        throw new IngestError({ file: fileName, path: `$[${i}]`, reason: `expected an object (one record per epoch), found ${rec === null ? 'null' : Array.isArray(rec) ? 'an array' : typeof rec}` });
-      }
-      collector.add(rec);
-    });
-    const { series, notes, meta } = collector.finish();
-    if (series.length === 0) {
-      throw new IngestError({ file: fileName, path: '$[0]', reason: 'no numeric metric fields: expected fields such as "loss" with numbers' });
-    }
-    return [{ name: runNameFromFileName(fileName), format: 'keras_history', series, notes, meta: { ...meta, layout: 'records' } }];
+    return recordListRuns(parseJsonLenient(text, fileName), fileName);
   },
 };
+
+/** A parsed list of per-epoch records (from JSON or a Python literal) → its run. */
+export function recordListRuns(root: unknown, fileName: string): RunLog[] {
+  if (!Array.isArray(root)) {
+    throw new IngestError({ file: fileName, path: '$', reason: 'expected a JSON array of per-epoch records such as [{"epoch": 1, "loss": 0.5}, ...]' });
+  }
+  if (root.length === 0) throw new IngestError({ file: fileName, path: '$', reason: 'empty list: expected per-epoch records' });
+  const collector = new RecordCollector();
+  root.forEach((rec, i) => {
+    if (!isPlainObject(rec)) {
+      throw new IngestError({ file: fileName, path: `$[${i}]`, reason: `expected an object (one record per epoch), found ${rec === null ? 'null' : Array.isArray(rec) ? 'an array' : typeof rec}` });
+    }
+    collector.add(rec);
+  });
+  const { series, notes, meta } = collector.finish();
+  if (series.length === 0) {
+    throw new IngestError({ file: fileName, path: '$[0]', reason: 'no numeric metric fields: expected fields such as "loss" with numbers' });
+  }
+  return [{ name: runNameFromFileName(fileName), format: 'keras_history', series, notes, meta: { ...meta, layout: 'records' } }];
+}
