@@ -49,7 +49,15 @@ export const notConvergedRule: Rule = {
     const still = beyondNoise(drop) && total > 0 && drop >= FIT.minShareOfProgress * total;
     // A tail that got worse did not "flatten": say it stopped improving (overfitting or divergence say why).
     const worse = beyondNoise(-drop);
-    if (!still) return itemOf(this, 'pass', worse ? `${c.name} stopped improving before the end (it got worse over the last part)` : `${c.name} has flattened by the end`, '', { series: c.name, tailChange: Number((-drop).toPrecision(3)) });
+    // A tail that fell a good share of the run's progress, but no more than its own noise can fake, has not been shown
+    // to have flattened either: say what was seen, not "flattened".
+    const noisyFall = !still && !worse && total > 0 && drop >= FIT.minShareOfProgress * total;
+    const passTitle = worse
+      ? `${c.name} stopped improving before the end (it got worse over the last part)`
+      : noisyFall
+        ? `${c.name} trended down over the last part, but by no more than its noise: no clear sign it was still improving`
+        : `${c.name} has flattened by the end`;
+    if (!still) return itemOf(this, 'pass', passTitle, '', { series: c.name, tailChange: Number((-drop).toPrecision(3)) });
     const perUnit = -t.slope;
     // Next 1 %: on the log scale a 1 % better value is a step of ln(1/0.99); on a linear scale 1 % of the level.
     const need = c.logScale ? Math.log(1 / 0.99) : 0.01 * Math.abs(c.s[c.s.length - 1]);

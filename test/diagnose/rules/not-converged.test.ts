@@ -48,4 +48,14 @@ describe('not_converged', () => {
     expect(item.status).toBe('pass');
     expect(item.title).toMatch(/stopped improving before the end \(it got worse over the last part\)$/);
   });
+
+  it('does not call a tail "flattened" that fell a good share but within its own noise: it says so', () => {
+    // val_loss halves over the last quarter, but it jumps ±30 % between evaluations: the fall proves nothing either way.
+    const fall = (e: number) => (e < 18 ? 1 : 1 - (0.5 * (e - 17)) / 6);
+    const run = makeRun({ epochs: 24, train: fall, val: fall, valNoise: 0.3, seed: 3 });
+    const item = itemFor(run, 'not_converged');
+    expect(item.status).toBe('pass');
+    expect(item.title).not.toMatch(/flattened/);
+    expect(item.title).toMatch(/by no more than its noise/);
+  });
 });
