@@ -76,9 +76,9 @@ describe('histories printed whole', () => {
     expect(values(run!, 'val_loss')).toEqual([2.5, 2.0831, NaN]);
   });
 
-  it('the same after a prompt and wrapped by pprint', () => {
+  it('the same after a prompt, wrapped by pprint, and inside other console output', () => {
     const wrapped = history.replace(/, '/g, ",\n '").replace(/, (?=\d)/g, ',\n          ');
-    for (const text of [`>>> print(history.history)\n${history}\n`, `In [7]: history.history\nOut[7]: ${history}\n`, wrapped]) {
+    for (const text of [`>>> print(history.history)\n${history}\n`, `In [7]: history.history\nOut[7]: ${history}\n`, wrapped, `Epoch 1/3\nsome warning\n${wrapped}\n<keras.src.callbacks.history.History object at 0x7f>\n`]) {
       const [run] = read(text);
       expect(values(run!, 'loss'), text).toEqual([2.4027, 2, 1.657]);
       expect(values(run!, 'val_accuracy'), text).toEqual([0, 0.1668, 0.3033]);
@@ -108,5 +108,14 @@ describe('histories printed whole', () => {
     expect(ingestErrorOf(() => read("{'loss': 0.41, 'accuracy': 0.88}")).reason).toMatch(/^a single set of values \(loss, accuracy\), not a training history: expected per-epoch lists/);
     expect(ingestErrorOf(() => read("{'loss': [0.5, 0.4], 'acc': [0.1,\n 0.2]\n 'lr': [1]}")).reason).toMatch(/^column 2: expected ',' or '\}' after the value of 'acc'/);
     expect(ingestErrorOf(() => read("{'loss': [0.1, 0.2, ..., 0.9]}")).reason).toMatch(/an elided list/);
+  });
+
+  it('leaves the Trainer\'s one-dict-per-line prints and config dicts to the line reader', () => {
+    const lines = "{'loss': 0.69, 'learning_rate': 5e-05, 'epoch': 0.5}\n{'loss': 0.61, 'learning_rate': 4e-05, 'epoch': 1.0}\n";
+    expect(read(lines)[0]!.format).toBe('console_text');
+    // A config printed before training (anchor sizes, strides) is not a history.
+    const config = "[{'class_name': 'Car', 'anchor_sizes': [[3.9, 1.6, 1.56]], 'feature_map_stride': 8, 'matched_threshold': 0.6}, {'class_name': 'Ped', 'anchor_sizes': [[0.8, 0.6, 1.73]], 'feature_map_stride': 8, 'matched_threshold': 0.5}]";
+    const [run] = read(`${config}\nepoch 1 loss 0.9\nepoch 2 loss 0.8\nepoch 3 loss 0.7\n`);
+    expect(run!.series.map((s) => s.name)).toEqual(['loss']);
   });
 });

@@ -18,6 +18,8 @@ import { runNameFromFileName } from '../run-name-from-file-name.ts';
 import { SeriesBuilder } from '../series-builder.ts';
 import { planCounters, PositionTracker, type OwnPosition, type PlannedTemplate } from './record-positions.ts';
 import { lineShape, slotValue, TemplateMiner, tokenize, type Template } from './template-miner.ts';
+import { runsFromLiteral } from '../literal-history.ts';
+import { LiteralBlocks } from './literal-blocks.ts';
 import { barIdentity, TerminalText } from './terminal-text.ts';
 import { analyseLine, MEASURE_WORDS, type Slot, type TableHeader, type TemplateAnalysis } from './value-names.ts';
 
@@ -136,7 +138,9 @@ export class ConsoleReader {
   private readonly recFlags = new IntColumn();
   private readonly recOffset = new IntColumn();
   private readonly values = new NumberColumn();
-  private readonly onLine = (text: string, line: number): void => this.unwrap(text, line);
+  /** Whole histories printed as literals (`print(history.history)`), found before the template reader sees lines. */
+  private readonly literals = new LiteralBlocks((text, line) => this.unwrap(text, line));
+  private readonly onLine = (text: string, line: number): void => this.literals.line(text, line, -1);
   /** A line that ended on a name and its `:` or `=`, waiting to see whether the next line starts with its value. */
   private held: { text: string; line: number } | null = null;
   /** Non-blank lines read, and the one the last record (or split-naming line) was: blank lines do not break a block. */
@@ -156,6 +160,7 @@ export class ConsoleReader {
   /** The text is complete: reads the unterminated last line. */
   end(): void {
     this.terminal.end(this.onLine);
+    this.literals.end();
     if (this.held) {
       const h = this.held;
       this.held = null;
@@ -290,12 +295,13 @@ export class ConsoleReader {
   /** The physical line of the last record read (0 when none yet). */
   get lastRecordLine(): number {
     const n = this.recLine.length;
-    return n > 0 ? this.recLine.get(n - 1) : 0;
+    const block = this.literals.blocks.at(-1);
+    return Math.max(n > 0 ? this.recLine.get(n - 1) : 0, block ? block.lastLine : 0);
   }
 
   /** The runs read so far; [] when there are no training records. */
   runs(fileName: string): RunLog[] {
-    return buildRuns(
+    const runs = buildRuns(
       {
         count: this.recTemplate.length,
         template: (i) => this.recTemplate.get(i),
@@ -307,6 +313,45 @@ export class ConsoleReader {
       },
       fileName,
     );
+    return this.withLiterals(runs, fileName);
+  }
+
+  /**
+   * Histories printed whole (`print(history.history)`): with no other records they are the runs; beside records,
+   * each adds to the run printed before it the series (name, split, cadence) that run lacks.
+   */
+  private withLiterals(runs: RunLog[], fileName: string): RunLog[] {
+    const blocks = this.literals.blocks;
+    if (blocks.length === 0) return runs;
+    const out = [...runs];
+    const firstLines = runs.map((r) => RUN_FIRST_LINE.get(r) ?? 0);
+    for (const b of blocks) {
+      let read: RunLog[];
+      try {
+        read = runsFromLiteral(b.value, fileName, `the literal printed at line${b.lastLine > b.firstLine ? `s ${b.firstLine}–${b.lastLine}` : ` ${b.firstLine}`}`);
+      } catch (err) {
+        if (err instanceof IngestError) continue;
+        throw err;
+      }
+      for (const r of read) {
+        if (runs.length === 0) {
+          r.name = out.length === 0 ? r.name : `${r.name} (run ${out.length + 1})`;
+          out.push(r);
+          continue;
+        }
+        let k = 0;
+        for (let j = 0; j < runs.length; j++) if (firstLines[j]! <= b.firstLine) k = j;
+        const target = out[k]!;
+        const added = r.series.filter((x) => !target.series.some((s) => s.key === x.key && s.split === x.split && s.cadence === x.cadence));
+        target.series.push(...added);
+        target.notes.push(
+          added.length
+            ? `${r.notes[0]}: ${added.map((x) => x.name).join(', ')} added (the lines printed none of these)`
+            : `${r.notes[0]}: the same series as the lines, not read again`,
+        );
+      }
+    }
+    return out;
   }
 }
 
@@ -322,6 +367,8 @@ interface Snapshot {
 }
 
 const ROW_BASE = 1 << 24;
+/** The physical line each run built here starts at (for placing a history printed whole after it). */
+const RUN_FIRST_LINE = new WeakMap<RunLog, number>();
 
 function needsHeader(a: Analysed): boolean {
   let unnamed = 0;
@@ -711,6 +758,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     if (redraws > 0) notes.push(`${redraws} point(s) logged again at the same or an earlier position (progress-bar redraws, rollbacks): the later value kept`);
     if (r.ordinal) notes.push('no epoch or step counter found: records numbered in file order from 0');
     out.push({ name: out.length === 0 ? base : `${base} (run ${out.length + 1})`, format: 'console_text', series, notes, meta: { reader: 'console' } });
+    RUN_FIRST_LINE.set(out[out.length - 1]!, r.firstLine);
   }
   if (out.length > 1) out[0]!.notes.push(`${out.length} runs appended in one file (counters restart at lines ${tracker.restarts.slice(0, 10).join(', ')}${tracker.restarts.length > 10 ? ' …' : ''})`);
   return out;
