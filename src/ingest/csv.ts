@@ -107,6 +107,9 @@ export function findCsvHead(text: string): CsvHead | null {
       if (next && /^\s*\|?\s*:?-{3,}:?\s*\|/.test(next.text)) continue;
       if (next && splitLine(next.text, sep).length !== fields.length) continue;
       if (!next) continue;
+      // `[rank0]: Epoch 0: train loss 2.40, val loss 2.50`: a printed line whose comma-separated "cells" come back on
+      // the next line with other numbers is a log record, not a header over data.
+      if (repeatsWithOtherNumbers(fields, splitLine(next.text, sep))) continue;
       if (!best || fields.length > best.fields.length) best = { sep, fields };
     }
     if (best) {
@@ -154,6 +157,12 @@ function looksLikeLogField(field: string): boolean {
     // a logging prefix's date and time (`2026-12-07 10:22:32,185 - train - INFO - …`)
     /\d{4}-\d\d-\d\d[ T]\d\d:\d\d/.test(f)
   );
+}
+
+/** Some cell holding words and a number reads the same on the next line once numbers are masked (a repeated print). */
+function repeatsWithOtherNumbers(head: string[], next: string[]): boolean {
+  const mask = (f: string) => f.slice(0, 256).trim().replace(/[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/g, '#');
+  return head.some((f, k) => /\d/.test(f) && /[A-Za-z]{2}/.test(f) && f !== next[k] && mask(f) === mask(next[k] ?? ''));
 }
 
 function isNumberLike(s: string): boolean {

@@ -41,3 +41,49 @@ describe('names with digits keep them', () => {
     expect(table(run!)['r@10']![3]).toEqual([0.41, 0.42, 0.43]);
   });
 });
+
+describe('lines of several processes', () => {
+  const epochs = [
+    [2.4027, 2.5, 0.0],
+    [2.0, 2.0831, 0.167],
+    [1.657, 1.7417, 0.303],
+  ];
+  const line = (tag: string, e: number, shift = 0) => `${tag}Epoch ${e}: train loss ${(epochs[e]![0]! + shift).toFixed(4)}, val loss ${epochs[e]![1]!.toFixed(4)}, val acc ${epochs[e]![2]!.toFixed(3)}`;
+
+  it('`[rank0]: Epoch 0: train loss 2.4027, val loss 2.5000, …` is console output, not a CSV whose cells hold text', () => {
+    const [run] = read(epochs.map((_, e) => line('[rank0]: ', e)).join('\n'));
+    expect(run!.format).toBe('console_text');
+    expect(table(run!)).toEqual({
+      train_loss: ['loss', 'train', [0, 1, 2], [2.4027, 2, 1.657]],
+      val_loss: ['loss', 'val', [0, 1, 2], [2.5, 2.0831, 1.7417]],
+      val_acc: ['accuracy', 'val', [0, 1, 2], [0, 0.167, 0.303]],
+    });
+  });
+
+  it('two ranks interleaved (torchrun --tee, Ray, mpirun, a script\'s own tags) read as rank 0, saying so', () => {
+    const tags: Array<[string, string, string]> = [
+      ['[default0]:', '[default1]:', '[default0]'],
+      ['[rank0]: ', '[rank1]: ', '[rank0]'],
+      ['[rank 0] ', '[rank 1] ', '[rank 0]'],
+      ['rank 0: ', 'rank 1: ', 'rank 0'],
+      ['[1,0]<stdout>:', '[1,1]<stdout>:', '[1,0]<stdout>'],
+      ['(RayTrainWorker pid=4242, ip=10.0.0.1) ', '(RayTrainWorker pid=4343, ip=10.0.0.2) ', '(RayTrainWorker pid=4242, ip=10.0.0.1)'],
+    ];
+    for (const [a, b, label] of tags) {
+      // Rank 1's lines come first in each epoch and carry other train losses; pids have no rank: the first seen is read.
+      const pid = a.includes('pid=');
+      const text = epochs.flatMap((_, e) => (pid ? [line(a, e), line(b, e, 0.5)] : [line(b, e, 0.5), line(a, e)])).join('\n');
+      const [run, more] = read(text);
+      expect(more, a).toBeUndefined();
+      expect(table(run!).train_loss, a).toEqual(['loss', 'train', [0, 1, 2], [2.4027, 2, 1.657]]);
+      expect(run!.notes.find((n) => n.startsWith('lines of 2 processes')), a).toContain(`read ${label}'s`);
+    }
+  });
+
+  it('lines two processes glued together in one pipe are cut apart at the second tag', () => {
+    const text = epochs.map((_, e) => `${line('[rank1]: ', e, 0.5)}${line('[rank0]: ', e)}\n`).join('\n');
+    const [run] = read(text);
+    expect(table(run!).train_loss).toEqual(['loss', 'train', [0, 1, 2], [2.4027, 2, 1.657]]);
+    expect(table(run!).val_acc).toEqual(['accuracy', 'val', [0, 1, 2], [0, 0.167, 0.303]]);
+  });
+});

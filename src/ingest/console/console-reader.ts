@@ -20,6 +20,7 @@ import { planCounters, PositionTracker, type OwnPosition, type PlannedTemplate }
 import { lineShape, slotValue, TemplateMiner, tokenize, type Template } from './template-miner.ts';
 import { runsFromLiteral } from '../literal-history.ts';
 import { LiteralBlocks } from './literal-blocks.ts';
+import { processTag, splitAtTags } from './process-tags.ts';
 import { barIdentity, TerminalText } from './terminal-text.ts';
 import { analyseLine, MEASURE_WORDS, type Slot, type TableHeader, type TemplateAnalysis } from './value-names.ts';
 
@@ -138,11 +139,36 @@ export class ConsoleReader {
   private readonly recFlags = new IntColumn();
   private readonly recOffset = new IntColumn();
   private readonly values = new NumberColumn();
+  /** Each record's process tag (an index into `tags`), −1 when its line had none. */
+  private readonly recTag = new IntColumn();
+  /** Process tags seen (`[default0]:`, `(pid=12)`): by key, their index; in index order, what they are. */
+  private readonly tagIds = new Map<string, number>();
+  private readonly tags: Array<{ key: string; label: string; rank: number }> = [];
   /** Whole histories printed as literals (`print(history.history)`), found before the template reader sees lines. */
-  private readonly literals = new LiteralBlocks((text, line) => this.unwrap(text, line));
-  private readonly onLine = (text: string, line: number): void => this.literals.line(text, line, -1);
+  private readonly literals = new LiteralBlocks((text, line, tag) => this.unwrap(text, line, tag));
+  private readonly onLine = (text: string, line: number): void => {
+    const tag = processTag(text);
+    if (!tag) {
+      this.literals.line(text, line, -1);
+      return;
+    }
+    const pieces = splitAtTags(text, tag);
+    if (pieces.length > 1) {
+      for (const piece of pieces) this.onLine(piece, line);
+      return;
+    }
+    let id = this.tagIds.get(tag.key);
+    if (id === undefined) {
+      id = this.tags.length;
+      this.tagIds.set(tag.key, id);
+      this.tags.push({ key: tag.key, label: tag.label, rank: tag.rank });
+    }
+    this.literals.line(text.slice(tag.length), line, id);
+  };
+  /** The process tag of the line being read. */
+  private tag = -1;
   /** A line that ended on a name and its `:` or `=`, waiting to see whether the next line starts with its value. */
-  private held: { text: string; line: number } | null = null;
+  private held: { text: string; line: number; tag: number } | null = null;
   /** Non-blank lines read, and the one the last record (or split-naming line) was: blank lines do not break a block. */
   private seq = 0;
   private lastRecordSeq = -1;
@@ -164,6 +190,7 @@ export class ConsoleReader {
     if (this.held) {
       const h = this.held;
       this.held = null;
+      this.tag = h.tag;
       this.readLine(h.text, h.line);
     }
   }
@@ -172,20 +199,23 @@ export class ConsoleReader {
    * Joins lines wrapped inside a `name: value` pair: Rich wraps a progress bar's metrics at the terminal's width
    * (`val_loss: 0.680 val_acc:` / `0.531 train_loss_epoch: 0.683`), chat clients wrap long pastes.
    */
-  private unwrap(text: string, line: number): void {
+  private unwrap(text: string, line: number, tag: number): void {
     if (this.held) {
       const h = this.held;
       this.held = null;
-      if (STARTS_WITH_VALUE.test(text)) {
-        this.unwrap(`${h.text} ${text.trimStart()}`, h.line);
+      // (A continuation comes from the same process: interleaved ranks do not finish each other's lines.)
+      if (h.tag === tag && STARTS_WITH_VALUE.test(text)) {
+        this.unwrap(`${h.text} ${text.trimStart()}`, h.line, tag);
         return;
       }
+      this.tag = h.tag;
       this.readLine(h.text, h.line);
     }
     if (endsWithName(text)) {
-      this.held = { text, line };
+      this.held = { text, line, tag };
       return;
     }
+    this.tag = tag;
     this.readLine(text, line);
   }
 
@@ -238,6 +268,7 @@ export class ConsoleReader {
     if (!a.ownSplit && !hasOwnPosition(a) && this.lastTrailing && this.seq === this.lastRecordSeq + 1) carry = SPLIT_CODE[this.lastTrailing];
     this.recTemplate.push(templateRef);
     this.recLine.push(line);
+    this.recTag.push(this.tag);
     this.recFlags.push(carry | this.pendingFlags);
     this.pendingFlags = 0;
     this.recOffset.push(this.values.length);
@@ -301,19 +332,54 @@ export class ConsoleReader {
 
   /** The runs read so far; [] when there are no training records. */
   runs(fileName: string): RunLog[] {
+    const { keep, note } = this.oneProcess();
+    const at = (i: number) => (keep ? keep[i]! : i);
     const runs = buildRuns(
       {
-        count: this.recTemplate.length,
-        template: (i) => this.recTemplate.get(i),
-        line: (i) => this.recLine.get(i),
-        flags: (i) => this.recFlags.get(i),
-        value: (i, k) => this.values.get(this.recOffset.get(i) + k),
+        count: keep ? keep.length : this.recTemplate.length,
+        template: (i) => this.recTemplate.get(at(i)),
+        line: (i) => this.recLine.get(at(i)),
+        flags: (i) => this.recFlags.get(at(i)),
+        value: (i, k) => this.values.get(this.recOffset.get(at(i)) + k),
         templateOf: (ref) => this.templateOf(ref),
         physicalLines: this.terminal.lines,
       },
       fileName,
     );
+    if (note && runs.length > 0) runs[0]!.notes.push(note);
     return this.withLiterals(runs, fileName);
+  }
+
+  /**
+   * When the records come from several processes (`[default0]:`, `[default1]:` …), the records of one: the lowest
+   * rank (or the first pid seen) and untagged lines; null when there is one process or none.
+   */
+  private oneProcess(): { keep: Int32Array | null; note: string | null } {
+    const n = this.recTag.length;
+    const counts = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const t = this.recTag.get(i);
+      if (t >= 0) counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
+    if (counts.size < 2) return { keep: null, note: null };
+    const ids = [...counts.keys()];
+    const ranked = ids.filter((t) => this.tags[t]!.rank >= 0).sort((a, b) => this.tags[a]!.rank - this.tags[b]!.rank);
+    const chosen = ranked.length ? ranked[0]! : Math.min(...ids);
+    const keep: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = this.recTag.get(i);
+      if (t === chosen || t < 0) keep.push(i);
+    }
+    const list = ids
+      .sort((a, b) => a - b)
+      .slice(0, 8)
+      .map((t) => `${this.tags[t]!.label} ${counts.get(t)}`)
+      .join(', ');
+    const who = this.tags[chosen]!;
+    const note =
+      `lines of ${counts.size} processes interleaved (records per tag: ${list}${counts.size > 8 ? ' …' : ''}): ` +
+      `read ${who.label}'s (${who.rank >= 0 ? `rank ${who.rank}` : 'the first process seen'}) as the run; the other processes' lines are not read`;
+    return { keep: Int32Array.from(keep), note };
   }
 
   /**
