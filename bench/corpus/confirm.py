@@ -551,16 +551,35 @@ def check_underfitting(run, ref):
     return not (shape and still_improving(shape))
 
 
+def constant_accuracies(run):
+    """What predicting one class for every example scores: each class's share (the majority's, and for the others
+    an even split of the rest), and 1/K. A model stuck on the minority class of circles scores 0.473, not 0.527."""
+    out = {1.0 / run.K}
+    if run.majority:
+        out.add(run.majority)
+        if run.K > 1:
+            out.add((1 - run.majority) / (run.K - 1))
+    return sorted(out)
+
+
+def accuracy_tolerance(run, p, split):
+    """0.03, or two standard errors of an accuracy p measured on that split's examples when that is wider (a
+    validation set of 300 at p = 0.5: ±0.058)."""
+    n = run.rec.get(f'{split}_size') or 0
+    return max(0.03, 2 * math.sqrt(p * (1 - p) / n)) if n > 0 else 0.03
+
+
 def check_stuck(run):
     chance_acc = run.chance_acc()
     cl = run.chance_loss()
     if chance_acc is None:
         return False
-    acc = run.acc_epochs('val') or run.acc_epochs('train')
+    split = 'val' if run.acc_epochs('val') else 'train'
+    acc = run.acc_epochs(split)
     loss = run.val_loss_epochs() or run.train_loss_epochs()
     if acc and len(acc[1]) >= 4:
         a = med(acc[1][len(acc[1]) // 2:])
-        if abs(a - chance_acc) > 0.03:
+        if not any(abs(a - c) <= accuracy_tolerance(run, c, split) for c in constant_accuracies(run)):
             return False
     elif not loss or len(loss[1]) < 4:
         return False
