@@ -167,8 +167,8 @@ const command: BotCommand = {
       const jobs = jobsOf(ctx);
       if (!mayTrain(i, ctx.config.trainRoleId)) refuse(ctx);
       if (!jobId) throw new UserFacingError('This button names no job.');
-      // A custom job's new rate may come from a range test run now (seconds): the click is acknowledged first.
-      const r = await jobs.rerunWithFix(jobId, { requestedBy: i.user.id, channelId: i.channelId }, { beforeRangeTest: () => i.deferReply() });
+      // A job's new rate may come from a range test run now (seconds): the click is acknowledged first.
+      const r = await jobs.rerunWithFix(jobId, { requestedBy: i.user.id, channelId: i.channelId }, { beforeRangeTest: () => i.deferReply(), beforeWaitingForAnotherClick: () => i.deferReply({ flags: MessageFlags.Ephemeral }) });
       if (r.status === 'not-finished') {
         throw new UserFacingError(r.parent ? `Job \`${jobId}\` is ${r.parent.status}: only a finished job's verdict can be rerun with its fix.` : `There is no job \`${jobId}\` any more.`);
       }

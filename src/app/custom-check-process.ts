@@ -7,19 +7,21 @@ import { childModule } from '../child-module.ts';
 import { HEAVY_CHECKS } from './child-slots.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import type { CustomCheckRequest } from './custom-check-child.ts';
-import type { LrFindOutcome, SanityOutcome } from './custom-check.ts';
+import type { JobLrFindOutcome, LrFindOutcome, SanityOutcome } from './custom-check.ts';
 
 export const CUSTOM_CHECK_TIMEOUT_MS = 5 * 60_000;
 
 export class CustomCheckFailed extends Error {}
 
-type Reply = { ok: true; outcome: SanityOutcome | LrFindOutcome } | { ok: false; ingest?: { file: string; line?: number; path?: string; reason: string }; message: string };
+type Outcome = SanityOutcome | LrFindOutcome | JobLrFindOutcome;
 
-export function runCustomCheckInChild(req: CustomCheckRequest, timeoutMs = CUSTOM_CHECK_TIMEOUT_MS): Promise<SanityOutcome | LrFindOutcome> {
+type Reply = { ok: true; outcome: Outcome } | { ok: false; ingest?: { file: string; line?: number; path?: string; reason: string }; message: string };
+
+export function runCustomCheckInChild(req: CustomCheckRequest, timeoutMs = CUSTOM_CHECK_TIMEOUT_MS): Promise<Outcome> {
   return HEAVY_CHECKS.run(() => inChild(req, timeoutMs));
 }
 
-function inChild(req: CustomCheckRequest, timeoutMs: number): Promise<SanityOutcome | LrFindOutcome> {
+function inChild(req: CustomCheckRequest, timeoutMs: number): Promise<Outcome> {
   const { file, execArgv } = childModule(import.meta.url, 'custom-check-child');
   return new Promise((resolve, reject) => {
     const child = fork(file, [], {

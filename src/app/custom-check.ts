@@ -8,7 +8,7 @@ import { IngestError } from '../ingest/ingest-error.ts';
 import type { DataTable } from '../datacheck/table.ts';
 import type { ModelSpec } from '../jobs/custom/model-json.ts';
 import type { SanityLoss, SanityReport } from '../jobs/custom/sanity.ts';
-import type { LrPoint, LrSuggestion, LrVerdict } from '../jobs/custom/lr-find.ts';
+import type { LrPoint, LrSuggestion, LrVerdict, RateOptimizerName } from '../jobs/custom/lr-find.ts';
 
 export interface CustomInputs {
   modelBytes: Uint8Array;
@@ -83,7 +83,17 @@ export interface LrFindOutcome {
   png: Uint8Array | null;
 }
 
-export async function lrFindOf(i: CustomInputs, o: { optimizer?: 'adam' | 'sgd'; steps?: number; planned?: number; chart?: boolean } = {}): Promise<LrFindOutcome> {
+/** The range test of a job's own network and data (a rerun's), run in the check's child. */
+export interface JobLrFindOutcome {
+  kind: 'job-lrfind';
+  backend: string;
+  optimizer: RateOptimizerName;
+  batchSize: number;
+  steps: number;
+  suggestion: LrSuggestion;
+}
+
+export async function lrFindOf(i: CustomInputs, o: { optimizer?: RateOptimizerName; steps?: number; planned?: number; chart?: boolean } = {}): Promise<LrFindOutcome> {
   const b = await buildModelAndData(i);
   const [{ lrFind, judgeRate }, { lrChartSvg }, { rasterise }] = await Promise.all([import('../jobs/custom/lr-find.ts'), import('../jobs/custom/lr-chart.ts'), import('../charts/rasterise.ts')]);
   try {

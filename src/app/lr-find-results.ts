@@ -1,16 +1,15 @@
 /**
- * Learning-rate range tests (lrfind) by what they tested, for "Rerun with fix" (issue 19): when a custom job's
- * checklist blames its rate, the rerun takes the range test's suggested rate for that model and data, from a /lrfind
- * someone ran on the same files, else from a quick range test run for the rerun (in a child process, as /lrfind
- * runs). Kept in the database (RangeTestStore, range-test-store.ts), so a restarted bot, another shard or another
- * process finds what one process ran.
+ * Learning-rate range tests (lrfind) by what they tested, for "Rerun with fix" (issue 19): when a job's checklist
+ * blames its rate, the rerun takes the range test's suggested rate for the job's network, data and optimizer instead
+ * of ÷10 or ×10. For a team's own model, from a /lrfind someone ran on the same files; for any job, from a range
+ * test run earlier for a rerun of the same thing, else from one run now on the job's own setup (job-range-test.ts,
+ * in a child process). Kept in the database (RangeTestStore, range-test-store.ts), so a restarted bot, another shard
+ * or another process finds what one process ran.
  */
 import { createHash } from 'node:crypto';
-import type { CustomJobConfig } from '../jobs/job-config.ts';
+import { isCustomJob, type JobConfig } from '../jobs/job-config.ts';
+import type { RateOptimizerName } from '../jobs/custom/lr-find.ts';
 import type { RangeTestOrigin, RangeTestStore } from './range-test-store.ts';
-
-/** The optimizers the range test runs (a job with another one keeps the ÷10 rule). */
-export type RangeTestOptimizer = 'adam' | 'sgd';
 
 export interface RateSuggestion {
   rate: number;
@@ -18,8 +17,23 @@ export interface RateSuggestion {
   from: 'lrfind' | 'earlier' | 'new';
 }
 
-export function rangeTestKey(modelSha256: string, dataSha256: string, labelColumn: string | null, optimizer: RangeTestOptimizer): string {
+/** The key of a range test of uploaded files (what /lrfind records and a custom job's rerun looks up). */
+export function rangeTestKey(modelSha256: string, dataSha256: string, labelColumn: string | null, optimizer: RateOptimizerName): string {
   return [modelSha256, dataSha256, labelColumn ?? '', optimizer].join(':');
+}
+
+/** Settings that do not change what a range test measures (it sweeps the rate itself, for 100 steps). */
+const NOT_TESTED = new Set(['learningRate', 'epochs', 'shuffle', 'earlyStopping']);
+
+/**
+ * What a job's range test tested: for a team's own model, its files, label column and optimizer (a /lrfind on the same
+ * files counts, whatever the job's other settings); for a preset, the preset and every setting that shapes its
+ * network, data or optimizer.
+ */
+export function rangeTestKeyOf(config: JobConfig): string {
+  if (isCustomJob(config)) return rangeTestKey(config.custom.model.sha256, config.custom.data.sha256, config.custom.labelColumn, config.optimizer);
+  const tested = Object.fromEntries(Object.entries(config).filter(([k]) => !NOT_TESTED.has(k)).sort(([a], [b]) => a.localeCompare(b)));
+  return `preset:${config.preset}:${config.optimizer}:${createHash('sha256').update(JSON.stringify(tested)).digest('hex').slice(0, 32)}`;
 }
 
 export function sha256Of(bytes: Uint8Array): string {
@@ -33,33 +47,21 @@ export async function rememberRangeTest(store: RangeTestStore, key: string, sugg
 }
 
 /**
- * The suggested rate for a custom job's model and data: a stored one, else `run` (a range test on its files) is
- * asked and its answer stored. Null when the job's optimizer is not one the test runs or it suggests none.
+ * The suggested rate for a job (every job's optimizer has a rate): a stored one, else `run` (a range test of the job)
+ * is asked and its answer stored. Null when the test suggests none (the loss never fell).
  */
-export async function suggestedRateFor(config: CustomJobConfig, store: RangeTestStore, run: (optimizer: RangeTestOptimizer) => Promise<number | null>, now: () => number = Date.now): Promise<RateSuggestion | null> {
-  if (config.optimizer !== 'adam' && config.optimizer !== 'sgd') return null;
-  const key = rangeTestKey(config.custom.model.sha256, config.custom.data.sha256, config.custom.labelColumn, config.optimizer);
+export async function suggestedRateFor(config: JobConfig, store: RangeTestStore, run: (config: JobConfig) => Promise<number | null>, now: () => number = Date.now): Promise<RateSuggestion | null> {
+  const key = rangeTestKeyOf(config);
   const known = await store.get(key);
   if (known) return { rate: known.rate, from: known.origin === 'lrfind' ? 'lrfind' : 'earlier' };
-  const rate = await run(config.optimizer);
+  const rate = await run(config);
   await rememberRangeTest(store, key, rate, 'rerun', now());
-  return rate !== null && rate > 0 ? { rate, from: 'new' } : null;
+  return rate !== null && rate > 0 && Number.isFinite(rate) ? { rate, from: 'new' } : null;
 }
 
-/** A range test of a custom job's files in a child process (the default `run` of suggestedRateFor). */
-export async function rangeTestInChild(config: CustomJobConfig, optimizer: RangeTestOptimizer): Promise<number | null> {
-  const [{ runCustomCheckInChild }, { customDataBytes }] = await Promise.all([import('./custom-check-process.ts'), import('../jobs/custom/custom-job.ts')]);
-  const outcome = await runCustomCheckInChild({
-    kind: 'lrfind',
-    optimizer,
-    inputs: {
-      modelBytes: new TextEncoder().encode(config.custom.model.text),
-      modelName: config.custom.model.name,
-      dataBytes: customDataBytes(config.custom),
-      dataName: config.custom.data.name,
-      maxBytes: config.custom.data.maxBytes,
-      labelColumn: config.custom.labelColumn ?? undefined,
-    },
-  });
-  return outcome.kind === 'lrfind' ? outcome.suggestion.suggested : null;
+/** The range test of a job's own setup in a child process (the default `run` of suggestedRateFor). */
+export async function rangeTestInChild(config: JobConfig): Promise<number | null> {
+  const { runCustomCheckInChild } = await import('./custom-check-process.ts');
+  const outcome = await runCustomCheckInChild({ kind: 'job-lrfind', config });
+  return outcome.kind === 'job-lrfind' ? outcome.suggestion.suggested : null;
 }

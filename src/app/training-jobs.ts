@@ -6,9 +6,9 @@ import type { Verdict } from '../domain/verdict.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { jobReportTarget, type JobRecord, type JobStore } from '../store/job-store.ts';
 import { JobQueue, type EnqueueOptions } from '../jobs/job-queue.ts';
-import { isCustomJob, parseJobConfig, type CustomJobConfig, type JobConfig } from '../jobs/job-config.ts';
+import { parseJobConfig, type JobConfig } from '../jobs/job-config.ts';
 import { applyFix, fixChangesRate, type FixChange } from '../jobs/apply-fix.ts';
-import { rangeTestInChild, suggestedRateFor, type RangeTestOptimizer, type RateSuggestion } from './lr-find-results.ts';
+import { rangeTestInChild, rangeTestKeyOf, suggestedRateFor, type RateSuggestion } from './lr-find-results.ts';
 import { MemoryRangeTestStore, type RangeTestStore } from './range-test-store.ts';
 import { diagnose } from '../diagnose/index.ts';
 import type { JobEvent, JobProcessOptions } from '../jobs/run-job-process.ts';
@@ -27,6 +27,14 @@ export type RerunOutcome =
   /** No such job, or it has no finished run to take a verdict from. */
   | { status: 'not-finished'; parent: JobRecord | null }
   | { status: 'nothing-to-fix'; parent: JobRecord };
+
+/** What the face does while a rerun is prepared (a click must be acknowledged within seconds). */
+export interface RerunHooks {
+  /** Before a range test runs (seconds): the click's public answer is deferred. */
+  beforeRangeTest?: () => Promise<unknown>;
+  /** Before this click waits for another click on the same job: its answer (which job that was) is private. */
+  beforeWaitingForAnotherClick?: () => Promise<unknown>;
+}
 
 export type JobWatcher = (e: JobWatchEvent) => void | Promise<void>;
 
@@ -48,10 +56,11 @@ export interface TrainingJobsOptions {
    */
   remotePollMs?: number;
   /**
-   * A learning-rate range test of a custom job's model and data, for a rerun whose fix changes the rate: the rate it
-   * suggests, or null (default: in a child process, as /lrfind runs it; results are kept in `rangeTests`).
+   * A learning-rate range test of a job's network and data with its optimizer, for a rerun whose fix changes the
+   * rate: the rate it suggests, or null (default: in a child process, job-range-test.ts; results are kept in
+   * `rangeTests`).
    */
-  rangeTest?: (config: CustomJobConfig, optimizer: RangeTestOptimizer) => Promise<number | null>;
+  rangeTest?: (config: JobConfig) => Promise<number | null>;
   /**
    * Range tests already run, by model and data (/lrfind's and the reruns'): the database's, so every process sees
    * them (default: this process's memory only).
@@ -79,6 +88,10 @@ export class TrainingJobs {
   private readonly remote = new Map<string, { progress: string; runId: string | null }>();
   private remoteTimer: NodeJS.Timeout | null = null;
   private polling = false;
+  /** Range tests running for reruns, by what they test: reruns of two jobs of the same setup run one. */
+  private readonly rangeTestsRunning = new Map<string, Promise<RateSuggestion | null>>();
+  /** Reruns being prepared, by the job rerun: two clicks at once on one job prepare one. */
+  private readonly reruns = new Map<string, Promise<RerunOutcome>>();
 
   constructor(private readonly opts: TrainingJobsOptions) {
     const run = opts.run ?? runTrainingJob;
@@ -296,21 +309,32 @@ export class TrainingJobs {
    * rerun once: while its rerun is queued, running or finished, asking again answers with that rerun. A rerun that
    * failed, crashed or was cancelled may be tried again.
    */
-  async rerunWithFix(jobId: string, opts: Omit<EnqueueOptions, 'parentJobId'> = {}, hooks: { beforeRangeTest?: () => Promise<unknown> } = {}): Promise<RerunOutcome> {
+  async rerunWithFix(jobId: string, opts: Omit<EnqueueOptions, 'parentJobId'> = {}, hooks: RerunHooks = {}): Promise<RerunOutcome> {
+    // Another click on the same job is being prepared here (its range test may take seconds): this one is told which
+    // job that became, not given a second one.
+    const preparing = this.reruns.get(jobId);
+    if (preparing) {
+      await hooks.beforeWaitingForAnotherClick?.();
+      const first = await preparing;
+      return first.status === 'started' ? { status: 'already', job: first.job, parent: first.parent } : first;
+    }
+    const p = this.prepareRerun(jobId, opts, hooks).finally(() => this.reruns.delete(jobId));
+    this.reruns.set(jobId, p);
+    return p;
+  }
+
+  private async prepareRerun(jobId: string, opts: Omit<EnqueueOptions, 'parentJobId'>, hooks: RerunHooks): Promise<RerunOutcome> {
     const earlier = await this.opts.jobs.liveRerunOf(jobId);
     let fix = await this.fixFor(jobId);
     if (!fix) return { status: 'not-finished', parent: await this.opts.jobs.get(jobId) };
     if (earlier) return { status: 'already', job: earlier, parent: fix.job };
     if (fix.changes.length === 0) return { status: 'nothing-to-fix', parent: fix.job };
-    // A custom job whose fix changes the rate: the range test's rate for its model and data, not a blind ÷10.
+    // A fix that changes the rate (every job's optimizer has one): the range test's rate for the job's network, data
+    // and optimizer, not a blind ÷10. The test runs on the rerun's setup (its other fixes applied; its rate is swept).
     const parentConfig = parseJobConfig(fix.job.config);
     let rangeTest: RateSuggestion | undefined;
-    if (isCustomJob(parentConfig) && fixChangesRate(parentConfig, fix)) {
-      const run = this.opts.rangeTest ?? ((c: CustomJobConfig, o: RangeTestOptimizer) => rangeTestInChild(c, o));
-      const suggestion = await suggestedRateFor(parentConfig, this.rangeTests, async (o) => {
-        await hooks.beforeRangeTest?.();
-        return run(parentConfig, o);
-      }).catch(() => null);
+    if (fixChangesRate(parentConfig, fix)) {
+      const suggestion = await this.rateFor(fix.config, hooks.beforeRangeTest);
       if (suggestion) {
         rangeTest = suggestion;
         fix = { ...fix, ...applyFix(parentConfig, fix.verdict, { suggestedLearningRate: suggestion.rate }) };
@@ -318,6 +342,23 @@ export class TrainingJobs {
     }
     const { job, created } = await this.queue.enqueueRerun(fix.config, { ...opts, parentJobId: jobId });
     return created ? { status: 'started', job, parent: fix.job, changes: fix.changes, ...(rangeTest ? { rangeTest } : {}) } : { status: 'already', job, parent: fix.job };
+  }
+
+  /** The range test's suggestion for a rerun's config; one test at a time per key in this process. */
+  private rateFor(config: JobConfig, beforeRangeTest?: () => Promise<unknown>): Promise<RateSuggestion | null> {
+    const key = rangeTestKeyOf(config);
+    const running = this.rangeTestsRunning.get(key);
+    // A test already running for another click: this click waits for it too, acknowledged first.
+    if (running) return Promise.resolve(beforeRangeTest?.()).then(() => running, () => running);
+    const run = this.opts.rangeTest ?? rangeTestInChild;
+    const p = suggestedRateFor(config, this.rangeTests, async (c) => {
+      await beforeRangeTest?.();
+      return run(c);
+    })
+      .catch(() => null)
+      .finally(() => this.rangeTestsRunning.delete(key));
+    this.rangeTestsRunning.set(key, p);
+    return p;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { CliCommand } from './command.ts';
 import { UsageError } from './usage-error.ts';
 import { checkedBackendOrder } from './train.ts';
 import { readModelAndData } from './sanity.ts';
+import { OPTIMIZER_NAMES as RATE_OPTIMIZERS, type OptimizerName as RateOptimizerName } from '../jobs/job-config.ts';
 
 export const lrfindCommand: CliCommand = {
   name: 'lrfind',
@@ -15,7 +16,7 @@ export const lrfindCommand: CliCommand = {
     data: { type: 'string', valueName: 'FILE', description: 'required: a CSV with a label column, an .npy/.npz, or a zip of image folders' },
     label: { type: 'string', valueName: 'COLUMN', description: 'the CSV column holding the label' },
     lr: { type: 'string', valueName: 'X', description: 'a rate you plan to train with: judged against the test' },
-    optimizer: { type: 'string', valueName: 'O', description: 'adam (default) or sgd' },
+    optimizer: { type: 'string', valueName: 'O', description: `the optimizer you train with: ${RATE_OPTIMIZERS.join(', ')} (default adam)` },
     steps: { type: 'string', valueName: 'N', description: 'steps from 1e-7 to 10 (default 100)' },
     chart: { type: 'string', short: 'o', valueName: 'FILE', description: 'write the loss-vs-rate chart as a PNG' },
     backend: { type: 'string', valueName: 'B', description: 'backend preference, as for train' },
@@ -24,8 +25,8 @@ export const lrfindCommand: CliCommand = {
   async run(ctx, { values }) {
     const planned = values.lr === undefined ? undefined : Number(values.lr);
     if (planned !== undefined && !(planned > 0 && Number.isFinite(planned))) throw new UsageError(`--lr: expected a positive number, got "${String(values.lr)}"`, 'lrfind');
-    const optimizer = values.optimizer ?? 'adam';
-    if (optimizer !== 'adam' && optimizer !== 'sgd') throw new UsageError(`--optimizer: expected adam or sgd, got "${String(optimizer)}"`, 'lrfind');
+    const optimizer = (values.optimizer ?? 'adam') as RateOptimizerName;
+    if (!RATE_OPTIMIZERS.includes(optimizer)) throw new UsageError(`--optimizer: expected one of ${RATE_OPTIMIZERS.join(', ')}, got "${String(optimizer)}"`, 'lrfind');
     const steps = values.steps === undefined ? undefined : Number(values.steps);
     if (steps !== undefined && (!Number.isInteger(steps) || steps < 10 || steps > 2000)) throw new UsageError(`--steps: expected a whole number 10–2000, got "${String(values.steps)}"`, 'lrfind');
     if (values.chart !== undefined && (typeof values.chart !== 'string' || values.chart.trim() === '')) throw new UsageError('--chart: expected the PNG file to write', 'lrfind');

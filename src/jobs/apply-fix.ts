@@ -4,7 +4,8 @@
  * the fault off (the job owns its data, so "normalise the inputs" means exactly that). On a team's own model, the
  * fixes that would change a preset's architecture (activation, batch norm) do not apply (its file decides its
  * layers); the rate, epochs, batch, shuffling, validation, early stopping and dropout before the logits do. Given a
- * learning-rate range test's suggestion (lrfind), a fix of the rate takes that rate instead of ÷10 or ×10.
+ * learning-rate range test's suggestion (lrfind; any job, a preset or a team's own model, whatever its optimizer), a fix
+ * of the rate takes that rate (to three significant digits) instead of ÷10 or ×10.
  */
 import type { Verdict, VerdictItem } from '../domain/verdict.ts';
 import type { Faults, JobConfig } from './job-config.ts';
@@ -42,10 +43,13 @@ export function describeRateChange(before: number, after: number, fromRangeTest:
   return `learning rate ${fmt(before)} → ${fmt(after)}${fromRangeTest ? " (the range test's suggestion)" : ''}`;
 }
 
+/** A range test's rate as a job takes it: three significant digits (the run's name and the answer show it so). */
+const testedRate = (o: FixOptions): number | null => (typeof o.suggestedLearningRate === 'number' && o.suggestedLearningRate > 0 && Number.isFinite(o.suggestedLearningRate) ? Number(o.suggestedLearningRate.toPrecision(3)) : null);
+
 const lowerLr: Fixer = (c, _i, o) => {
   const before = c.learningRate;
-  const suggested = o.suggestedLearningRate;
-  const fromTest = typeof suggested === 'number' && suggested > 0 && suggested < before;
+  const suggested = testedRate(o);
+  const fromTest = suggested !== null && suggested < before;
   c.learningRate = fromTest ? suggested : before / 10;
   return describeRateChange(before, c.learningRate, fromTest);
 };
@@ -59,8 +63,8 @@ const FIXERS: Record<string, Fixer> = {
   exploding_gradients: (c, i, o) => withoutFault(c, 'explodingInit', 'initialisation back to Glorot') ?? lowerLr(c, i, o),
   lr_too_low: (c, _i, o) => {
     const before = c.learningRate;
-    const suggested = o.suggestedLearningRate;
-    const fromTest = typeof suggested === 'number' && suggested > before;
+    const suggested = testedRate(o);
+    const fromTest = suggested !== null && suggested > before;
     c.learningRate = fromTest ? suggested : Math.min(before * 10, 1);
     return c.learningRate === before ? null : describeRateChange(before, c.learningRate, fromTest);
   },

@@ -34,9 +34,13 @@ export const faultsSchema = z
 export type Faults = z.infer<typeof faultsSchema>;
 export const FAULT_NAMES = Object.keys(faultsSchema.shape) as (keyof Faults)[];
 
+/** The optimizers a job trains with; each has a learning rate (the range test sweeps it). */
+export const OPTIMIZER_NAMES = ['adam', 'sgd', 'momentum', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+
 /** Every setting of a job but what it trains: the preset's network and data, or the team's own model and data. */
 const trainingSettings = {
-  optimizer: z.enum(['adam', 'sgd', 'momentum', 'rmsprop']),
+  optimizer: z.enum(OPTIMIZER_NAMES),
   learningRate: z.number().positive(),
   batchSize: z.number().int().min(1),
   epochs: z.number().int().min(1).max(1000),

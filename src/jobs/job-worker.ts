@@ -4,8 +4,8 @@
  */
 import { loadBackend, parseBackendOrder } from './backend.ts';
 import type { StartMessage, WorkerMessage } from './job-messages.ts';
-import { isCustomJob, parseJobConfig } from './job-config.ts';
-import { prepareData } from './prepare-data.ts';
+import { parseJobConfig } from './job-config.ts';
+import { setUpJob } from './job-setup.ts';
 import { trainModel, type TrainOptions } from './train-model.ts';
 import { isIngestError } from '../ingest/ingest-error.ts';
 
@@ -20,15 +20,9 @@ async function run(start: StartMessage): Promise<void> {
   const config = parseJobConfig(start.config);
   const backend = await loadBackend(parseBackendOrder(start.backendOrder ?? process.env.RUNMEDIC_TF_BACKEND));
   void send({ type: 'backend', backend });
-  let data;
-  const options: TrainOptions = {};
-  if (isCustomJob(config)) {
-    // The team's own model and data, from the files the config carries.
-    const [{ setUpCustomJob }, tf] = await Promise.all([import('./custom/custom-job.ts'), import('@tensorflow/tfjs')]);
-    const setup = await setUpCustomJob(tf, config);
-    data = setup.data;
-    options.built = setup.built;
-  } else data = prepareData(config);
+  // The preset's network and data, or the team's own model and data from the files the config carries.
+  const { built, data } = await setUpJob(config);
+  const options: TrainOptions = { built };
   void send({ type: 'data', trainSize: data.train.y.length, valSize: data.val?.y.length ?? 0, notes: data.notes });
   const result = await trainModel(config, data, backend.name, {
     onBatch: (report) => void send({ type: 'batch', report }),

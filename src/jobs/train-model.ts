@@ -17,6 +17,7 @@ import { FlatAdam } from './flat-adam.ts';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.ts';
 import { createGraphStep, networkSpecOf, type GraphStep } from './graph-step/graph-step.ts';
 import { optimizerSpec } from './graph-step/network-spec.ts';
+import { batchTensors } from './job-batches.ts';
 
 export interface EpochReport {
   /** 1-based. */
@@ -90,23 +91,6 @@ function makeOptimizer(config: JobConfig, vars: tf.Variable[]): FlatAdam | tf.Op
     case 'rmsprop':
       return tf.train.rmsprop(o.learningRate, o.decay, 0, o.epsilon);
   }
-}
-
-/** Rows `idx[from..to)` of a dataset as a batch tensor [b, ...inputShape] and one-hot labels [b, K]. */
-function batchTensors(ds: Dataset, idx: Int32Array, from: number, to: number, augment?: (xs: Float32Array, shape: [number, number, number, number]) => Float32Array): { x: tf.Tensor; y: tf.Tensor2D; labels: Int32Array } {
-  const f = ds.featureSize;
-  const b = to - from;
-  const xs = new Float32Array(b * f);
-  const labels = new Int32Array(b);
-  for (let k = 0; k < b; k++) {
-    const i = idx[from + k]!;
-    xs.set(ds.x.subarray(i * f, (i + 1) * f), k * f);
-    labels[k] = ds.y[i]!;
-  }
-  const x = augment && ds.inputShape.length === 3 ? tf.tensor(augment(xs, [b, ...ds.inputShape] as [number, number, number, number]), [b, ...ds.inputShape]) : tf.tensor(xs, [b, ...ds.inputShape]);
-  const oneHot = new Float32Array(b * ds.classes);
-  for (let k = 0; k < b; k++) oneHot[k * ds.classes + labels[k]!] = 1;
-  return { x, y: tf.tensor2d(oneHot, [b, ds.classes]), labels };
 }
 
 /**

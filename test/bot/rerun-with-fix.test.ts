@@ -99,10 +99,11 @@ describe('Rerun with fix', () => {
     expect(await jobStore.liveRerunOf(parent.id)).toBeNull();
   });
 
-  it('queues one fixed job linked to the old one, however many clicks arrive at once', async () => {
+  it('queues one fixed job linked to the old one, however many clicks arrive at once, at the rate a range test of the preset suggests', async () => {
     const t0 = Date.now();
     const clicks = [1, 2].map(() => fake.clickButton({ messageId: verdictMessage.id, customId: `train:rerun:${parent.id}`, user: trainer }));
-    const answers = await Promise.all(clicks.map((c) => fake.answerOf(c, 10_000)));
+    // The range test runs in a child process first (seconds): both clicks are acknowledged, then answered.
+    const answers = await Promise.all(clicks.map((c) => fake.answerOf(c, 40_000)));
     const children = (await jobs.list(50)).filter((j) => j.parentJobId === parent.id);
     expect(children).toHaveLength(1);
     const child = children[0]!;
@@ -113,7 +114,14 @@ describe('Rerun with fix', () => {
     const already = answers.find((a) => a.flags & EPHEMERAL)!;
     show(`clicks answered in ${Date.now() - t0} ms:\n  ${started.content}\n  ${already.content}`);
     expect(started.content).toContain(`as job \`${child.id}\``);
-    expect(started.content).toMatch(/learning rate 30 → 3\b/);
+    // Not a blind ÷10: the rate of the range test of the preset's network and data with its SGD, run for this rerun
+    // (once for both clicks) and kept in the database.
+    const rate = (child.config as { learningRate: number }).learningRate;
+    expect(rate).toBeLessThan(3);
+    expect(rate).toBeGreaterThan(1e-3);
+    expect(started.content).toContain(`learning rate 30 → ${Number(rate.toPrecision(3))} (the range test's suggestion)`);
+    expect(started.content).toContain('(its rate from a range test just run on its model and data)');
+    expect(service.db.prepare("SELECT key, origin FROM lr_find_results").all()).toEqual([{ key: expect.stringMatching(/^preset:blobs:sgd:/), origin: 'rerun' }]);
     expect(already.content).toContain(`already rerun with its fix: job \`${child.id}\``);
     // Naming the clicker does not ping them.
     const edit = fake.requestsOn('PATCH /webhooks/:app/:token/messages/:message').find((r) => String(r.body?.content).includes('reruns job'))!;
@@ -123,13 +131,13 @@ describe('Rerun with fix', () => {
     expect(child).toMatchObject({ parentJobId: parent.id, requestedBy: trainer.user.id, channelId: verdictMessage.channel_id });
     const before = parent.config as Record<string, unknown>;
     const after = child.config as Record<string, unknown>;
-    expect(after.learningRate).toBeCloseTo(3, 12);
+    expect(after.learningRate).toBe(rate);
     const changed = Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]));
     show(`rerun config changes: ${changed.map((k) => `${k}: ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`).join(', ')}`);
     // Only the rate: not raised back by a "too low" finding of the diverged run, no batch norm for its zero gradients,
     // no more epochs for its "still improving" curve.
     expect(changed).toEqual(['learningRate']);
-  }, 30_000);
+  }, 60_000);
 
   it('posts the new checklist and the before/after comparison chart in the old run’s thread when it ends', async () => {
     const t0 = Date.now();
@@ -160,7 +168,7 @@ describe('Rerun with fix', () => {
     expect(embed.image.url).toBe('attachment://compare.png');
     expect(embed.description).toContain(`A = \`${parent.runId}\``);
     expect(embed.description).toContain(`B = \`${child.runId}\``);
-    expect(String(comparison.content)).toMatch(/learning rate 30 → 3\b/);
+    expect(String(comparison.content)).toMatch(/learning rate 30 → [\d.e-]+ \(the range test's suggestion\)/);
     expect(String(comparison.content)).toContain(`A = job \`${parent.id}\`, B = job \`${child.id}\``);
 
     // The progress line lives in the thread too, and ends without its Cancel button.
@@ -200,7 +208,24 @@ describe('Rerun with fix', () => {
     const second = (await jobStore.liveRerunOf('again001'))!;
     expect(second.id).not.toBe(child.id);
     expect(retry.content).toContain(`as job \`${second.id}\``);
+    // The same preset and settings: the range test run for the first rerun, from the database, not run again.
+    expect(retry.content).toContain('(its rate from a range test run earlier for a rerun of the same model and data)');
     await jobs.cancel(second.id);
+  }, 60_000);
+
+  it('an RMSProp job whose rate blew up: the rerun takes the rate of a range test run with RMSProp', async () => {
+    // The diverged run of the first job, as if trained with RMSProp at a rate of 5.
+    await jobStore.enqueue({ id: 'rms00001', config: { ...(parent.config as object), optimizer: 'rmsprop', learningRate: 5 }, requestedBy: trainer.user.id, channelId: verdictMessage.channel_id });
+    await jobStore.update('rms00001', { status: 'finished', runId: parent.runId, context: parent.context, finishedAt: Date.now() });
+    const answer = await fake.answerOf(fake.clickButton({ messageId: verdictMessage.id, customId: 'train:rerun:rms00001', user: trainer }), 40_000);
+    const child = (await jobStore.liveRerunOf('rms00001'))!;
+    const config = child.config as { optimizer: string; learningRate: number };
+    expect(config.optimizer).toBe('rmsprop');
+    expect(config.learningRate).toBeLessThan(0.5);
+    expect(answer.content).toContain(`learning rate 5 → ${Number(config.learningRate.toPrecision(3))} (the range test's suggestion)`);
+    expect(answer.content).toContain('(its rate from a range test just run on its model and data)');
+    expect(service.db.prepare("SELECT key FROM lr_find_results WHERE key LIKE 'preset:blobs:rmsprop:%'").all()).toHaveLength(1);
+    await jobs.cancel(child.id);
   }, 60_000);
 
   it('/diagnose of the job-made run shows the checklist of the job’s own verdict (its measured context)', async () => {

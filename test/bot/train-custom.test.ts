@@ -118,8 +118,8 @@ describe('/train on your own model and data', () => {
     await fake.waitFor(() => fake.channelMessages(thread.id).find((m) => m.attachments.some((a) => a.filename === 'compare.png')), 10_000, 'the comparison');
   }, 60_000);
 
-  it('the declarative spec with the same CSV: a rerun with no earlier /lrfind runs the range test itself', async () => {
-    const job = await jobOf(upload('train', { bytes: new TextEncoder().encode(SPEC), name: 'spec.json' }, { bytes: irisCsv(), name: 'iris.csv' }, [{ name: 'lr', type: 10, value: 5 }, { name: 'epochs', type: 4, value: 10 }, { name: 'seed', type: 4, value: 3 }]));
+  it('the declarative spec with the same CSV and RMSProp: a rerun with no earlier range test runs one itself, with RMSProp', async () => {
+    const job = await jobOf(upload('train', { bytes: new TextEncoder().encode(SPEC), name: 'spec.json' }, { bytes: irisCsv(), name: 'iris.csv' }, [{ name: 'lr', type: 10, value: 5 }, { name: 'epochs', type: 4, value: 10 }, { name: 'seed', type: 4, value: 3 }, { name: 'optimizer', type: 3, value: 'rmsprop' }]));
     const verdict = await verdictOf(job);
     expect(String(verdict.content)).toContain("· the output layer 'dense_2' is linear: its outputs are trained as logits");
     const answer = await fake.answerOf(fake.clickButton({ messageId: verdict.id, customId: `train:rerun:${job.id}`, user: trainer }), 30_000);
@@ -128,6 +128,8 @@ describe('/train on your own model and data', () => {
     expect(lr).toBeLessThan(5);
     expect(String(answer.content)).toContain(`learning rate 5 → ${Number(lr.toPrecision(3))} (the range test's suggestion)`);
     expect(String(answer.content)).toContain('(its rate from a range test just run on its model and data)');
+    expect(parseJobConfig(child.config).optimizer).toBe('rmsprop');
+    expect(service.db.prepare('SELECT key, origin FROM lr_find_results WHERE key LIKE ?').all('%:rmsprop')).toEqual([{ key: expect.stringMatching(/^[0-9a-f]{64}:[0-9a-f]{64}::rmsprop$/), origin: 'rerun' }]);
     // Its training is the previous test's story: stopped, so the next job does not queue behind it.
     await service.jobs.cancel(child.id);
   }, 60_000);

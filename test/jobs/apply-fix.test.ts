@@ -104,4 +104,17 @@ describe('applyFix', () => {
     // Overfitting: early stopping and dropout (before the logits layer) apply to any model.
     expect(applyFix(c, verdict(item('overfitting'))).config).toMatchObject({ earlyStopping: { patience: 3, restoreBestWeights: true }, dropout: 0.3 });
   });
+
+  it('on a preset, whatever its optimizer: the rate from a range test, to three significant digits', () => {
+    for (const optimizer of ['adam', 'sgd', 'momentum', 'rmsprop'] as const) {
+      const c = resolveJobConfig('circles', { optimizer, learningRate: 4 });
+      const r = applyFix(c, verdict(item('divergence'), item('nan_loss')), { suggestedLearningRate: 0.0123456 });
+      expect(r.config).toEqual({ ...c, learningRate: 0.0123 });
+      expect(r.changes).toEqual([{ itemId: 'divergence', description: "learning rate 4 → 0.0123 (the range test's suggestion)" }]);
+    }
+    const slow = resolveJobConfig('spirals', { optimizer: 'momentum', learningRate: 1e-4 });
+    expect(applyFix(slow, verdict(item('lr_too_low', 'warn')), { suggestedLearningRate: 0.0456789 }).config.learningRate).toBe(0.0457);
+    // A suggestion that is no suggestion (NaN, 0) is ignored: ÷10.
+    expect(applyFix(resolveJobConfig('blobs', { learningRate: 2 }), verdict(item('divergence')), { suggestedLearningRate: NaN }).config.learningRate).toBeCloseTo(0.2, 12);
+  });
 });

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { openDatabase } from '../../src/store/database.ts';
 import { SqliteJobStore } from '../../src/store/sqlite-job-store.ts';
 import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
+import { SqliteRangeTestStore } from '../../src/store/sqlite-range-test-store.ts';
 import { TrainingJobs, type JobWatchEvent } from '../../src/app/training-jobs.ts';
 import type { runTrainingJob } from '../../src/app/run-training-job.ts';
 import { resolveJobConfig } from '../../src/jobs/presets.ts';
@@ -58,7 +59,8 @@ describe('TrainingJobs', () => {
     const db = openDatabase(':memory:');
     const runs = new SqliteRunStore(db);
     const store = new SqliteJobStore(db);
-    const jobs = new TrainingJobs({ jobs: store, runs, run: divergingRun });
+    // A range test that suggests nothing (the loss never fell): the rate is divided by 10.
+    const jobs = new TrainingJobs({ jobs: store, runs, run: divergingRun, rangeTest: async () => null });
     const job = await jobs.enqueue(resolveJobConfig('blobs', { learningRate: 0.5, optimizer: 'sgd' }));
     await jobs.queue.idle();
     expect(await jobs.rerunWithFix(job.id)).toMatchObject({ status: 'not-finished', parent: { id: job.id, status: 'cancelled' } });
@@ -79,6 +81,48 @@ describe('TrainingJobs', () => {
     await store.update(calm.id, { status: 'finished', runId: saved!.run.id });
     const r = await jobs.rerunWithFix(calm.id);
     expect(r).toMatchObject({ status: 'nothing-to-fix', parent: { id: calm.id } });
+  });
+
+  it("rerunWithFix takes a range test's rate for any optimizer: one test for clicks at once, stored for the next rerun of the same setup", async () => {
+    const db = openDatabase(':memory:');
+    const runs = new SqliteRunStore(db);
+    const store = new SqliteJobStore(db);
+    const tested: string[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const rangeTest = async (c: { optimizer: string; learningRate: number }) => {
+      tested.push(c.optimizer);
+      await gate;
+      return 0.0123456;
+    };
+    const jobs = new TrainingJobs({ jobs: store, runs, run: divergingRun, rangeTest, rangeTests: new SqliteRangeTestStore(db) });
+    const config = resolveJobConfig('blobs', { learningRate: 0.5, optimizer: 'momentum' });
+    const job = await jobs.enqueue(config);
+    await jobs.queue.idle();
+    await store.update(job.id, { status: 'finished' });
+    await jobs.queue.stop();
+    // Two clicks at once: the first defers its answer and runs the test, the second waits for it, privately.
+    const hooks: string[] = [];
+    const clicks = Promise.all([
+      jobs.rerunWithFix(job.id, {}, { beforeRangeTest: async () => void hooks.push('defer'), beforeWaitingForAnotherClick: async () => void hooks.push('wait') }),
+      jobs.rerunWithFix(job.id, {}, { beforeRangeTest: async () => void hooks.push('defer'), beforeWaitingForAnotherClick: async () => void hooks.push('wait') }),
+    ]);
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    const [first, second] = await clicks;
+    expect(tested).toEqual(['momentum']);
+    expect(hooks.sort()).toEqual(['defer', 'wait']);
+    expect(first).toMatchObject({ status: 'started', rangeTest: { rate: 0.0123456, from: 'new' } });
+    expect(first.status === 'started' && first.changes.map((c) => c.description)).toEqual(["learning rate 0.5 → 0.0123 (the range test's suggestion)"]);
+    expect(second).toMatchObject({ status: 'already', job: { id: first.status === 'started' ? first.job.id : '' } });
+    expect((first.status === 'started' && first.job.config) as { learningRate: number }).toMatchObject({ learningRate: 0.0123, optimizer: 'momentum' });
+
+    // Another job of the same preset and settings (its rate aside): the stored result, no second test.
+    const again = await jobs.enqueue({ ...config, learningRate: 2 });
+    await store.update(again.id, { status: 'finished', runId: (await store.get(job.id))!.runId });
+    const r = await jobs.rerunWithFix(again.id);
+    expect(r).toMatchObject({ status: 'started', rangeTest: { rate: 0.0123456, from: 'earlier' } });
+    expect(tested).toEqual(['momentum']);
   });
 
   it('after a restart: an end nobody watched goes to the first late watcher once; earlier ends are listed apart; a stop is not an end to post', async () => {
