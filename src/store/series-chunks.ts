@@ -90,30 +90,53 @@ export function sharedColumns(rows: readonly StoredSeriesRow[], signatures: Iter
 
 /** Decodes a run's chunks (in series, then seq order) into the columns `sharedColumns` allocated. */
 export function assembleSeries(runId: string, rows: readonly StoredSeriesRow[], columns: Map<number, SeriesColumns>, chunks: Iterable<StoredChunk>): Series[] {
-  const out = rows.map((r) => ({ meta: r, filled: 0, cols: columns.get(r.idx)!, wallTimes: null as Float64Array | null, values: new Float64Array(r.points) }));
-  const byIdx = new Map(out.map((o) => [o.meta.idx, o]));
-  for (const c of chunks) {
-    const o = byIdx.get(c.series_idx!);
-    if (!o) continue;
+  const a = new SeriesAssembler(runId, rows, columns);
+  for (const c of chunks) a.add(c);
+  return a.finish();
+}
+
+/**
+ * assembleSeries one chunk at a time, for chunks that arrive as a stream (PostgreSQL's COPY): each is decoded when
+ * added, so its bytes need not outlive the call.
+ */
+export class SeriesAssembler {
+  private readonly out: { meta: StoredSeriesRow; filled: number; cols: SeriesColumns; wallTimes: Float64Array | null; values: Float64Array }[];
+  private readonly byIdx: Map<number, SeriesAssembler['out'][number]>;
+
+  constructor(
+    private readonly runId: string,
+    rows: readonly StoredSeriesRow[],
+    columns: Map<number, SeriesColumns>,
+  ) {
+    this.out = rows.map((r) => ({ meta: r, filled: 0, cols: columns.get(r.idx)!, wallTimes: null, values: new Float64Array(r.points) }));
+    this.byIdx = new Map(this.out.map((o) => [o.meta.idx, o]));
+  }
+
+  add(c: StoredChunk): void {
+    const o = this.byIdx.get(c.series_idx!);
+    if (!o) return;
     const at = o.filled;
-    if (at + c.n > o.meta.points) throw new Error(`corrupt run ${runId}: series ${o.meta.name} has more points than recorded`);
+    if (at + c.n > o.meta.points) throw new Error(`corrupt run ${this.runId}: series ${o.meta.name} has more points than recorded`);
     if (o.cols.steps.decode) decodeColumnInto(c.steps, c.n, o.cols.steps.array, at);
     if (o.cols.epochs?.decode) decodeColumnInto(c.epochs, c.n, o.cols.epochs.array, at);
     if (c.wall_times) decodeColumnInto(c.wall_times, c.n, (o.wallTimes ??= new Float64Array(o.meta.points).fill(NaN)), at);
     decodeColumnInto(c.vals, c.n, o.values, at);
     o.filled += c.n;
   }
-  return out.map((o) => ({
-    key: o.meta.key,
-    split: o.meta.split as Series['split'],
-    name: o.meta.name,
-    direction: o.meta.direction as Series['direction'],
-    cadence: o.meta.cadence as Series['cadence'],
-    steps: o.cols.steps.array,
-    epochs: o.cols.epochs?.array ?? null,
-    wallTimes: o.wallTimes,
-    values: o.values,
-  }));
+
+  finish(): Series[] {
+    return this.out.map((o) => ({
+      key: o.meta.key,
+      split: o.meta.split as Series['split'],
+      name: o.meta.name,
+      direction: o.meta.direction as Series['direction'],
+      cadence: o.meta.cadence as Series['cadence'],
+      steps: o.cols.steps.array,
+      epochs: o.cols.epochs?.array ?? null,
+      wallTimes: o.wallTimes,
+      values: o.values,
+    }));
+  }
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
- * COPY FROM STDIN (binary) as the PostgreSQL run store writes an ingest's chunks (src/store/pg/pg-copy.ts): the rows
- * come back as written, and a COPY that fails part way (the server refuses a row, the rows cannot be produced, the
+ * Binary COPY as the PostgreSQL run store writes an ingest's chunks and reads a run back (src/store/pg/pg-copy.ts):
+ * the rows come back as written, and a COPY that fails part way (the server refuses a row, the rows cannot be produced, the
  * connection is cut) rejects with that error, leaves nothing behind, and the connection (or the pool) is usable after.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { binaryCopyMessages, copyFrom, type CopyField } from '../../src/store/pg/pg-copy.ts';
+import { BinaryCopyReader, binaryCopyMessages, copyFrom, copyTo, readInt4, type CopyField } from '../../src/store/pg/pg-copy.ts';
 import { openPgPool, type PgPool } from '../../src/store/pg/pg-database.ts';
 import { PgRunStore } from '../../src/store/pg/pg-run-store.ts';
 import { postgresAvailable } from '../support/pg-cluster.ts';
@@ -35,6 +35,35 @@ describe('binaryCopyMessages', () => {
   });
 });
 
+describe('BinaryCopyReader', () => {
+  const fields = (f: CopyField) => (f === null ? null : typeof f === 'number' ? Buffer.from([f >>> 24, (f >>> 16) & 255, (f >>> 8) & 255, f & 255]) : Buffer.from(f));
+  const written: CopyField[][] = [['a', 1, null], [null, -7, new Uint8Array(40_000).fill(3)], ['ü', 2 ** 31 - 1, new Uint8Array(0)]];
+  const stream = Buffer.concat([...binaryCopyMessages(written)].map((m) => m.subarray(5)));
+
+  it('reads the rows back however the stream is cut into pieces', () => {
+    for (const cuts of [[], [1], [5, 18, 19, 20, 21], [stream.length - 1], Array.from({ length: 200 }, (_, i) => i * 211)]) {
+      const rows: (Buffer | null)[][] = [];
+      const reader = new BinaryCopyReader((r) => rows.push(r.map((f) => (f === null ? null : Buffer.from(f)))));
+      let from = 0;
+      for (const at of [...cuts.filter((c) => c < stream.length), stream.length]) {
+        reader.push(stream.subarray(from, at));
+        from = at;
+      }
+      reader.end();
+      const hex = (r: (Buffer | null)[]) => r.map((f) => f?.toString('hex') ?? null);
+      expect(rows.map(hex)).toEqual(written.map((r) => hex(r.map(fields))));
+      expect(readInt4(rows[1]![1]!)).toBe(-7);
+    }
+  });
+
+  it('refuses a stream without header or trailer', () => {
+    expect(() => new BinaryCopyReader(() => undefined).push(Buffer.from('COPY 1 2 3 4 5 6 7 8 9 10 11 12 13'))).toThrow(/no header/);
+    const reader = new BinaryCopyReader(() => undefined);
+    reader.push(stream.subarray(0, stream.length - 2));
+    expect(() => reader.end()).toThrow(/truncated/);
+  });
+});
+
 describe.runIf(postgresAvailable())('COPY FROM STDIN on PostgreSQL', { timeout: 60_000 }, () => {
   const open: { end(): Promise<void> }[] = [];
   afterEach(async () => {
@@ -60,6 +89,30 @@ describe.runIf(postgresAvailable())('COPY FROM STDIN on PostgreSQL', { timeout: 
     expect([back[0]!.s, back[0]!.i, back[0]!.b!.equals(big)]).toEqual(['big', -1, true]);
     const asWritten = (r: { s: string | null; i: number; b: Buffer | null }) => [r.s, r.i, r.b === null ? null : r.b.toString('hex')];
     expect(back.slice(1).map(asWritten)).toEqual(written.slice(0, -1).map((w) => asWritten({ s: w[0] as string | null, i: w[1] as number, b: w[2] as Buffer | null })));
+  });
+
+  it('reads rows back with COPY TO STDOUT as they arrive; an error reading them rejects and leaves the connection usable', async () => {
+    const c = await client();
+    const big = Buffer.alloc(3 << 20, 0xcd);
+    await copyFrom(c, 'COPY t (s, i, b) FROM STDIN (FORMAT binary)', binaryCopyMessages([...rows(5_000), ['big', 5_000, big]]));
+    const back: [string | null, number, string | null][] = [];
+    let bigBack: Buffer | null = null;
+    const n = await copyTo(c, 'COPY (SELECT s, i, b FROM t ORDER BY i) TO STDOUT (FORMAT binary)', ([s, i, b]) => {
+      const k = readInt4(i!);
+      if (k === 5_000) bigBack = Buffer.from(b!);
+      else back.push([s === null ? null : s.toString('utf8'), k, b === null ? null : b.toString('hex')]);
+    });
+    expect(n).toBe(5_001);
+    expect(bigBack!.equals(big)).toBe(true);
+    expect(back).toEqual(rows(5_000).map(([s, i, b]) => [s, i, b === null ? null : Buffer.from(b as Uint8Array).toString('hex')]));
+    await expect(
+      copyTo(c, 'COPY (SELECT s, i, b FROM t ORDER BY i) TO STDOUT (FORMAT binary)', ([, i]) => {
+        if (readInt4(i!) === 100) throw new Error('row 100 is unreadable');
+      }),
+    ).rejects.toThrow('row 100 is unreadable');
+    expect((await c.query('SELECT COUNT(*)::int AS n FROM t')).rows[0].n).toBe(5_001);
+    await expect(copyTo(c, 'COPY (SELECT nope FROM t) TO STDOUT (FORMAT binary)', () => undefined)).rejects.toThrow(/nope/);
+    expect((await c.query('SELECT 1 AS one')).rows[0].one).toBe(1);
   });
 
   it('rejects with the server error when it refuses a row part way, keeps nothing and the connection usable', async () => {

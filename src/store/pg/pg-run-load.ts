@@ -3,8 +3,9 @@
  * column (series logged together share them), told apart by their small arithmetic blobs without loading large ones.
  */
 import type { Series } from '../../domain/run.ts';
-import { assembleSeries, assembleSince, sharedColumns, type StoredChunk, type StoredSeriesRow } from '../series-chunks.ts';
-import type { Queryable } from './pg-database.ts';
+import { assembleSince, SeriesAssembler, sharedColumns, type StoredChunk, type StoredSeriesRow } from '../series-chunks.ts';
+import { copyTo, readInt4 } from './pg-copy.ts';
+import type { PgClient, Queryable } from './pg-database.ts';
 
 interface SigRow {
   series_idx: number;
@@ -16,7 +17,7 @@ interface SigRow {
   e_null: boolean;
 }
 
-export async function loadSeries(c: Queryable, runId: string): Promise<Series[]> {
+export async function loadSeries(c: PgClient, runId: string): Promise<Series[]> {
   const rows = (await c.query<StoredSeriesRow>('SELECT idx, key, split, name, direction, cadence, points FROM series WHERE run_id = $1 ORDER BY idx', [runId])).rows;
   const sigs = await c.query<SigRow>(
     `SELECT series_idx, n,
@@ -26,15 +27,22 @@ export async function loadSeries(c: Queryable, runId: string): Promise<Series[]>
     [runId],
   );
   const columns = sharedColumns(rows, sigs.rows.map((r) => ({ series_idx: r.series_idx, n: r.n, s: r.s, sBig: r.s_big, e: r.e, eBig: r.e_big, eNull: r.e_null })));
-  // Only the columns that are decoded are fetched: a shared steps array is filled once.
-  const decoded = (pick: (idx: number) => boolean | undefined) => rows.filter((r) => pick(r.idx)).map((r) => r.idx);
-  const chunks = await c.query<StoredChunk & { series_idx: number }>(
-    `SELECT series_idx, n, CASE WHEN series_idx = ANY($2::int[]) THEN steps END AS steps,
-            CASE WHEN series_idx = ANY($3::int[]) THEN epochs END AS epochs, wall_times, vals
-     FROM chunks WHERE run_id = $1 ORDER BY series_idx, seq`,
-    [runId, decoded((i) => columns.get(i)!.steps.decode), decoded((i) => columns.get(i)!.epochs?.decode)],
+  // Only the columns that are decoded are fetched: a shared steps array is filled once. A binary COPY (pg-copy.ts):
+  // the blobs come as bytes, not hex text. COPY takes no parameters: the run id is escaped, the indexes are integers.
+  const decoded = (pick: (idx: number) => boolean | undefined) => `'{${rows.filter((r) => pick(r.idx)).map((r) => r.idx).join(',')}}'::int[]`;
+  const assembler = new SeriesAssembler(runId, rows, columns);
+  await copyTo(
+    c,
+    `COPY (SELECT series_idx, n, CASE WHEN series_idx = ANY(${decoded((i) => columns.get(i)!.steps.decode)}) THEN steps END AS steps,
+            CASE WHEN series_idx = ANY(${decoded((i) => columns.get(i)!.epochs?.decode)}) THEN epochs END AS epochs, wall_times, vals
+     FROM chunks WHERE run_id = ${c.escapeLiteral(runId)} ORDER BY series_idx, seq) TO STDOUT (FORMAT binary)`,
+    // Decoded as each row arrives: the bytes are the connection's buffer.
+    ([idx, n, steps, epochs, wallTimes, vals]) => {
+      if (!vals) throw new Error(`corrupt run ${runId}: a chunk without values`);
+      assembler.add({ series_idx: readInt4(idx!), n: readInt4(n!), steps: steps ?? null, epochs: epochs ?? null, wall_times: wallTimes ?? null, vals });
+    },
   );
-  return assembleSeries(runId, rows, columns, chunks.rows);
+  return assembler.finish();
 }
 
 /**
