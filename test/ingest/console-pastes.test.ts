@@ -87,3 +87,67 @@ describe('lines of several processes', () => {
     expect(table(run!).val_acc).toEqual(['accuracy', 'val', [0, 1, 2], [0, 0.167, 0.303]]);
   });
 });
+
+describe("tables aligned under a header (pandas' DataFrame print)", () => {
+  // Printed by pandas 3.0 (print(pd.DataFrame(history.history))).
+  const frame = [
+    '     loss  accuracy  val_loss  val_accuracy',
+    '0  2.4027    0.0389    2.5000        0.0000',
+    '1  2.0000    0.2000    2.0831        0.1668',
+    '2  1.6570    0.3372    1.7417        0.3033',
+  ].join('\n');
+  const want = {
+    loss: ['loss', 'train', [0, 1, 2], [2.4027, 2, 1.657]],
+    accuracy: ['accuracy', 'train', [0, 1, 2], [0.0389, 0.2, 0.3372]],
+    val_loss: ['loss', 'val', [0, 1, 2], [2.5, 2.0831, 1.7417]],
+    val_accuracy: ['accuracy', 'val', [0, 1, 2], [0, 0.1668, 0.3033]],
+  };
+
+  it('each column under its header name, the index column as the epoch', () => {
+    const [run] = read(frame);
+    expect(table(run!)).toEqual(want);
+    expect(run!.notes).toContain("a table's unnamed first column (a DataFrame's index) read as the epoch");
+  });
+
+  it('the same when the header does not sit over its columns (pasted, re-indented), and with index numbers of another width', () => {
+    const shifted = ['    loss  accuracy  val_loss  val_accuracy', '0   2.4027  0.0389  2.5000  0.0000', '1   2.0000  0.2000  2.0831  0.1668', '2   1.6570  0.3372  1.7417  0.3033'].join('\n');
+    expect(table(read(shifted)[0]!)).toEqual(want);
+  });
+
+  it("rows elided with '..' keep their epochs from the index; a '[80 rows x 4 columns]' footer ends the table", () => {
+    const long = [
+      '        loss  accuracy  val_loss  val_accuracy',
+      '0   2.402687  0.038925  2.500000      0.000000',
+      '1   2.000029  0.199988  2.083081      0.166768',
+      '..       ...       ...       ...           ...',
+      '78  0.180873  0.927651  0.422845      0.830862',
+      '79  0.152065  0.939174  0.431453      0.827419',
+      '',
+      '[80 rows x 4 columns]',
+      '12  34  56  78',
+    ].join('\n');
+    const [run] = read(long);
+    expect(table(run!).val_loss).toEqual(['loss', 'val', [0, 1, 78, 79], [2.5, 2.083081, 0.422845, 0.431453]]);
+  });
+
+  it("columns elided with '...', a frame wrapped into blocks with '\\', and a named index", () => {
+    const elided = ['       loss  accuracy  ...  val_accuracy  learning_rate', '0  2.000000  0.000000  ...      0.000000          0.003', '1  1.975949  0.012658  ...      0.011392          0.003', '2  1.951899  0.025316  ...      0.022785          0.003'].join('\n');
+    const [run] = read(elided);
+    expect(Object.keys(table(run!))).toEqual(['loss', 'accuracy', 'val_accuracy', 'learning_rate']);
+    expect(table(run!).val_accuracy![3]).toEqual([0, 0.011392, 0.022785]);
+    expect(run!.notes).toContain("a table printed with '...' for columns it left out (pandas' display width): only the columns shown are read");
+    const wrapped = ['     loss  accuracy  top3  val_loss  \\', '0  2.4000    0.0389   0.1    2.5000   ', '1  2.0000    0.2000   0.2    2.0831   ', '', '   val_top3  learning_rate  ', '0       0.2          0.001  ', '1       0.3          0.001  '].join('\n');
+    expect(table(read(wrapped)[0]!)).toMatchObject({ val_loss: ['loss', 'val', [0, 1], [2.5, 2.0831]], val_top3: ['top3', 'val', [0, 1], [0.2, 0.3]], learning_rate: ['lr', 'train', [0, 1], [0.001, 0.001]] });
+    const named = ['       loss  val_loss', 'epoch                ', '0       1.0       1.1', '1       0.8       NaN', '2       0.7       0.9'].join('\n');
+    expect(table(read(named)[0]!).val_loss![3]).toEqual([1.1, 0.9]);
+  });
+
+  it("a frame of the Trainer's log dicts: its NaN cells are empty cells, not NaN losses; its epoch and step columns place the rows", () => {
+    const logs = ['   loss  learning_rate  epoch  step  eval_loss', '0  0.69          0.004    0.4     4        NaN', '1   NaN            NaN    1.0    10        0.6', '2  0.50          0.003    1.4    14        NaN', '3   NaN            NaN    2.0    20        0.5'].join('\n');
+    const [run] = read(logs);
+    expect(table(run!)).toEqual({ loss: ['loss', 'train', [4, 14], [0.69, 0.5]], learning_rate: ['lr', 'train', [4, 14], [0.004, 0.003]], eval_loss: ['loss', 'val', [10, 20], [0.6, 0.5]] });
+    // A NaN a run diverged into is kept: nothing follows it.
+    const diverged = ['   loss  val_loss', '0  0.9       1.0', '1  5.2       8.1', '2  NaN       NaN', '3  NaN       NaN'].join('\n');
+    expect(table(read(diverged)[0]!).loss![3]).toEqual([0.9, 5.2, NaN, NaN]);
+  });
+});

@@ -237,6 +237,7 @@ export class ConsoleReader {
       t.count++;
     } else t = this.miner.add(shape.key, text, line);
     if (!t) return;
+    if (t.analysis.endsTable && shape.slots.length > 0) this.header = null;
     if (shape.slots.length === 0 || !t.analysis.stored) {
       if (shape.slots.length === 0 && t.analysis.contextSplit) {
         // `evaluate:dev`, `Validating…`: a short line naming a split sets it for the value lines right after.
@@ -809,12 +810,23 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     }
     let redraws = 0;
     const finalName = (acc: SeriesAcc) => (acc.cadence === 'epoch' && cadencesOf.get(acc.canon)!.size > 1 ? `${acc.canon}_epoch` : acc.canon);
+    const sparse: string[] = [];
     for (const acc of accs) {
       // The same name at both cadences (per batch and at the epoch's end): the epoch-level one is `<name>_epoch`.
       const raw = finalName(acc);
-      builder.addColumn(raw, acc.steps.toArray(), acc.values.toArray(), acc.epochs.toArray(), null, acc.cadence);
+      let [steps, values, epochs] = [acc.steps.toArray(), acc.values.toArray(), acc.epochs.toArray()];
+      // A table column with NaN between values (a DataFrame of the Trainer's log dicts: eval rows have no loss) has
+      // empty cells, not NaN losses: a NaN a run diverged into is never followed by a number.
+      if (acc.namedBy === 'header' && nanThenNumber(values)) {
+        const keep = (_: number, i: number) => !Number.isNaN(values[i]!);
+        [steps, epochs, values] = [steps.filter(keep), epochs.filter(keep), values.filter(keep)];
+        sparse.push(raw);
+      }
+      if (values.length === 0) continue;
+      builder.addColumn(raw, steps, values, epochs, null, acc.cadence);
       redraws += acc.purged;
     }
+    if (sparse.length) notes.push(`NaN cells between values of table columns read as empty, not as NaN values: ${sparse.slice(0, 8).join(', ')}${sparse.length > 8 ? ' …' : ''}`);
     const series = dropDuplicateSeries(builder.build('epoch', notes));
     if (series.length === 0) continue;
     notes.unshift(describeRead(r, snap, runs.filter((x) => x.series.size > 0).length > 1 ? null : snap.physicalLines));
@@ -823,6 +835,9 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     if (percentNames.size) notes.push(`values written with % read as fractions: ${[...percentNames].slice(0, 6).join(', ')}`);
     if (redraws > 0) notes.push(`${redraws} point(s) logged again at the same or an earlier position (progress-bar redraws, rollbacks): the later value kept`);
     if (r.ordinal) notes.push('no epoch or step counter found: records numbered in file order from 0');
+    const tables = [...r.templates.keys()].map((ref) => snap.templateOf(ref).analysis.table).filter((x) => x !== undefined);
+    if (tables.some((x) => x.index)) notes.push("a table's unnamed first column (a DataFrame's index) read as the epoch");
+    if (tables.some((x) => x.elided)) notes.push("a table printed with '...' for columns it left out (pandas' display width): only the columns shown are read");
     out.push({ name: out.length === 0 ? base : `${base} (run ${out.length + 1})`, format: 'console_text', series, notes, meta: { reader: 'console' } });
     RUN_FIRST_LINE.set(out[out.length - 1]!, r.firstLine);
   }
@@ -884,6 +899,16 @@ function countsUp(v: Float64Array): boolean {
     }
   }
   return distinct >= 2;
+}
+
+/** Some NaN comes before a number. */
+function nanThenNumber(v: Float64Array): boolean {
+  let nan = false;
+  for (let i = 0; i < v.length; i++) {
+    if (Number.isNaN(v[i]!)) nan = true;
+    else if (nan) return true;
+  }
+  return false;
 }
 
 /** A progress bar's line (`40%|████`, `━━━━`). */

@@ -41,7 +41,8 @@ export interface Slot {
 /** A table's header row: the column names and where they sit. */
 export interface TableHeader {
   id: number;
-  cells: Array<{ name: string; start: number; end: number }>;
+  /** `elided`: pandas' `...` column, standing for columns it did not print. */
+  cells: Array<{ name: string; start: number; end: number; elided?: boolean }>;
   /** `|`-separated (markdown, Rich) rather than aligned with blanks. */
   piped: boolean;
   /** A per-class table (`Class Images Instances P R mAP50`): its first row after the header holds the overall results. */
@@ -66,8 +67,10 @@ export interface TemplateAnalysis {
   restatement: boolean;
   /** A short line without numbers that names a split (`evaluate:dev`): the split of the value lines after it. */
   contextSplit: Split | null;
-  /** The header row of a table that is not read (`| category | AP | category | AP |`): it ends the table before it. */
+  /** The header row of a table that is not read (`| category | AP | category | AP |`), or pandas' `[80 rows x 7 columns]`: it ends the table before it. */
   endsTable: boolean;
+  /** A row read under a header: whether its index column was read as the epoch, and whether the header left columns out (`...`). */
+  table?: { index: boolean; elided: boolean };
 }
 
 const SPLIT_WORDS: Record<string, Split> = {
@@ -117,6 +120,10 @@ const RESTATEMENT_START = /^(sav(e|ed|ing)|checkpoint|best|new best|improved|ear
 const PREFIX_WORD = /^(info|warning|warn|debug|error|critical|notice|trace|fatal|[IWEFD]\d{4}|__main__|root|main)$/i;
 
 let headerIds = 0;
+/** pandas' footer under a frame it shortened: `[80 rows x 7 columns]`. */
+const TABLE_FOOTER = /^\s*\[\d+ rows x \d+ columns\]\s*$/;
+/** The name namesFromHeader gives an unnamed integer left of a table's first column: the row's index (pandas). */
+export const INDEX_COLUMN = '\u0000index';
 /** Most numbers a line may have for them to be named (see analyseLine). */
 const MAX_NAMED_SLOTS = 200;
 /** How far back (in tokens) a look for an enclosing `@[` goes. */
@@ -135,6 +142,7 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
   const slots: Slot[] = nums.map((t) => ({ role: 'ignore', name: '', canon: '', percent: false, total: -1, ratio: false, afterBracket: false, namedBy: 'none', weak: false, decimal: /^[-+]?\d*\.\d/.test(t.text) }));
   const restatement = isRestatement(tokens);
   if (many) return { slots, trailingSplit: null, ownSplit: false, header: null, restatement: false, contextSplit: null, endsTable: false };
+  if (TABLE_FOOTER.test(text)) return { slots, trailingSplit: null, ownSplit: false, header: null, restatement: false, contextSplit: null, endsTable: true };
   const ownHeader = nums.length === 0 || onlyProgressNumbers(tokens) ? detectHeader(tokens, text) : null;
   if (ownHeader) return { slots, trailingSplit: null, ownSplit: false, header: ownHeader, restatement: false, contextSplit: null, endsTable: false };
 
@@ -192,6 +200,16 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
     let words: string[] | null = null;
     let namedBy: Slot['namedBy'] = 'none';
     const hdr = headerNames?.get(tok.slot!);
+    if (hdr === INDEX_COLUMN) {
+      // The frame's index: the epoch, unless a column places the rows itself (`epoch`, `step`).
+      if (!header!.cells.some((c) => !c.elided && isPosition(c.name))) {
+        slot.role = 'epoch';
+        slot.name = 'index';
+        slot.canon = 'epoch';
+        slot.namedBy = 'header';
+      }
+      continue;
+    }
     if (hdr !== undefined) {
       // A per-class table (`Class Images Instances P R mAP50`, YOLO's validation) holds evaluation results.
       const cell = hdr.split(/\s+/);
@@ -302,6 +320,7 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
     restatement,
     contextSplit: nums.length === 0 ? contextSplitOf(tokens) : null,
     endsTable: nums.length === 0 && /^\s*[|│┃║]\s*[\p{L}#_]/u.test(text) && /[|│┃║].*[|│┃║]/.test(text),
+    table: headerNames ? { index: slots.some((x) => x.name === 'index' && x.role === 'epoch' && x.namedBy === 'header'), elided: header!.cells.some((c) => c.elided) } : undefined,
   };
 }
 
@@ -712,21 +731,41 @@ function detectHeader(tokens: Token[], text: string): TableHeader | null {
     }
     flush();
   }
-  if (cells.length < 3) return null;
-  const names = cells.map((c) => headerCellName(c.name));
+  // pandas ends a header it continues in a second block with ` \`, and writes `...` for the columns it leaves out.
+  if (!piped && cells.length && cells[cells.length - 1]!.name === '\\') cells.pop();
+  const shown = cells.filter((c) => c.name !== '...');
+  const elided = shown.length < cells.length;
+  if (shown.length < 2 || (shown.length < 3 && !piped && !shown.every((c) => isMeasureOrPosition(c.name)))) return null;
+  if (cells.length < 3 && !elided && shown.length < 2) return null;
+  const names = cells.map((c) => (c.name === '...' ? '...' : headerCellName(c.name)));
   if (names.some((n) => n === null)) return null;
   // `| category | AP | category | AP |`: a listing in several columns, not a row of measurements.
-  if (new Set(names.map((n) => n!.toLowerCase())).size < names.length) return null;
+  if (new Set(names.filter((n) => n !== '...').map((n) => n!.toLowerCase())).size < names.length - (cells.length - shown.length)) return null;
   if (!piped && cells.some((c) => /\s/.test(c.name))) return null;
   const canon = names.map((n) => canonicalName(n!.split(/\s+/)).canon);
-  if (!canon.some((c) => MEASURE_WORDS.test(c) || EPOCH_NAMES.test(stripSplit(c)) || STEP_NAMES.test(stripSplit(c)))) return null;
-  const isPosition = (n: string) => {
-    const c = stripSplit(canonicalName(n.split(/\s+/)).canon);
-    return EPOCH_NAMES.test(c) || STEP_NAMES.test(c);
-  };
+  if (!canon.some((c) => MEASURE_WORDS.test(c) || EPOCH_NAMES.test(stripSplit(c)) || STEP_NAMES.test(stripSplit(c))) && !names.some((n) => n !== '...' && isMeasureOrPosition(n!))) return null;
   // `| Epoch | Training Loss | Validation Loss | Accuracy |` (the transformers notebook table): Accuracy is the evaluation's.
   const evaluated = new Set([...evaluatedColumns(names as string[], isPosition)].map((k) => names[k]!));
-  return { id: ++headerIds, cells: cells.map((c, k) => ({ ...c, name: names[k]! })), piped, perClass: /^(class|classes|category|categories)$/i.test(names[0]!), evaluated };
+  return {
+    id: ++headerIds,
+    cells: cells.map((c, k) => (names[k] === '...' ? { ...c, name: '...', elided: true } : { ...c, name: names[k]! })),
+    piped,
+    perClass: /^(class|classes|category|categories)$/i.test(names[0]!),
+    evaluated,
+  };
+}
+
+/** A header cell that names a position (`epoch`, `Step`). */
+function isPosition(cell: string): boolean {
+  const c = stripSplit(canonicalName(cell.split(/\s+/)).canon);
+  return EPOCH_NAMES.test(c) || STEP_NAMES.test(c);
+}
+
+/** A header cell that names a measurement or a position (`loss`, `val_acc`, `epoch`). */
+function isMeasureOrPosition(cell: string): boolean {
+  const c = canonicalName(cell.split(/\s+/)).canon;
+  const key = normaliseMetricName(c).key;
+  return MEASURE_WORDS.test(c) || /^top-?\d+/.test(key) || key === 'lr' || EPOCH_NAMES.test(stripSplit(c)) || STEP_NAMES.test(stripSplit(c));
 }
 
 /** `Box(P` → `P`, `mAP50-95)` → `mAP50-95`, `Train Loss` → itself; null for a cell that is not a name. */
@@ -765,6 +804,21 @@ function namesFromHeader(tokens: Token[], header: TableHeader): Map<number, stri
       }
     }
     return out.size ? out : null;
+  }
+  // A row with a value for every column shown, in order (pandas' DataFrame print, whose header may not sit right above
+  // its values when pasted), maybe after an unnamed integer left of the first column: the frame's index.
+  const cells = header.cells.filter((c) => !c.elided);
+  const vals = nums.filter((t) => !isTotal(tokens, tokens.indexOf(t)));
+  const indexed = vals.length === cells.length + 1 && /^\d+$/.test(vals[0]!.text) && vals[0]!.end <= cells[0]!.start;
+  if (vals.length >= 2 && (vals.length === cells.length || indexed)) {
+    const first = indexed ? 1 : 0;
+    // Only when the values keep the columns' order (each starts after the previous column's start).
+    const ordered = cells.every((c, k) => k === 0 || vals[first + k]!.start > cells[k - 1]!.start);
+    if (ordered) {
+      if (indexed) out.set(vals[0]!.slot!, INDEX_COLUMN);
+      cells.forEach((c, k) => out.set(vals[first + k]!.slot!, c.name));
+      return out;
+    }
   }
   // Aligned: every row token (a number, `n/N` taken as one, or a word) must sit under a header cell.
   let aligned = 0;
