@@ -151,3 +151,15 @@ describe("tables aligned under a header (pandas' DataFrame print)", () => {
     expect(table(read(diverged)[0]!).loss![3]).toEqual([0.9, 5.2, NaN, NaN]);
   });
 });
+
+describe('values wrapped in reprs', () => {
+  it("trainer.callback_metrics printed each epoch: {'val_loss': tensor(0.6998), …}, and NumPy 2's np.float64(…)", () => {
+    const text = [0.6998, 0.68, 0.6598].map((v, e) => `{'val_loss': tensor(${v.toFixed(4)}), 'train_loss': tensor(${(v + 0.02).toFixed(4)}, grad_fn=<MeanBackward0>), 'acc': np.float64(0.${5 + e})}`).join('\n');
+    const [run] = read(text);
+    expect(table(run!)).toEqual({
+      val_loss: ['loss', 'val', [0, 1, 2], [0.6998, 0.68, 0.6598]],
+      train_loss: ['loss', 'train', [0, 1, 2], [0.7198, 0.7, 0.6798]],
+      acc: ['accuracy', 'train', [0, 1, 2], [0.5, 0.6, 0.7]],
+    });
+  });
+});

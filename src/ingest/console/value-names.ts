@@ -120,6 +120,8 @@ const RESTATEMENT_START = /^(sav(e|ed|ing)|checkpoint|best|new best|improved|ear
 const PREFIX_WORD = /^(info|warning|warn|debug|error|critical|notice|trace|fatal|[IWEFD]\d{4}|__main__|root|main)$/i;
 
 let headerIds = 0;
+/** Reprs that wrap a number: torch's `tensor(…)`, NumPy 2's `np.float32(…)`, `Decimal(…)`, JAX's `Array(…)`. */
+const VALUE_WRAPPERS = /^(?:(?:torch|np|numpy|jnp|jax\.numpy)\.)?(?:tensor|Tensor|float16|float32|float64|bfloat16|int32|int64|array|Array|Decimal|float)$/;
 /** pandas' footer under a frame it shortened: `[80 rows x 7 columns]`. */
 const TABLE_FOOTER = /^\s*\[\d+ rows x \d+ columns\]\s*$/;
 /** The name namesFromHeader gives an unnamed integer left of a table's first column: the row's index (pandas). */
@@ -418,6 +420,11 @@ function leftName(tokens: Token[], i: number): string[] | null {
     }
     if (t.kind === 'punct' && (t.text === "'" || t.text === '"')) {
       j--;
+      continue;
+    }
+    // `'loss': tensor(0.6931)`, `np.float32(0.5)`, `tensor(0.69, grad_fn=<…>)`: a repr wrapping the value; the name is before it.
+    if (t.kind === 'punct' && t.text === '(' && tokens[j - 1]?.kind === 'word' && VALUE_WRAPPERS.test(tokens[j - 1]!.text)) {
+      j -= 2;
       continue;
     }
     if (t.kind === 'punct' && (t.text === '[' || t.text === '(') && closesAfterValue(tokens, i, t.text === '[' ? ']' : ')')) {
