@@ -146,6 +146,11 @@ describe("tables aligned under a header (pandas' DataFrame print)", () => {
     const logs = ['   loss  learning_rate  epoch  step  eval_loss', '0  0.69          0.004    0.4     4        NaN', '1   NaN            NaN    1.0    10        0.6', '2  0.50          0.003    1.4    14        NaN', '3   NaN            NaN    2.0    20        0.5'].join('\n');
     const [run] = read(logs);
     expect(table(run!)).toEqual({ loss: ['loss', 'train', [4, 14], [0.69, 0.5]], learning_rate: ['lr', 'train', [4, 14], [0.004, 0.003]], eval_loss: ['loss', 'val', [10, 20], [0.6, 0.5]] });
+    // Its epoch and step columns elided by pandas: the index numbers rows (not epochs), the summary row's lone value is dropped.
+    const elided = ['   loss  learning_rate  ...  train_loss', '0  0.69          0.004  ...         NaN', '1   NaN            NaN  ...         NaN', '2  0.50          0.003  ...         NaN', '3  0.41          0.002  ...         NaN', '4   NaN            NaN  ...        0.55'].join('\n');
+    const [rows] = read(elided);
+    expect(table(rows!)).toEqual({ loss: ['loss', 'train', [0, 2, 3], [0.69, 0.5, 0.41]], learning_rate: ['lr', 'train', [0, 2, 3], [0.004, 0.003, 0.002]] });
+    expect(rows!.notes).toContain('a table whose rows are of several kinds (NaN where a row has no value): its unnamed first column numbers rows, not epochs');
     // A NaN a run diverged into is kept: nothing follows it.
     const diverged = ['   loss  val_loss', '0  0.9       1.0', '1  5.2       8.1', '2  NaN       NaN', '3  NaN       NaN'].join('\n');
     expect(table(read(diverged)[0]!).loss![3]).toEqual([0.9, 5.2, NaN, NaN]);

@@ -572,6 +572,19 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     return out;
   };
 
+  // A DataFrame whose rows are of several kinds (the Trainer's log dicts: NaN where a row has no value) is numbered by
+  // row, not by epoch: its index positions nothing.
+  const rowKinds = new Set<number>();
+  for (const [ref, recs] of byTemplate) {
+    const t = snap.templateOf(ref);
+    const a = t.analysis;
+    if (!a.table?.index) continue;
+    if (!a.slots.some((s, k) => s.role === 'metric' && s.namedBy === 'header' && nanThenNumber(col(t, recs, k)))) continue;
+    const k = a.slots.findIndex((s) => s.role === 'epoch' && s.name === 'index');
+    if (k >= 0) a.slots[k] = { ...a.slots[k]!, role: 'ignore' };
+    a.table.index = false;
+    rowKinds.add(ref);
+  }
   // Which metric slots are read: a template printed once is a banner, whole numbers under a name that is no
   // measure are counts, a template whose every value never changes is a label (`IoU=0.50`), not a curve.
   const metricSlots = new Map<number, number[]>();
@@ -811,6 +824,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     let redraws = 0;
     const finalName = (acc: SeriesAcc) => (acc.cadence === 'epoch' && cadencesOf.get(acc.canon)!.size > 1 ? `${acc.canon}_epoch` : acc.canon);
     const sparse: string[] = [];
+    const summaries: string[] = [];
     for (const acc of accs) {
       // The same name at both cadences (per batch and at the epoch's end): the epoch-level one is `<name>_epoch`.
       const raw = finalName(acc);
@@ -818,8 +832,14 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
       // A table column with NaN between values (a DataFrame of the Trainer's log dicts: eval rows have no loss) has
       // empty cells, not NaN losses: a NaN a run diverged into is never followed by a number.
       if (acc.namedBy === 'header' && nanThenNumber(values)) {
+        const rows = values.length;
         const keep = (_: number, i: number) => !Number.isNaN(values[i]!);
         [steps, epochs, values] = [steps.filter(keep), epochs.filter(keep), values.filter(keep)];
+        // One value in a column of many rows is a summary row's (the Trainer's final train_loss), not a curve.
+        if (values.length < 2 && rows >= 3) {
+          summaries.push(raw);
+          continue;
+        }
         sparse.push(raw);
       }
       if (values.length === 0) continue;
@@ -827,6 +847,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
       redraws += acc.purged;
     }
     if (sparse.length) notes.push(`NaN cells between values of table columns read as empty, not as NaN values: ${sparse.slice(0, 8).join(', ')}${sparse.length > 8 ? ' …' : ''}`);
+    if (summaries.length) notes.push(`table columns with a single value (a summary row) not read: ${summaries.slice(0, 8).join(', ')}${summaries.length > 8 ? ' …' : ''}`);
     const series = dropDuplicateSeries(builder.build('epoch', notes));
     if (series.length === 0) continue;
     notes.unshift(describeRead(r, snap, runs.filter((x) => x.series.size > 0).length > 1 ? null : snap.physicalLines));
@@ -837,6 +858,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     if (r.ordinal) notes.push('no epoch or step counter found: records numbered in file order from 0');
     const tables = [...r.templates.keys()].map((ref) => snap.templateOf(ref).analysis.table).filter((x) => x !== undefined);
     if (tables.some((x) => x.index)) notes.push("a table's unnamed first column (a DataFrame's index) read as the epoch");
+    if ([...r.templates.keys()].some((ref) => rowKinds.has(ref))) notes.push("a table whose rows are of several kinds (NaN where a row has no value): its unnamed first column numbers rows, not epochs");
     if (tables.some((x) => x.elided)) notes.push("a table printed with '...' for columns it left out (pandas' display width): only the columns shown are read");
     out.push({ name: out.length === 0 ? base : `${base} (run ${out.length + 1})`, format: 'console_text', series, notes, meta: { reader: 'console' } });
     RUN_FIRST_LINE.set(out[out.length - 1]!, r.firstLine);
