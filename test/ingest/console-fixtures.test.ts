@@ -3,7 +3,9 @@
  * and its manifest.tsv say which library, version and style, and how each was captured). Each is read to the values
  * the library itself recorded while it printed them (the `.truth.json` beside each log: Keras' history, Lightning's
  * callback metrics, the Trainer's log_history, scikit-learn's loss_curve_, LightGBM's record_evaluation, the floats a
- * hand-written loop printed), within the rounding the print applied.
+ * hand-written loop printed), within the rounding the print applied. Beside the progress bars and log lines, what
+ * people paste: histories printed as Python literals (print(history.history), pprint, the Trainer's log_history,
+ * evals_result, a defaultdict of NumPy means), DataFrames of them, torchrun's rank-tagged lines of two processes.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -43,6 +45,15 @@ const EPOCH_TABLE: Fixture['series'] = {
   val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4],
   val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 3],
 };
+/** The Keras digits classifier's History (accuracy, loss, top-3 accuracy and their validation twins). */
+const KERAS_DIGITS = (decimals: number): Fixture['series'] => ({
+  accuracy: ['accuracy', 'train', 'epoch', 'epochs.accuracy', decimals],
+  loss: ['loss', 'train', 'epoch', 'epochs.loss', decimals],
+  top3: ['top3', 'train', 'epoch', 'epochs.top3', decimals],
+  val_accuracy: ['accuracy', 'val', 'epoch', 'epochs.val_accuracy', decimals],
+  val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', decimals],
+  val_top3: ['top3', 'val', 'epoch', 'epochs.val_top3', decimals],
+});
 const HF: Fixture = {
   format: 'console_text',
   series: {
@@ -149,6 +160,97 @@ const FIXTURES: Record<string, Fixture> = {
     // Batches count samples, as the example prints them: step = 256 × (epoch − 1) + samples seen.
     also: (run) => expect([...series(run, 'loss').steps].slice(0, 5)).toEqual([0, 64, 128, 192, 256]),
   },
+  // Histories printed whole, as Python literals (after TensorFlow's start-up warnings on stderr).
+  keras_history_print: { format: 'keras_history', series: KERAS_DIGITS(12), also: (run) => expect(run.notes[0]).toBe('read from the literal printed at line 5') },
+  keras_history_pprint: { format: 'keras_history', series: KERAS_DIGITS(12), also: (run) => expect(run.notes[0]).toMatch(/^read from the literal printed at lines 5–\d+$/) },
+  torch_defaultdict_history: {
+    format: 'keras_history',
+    // np.float32 reprs print 8 significant digits.
+    series: { train_loss: ['loss', 'train', 'epoch', 'epochs.train_loss', 6], val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 6], val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 12] },
+  },
+  hf_log_history_print: {
+    format: 'hf_trainer_state',
+    series: {
+      loss: ['loss', 'train', 'step', 'steps.loss', 12],
+      grad_norm: ['grad_norm', 'train', 'step', null, 0],
+      learning_rate: ['lr', 'train', 'step', 'steps.learning_rate', 12],
+      eval_loss: ['loss', 'val', 'epoch', 'epochs.eval_loss', 12],
+    },
+    also: (run, truth) => {
+      expect([...series(run, 'loss').steps]).toEqual(truth.steps!.step);
+      expect([...series(run, 'eval_loss').steps]).toEqual(truth.epochs!.step);
+    },
+  },
+  lightgbm_record_evaluation_print: {
+    format: 'keras_history',
+    series: {
+      train_binary_logloss: ['binary_logloss', 'train', 'step', 'steps.training/binary_logloss', 12],
+      train_auc: ['auc', 'train', 'step', 'steps.training/auc', 12],
+      val_binary_logloss: ['binary_logloss', 'val', 'step', 'steps.valid_1/binary_logloss', 12],
+      val_auc: ['auc', 'val', 'step', 'steps.valid_1/auc', 12],
+    },
+  },
+  // Keras' epoch lines and the history printed after them: the exact reader's run, the history adding nothing new.
+  keras_fit_then_history: { format: 'keras_text', series: KERAS },
+  // Tables aligned under a header: pandas' DataFrame print, its index the epoch.
+  pandas_history_print: { format: 'console_text', series: KERAS_DIGITS(6), also: (run) => expect([...series(run, 'loss').steps]).toEqual([...Array(20).keys()]) },
+  pandas_history_long: {
+    format: 'console_text',
+    series: Object.fromEntries(Object.entries({ ...KERAS_DIGITS(6), learning_rate: ['lr', 'train', 'epoch', 'epochs.learning_rate', 6] }).map(([k, [key, split, cadence]]) => [k, [key, split, cadence, null, 0]])) as Fixture['series'],
+    also: (run, truth) => {
+      // pandas shows the first and the last five of the 80 rows: they keep their epochs.
+      const shown = [0, 1, 2, 3, 4, 75, 76, 77, 78, 79];
+      for (const name of ['loss', 'val_loss', 'accuracy', 'val_top3', 'learning_rate']) {
+        expect([...series(run, name).steps], name).toEqual(shown);
+        close(series(run, name).values, shown.map((i) => truth.epochs![name]![i]!), 6, name);
+      }
+    },
+  },
+  hf_log_history_dataframe: {
+    format: 'console_text',
+    // pandas elided the epoch, step and eval columns ('...'): the rows stay in their order, their NaN cells empty.
+    series: { loss: ['loss', 'train', 'epoch', 'steps.loss', 6], grad_norm: ['grad_norm', 'train', 'epoch', null, 0], learning_rate: ['lr', 'train', 'epoch', 'steps.learning_rate', 6] },
+    also: (run) => {
+      expect([...series(run, 'loss').steps]).toEqual([0, 1, 3, 4, 5, 7, 8]);
+      expect(run.notes).toContain('table columns with a single value (a summary row) not read: train_loss');
+    },
+  },
+  // Lines of two processes: rank 0's are the run.
+  torchrun_tee: { format: 'console_text', series: EPOCH_TABLE, also: (run) => expect(run.notes.some((n) => n.includes("read [default0]'s (rank 0)"))).toBe(true) },
+  torch_ddp_rank_prefix: { format: 'console_text', series: EPOCH_TABLE, also: (run) => expect(run.notes.some((n) => n.includes("read [rank0]'s (rank 0)"))).toBe(true) },
+  lightning_callback_metrics: {
+    format: 'console_text',
+    series: { val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4], val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4], train_loss: ['loss', 'train', 'epoch', 'epochs.train_loss', 4] },
+  },
+  torch_topk_print: {
+    format: 'console_text',
+    series: {
+      loss: ['loss', 'train', 'step', null, 0],
+      loss_avg: ['loss_avg', 'train', 'step', null, 0],
+      lr: ['lr', 'train', 'step', null, 0],
+      test_loss: ['loss', 'val', 'epoch', 'epochs.test_loss', 3],
+      test_loss_avg: ['loss_avg', 'val', 'epoch', null, 0],
+      // Acc@1 is the accuracy, printed in percent with three decimals (five as a fraction).
+      'test_acc@1': ['accuracy', 'val', 'epoch', 'epochs.acc1', 5],
+      'test_acc@1_avg': ['acc@1_avg', 'val', 'epoch', null, 0],
+      'test_acc@5': ['acc@5', 'val', 'epoch', null, 0],
+      'test_acc@5_avg': ['acc@5_avg', 'val', 'epoch', null, 0],
+    },
+    also: (run, truth) => {
+      close(series(run, 'test_acc@5').values, truth.epochs!.acc5!.map((v) => v * 100), 3, 'Acc@5 (percent)');
+      // The last batch of each epoch (14 a epoch), printed with three significant digits.
+      const s = series(run, 'loss');
+      close([13, 27, 41, 55, 69, 83].map((step) => s.values[[...s.steps].indexOf(step)]!), truth.epochs!.loss!, 2, 'last batch loss');
+    },
+  },
+  torch_cr_fstring: {
+    format: 'console_text',
+    series: { loss: ['loss', 'train', 'epoch', 'epochs.loss', 4], val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4], val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4] },
+  },
+  logging_json_payload: {
+    format: 'console_text',
+    series: { train_loss: ['loss', 'train', 'epoch', 'epochs.train_loss', 5], val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 5], val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4] },
+  },
   table_header: { format: 'console_text', series: EPOCH_TABLE },
   markdown_table: { format: 'console_text', series: EPOCH_TABLE },
   rich_table: { format: 'console_text', series: EPOCH_TABLE },
@@ -178,10 +280,10 @@ function at(truth: Truth, where: string): number[] {
 }
 
 describe('console outputs captured from the real libraries', () => {
-  it('has at least 15 styles, each with its truth and a manifest row', () => {
+  it('has at least 30 styles, each with its truth and a manifest row', () => {
     const logs = readdirSync(DIR).filter((f) => f.endsWith('.log')).map((f) => f.replace(/\.log$/, '')).sort();
     expect(logs).toEqual(Object.keys(FIXTURES).sort());
-    expect(logs.length).toBeGreaterThanOrEqual(15);
+    expect(logs.length).toBeGreaterThanOrEqual(30);
     const manifest = readFileSync(path.join(DIR, 'manifest.tsv'), 'utf8').trim().split('\n');
     expect(manifest[0]).toBe('file\tlibrary and version\tstyle\thow captured\texpected series (from the truth file)');
     expect(manifest.slice(1).map((l) => l.split('\t')[0]).sort()).toEqual(logs.map((l) => `${l}.log`));
