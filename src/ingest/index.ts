@@ -217,8 +217,6 @@ function damagedConsoleText(err: unknown, bytes: Uint8Array, fileName: string): 
 }
 
 function unrecognised(source: TextSource, fileName: string): IngestError {
-  const head = findCsvHead(source.prefix);
-  if (head) return noLossColumn(head, fileName);
   const literal = literalStart(source.prefix);
   if (literal >= 0 && looksPythonic(source.prefix.slice(literal, literal + 4096))) {
     // A printed Python literal no reader claimed: its syntax error (line and column), or what it holds instead of a
@@ -227,6 +225,8 @@ function unrecognised(source: TextSource, fileName: string): IngestError {
     const value = parsePythonLiteral(text.slice(literal), fileName, { firstLine: countLines(text.slice(0, literal)) + 1 });
     runsFromLiteral(value, fileName, 'the printed Python literal');
   }
+  const head = findCsvHead(source.prefix);
+  if (head) return noLossColumn(head, fileName);
   if (/^\s*[[{]/.test(source.prefix.slice(0, 256))) {
     // JSON no parser claimed: a syntax error or too deep a nesting is the more useful message (line and column).
     parseJsonLenient(source.text(), fileName);

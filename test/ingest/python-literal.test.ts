@@ -108,6 +108,9 @@ describe('histories printed whole', () => {
     expect(ingestErrorOf(() => read("{'loss': 0.41, 'accuracy': 0.88}")).reason).toMatch(/^a single set of values \(loss, accuracy\), not a training history: expected per-epoch lists/);
     expect(ingestErrorOf(() => read("{'loss': [0.5, 0.4], 'acc': [0.1,\n 0.2]\n 'lr': [1]}")).reason).toMatch(/^column 2: expected ',' or '\}' after the value of 'acc'/);
     expect(ingestErrorOf(() => read("{'loss': [0.1, 0.2, ..., 0.9]}")).reason).toMatch(/an elided list/);
+    // A paste cut off in the middle (a chat's length limit): where the literal stays open, not a CSV complaint.
+    const cut = ingestErrorOf(() => read("{'loss': [2.4,\n          2.0],\n 'val_loss': [2.5,\n"));
+    expect([cut.line, cut.reason]).toEqual([3, "column 14: unterminated list: expected ']'"]);
   });
 
   it('leaves the Trainer\'s one-dict-per-line prints and config dicts to the line reader', () => {
