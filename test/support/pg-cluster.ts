@@ -87,17 +87,27 @@ interface RunningCluster {
   data: string;
 }
 
-/** initdb + pg_ctl start of a new cluster in `dir` (from clusterDir), on a free port. */
-async function startCluster(dir: string): Promise<RunningCluster> {
+/**
+ * The tests' server settings. Durability is not what the tests check: no fsync keeps a loaded machine from spending
+ * seconds in it. The test files running at once share the cluster: connections for all of them.
+ */
+export const TEST_SETTINGS: Readonly<Record<string, string>> = {
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  max_connections: '400',
+  shared_buffers: '32MB',
+};
+
+/** initdb + pg_ctl start of a new cluster in `dir` (from clusterDir), on a free port, with `settings` (-c name=value). */
+async function startCluster(dir: string, settings: Readonly<Record<string, string>> = TEST_SETTINGS): Promise<RunningCluster> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL binaries not found (see postgresAvailable)');
   // A fresh data directory per attempt: one left half-made by a killed attempt is not initdb's to reuse.
   const data = path.join(dir, `data-${process.pid}-${Date.now()}`);
   runAsOwner(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
-  // Durability is not what these tests check: no fsync keeps a loaded machine from spending seconds in it. The test
-  // files running at once share the cluster: connections for all of them.
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=32MB`;
+  const opts = [`-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
   runAsOwner(path.join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
   return { port, data };
 }
@@ -167,9 +177,10 @@ const dbPrefix = `t${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 /**
  * PostgreSQL for this test file: the cluster of `sharedDir` (the run's, from pg-global-setup.ts), or one of the file's
  * own without it. Call from beforeAll (allow ~20 s on a loaded machine); stop() in afterAll drops the file's databases
- * (and stops a cluster of the file's own).
+ * (and stops a cluster of the file's own). `settings` are a cluster of its own's server settings (default
+ * TEST_SETTINGS; the benches pass PostgreSQL's defaults); the shared cluster keeps the tests'.
  */
-export async function startTestPostgres(sharedDir?: string | null): Promise<TestPostgres> {
+export async function startTestPostgres(sharedDir?: string | null, settings?: Readonly<Record<string, string>>): Promise<TestPostgres> {
   const shared = sharedDir || null;
   let own: { dir: string; cluster: RunningCluster } | null = null;
   let running: RunningCluster;
@@ -177,7 +188,7 @@ export async function startTestPostgres(sharedDir?: string | null): Promise<Test
   else {
     const dir = clusterDir();
     try {
-      running = await startCluster(dir);
+      running = await startCluster(dir, settings);
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       throw e;
