@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunLog, Series } from '../../src/domain/run.ts';
+import { ConsoleReader, readConsoleText } from '../../src/ingest/console/console-reader.ts';
 import { parseFile } from '../../src/ingest/index.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -166,5 +167,26 @@ describe('values wrapped in reprs', () => {
       train_loss: ['loss', 'train', [0, 1, 2], [0.7198, 0.7, 0.6798]],
       acc: ['accuracy', 'train', [0, 1, 2], [0.5, 0.6, 0.7]],
     });
+  });
+});
+
+describe('histories printed whole, read as text arrives', () => {
+  it('gives the same runs fed in chunks cut anywhere as read at once', () => {
+    const text = `WARNING: something\n{'loss': [2.4,\n          2.0,\n          1.6],\n 'val_loss': [2.5,\n              2.1,\n              1.7]}\n`;
+    const whole = readConsoleText(text, 'h.log');
+    for (const size of [1, 3, 7, 16]) {
+      const r = new ConsoleReader();
+      for (let i = 0; i < text.length; i += size) r.push(text.slice(i, i + size));
+      r.end();
+      expect(r.runs('h.log'), `chunks of ${size}`).toEqual(whole);
+    }
+    expect(table(whole[0]!)).toEqual({ loss: ['loss', 'train', [0, 1, 2], [2.4, 2, 1.6]], val_loss: ['loss', 'val', [0, 1, 2], [2.5, 2.1, 1.7]] });
+  });
+
+  it('a literal cut off and followed by log lines does not hold those lines back', () => {
+    const r = new ConsoleReader();
+    r.push("{'loss': [2.4,\n 2.0,\nEpoch 1: loss 0.5\nEpoch 2: loss 0.4\nEpoch 3: loss 0.3\n");
+    // Before the end: the epoch lines are read already.
+    expect(table(r.runs('x.log')[0]!)).toEqual({ loss: ['loss', 'train', [1, 2, 3], [0.5, 0.4, 0.3]] });
   });
 });

@@ -21,6 +21,19 @@ const START = /^(?:\s*Out\[\d*\]:\s*|[^{[(]{0,80}?[:=]\s*|\s*)(?=\{\s*(?:'[^'\n]
 const MAX_LINES = 20_000;
 const MAX_CHARS = 16 * 1024 * 1024;
 
+/** Words a literal's element can start with. */
+const ELEMENT_WORD = /^(?:True|False|None|nan|inf|np\.|numpy\.|torch\.|tensor|array|float|Decimal|OrderedDict|defaultdict|dict)/;
+
+/**
+ * A line that cannot continue the literal held so far: after an element's `,` or an opening bracket comes a key, a
+ * value or blanks (pprint indents), not a word at the line's start (`Epoch 3/20 …`). A held literal that never closes
+ * would otherwise hold back the lines after it (a live `watch` would see them late).
+ */
+function interrupts(previous: string, next: string): boolean {
+  if (!/^[A-Za-z]/.test(next) || ELEMENT_WORD.test(next)) return false;
+  return /[,[{(]\s*$/.test(previous);
+}
+
 export interface LiteralBlock {
   value: unknown;
   shape: LiteralShape;
@@ -45,6 +58,10 @@ export class LiteralBlocks {
 
   /** Takes a line: holds it (a literal starts or goes on) or passes it on. */
   line(text: string, line: number, tag: number): void {
+    if (this.held.length > 0 && interrupts(this.held[this.held.length - 1]!.text, text)) {
+      // The literal was cut off and the script printed on: what was held goes on as lines, and so does this one.
+      this.release();
+    }
     if (this.held.length > 0) {
       this.held.push({ text, line, tag });
       this.heldChars += text.length;
