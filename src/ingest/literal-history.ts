@@ -56,6 +56,11 @@ function setSplit(name: string): 'train' | 'val' | 'test' | null {
 export function literalShape(v: unknown): LiteralShape {
   if (isPlainObject(v)) {
     if (Array.isArray(v.log_history)) return { kind: 'trainer_state', state: v };
+    // scikit-learn's cross_validate() and a search's cv_results_: lists per fold or per candidate, not per epoch.
+    if ('fit_time' in v && 'score_time' in v) return { kind: 'other', what: "scikit-learn's cross-validation results (one value per fold, not per epoch)" };
+    if ('mean_fit_time' in v || ('params' in v && Object.keys(v).some((k) => k.startsWith('rank_test_')))) {
+      return { kind: 'other', what: "a hyperparameter search's cv_results_ (one value per candidate, not per epoch)" };
+    }
     if (isPlainObject(v.history) && Object.values(v.history).some(isNumberList)) return { kind: 'history', history: v, cadence: 'epoch', notes: [] };
     const entries = Object.entries(v);
     if (entries.some(([, x]) => isNumberList(x))) return { kind: 'history', history: v, cadence: 'epoch', notes: [] };
