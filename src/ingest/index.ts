@@ -6,7 +6,7 @@
 import type { RunLog } from '../domain/run.ts';
 import { isZip, unzipEntries } from './archive.ts';
 import { findCsvHead } from './csv.ts';
-import { consoleTextParser, noTrainingRecords, readConsoleSource } from './console/console-reader.ts';
+import { consoleTextParser, literalFailureIn, noTrainingRecords, readConsoleSource } from './console/console-reader.ts';
 import { assertLineLengthsUtf8, openText, openTextLenient, type TextSource } from './decode.ts';
 import type { FileEntry } from './entries.ts';
 import { noLossColumn } from './epoch-table.ts';
@@ -218,6 +218,9 @@ function damagedConsoleText(err: unknown, bytes: Uint8Array, fileName: string): 
 
 function unrecognised(source: TextSource, fileName: string): IngestError {
   const literal = literalStart(source.prefix);
+  // A history printed as a literal among other output, cut off or mangled: where it went wrong.
+  const failed = literal < 0 ? literalFailureIn(source.prefix, fileName) : null;
+  if (failed) return failed;
   if (literal >= 0 && looksPythonic(source.prefix.slice(literal, literal + 4096))) {
     // A printed Python literal no reader claimed: its syntax error (line and column), or what it holds instead of a
     // history, or what follows it.
@@ -227,7 +230,7 @@ function unrecognised(source: TextSource, fileName: string): IngestError {
   }
   const head = findCsvHead(source.prefix);
   if (head) return noLossColumn(head, fileName);
-  if (/^\s*[[{]/.test(source.prefix.slice(0, 256))) {
+  if (/^\s*(?:\{\s*(?:"|\}|$)|\[\s*(?:[-"{[\]\d]|true|false|null|NaN|$))/.test(source.prefix.slice(0, 256))) {
     // JSON no parser claimed: a syntax error or too deep a nesting is the more useful message (line and column).
     parseJsonLenient(source.text(), fileName);
     return new IngestError({

@@ -33,7 +33,7 @@ export type LiteralShape =
  */
 const MEASURE_WORD = /^(?:loss|logloss|nll|ce|bce|mse|rmse|mae|mape|acc|accuracy|auc|f1|f1_score|error|err|score|precision|recall|iou|miou|dice|bleu\d*|rouge\w*|wer|cer|ppl|perplexity|map\d*|ap\d*|top-?\d+|acc@\d+|prec@\d+|kl|psnr|ssim|reward|objective|cost)$/i;
 
-function isMeasureName(key: string): boolean {
+export function isMeasureName(key: string): boolean {
   return isLossLike(key) || key.split(/[_\-/.\s]+/).some((w) => MEASURE_WORD.test(w));
 }
 

@@ -108,6 +108,11 @@ describe('histories printed whole', () => {
     expect(ingestErrorOf(() => read("{'loss': 0.41, 'accuracy': 0.88}")).reason).toMatch(/^a single set of values \(loss, accuracy\), not a training history: expected per-epoch lists/);
     expect(ingestErrorOf(() => read("{'loss': [0.5, 0.4], 'acc': [0.1,\n 0.2]\n 'lr': [1]}")).reason).toMatch(/^column 2: expected ',' or '\}' after the value of 'acc'/);
     expect(ingestErrorOf(() => read("{'loss': [0.1, 0.2, ..., 0.9]}")).reason).toMatch(/an elided list/);
+    // The same after TensorFlow's warnings: the literal's error, not 'no loss-like column' for its commas.
+    const after = ingestErrorOf(() => read("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n{'accuracy': [0.28,\n              0.46],\n 'loss': [2.2,\n          1.8"));
+    expect([after.line, after.reason]).toEqual([4, "a history printed as a literal, malformed: column 10: unterminated list: expected ']'"]);
+    // Console text that starts with a bracket is not called malformed JSON.
+    expect(ingestErrorOf(() => read('[default0]:Epoch 0: train loss 2.2512, val loss 2.1897\n')).reason).toMatch(/^not a recognised training log/);
     // scikit-learn's cross_validate(): one value per fold, no curve (printed by scikit-learn 1.9).
     const cv = "{'fit_time': array([0.14172649, 0.15775561, 0.03728986]), 'score_time': array([0.00181127, 0.00218129, 0.00119376]), 'test_score': array([0.96666667, 1.        , 0.93333333]), 'train_score': array([0.96666667, 0.96666667, 0.98333333])}";
     expect(ingestErrorOf(() => read(cv)).reason).toMatch(/^the printed Python literal holds scikit-learn's cross-validation results \(one value per fold, not per epoch\), not a training history/);

@@ -324,6 +324,15 @@ export class ConsoleReader {
     return ref >= ROW_BASE ? this.rowList[ref - ROW_BASE]! : this.miner.templates[ref]!;
   }
 
+  /**
+   * A history printed as a literal that did not parse (a paste cut off, a mangled dict), as the error of a text in
+   * which nothing was read; null when there was none.
+   */
+  literalFailure(fileName: string): IngestError | null {
+    const f = this.literals.failure;
+    return f ? new IngestError({ file: fileName, line: f.line, reason: `a history printed as a literal, malformed: ${f.reason}` }) : null;
+  }
+
   /** The physical line of the last record read (0 when none yet). */
   get lastRecordLine(): number {
     const n = this.recLine.length;
@@ -1052,6 +1061,14 @@ export function noTrainingRecords(fileName: string, lines: number): IngestError 
 /** Lines the sniffer reads at most: enough for a long preamble before the first epoch. */
 const SNIFF_LINES = 50_000;
 
+/** The error of a history printed as a literal that did not parse, in a text read from the start; null when none. */
+export function literalFailureIn(text: string, fileName: string): IngestError | null {
+  const r = new ConsoleReader();
+  r.push(text);
+  r.end();
+  return r.literalFailure(fileName);
+}
+
 /** Whether the start of a text holds training records (two lines of a template with a metric, or one with a counter). */
 export function hasTrainingRecords(prefix: string): boolean {
   const r = new ConsoleReader();
@@ -1084,19 +1101,24 @@ export const consoleTextParser: FormatParser = {
     r.push(text);
     r.end();
     const runs = r.runs(fileName);
-    if (runs.length === 0) throw noTrainingRecords(fileName, r.physicalLines);
+    if (runs.length === 0) throw r.literalFailure(fileName) ?? noTrainingRecords(fileName, r.physicalLines);
     return runs;
   },
 
   parseSource(source: TextSource, fileName: string): RunLog[] {
-    const runs = readConsoleSource(source, fileName);
-    if (runs.length === 0) throw noTrainingRecords(fileName, countPhysicalLines(source.utf8));
+    const r = readerOfSource(source);
+    const runs = r.runs(fileName);
+    if (runs.length === 0) throw r.literalFailure(fileName) ?? noTrainingRecords(fileName, countPhysicalLines(source.utf8));
     return runs;
   },
 };
 
 /** Reads a validated source, decoding a chunk at a time: a 200 MB log never becomes one 400 MB string. */
 export function readConsoleSource(source: TextSource, fileName: string): RunLog[] {
+  return readerOfSource(source).runs(fileName);
+}
+
+function readerOfSource(source: TextSource): ConsoleReader {
   const r = new ConsoleReader();
   const decoder = new TextDecoder('utf-8');
   const bytes = source.utf8;
@@ -1105,7 +1127,7 @@ export function readConsoleSource(source: TextSource, fileName: string): RunLog[
   }
   r.push(decoder.decode());
   r.end();
-  return r.runs(fileName);
+  return r;
 }
 
 function countPhysicalLines(bytes: Uint8Array): number {

@@ -11,8 +11,9 @@
  * A dict of scalars on one line (the Trainer's `{'loss': 0.69, …, 'epoch': 0.5}`) is a record, not a block: such
  * lines are never held.
  */
+import { IngestError } from '../ingest-error.ts';
 import type { LiteralShape } from '../literal-history.ts';
-import { isHistoryShape, literalShape } from '../literal-history.ts';
+import { isHistoryShape, isMeasureName, literalShape } from '../literal-history.ts';
 import { joinLiteralLines, parsePythonLiteralAt } from '../python-literal.ts';
 
 /** Where a history literal can start on a line, and the prefix before it. */
@@ -91,7 +92,28 @@ export class LiteralBlocks {
 
   /** The text ended: an unclosed literal's lines go on as lines. */
   end(): void {
-    if (this.held.length > 0) this.release();
+    if (this.held.length > 0) {
+      // Never closed: the paste was cut off. Its parse error says where it stays open.
+      try {
+        parsePythonLiteralAt(joinLiteralLines(this.held.map((h, k) => (k === 0 ? h.text.slice(this.prefixLength) : h.text))), 0, 'literal', { firstLine: this.held[0]!.line });
+      } catch (err) {
+        if (!(err instanceof IngestError)) throw err;
+        this.noteFailure(err);
+      }
+      this.release();
+    }
+  }
+
+  /**
+   * The first literal that started like a history (a measure's name, then a list) and did not parse: its line and
+   * what was wrong, for the error of a text in which nothing else was read.
+   */
+  failure: { line: number; reason: string } | null = null;
+
+  private noteFailure(err: IngestError): void {
+    const first = this.held[0]!.text.slice(this.prefixLength);
+    const key = /^\s*(?:[\w.]+\()?\s*[{[]\s*\(?\s*['"]([^'"]{1,120})['"]/.exec(first)?.[1];
+    if (this.failure === null && key !== undefined && isMeasureName(key) && err.line !== undefined) this.failure = { line: err.line, reason: err.reason };
   }
 
   /** Follows brackets and quotes through one line of the literal. */
@@ -125,7 +147,9 @@ export class LiteralBlocks {
         const shape = literalShape(value);
         if (isHistoryShape(shape)) block = { value, shape, firstLine: held[0]!.line, lastLine: held[held.length - 1]!.line };
       }
-    } catch {
+    } catch (err) {
+      if (!(err instanceof IngestError)) throw err;
+      this.noteFailure(err);
       block = null;
     }
     if (block) {
