@@ -49,10 +49,20 @@ const median = (xs: number[]) => {
 /** Rounds of ingest and of load + diagnose, each backend once a round, in alternating order (drift hits both). */
 const ROUNDS = 7;
 
-async function ingest(stores: Stores, log: RunLog, hash: string): Promise<{ id: string; points: number; s: number }> {
+/**
+ * One store-only ingest: its wall-clock seconds, and the CPU seconds it took (this process's, and for PostgreSQL its
+ * cluster's processes' too, when `pgPort` is known): on a machine shared with other work the wall clock measures the
+ * neighbours as much as the stores.
+ */
+async function ingest(stores: Stores, log: RunLog, hash: string, pgPort: number | null = null): Promise<{ id: string; points: number; s: number; cpu: number }> {
+  const pg0 = postgresCpu(pgPort);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const [saved] = await stores.runs.saveRuns([{ log, source: { format: log.format, fileName: 'big-keras.csv', contentHash: hash } }]);
-  return { id: saved!.run.id, points: saved!.run.points, s: secs(t0) };
+  const s = secs(t0);
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6 + postgresCpuSince(pg0, postgresCpu(pgPort));
+  return { id: saved!.run.id, points: saved!.run.points, s, cpu: +cpu.toFixed(3) };
 }
 
 async function loadAndDiagnose(stores: Stores, id: string): Promise<{ load: number; total: number }> {
@@ -71,19 +81,23 @@ async function loadAndDiagnose(stores: Stores, id: string): Promise<{ load: numb
  * server's checkpointer does in the background between ingests (writes the previous ingest's pages out, recycles the
  * WAL segments). SQLite checkpoints its WAL inside the ingest's commit (wal_autocheckpoint), and that is timed.
  */
-async function storeFigures(sqlite: Stores, pg: Stores, csv: Buffer, checkpoint: () => Promise<boolean>) {
+async function storeFigures(sqlite: Stores, pg: Stores, csv: Buffer, checkpoint: () => Promise<boolean>, pgPort: number | null) {
   const log = parseFile(csv, 'big-keras.csv')[0]!;
   const backends = { sqlite, postgres: pg } as const;
   type Name = keyof typeof backends;
-  const first = { sqlite: await ingest(sqlite, log, 'bench-pg#first'), postgres: await ingest(pg, log, 'bench-pg#first') };
+  const port = (name: Name) => (name === 'postgres' ? pgPort : null);
+  const first = { sqlite: await ingest(sqlite, log, 'bench-pg#first'), postgres: await ingest(pg, log, 'bench-pg#first', pgPort) };
   const times: Record<Name, number[]> = { sqlite: [], postgres: [] };
+  const cpus: Record<Name, number[]> = { sqlite: [], postgres: [] };
   const ratios: number[] = [];
   let checkpointed = true;
   for (let r = 0; r < ROUNDS; r++) {
     const order: Name[] = r % 2 ? ['postgres', 'sqlite'] : ['sqlite', 'postgres'];
     for (const name of order) {
       if (name === 'postgres') checkpointed = (await checkpoint()) && checkpointed;
-      times[name].push((await ingest(backends[name], log, `bench-pg#${r}`)).s);
+      const one = await ingest(backends[name], log, `bench-pg#${r}`, port(name));
+      times[name].push(one.s);
+      cpus[name].push(one.cpu);
     }
     ratios.push(+(times.postgres[r]! / times.sqlite[r]!).toFixed(2));
   }
@@ -101,6 +115,7 @@ async function storeFigures(sqlite: Stores, pg: Stores, csv: Buffer, checkpoint:
     first_ingest_s: first[name].s,
     store_only_ingest_s: median(times[name]),
     ingest_rounds_s: times[name],
+    ingest_cpu_s: median(cpus[name]),
     load_s: median(loads[name]),
     load_plus_diagnose_s: median(totals[name]),
   });
@@ -249,7 +264,7 @@ export default async function storePgBench(): Promise<Record<string, unknown>> {
     const storeSqlite = path.join(dir, 'store.db');
     const sqliteForStore = await openStores({ dbPath: storeSqlite });
     const pgForStore = await openStores({ databaseUrl: storeUrl, dbPath: '' });
-    const store = await storeFigures(sqliteForStore, pgForStore, kerasCsv(ROWS), checkpoint);
+    const store = await storeFigures(sqliteForStore, pgForStore, kerasCsv(ROWS), checkpoint, cluster?.port ?? null);
     await sqliteForStore.close();
     await pgForStore.close();
     rmSync(storeSqlite, { force: true });
@@ -277,7 +292,9 @@ export default async function storePgBench(): Promise<Record<string, unknown>> {
         `Ingest and load + diagnose: medians of ${ROUNDS} rounds, both backends in each round in alternating order, each PostgreSQL ingest after a ` +
         'CHECKPOINT (not timed: what a running server\'s checkpointer does between ingests; WAL segments recycled). first_ingest_s: the first ' +
         'ingest into each fresh database (PostgreSQL creating and zero-filling new WAL segments, as a new cluster does). The store figures ' +
-        'use databases of their own, dropped before the push figures (which then do not vacuum or checkpoint what the ingests left).' +
+        'use databases of their own, dropped before the push figures (which then do not vacuum or checkpoint what the ingests left). ' +
+        'ingest_cpu_s: median CPU seconds of an ingest, runmedic\'s process and for PostgreSQL its cluster\'s processes (backend, WAL writer, ' +
+        'checkpointer; not with BENCH_DATABASE_URL).' +
         (store.checkpointed ? '' : ' CHECKPOINT was refused (not a superuser): the rounds ran without it.'),
       csv_rows: ROWS,
       sqlite: { ...store.sqlite, push_1_replica: sqlitePush },
@@ -286,6 +303,7 @@ export default async function storePgBench(): Promise<Record<string, unknown>> {
       postgres_push_2_replicas: pgPush2,
       ingest_ratio_pg_over_sqlite: +(store.postgres.store_only_ingest_s / store.sqlite.store_only_ingest_s).toFixed(2),
       ingest_ratio_each_round: store.ingestRatios,
+      ingest_cpu_ratio_pg_over_sqlite: store.postgres.ingest_cpu_s && store.sqlite.ingest_cpu_s ? +(store.postgres.ingest_cpu_s / store.sqlite.ingest_cpu_s).toFixed(2) : null,
       first_ingest_ratio_pg_over_sqlite: +(store.postgres.first_ingest_s / store.sqlite.first_ingest_s).toFixed(2),
       diagnose_ratio_pg_over_sqlite: +(store.postgres.load_plus_diagnose_s / store.sqlite.load_plus_diagnose_s).toFixed(2),
       second_replica_gain: pgPush1 && pgPush2 ? +(pgPush2.points_per_s / pgPush1.points_per_s).toFixed(2) : null,
