@@ -10,6 +10,9 @@ import type { ModelSpec } from '../jobs/custom/model-json.ts';
 import type { SanityLoss, SanityReport } from '../jobs/custom/sanity.ts';
 import type { LrPoint, LrSuggestion, LrVerdict, RateOptimizerName } from '../jobs/custom/lr-find.ts';
 
+/** The seed of the initialisers a model file leaves unseeded, in the sanity checks and /lrfind. */
+export const CHECK_SEED = 1;
+
 export interface CustomInputs {
   modelBytes: Uint8Array;
   modelName: string;
@@ -28,7 +31,7 @@ export interface BuiltModel {
 }
 
 export async function buildModelAndData(i: CustomInputs): Promise<BuiltModel> {
-  const [{ parseModelJson }, { buildLayersModel, inputShapeOf }, { readDataFile }, { DEFAULT_READ_LIMITS }, { loadBackend, parseBackendOrder }, tf] = await Promise.all([
+  const [{ parseModelJson }, { buildLayersModel, inputShapeOf, seededTopology }, { readDataFile }, { DEFAULT_READ_LIMITS }, { loadBackend, parseBackendOrder }, tf] = await Promise.all([
     import('../jobs/custom/model-json.ts'),
     import('../jobs/custom/custom-model.ts'),
     import('../datacheck/read/index.ts'),
@@ -39,7 +42,8 @@ export async function buildModelAndData(i: CustomInputs): Promise<BuiltModel> {
   const spec = parseModelJson(i.modelBytes, i.modelName);
   const table = readDataFile(i.dataBytes, i.dataName, { ...DEFAULT_READ_LIMITS, maxBytes: i.maxBytes }, { labelColumn: i.labelColumn });
   const backend = await loadBackend(parseBackendOrder(i.backendOrder ?? process.env.RUNMEDIC_TF_BACKEND));
-  const model = await buildLayersModel(tf, spec.topology, i.modelName);
+  // Seeded: the same files give the same checks and the same range test twice.
+  const model = await buildLayersModel(tf, seededTopology(spec.topology, CHECK_SEED), i.modelName);
   const inShape = (model.inputs[0]!.shape as Array<number | null>).slice(1);
   const per = inShape.reduce<number>((a, b) => a * (b ?? NaN), 1);
   if (!(per === table.featureSize)) {

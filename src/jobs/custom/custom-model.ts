@@ -70,14 +70,7 @@ export function trainingTopology(topology: Obj, file: string, o: { dropout?: num
   }
 
   // Random initialisers the file leaves unseeded draw from the job's seed: the same job trains the same way twice.
-  if (o.seed !== undefined) {
-    let k = 0;
-    for (const l of list) {
-      for (const [key, init] of Object.entries(l.config)) {
-        if (key.endsWith('_initializer') && isObj(init) && isObj(init.config) && 'seed' in init.config && (init.config.seed === null || init.config.seed === undefined)) init.config.seed = o.seed + ++k;
-      }
-    }
-  }
+  if (o.seed !== undefined) seedLayers(list, o.seed);
 
   // Split inline activations into Activation layers.
   const out: LayerJson[] = [];
@@ -172,6 +165,27 @@ export function trainingTopology(topology: Obj, file: string, o: { dropout?: num
   }
   cfg.layers = out;
   return { topology: t as Obj, notes };
+}
+
+/** Seeds the random initialisers a layer list leaves unseeded (seed + 1, seed + 2, … in layer order), in place. */
+function seedLayers(list: LayerJson[], seed: number): void {
+  let k = 0;
+  for (const l of list) {
+    for (const [key, init] of Object.entries(l.config)) {
+      if (key.endsWith('_initializer') && isObj(init) && isObj(init.config) && 'seed' in init.config && (init.config.seed === null || init.config.seed === undefined)) init.config.seed = seed + ++k;
+    }
+  }
+}
+
+/**
+ * A copy of a topology whose unseeded random initialisers draw from `seed`: the sanity checks and the range test of
+ * the same files give the same answer twice (the fresh weights decide where a range test's loss turns).
+ */
+export function seededTopology(topology: Obj, seed: number): Obj {
+  const t = structuredClone(topology) as { config: unknown };
+  const layers = isObj(t.config) ? t.config.layers : t.config;
+  if (Array.isArray(layers)) seedLayers(layers.filter((l): l is LayerJson => isObj(l) && isObj(l.config)), seed);
+  return t as Obj;
 }
 
 /**
