@@ -17,6 +17,7 @@ import { UserFacingError, type BotContext, type BotCommand } from '../src/bot/co
 import { PRESET_NAMES, type JobConfig, type PresetName, type TrainingSettings } from '../src/jobs/job-config.ts';
 import { attachmentHosts, downloadAttachment } from '../src/bot/download-attachment.ts';
 import { checkCustomSettings, customJobConfig, NotForCustomModel } from '../src/app/custom-job-config.ts';
+import { CustomCheckFailed, runCustomCheckInChild } from '../src/app/custom-check-process.ts';
 import { resolveJobConfig } from '../src/jobs/presets.ts';
 import { FAULT_SPECS, FaultSpecError, parseFaultSpecs } from '../src/jobs/fault-spec.ts';
 import { threadName } from '../src/alerts/outbox-dispatcher.ts';
@@ -143,6 +144,13 @@ const command: BotCommand = {
       await i.deferReply();
       const [modelBytes, dataBytes] = await Promise.all(refs.map((r) => downloadAttachment(r, max, hosts)));
       config = customJobConfig({ modelBytes: modelBytes!, modelName: model!.name, dataBytes: dataBytes!, dataName: data!.name, maxBytes: max, labelColumn: i.options.getString('label') ?? undefined }, settings, faults);
+      // The data read and fitted to the model as the job will (in a child: it loads TensorFlow.js): a file at fault is
+      // refused now, privately, and nothing is queued.
+      // A check that could not run (its process died, timed out) leaves it to the job, which reads the files anyway.
+      await runCustomCheckInChild({ kind: 'job-check', config }).catch((e: unknown) => {
+        if (!(e instanceof CustomCheckFailed)) throw e;
+        ctx.log.warn({ err: e.message }, 'could not check a custom job\'s files before queueing it');
+      });
     }
     const job = await jobs.enqueue(config, { requestedBy: i.user.id, channelId: i.channelId });
     await followJob(i.client, ctx, job, {

@@ -7,13 +7,13 @@ import { childModule } from '../child-module.ts';
 import { HEAVY_CHECKS } from './child-slots.ts';
 import { IngestError } from '../ingest/ingest-error.ts';
 import type { CustomCheckRequest } from './custom-check-child.ts';
-import type { JobLrFindOutcome, LrFindOutcome, SanityOutcome } from './custom-check.ts';
+import type { JobCheckOutcome, JobLrFindOutcome, LrFindOutcome, SanityOutcome } from './custom-check.ts';
 
 export const CUSTOM_CHECK_TIMEOUT_MS = 5 * 60_000;
 
 export class CustomCheckFailed extends Error {}
 
-type Outcome = SanityOutcome | LrFindOutcome | JobLrFindOutcome;
+type Outcome = SanityOutcome | LrFindOutcome | JobLrFindOutcome | JobCheckOutcome;
 
 type Reply = { ok: true; outcome: Outcome } | { ok: false; ingest?: { file: string; line?: number; path?: string; reason: string }; message: string };
 

@@ -31,7 +31,7 @@ export interface BuiltModel {
 }
 
 export async function buildModelAndData(i: CustomInputs): Promise<BuiltModel> {
-  const [{ parseModelJson }, { buildLayersModel, inputShapeOf, seededTopology }, { readDataFile }, { DEFAULT_READ_LIMITS }, { loadBackend, parseBackendOrder }, tf] = await Promise.all([
+  const [{ parseModelJson, inputsAndOutputs }, { buildLayersModel, inputShapeOf, seededTopology }, { readDataFile }, { DEFAULT_READ_LIMITS }, { loadBackend, parseBackendOrder }, tf] = await Promise.all([
     import('../jobs/custom/model-json.ts'),
     import('../jobs/custom/custom-model.ts'),
     import('../datacheck/read/index.ts'),
@@ -40,6 +40,14 @@ export async function buildModelAndData(i: CustomInputs): Promise<BuiltModel> {
     import('@tensorflow/tfjs'),
   ]);
   const spec = parseModelJson(i.modelBytes, i.modelName);
+  const io = inputsAndOutputs(spec.topology);
+  if (io.inputs.length > 1 || io.outputs.length > 1) {
+    const count = (n: number, what: string, names: string[]) => `${n} ${what}${n === 1 ? '' : 's'} (${names.join(', ')})`;
+    throw new IngestError({
+      file: i.modelName,
+      reason: `the sanity checks take a model with one input and one output, and this one has ${count(io.inputs.length, 'input', io.inputs)} and ${count(io.outputs.length, 'output', io.outputs)}: train it as a job (runmedic train, /train), which maps the data to each and judges its classifier`,
+    });
+  }
   const table = readDataFile(i.dataBytes, i.dataName, { ...DEFAULT_READ_LIMITS, maxBytes: i.maxBytes }, { labelColumn: i.labelColumn });
   const backend = await loadBackend(parseBackendOrder(i.backendOrder ?? process.env.RUNMEDIC_TF_BACKEND));
   // Seeded: the same files give the same checks and the same range test twice.
@@ -87,6 +95,12 @@ export interface LrFindOutcome {
   png: Uint8Array | null;
 }
 
+/** A custom job's files checked as its worker will read them (check-custom-job-files.ts), before it is queued. */
+export interface JobCheckOutcome {
+  kind: 'job-check';
+  notes: string[];
+}
+
 /** The range test of a job's own network and data (a rerun's), run in the check's child. */
 export interface JobLrFindOutcome {
   kind: 'job-lrfind';
@@ -98,21 +112,34 @@ export interface JobLrFindOutcome {
 }
 
 export async function lrFindOf(i: CustomInputs, o: { optimizer?: RateOptimizerName; steps?: number; planned?: number; chart?: boolean } = {}): Promise<LrFindOutcome> {
-  const b = await buildModelAndData(i);
-  const [{ lrFind, judgeRate }, { lrChartSvg }, { rasterise }] = await Promise.all([import('../jobs/custom/lr-find.ts'), import('../jobs/custom/lr-chart.ts'), import('../charts/rasterise.ts')]);
-  try {
-    const r = await lrFind(b.model, b.table, { optimizer: o.optimizer, steps: o.steps });
-    const verdict = o.planned !== undefined ? judgeRate(o.planned, r.suggestion) : null;
-    let png: Uint8Array | null = null;
-    if (o.chart !== false) {
-      try {
-        png = rasterise(lrChartSvg(r.points, r.suggestion, `${i.modelName} on ${i.dataName}: loss vs learning rate (${r.optimizer})`, o.planned));
-      } catch {
-        png = null;
-      }
+  const [{ parseModelJson, inputsAndOutputs }, { lrFind, judgeRate }, { lrChartSvg }, { rasterise }] = await Promise.all([import('../jobs/custom/model-json.ts'), import('../jobs/custom/lr-find.ts'), import('../jobs/custom/lr-chart.ts'), import('../charts/rasterise.ts')]);
+  const io = inputsAndOutputs(parseModelJson(i.modelBytes, i.modelName).topology);
+  let r: { points: LrPoint[]; suggestion: LrSuggestion; optimizer: string };
+  let backend: string;
+  if (io.inputs.length > 1 || io.outputs.length > 1) {
+    // Several inputs or outputs: the range test of the job these files make (the data mapped to each input and
+    // output, the heads' losses summed as the job sums them), with the job's default settings.
+    const [{ customJobConfig }, { jobRangeTest }, { loadBackend, parseBackendOrder }] = await Promise.all([import('./custom-job-config.ts'), import('../jobs/job-range-test.ts'), import('../jobs/backend.ts')]);
+    const config = customJobConfig(i, { optimizer: o.optimizer ?? 'adam' });
+    backend = (await loadBackend(parseBackendOrder(i.backendOrder ?? process.env.RUNMEDIC_TF_BACKEND))).name;
+    r = await jobRangeTest(config, { steps: o.steps });
+  } else {
+    const b = await buildModelAndData(i);
+    backend = b.backend;
+    try {
+      r = await lrFind(b.model, b.table, { optimizer: o.optimizer, steps: o.steps });
+    } finally {
+      b.model.dispose();
     }
-    return { kind: 'lrfind', backend: b.backend, optimizer: r.optimizer, points: r.points, suggestion: r.suggestion, verdict, png };
-  } finally {
-    b.model.dispose();
   }
+  const verdict = o.planned !== undefined ? judgeRate(o.planned, r.suggestion) : null;
+  let png: Uint8Array | null = null;
+  if (o.chart !== false) {
+    try {
+      png = rasterise(lrChartSvg(r.points, r.suggestion, `${i.modelName} on ${i.dataName}: loss vs learning rate (${r.optimizer})`, o.planned));
+    } catch {
+      png = null;
+    }
+  }
+  return { kind: 'lrfind', backend, optimizer: r.optimizer, points: r.points, suggestion: r.suggestion, verdict, png };
 }

@@ -2,7 +2,7 @@
  * A training job on a team's own model and data (issue 19): the uploaded files and the settings → the job's config,
  * shared by `runmedic train --model --data` and `/train model: data:`. What can be checked without TensorFlow.js is
  * checked here, before anything is queued: the model file reads as a model (a Keras to_json(), a TensorFlow.js
- * model.json, the declarative spec), it has one input and one classification output, and the settings and faults
+ * model.json, the declarative spec), its outputs' losses are ones a job trains with one classifier among them, and the settings and faults
  * apply to a model that is not a preset's. The data file is read in the job's child (it may be large); a problem
  * there fails the job with the file, the entry and what was expected.
  */
@@ -49,7 +49,7 @@ export function customJobConfig(i: Omit<CustomInputs, 'backendOrder'>, settings:
   }
   // Read and rewritten as the job will (its refusals come now, not minutes later in the queue).
   const spec = parseModelJson(i.modelBytes, i.modelName);
-  trainingTopology(spec.topology, i.modelName, { dropout: settings.dropout });
+  trainingTopology(spec.topology, i.modelName, { dropout: settings.dropout, training: spec.training });
   if (i.dataBytes.length === 0) throw new IngestError({ file: i.dataName, reason: 'empty file: expected a CSV with a label column, an .npy/.npz, or a zip of image folders' });
   if (i.dataBytes.length > i.maxBytes) throw new IngestError({ file: i.dataName, reason: `${i.dataBytes.length} bytes, over the limit of ${i.maxBytes} (INGEST_MAX_BYTES)` });
   const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));

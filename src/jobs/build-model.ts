@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { JobConfig, PresetJobConfig } from './job-config.ts';
 import { PRESETS } from './presets.ts';
 import type { LayerStats, ModelSummary } from '../domain/context.ts';
+import type { ModelIO } from './model-io.ts';
 
 export interface BuiltModel {
   /** The whole network, output probabilities included (a preset's Sequential, or a team's own model). */
@@ -21,6 +22,11 @@ export interface BuiltModel {
    * (one fused, stable op); prediction goes through `model`, whose last layer applies the softmax.
    */
   logits: tf.LayersModel | null;
+  /**
+   * A team's own model with several inputs or outputs (model-io.ts): then `logits` outputs every head, each as its
+   * loss takes it (logits for the cross-entropies), in output order, and `model` every output as the file defines it.
+   */
+  io?: ModelIO;
 }
 
 export function buildModel(config: PresetJobConfig, inputShape: number[], classes: number): BuiltModel {
@@ -134,8 +140,9 @@ export function summariseModel(built: BuiltModel): ModelSummary {
   const layers: LayerStats[] = [];
   const kinds: Record<string, string> = { Conv2D: 'conv2d', Dense: 'dense', BatchNormalization: 'batchnorm' };
   const layerList = built.model.layers;
-  // The layer computing the logits ('out' in a preset), whose activation is the output's.
-  const outputLayer = (built.logits ?? built.model).outputs[0]?.sourceLayer.name;
+  // The layer computing the logits ('out' in a preset; a model with several outputs: its classifier's), whose
+  // activation is the output's.
+  const outputLayer = (built.logits ?? built.model).outputs[built.io?.main ?? 0]?.sourceLayer.name;
   layerList.forEach((l, i) => {
     const kind = kinds[l.getClassName()];
     if (!kind) return;

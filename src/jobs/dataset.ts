@@ -17,6 +17,13 @@ export interface Dataset {
   y: Int32Array;
   classes: number;
   classNames: string[];
+  /**
+   * A model with several inputs: each example's values for each input, one after another in its row of `x`, in the
+   * model's input order (`inputShape` is then [featureSize]). Absent: one input of shape `inputShape`.
+   */
+  inputs?: { name: string; shape: number[]; size: number }[];
+  /** Outputs trained on arrays of their own (`y_<output>` in an .npz): n × size targets, by output name. */
+  targets?: Record<string, { size: number; values: Float32Array }>;
 }
 
 export const DATASET_NAMES = ['mnist', 'iris', 'blobs', 'circles', 'spirals'] as const;
@@ -26,17 +33,20 @@ export function datasetSize(ds: Dataset): number {
   return ds.y.length;
 }
 
-/** The examples at `indices`, in that order. */
+/** Rows `indices` of an n × size array, in that order. */
+function rows(values: Float32Array, size: number, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(indices.length * size);
+  for (let k = 0; k < indices.length; k++) out.set(values.subarray(indices[k]! * size, (indices[k]! + 1) * size), k * size);
+  return out;
+}
+
+/** The examples at `indices`, in that order (their own targets too). */
 export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
-  const f = ds.featureSize;
-  const x = new Float32Array(indices.length * f);
   const y = new Int32Array(indices.length);
-  for (let k = 0; k < indices.length; k++) {
-    const i = indices[k]!;
-    x.set(ds.x.subarray(i * f, (i + 1) * f), k * f);
-    y[k] = ds.y[i]!;
-  }
-  return { ...ds, x, y };
+  for (let k = 0; k < indices.length; k++) y[k] = ds.y[indices[k]!]!;
+  const out: Dataset = { ...ds, x: rows(ds.x, ds.featureSize, indices), y };
+  if (ds.targets) out.targets = Object.fromEntries(Object.entries(ds.targets).map(([name, t]) => [name, { size: t.size, values: rows(t.values, t.size, indices) }]));
+  return out;
 }
 
 export interface Split {

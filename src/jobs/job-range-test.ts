@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { JobConfig } from './job-config.ts';
 import { setUpJob } from './job-setup.ts';
-import { batchTensors, disposeBatch } from './job-batches.ts';
+import { batchTensors, disposeBatch, type Batch } from './job-batches.ts';
+import { batchLoss } from './model-io.ts';
 import { datasetSize } from './dataset.ts';
 import { createRng, permutation } from './rng.ts';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.ts';
@@ -27,10 +28,17 @@ export async function jobRangeTest(config: JobConfig, o: { steps?: number } = {}
   const n = datasetSize(train);
   const batchSize = Math.min(config.batchSize, n);
   const forward = built.logits ?? built.model;
-  // The job's training loss: softmax cross-entropy from the logits (or Keras-style on a linear output), plus L2.
+  const io = built.io;
+  // The job's training loss: softmax cross-entropy from the logits (or Keras-style on a linear output; a model with
+  // several outputs: its heads' weighted sum), plus L2.
   const kernels = built.model.layers.flatMap((l) => l.trainableWeights.filter((w) => /kernel/.test(w.originalName)).map((w) => w.read() as tf.Variable));
-  const lossOf = (y: tf.Tensor, out: tf.Tensor): tf.Scalar => {
-    let loss = built.logits ? softmaxCrossEntropy(y, out) : (tf.mean(tf.metrics.categoricalCrossentropy(y, out)) as tf.Scalar);
+  const lossOf = (batch: Batch, raw: tf.Tensor | tf.Tensor[]): tf.Scalar => {
+    const out = raw as tf.Tensor;
+    let loss = io
+      ? batchLoss(io, Array.isArray(raw) ? raw : [raw], batch.targets ?? [batch.y]).total
+      : built.logits
+        ? softmaxCrossEntropy(batch.y, out)
+        : (tf.mean(tf.metrics.categoricalCrossentropy(batch.y, out)) as tf.Scalar);
     if (config.l2 > 0 && kernels.length) loss = tf.add(loss, tf.mul(config.l2, tf.addN(kernels.map((v) => tf.sum(tf.square(v)))))) as tf.Scalar;
     return loss;
   };
@@ -45,9 +53,9 @@ export async function jobRangeTest(config: JobConfig, o: { steps?: number } = {}
         order = permutation(n, rng);
         at = 0;
       }
-      const batch = batchTensors(train, order, at, at + batchSize);
+      const batch = batchTensors(train, order, at, at + batchSize, undefined, io);
       at += batchSize;
-      const cost = optimizer.minimize(() => lossOf(batch.y, forward.apply(batch.x, { training: true }) as tf.Tensor), true)!;
+      const cost = optimizer.minimize(() => lossOf(batch, forward.apply(batch.x, { training: true }) as tf.Tensor | tf.Tensor[]), true)!;
       const loss = cost.dataSync()[0]!;
       cost.dispose();
       disposeBatch(batch);

@@ -99,8 +99,26 @@ export function normalizeInputs(train: Dataset, val: Dataset | null): { train: D
   for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) mean[j]! += train.x[i * f + j]! / n;
   for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) sq[j]! += (train.x[i * f + j]! - mean[j]!) ** 2 / n;
   const inv = Array.from(sq, (v) => (v > 0 ? 1 / Math.sqrt(v) : 1));
+  // A model with several inputs: an image input is divided by its largest value, as a one-input image model's is.
+  const images: string[] = [];
+  let at = 0;
+  for (const slot of train.inputs ?? []) {
+    if (slot.shape.length === 3) {
+      let max = 0;
+      for (let i = 0; i < n; i++) for (let j = at; j < at + slot.size; j++) max = Math.max(max, Math.abs(train.x[i * f + j]!));
+      for (let j = at; j < at + slot.size; j++) {
+        mean[j] = 0;
+        inv[j] = max > 0 ? 1 / max : 1;
+      }
+      images.push(`'${slot.name}' divided by ${Number(max.toPrecision(4))}`);
+    }
+    at += slot.size;
+  }
   const apply = (d: Dataset): Dataset => ({ ...d, x: Float32Array.from(d.x, (v, i) => (v - mean[i % f]!) * inv[i % f]!) });
-  return { train: apply(train), val: val ? apply(val) : null, note: `inputs normalised: each of the ${f} features standardised (mean 0, std 1) with training-split statistics` };
+  const note = images.length
+    ? `inputs normalised with training-split statistics: ${images.join(', ')}, the largest training value; the other features standardised (mean 0, std 1)`
+    : `inputs normalised: each of the ${f} features standardised (mean 0, std 1) with training-split statistics`;
+  return { train: apply(train), val: val ? apply(val) : null, note };
 }
 
 function countByClass(ds: Dataset): number[] {

@@ -17,7 +17,8 @@ import { FlatAdam } from './flat-adam.ts';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.ts';
 import { createGraphStep, networkSpecOf, type GraphStep } from './graph-step/graph-step.ts';
 import { optimizerSpec } from './graph-step/network-spec.ts';
-import { batchTensors } from './job-batches.ts';
+import { batchTensors, disposeBatch, type Batch } from './job-batches.ts';
+import { batchLoss } from './model-io.ts';
 
 export interface EpochReport {
   /** 1-based. */
@@ -140,31 +141,52 @@ function lossOf(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
 /**
  * Loss and accuracy over a dataset, in batches, with training=false (dropout off, batch-norm moving stats). With
  * `countContradicted`, also a confident-learning style count: examples to which the model gives another class more
- * than twice the probability of their label (with label noise it grows with the noise).
+ * than twice the probability of their label (with label noise it grows with the noise). A model with several outputs
+ * is scored as it trains (model-io.ts): the loss is the weighted sum of its heads' (each in `heads`), the accuracy
+ * and predictions its classifier's.
  */
-function evaluate(model: tf.LayersModel, ds: Dataset, countContradicted = false): { loss: number; accuracy: number; predictions: Int32Array; contradicted: number } {
+function evaluate(built: BuiltModel, ds: Dataset, countContradicted = false): { loss: number; accuracy: number; predictions: Int32Array; contradicted: number; heads: number[] | null } {
   const n = datasetSize(ds);
   const idx = Int32Array.from({ length: n }, (_, i) => i);
+  const io = built.io;
   let lossSum = 0;
   let correct = 0;
   let contradicted = 0;
+  const headSums = io ? new Float64Array(io.heads.length) : null;
   const predictions = new Int32Array(n);
   for (let from = 0; from < n; from += EVAL_BATCH) {
     const to = Math.min(n, from + EVAL_BATCH);
-    const { x, y } = batchTensors(ds, idx, from, to);
-    const [l, pred, flags] = tf.tidy(() => {
-      const p = model.predict(x) as tf.Tensor;
+    const batch = batchTensors(ds, idx, from, to, undefined, io);
+    const { y } = batch;
+    const b = to - from;
+    const [l, pred, flags, parts] = tf.tidy(() => {
+      let p: tf.Tensor;
+      let sum: tf.Scalar;
+      let parts: tf.Tensor | null = null;
+      if (io) {
+        const raw = built.logits!.predict(batch.x);
+        const outs = Array.isArray(raw) ? raw : [raw];
+        const scored = batchLoss(io, outs, batch.targets ?? [y]);
+        p = tf.softmax(outs[io.main]!);
+        sum = tf.mul(scored.total, b) as tf.Scalar;
+        parts = tf.stack(scored.parts);
+      } else {
+        p = built.model.predict(batch.x) as tf.Tensor;
+        sum = tf.sum(tf.metrics.categoricalCrossentropy(y, p)) as tf.Scalar;
+      }
       const flagged = countContradicted ? tf.sum(tf.cast(tf.greater(tf.max(p, -1), tf.mul(tf.sum(tf.mul(p, y), -1), 2)), 'int32')) : null;
-      return [tf.sum(tf.metrics.categoricalCrossentropy(y, p)), tf.argMax(p, -1), flagged] as const;
+      return [sum, tf.argMax(p, -1), flagged, parts] as const;
     });
     lossSum += scalarOf(l);
     if (flags) contradicted += scalarOf(flags);
+    if (parts && headSums) parts.dataSync().forEach((v, i) => (headSums[i]! += v * b));
     const pv = pred.dataSync() as Int32Array;
     predictions.set(pv, from);
     for (let k = 0; k < pv.length; k++) if (pv[k] === ds.y[from + k]) correct++;
-    tf.dispose([x, y, l, pred, ...(flags ? [flags] : [])]);
+    disposeBatch(batch);
+    tf.dispose([l, pred, ...(flags ? [flags] : []), ...(parts ? [parts] : [])]);
   }
-  return { loss: lossSum / n, accuracy: correct / n, predictions, contradicted };
+  return { loss: lossSum / n, accuracy: correct / n, predictions, contradicted, heads: headSums ? Array.from(headSums, (v) => v / n) : null };
 }
 
 function scalarOf(t: tf.Tensor): number {
@@ -196,6 +218,11 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
   // linear output (the loss/activation mismatch fault) keeps tfjs' categorical cross-entropy on raw outputs.
   const trainForward = built.logits ?? model;
   const lossOfBatch: (y: tf.Tensor, out: tf.Tensor) => tf.Scalar = built.logits ? softmaxCrossEntropy : lossOf;
+  // A model with several inputs or outputs (model-io.ts): its heads' weighted losses, its classifier's predictions.
+  const io = built.io;
+  const heads = io && io.heads.length > 1 ? io.heads : null;
+  /** Each head's loss on the latest eager batch (several outputs). */
+  let headLosses: Float32Array | null = null;
   const rng = createRng(config.seed ^ 0xba7c4);
   const augRng = createRng(config.seed ^ 0xa06);
   const aug = config.augment;
@@ -216,18 +243,25 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
 
   // The probe: a fixed slice of training inputs, read through every hidden activation layer once per epoch.
   const probeIdx = Int32Array.from({ length: Math.min(PROBE_SIZE, nTrain) }, (_, i) => i);
-  const probe = batchTensors(train, probeIdx, 0, probeIdx.length);
+  const probe = batchTensors(train, probeIdx, 0, probeIdx.length, undefined, io);
   const probeModel = built.activationLayers.length
     ? tf.model({ inputs: model.inputs, outputs: built.activationLayers.map((a) => a.layer.output as tf.SymbolicTensor) })
     : null;
 
-  const initialLoss = tf.tidy(() => lossOf(probe.y, model.predict(probe.x) as tf.Tensor).dataSync()[0]!);
+  // The classifier's loss at initialisation (compared with ln K).
+  const initialLoss = tf.tidy(() => {
+    if (!io) return lossOf(probe.y, model.predict(probe.x) as tf.Tensor).dataSync()[0]!;
+    const raw = trainForward.predict(probe.x);
+    return softmaxCrossEntropy(probe.y, (Array.isArray(raw) ? raw : [raw])[io.main]!).dataSync()[0]!;
+  });
 
   const steps: number[] = [];
   const stepEpochs: number[] = [];
   const stepLoss: number[] = [];
   const stepGrad: number[] = [];
   const ep = { idx: [] as number[], loss: [] as number[], acc: [] as number[], valLoss: [] as number[], valAcc: [] as number[], lr: [] as number[], grad: [] as number[] };
+  /** A model with several outputs: each head's loss per epoch, training and validation. */
+  const epHeads = { loss: (heads ?? []).map(() => [] as number[]), val: (heads ?? []).map(() => [] as number[]) };
   const inst: Required<Pick<Instrumentation, 'gradNorms' | 'updateRatio' | 'deadReluFraction' | 'saturatedFraction'>> = {
     gradNorms: Object.fromEntries(layerVars.map((g) => [g.layer, [] as number[]])),
     updateRatio: [],
@@ -243,16 +277,31 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
    * One batch through tfjs' tape and optimizer. Returns what the graph step returns: [loss, squared grad norm per
    * layer, predicted class per example, mean update ratio (measured on the last batch only, NaN before)].
    */
-  const eagerStep = (batch: ReturnType<typeof batchTensors>, lastBatch: boolean): Float32Array => {
+  const eagerStep = (batch: Batch, lastBatch: boolean): Float32Array => {
     let predT: tf.Tensor | null = null;
+    let partsT: tf.Tensor | null = null;
     const { value, grads } = tf.variableGrads(() => {
-      const out = trainForward.apply(batch.x, { training: true }) as tf.Tensor;
-      predT = tf.keep(tf.argMax(out, -1));
-      let loss = lossOfBatch(batch.y, out);
+      const raw = trainForward.apply(batch.x, { training: true }) as tf.Tensor | tf.Tensor[];
+      let loss: tf.Scalar;
+      if (io) {
+        const outs = Array.isArray(raw) ? raw : [raw];
+        predT = tf.keep(tf.argMax(outs[io.main]!, -1));
+        const scored = batchLoss(io, outs, batch.targets ?? [batch.y]);
+        if (heads) partsT = tf.keep(tf.stack(scored.parts));
+        loss = scored.total;
+      } else {
+        predT = tf.keep(tf.argMax(raw as tf.Tensor, -1));
+        loss = lossOfBatch(batch.y, raw as tf.Tensor);
+      }
       if (config.l2 > 0) loss = tf.add(loss, tf.mul(config.l2, tf.addN(kernelVars.map((v) => tf.sum(tf.square(v)))))) as tf.Scalar;
       return loss;
     }, allVars);
-    const flatGrad = tf.tidy(() => tf.concat(allVars.map((v) => tf.reshape(grads[v.name]!, [-1])), 0) as tf.Tensor1D);
+    if (partsT) {
+      headLosses = (partsT as tf.Tensor).dataSync() as Float32Array;
+      tf.dispose(partsT);
+    }
+    // A head without a loss (left out of the model's loss dict) gives its own layers no gradient: zero.
+    const flatGrad = tf.tidy(() => tf.concat(allVars.map((v) => tf.reshape(grads[v.name] ?? tf.zerosLike(v), [-1])), 0) as tf.Tensor1D);
     const before = lastBatch ? allVars.map((v) => v.clone()) : null;
     // One read per batch.
     const packed = tf.tidy(() =>
@@ -275,7 +324,8 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
       });
       tf.dispose(before);
     }
-    tf.dispose([value, predT!, flatGrad, packed, batch.x, batch.y, ...Object.values(grads)]);
+    tf.dispose([value, predT!, flatGrad, packed, ...Object.values(grads)]);
+    disposeBatch(batch);
     return nums;
   };
 
@@ -324,14 +374,15 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
       let accSum = 0;
       let seen = 0;
       const gradSums = new Float64Array(layerVars.length);
+      const headSums = heads ? new Float64Array(heads.length) : null;
       let updateRatio = NaN;
       for (let bI = 0; bI < batches; bI++) {
         const from = bI * config.batchSize;
         const to = Math.min(nTrain, from + config.batchSize);
-        const batch = batchTensors(train, order, from, to, augment);
+        const batch = batchTensors(train, order, from, to, augment, io);
         const lastBatch = bI === batches - 1;
-        const nums = graphStep ? graphStep.step(batch.x, batch.y) : eagerStep(batch, lastBatch);
-        if (graphStep) tf.dispose([batch.x, batch.y]);
+        const nums = graphStep ? graphStep.step(batch.x as tf.Tensor, batch.y) : eagerStep(batch, lastBatch);
+        if (graphStep) disposeBatch(batch);
         if (lastBatch) updateRatio = nums[nums.length - 1]!;
         const b = to - from;
         const loss = nums[0]!;
@@ -339,6 +390,7 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
         let correct = 0;
         for (let k = 0; k < b; k++) if (nums[1 + L + k] === batch.labels[k]) correct++;
         lossSum += loss * b;
+        if (headSums && headLosses) headLosses.forEach((h, i) => (headSums[i]! += h * b));
         accSum += correct;
         seen += b;
         let global = 0;
@@ -367,7 +419,7 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
       epochsRun = e + 1;
       const trainLoss = lossSum / Math.max(1, seen);
       const trainAcc = accSum / Math.max(1, seen);
-      const v = val ? evaluate(model, val) : null;
+      const v = val ? evaluate(built, val) : null;
       lastValAcc = v ? v.accuracy : null;
       ep.idx.push(e + 1);
       ep.loss.push(trainLoss);
@@ -379,6 +431,12 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
       ep.grad.push(Math.sqrt(layerVars.reduce((s, _, i) => s + (gradSums[i]! / batches) ** 2, 0)));
       inst.updateRatio.push(updateRatio);
       if (probeModel) probeUnits(probeModel, probe.x, built.activationLayers, inst);
+      if (heads) {
+        heads.forEach((_, i) => {
+          epHeads.loss[i]!.push(headSums![i]! / Math.max(1, seen));
+          epHeads.val[i]!.push(v?.heads ? v.heads[i]! : NaN);
+        });
+      }
       hooks.onEpoch?.({
         epoch: e + 1,
         epochs: config.epochs,
@@ -413,7 +471,7 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
 
     // End of training: per-class accuracy and confusion on validation (training data when there is none).
     const evalSet = val ?? train;
-    const final = evaluate(model, evalSet, !!val);
+    const final = evaluate(built, evalSet, !!val);
     const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
     for (let i = 0; i < final.predictions.length; i++) confusion[evalSet.y[i]!]![final.predictions[i]!]!++;
     const perClassAccuracy: Record<string, number> = {};
@@ -429,7 +487,7 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
     if (final.accuracy >= Math.max(0.5, 2 / K) && val) {
       // A model that is still learning contradicts some correct labels too, as often as it errs on held-out data:
       // only the flags beyond that rate point at the labels (an undertrained run on clean MNIST flagged 6 %).
-      const flagged = evaluate(model, train, true).contradicted;
+      const flagged = evaluate(built, train, true).contradicted;
       const ownErrorRate = final.contradicted / datasetSize(val);
       const explained = Math.round(ownErrorRate * nTrain);
       dataset.likelyLabelErrors = Math.max(0, flagged - explained);
@@ -448,6 +506,12 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
       series.push(epochSeries('loss', 'val', 'val_loss', 'lower', ep.idx, ep.valLoss));
       series.push(epochSeries('accuracy', 'val', 'val_accuracy', 'higher', ep.idx, ep.valAcc));
     }
+    // Several outputs: `loss` is their weighted sum, as Keras logs it; beside it each output's own, Keras' names.
+    heads?.forEach((h, i) => {
+      if (h.loss === 'none') return;
+      series.push(epochSeries(`${h.name}_loss`, 'train', `${h.name}_loss`, 'lower', ep.idx, epHeads.loss[i]!));
+      if (val) series.push(epochSeries(`${h.name}_loss`, 'val', `val_${h.name}_loss`, 'lower', ep.idx, epHeads.val[i]!));
+    });
     const samplesPerSecond = totalSeconds > 0 ? totalSeen / totalSeconds : 0;
     return {
       series,
@@ -484,7 +548,7 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
     };
   } finally {
     tf.dispose(best.weights ?? []);
-    tf.dispose([probe.x, probe.y]);
+    disposeBatch(probe);
     optimizer?.dispose();
     graphStep?.dispose();
     model.dispose();
@@ -492,7 +556,7 @@ export async function trainModel(config: JobConfig, data: PreparedData, backend:
 }
 
 /** Dead units (never positive on the probe) per ReLU-family layer; saturated outputs per sigmoid/tanh layer. */
-function probeUnits(probeModel: tf.LayersModel, x: tf.Tensor, layers: { layer: tf.layers.Layer; activation: string }[], inst: Pick<Instrumentation, 'deadReluFraction' | 'saturatedFraction'>): void {
+function probeUnits(probeModel: tf.LayersModel, x: tf.Tensor | tf.Tensor[], layers: { layer: tf.layers.Layer; activation: string }[], inst: Pick<Instrumentation, 'deadReluFraction' | 'saturatedFraction'>): void {
   const outs = tf.tidy(() => {
     const raw = probeModel.predict(x);
     const list = Array.isArray(raw) ? raw : [raw];

@@ -13,7 +13,7 @@ import { FakeDiscord, type FakeAttachment, type FakeInteraction, type FakeMember
 import { loadConfig } from '../../src/config.ts';
 import { parseJobConfig, type CustomJobConfig } from '../../src/jobs/job-config.ts';
 import type { JobRecord } from '../../src/store/job-store.ts';
-import { irisCsv, mnistNpz, shapesZip } from '../support/custom-job-files.ts';
+import { digitsMultiNpz, irisCsv, mnistNpz, shapesZip } from '../support/custom-job-files.ts';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'models', name));
 const EPHEMERAL = 64;
@@ -134,7 +134,20 @@ describe('/train on your own model and data', () => {
     await service.jobs.cancel(child.id);
   }, 60_000);
 
-  it('a zip of PNG class folders, resized to a Keras 3 CNN\'s 16×16×3 input; a model with two outputs, a preset with files and a preset-only fault are refused before anything is queued', async () => {
+  it('a Keras 3 model with two inputs and two outputs on an .npz of digits: trained, its checklist posted, a loss series per output stored', async () => {
+    const job = await jobOf(upload('train', { bytes: fixture('keras3-multi-io.json'), name: 'multi.json' }, { bytes: digitsMultiNpz(300, { odd: true }), name: 'digits.npz' }, [{ name: 'epochs', type: 4, value: 2 }]));
+    const verdict = await verdictOf(job);
+    const done = (await service.jobs.get(job.id))!;
+    expect(done.status).toBe('finished');
+    const content = String(verdict.content);
+    expect(content).toContain("· outputs: 'digit' sparse_categorical_crossentropy (the classifier the checklist judges); 'odd' binary_crossentropy");
+    expect(content).toContain("· data: read inputs 'image' ← x_image, 'meta' ← x_meta; labels y");
+    expect(verdict.attachments.map((a) => a.filename)).toEqual(['chart.png']);
+    const run = (await service.store.getRun(done.runId!))!;
+    expect(run.series.map((x) => x.name)).toEqual(expect.arrayContaining(['loss', 'val_loss', 'digit_loss', 'val_digit_loss', 'odd_loss', 'val_odd_loss']));
+  }, 60_000);
+
+  it('a zip of PNG class folders, resized to a Keras 3 CNN\'s 16×16×3 input; data that does not fit a model with two outputs, a preset with files and a preset-only fault are refused before anything is queued', async () => {
     const job = await jobOf(upload('train', { bytes: fixture('keras3-png-cnn.json'), name: 'png-cnn.json' }, { bytes: shapesZip(), name: 'shapes.zip' }, [{ name: 'epochs', type: 4, value: 2 }]));
     const verdict = await verdictOf(job);
     const content = String(verdict.content);
@@ -143,13 +156,16 @@ describe('/train on your own model and data', () => {
     // GlobalAveragePooling2D has no graph form: op by op, and the note names the layer.
     expect(content).toMatch(/· trained op by op through TensorFlow\.js: the one-graph step (does not build layer 'global_average_pooling2d\w*' \(GlobalAveragePooling2D\)|needs the native backend)/);
 
-    // Refused before anything is queued: a model with two outputs, a preset with files, a preset-only fault.
+    // Refused before anything is queued: a one-unit output the class labels cannot train (its data read and fitted to
+    // the model in a child process first), a preset with files, a preset-only fault.
     const before = (await service.jobs.list(50)).length;
     const two = upload('train', { bytes: fixture('keras3-two-outputs.json'), name: 'two.json' }, { bytes: irisCsv(), name: 'iris.csv' });
     // Read after the files are downloaded: the deferred answer becomes a private one.
-    const twoOutputs = await fake.waitFor(() => two.followUpIds.map((id) => fake.messages.get(id)).find(Boolean), 10_000, 'the refusal');
+    const twoOutputs = await fake.waitFor(() => two.followUpIds.map((id) => fake.messages.get(id)).find(Boolean), 20_000, 'the refusal');
     expect(twoOutputs.flags & EPHEMERAL).toBe(EPHEMERAL);
-    expect(twoOutputs.content).toBe('Could not read two.json: the model has 2 outputs (cls, aux): a training job trains a model with one classification output, so multiple outputs are not supported');
+    expect(twoOutputs.content).toBe(
+      "Could not read iris.csv: output 'aux' gives (1,) an example and, with no y_aux array of its own, trains on the class labels (3 classes) with categorical_crossentropy (the job's default): expected 3 units (one per class), or its own targets as y_aux in an .npz with a loss for it in the model's compile config (mean squared error, say)",
+    );
     const both = await fake.answerOf(upload('train', { bytes: fixture('keras3-iris-mlp.json'), name: 'm.json' }, { bytes: irisCsv(), name: 'iris.csv' }, [{ name: 'preset', type: 3, value: 'blobs' }]), 10_000);
     expect(both.content).toBe('Give a preset, or a model and data: a job trains one or the other.');
     const fault = await fake.answerOf(upload('train', { bytes: fixture('keras3-iris-mlp.json'), name: 'm.json' }, { bytes: irisCsv(), name: 'iris.csv' }, [{ name: 'fault', type: 3, value: 'dying-relu' }]), 10_000);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { runCli, type CliResult } from '../support/run-cli.ts';
 import { ensureBuilt } from '../support/built.ts';
-import { irisCsv, mnistNpz, shapesZip } from '../support/custom-job-files.ts';
+import { digitsMultiNpz, irisCsv, irisHeadsNpz, mnistNpz, shapesZip } from '../support/custom-job-files.ts';
 
 beforeAll(() => ensureBuilt(), 600_000);
 
@@ -22,7 +22,11 @@ const SPEC = { input: [6], layers: [{ dense: { units: 16, activation: 'relu' } }
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'runmedic-train-custom-'));
-  for (const f of ['keras3-mnist-cnn.json', 'keras3-png-cnn.json', 'keras3-iris-mlp.json', 'keras3-two-outputs.json']) copyFileSync(path.join(fixtures, f), path.join(dir, f));
+  for (const f of ['keras3-mnist-cnn.json', 'keras3-png-cnn.json', 'keras3-iris-mlp.json', 'keras3-two-outputs.json', 'keras3-multi-io.json', 'keras3-two-heads.json', 'tfjs-two-inputs-two-outputs.json']) copyFileSync(path.join(fixtures, f), path.join(dir, f));
+  writeFileSync(path.join(dir, 'digits-multi.npz'), digitsMultiNpz(300, { odd: true }));
+  writeFileSync(path.join(dir, 'digits-no-odd.npz'), digitsMultiNpz(40));
+  writeFileSync(path.join(dir, 'iris-heads.npz'), irisHeadsNpz({ area: true, val: 30 }));
+  writeFileSync(path.join(dir, 'iris-plain.csv'), irisCsv());
   writeFileSync(path.join(dir, 'digits.npz'), mnistNpz(300));
   writeFileSync(path.join(dir, 'iris.csv'), irisCsv({ collector: true }));
   writeFileSync(path.join(dir, 'shapes.zip'), shapesZip());
@@ -82,7 +86,7 @@ describe('runmedic train --model --data (as a process)', { timeout: 90_000 }, ()
   it('files at fault are bad input (2) with the file, the entry and what was expected, and leave no run behind', async () => {
     const results = await Promise.all([
       cli(['train', '--model', 'fancy.json', '--data', 'iris.csv', '--backend', 'cpu']),
-      cli(['train', '--model', 'keras3-two-outputs.json', '--data', 'iris.csv']),
+      cli(['train', '--model', 'keras3-two-outputs.json', '--data', 'iris-plain.csv', '--backend', 'cpu']),
       cli(['train', '--model', 'keras3-iris-mlp.json', '--data', 'truncated.npz', '--backend', 'cpu']),
       cli(['train', '--model', 'keras3-mnist-cnn.json', '--data', 'iris.csv', '--backend', 'cpu']),
       cli(['train', '--model', 'keras3-iris-mlp.json', '--data', 'iris.csv', '--pooling', 'avg']),
@@ -92,7 +96,7 @@ describe('runmedic train --model --data (as a process)', { timeout: 90_000 }, ()
     expect(results.map((r) => r.code)).toEqual([2, 2, 2, 2, 2, 2]);
     expect(results.map(last)).toEqual([
       "runmedic: fancy.json: layer 'dense' of class FancyDense is not one TensorFlow.js builds: use layers TensorFlow.js supports",
-      'runmedic: keras3-two-outputs.json: the model has 2 outputs (cls, aux): a training job trains a model with one classification output, so multiple outputs are not supported',
+      "runmedic: iris-plain.csv: output 'aux' gives (1,) an example and, with no y_aux array of its own, trains on the class labels (3 classes) with categorical_crossentropy (the job's default): expected 3 units (one per class), or its own targets as y_aux in an .npz with a loss for it in the model's compile config (mean squared error, say)",
       expect.stringMatching(/^runmedic: truncated\.npz: /),
       "runmedic: keras3-mnist-cnn.json with iris.csv: the model takes inputs of shape (28, 28, 1) = 784 values, the data's examples have 6 (6)",
       "runmedic: with --model: pooling shapes a preset's network; your model file decides its own layers",
@@ -100,6 +104,53 @@ describe('runmedic train --model --data (as a process)', { timeout: 90_000 }, ()
     ]);
     // Only the three runs trained above.
     expect(JSON.parse((await cli(['runs', '--json'])).stdout)).toHaveLength(3);
+  });
+
+  it('functional models with several inputs and outputs (Keras 3 to_json(), TensorFlow.js model.json): trained, stored with a loss series per output, diagnosed; data that does not fit is bad input', async () => {
+    const db = path.join(dir, 'multi.db');
+    const run = (args: string[]) => runCli([...args, '--db', db], { cwd: dir, timeoutMs: 90_000 });
+    const [multi, tfjs, heads, noOdd, narrow, lrfind, sanity] = await Promise.all([
+      run(['train', '--model', 'keras3-multi-io.json', '--data', 'digits-multi.npz', '--epochs', '2']),
+      run(['train', '--model', 'tfjs-two-inputs-two-outputs.json', '--data', 'iris.csv', '--epochs', '4', '--normalize', '--batch-size', '16']),
+      run(['train', '--model', 'keras3-two-heads.json', '--data', 'iris-heads.npz', '--epochs', '3', '--json']),
+      run(['train', '--model', 'keras3-multi-io.json', '--data', 'digits-no-odd.npz', '--backend', 'cpu']),
+      run(['train', '--model', 'tfjs-two-inputs-two-outputs.json', '--data', 'iris-plain.csv', '--backend', 'cpu']),
+      run(['lrfind', '--model', 'keras3-two-heads.json', '--data', 'iris-heads.npz', '--json', '--steps', '40']),
+      run(['sanity', '--model', 'keras3-multi-io.json', '--data', 'digits-multi.npz', '--backend', 'cpu']),
+    ]);
+    for (const r of [multi, tfjs, heads]) expect([0, 1], r.stderr).toContain(r.code);
+
+    // Two inputs (an image through a CNN, three numbers) and two outputs (the digit, softmax; odd or not, sigmoid).
+    expect(multi.stderr).toContain("  outputs: 'digit' sparse_categorical_crossentropy (the classifier the checklist judges); 'odd' binary_crossentropy");
+    expect(multi.stderr).toContain("  data: read inputs 'image' ← x_image, 'meta' ← x_meta; labels y");
+    expect(multi.stderr).toContain("  targets: 'digit' the class labels; 'odd' y_odd");
+    expect(multi.stdout).toMatch(/note: trained op by op through TensorFlow\.js: the one-graph step (does not build a model with 2 inputs and 2 outputs|needs the native backend)/);
+    const shown = JSON.parse((await run(['show', 'keras3-multi-io.json on digits-multi.npz epochs=2', '--json'])).stdout) as { series: { name: string; points: number }[] };
+    expect(shown.series.map((x) => x.name)).toEqual(expect.arrayContaining(['loss', 'val_loss', 'accuracy', 'digit_loss', 'val_digit_loss', 'odd_loss', 'val_odd_loss']));
+
+    // A TensorFlow.js model.json compiled with a loss per output; the CSV's six features dealt to its two inputs.
+    expect(tfjs.stderr).toContain("  outputs: 'species' categorical_crossentropy (the classifier the checklist judges); 'petal_area' mean_absolute_error");
+    expect(tfjs.stderr).toContain("  inputs, the features in order: 'measures' ← sepal_length, sepal_width, petal_length, petal_width; 'site' ← collector=north, collector=south");
+    expect(tfjs.stderr).toContain("  targets: 'species' the class labels; 'petal_area' the class labels as a number");
+
+    // Two heads, the regression head on its own array; the verdict is the classifier's checklist.
+    const verdict = JSON.parse(heads.stdout) as { run: { name: string }; items: { id: string }[] };
+    expect(verdict.run.name).toBe('keras3-two-heads.json on iris-heads.npz epochs=3');
+    expect(verdict.items.length).toBeGreaterThan(10);
+
+    // Data that does not fit: exit 2, the file, the output or inputs, what was expected; no run.
+    const refusal = (r: CliResult) => r.stderr.trim().split('\n').filter((l) => l.startsWith('runmedic: '))[0];
+    expect([noOdd.code, narrow.code]).toEqual([2, 2]);
+    expect(refusal(noOdd)).toBe("runmedic: digits-no-odd.npz: output 'odd' gives (1,) an example and, with no y_odd array of its own, trains on the class labels (10 classes) with binary_crossentropy: expected 10 units (one per class), or its own targets as y_odd in an .npz");
+    expect(refusal(narrow)).toBe("runmedic: iris-plain.csv: the model's inputs take 6 values an example ('measures' (4,) = 4, 'site' (2,) = 2), the data's examples have 4 (4): expected their features to add up to the inputs' sizes, dealt in the model's input order");
+
+    // The range test runs on such a model as its job would train it; the sanity checks say they take one input and one output.
+    expect(lrfind.code, lrfind.stderr).toBe(0);
+    expect(JSON.parse(lrfind.stdout).suggestion.suggested).toBeGreaterThan(0);
+    expect(sanity.code).toBe(2);
+    expect(refusal(sanity)).toBe('runmedic: keras3-multi-io.json: the sanity checks take a model with one input and one output, and this one has 2 inputs (image, meta) and 2 outputs (digit, odd): train it as a job (runmedic train, /train), which maps the data to each and judges its classifier');
+    const runs = JSON.parse((await run(['runs', '--json'])).stdout) as { name: string }[];
+    expect(runs.map((r) => r.name).sort()).toEqual(['keras3-multi-io.json on digits-multi.npz epochs=2', 'keras3-two-heads.json on iris-heads.npz epochs=3', 'tfjs-two-inputs-two-outputs.json on iris.csv batch=16 epochs=4 normalizeInputs=true']);
   });
 
   it('--queue: files at fault are refused before anything is queued (exit 2, the file, the entry and what was expected); good files are queued', async () => {

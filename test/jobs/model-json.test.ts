@@ -40,6 +40,20 @@ describe('model JSON', () => {
     src.dispose();
   });
 
+  it("the losses a model was compiled with: Keras 3's compile_config, a TensorFlow.js model.json's trainingConfig; none in an uncompiled model", async () => {
+    const k3 = parseModelJson(fixture('keras3-two-heads.json'), 'h.json');
+    expect(k3.training).toMatchObject({ path: '$.compile_config', loss: { species: 'sparse_categorical_crossentropy', petal_area: { class_name: 'MeanSquaredError' } }, lossWeights: { species: 1, petal_area: 0.5 } });
+    const tfjs = parseModelJson(fixture('tfjs-two-inputs-two-outputs.json'), 'm.json');
+    expect(tfjs.training).toEqual({ path: '$.trainingConfig', loss: { species: 'categorical_crossentropy', petal_area: 'mean_absolute_error' }, lossWeights: null });
+    expect(parseModelJson(fixture('keras3-two-outputs.json'), 't.json').training).toBeUndefined();
+    // Both build in TensorFlow.js with their two inputs and two outputs.
+    for (const spec of [parseModelJson(fixture('keras3-multi-io.json'), 'x.json'), tfjs]) {
+      const m = await build(spec);
+      expect([m.inputs.length, m.outputs.length]).toEqual([2, 2]);
+      m.dispose();
+    }
+  });
+
   it('what is not a model says what was expected', () => {
     const msg = (s: string) => {
       try {

@@ -16,13 +16,27 @@ export const ARRAY_NAMES = {
   yVal: ['y_val', 'Y_val', 'y_valid', 'y_validation', 'y_test', 'Y_test', 'val_y'],
 } as const;
 
-export function readNpz(bytes: Uint8Array, file: string, limits: ReadLimits): DataTable {
+/** An .npz's arrays by name (the member's name without .npy), still encoded: parse one with loadNpzArray. */
+export type NpzMembers = Map<string, { entry: string; bytes: Uint8Array }>;
+
+export function npzMembers(bytes: Uint8Array, file: string, limits: ReadLimits): NpzMembers {
   const entries = unzipEntries(bytes, file, { maxTotalBytes: limits.maxBytes });
-  const arrays = new Map<string, { entry: string; bytes: Uint8Array }>();
+  const arrays: NpzMembers = new Map();
   for (const e of entries) {
     const name = e.path.replace(/\.npy$/, '');
     if (name !== e.path) arrays.set(name, { entry: e.path, bytes: e.bytes });
   }
+  return arrays;
+}
+
+/** One array of an .npz, decoded (its size checked against the limit first). */
+export function loadNpzArray(arrays: NpzMembers, name: string, file: string, limits: ReadLimits): NpyArray {
+  const a = arrays.get(name)!;
+  return parseNpy(a.bytes, file, limits.maxBytes, a.entry);
+}
+
+export function readNpz(bytes: Uint8Array, file: string, limits: ReadLimits): DataTable {
+  const arrays = npzMembers(bytes, file, limits);
   const pick = (names: readonly string[]) => names.find((n) => arrays.has(n));
   const xName = pick(ARRAY_NAMES.x);
   const yName = pick(ARRAY_NAMES.y);
@@ -30,10 +44,7 @@ export function readNpz(bytes: Uint8Array, file: string, limits: ReadLimits): Da
   if (!xName || !yName) {
     throw new IngestError({ file, reason: `expected arrays named x and y (np.savez(f, x=…, y=…); also x_train/y_train with x_val/y_val), found ${held}` });
   }
-  const load = (name: string) => {
-    const a = arrays.get(name)!;
-    return parseNpy(a.bytes, file, limits.maxBytes, a.entry);
-  };
+  const load = (name: string) => loadNpzArray(arrays, name, file, limits);
   const xValName = pick(ARRAY_NAMES.xVal);
   const yValName = pick(ARRAY_NAMES.yVal);
   const parts = [{ x: load(xName), y: load(yName), xName, yName }];
@@ -64,7 +75,8 @@ export function readNpy(bytes: Uint8Array, file: string, limits: ReadLimits): Da
   );
 }
 
-interface Part {
+/** Inputs and labels of one side of the split (training first, then validation). */
+export interface Part {
   x: NpyArray;
   y: NpyArray;
   xName: string;
@@ -84,7 +96,7 @@ function labelsOf(a: NpyArray, n: number, file: string, name: string): Labels {
   return labelsFromNumbers(v, file, name);
 }
 
-function tableFromArrays(parts: Part[], file: string, limits: ReadLimits, notes: string[]): DataTable {
+export function tableFromArrays(parts: Part[], file: string, limits: ReadLimits, notes: string[]): DataTable {
   const first = parts[0]!;
   const exampleShape = first.x.shape.slice(1);
   for (const p of parts) {

@@ -17,7 +17,9 @@ import type { BuiltModel } from '../build-model.ts';
 import { withFreshMasks } from '../build-model.ts';
 import { prepareData, type PreparedData } from '../prepare-data.ts';
 import { parseModelJson } from './model-json.ts';
-import { buildLayersModel, builtCustomModel, inputShapeOf, trainingTopology } from './custom-model.ts';
+import { buildLayersModel, builtCustomModel, inputShapeOf, trainingTopology, type TrainingTopology } from './custom-model.ts';
+import { readDataForModel, type HeadSpec } from './io-data.ts';
+import type { InputSlot, ModelIO } from '../model-io.ts';
 
 export interface CustomJobSetup {
   built: BuiltModel;
@@ -42,9 +44,10 @@ export function customDataBytes(source: CustomSource): Uint8Array {
 export async function setUpCustomJob(tf: typeof tfTypes, config: CustomJobConfig): Promise<CustomJobSetup> {
   const { model: m, data: d } = config.custom;
   const spec = parseModelJson(new TextEncoder().encode(m.text), m.name);
-  const rewritten = trainingTopology(spec.topology, m.name, { dropout: config.dropout, seed: config.seed });
+  const rewritten = trainingTopology(spec.topology, m.name, { dropout: config.dropout, seed: config.seed, training: spec.training });
   const model = await buildLayersModel(tf, rewritten.topology, m.name);
   try {
+    if (rewritten.inputs.length > 1 || rewritten.outputs.length > 1) return await setUpSeveralInputsOrOutputs(tf, config, model, rewritten, spec.source, spec.notes);
     const inputShape = inputShapeOf(model, m.name);
     const table = readDataFile(customDataBytes(config.custom), d.name, { ...DEFAULT_READ_LIMITS, maxBytes: d.maxBytes }, {
       labelColumn: config.custom.labelColumn ?? undefined,
@@ -66,6 +69,44 @@ export async function setUpCustomJob(tf: typeof tfTypes, config: CustomJobConfig
     model.dispose();
     throw e;
   }
+}
+
+/**
+ * A model with several inputs or outputs: its inputs and heads from the built model (shapes) and the rewrite (names,
+ * losses), the data mapped to them (io-data.ts), the job's BuiltModel scoring every head (model-io.ts).
+ */
+async function setUpSeveralInputsOrOutputs(tf: typeof tfTypes, config: CustomJobConfig, model: tfTypes.LayersModel, rewritten: TrainingTopology, source: string, specNotes: string[]): Promise<CustomJobSetup> {
+  const { model: m, data: d } = config.custom;
+  const where = `${m.name} with ${d.name}`;
+  const fixed = (t: tfTypes.SymbolicTensor, what: string): number[] => {
+    const shape = (t.shape as Array<number | null>).slice(1);
+    if (shape.some((x) => x === null)) throw new IngestError({ file: m.name, reason: `${what} has the shape (${shape.map((x) => x ?? 'None').join(', ')}) with free dimensions: expected a fixed shape` });
+    return shape as number[];
+  };
+  const inputs: InputSlot[] = model.inputs.map((t, i) => {
+    const name = rewritten.inputs[i] ?? t.name;
+    const shape = fixed(t, `the input '${name}'`);
+    return { name, shape, size: shape.reduce((a, b) => a * b, 1) };
+  });
+  const heads: HeadSpec[] = model.outputs.map((t, i) => {
+    const o = rewritten.outputs[i]!;
+    const shape = fixed(t, `the output '${o.name}'`);
+    return { name: o.name, shape, size: shape.reduce((a, b) => a * b, 1), loss: o.loss.kind, label: o.loss.label, weight: o.loss.weight };
+  });
+  const mapped = readDataForModel(customDataBytes(config.custom), d.name, { ...DEFAULT_READ_LIMITS, maxBytes: d.maxBytes }, { labelColumn: config.custom.labelColumn ?? undefined, inputs, heads, main: rewritten.main });
+  const io: ModelIO = { inputs, heads: mapped.heads, main: rewritten.main };
+  let built: BuiltModel;
+  try {
+    built = builtCustomModel(tf, model, mapped.table.classNames.length, config.seed, where, io);
+  } catch (e) {
+    if (e instanceof IngestError) throw e;
+    throw new IngestError({ file: m.name, reason: `TensorFlow.js cannot train this model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
+  }
+  for (const l of model.layers) if (l.getClassName() === 'Dropout' && typeof (l.getConfig() as { seed?: unknown }).seed === 'number') withFreshMasks(l, config.seed);
+  if (config.augment && !inputs.some((i) => i.shape.length === 3)) throw new IngestError({ file: where, reason: 'augmentation applies to image inputs, and none of the model\'s inputs is an image (height, width, channels)' });
+  const data = prepareData(config, mapped.train, { val: mapped.val });
+  data.notes.unshift(...[`model: ${m.name} (${source})`, ...specNotes, ...rewritten.notes, ...mapped.table.notes.map((n) => `data: ${n}`), ...mapped.notes]);
+  return { built, data };
 }
 
 /** For a table of rows: which inputs the model gets, numeric columns as they are and one-hot columns. */

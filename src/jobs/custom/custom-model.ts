@@ -13,6 +13,9 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { IngestError } from '../../ingest/ingest-error.ts';
 import type { BuiltModel } from '../build-model.ts';
+import type { ModelSpec } from './model-json.ts';
+import { outputLosses, type OutputLoss } from './output-losses.ts';
+import { trainsFromLogits, type ModelIO } from '../model-io.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -30,14 +33,35 @@ const OUTPUT_ACTIVATIONS = new Set(['softmax', 'linear']);
 /** Layers whose config's `activation` is applied inside them. */
 const WITH_ACTIVATION = new Set(['Dense', 'Conv1D', 'Conv2D', 'Conv3D', 'SeparableConv2D', 'DepthwiseConv2D', 'Conv2DTranspose', 'LocallyConnected2D']);
 
+/** An output of the model as a job trains it (model-io.ts turns these into the job's heads). */
+export interface TrainedOutput {
+  /** The output's name in the file (its layer's name). */
+  name: string;
+  loss: OutputLoss;
+  /** The activation the file's output layer applies ('linear' when none): probabilities, or logits when linear. */
+  activation: string;
+}
+
 export interface TrainingTopology {
   topology: Obj;
   /** What the rewrite did that the job's notes should say. */
   notes: string[];
+  /** The model's inputs' names, in order. */
+  inputs: string[];
+  /** Its outputs, in order, with their losses. */
+  outputs: TrainedOutput[];
+  /** The classification output the job measures (accuracy, confusion, probes, the checklist): the first with a categorical cross-entropy loss. */
+  main: number;
 }
 
-/** The rewrite for training (see the top of this file). `file` names the model in the one-sentence refusals. */
-export function trainingTopology(topology: Obj, file: string, o: { dropout?: number; seed?: number } = {}): TrainingTopology {
+/** Output activations a cross-entropy output may end in, for each loss (linear: the outputs are logits). */
+const HEAD_ACTIVATIONS: Partial<Record<OutputLoss['kind'], string[]>> = { categorical_crossentropy: ['softmax', 'linear'], binary_crossentropy: ['sigmoid', 'linear'] };
+
+/**
+ * The rewrite for training (see the top of this file). `file` names the model in the one-sentence refusals; `training`
+ * is the loss the file was compiled with (ModelSpec.training), read per output (output-losses.ts).
+ */
+export function trainingTopology(topology: Obj, file: string, o: { dropout?: number; seed?: number; training?: ModelSpec['training'] } = {}): TrainingTopology {
   const t = structuredClone(topology) as { class_name: string; config: Obj | unknown[] };
   const notes: string[] = [];
   const functional = t.class_name === 'Model';
@@ -49,25 +73,53 @@ export function trainingTopology(topology: Obj, file: string, o: { dropout?: num
   }
   const list = layers as LayerJson[];
   const nameOf = (l: LayerJson) => String(l.name ?? l.config.name ?? '');
+  let inputNames: string[] = [];
+  let outputNames: string[];
   if (functional) {
-    const ins = Array.isArray(cfg.input_layers) ? cfg.input_layers : [];
-    const outs = Array.isArray(cfg.output_layers) ? cfg.output_layers : [];
-    if (outs.length !== 1) {
-      const names = outs.map((x) => (Array.isArray(x) ? String(x[0]) : '?')).join(', ');
-      throw new IngestError({ file, reason: `the model has ${outs.length} outputs (${names}): a training job trains a model with one classification output, so multiple outputs are not supported` });
-    }
-    if (ins.length !== 1) throw new IngestError({ file, reason: `the model has ${ins.length} inputs: a training job feeds one input (the data file's examples), so multiple inputs are not supported` });
     const names = new Set(list.map(nameOf));
-    const out0 = outs[0];
-    if (!Array.isArray(out0) || typeof out0[0] !== 'string' || !names.has(out0[0])) {
-      throw new IngestError({ file, path: '$.config.output_layers[0]', reason: `expected [layer name, node, tensor] naming one of the model's layers, got ${JSON.stringify(out0)?.slice(0, 80)}` });
-    }
+    const refs = (key: 'input_layers' | 'output_layers') => {
+      const given = Array.isArray(cfg[key]) ? (cfg[key] as unknown[]) : [];
+      if (given.length === 0) throw new IngestError({ file, path: `$.config.${key}`, reason: `expected the model's ${key === 'input_layers' ? 'inputs' : 'outputs'}: a list of [layer name, node, tensor]` });
+      return given.map((ref, i) => {
+        if (!Array.isArray(ref) || typeof ref[0] !== 'string' || !names.has(ref[0])) {
+          throw new IngestError({ file, path: `$.config.${key}[${i}]`, reason: `expected [layer name, node, tensor] naming one of the model's layers, got ${JSON.stringify(ref)?.slice(0, 80)}` });
+        }
+        return ref[0];
+      });
+    };
+    inputNames = refs('input_layers');
+    outputNames = refs('output_layers');
+    if (new Set(outputNames).size !== outputNames.length) throw new IngestError({ file, path: '$.config.output_layers', reason: `an output layer is listed twice (${outputNames.join(', ')}): expected each output once` });
     list.forEach((l, i) => {
       if (l.inbound_nodes !== undefined && (!Array.isArray(l.inbound_nodes) || !l.inbound_nodes.every((n) => Array.isArray(n)))) {
         throw new IngestError({ file, path: `$.config.layers[${i}].inbound_nodes`, reason: 'expected a list of nodes, each a list of [layer name, node, tensor, kwargs]' });
       }
     });
+  } else {
+    outputNames = [nameOf(list[list.length - 1]!)];
+    inputNames = [`${nameOf(list[0]!) || 'input'}`];
   }
+
+  // Each output's loss; the first with a categorical cross-entropy is the classifier the job measures.
+  const activationOf = (name: string): string => {
+    const l = list.find((x) => nameOf(x) === name)!;
+    if (l.class_name === 'Softmax') return 'softmax';
+    return l.class_name === 'Activation' ? String(l.config.activation) : typeof l.config.activation === 'string' ? l.config.activation : 'linear';
+  };
+  const losses = outputLosses(o.training, outputNames, file);
+  const outputs: TrainedOutput[] = outputNames.map((name, i) => ({ name, loss: losses[i]!, activation: activationOf(name) }));
+  const main = outputs.findIndex((x) => x.loss.kind === 'categorical_crossentropy');
+  if (main < 0) {
+    const what = outputs.map((x) => `'${x.name}': ${x.loss.label}`).join(', ');
+    throw new IngestError({ file, reason: `no output has a categorical cross-entropy loss (${what}): a training job trains and judges a classifier, so one output must be one (its accuracy, confusion and label checks are the checklist's)` });
+  }
+  outputs.forEach((x, i) => {
+    const allowed = HEAD_ACTIVATIONS[x.loss.kind];
+    if (i !== main && allowed && !allowed.includes(x.activation)) {
+      throw new IngestError({ file, reason: `output '${x.name}' applies ${x.activation} under ${x.loss.label}: expected ${allowed.join(' or ')} (a linear output is read as logits)` });
+    }
+  });
+  if (outputs.length > 1) notes.push(`outputs: ${outputs.map((x, i) => `'${x.name}' ${x.loss.label}${x.loss.weight !== 1 ? ` × ${x.loss.weight}` : ''}${i === main ? ' (the classifier the checklist judges)' : ''}`).join('; ')}`);
 
   // Random initialisers the file leaves unseeded draw from the job's seed: the same job trains the same way twice.
   if (o.seed !== undefined) seedLayers(list, o.seed);
@@ -109,21 +161,23 @@ export function trainingTopology(topology: Obj, file: string, o: { dropout?: num
     cfg.output_layers = (cfg.output_layers as unknown[]).map(redirect);
   }
 
-  // The output: a softmax Activation layer after the logits.
-  const outputName = functional ? String((cfg.output_layers as unknown[][])[0]![0]) : nameOf(out[out.length - 1]!);
+  // The classifier's output: a softmax Activation layer after the logits.
+  const outputName = functional ? String((cfg.output_layers as unknown[][])[main]![0]) : nameOf(out[out.length - 1]!);
   let last = out.find((l) => nameOf(l) === outputName)!;
-  const lastAct = last.class_name === 'Activation' ? String(last.config.activation) : typeof last.config.activation === 'string' ? last.config.activation : null;
+  const lastAct = last.class_name === 'Softmax' ? 'softmax' : last.class_name === 'Activation' ? String(last.config.activation) : typeof last.config.activation === 'string' ? last.config.activation : null;
   if (lastAct !== null && !OUTPUT_ACTIVATIONS.has(lastAct)) {
-    throw new IngestError({ file, reason: `the output layer '${splitFrom.get(outputName) ?? outputName}' applies ${lastAct}: a training job trains a single-label classifier, so the output must be a softmax (or linear logits) with one unit per class` });
+    const which = outputs.length > 1 ? `the classifier output '${outputs[main]!.name}'` : `the output layer '${splitFrom.get(outputName) ?? outputName}'`;
+    throw new IngestError({ file, reason: `${which} applies ${lastAct}: a training job trains a single-label classifier, so the output must be a softmax (or linear logits) with one unit per class` });
   }
-  if (!(last.class_name === 'Activation' && lastAct === 'softmax')) {
+  if (!((last.class_name === 'Activation' || last.class_name === 'Softmax') && lastAct === 'softmax')) {
     const name = fresh('output_softmax');
     const soft: LayerJson = { class_name: 'Activation', config: { name, trainable: true, dtype: 'float32', activation: 'softmax' } };
     if (functional) {
       soft.name = name;
-      const ref = (cfg.output_layers as unknown[][])[0]!;
+      const refs = cfg.output_layers as unknown[][];
+      const ref = refs[main]!;
       soft.inbound_nodes = [[[ref[0], ref[1] ?? 0, ref[2] ?? 0, {}]]];
-      cfg.output_layers = [[name, 0, 0]];
+      cfg.output_layers = refs.map((r, i) => (i === main ? [name, 0, 0] : r));
     }
     out.push(soft);
     notes.push(`the output layer '${outputName}' is linear: its outputs are trained as logits (softmax cross-entropy, as Keras' from_logits=True)`);
@@ -164,7 +218,7 @@ export function trainingTopology(topology: Obj, file: string, o: { dropout?: num
     notes.push(placed ? `dropout ${o.dropout} before '${logitsName}', the layer computing the logits` : `no dropout added: the layer computing the logits takes more than one input`);
   }
   cfg.layers = out;
-  return { topology: t as Obj, notes };
+  return { topology: t as Obj, notes, inputs: inputNames, outputs, main };
 }
 
 /** Seeds the random initialisers a layer list leaves unseeded (seed + 1, seed + 2, … in layer order), in place. */
@@ -222,24 +276,37 @@ const PROBED: Record<string, string> = { relu: 'relu', elu: 'elu', sigmoid: 'sig
 
 /**
  * A model built from trainingTopology as a job's BuiltModel, for `classes` classes: the logits model, the activation
- * layers the probe reads (those applied once: a shared layer has no single output to probe), seeded dropout with a
- * new mask each step. Throws an IngestError naming both sides when the output does not have one unit per class.
+ * layers the probe reads (those applied once: a shared layer has no single output to probe; no output layer), seeded
+ * dropout with a new mask each step. With `io` (several inputs or outputs), the logits model outputs every head as its
+ * loss takes it (model-io.ts). Throws an IngestError naming both sides when the classifier does not have one unit
+ * per class.
  */
-export function builtCustomModel(tf: typeof tfTypes, model: tfTypes.LayersModel, classes: number, seed: number, where: string): BuiltModel {
-  const outLayer = model.outputs[0]!.sourceLayer as tfTypes.layers.Layer;
-  const units = (model.outputs[0]!.shape as number[])[model.outputs[0]!.shape.length - 1]!;
-  if (model.outputs[0]!.shape.length !== 2 || units !== classes) {
-    throw new IngestError({ file: where, reason: `the model's output has shape (${model.outputs[0]!.shape.slice(1).join(', ')}) and the data ${classes} classes: expected one output unit per class` });
+export function builtCustomModel(tf: typeof tfTypes, model: tfTypes.LayersModel, classes: number, seed: number, where: string, io?: ModelIO): BuiltModel {
+  const main = io?.main ?? 0;
+  const mainOut = model.outputs[main]!;
+  const outLayer = mainOut.sourceLayer as tfTypes.layers.Layer;
+  const units = (mainOut.shape as number[])[mainOut.shape.length - 1]!;
+  if (mainOut.shape.length !== 2 || units !== classes) {
+    const which = model.outputs.length > 1 ? `the classifier output '${io?.heads[main]?.name ?? outLayer.name}'` : "the model's output";
+    throw new IngestError({ file: where, reason: `${which} has shape (${mainOut.shape.slice(1).join(', ')}) and the data ${classes} classes: expected one output unit per class` });
   }
-  const logitsTensor = outLayer.input as tfTypes.SymbolicTensor;
-  const logits = tf.model({ inputs: model.inputs, outputs: logitsTensor });
+  // What a head's loss takes: the pre-activation (logits) of a softmax or sigmoid output, else the output itself.
+  const trainingTensor = (t: tfTypes.SymbolicTensor, fromLogits: boolean): tfTypes.SymbolicTensor => {
+    const l = t.sourceLayer as tfTypes.layers.Layer;
+    const act = l.getClassName() === 'Softmax' ? 'softmax' : l.getClassName() === 'Activation' ? String((l.getConfig() as { activation?: string }).activation) : null;
+    return fromLogits && (act === 'softmax' || act === 'sigmoid') ? (l.input as tfTypes.SymbolicTensor) : t;
+  };
+  const logits = io
+    ? tf.model({ inputs: model.inputs, outputs: io.heads.map((h, i) => trainingTensor(model.outputs[i]!, trainsFromLogits(h))) })
+    : tf.model({ inputs: model.inputs, outputs: outLayer.input as tfTypes.SymbolicTensor });
+  const outputLayers = new Set(model.outputs.map((o) => o.sourceLayer));
   const activationLayers: BuiltModel['activationLayers'] = [];
   for (const l of model.layers) {
-    if (l === outLayer || l.inboundNodes.length !== 1) continue;
+    if (outputLayers.has(l) || l.inboundNodes.length !== 1) continue;
     const cls = l.getClassName();
     const cfg = l.getConfig() as { activation?: string };
     const fn = cls === 'Activation' ? PROBED[String(cfg.activation)] : cls === 'LeakyReLU' ? 'leakyRelu' : cls === 'ReLU' ? 'relu' : undefined;
     if (fn) activationLayers.push({ layer: l, activation: fn });
   }
-  return { model, activationLayers, loss: 'categorical_crossentropy', outputActivation: 'softmax', logits };
+  return { model, activationLayers, loss: 'categorical_crossentropy', outputActivation: 'softmax', logits, ...(io ? { io } : {}) };
 }

@@ -39,7 +39,12 @@ export function isDeclarativeSpec(json: Record<string, unknown>): boolean {
 
 export function topologyOfSpec(json: Record<string, unknown>, file: string): Record<string, unknown> {
   const input = z.array(z.number().int().min(1).max(100_000)).min(1).max(3).safeParse(json.input);
-  if (!input.success) throw new IngestError({ file, path: '$.input', reason: `expected the shape of one example, 1 to 3 whole numbers ([28, 28, 1], [4]), got ${JSON.stringify(json.input)}` });
+  if (!input.success) {
+    // Several inputs ({"a": [4], "b": [2]} or [[4], [2]]): the spec is a chain, one input to one output.
+    const several = (typeof json.input === 'object' && json.input !== null && !Array.isArray(json.input)) || (Array.isArray(json.input) && json.input.some((x) => Array.isArray(x)));
+    if (several) throw new IngestError({ file, path: '$.input', reason: 'one input: a layer spec is a chain of layers from one input to one output; a model with several inputs or outputs comes as a Keras model.to_json() or a TensorFlow.js model.json' });
+    throw new IngestError({ file, path: '$.input', reason: `expected the shape of one example, 1 to 3 whole numbers ([28, 28, 1], [4]), got ${JSON.stringify(json.input)}` });
+  }
   const extra = Object.keys(json).filter((k) => k !== 'input' && k !== 'layers' && k !== 'name');
   if (extra.length) throw new IngestError({ file, path: `$.${extra[0]}`, reason: `unknown key: a layer spec has input, layers and an optional name` });
   if (!Array.isArray(json.layers) || json.layers.length === 0) throw new IngestError({ file, path: '$.layers', reason: 'expected a non-empty list of layers ({"dense": {"units": 10}} …)' });

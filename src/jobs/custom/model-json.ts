@@ -16,6 +16,12 @@ export interface ModelSpec {
   source: string;
   /** The loss the file names (a tfjs model.json's training_config), if any. */
   loss?: string;
+  /**
+   * The losses (and loss weights) the model was compiled with, as the file has them: Keras 3's compile_config, a
+   * TensorFlow.js model.json's trainingConfig (or a converted model's training_config). Read per output by
+   * output-losses.ts; absent when the file has none (Keras 2's to_json(), an uncompiled model).
+   */
+  training?: { loss: unknown; lossWeights: unknown; path: string };
   notes: string[];
 }
 
@@ -34,16 +40,20 @@ export function parseModelJson(bytes: Uint8Array, file: string): ModelSpec {
   let topology: Json;
   let source: string;
   let loss: string | undefined;
+  let training: ModelSpec['training'];
+  const trainingOf = (tc: Json | undefined, path: string) => (isObject(tc) && tc.loss !== undefined && tc.loss !== null ? { loss: tc.loss, lossWeights: tc.loss_weights ?? null, path } : undefined);
   if (isObject(json.modelTopology)) {
     const mt = json.modelTopology;
     topology = isObject(mt.model_config) ? mt.model_config : mt;
     const tc = mt.training_config;
     if (isObject(tc) && typeof tc.loss === 'string') loss = tc.loss;
+    training = trainingOf(json.trainingConfig, '$.trainingConfig') ?? trainingOf(tc, '$.modelTopology.training_config');
     source = 'TensorFlow.js model.json';
     if (json.weightsManifest) notes.push('the weights the model.json points to are not read: the model trains from its initialisers');
   } else {
     topology = json;
     source = `Keras ${typeof json.keras_version === 'string' ? `${json.keras_version} ` : ''}to_json()`;
+    training = trainingOf(json.compile_config, '$.compile_config');
   }
   if (!isObject(topology) || typeof topology.class_name !== 'string' || !isObject(topology.config)) {
     throw new IngestError({ file, path: '$', reason: 'expected a model: an object with class_name (Sequential, Functional, Model) and config' });
@@ -54,7 +64,15 @@ export function parseModelJson(bytes: Uint8Array, file: string): ModelSpec {
   const keras3 = JSON.stringify(topology).includes('"registered_name"') || 'module' in topology;
   const converted = normalise(topology) as Record<string, unknown>;
   if (keras3) notes.push('Keras 3 config rewritten to the Keras 2 form TensorFlow.js reads');
-  return { topology: converted, source, loss, notes };
+  return { topology: converted, source, loss, ...(training ? { training } : {}), notes };
+}
+
+/** The names of a topology's inputs and outputs (a Sequential model has one of each). */
+export function inputsAndOutputs(topology: Record<string, unknown>): { inputs: string[]; outputs: string[] } {
+  const cfg = topology.config as Record<string, unknown> | undefined;
+  if (topology.class_name !== 'Model' || !isObject(cfg)) return { inputs: ['input'], outputs: ['output'] };
+  const names = (refs: unknown) => (Array.isArray(refs) ? refs.map((r) => (Array.isArray(r) ? String(r[0]) : '?')) : []);
+  return { inputs: names(cfg.input_layers), outputs: names(cfg.output_layers) };
 }
 
 function isObject(v: unknown): v is { [k: string]: Json } {

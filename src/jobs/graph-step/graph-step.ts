@@ -46,6 +46,11 @@ const pair = (v: number | number[]): [number, number] => (Array.isArray(v) ? [v[
  */
 export function networkSpecOf(built: BuiltModel, config: Pick<JobConfig, 'optimizer' | 'learningRate' | 'l2' | 'seed'>, inputShape: number[], classes: number): NetworkSpec | { unsupported: string } {
   if (!built.logits) return { unsupported: 'the output is linear (loss/activation mismatch), trained on its raw outputs' };
+  if (built.io) {
+    const ins = built.io.inputs.length;
+    const outs = built.io.heads.length;
+    return { unsupported: `a model with ${ins} input${ins === 1 ? '' : 's'} and ${outs} output${outs === 1 ? '' : 's'} (the one-graph step trains a chain from one input to one output)` };
+  }
   const layers: LayerSpec[] = [];
   const all = built.model.layers;
   let previous: tf.layers.Layer | null = null;
