@@ -270,6 +270,20 @@ describe('a model with several inputs or several outputs', () => {
     expect(r3.meta.initialLoss / r3.meta.lnK).toBeLessThan(1.5);
   });
 
+  it("Keras 2's to_json() layout (class Functional, Keras 2 configs, no compile_config) with two inputs trains with the job's default loss", async () => {
+    // Keras 2 is not in the local pip index: its layout is what TensorFlow.js reads, which runmedic's rewrite of a Keras 3
+    // file produces; wrapped as Keras 2.15's to_json() wraps it.
+    const topology = parseModelJson(fixture('keras3-two-inputs.json'), 'k3.json').topology as { config: unknown };
+    const keras2 = enc({ class_name: 'Functional', config: topology.config, keras_version: '2.15.0', backend: 'tensorflow' });
+    const spec = parseModelJson(keras2, 'k2.json');
+    expect([spec.source, spec.training, spec.notes]).toEqual(['Keras 2.15.0 to_json()', undefined, []]);
+    const config = customJobConfig({ modelBytes: keras2, modelName: 'k2.json', dataBytes: irisCsv({ collector: true }), dataName: 'iris.csv', maxBytes: 1 << 24 }, { epochs: 2 });
+    const s = await setUpCustomJob(tf, config);
+    expect(s.built.io!.heads.map((h) => [h.name, h.label])).toEqual([['species', "categorical_crossentropy (the job's default)"]]);
+    const r = await trainModel(config, s.data, 'cpu', {}, { built: s.built });
+    expect(seriesNamed(r, 'val_loss').values.every(Number.isFinite)).toBe(true);
+  });
+
   it('data that does not fit says which file, which input or output, and the shape expected', async () => {
     expect(await setUpError(job('keras3-two-inputs.json', irisCsv(), 'iris.csv'))).toBe(
       "iris.csv: the model's inputs take 6 values an example ('measures' (4,) = 4, 'site' (2,) = 2), the data's examples have 4 (4): expected their features to add up to the inputs' sizes, dealt in the model's input order",
