@@ -1,6 +1,7 @@
 /** The PostgreSQL side of openStores: one pool shared by every store. */
 import type { OpenStoresOptions, Stores } from '../open-stores.ts';
-import { AdvisoryLocks, LOCK, openPgPool, pgSchemaVersion, tryAdvisoryLock } from './pg-database.ts';
+import { AdvisoryLocks, tryAdvisoryLock } from './pg-advisory-locks.ts';
+import { LOCK, openPgPool, pgSchemaVersion } from './pg-database.ts';
 import pg from 'pg';
 import { redactSecrets, redactUrl } from '../redact-url.ts';
 import { PgAlertStore } from './pg-alert-store.ts';
