@@ -35,4 +35,20 @@ describe('plateau', () => {
     expect(itemFor(run, 'plateau').status).toBe('pass');
     expect(itemFor(run, 'underfitting').status).toBe('pass');
   });
+
+  it('warns when the learning rate fell to nothing while the loss was still falling, whatever level it froze at (a milestone counted in steps)', () => {
+    // Val loss falls fast for 7 epochs, the rate drops ×1e-5, and it never moves again (val accuracy 0.89: a good level
+    // that the accuracy bar alone would call converged).
+    const falling = decay(1.8, 0.2, 3);
+    const val = (e: number) => falling(Math.min(e, 7));
+    const lr = (e: number) => (e < 7 ? 6e-4 : 6e-9);
+    const run = makeRun({ epochs: 38, train: val, val, valAcc: (e) => Math.min(0.887, 0.6 + 0.045 * Math.min(e, 7)), lr, valNoise: 0.002 });
+    const item = itemFor(run, 'plateau');
+    expect(item.status).toBe('warn');
+    expect(item.title).toMatch(/froze at .* from epoch 7 \(8\d % of the run\), when the learning rate fell to 6e-9/);
+    // The same schedule stepped down long after the loss had settled is not this story.
+    const settled = decay(1.8, 0.2, 1.5);
+    const late = makeRun({ epochs: 38, train: settled, val: settled, valAcc: () => 0.9, lr: (e) => (e < 18 ? 6e-4 : 6e-9), valNoise: 0.002 });
+    expect(itemFor(late, 'plateau').title).not.toMatch(/froze/);
+  });
 });
