@@ -23,8 +23,10 @@ describe.runIf(postgresAvailable())('runmedic worker on a PostgreSQL queue', { t
   let jobs: PgJobStore;
   const workers = new Map<string, { child: ChildProcess; log: string[]; exited: Promise<number | null> }>();
 
+  // A worker whose heartbeat is 5 s late is taken for dead: 1.5 s let a worker starved by a loaded machine (the whole
+  // suite on 2 cores) lose its job to the other worker, which then trained it a second time (attempts 2).
   const startWorker = (id: string) => {
-    const child = spawn(process.execPath, [builtBin(), 'worker', '--id', id, '--heartbeat-ms', '300', '--stale-ms', '1500'], {
+    const child = spawn(process.execPath, [builtBin(), 'worker', '--id', id, '--heartbeat-ms', '300', '--stale-ms', '5000'], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, LOG_LEVEL: 'info', RUNMEDIC_TF_BACKEND: process.env.RUNMEDIC_TF_BACKEND ?? '' },
     });
