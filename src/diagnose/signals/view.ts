@@ -104,20 +104,33 @@ export function toCurve(series: Series): Curve {
   const yMax = new Float64Array(bins).fill(-Infinity);
   const counts = new Float64Array(bins);
   const epochCounts = new Float64Array(bins);
+  const values = series.values;
+  const steps = series.steps;
+  // Epochs: the series' own, else the step when the cadence is per epoch, else none.
+  const epochs = series.epochs ?? (series.cadence === 'epoch' ? steps : null);
+  // The k-th finite value goes to bin floor(k / binSize); the bin changes when k reaches the next boundary (no
+  // division per point: a million-point series is binned in one pass).
   let k = 0;
+  let b = 0;
+  let nextAt = bins > 1 ? Math.ceil(binSize - 1e-9) : Infinity;
   for (let i = 0; i < n; i++) {
-    const v = series.values[i];
+    const v = values[i]!;
     if (!Number.isFinite(v)) continue;
-    const b = Math.min(bins - 1, Math.floor(k / binSize));
+    while (k >= nextAt && b < bins - 1) {
+      b++;
+      nextAt = b + 1 < bins ? Math.ceil((b + 1) * binSize - 1e-9) : Infinity;
+    }
     k++;
-    x[b] += series.steps[i];
+    x[b] += steps[i]!;
     y[b] += v;
-    if (v > yMax[b]) yMax[b] = v;
+    if (v > yMax[b]!) yMax[b] = v;
     counts[b]++;
-    const e = series.epochs ? series.epochs[i] : series.cadence === 'epoch' ? series.steps[i] : NaN;
-    if (Number.isFinite(e)) {
-      epoch[b] = (epochCounts[b] ? epoch[b] : 0) + e;
-      epochCounts[b]++;
+    if (epochs) {
+      const e = epochs[i]!;
+      if (Number.isFinite(e)) {
+        epoch[b] = (epochCounts[b] ? epoch[b]! : 0) + e;
+        epochCounts[b]++;
+      }
     }
   }
   for (let b = 0; b < bins; b++) {
