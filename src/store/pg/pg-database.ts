@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { StoreOpenError } from '../store-error.ts';
+import { withClient } from './pg-checkout.ts';
 import { redactSecrets, redactUrl } from '../redact-url.ts';
 import { PG_MIGRATIONS, type PgMigration } from './pg-migrations.ts';
 
@@ -112,26 +113,18 @@ export async function migratePg(pool: PgPool, migrations: readonly PgMigration[]
  * parameters (values through client.escapeLiteral) sent with the BEGIN, in the same round trip.
  */
 export async function inTransaction<T>(pool: PgPool, fn: (c: PgClient) => Promise<T>, mode = '', first?: (c: PgClient) => string): Promise<T> {
-  const client = await pool.connect();
-  // A connection lost meanwhile fails the query in flight; its 'error' event (no listener on a checked-out client:
-  // an uncaught exception) only marks the client, which is then closed rather than returned to the pool.
-  let lost: Error | undefined;
-  const onError = (e: Error) => (lost = e);
-  client.on('error', onError);
-  try {
+  // A connection lost meanwhile fails the statement in flight (or the next one); the client is then closed.
+  return withClient(pool, async (client, out) => {
     await client.query(`${mode ? `BEGIN ${mode}` : 'BEGIN'}${first ? `; ${first(client)}` : ''}`);
     try {
       const r = await fn(client);
       await client.query('COMMIT');
       return r;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (!out.lost) await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
-  } finally {
-    client.off('error', onError);
-    client.release(lost);
-  }
+  });
 }
 
 /** The database's schema version (0: empty), for /healthz and `runmedic migrate`. */
