@@ -10,7 +10,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { AdvisoryLockLostError, AdvisoryLocks, tryAdvisoryLock, withAdvisoryLock } from '../../src/store/pg/pg-advisory-locks.ts';
-import { inTransaction, openPgPool, type PgPool } from '../../src/store/pg/pg-database.ts';
+import { inTransaction, LOCK, migratePg, openPgPool, type PgPool } from '../../src/store/pg/pg-database.ts';
+import type { PgMigration } from '../../src/store/pg/pg-migrations.ts';
+import { pgTableIO } from '../../src/store/transfer/pg-table-io.ts';
 import { postgresAvailable } from '../support/pg-cluster.ts';
 import { testCluster, useStoreBackends } from '../support/store-backends.ts';
 
@@ -180,5 +182,77 @@ describe.runIf(postgresAvailable())('a connection lost while a client is checked
     expect((await pool.query('SELECT COUNT(*)::int AS n FROM t')).rows[0].n).toBe(0);
     await inTransaction(pool, (c) => c.query('INSERT INTO t VALUES (3)'));
     expect((await pool.query('SELECT COUNT(*)::int AS n FROM t')).rows[0].n).toBe(1);
+  });
+
+  it('migratePg rejects when the connection is lost during a migration; the migration lock is free and the next run applies it', async () => {
+    const url = await testCluster().freshDatabase();
+    const pool = await onePool(url);
+    const a = await other(url);
+    let cutDuring = true;
+    const migrations: PgMigration[] = [
+      { version: 1, name: 'one', up: 'CREATE TABLE one (i INTEGER)' },
+      {
+        version: 2,
+        name: 'two',
+        up: async (c) => {
+          await c.query('CREATE TABLE two (i INTEGER)');
+          if (cutDuring) await cut(a, c);
+          await c.query('INSERT INTO two VALUES (1)');
+        },
+      },
+    ];
+    await expect(migratePg(pool, migrations)).rejects.toThrow(/not queryable/);
+    expect((await a.query('SELECT pg_try_advisory_lock($1) AS ok', [LOCK.migrate])).rows[0].ok).toBe(true);
+    await a.query('SELECT pg_advisory_unlock($1)', [LOCK.migrate]);
+    cutDuring = false;
+    expect(await migratePg(pool, migrations)).toEqual([2]);
+    expect((await pool.query('SELECT COUNT(*)::int AS n FROM two')).rows[0].n).toBe(1);
+  });
+
+  describe('runmedic export and import (pgTableIO)', () => {
+    const reading = (g: string) => ({ guild_id: g, enabled: 1, updated_at: 1, updated_by: null });
+
+    it('an import whose connection is lost rejects and keeps nothing; the next import goes in', async () => {
+      const url = await testCluster().migratedDatabase();
+      const pool = await onePool(url);
+      const a = await other(url);
+      const io = pgTableIO(pool);
+      const client = nextClient(pool);
+      const importing = io.write(async (insert) => {
+        await insert('thread_reading', [reading('g1'), reading('g2')]);
+        await cut(a, await client);
+        await insert('thread_reading', [reading('g3')]);
+      });
+      await expect(importing).rejects.toThrow(/not queryable/);
+      expect(await io.rowCount('thread_reading')).toBe(0);
+      await io.write((insert) => insert('thread_reading', [reading('g1')]));
+      expect(await io.rowCount('thread_reading')).toBe(1);
+    });
+
+    it('an export whose connection is lost rejects, and one stopped early leaves no transaction open on the pooled connection', async () => {
+      const url = await testCluster().migratedDatabase();
+      const pool = await onePool(url);
+      const a = await other(url);
+      const io = pgTableIO(pool);
+      await pool.query(`INSERT INTO thread_reading SELECT 'g' || i, 1, 1, NULL FROM generate_series(1, 600) AS i`);
+      const client = nextClient(pool);
+      const batches: number[] = [];
+      const exporting = (async () => {
+        for await (const b of io.read('thread_reading')) {
+          batches.push(b.length);
+          if (batches.length === 1) await cut(a, await client);
+        }
+      })();
+      await expect(exporting).rejects.toThrow(/not queryable/);
+      expect(batches).toEqual([256]);
+      let rows = 0;
+      for await (const b of io.read('thread_reading')) rows += b.length;
+      expect(rows).toBe(600);
+      // A reader that stops after the first batch (its file could not be written): the read-only transaction is not
+      // left open on the pool's one connection, where the next statement would run inside it.
+      for await (const b of io.read('thread_reading')) if (b.length) break;
+      await pool.query(`INSERT INTO thread_reading VALUES ('after', 1, 1, NULL)`);
+      expect(await io.rowCount('thread_reading')).toBe(601);
+    });
   });
 });

@@ -73,9 +73,9 @@ export async function migratePg(pool: PgPool, migrations: readonly PgMigration[]
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migration #${i} "${m.name}" has version ${m.version}, expected ${i + 1}`);
   });
-  const client = await pool.connect();
   const applied: number[] = [];
-  try {
+  // A connection lost part way fails the migration in progress (rolled back by the server, applied again next time).
+  await withClient(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK.migrate]);
     try {
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
@@ -101,9 +101,7 @@ export async function migratePg(pool: PgPool, migrations: readonly PgMigration[]
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [LOCK.migrate]).catch(() => undefined);
     }
-  } finally {
-    client.release();
-  }
+  });
   return applied;
 }
 

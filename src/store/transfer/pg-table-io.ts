@@ -1,6 +1,6 @@
 /** TableIO on PostgreSQL: reads through a cursor, writes multi-row INSERTs in one transaction, then moves the serials on. */
-import type { PgPool } from '../pg/pg-database.ts';
-import { pgSchemaVersion } from '../pg/pg-database.ts';
+import { checkOut } from '../pg/pg-checkout.ts';
+import { inTransaction, pgSchemaVersion, type PgPool } from '../pg/pg-database.ts';
 import type { Row, TableIO, TableName } from './table-io.ts';
 
 const BATCH = 256;
@@ -17,7 +17,9 @@ export function pgTableIO(pool: PgPool): TableIO {
       return Number((await pool.query(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0].n);
     },
     async *read(table) {
-      const c = await pool.connect();
+      const out = await checkOut(pool);
+      const c = out.client;
+      let finished = false;
       try {
         await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         await c.query(`DECLARE dump CURSOR FOR SELECT * FROM ${table}${ORDER[table] ? ` ORDER BY ${ORDER[table]}` : ''}`);
@@ -27,17 +29,15 @@ export function pgTableIO(pool: PgPool): TableIO {
           yield r.rows;
         }
         await c.query('COMMIT');
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => undefined);
-        throw e;
+        finished = true;
       } finally {
-        c.release();
+        // Not read to the end (an error, a lost connection, a reader that stopped early): the connection is closed
+        // with its transaction and cursor rather than returned to the pool inside them.
+        out.release(!finished);
       }
     },
-    async write(fn) {
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
+    write(fn) {
+      return inTransaction(pool, async (c) => {
         const r = await fn(async (table, rows) => {
           if (!rows.length) return;
           const cols = Object.keys(rows[0]!);
@@ -48,14 +48,8 @@ export function pgTableIO(pool: PgPool): TableIO {
         for (const [table, col] of SERIALS) {
           await c.query(`SELECT setval(pg_get_serial_sequence('${table}', '${col}'), GREATEST(COALESCE((SELECT MAX(${col}) FROM ${table}), 0), 1))`);
         }
-        await c.query('COMMIT');
         return r;
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      } finally {
-        c.release();
-      }
+      });
     },
   };
 }
