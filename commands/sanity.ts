@@ -42,7 +42,8 @@ const command: BotCommand = {
 
   async execute(i, ctx) {
     const inputs = await customInputs(i, ctx);
-    const loss = (i.options.getString('loss') ?? 'crossentropy') as 'crossentropy' | 'mse';
+    // Only a loss given: a model with several outputs takes each output's loss from its compile config.
+    const loss = (i.options.getString('loss') ?? undefined) as 'crossentropy' | 'mse' | undefined;
     const outcome = (await runCustomCheckInChild({ kind: 'sanity', inputs, loss }).catch((e) => failedCheck(e, 'sanity check', ctx))) as SanityOutcome;
     await i.editReply(sanityReply(outcome, inputs.modelName, inputs.dataName));
   },

@@ -45,7 +45,7 @@ export async function buildModelAndData(i: CustomInputs): Promise<BuiltModel> {
     const count = (n: number, what: string, names: string[]) => `${n} ${what}${n === 1 ? '' : 's'} (${names.join(', ')})`;
     throw new IngestError({
       file: i.modelName,
-      reason: `the sanity checks take a model with one input and one output, and this one has ${count(io.inputs.length, 'input', io.inputs)} and ${count(io.outputs.length, 'output', io.outputs)}: train it as a job (runmedic train, /train), which maps the data to each and judges its classifier`,
+      reason: `this check reads the data file as one input and one output, and this model has ${count(io.inputs.length, 'input', io.inputs)} and ${count(io.outputs.length, 'output', io.outputs)}: such a model is checked on the job its files make, which maps the data to each`,
     });
   }
   const table = readDataFile(i.dataBytes, i.dataName, { ...DEFAULT_READ_LIMITS, maxBytes: i.maxBytes }, { labelColumn: i.labelColumn });
@@ -71,6 +71,10 @@ export interface SanityOutcome {
 }
 
 export async function sanityOf(i: CustomInputs, o: { loss?: SanityLoss; steps?: number } = {}): Promise<SanityOutcome> {
+  const { parseModelJson, inputsAndOutputs } = await import('../jobs/custom/model-json.ts');
+  const spec = parseModelJson(i.modelBytes, i.modelName);
+  const io = inputsAndOutputs(spec.topology);
+  if (io.inputs.length > 1 || io.outputs.length > 1) return sanityOfJob(i, spec.source, o);
   const b = await buildModelAndData(i);
   const { runSanity, ModelDataMismatch } = await import('../jobs/custom/sanity.ts');
   try {
@@ -81,6 +85,30 @@ export async function sanityOf(i: CustomInputs, o: { loss?: SanityLoss; steps?: 
     throw e;
   } finally {
     b.model.dispose();
+  }
+}
+
+/**
+ * The sanity checks of a model with several inputs or outputs, on the job these files make (the model built and
+ * rewritten, the data mapped to each input and output, each output's loss from the compile config: custom-job.ts),
+ * with the job's default settings and the checks' seed.
+ */
+async function sanityOfJob(i: CustomInputs, source: string, o: { loss?: SanityLoss; steps?: number }): Promise<SanityOutcome> {
+  if (o.loss !== undefined && o.loss !== 'crossentropy') {
+    throw new IngestError({ file: i.modelName, reason: `a model with several inputs or outputs is checked with the loss of each output from its compile config (or the job's default), as its training job trains it: the ${o.loss} loss option applies to a model with one output` });
+  }
+  const [{ customJobConfig }, { setUpJob }, { loadBackend, parseBackendOrder }, { runSanityOfJob }] = await Promise.all([import('./custom-job-config.ts'), import('../jobs/job-setup.ts'), import('../jobs/backend.ts'), import('../jobs/custom/sanity.ts')]);
+  const config = customJobConfig(i, { seed: CHECK_SEED });
+  const backend = await loadBackend(parseBackendOrder(i.backendOrder ?? process.env.RUNMEDIC_TF_BACKEND));
+  const { built, data } = await setUpJob(config);
+  try {
+    const report = await runSanityOfJob(built, data.train, { steps: o.steps });
+    // The job's notes, without the model's name and source (the answer's heading says them) and the validation split.
+    // The answer lists the inputs and outputs itself (report.io).
+    const notes = data.notes.filter((n) => !/^(model|outputs|targets): /.test(n) && !/^(data: )?validation/.test(n));
+    return { kind: 'sanity', source, backend: backend.name, notes, report };
+  } finally {
+    built.model.dispose();
   }
 }
 

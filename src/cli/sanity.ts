@@ -29,7 +29,7 @@ export const sanityCommand: CliCommand = {
     model: { type: 'string', valueName: 'FILE', description: 'required: a Keras model.to_json() (Keras 2 or 3) or a TensorFlow.js model.json' },
     data: { type: 'string', valueName: 'FILE', description: 'required: a CSV with a label column, an .npy/.npz, or a zip of image folders (as datacheck reads)' },
     label: { type: 'string', valueName: 'COLUMN', description: 'the CSV column holding the label' },
-    loss: { type: 'string', valueName: 'L', description: 'crossentropy (default; from logits when the last layer is linear) or mse' },
+    loss: { type: 'string', valueName: 'L', description: "crossentropy (default; from logits when the last layer is linear) or mse; a model with several inputs or outputs takes each output's loss from its compile config" },
     steps: { type: 'string', valueName: 'N', description: 'steps allowed to overfit the batch (default 500)' },
     backend: { type: 'string', valueName: 'B', description: 'backend preference, as for train' },
     json: { type: 'boolean', description: 'print the report as JSON' },
@@ -42,13 +42,19 @@ export const sanityCommand: CliCommand = {
     const backendOrder = checkedBackendOrder(values.backend, process.env.RUNMEDIC_TF_BACKEND, 'sanity');
     const inputs = await readModelAndData(ctx, values, backendOrder, 'sanity');
     const [{ sanityOf }, { toJson }] = await Promise.all([import('../app/custom-check.ts'), import('./format.ts')]);
-    const r = await sanityOf(inputs, { loss, steps });
+    // Only a --loss given: a model with several outputs takes each output's loss from its compile config.
+    const r = await sanityOf(inputs, { loss: values.loss === undefined ? undefined : loss, steps });
     ctx.err(`backend: ${r.backend}`);
     const report = r.report;
     if (values.json) ctx.out(toJson({ model: r.source, data: inputs.dataName, ...report }));
     else {
       const icon = { pass: '✅', warn: '⚠️', fail: '❌', unknown: '❔' } as const;
       ctx.out(`${icon[report.status]} sanity of ${inputs.modelName} (${r.source}) on ${inputs.dataName}: ${report.loss}, one batch of ${report.batch}`);
+      if (report.io) {
+        const shape = (d: number[]) => `(${d.join(', ')}${d.length === 1 ? ',' : ''})`;
+        ctx.out(`   inputs: ${report.io.inputs.map((x) => `'${x.name}' ${shape(x.shape)}`).join(', ')}`);
+        ctx.out(`   outputs: ${report.io.outputs.map((x) => `'${x.name}' ${x.loss}${x.weight !== 1 ? ` × ${x.weight}` : ''} on ${x.targets}${x.judged ? ' (judged: the loss at initialisation, the accuracy)' : ''}`).join('; ')}`);
+      }
       for (const n of r.notes) ctx.out(`   note: ${n}`);
       for (const item of report.items) {
         ctx.out(`${icon[item.status]} ${item.title}: ${item.summary}`);

@@ -1,7 +1,8 @@
 /**
  * `runmedic sanity` and `runmedic lrfind` as processes, on a real Keras 3 to_json() model: a sound MLP on standardised Iris passes; the same
  * file edited to a one-unit softmax output trained with a regression loss (mse) cannot overfit one batch and ignores
- * its inputs; a layer TensorFlow.js cannot build and a model that does not fit the data are bad input.
+ * its inputs; a layer TensorFlow.js cannot build and a model that does not fit the data are bad input. Models with
+ * several inputs and outputs (Keras 3, TensorFlow.js) are checked on the data as their training job maps it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,9 @@ import path from 'node:path';
 import { runCli, type CliResult } from '../support/run-cli.ts';
 import { ensureBuilt } from '../support/built.ts';
 import { loadIris } from '../../src/jobs/dataset.ts';
+import { digitsMultiNpz, irisCsv, irisHeadsNpz } from '../support/custom-job-files.ts';
+import { npyBytes } from '../support/npy-files.ts';
+import { unzipSync, zipSync } from 'fflate';
 
 beforeAll(() => ensureBuilt(), 600_000);
 
@@ -28,6 +32,18 @@ beforeAll(() => {
   const unknown = JSON.parse(readFileSync(path.join(fixtures, 'keras3-iris-mlp.json'), 'utf8'));
   unknown.config.layers[1].class_name = 'FancyDense';
   writeFileSync(path.join(dir, 'fancy.json'), JSON.stringify(unknown));
+  for (const f of ['keras3-multi-io.json', 'keras3-two-heads.json', 'tfjs-two-inputs-two-outputs.json']) copyFileSync(path.join(fixtures, f), path.join(dir, f));
+  writeFileSync(path.join(dir, 'digits-multi.npz'), digitsMultiNpz(300, { odd: true }));
+  writeFileSync(path.join(dir, 'digits-no-odd.npz'), digitsMultiNpz(40));
+  // x_meta with two numbers an example where the model's input 'meta' takes three.
+  writeFileSync(path.join(dir, 'digits-narrow-meta.npz'), zipSync({ ...unzipSync(digitsMultiNpz(20, { odd: true })), 'x_meta.npy': npyBytes(new Array(40).fill(0), [20, 2]) }, { level: 0 }));
+  writeFileSync(path.join(dir, 'iris-heads.npz'), irisHeadsNpz({ area: true }));
+  writeFileSync(path.join(dir, 'iris-collector.csv'), irisCsv({ collector: true }));
+  // The two-heads model with its regression head 'petal_area' (one unit, mean squared error) behind a softmax: a
+  // softmax over one unit is the constant 1, so that output cannot learn.
+  const heads = JSON.parse(readFileSync(path.join(fixtures, 'keras3-two-heads.json'), 'utf8'));
+  heads.config.layers.find((l: { name: string }) => l.name === 'petal_area').config.activation = 'softmax';
+  writeFileSync(path.join(dir, 'two-heads-softmax-area.json'), JSON.stringify(heads));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -56,6 +72,61 @@ describe('runmedic sanity (as a process)', { timeout: 60_000 }, () => {
     expect(byId.overfit_batch.evidence.finalLoss).toBeCloseTo(byId.overfit_batch.evidence.initialLoss, 3);
     expect(byId.input_dependence.status).toBe('fail');
     expect(byId.input_dependence.fix).toContain('one-unit softmax');
+  });
+
+  it('several inputs and outputs: a sound Keras 3 two-in/two-out model passes, naming its inputs and outputs; a second output that cannot learn fails naming it; data that does not fit is the job\'s error', async () => {
+    const [multi, tfjs, broken, noOdd, mse, narrow] = await Promise.all([
+      cli(['sanity', '--model', 'keras3-multi-io.json', '--data', 'digits-multi.npz']),
+      cli(['sanity', '--model', 'tfjs-two-inputs-two-outputs.json', '--data', 'iris-collector.csv', '--json']),
+      cli(['sanity', '--model', 'two-heads-softmax-area.json', '--data', 'iris-heads.npz', '--json']),
+      cli(['sanity', '--model', 'keras3-multi-io.json', '--data', 'digits-no-odd.npz', '--backend', 'cpu']),
+      cli(['sanity', '--model', 'keras3-multi-io.json', '--data', 'digits-multi.npz', '--loss', 'mse', '--backend', 'cpu']),
+      cli(['sanity', '--model', 'keras3-multi-io.json', '--data', 'digits-narrow-meta.npz', '--backend', 'cpu']),
+    ]);
+    // Keras 3: an image through a CNN and three numbers in; the digit (softmax, judged) and odd-or-not (sigmoid) out.
+    expect(multi.code, multi.stderr).toBe(0);
+    const lines = multi.stdout.split('\n');
+    expect(lines[0]).toBe("✅ sanity of keras3-multi-io.json (Keras to_json()) on digits-multi.npz: weighted sum of the outputs' losses: 'digit' sparse_categorical_crossentropy (judged) + 'odd' binary_crossentropy, one batch of 32");
+    expect(lines[1]).toBe("   inputs: 'image' (28, 28, 1), 'meta' (3,)");
+    expect(lines[2]).toBe("   outputs: 'digit' sparse_categorical_crossentropy on the class labels (judged: the loss at initialisation, the accuracy); 'odd' binary_crossentropy on y_odd");
+    expect(multi.stdout).toContain("   note: data: read inputs 'image' ← x_image, 'meta' ← x_meta; labels y");
+    expect(multi.stdout).toMatch(/✅ Loss at initialisation: the judged output 'digit': [\d.]+ against ln 10 = 2\.3 for 10 classes/);
+    expect(multi.stdout).toMatch(/✅ Overfit one batch of 32: weighted sum of the outputs' losses [\d.]+ → 0\.\d+ in \d+ steps \(target 0\.1\); 'digit' [\d.]+ → [\d.e-]+, 'odd' [\d.]+ → [\d.e-]+; 'digit' batch accuracy 100 %/);
+    expect(multi.stdout).toMatch(/✅ Loss depends on the inputs: weighted sum [\d.e-]+ on the batch, [\d.]+ with every input zeroed \('image', 'meta'\)/);
+
+    // TensorFlow.js model.json compiled with a loss per output; the CSV's six features dealt to its two inputs.
+    expect(tfjs.code, tfjs.stderr).toBe(0);
+    const t = JSON.parse(tfjs.stdout);
+    expect(t.io).toEqual({
+      inputs: [{ name: 'measures', shape: [4] }, { name: 'site', shape: [2] }],
+      outputs: [
+        { name: 'species', loss: 'categorical_crossentropy', weight: 1, targets: 'the class labels', judged: true },
+        { name: 'petal_area', loss: 'mean_absolute_error', weight: 1, targets: 'the class index', judged: false },
+      ],
+    });
+    const tItems = Object.fromEntries(t.items.map((i: { id: string }) => [i.id, i]));
+    expect(tItems.initial_loss.evidence.output).toBe('species');
+    expect(tItems.overfit_batch.status).toBe('pass');
+    expect(tItems.input_dependence.evidence.zeroedInputs).toBe('measures, site');
+
+    // The regression head behind a one-unit softmax cannot learn: the summed loss stays far from zero, and the line
+    // names that output; the classifier itself overfits.
+    expect(broken.code, broken.stderr).toBe(1);
+    const b = JSON.parse(broken.stdout);
+    expect(b.status).toBe('fail');
+    const bItems = Object.fromEntries(b.items.map((i: { id: string }) => [i.id, i]));
+    expect(bItems.overfit_batch.status).toBe('fail');
+    expect(bItems.overfit_batch.evidence.stuckOutputs).toBe('petal_area');
+    expect(bItems.overfit_batch.evidence.speciesLoss).toBeLessThan(0.05);
+    expect(bItems.overfit_batch.summary).toMatch(/^weighted sum of the outputs' losses [\d.]+ → [\d.]+ after 500 steps, not under [\d.]+; stuck: 'petal_area' \(MeanSquaredError × 0\.5\) ([\d.]+) → \1, target [\d.]+; 'species' batch accuracy 100 %$/);
+    expect(bItems.overfit_batch.fix).toContain("here in output 'petal_area'");
+
+    // Data that does not fit: the job's error (file, output, expected shape), exit 2; --loss is refused for such a model.
+    const refusal = (r: CliResult) => r.stderr.trim().split('\n').filter((l) => l.startsWith('runmedic: '))[0];
+    expect([noOdd.code, narrow.code, mse.code]).toEqual([2, 2, 2]);
+    expect(refusal(narrow)).toBe("runmedic: digits-narrow-meta.npz: x_meta has shape (20, 2): the model's input 'meta' takes (3,) = 3 values an example, so expected (n, 3)");
+    expect(refusal(noOdd)).toBe("runmedic: digits-no-odd.npz: output 'odd' gives (1,) an example and, with no y_odd array of its own, trains on the class labels (10 classes) with binary_crossentropy: expected 10 units (one per class), or its own targets as y_odd in an .npz");
+    expect(refusal(mse)).toBe("runmedic: keras3-multi-io.json: a model with several inputs or outputs is checked with the loss of each output from its compile config (or the job's default), as its training job trains it: the mse loss option applies to a model with one output");
   });
 
   it('lrfind: the range test suggests a rate below where the loss turns, draws the chart, and calls a rate of 3 too high', async () => {

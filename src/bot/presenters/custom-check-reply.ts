@@ -11,11 +11,19 @@ export const LR_CHART_FILE = 'lrfind.png';
 
 export function sanityReply(o: SanityOutcome, modelName: string, dataName: string): { embeds: APIEmbed[] } {
   const r = o.report;
+  const shape = (d: number[]) => `(${d.join(', ')}${d.length === 1 ? ',' : ''})`;
+  const io = r.io
+    ? [
+        `inputs: ${r.io.inputs.map((x) => `'${x.name}' ${shape(x.shape)}`).join(', ')}`,
+        `outputs: ${r.io.outputs.map((x) => `'${x.name}' ${x.loss}${x.weight !== 1 ? ` × ${x.weight}` : ''} on ${x.targets}${x.judged ? ' (judged)' : ''}`).join('; ')}`,
+      ]
+    : [];
+  const notes = [...io, ...o.notes];
   return {
     embeds: [
       {
         title: fitText(`${ICON[r.status]} Sanity: ${modelName} on ${dataName}`, EMBED_LIMITS.title),
-        description: fitText(`**${r.status.toUpperCase()}** · ${o.source} · ${r.loss} · one batch of ${r.batch} · ${o.backend}${o.notes.length ? `\n${o.notes.map((n) => `· ${n}`).join('\n')}` : ''}`, 1500),
+        description: fitText(`**${r.status.toUpperCase()}** · ${o.source} · ${r.loss} · one batch of ${r.batch} · ${o.backend}${notes.length ? `\n${notes.map((n) => `· ${n}`).join('\n')}` : ''}`, 1500),
         color: COLOR[r.status],
         fields: r.items.map((i) => ({ name: `${ICON[i.status]} ${i.title}`, value: fitText([i.summary, i.fix ? `**Fix:** ${i.fix}` : ''].filter(Boolean).join('\n'), EMBED_LIMITS.fieldValue) })),
         footer: { text: 'runmedic sanity · loss at init vs ln K, overfit one batch, zeroed inputs' },

@@ -5,10 +5,16 @@
  *    is wrong with the model, the loss or the labels;
  * 3. the loss must change when the inputs are zeroed (a model whose output ignores its input learns nothing from it).
  * Runs on whichever TensorFlow.js backend is loaded; the checks and their thresholds are here, the faces only print.
+ * A model with several inputs or outputs is checked as its training job sets it up (runSanityOfJob): the data mapped
+ * to each input and output, the outputs' losses from the compile config, summed with their weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DataTable } from '../../datacheck/table.ts';
 import { TRAIN } from '../../datacheck/table.ts';
+import type { BuiltModel } from '../build-model.ts';
+import type { Dataset } from '../dataset.ts';
+import { batchTensors, disposeBatch } from '../job-batches.ts';
+import { batchLoss, type ModelIO } from '../model-io.ts';
 
 /** Examples in the batch to overfit, steps allowed, and the learning rate (Adam). */
 export const BATCH = 32;
@@ -41,6 +47,13 @@ export interface SanityReport {
   steps: number;
   items: SanityItem[];
   notes: string[];
+  /** A model with several inputs or outputs: the inputs fed and the outputs scored, as its training job maps them. */
+  io?: SanityIO;
+}
+
+export interface SanityIO {
+  inputs: { name: string; shape: number[] }[];
+  outputs: { name: string; loss: string; weight: number; targets: string; judged: boolean }[];
 }
 
 export class ModelDataMismatch extends Error {}
@@ -89,8 +102,13 @@ function lossFor(kind: SanityLoss, model: tf.LayersModel, labels: Int32Array, k:
 
 /** BATCH training examples, the classes dealt round-robin so a small batch holds every class. */
 export function sanityBatch(t: DataTable, size = BATCH): number[] {
-  const byClass: number[][] = t.classNames.map(() => []);
-  for (let i = 0; i < t.y.length; i++) if (t.split[i] === TRAIN) byClass[t.y[i]!]!.push(i);
+  return balancedBatch(t.y, t.classNames.length, (i) => t.split[i] === TRAIN, size);
+}
+
+/** `size` of the examples `keep` lets through, the classes dealt round-robin. */
+function balancedBatch(y: ArrayLike<number>, classes: number, keep: (i: number) => boolean, size: number): number[] {
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (let i = 0; i < y.length; i++) if (keep(i)) byClass[y[i]!]!.push(i);
   const out: number[] = [];
   for (let r = 0; out.length < size; r++) {
     let any = false;
@@ -190,6 +208,125 @@ export async function runSanity(model: tf.LayersModel, t: DataTable, o: { loss?:
     x.dispose();
     zeros.dispose();
     loss.target.dispose();
+  }
+}
+
+/** What a head is trained against, in words. */
+function targetsText(io: ModelIO, i: number): string {
+  const h = io.heads[i]!;
+  if (i === io.main) return 'the class labels';
+  if (h.loss === 'none') return 'nothing (no loss)';
+  return h.targets === 'own' ? `y_${h.name}` : h.targets === 'onehot' ? 'the class labels one-hot' : 'the class index';
+}
+
+/**
+ * The same three checks on a model with several inputs or outputs, as its training job sets it up (custom-job.ts:
+ * the model built and rewritten, the data mapped to each input and output, each output's loss from the compile
+ * config): one batch fed as the job feeds it (job-batches.ts), scored by the job's loss, the weighted sum of the
+ * outputs' losses (model-io.ts). The overfit is of that sum, each trained output to its own near-zero target; the
+ * loss at initialisation is the judged output's (the classifier the checklist judges) against ln K; the input check
+ * zeroes every input.
+ */
+export async function runSanityOfJob(built: BuiltModel, train: Dataset, o: { steps?: number; batch?: number; learningRate?: number } = {}): Promise<SanityReport> {
+  const io = built.io;
+  const forward = built.logits;
+  if (!io || !forward) throw new Error('runSanityOfJob needs a model with several inputs or outputs, as a job sets it up');
+  const steps = o.steps ?? STEPS;
+  const k = train.classes;
+  const idx = balancedBatch(train.y, k, () => true, o.batch ?? BATCH);
+  const batch = batchTensors(train, idx, 0, idx.length, undefined, io);
+  const targets = batch.targets ?? [batch.y];
+  const inputs = Array.isArray(batch.x) ? batch.x : [batch.x];
+  const zeros = inputs.map((t) => tf.zerosLike(t));
+  const feed = (xs: tf.Tensor[]) => (xs.length === 1 ? xs[0]! : xs);
+  const outsOf = (xs: tf.Tensor[], training: boolean): tf.Tensor[] => {
+    const raw = forward.apply(feed(xs), { training }) as tf.Tensor | tf.Tensor[];
+    return Array.isArray(raw) ? raw : [raw];
+  };
+  /** The total and each head's loss on the batch (inference mode). */
+  const evalLosses = (xs: tf.Tensor[]): { total: number; parts: number[] } =>
+    tf.tidy(() => {
+      const { total, parts } = batchLoss(io, outsOf(xs, false), targets);
+      return { total: total.dataSync()[0]!, parts: parts.map((p) => p.dataSync()[0]!) };
+    });
+  const heads = io.heads;
+  const main = io.main;
+  const judged = heads[main]!.name;
+  const trained = heads.map((h) => h.loss !== 'none' && h.weight > 0);
+  const report: SanityIO = {
+    inputs: io.inputs.map((i) => ({ name: i.name, shape: i.shape })),
+    outputs: heads.map((h, i) => ({ name: h.name, loss: h.label, weight: h.weight, targets: targetsText(io, i), judged: i === main })),
+  };
+  const names = (list: string[]) => list.map((n) => `'${n}'`).join(', ');
+  try {
+    const initial = evalLosses(inputs);
+    // Each trained output's near-zero target (cross-entropies as a classifier's; a regression a hundredth of where it
+    // started); the sum's target is their weighted sum.
+    const headTarget = heads.map((h, i) => (!trained[i] ? 0 : h.loss === 'mse' || h.loss === 'mae' ? Math.max(1e-4, initial.parts[i]! * 0.01) : OVERFIT_LOSS));
+    const targetLoss = heads.reduce((a, h, i) => a + (trained[i] ? h.weight * headTarget[i]! : 0), 0);
+    const optimizer = tf.train.adam(o.learningRate ?? LEARNING_RATE);
+    let last = initial.total;
+    let reachedAt: number | null = null;
+    for (let s = 1; s <= steps; s++) {
+      const cost = optimizer.minimize(() => batchLoss(io, outsOf(inputs, true), targets).total, true)!;
+      last = cost.dataSync()[0]!;
+      cost.dispose();
+      if (!Number.isFinite(last)) break;
+      if (last <= targetLoss) {
+        reachedAt = s;
+        break;
+      }
+    }
+    optimizer.dispose();
+    const after = evalLosses(inputs);
+    const zeroed = evalLosses(zeros);
+    const accuracy = tf.tidy(() => outsOf(inputs, false)[main]!.argMax(-1).equal(tf.tensor1d(batch.labels, 'int32')).mean().dataSync()[0]!);
+    const perHead = (v: { parts: number[] }) => Object.fromEntries(heads.map((h, i) => [`${h.name}Loss`, v.parts[i]!]));
+
+    const items: SanityItem[] = [];
+    const first = initial.parts[main]!;
+    const chance = Math.log(k);
+    const ratio = first / chance;
+    const ok = Number.isFinite(first) && ratio <= INITIAL_LOSS_FACTOR && ratio >= 1 / INITIAL_LOSS_FACTOR;
+    const bad = !Number.isFinite(first) || ratio > INITIAL_LOSS_FAIL_FACTOR || ratio < 1 / INITIAL_LOSS_FAIL_FACTOR;
+    items.push({
+      id: 'initial_loss',
+      title: 'Loss at initialisation',
+      status: ok ? 'pass' : bad ? 'fail' : 'warn',
+      summary: `the judged output '${judged}': ${fmt(first)} against ln ${k} = ${fmt(chance)} for ${k} classes (${fmt(ratio)}×)`,
+      fix: ok ? undefined : `A fresh classifier should start near chance: check the input scale (unnormalised inputs make the first predictions confident), the activation of '${judged}' against its loss (probabilities fed as logits, or the reverse), its last layer's initialisation and the label encoding.`,
+      evidence: { output: judged, initialLoss: first, chanceLoss: chance, ratio },
+    });
+    const overfit = reachedAt !== null;
+    const stuck = heads.map((h, i) => i).filter((i) => trained[i] && !(after.parts[i]! <= headTarget[i]!));
+    const headLine = (i: number) => `'${heads[i]!.name}' (${heads[i]!.label}${heads[i]!.weight !== 1 ? ` × ${heads[i]!.weight}` : ''}) ${fmt(initial.parts[i]!)} → ${fmt(after.parts[i]!)}, target ${fmt(headTarget[i]!)}`;
+    items.push({
+      id: 'overfit_batch',
+      title: `Overfit one batch of ${idx.length}`,
+      status: overfit ? 'pass' : 'fail',
+      summary: overfit
+        ? `weighted sum of the outputs' losses ${fmt(initial.total)} → ${fmt(last)} in ${reachedAt} steps (target ${fmt(targetLoss)}); ${heads.map((_, i) => i).filter((i) => trained[i]).map((i) => `'${heads[i]!.name}' ${fmt(initial.parts[i]!)} → ${fmt(after.parts[i]!)}`).join(', ')}; '${judged}' batch accuracy ${Math.round(accuracy * 100)} %`
+        : `weighted sum of the outputs' losses ${fmt(initial.total)} → ${fmt(after.total)} after ${steps} steps, not under ${fmt(targetLoss)}; ${stuck.length ? `stuck: ${stuck.map(headLine).join('; ')}` : heads.map((_, i) => i).filter((i) => trained[i]).map(headLine).join('; ')}; '${judged}' batch accuracy ${Math.round(accuracy * 100)} %`,
+      fix: overfit
+        ? undefined
+        : `A model that cannot memorise one small batch has a bug${stuck.length ? `, here in ${stuck.length === 1 ? 'output' : 'outputs'} ${names(stuck.map((i) => heads[i]!.name))}` : ''}: check each output layer (units, activation: a one-unit softmax is a constant) against its loss and targets, that the targets line up with the inputs, and that gradients reach every layer; try a larger learning rate only after those.`,
+      evidence: { initialLoss: initial.total, finalLoss: after.total, steps: reachedAt ?? steps, targetLoss, batchAccuracy: accuracy, stuckOutputs: stuck.map((i) => heads[i]!.name).join(', ') || null, ...perHead(after) },
+    });
+    const moved = Math.abs(zeroed.total - after.total);
+    const depends = Number.isFinite(moved) && (moved >= INPUT_EFFECT * Math.max(after.total, 1e-3) || moved >= 0.1);
+    items.push({
+      id: 'input_dependence',
+      title: 'Loss depends on the inputs',
+      status: depends ? 'pass' : 'fail',
+      summary: `weighted sum ${fmt(after.total)} on the batch, ${fmt(zeroed.total)} with every input zeroed (${names(io.inputs.map((i) => i.name))}); '${judged}' ${fmt(after.parts[main]!)} → ${fmt(zeroed.parts[main]!)}`,
+      fix: depends ? undefined : 'The outputs barely change without the inputs: the model is not using them (a constant output such as a one-unit softmax, a disconnected or dead layer, inputs scaled to nothing).',
+      evidence: { loss: after.total, zeroedInputsLoss: zeroed.total, zeroedInputs: io.inputs.map((i) => i.name).join(', '), ...Object.fromEntries(heads.map((h, i) => [`${h.name}ZeroedLoss`, zeroed.parts[i]!])) },
+    });
+    const lossText = `weighted sum of the outputs' losses: ${heads.map((h, i) => `'${h.name}' ${h.label}${h.weight !== 1 ? ` × ${h.weight}` : ''}${i === main ? ' (judged)' : ''}`).join(' + ')}`;
+    return { status: items.some((i) => i.status === 'fail') ? 'fail' : 'pass', loss: lossText, batch: idx.length, steps, items, notes: [], io: report };
+  } finally {
+    disposeBatch(batch);
+    tf.dispose(zeros);
   }
 }
 
