@@ -89,6 +89,19 @@ describe('lines of several processes', () => {
   });
 });
 
+describe('a tag word later in a line', () => {
+  it("is not a second process's tag: 'rank 0: … mean rank 12 of 100' stays one line with all its fields", () => {
+    const text = [0, 1, 2].map((e) => `rank 0: epoch ${e} loss ${(2 - 0.5 * e).toFixed(2)}, mean rank ${12 - e} of 100, val_loss ${(2.1 - 0.4 * e).toFixed(2)}`).join('\n');
+    const [run, more] = read(text);
+    expect(more).toBeUndefined();
+    const t = table(run!);
+    expect(t.loss?.[3] ?? t.train_loss?.[3]).toEqual([2, 1.5, 1]);
+    expect(t.val_loss?.[3]).toEqual([2.1, 1.7, 1.3]);
+    // Three lines, one template: the line was not cut at "rank 12" into two lines of two templates.
+    expect(run!.notes.find((n) => n.startsWith('read '))).toMatch(/^read 3 of 3 lines with 1 template/);
+  });
+});
+
 describe("tables aligned under a header (pandas' DataFrame print)", () => {
   // Printed by pandas 3.0 (print(pd.DataFrame(history.history))).
   const frame = [

@@ -58,7 +58,11 @@ export function processTag(text: string): ProcessTag | null {
  * of the same form (`[rank<n>]:`) begins, and each piece is a line of its own.
  */
 export function splitAtTags(text: string, first: ProcessTag): string[] {
-  const form = new RegExp(first.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\d+/g, '\\d{1,10}'), 'g');
+  // The tag as printed on this line, its `:` or `]` included (the label drops the colon): `rank 0:` must not cut
+  // "mean rank 12 of 100" later in the line, and a tag that is a word (`rank 0:`) does not start inside another word.
+  // (A bracketed one may follow anything: `val acc 0.428[rank1]: …`.)
+  const printed = text.slice(0, first.length).trim();
+  const form = new RegExp((/^[A-Za-z]/.test(printed) ? '(?<![A-Za-z0-9_])' : '') + printed.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\d+/g, '\\d{1,10}'), 'g');
   form.lastIndex = first.length;
   const cuts: number[] = [];
   for (let m = form.exec(text); m !== null; m = form.exec(text)) cuts.push(m.index);
