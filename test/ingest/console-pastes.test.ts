@@ -196,6 +196,12 @@ describe('histories printed whole, read as text arrives', () => {
     expect(table(whole[0]!)).toEqual({ loss: ['loss', 'train', [0, 1, 2], [2.4, 2, 1.6]], val_loss: ['loss', 'val', [0, 1, 2], [2.5, 2.1, 1.7]] });
   });
 
+  it('a history literal cut off mid-print and followed by a word keeps its own error when nothing else is read', () => {
+    expect(() => read("Training a small model\n{'loss': [2.30, 1.90, 1.50,\nDone training\n", 'cut.log')).toThrow(
+      /^cut\.log:2: a history printed as a literal, malformed: column 10: unterminated list: expected '\]'/,
+    );
+  });
+
   it('a literal cut off and followed by log lines does not hold those lines back', () => {
     const r = new ConsoleReader();
     r.push("{'loss': [2.4,\n 2.0,\nEpoch 1: loss 0.5\nEpoch 2: loss 0.4\nEpoch 3: loss 0.3\n");

@@ -61,7 +61,7 @@ export class LiteralBlocks {
   line(text: string, line: number, tag: number): void {
     if (this.held.length > 0 && interrupts(this.held[this.held.length - 1]!.text, text)) {
       // The literal was cut off and the script printed on: what was held goes on as lines, and so does this one.
-      this.release();
+      this.giveUp();
     }
     if (this.held.length > 0) {
       this.held.push({ text, line, tag });
@@ -92,16 +92,21 @@ export class LiteralBlocks {
 
   /** The text ended: an unclosed literal's lines go on as lines. */
   end(): void {
-    if (this.held.length > 0) {
-      // Never closed: the paste was cut off. Its parse error says where it stays open.
-      try {
-        parsePythonLiteralAt(joinLiteralLines(this.held.map((h, k) => (k === 0 ? h.text.slice(this.prefixLength) : h.text))), 0, 'literal', { firstLine: this.held[0]!.line });
-      } catch (err) {
-        if (!(err instanceof IngestError)) throw err;
-        this.noteFailure(err);
-      }
-      this.release();
+    if (this.held.length > 0) this.giveUp();
+  }
+
+  /**
+   * A literal that never closed (the paste was cut off at the end, or mid-print with the script printing on): its
+   * parse error says where it stays open, for the text's error when nothing else is read; its lines go on as lines.
+   */
+  private giveUp(): void {
+    try {
+      parsePythonLiteralAt(joinLiteralLines(this.held.map((h, k) => (k === 0 ? h.text.slice(this.prefixLength) : h.text))), 0, 'literal', { firstLine: this.held[0]!.line });
+    } catch (err) {
+      if (!(err instanceof IngestError)) throw err;
+      this.noteFailure(err);
     }
+    this.release();
   }
 
   /**
