@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isCustomJob, type JobConfig } from '../jobs/job-config.ts';
+import { CUSTOM_DEFAULTS } from '../jobs/presets.ts';
 import type { RateOptimizerName } from '../jobs/custom/lr-find.ts';
 import type { RangeTestOrigin, RangeTestStore } from './range-test-store.ts';
 
@@ -31,7 +32,20 @@ const NOT_TESTED = new Set(['learningRate', 'epochs', 'shuffle', 'earlyStopping'
  * network, data or optimizer.
  */
 export function rangeTestKeyOf(config: JobConfig): string {
-  if (isCustomJob(config)) return rangeTestKey(config.custom.model.sha256, config.custom.data.sha256, config.custom.labelColumn, config.optimizer);
+  if (isCustomJob(config)) {
+    const files = rangeTestKey(config.custom.model.sha256, config.custom.data.sha256, config.custom.labelColumn, config.optimizer);
+    // A /lrfind tests the files with the default settings (batch 32, the inputs as they are, no dropout, no fault):
+    // a job whose settings shape the test otherwise (another batch size, normalised inputs, L2, a fault) is keyed by
+    // them too, so neither takes the other's rate.
+    const settings = config as unknown as Record<string, unknown>;
+    const differing = Object.keys(CUSTOM_DEFAULTS)
+      .filter((k) => !NOT_TESTED.has(k) && k !== 'optimizer' && JSON.stringify(settings[k] ?? null) !== JSON.stringify((CUSTOM_DEFAULTS as unknown as Record<string, unknown>)[k] ?? null))
+      .sort()
+      .map((k) => [k, settings[k]]);
+    const faults = config.faults && Object.keys(config.faults).length > 0 ? config.faults : null;
+    if (differing.length === 0 && !faults) return files;
+    return `${files}:${createHash('sha256').update(JSON.stringify({ differing, faults })).digest('hex').slice(0, 32)}`;
+  }
   const tested = Object.fromEntries(Object.entries(config).filter(([k]) => !NOT_TESTED.has(k)).sort(([a], [b]) => a.localeCompare(b)));
   return `preset:${config.preset}:${config.optimizer}:${createHash('sha256').update(JSON.stringify(tested)).digest('hex').slice(0, 32)}`;
 }
@@ -55,7 +69,8 @@ export async function suggestedRateFor(config: JobConfig, store: RangeTestStore,
   const known = await store.get(key);
   if (known) return { rate: known.rate, from: known.origin === 'lrfind' ? 'lrfind' : 'earlier' };
   const rate = await run(config);
-  await rememberRangeTest(store, key, rate, 'rerun', now());
+  // A database that cannot store it does not cost the rerun the rate just measured (the next rerun tests again).
+  await rememberRangeTest(store, key, rate, 'rerun', now()).catch(() => undefined);
   return rate !== null && rate > 0 && Number.isFinite(rate) ? { rate, from: 'new' } : null;
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { storeBackends, testCluster, useStoreBackends } from '../support/store-backends.ts';
 import { openSqliteStores } from '../../src/store/open-sqlite-stores.ts';
 import { MAX_KEPT_RANGE_TESTS, MemoryRangeTestStore, type RangeTestStore } from '../../src/app/range-test-store.ts';
-import { rangeTestKey, rememberRangeTest, suggestedRateFor } from '../../src/app/lr-find-results.ts';
+import { rangeTestKey, rangeTestKeyOf, rememberRangeTest, suggestedRateFor } from '../../src/app/lr-find-results.ts';
 import { customJobConfig } from '../../src/app/custom-job-config.ts';
 import type { Stores } from '../../src/store/open-stores.ts';
 
@@ -82,6 +82,25 @@ describe.each(storeBackends())('RangeTestStore on $name', (backend) => {
     } finally {
       await done();
     }
+  });
+});
+
+describe('which range test a custom job may take', () => {
+  it("a /lrfind's rate (the files at the default settings) serves a job at the defaults, not one whose settings shape the test otherwise", async () => {
+    const store: RangeTestStore = new MemoryRangeTestStore();
+    await rememberRangeTest(store, rangeTestKey(config.custom.model.sha256, config.custom.data.sha256, null, 'sgd'), 0.004, 'lrfind');
+    const run = async () => 0.05;
+    expect(await suggestedRateFor(config, store, run)).toEqual({ rate: 0.004, from: 'lrfind' });
+    const files = { modelBytes: enc(SPEC), modelName: 'm.json', dataBytes: enc('a,b,label\n1,2,x\n3,4,y\n'), dataName: 'd.csv', maxBytes: 1e6 };
+    // Batch 256 and L2 test other steps than the /lrfind did: their own test, whose rate is kept under their own key.
+    expect(await suggestedRateFor(customJobConfig(files, { optimizer: 'sgd', batchSize: 256 }), store, run)).toEqual({ rate: 0.05, from: 'new' });
+    expect(await suggestedRateFor(customJobConfig(files, { optimizer: 'sgd', l2: 0.01 }), store, async () => 0.03)).toEqual({ rate: 0.03, from: 'new' });
+    expect(rangeTestKeyOf(customJobConfig(files, { optimizer: 'sgd', epochs: 50, learningRate: 0.3 }))).toBe(rangeTestKeyOf(config));
+  });
+
+  it('a store that cannot keep the result does not cost the rerun the rate it just measured', async () => {
+    const broken: RangeTestStore = { get: async () => null, put: async () => { throw new Error('database is down'); } } as unknown as RangeTestStore;
+    expect(await suggestedRateFor(config, broken, async () => 0.02)).toEqual({ rate: 0.02, from: 'new' });
   });
 });
 
