@@ -21,11 +21,11 @@ const RECORDS: Record<string, { series: S[]; classes?: number; family?: string; 
   healthy: { series: [epochSeries('loss', 'train', (e) => 2.3 * Math.exp(-e / 4) + 0.05, 40), epochSeries('val_loss', 'val', (e) => 2.2 * Math.exp(-e / 4) + 0.12 + 0.002 * Math.sin(e), 40)] },
   overfit: { series: [epochSeries('loss', 'train', (e) => 2 * Math.exp(-e / 6) + 0.01, 60), epochSeries('val_loss', 'val', (e) => (e <= 12 ? 2 * Math.exp(-e / 6) + 0.3 : 2 * Math.exp(-2) + 0.3 + 0.02 * (e - 12)), 60)] },
   nan: { series: [epochSeries('loss', 'train', (e) => (e < 3 ? 1 - 0.1 * e : e < 10 ? 0.7 : 'nan') as number, 20), epochSeries('val_loss', 'val', (e) => (e < 3 ? 1.1 : e < 10 ? 1.0 + 0.1 * e : 'nan') as number, 20)] },
-  // A linear model on a binary task that is not linearly separable: cross-entropy flat at 0.64, above 0.9 × ln 2, with
-  // no healthy run of its family to compare with. Not at chance (stuck_at_chance wants ±5 %), but it learnt nothing.
   // Dead ReLUs on a binary task: loss at ln 2, always predicting the minority class (47 % of a 300-example validation
   // set, where the majority is 53 %): a constant predictor, at chance, though 0.054 from the majority's share.
   dead: { classes: 2, family: 'cnn', majority: 0.527, val_size: 300, series: [epochSeries('loss', 'train', () => 0.6932, 20), epochSeries('val_loss', 'val', () => 0.6935, 20), { ...epochSeries('val_accuracy', 'val', () => 0.473, 20), name: 'val_accuracy' }] },
+  // A linear model on a binary task that is not linearly separable: cross-entropy flat at 0.64, above 0.9 × ln 2, with
+  // no healthy run of its family to compare with. Not at chance (stuck_at_chance wants ±5 %), but it learnt nothing.
   linear: { classes: 2, family: 'linear', series: [epochSeries('loss', 'train', (e) => 0.64 + 0.06 * Math.exp(-e), 30), epochSeries('val_loss', 'val', () => 0.65, 30)] },
 };
 
