@@ -18,8 +18,9 @@ import { runNameFromFileName } from '../run-name-from-file-name.ts';
 import { SeriesBuilder } from '../series-builder.ts';
 import { planCounters, PositionTracker, type OwnPosition, type PlannedTemplate } from './record-positions.ts';
 import { lineShape, slotValue, TemplateMiner, tokenize, type Template } from './template-miner.ts';
-import { runsFromLiteral } from '../literal-history.ts';
 import { LiteralBlocks } from './literal-blocks.ts';
+import { withLiterals } from './literal-merge.ts';
+import { oneProcess, type SeenProcess } from './process-selection.ts';
 import { processTag, splitAtTags } from './process-tags.ts';
 import { barIdentity, TerminalText } from './terminal-text.ts';
 import { analyseLine, MEASURE_WORDS, type Slot, type TableHeader, type TemplateAnalysis } from './value-names.ts';
@@ -143,7 +144,7 @@ export class ConsoleReader {
   private readonly recTag = new IntColumn();
   /** Process tags seen (`[default0]:`, `(pid=12)`): by key, their index; in index order, what they are. */
   private readonly tagIds = new Map<string, number>();
-  private readonly tags: Array<{ key: string; label: string; rank: number }> = [];
+  private readonly tags: SeenProcess[] = [];
   /** Whole histories printed as literals (`print(history.history)`), found before the template reader sees lines. */
   private readonly literals = new LiteralBlocks((text, line, tag) => this.unwrap(text, line, tag));
   private readonly onLine = (text: string, line: number): void => {
@@ -342,7 +343,7 @@ export class ConsoleReader {
 
   /** The runs read so far; [] when there are no training records. */
   runs(fileName: string): RunLog[] {
-    const { keep, note } = this.oneProcess();
+    const { keep, note } = oneProcess(this.recTag, this.tags);
     const at = (i: number) => (keep ? keep[i]! : i);
     const runs = buildRuns(
       {
@@ -357,77 +358,7 @@ export class ConsoleReader {
       fileName,
     );
     if (note && runs.length > 0) runs[0]!.notes.push(note);
-    return this.withLiterals(runs, fileName);
-  }
-
-  /**
-   * When the records come from several processes (`[default0]:`, `[default1]:` …), the records of one: the lowest
-   * rank (or the first pid seen) and untagged lines; null when there is one process or none.
-   */
-  private oneProcess(): { keep: Int32Array | null; note: string | null } {
-    const n = this.recTag.length;
-    const counts = new Map<number, number>();
-    for (let i = 0; i < n; i++) {
-      const t = this.recTag.get(i);
-      if (t >= 0) counts.set(t, (counts.get(t) ?? 0) + 1);
-    }
-    if (counts.size < 2) return { keep: null, note: null };
-    const ids = [...counts.keys()];
-    const ranked = ids.filter((t) => this.tags[t]!.rank >= 0).sort((a, b) => this.tags[a]!.rank - this.tags[b]!.rank);
-    const chosen = ranked.length ? ranked[0]! : Math.min(...ids);
-    const keep: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t = this.recTag.get(i);
-      if (t === chosen || t < 0) keep.push(i);
-    }
-    const list = ids
-      .sort((a, b) => a - b)
-      .slice(0, 8)
-      .map((t) => `${this.tags[t]!.label} ${counts.get(t)}`)
-      .join(', ');
-    const who = this.tags[chosen]!;
-    const note =
-      `lines of ${counts.size} processes interleaved (records per tag: ${list}${counts.size > 8 ? ' …' : ''}): ` +
-      `read ${who.label}'s (${who.rank >= 0 ? `rank ${who.rank}` : 'the first process seen'}) as the run; the other processes' lines are not read`;
-    return { keep: Int32Array.from(keep), note };
-  }
-
-  /**
-   * Histories printed whole (`print(history.history)`): with no other records they are the runs; beside records,
-   * each adds to the run printed before it the series (name, split, cadence) that run lacks.
-   */
-  private withLiterals(runs: RunLog[], fileName: string): RunLog[] {
-    const blocks = this.literals.blocks;
-    if (blocks.length === 0) return runs;
-    const out = [...runs];
-    const firstLines = runs.map((r) => RUN_FIRST_LINE.get(r) ?? 0);
-    for (const b of blocks) {
-      let read: RunLog[];
-      try {
-        read = runsFromLiteral(b.value, fileName, `the literal printed at line${b.lastLine > b.firstLine ? `s ${b.firstLine}–${b.lastLine}` : ` ${b.firstLine}`}`);
-      } catch (err) {
-        if (err instanceof IngestError) continue;
-        throw err;
-      }
-      for (const r of read) {
-        if (runs.length === 0) {
-          r.name = out.length === 0 ? r.name : `${r.name} (run ${out.length + 1})`;
-          out.push(r);
-          continue;
-        }
-        let k = 0;
-        for (let j = 0; j < runs.length; j++) if (firstLines[j]! <= b.firstLine) k = j;
-        const target = out[k]!;
-        const added = r.series.filter((x) => !target.series.some((s) => s.key === x.key && s.split === x.split && s.cadence === x.cadence));
-        target.series.push(...added);
-        target.notes.push(
-          added.length
-            ? `${r.notes[0]}: ${added.map((x) => x.name).join(', ')} added (the lines printed none of these)`
-            : `${r.notes[0]}: the same series as the lines, not read again`,
-        );
-      }
-    }
-    return out;
+    return withLiterals(runs, this.literals.blocks, fileName, (r) => RUN_FIRST_LINE.get(r) ?? 0);
   }
 }
 
