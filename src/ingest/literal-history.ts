@@ -125,6 +125,11 @@ export function isHistoryShape(shape: LiteralShape): boolean {
   return false;
 }
 
+/** The note a run read from a literal carries first: where it was read from (`how`, as given to `runsFromLiteral`). */
+export function readFromNote(how: string): string {
+  return `read from ${how}`;
+}
+
 /** The runs of a parsed literal; throws IngestError saying what was expected when it holds no history. */
 export function runsFromLiteral(value: unknown, fileName: string, how: string): RunLog[] {
   const shape = literalShape(value);
@@ -151,7 +156,7 @@ export function runsFromLiteral(value: unknown, fileName: string, how: string): 
         reason: `${how} holds ${shape.what}, not a training history: expected per-epoch lists such as {'loss': [2.3, 1.9, …], 'val_loss': […]}, a list of per-epoch records, or the Trainer's log_history`,
       });
   }
-  for (const r of runs) r.notes.unshift(`read from ${how}`);
+  for (const r of runs) r.notes.unshift(readFromNote(how));
   return runs;
 }
 

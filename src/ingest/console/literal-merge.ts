@@ -5,7 +5,7 @@
  */
 import type { RunLog } from '../../domain/run.ts';
 import { IngestError } from '../ingest-error.ts';
-import { runsFromLiteral } from '../literal-history.ts';
+import { readFromNote, runsFromLiteral } from '../literal-history.ts';
 import type { LiteralBlock } from './literal-blocks.ts';
 
 /**
@@ -25,6 +25,8 @@ export function withLiterals(runs: RunLog[], blocks: readonly LiteralBlock[], fi
       if (err instanceof IngestError) continue;
       throw err;
     }
+    // What the merge notes say the series were read from: the description given, not a note of the literal's runs.
+    const from = readFromNote(how);
     for (const r of read) {
       if (runs.length === 0) {
         r.name = out.length === 0 ? r.name : `${r.name} (run ${out.length + 1})`;
@@ -38,8 +40,8 @@ export function withLiterals(runs: RunLog[], blocks: readonly LiteralBlock[], fi
       target.series.push(...added);
       target.notes.push(
         added.length
-          ? `${r.notes[0]}: ${added.map((x) => x.name).join(', ')} added (the lines printed none of these)`
-          : `${r.notes[0]}: the same series as the lines, not read again`,
+          ? `${from}: ${added.map((x) => x.name).join(', ')} added (the lines printed none of these)`
+          : `${from}: the same series as the lines, not read again`,
       );
     }
   }
