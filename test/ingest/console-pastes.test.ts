@@ -202,6 +202,17 @@ describe('histories printed whole, read as text arrives', () => {
     );
   });
 
+  it('beside log lines, a history printed whole adds the series the lines lack, and its note says where it was printed', () => {
+    const lines = 'epoch 1 loss 0.9\nepoch 2 loss 0.8\nepoch 3 loss 0.7\n';
+    const [added, ...more] = read(`${lines}{'loss': [0.9, 0.8, 0.7],\n 'val_loss': [1.0, 0.95, 0.9]}\n`);
+    expect(more).toEqual([]);
+    expect(Object.keys(table(added!))).toEqual(['loss', 'val_loss']);
+    expect(added!.notes.at(-1)).toBe('read from the literal printed at lines 4–5: val_loss added (the lines printed none of these)');
+    const [same] = read(`${lines}{'loss': [0.9, 0.8, 0.7]}\n`);
+    expect(table(same!)).toEqual({ loss: ['loss', 'train', [1, 2, 3], [0.9, 0.8, 0.7]] });
+    expect(same!.notes.at(-1)).toBe('read from the literal printed at line 4: the same series as the lines, not read again');
+  });
+
   it('a literal cut off and followed by log lines does not hold those lines back', () => {
     const r = new ConsoleReader();
     r.push("{'loss': [2.4,\n 2.0,\nEpoch 1: loss 0.5\nEpoch 2: loss 0.4\nEpoch 3: loss 0.3\n");
