@@ -1,4 +1,5 @@
 import { IngestError } from './ingest-error.ts';
+import { skipWhitespace } from './whitespace.ts';
 
 /**
  * Deepest nesting of arrays/objects accepted. Real training logs stay below 10 levels; the limit exists so that a
@@ -154,14 +155,7 @@ class LenientParser {
   }
 
   private skipWhitespace(): void {
-    const t = this.text;
-    let i = this.pos;
-    for (;;) {
-      const c = t.charCodeAt(i);
-      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-      else break;
-    }
-    this.pos = i;
+    this.pos = skipWhitespace(this.text, this.pos);
   }
 
   private parseValue(): unknown {

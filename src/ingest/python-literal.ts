@@ -19,6 +19,7 @@
  */
 import { IngestError } from './ingest-error.ts';
 import { MAX_JSON_DEPTH } from './json-lenient.ts';
+import { skipWhitespace } from './whitespace.ts';
 
 export interface PythonLiteralOptions {
   /** Line number of the text's first line in its file (a literal found inside console output). */
@@ -161,14 +162,7 @@ class PyParser {
   }
 
   private skip(): void {
-    const t = this.text;
-    let i = this.pos;
-    for (;;) {
-      const c = t.charCodeAt(i);
-      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-      else break;
-    }
-    this.pos = i;
+    this.pos = skipWhitespace(this.text, this.pos);
   }
 
   private enter(): void {
