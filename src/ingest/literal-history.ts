@@ -25,6 +25,8 @@ export type LiteralShape =
   | { kind: 'trainer_state'; state: Record<string, unknown> }
   | { kind: 'records'; records: unknown[] }
   | { kind: 'one_record'; keys: string[] }
+  /** A list under a measurement's name holding something other than numbers (`{'loss': ['a', 'b']}`): its first such value. */
+  | { kind: 'not_numbers'; key: string; bad: unknown }
   | { kind: 'other'; what: string };
 
 /**
@@ -42,6 +44,20 @@ const POSITION_NAME = /^(?:epoch|epochs|step|global_step|iter|iteration|round)$/
 
 function isNumberList(v: unknown): v is unknown[] {
   return Array.isArray(v) && v.length > 0 && v.every((x) => x === null || toMetricValue(x) !== undefined) && v.some((x) => toMetricValue(x) !== undefined);
+}
+
+/** An element of a history's list that is no measurement (None is one left out: a missing value, not a wrong one). */
+function isNotNumber(x: unknown): boolean {
+  return x !== null && toMetricValue(x) === undefined;
+}
+
+/** A value as a message shows it: a string quoted (and cut), a container by its kind. */
+function describeValue(x: unknown): string {
+  if (typeof x === 'string') return `'${x.length > 40 ? `${x.slice(0, 40)}…` : x}'`;
+  if (typeof x === 'boolean') return x ? 'True' : 'False';
+  if (Array.isArray(x)) return 'a list';
+  if (isPlainObject(x)) return 'a dict';
+  return String(x);
 }
 
 /** The split a LightGBM/XGBoost evaluation set's name says (`training`, `valid_1`, `validation_0`, `eval`), or null. */
@@ -89,6 +105,8 @@ export function literalShape(v: unknown): LiteralShape {
     if (entries.length > 0 && entries.every(([, x]) => toMetricValue(x) !== undefined || x === null || typeof x === 'string' || typeof x === 'boolean')) {
       return { kind: 'one_record', keys: entries.map(([k]) => k) };
     }
+    const notNumbers = entries.find(([k, x]) => isMeasureName(k) && Array.isArray(x) && x.some(isNotNumber));
+    if (notNumbers) return { kind: 'not_numbers', key: notNumbers[0], bad: (notNumbers[1] as unknown[]).find(isNotNumber) };
     return { kind: 'other', what: `a dict with keys ${entries.slice(0, 6).map(([k]) => `'${k}'`).join(', ')}${entries.length > 6 ? ' …' : ''}` };
   }
   if (Array.isArray(v)) {
@@ -149,6 +167,11 @@ export function runsFromLiteral(value: unknown, fileName: string, how: string): 
       throw new IngestError({
         file: fileName,
         reason: `a single set of values (${shape.keys.slice(0, 6).join(', ')}${shape.keys.length > 6 ? ' …' : ''}), not a training history: expected per-epoch lists such as {'loss': [2.3, 1.9, …], 'val_loss': […]} or a list of per-epoch records`,
+      });
+    case 'not_numbers':
+      throw new IngestError({
+        file: fileName,
+        reason: `${how}: the values under '${shape.key}' are not numbers (the first that is not: ${describeValue(shape.bad)}): expected per-epoch lists of numbers such as {'loss': [2.3, 1.9, …], 'val_loss': […]}`,
       });
     default:
       throw new IngestError({

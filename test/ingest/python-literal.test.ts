@@ -121,6 +121,17 @@ describe('histories printed whole', () => {
     expect([cut.line, cut.reason]).toEqual([3, "column 14: unterminated list: expected ']'"]);
   });
 
+  it('refuses a history whose lists under a measurement hold no numbers, naming the key and the first value that is not one', () => {
+    expect(ingestErrorOf(() => read("{'loss': ['a', 'b']}")).reason).toBe(
+      "the printed Python literal: the values under 'loss' are not numbers (the first that is not: 'a'): expected per-epoch lists of numbers such as {'loss': [2.3, 1.9, …], 'val_loss': […]}",
+    );
+    // Beside a list of numbers the literal is a history, and its reader names the value's place.
+    expect(ingestErrorOf(() => read("{'accuracy': [0.5, 0.6], 'val_loss': [None, 'n/a', 0.7]}")).reason).toBe('expected a number (one per epoch), found "n/a"');
+    expect(ingestErrorOf(() => read("{'val_loss': [None, [0.7, 0.6]]}")).reason).toMatch(/^the printed Python literal: the values under 'val_loss' are not numbers \(the first that is not: a list\)/);
+    // Lists under other names are no history gone wrong: the dict is said to be something else.
+    expect(ingestErrorOf(() => read("{'milestones': ['a', 'b']}")).reason).toMatch(/^the printed Python literal holds a dict with keys 'milestones', not a training history/);
+  });
+
   it('leaves the Trainer\'s one-dict-per-line prints and config dicts to the line reader', () => {
     const lines = "{'loss': 0.69, 'learning_rate': 5e-05, 'epoch': 0.5}\n{'loss': 0.61, 'learning_rate': 4e-05, 'epoch': 1.0}\n";
     expect(read(lines)[0]!.format).toBe('console_text');
