@@ -23,25 +23,27 @@ export function rangeTestKey(modelSha256: string, dataSha256: string, labelColum
   return [modelSha256, dataSha256, labelColumn ?? '', optimizer].join(':');
 }
 
+/** A team's own model: the settings besides its files that change what a range test measures. */
+const SHAPES_RANGE_TEST = ['batchSize', 'dropout', 'l2', 'augment'] as const;
+
 /** Settings that do not change what a range test measures (it sweeps the rate itself, for 100 steps). */
 const NOT_TESTED = new Set(['learningRate', 'epochs', 'shuffle', 'earlyStopping']);
 
 /**
- * What a job's range test tested: for a team's own model, its files, label column and optimizer (a /lrfind on the same
- * files counts, whatever the job's other settings); for a preset, the preset and every setting that shapes its
- * network, data or optimizer.
+ * What a job's range test tested: for a team's own model, its files, label column and optimizer, and the settings that
+ * shape the test when they are not a /lrfind's (a /lrfind on the same files counts for a job at those); for a preset,
+ * the preset and every setting that shapes its network, data or optimizer.
  */
 export function rangeTestKeyOf(config: JobConfig): string {
   if (isCustomJob(config)) {
     const files = rangeTestKey(config.custom.model.sha256, config.custom.data.sha256, config.custom.labelColumn, config.optimizer);
-    // A /lrfind tests the files with the default settings (batch 32, the inputs as they are, no dropout, no fault):
-    // a job whose settings shape the test otherwise (another batch size, normalised inputs, L2, a fault) is keyed by
-    // them too, so neither takes the other's rate.
+    // A /lrfind tests the files with the default settings (batch 32, no dropout, no L2, no augmentation, no fault):
+    // a job whose own settings shape the test otherwise is keyed by them too, so neither takes the other's rate. (The
+    // seed does not; nor does a rerun's normalising of the inputs, so that a /lrfind of the raw files still serves the
+    // rerun that fixes both the rate and the inputs, as the checklist asked.)
     const settings = config as unknown as Record<string, unknown>;
-    const differing = Object.keys(CUSTOM_DEFAULTS)
-      .filter((k) => !NOT_TESTED.has(k) && k !== 'optimizer' && JSON.stringify(settings[k] ?? null) !== JSON.stringify((CUSTOM_DEFAULTS as unknown as Record<string, unknown>)[k] ?? null))
-      .sort()
-      .map((k) => [k, settings[k]]);
+    const defaults = CUSTOM_DEFAULTS as unknown as Record<string, unknown>;
+    const differing = SHAPES_RANGE_TEST.filter((k) => JSON.stringify(settings[k] ?? null) !== JSON.stringify(defaults[k] ?? null)).map((k) => [k, settings[k]]);
     const faults = config.faults && Object.keys(config.faults).length > 0 ? config.faults : null;
     if (differing.length === 0 && !faults) return files;
     return `${files}:${createHash('sha256').update(JSON.stringify({ differing, faults })).digest('hex').slice(0, 32)}`;
