@@ -58,9 +58,13 @@ describe.runIf(postgresAvailable())('runmedic worker on a PostgreSQL queue', { t
     await pool?.end();
   });
 
-  it('trains each queued job exactly once across two workers; train --queue follows its job to the checklist', async () => {
+  it('trains each of 20 queued jobs exactly once across two workers; train --queue follows its job to the checklist', async () => {
     const env = { DATABASE_URL: url };
-    const detached = await Promise.all([1, 2].map(() => runCli(['train', '--queue', '--detach', '--json', '--preset', 'blobs', '--epochs', '2'], { env })));
+    // 19 queued and left (as the issue asks: 20 jobs in all, with the followed one), four CLI processes at a time.
+    const detached: Array<{ code: number | null; stdout: string; stderr: string }> = [];
+    for (let k = 0; k < 19; k += 4) {
+      detached.push(...(await Promise.all(Array.from({ length: Math.min(4, 19 - k) }, () => runCli(['train', '--queue', '--detach', '--json', '--preset', 'blobs', '--epochs', '2'], { env })))));
+    }
     for (const d of detached) expect(d.code, d.stderr).toBe(0);
     const ids = detached.map((d) => (JSON.parse(d.stdout) as { jobId: string }).jobId);
     startWorker('wA');
@@ -70,18 +74,20 @@ describe.runIf(postgresAvailable())('runmedic worker on a PostgreSQL queue', { t
     expect(followed.stderr).toMatch(/queued job \w+ in postgres:\/\/postgres@127\.0\.0\.1/);
     expect(followed.stderr).toMatch(/trained by w[AB] on \w+; run r_\w+ stored in/);
     expect(followed.stdout).toMatch(/passed/);
-    const all = await waitFor('three finished jobs', async () => {
-      const done = await jobs.list({ statuses: ['finished'], limit: 10 });
-      return done.length === 3 ? done[0]! : null;
+    const all = await waitFor('twenty finished jobs', async () => {
+      const done = await jobs.list({ statuses: ['finished'], limit: 50 });
+      return done.length === 20 ? done[0]! : null;
     });
     expect(all).toBeTruthy();
-    const finished = await jobs.list({ limit: 10 });
-    expect(finished.map((j) => j.status)).toEqual(['finished', 'finished', 'finished']);
-    expect(new Set(finished.map((j) => j.runId)).size).toBe(3);
+    const finished = await jobs.list({ limit: 50 });
+    expect(finished.map((j) => j.status)).toEqual(Array.from({ length: 20 }, () => 'finished'));
+    expect(new Set(finished.map((j) => j.runId)).size).toBe(20);
     for (const j of finished) expect([j.attempts, ['wA', 'wB'].includes(j.workerId!)]).toEqual([1, true]);
+    // Both workers took part.
+    expect(new Set(finished.map((j) => j.workerId)).size).toBe(2);
     expect(ids.every((id) => finished.some((j) => j.id === id))).toBe(true);
     const runs = await pool.query(`SELECT status, COUNT(*)::int AS n FROM runs GROUP BY status`);
-    expect(runs.rows).toEqual([{ status: 'finished', n: 3 }]);
+    expect(runs.rows).toEqual([{ status: 'finished', n: 20 }]);
   });
 
   it('gives the job of a worker killed mid-job to the other (attempt 2), and a cancel from another process stops it there', async () => {
