@@ -31,7 +31,6 @@ import { noiseLevel, secondDifferenceNoise } from '../signals/noise.ts';
  */
 export const FIT = { warnLogNoise: 0.1, failLogNoise: 0.15, warnRangeNoise: 0.1, minNoiseRatio: 4, falseAlarms: 0.0025 };
 export const MIN_EVALS = 5;
-
 /** Below this many evaluations the noise estimate rests on a handful of differences: at most a warning. */
 export const MIN_EVALS_FOR_FAIL = 8;
 /** Relative standard error of a MAD-based σ from m values is about this / √m (the MAD's 37 % efficiency). */

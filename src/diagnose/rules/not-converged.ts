@@ -46,12 +46,14 @@ export const notConvergedRule: Rule = {
     const k = c.ts.length - t.from;
     /** A change over the tail that neither the noise nor rounding explains. */
     const beyondNoise = (change: number) => change >= FIT.noiseSigmas * noise * Math.sqrt(12 / k) && change >= (c.logScale ? FIT.minLogTailDrop : 0.01 * c.range);
-    const still = beyondNoise(drop) && total > 0 && drop >= FIT.minShareOfProgress * total;
+    // The tail fell by a good share of the run's progress (below it, the curve has flattened).
+    const sizeable = total > 0 && drop >= FIT.minShareOfProgress * total;
+    const still = beyondNoise(drop) && sizeable;
     // A tail that got worse did not "flatten": say it stopped improving (overfitting or divergence say why).
     const worse = beyondNoise(-drop);
     // A tail that fell a good share of the run's progress, but no more than its own noise can fake, has not been shown
     // to have flattened either: say what was seen, not "flattened".
-    const noisyFall = !still && !worse && total > 0 && drop >= FIT.minShareOfProgress * total;
+    const noisyFall = sizeable && !still && !worse;
     const passTitle = worse
       ? `${c.name} stopped improving before the end (it got worse over the last part)`
       : noisyFall

@@ -51,7 +51,7 @@ export function frozenByRate(view: RunView): FrozenByRate | null {
   // Not better at the end than where the rate froze it (beyond noise): the loss stopped with the rate.
   const i = indexAtStep(c, step);
   if (i >= c.ts.length - 2) return null;
-  const atFreeze = c.ts[Math.min(i, c.ts.length - 1)]!;
+  const atFreeze = c.ts[i]!;
   if (levels(c).tail < atFreeze - meaningful(c, 2)) return null;
   // …and the freeze cut short a descent: the loss was still falling beyond its noise just before. A run whose rate
   // was stepped down after it had settled (a decay that outlived its use) is early_stopping_missing's story, not this.
@@ -66,7 +66,8 @@ export const plateauRule: Rule = {
   check({ view }) {
     const curves = [view.valLoss, view.valMetric, view.trainLoss, view.trainMetric].filter((c) => !!c && c.ts.length >= 5);
     if (curves.length === 0) return unknownItem(this, 'Too few points to see a plateau', 'Log the loss (and val_loss) at least 5 times.');
-    const frozen = findOverfitting(view) ? null : frozenByRate(view);
+    const overfit = findOverfitting(view);
+    const frozen = overfit ? null : frozenByRate(view);
     if (frozen) {
       const c = frozen.curve;
       const from = whenAt(c, indexAtStep(c, frozen.step));
@@ -81,7 +82,7 @@ export const plateauRule: Rule = {
       );
     }
     const s = stalledTraining(view);
-    if (!s || s.kind !== 'plateau' || findOverfitting(view)) {
+    if (!s || s.kind !== 'plateau' || overfit) {
       return itemOf(this, 'pass', s?.kind === 'underfitting' ? 'No plateau: training made no progress at all (see underfitting)' : 'No plateau: training kept improving or converged', '', { stalled: s?.kind ?? null });
     }
     const c = s.stall.curve;

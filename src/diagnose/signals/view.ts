@@ -108,18 +108,11 @@ export function toCurve(series: Series): Curve {
   const steps = series.steps;
   // Epochs: the series' own, else the step when the cadence is per epoch, else none.
   const epochs = series.epochs ?? (series.cadence === 'epoch' ? steps : null);
-  // The k-th finite value goes to bin floor(k / binSize); the bin changes when k reaches the next boundary (no
-  // division per point: a million-point series is binned in one pass).
   let k = 0;
-  let b = 0;
-  let nextAt = bins > 1 ? Math.ceil(binSize - 1e-9) : Infinity;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
     if (!Number.isFinite(v)) continue;
-    while (k >= nextAt && b < bins - 1) {
-      b++;
-      nextAt = b + 1 < bins ? Math.ceil((b + 1) * binSize - 1e-9) : Infinity;
-    }
+    const b = Math.min(bins - 1, Math.floor(k / binSize));
     k++;
     x[b] += steps[i]!;
     y[b] += v;
