@@ -45,6 +45,19 @@ export function indicesOf(t: DataTable, side: number): number[] {
   return out;
 }
 
+/** The examples on one side of the split gathered into their own arrays: their indices, inputs (row-major) and labels. */
+export function rowsOf(t: DataTable, side: number): { idx: number[]; x: Float32Array; y: Int32Array } {
+  const idx = indicesOf(t, side);
+  const per = t.featureSize;
+  const x = new Float32Array(idx.length * per);
+  const y = new Int32Array(idx.length);
+  idx.forEach((i, k) => {
+    x.set(t.x.subarray(i * per, (i + 1) * per), k * per);
+    y[k] = t.y[i]!;
+  });
+  return { idx, x, y };
+}
+
 /** Size limits a reader checks before decoding (INGEST_MAX_BYTES and the example cap). */
 export interface ReadLimits {
   /** Most bytes a file, or all members of an archive together, may inflate or decode to. */

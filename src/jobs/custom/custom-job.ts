@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { IngestError } from '../../ingest/ingest-error.ts';
 import { readDataFile } from '../../datacheck/read/index.ts';
-import { DEFAULT_READ_LIMITS, TRAIN, VALIDATION, type DataTable } from '../../datacheck/table.ts';
+import { DEFAULT_READ_LIMITS, rowsOf, TRAIN, VALIDATION, type DataTable } from '../../datacheck/table.ts';
 import type { Dataset } from '../dataset.ts';
 import type { CustomJobConfig, CustomSource } from '../job-config.ts';
 import type { BuiltModel } from '../build-model.ts';
@@ -129,14 +129,7 @@ export function datasetsOfTable(table: DataTable, inputShape: number[], where: s
     throw new IngestError({ file: where, reason: `the model takes inputs of shape (${inputShape.join(', ')}) = ${per} values, the data's examples have ${table.featureSize} (${table.inputShape.join('×')})` });
   }
   const side = (flag: number): Dataset => {
-    const idx: number[] = [];
-    for (let i = 0; i < table.split.length; i++) if (table.split[i] === flag) idx.push(i);
-    const x = new Float32Array(idx.length * per);
-    const y = new Int32Array(idx.length);
-    idx.forEach((i, k) => {
-      x.set(table.x.subarray(i * per, (i + 1) * per), k * per);
-      y[k] = table.y[i]!;
-    });
+    const { x, y } = rowsOf(table, flag);
     return { name: table.source, inputShape, featureSize: per, x, y, classes: table.classNames.length, classNames: table.classNames };
   };
   const train = side(TRAIN);

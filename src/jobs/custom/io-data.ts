@@ -17,7 +17,7 @@ import { isZip } from '../../ingest/archive.ts';
 import { isNpy, type NpyArray } from '../../datacheck/read/npy.ts';
 import { ARRAY_NAMES, loadNpzArray, npzMembers, tableFromArrays, type NpzMembers, type Part } from '../../datacheck/read/arrays.ts';
 import { readDataFile } from '../../datacheck/read/index.ts';
-import { TRAIN, VALIDATION, type DataTable, type ReadLimits } from '../../datacheck/table.ts';
+import { rowsOf, TRAIN, VALIDATION, type DataTable, type ReadLimits } from '../../datacheck/table.ts';
 import type { Dataset } from '../dataset.ts';
 import type { Head, InputSlot } from '../model-io.ts';
 
@@ -84,14 +84,7 @@ export function readDataForModel(bytes: Uint8Array, file: string, limits: ReadLi
 
   // The two sides of the split, each with its inputs' layout and its outputs' own targets.
   const side = (flag: number): Dataset => {
-    const idx: number[] = [];
-    for (let i = 0; i < table.split.length; i++) if (table.split[i] === flag) idx.push(i);
-    const x = new Float32Array(idx.length * total);
-    const y = new Int32Array(idx.length);
-    idx.forEach((i, k) => {
-      x.set(table.x.subarray(i * total, (i + 1) * total), k * total);
-      y[k] = table.y[i]!;
-    });
+    const { idx, x, y } = rowsOf(table, flag);
     const ds: Dataset = { name: table.source, inputShape: o.inputs.length === 1 ? o.inputs[0]!.shape : [total], featureSize: total, x, y, classes: K, classNames: table.classNames };
     if (o.inputs.length > 1) ds.inputs = o.inputs.map((s) => ({ ...s }));
     if (own.size) {
