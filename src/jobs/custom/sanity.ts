@@ -58,6 +58,14 @@ export interface SanityIO {
 
 export class ModelDataMismatch extends Error {}
 
+/** The loss at initialisation against the chance level: within INITIAL_LOSS_FACTOR passes, beyond INITIAL_LOSS_FAIL_FACTOR fails. */
+function judgeInitialLoss(initial: number, chance: number): { ratio: number; ok: boolean; status: SanityStatus } {
+  const ratio = initial / chance;
+  const ok = Number.isFinite(initial) && ratio <= INITIAL_LOSS_FACTOR && ratio >= 1 / INITIAL_LOSS_FACTOR;
+  const bad = !Number.isFinite(initial) || ratio > INITIAL_LOSS_FAIL_FACTOR || ratio < 1 / INITIAL_LOSS_FAIL_FACTOR;
+  return { ratio, ok, status: ok ? 'pass' : bad ? 'fail' : 'warn' };
+}
+
 interface LossFn {
   name: string;
   fn: (y: tf.Tensor, p: tf.Tensor) => tf.Scalar;
@@ -170,13 +178,11 @@ export async function runSanity(model: tf.LayersModel, t: DataTable, o: { loss?:
     if (loss.chance === null) {
       items.push({ id: 'initial_loss', title: 'Loss at initialisation', status: 'unknown', summary: `${fmt(initial)} (${loss.name}): no chance level to compare with`, evidence: { initialLoss: initial } });
     } else {
-      const ratio = initial / loss.chance;
-      const ok = Number.isFinite(initial) && ratio <= INITIAL_LOSS_FACTOR && ratio >= 1 / INITIAL_LOSS_FACTOR;
-      const bad = !Number.isFinite(initial) || ratio > INITIAL_LOSS_FAIL_FACTOR || ratio < 1 / INITIAL_LOSS_FAIL_FACTOR;
+      const { ratio, ok, status } = judgeInitialLoss(initial, loss.chance);
       items.push({
         id: 'initial_loss',
         title: 'Loss at initialisation',
-        status: ok ? 'pass' : bad ? 'fail' : 'warn',
+        status,
         summary: `${fmt(initial)} against ln ${k} = ${fmt(loss.chance)} for ${k} classes (${fmt(ratio)}×)`,
         fix: ok ? undefined : 'A fresh classifier should start near chance: check the input scale (unnormalised inputs make the first predictions confident), the output activation against the loss (probabilities fed as logits, or the reverse), the last layer\'s initialisation and the label encoding.',
         evidence: { initialLoss: initial, chanceLoss: loss.chance, ratio },
@@ -286,13 +292,11 @@ export async function runSanityOfJob(built: BuiltModel, train: Dataset, o: { ste
     const items: SanityItem[] = [];
     const first = initial.parts[main]!;
     const chance = Math.log(k);
-    const ratio = first / chance;
-    const ok = Number.isFinite(first) && ratio <= INITIAL_LOSS_FACTOR && ratio >= 1 / INITIAL_LOSS_FACTOR;
-    const bad = !Number.isFinite(first) || ratio > INITIAL_LOSS_FAIL_FACTOR || ratio < 1 / INITIAL_LOSS_FAIL_FACTOR;
+    const { ratio, ok, status } = judgeInitialLoss(first, chance);
     items.push({
       id: 'initial_loss',
       title: 'Loss at initialisation',
-      status: ok ? 'pass' : bad ? 'fail' : 'warn',
+      status,
       summary: `the judged output '${judged}': ${fmt(first)} against ln ${k} = ${fmt(chance)} for ${k} classes (${fmt(ratio)}×)`,
       fix: ok ? undefined : `A fresh classifier should start near chance: check the input scale (unnormalised inputs make the first predictions confident), the activation of '${judged}' against its loss (probabilities fed as logits, or the reverse), its last layer's initialisation and the label encoding.`,
       evidence: { output: judged, initialLoss: first, chanceLoss: chance, ratio },
