@@ -1,5 +1,5 @@
 import { IngestError } from './ingest-error.ts';
-import { skipWhitespace } from './whitespace.ts';
+import { errorAt, skipWhitespace } from './parser-text.ts';
 
 /**
  * Deepest nesting of arrays/objects accepted. Real training logs stay below 10 levels; the limit exists so that a
@@ -98,18 +98,6 @@ export function findDepthExcess(text: string, start: number, maxDepth: number): 
     }
   }
   return -1;
-}
-
-function errorAt(text: string, offset: number, fileName: string, firstLine: number, reason: string): IngestError {
-  let line = firstLine;
-  let lineStart = 0;
-  const end = Math.min(offset, text.length);
-  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  const column = end - lineStart + 1;
-  return new IngestError({ file: fileName, line, reason: `column ${column}: ${reason}` });
 }
 
 function isDigit(c: number): boolean {

@@ -19,7 +19,7 @@
  */
 import { IngestError } from './ingest-error.ts';
 import { MAX_JSON_DEPTH } from './json-lenient.ts';
-import { skipWhitespace } from './whitespace.ts';
+import { errorAt, skipWhitespace } from './parser-text.ts';
 
 export interface PythonLiteralOptions {
   /** Line number of the text's first line in its file (a literal found inside console output). */
@@ -139,14 +139,7 @@ class PyParser {
   }
 
   private fail(reason: string, at = this.pos): IngestError {
-    let line = this.firstLine;
-    let lineStart = 0;
-    const end = Math.min(at, this.text.length);
-    for (let i = this.text.indexOf('\n'); i >= 0 && i < end; i = this.text.indexOf('\n', i + 1)) {
-      line++;
-      lineStart = i + 1;
-    }
-    return new IngestError({ file: this.fileName, line, reason: `column ${end - lineStart + 1}: ${reason}` });
+    return errorAt(this.text, at, this.fileName, this.firstLine, reason);
   }
 
   private here(at = this.pos): string {
