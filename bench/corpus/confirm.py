@@ -449,9 +449,19 @@ def check_lr_too_low(run):
     return bool(s) and still_improving(s) and s[1] >= 0.45
 
 
+def linear_tail_share(ys):
+    """The last quarter's fall as a share of the run's progress, in the loss's own units (as a plot shows them)."""
+    n = len(ys)
+    k = max(4, math.ceil(n / 4))
+    slope = theil_sen(list(range(n - k, n)), ys[n - k:])
+    total = med(ys[:3]) - min(ys)
+    return -slope * (k - 1) / total if total > 0 else 0.0
+
+
 def check_not_converged(run):
-    s = progress_shape(progress_curve(run) or [])
-    return bool(s) and still_improving(s) and s[1] < 0.45
+    ys = progress_curve(run) or []
+    s = progress_shape(ys)
+    return bool(s) and still_improving(s) and s[1] < 0.45 and linear_tail_share(ys) >= 0.08
 
 
 def check_slow(run):

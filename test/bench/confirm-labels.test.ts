@@ -27,15 +27,19 @@ const RECORDS: Record<string, { series: S[]; classes?: number; family?: string; 
   // A linear model on a binary task that is not linearly separable: cross-entropy flat at 0.64, above 0.9 × ln 2, with
   // no healthy run of its family to compare with. Not at chance (stuck_at_chance wants ±5 %), but it learnt nothing.
   linear: { classes: 2, family: 'linear', series: [epochSeries('loss', 'train', (e) => 0.64 + 0.06 * Math.exp(-e), 30), epochSeries('val_loss', 'val', () => 0.65, 30)] },
+  // Too few epochs: a fast first fall, then val_loss still falls steadily, a sixth of its whole fall over the last quarter.
+  short: { series: [epochSeries('loss', 'train', (e) => 0.45 + 0.5 * Math.exp(-e) - 0.02 * e, 12), epochSeries('val_loss', 'val', (e) => 0.5 + 0.5 * Math.exp(-e) - 0.02 * e, 12)] },
+  // Fell from 2.3 to 0.01 and creeps on by thousandths: a large share of the progress on a log scale, flat on the plot.
+  creep: { series: [epochSeries('loss', 'train', (e) => 2.3 * Math.exp(-e / 2.5) + 0.1 * Math.exp(-e / 12), 40), epochSeries('val_loss', 'val', (e) => 1.1 * (2.3 * Math.exp(-e / 2.5) + 0.1 * Math.exp(-e / 12)), 40)] },
 };
 
-const INTENDED: Record<string, string> = { healthy: 'healthy', overfit: 'overfitting', nan: 'nan_loss', linear: 'underfitting', dead: 'stuck_at_chance' };
+const INTENDED: Record<string, string> = { healthy: 'healthy', overfit: 'overfitting', nan: 'nan_loss', linear: 'underfitting', dead: 'stuck_at_chance', short: 'not_converged', creep: 'not_converged' };
 
 const dir = python ? mkdtempSync(path.join(os.tmpdir(), 'runmedic-confirm-')) : '';
 afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 describe.skipIf(!python)('corpus label checks (confirm.py)', () => {
-  it('confirms what each record shows, a NaN run is nan_loss alone, and a classifier near the chance loss is not healthy without a reference', () => {
+  it('confirms what each record shows, a NaN run is nan_loss alone, and a classifier near the chance loss is not healthy without a reference, and a tail flat on the plot is converged', () => {
     for (const [id, rec] of Object.entries(RECORDS)) {
       mkdirSync(path.join(dir, 'runs', id), { recursive: true });
       writeFileSync(path.join(dir, 'runs', id, 'record.json'), JSON.stringify({ ...rec, task: 'classification', classes: rec.classes ?? 10, config: { dataset: 'd', family: rec.family ?? 'mlp', intended: INTENDED[id] } }));
@@ -46,7 +50,7 @@ describe.skipIf(!python)('corpus label checks (confirm.py)', () => {
     const rows = readFileSync(manifest, 'utf8').trim().split('\n').map((l) => l.split('\t'));
     const col = rows[0]!.indexOf('labels');
     const labels = Object.fromEntries(rows.slice(1).map((c) => [c[0], c[col]]));
-    expect(labels).toEqual({ healthy: 'healthy', nan: 'nan_loss', overfit: 'overfitting', linear: 'underfitting', dead: 'stuck_at_chance' });
+    expect(labels).toEqual({ healthy: 'healthy', nan: 'nan_loss', overfit: 'overfitting', linear: 'underfitting', dead: 'stuck_at_chance', short: 'not_converged', creep: 'healthy' });
     expect(r.stdout).toMatch(/overfitting\s+1 runs,\s+1 confirmed/);
   });
 

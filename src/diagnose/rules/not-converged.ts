@@ -5,7 +5,10 @@
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import { progressCurve } from './progress-curve.ts';
-import { levels, tailTrend } from './shared.ts';
+import { HEAD_POINTS, tailTrend, timeAxis } from './shared.ts';
+import { theilSen } from '../signals/trend.ts';
+import { median } from '../signals/stats.ts';
+import type { Curve } from '../signals/view.ts';
 
 /** Share of the run whose trend is judged. */
 export const TAIL_FRACTION = 0.25;
@@ -13,10 +16,11 @@ export const TAIL_FRACTION = 0.25;
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
  * rule's share of healthy tune runs flagged at these values.
  * - noiseSigmas: The tail's improvement must be at least this many standard errors of a fitted change over the tail (noise σ · √(12/k) for k evenly spaced points): a trend the noise would not produce…
- * - minShareOfProgress: …and at least this share of the whole run's improvement (below it, the curve has flattened: converged).
+ * - minShareOfProgress: …and at least this share of the whole run's improvement, both in the metric's own units (below
+ *   it, the curve has flattened: converged).
  * - minLogTailDrop: …and at least 1 % (log scale) over the tail.
  */
-export const FIT = { noiseSigmas: 3, minShareOfProgress: 0.08, minLogTailDrop: 0.00378, falseAlarms: 0.005 };
+export const FIT = { noiseSigmas: 2.5, minShareOfProgress: 0.08, minLogTailDrop: 0.00378, falseAlarms: 0.005 };
 
 export const notConvergedRule: Rule = {
   id: 'not_converged',
@@ -37,17 +41,18 @@ export const notConvergedRule: Rule = {
     const c = progressCurve(view);
     if (!c) return unknownItem(this, 'Too few points to see whether training had converged', 'Log the loss (ideally val_loss) at least 4 times.');
     const t = tailTrend(c, TAIL_FRACTION);
-    const lv = levels(c);
     if (!t) return unknownItem(this, 'Too few points to fit the tail', 'Log the loss more often.');
     const drop = -t.change;
     const rawNoise = c.smoothed ? c.smoothNoise : c.noise;
     const noise = Number.isFinite(rawNoise) ? rawNoise : 0;
-    const total = Math.max(lv.head - lv.min, 0);
     const k = c.ts.length - t.from;
     /** A change over the tail that neither the noise nor rounding explains. */
     const beyondNoise = (change: number) => change >= FIT.noiseSigmas * noise * Math.sqrt(12 / k) && change >= (c.logScale ? FIT.minLogTailDrop : 0.01 * c.range);
-    // The tail fell by a good share of the run's progress (below it, the curve has flattened).
-    const sizeable = total > 0 && drop >= FIT.minShareOfProgress * total;
+    // The tail fell by a good share of the run's progress (below it, the curve has flattened), read in the metric's own
+    // units as a plot shows it: on the log scale a loss creeping from 0.05 to 0.03 after falling from 2.3 is a large
+    // share of the progress, yet people who read the curve see it flat, and call the run converged.
+    const share = linearShare(c, t.from);
+    const sizeable = share >= FIT.minShareOfProgress;
     const still = beyondNoise(drop) && sizeable;
     // A tail that got worse did not "flatten": say it stopped improving (overfitting or divergence say why).
     const worse = beyondNoise(-drop);
@@ -75,7 +80,7 @@ export const notConvergedRule: Rule = {
       {
         series: c.name,
         tailFrom: Math.round(c.x[t.from]),
-        tailImprovementShare: Number((drop / total).toFixed(3)),
+        tailImprovementShare: Number(share.toFixed(3)),
         ratePerUnit: Number((c.logScale ? 1 - Math.exp(-perUnit) : perUnit).toPrecision(3)),
         rateIsRelative: c.logScale,
         unit,
@@ -85,3 +90,18 @@ export const notConvergedRule: Rule = {
     );
   },
 };
+
+/** The tail's fall as a share of the run's progress, both in the metric's own units (as a plot shows them). */
+export function linearShare(c: Curve, from: number): number {
+  const sign = c.direction === 'lower' ? 1 : -1;
+  const bad = Float64Array.from(c.s, (v) => sign * v);
+  const { t } = timeAxis(c);
+  const xs = t.subarray(from);
+  const fit = theilSen(xs, bad.subarray(from));
+  const drop = -fit.slope * (xs[xs.length - 1]! - xs[0]!);
+  const head = median(Array.from(bad.subarray(0, Math.min(HEAD_POINTS, bad.length))));
+  let min = Infinity;
+  for (const v of bad) if (v < min) min = v;
+  const total = head - min;
+  return total > 0 && Number.isFinite(drop) ? drop / total : 0;
+}

@@ -58,4 +58,22 @@ describe('not_converged', () => {
     expect(item.title).not.toMatch(/flattened/);
     expect(item.title).toMatch(/by no more than its noise/);
   });
+
+  it('reads the tail on the loss scale people read: a loss that fell from 2.3 to 0.01 and creeps on by thousandths has converged', () => {
+    // On a log scale the last quarter (0.008 → 0.004) is ~12 % of the run's progress and would read "still improving";
+    // on the plot people read it is flat: 0.2 % of the fall from 2.4.
+    const creep = (e: number) => 2.3 * Math.exp(-e / 2.5) + 0.1 * Math.exp(-e / 12);
+    const run = makeRun({ epochs: 40, train: creep, val: creep });
+    const item = itemFor(run, 'not_converged');
+    expect(item.status).toBe('pass');
+    expect(item.title).toMatch(/has flattened by the end$/);
+  });
+
+  it('still warns on a curve whose last quarter carries a good share of the fall in its own units', () => {
+    const steady = (e: number) => 2.3 - 0.05 * e;
+    const run = makeRun({ epochs: 30, train: steady, val: (e) => steady(e) + 0.1 });
+    const item = itemFor(run, 'not_converged');
+    expect(item.status).toBe('warn');
+    expect(item.evidence.tailImprovementShare as number).toBeGreaterThan(0.2);
+  });
 });
