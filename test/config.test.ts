@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { botSharding, ConfigError, CONFIG_ENV_NAMES, loadConfig } from '../src/config.ts';
+import { CONFIG_DEFAULTS, CONFIG_ENV, configInputGiven, readConfig } from '../src/config-defaults.ts';
 import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from './support/real-logs.ts';
 import path from 'node:path';
@@ -63,5 +64,38 @@ describe('loadConfig', () => {
   it('.env.example documents every variable config reads', () => {
     const example = readFileSync(path.join(REPO_ROOT, '.env.example'), 'utf8');
     for (const name of CONFIG_ENV_NAMES) expect(example).toMatch(new RegExp(`^#?\\s*${name}=`, 'm'));
+  });
+});
+
+// The CLI skips zod when no variable is set (src/config-defaults.ts): its written-out defaults must be loadConfig's.
+describe('readConfig and the zod-free defaults', () => {
+  it('CONFIG_DEFAULTS is exactly loadConfig({}): the same keys in the same order, the same values, frozen', () => {
+    const loaded = loadConfig({});
+    expect(CONFIG_DEFAULTS).toStrictEqual(loaded);
+    expect(Object.keys(CONFIG_DEFAULTS)).toEqual(Object.keys(loaded));
+    expect(Object.isFrozen(CONFIG_DEFAULTS)).toBe(true);
+  });
+
+  it("CONFIG_ENV names each key's variable as config.ts's VARIABLES do", () => {
+    expect(Object.keys(CONFIG_ENV)).toEqual(Object.keys(loadConfig({})));
+    expect(Object.values(CONFIG_ENV)).toEqual(CONFIG_ENV_NAMES);
+  });
+
+  it('without any variable (blank counts as unset) it is the defaults; with any, it is loadConfig', async () => {
+    const blank = Object.fromEntries(CONFIG_ENV_NAMES.map((n) => [n, ' ']));
+    expect(configInputGiven({ PATH: '/usr/bin', HOME: '/root' })).toBe(false);
+    expect(configInputGiven(blank)).toBe(false);
+    expect(await readConfig({})).toBe(CONFIG_DEFAULTS);
+    expect(await readConfig({ ...blank, LOG_LEVEL: '' })).toBe(CONFIG_DEFAULTS);
+    for (const name of CONFIG_ENV_NAMES) expect(configInputGiven({ [name]: 'x' })).toBe(true);
+    const env = { RUNMEDIC_DB: '/data/x.db', HTTP_PORT: '9000', BOT_SHARDS: '2' };
+    expect(await readConfig(env)).toStrictEqual(loadConfig(env));
+  });
+
+  it('a bad variable is the same ConfigError as loadConfig gives', async () => {
+    const env = { HTTP_PORT: 'eighty', LOG_LEVEL: 'loud' };
+    const err = await readConfig(env).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual(['LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent', 'HTTP_PORT: expected a TCP port (1–65535)']);
   });
 });

@@ -49,10 +49,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
       io.stdout(commandHelp(command));
       return EXIT_OK;
     }
-    // Loaded only for a command that runs (zod and pino cost more than the whole of `--help`), and SQLite only when
-    // the command opens the database (`diagnose file.csv` never does).
-    const { loadConfig } = await import('../config.ts');
-    const config = loadConfig(env);
+    // Loaded only for a command that runs, and SQLite only when the command opens the database (`diagnose file.csv`
+    // never does). zod (config.ts) only when a configuration variable is set; pino only when the command logs.
+    const { readConfig } = await import('../config-defaults.ts');
+    const config = await readConfig(env);
     // --db names the database for this command: a SQLite file, or a postgres:// URL; else DATABASE_URL, else RUNMEDIC_DB.
     const isUrl = (s: string | undefined) => s !== undefined && /^postgres(ql)?:\/\//i.test(s);
     const databaseUrl = globals.db !== undefined ? (isUrl(globals.db) ? globals.db : undefined) : config.databaseUrl;
