@@ -4,11 +4,15 @@
  * replaced wherever it appears, even inside a message or an error's text).
  */
 import { createRequire } from 'node:module';
-import { pino, type Logger, type DestinationStream, type LevelWithSilent } from 'pino';
+import type { Logger, DestinationStream, LevelWithSilent } from 'pino';
+import type * as Pino from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 
-// pino-pretty is loaded only when a terminal wants it: it costs a few hundred ms of start-up the CLI need not pay.
-const pretty = (opts: PrettyOptions): DestinationStream => (createRequire(import.meta.url)('pino-pretty') as (o: PrettyOptions) => DestinationStream)(opts);
+const require = createRequire(import.meta.url);
+// pino is loaded when a logger is made (lazyLogger: when one is first used), so a CLI command that never logs does
+// not pay for it; pino-pretty only when a terminal wants it: it costs a few hundred ms of start-up.
+const loadPino = (): typeof Pino.pino => (require('pino') as typeof Pino).pino;
+const pretty = (opts: PrettyOptions): DestinationStream => (require('pino-pretty') as (o: PrettyOptions) => DestinationStream)(opts);
 
 export type { Logger } from 'pino';
 
@@ -40,6 +44,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
+  const pino = loadPino();
   const secrets = (opts.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
   const fd = opts.stream === 'stderr' ? 2 : 1;
   const usePretty = opts.pretty ?? Boolean((fd === 2 ? process.stderr : process.stdout).isTTY);
@@ -73,7 +78,28 @@ function scrubbing(dest: DestinationStream, secrets: string[]): DestinationStrea
   };
 }
 
+/**
+ * createLogger(opts), made on first use: a CLI command that never logs never loads pino. Every property read, write
+ * and call goes to the one real logger (methods bound to it), with the same redaction and secret scrubbing.
+ */
+export function lazyLogger(opts: LoggerOptions): Logger {
+  let real: Logger | undefined;
+  const logger = () => (real ??= createLogger(opts));
+  return new Proxy({} as Logger, {
+    get(_, key) {
+      // Not a thenable: returning the logger from an async function (or awaiting it) must not make it.
+      if (key === 'then') return undefined;
+      const l = logger();
+      const v: unknown = Reflect.get(l, key, l);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(l) : v;
+    },
+    set: (_, key, value) => Reflect.set(logger(), key, value),
+    has: (_, key) => Reflect.has(logger(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(logger()),
+  });
+}
+
 /** A logger that discards everything, for tests and for CLI commands run quietly. */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return loadPino()({ level: 'silent' });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { createLogger } from '../src/logger.ts';
+import { createLogger, lazyLogger } from '../src/logger.ts';
 
 function collector() {
   const lines: string[] = [];
@@ -43,5 +43,28 @@ describe('createLogger', () => {
     log.info({ token: TOKEN }, `hello ${TOKEN}`);
     expect(chunks.join('')).toContain('hello');
     expect(chunks.join('')).not.toContain(TOKEN);
+  });
+});
+
+// The CLI's logger is made on first use, so a command that never logs never loads pino (src/cli/main.ts).
+describe('lazyLogger', () => {
+  it('logs, once used, with the same level, redaction and scrubbing as createLogger', async () => {
+    const { lines, stream } = collector();
+    const log = lazyLogger({ level: 'info', pretty: false, destination: stream, secrets: [TOKEN] });
+    expect(await Promise.resolve(log)).toBe(log);
+    log.debug('below the level');
+    expect(lines).toHaveLength(0);
+    log.info({ token: TOKEN, user: { token: 'x-unknown-2' } }, `hello ${TOKEN}`);
+    const info = log.info;
+    info('a method read off the logger keeps it as this');
+    log.child({ component: 'worker' }).warn({ headers: { authorization: 'Bearer zzz-3' } }, 'from a child');
+    log.level = 'debug';
+    log.debug('now at debug');
+    expect(log.isLevelEnabled('debug')).toBe(true);
+    expect(lines).toHaveLength(4);
+    const all = lines.join('');
+    for (const s of [TOKEN, 'x-unknown-2', 'zzz-3']) expect(all).not.toContain(s);
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['hello [Redacted]', 'a method read off the logger keeps it as this', 'from a child', 'now at debug']);
+    expect(JSON.parse(lines[2]!).component).toBe('worker');
   });
 });

@@ -195,8 +195,9 @@ function generalHelp(): string {
  */
 async function cliLogger(config: Config, env: Record<string, string | undefined>, command: CliCommand): Promise<Logger> {
   const level = env.LOG_LEVEL?.trim() ? config.logLevel : (command.defaultLogLevel ?? 'warn');
-  const { createLogger } = await import('../logger.ts');
-  return createLogger({ level, stream: 'stderr', secrets: [config.discordToken] });
+  // logger.ts is small; pino itself loads when the command first logs (`diagnose file.csv` never does).
+  const { lazyLogger } = await import('../logger.ts');
+  return lazyLogger({ level, stream: 'stderr', secrets: [config.discordToken] });
 }
 
 async function packageVersion(): Promise<string> {

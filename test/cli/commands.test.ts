@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_ENTRIES, loadAllCommands } from '../../src/cli/commands.ts';
 import { REPO_ROOT } from '../support/real-logs.ts';
 import { builtBin, ensureBuilt } from '../support/built.ts';
+import { CONFIG_ENV_NAMES } from '../../src/config.ts';
 
 // These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
 beforeAll(() => ensureBuilt(), 600_000);
@@ -50,8 +51,46 @@ describe('the compiled CLI', { timeout: 120_000 }, () => {
     expect(loaded.some((u) => /node_modules\/(zod|pino|better-sqlite3)\//.test(u))).toBe(false);
   });
 
+  // zod (config validation) and pino cost `diagnose` about 100 ms of its start-up: they load only when needed.
+  it('diagnose of a file with no configuration variable set loads neither zod nor pino', () => {
+    const hooks = path.join(dir, 'hooks-all.mjs');
+    writeFileSync(hooks, 'export async function load(url, context, next) { process._rawDebug(`loaded ${url}`); return next(url, context); }\n');
+    const register = path.join(dir, 'register-all.mjs');
+    // pino is CommonJS, required through createRequire: the loader hook does not see it, the require cache does.
+    writeFileSync(
+      register,
+      `import Module, { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n` +
+        "process.on('exit', () => { for (const f of Object.keys(Module._cache)) process._rawDebug(`loaded ${f}`); });\n",
+    );
+    const csv = path.join(dir, 'small.csv');
+    writeFileSync(csv, `epoch,loss,val_loss\n${Array.from({ length: 30 }, (_, e) => `${e},${1 / (e + 1)},${1.1 / (e + 1)}`).join('\n')}\n`);
+    const env = { ...withoutConfig(process.env), RUNMEDIC_DB: ' ', LOG_LEVEL: '' };
+    const r = spawnSync(process.execPath, ['--import', register, builtBin(), 'diagnose', csv, '--json'], { encoding: 'utf8', env });
+    expect([0, 1]).toContain(r.status);
+    expect(JSON.parse(r.stdout).run.points).toBe(60);
+    const loaded = r.stderr.split('\n').filter((l) => l.startsWith('loaded ')).map((l) => l.slice(7));
+    expect(loaded.some((u) => u.includes('/dist/src/diagnose/index.js'))).toBe(true);
+    expect(loaded.filter((u) => /node_modules\/(zod|pino|pino-pretty)\//.test(u))).toEqual([]);
+    expect(loaded.filter((u) => /\/dist\/src\/config\.js$/.test(u))).toEqual([]);
+  });
+
+  it('a bad configuration variable is still refused by name, exit 2 (as a process)', () => {
+    const csv = path.join(dir, 'small.csv');
+    const r = spawnSync(process.execPath, [builtBin(), 'diagnose', csv], { encoding: 'utf8', env: { ...withoutConfig(process.env), HTTP_PORT: 'eighty', LOG_LEVEL: 'loud' } });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'runmedic: invalid configuration:\n  LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent\n  HTTP_PORT: expected a TCP port (1–65535)\n',
+    );
+  });
+
   it("the command list's summaries are the commands' own", async () => {
     const commands = await loadAllCommands();
     expect(commands.map((c) => [c.name, c.summary])).toEqual(COMMAND_ENTRIES.map((e) => [e.name, e.summary]));
   });
 });
+
+/** The environment without any of runmedic's configuration variables (the test runner's own may set some). */
+function withoutConfig(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !CONFIG_ENV_NAMES.includes(e[0])));
+}
