@@ -52,9 +52,11 @@ function epochEndPeriod(series: Series[], longest: Series): { period: number; ma
 export function alignEpochAxis(series: Series[]): string[] {
   const longest = series.reduce<Series | null>((a, s) => (!a || s.steps.length > a.steps.length ? s : a), null);
   if (!longest || longest.steps.length < 2) return [];
-  // Per-epoch candidates are much shorter than the longest series: a second step-level series (batch_accuracy beside
-  // batch_loss) also counts 1, 2, 3, … but is as long as it.
-  const perEpoch = series.filter((s) => s.steps.length * MIN_STEPS_PER_EPOCH <= longest.steps.length && epochsAreSteps(s) && consecutiveFromZeroOrOne(s.steps));
+  // Per-epoch candidates span far fewer steps than the longest series: a second step-level series (batch_accuracy
+  // beside batch_loss) also counts 1, 2, 3, … but spans as many. Spans, not point counts: Keras' update_freq=k logs a
+  // batch value every k steps, so 14 epochs of 16 batches give 28 batch points beside 14 epoch points.
+  const spanOf = (s: Series) => s.steps[s.steps.length - 1]! - s.steps[0]! + 1;
+  const perEpoch = series.filter((s) => s.steps.length < longest.steps.length && spanOf(s) * MIN_STEPS_PER_EPOCH <= spanOf(longest) && epochsAreSteps(s) && consecutiveFromZeroOrOne(s.steps));
   if (perEpoch.length === 0) {
     if (longest.epochs) return [];
     const ends = epochEndPeriod(series, longest);

@@ -399,6 +399,22 @@ describe('one epoch axis for per-step and per-epoch tags', () => {
     }
   });
 
+  it('Keras update_freq=k: batch values every k steps (fewer points than 3 per epoch) still get the epoch axis', () => {
+    // 14 epochs of 16 batches, a batch value every 8 steps: 28 batch points beside 14 epoch points. Read on two axes,
+    // the validation of epoch 9 sat beside batch step 9 (the first epoch's accuracy) and passed for label noise.
+    const events: EventSpec[] = [];
+    for (let s = 8; s <= 224; s += 8) events.push({ wallTime: s, step: s, values: [simpleScalar('batch_loss', 2 / Math.sqrt(s)), simpleScalar('batch_accuracy', 1 - 1 / s)] });
+    for (let e = 0; e < 14; e++) events.push({ wallTime: 1000 + e, step: e, values: [simpleScalar('epoch_loss', 1 / (e + 1)), simpleScalar('epoch_accuracy', 1 - 0.1 / (e + 1))] });
+    const [log] = parseTfeventsTree([{ path: 'events.out.tfevents.1', bytes: eventFile(events) }], 'run');
+    const batch = log.series.find((x) => x.name === 'batch_accuracy')!;
+    expect(batch.cadence).toBe('step');
+    // Step 16 ends the first epoch (0-based 0), step 224 the last (13).
+    expect(batch.epochs![1]).toBeCloseTo(0, 10);
+    expect(batch.epochs![27]).toBeCloseTo(13, 10);
+    expect(log.series.find((x) => x.name === 'epoch_accuracy')!.cadence).toBe('epoch');
+    expect(log.notes.join(' ')).toMatch(/one epoch axis \(16 steps per epoch\)/);
+  });
+
   it('a loop that logs validation at the global step of each epoch end (P, 2P, …) gives the step loss epochs of P steps', () => {
     const events: EventSpec[] = [];
     for (let s = 1; s <= 47 * 5; s++) events.push({ wallTime: s, step: s, values: [simpleScalar('train/loss', 1 / s)] });
