@@ -122,9 +122,9 @@ describe('/digest', () => {
     const message = await fake.waitFor(() => fake.channelMessages(mlRuns.id).find((m) => m.embeds.length > 0), 5000, 'the digest message');
     const embeds = message.embeds as { title: string; description: string; image?: { url: string } }[];
     expect(embeds[0]!.title).toBe('📋 Run digest · last 7d');
-    // The engine warns on the healthy-looking run: its val_loss was still improving at the end (not_converged).
-    // Only the states some run is in: no "0 stalled".
-    expect(embeds[0]!.description).toContain('**2 runs**: ❌ 1 failing · ⚠️ 1 warning\n');
+    // Only the states some run is in: no "0 stalled", no "0 warning".
+    expect(embeds[0]!.description).toContain('**2 runs**: ❌ 1 failing · ✅ 1 healthy\n');
+    expect(embeds[0]!.description).not.toMatch(/\b0 (stalled|running|warning)/);
     expect(embeds[0]!.image?.url).toBe('attachment://digest.png');
     expect(embeds[1]!.title).toBe('Worst findings');
     expect(embeds[1]!.description.split('\n')[0]).toMatch(/^❌ \*\*resnet-overfit\*\* · Overfitting: .* · <#424242424242>$/);
@@ -135,7 +135,7 @@ describe('/digest', () => {
     expect(message.allowed_mentions).toEqual({ parse: [] });
 
     // The slot is recorded: the next digest compares with this one.
-    expect((await new SqliteDigestStore(db).lastPosted({ scheduleId: saved!.id }))?.state).toMatchObject({ 'resnet-overfit': 'failing', 'healthy-mlp': 'warning' });
+    expect((await new SqliteDigestStore(db).lastPosted({ scheduleId: saved!.id }))?.state).toMatchObject({ 'resnet-overfit': 'failing', 'healthy-mlp': 'healthy' });
   });
 
   it('after downtime, posts one late digest marked late, not one per missed slot', async () => {
