@@ -106,7 +106,8 @@ const EXPECTED: Record<string, Expected> = {
     format: 'console_text',
     runs: 1,
     series: {
-      0: { 'total': ['total', 'train', 'step', 306], 'val_accuracy': ['accuracy', 'val', 'epoch', 16], 'learning_rate': ['lr', 'train', 'epoch', 16] },
+      // `total` is the only loss-like value the run prints: read as the loss (loss-terms.ts).
+      0: { 'total': ['loss', 'train', 'step', 306], 'val_accuracy': ['accuracy', 'val', 'epoch', 16], 'learning_rate': ['lr', 'train', 'epoch', 16] },
     },
     values: [
       [0, 'total', 1.640443, 1.355443, 1.399215, 1.136489],
@@ -181,16 +182,17 @@ const EXPECTED: Record<string, Expected> = {
     format: 'console_text',
     runs: 1,
     series: {
-      0: { 'x': ['x', 'train', 'step', 71], 'y': ['y', 'train', 'step', 71], 'w': ['w', 'train', 'step', 71], 'h': ['h', 'train', 'step', 71], 'conf': ['conf', 'train', 'step', 71], 'cls': ['cls', 'train', 'step', 71], 'total': ['total', 'train', 'step', 71], 'recall': ['recall', 'train', 'step', 71], 'precision': ['precision', 'train', 'step', 71] },
+      // The terms of the `[Losses: …]` group are parts of the loss, their `total` the loss (loss-terms.ts).
+      0: { 'loss_x': ['loss_x', 'train', 'step', 71], 'loss_y': ['loss_y', 'train', 'step', 71], 'loss_w': ['loss_w', 'train', 'step', 71], 'loss_h': ['loss_h', 'train', 'step', 71], 'loss_conf': ['loss_conf', 'train', 'step', 71], 'loss_cls': ['loss_cls', 'train', 'step', 71], 'loss': ['loss', 'train', 'step', 71], 'recall': ['recall', 'train', 'step', 71], 'precision': ['precision', 'train', 'step', 71] },
     },
     values: [
-      [0, 'x', 0.272151, 0.259093, 0.252457, 0.223946],
-      [0, 'y', 0.254906, 0.280025, 0.230583, 0.222781],
-      [0, 'w', 4.81865, 1.954182, 2.300115, 1.283977],
-      [0, 'h', 4.610126, 1.744288, 2.832083, 1.264578],
-      [0, 'conf', 4.368177, 3.184751, 3.479946, 3.026008],
-      [0, 'cls', 0.819295, 0.729261, 0.770576, 0.729261],
-      [0, 'total', 15.143305, 8.151598, 9.86576, 7.167264],
+      [0, 'loss_x', 0.272151, 0.259093, 0.252457, 0.223946],
+      [0, 'loss_y', 0.254906, 0.280025, 0.230583, 0.222781],
+      [0, 'loss_w', 4.81865, 1.954182, 2.300115, 1.283977],
+      [0, 'loss_h', 4.610126, 1.744288, 2.832083, 1.264578],
+      [0, 'loss_conf', 4.368177, 3.184751, 3.479946, 3.026008],
+      [0, 'loss_cls', 0.819295, 0.729261, 0.770576, 0.729261],
+      [0, 'loss', 15.143305, 8.151598, 9.86576, 7.167264],
       [0, 'recall', 0, 0.19688, 0.02279, 0],
       [0, 'precision', 0, 0.00438, 0.00037, 0],
     ],

@@ -19,6 +19,7 @@ import { SeriesBuilder } from '../series-builder.ts';
 import { planCounters, PositionTracker, type OwnPosition, type PlannedTemplate } from './record-positions.ts';
 import { lineShape, slotValue, TemplateMiner, tokenize, type Template } from './template-miner.ts';
 import { LiteralBlocks } from './literal-blocks.ts';
+import { totalAsLoss } from './loss-terms.ts';
 import { withLiterals } from './literal-merge.ts';
 import { oneProcess, type SeenProcess } from './process-selection.ts';
 import { processTag, splitAtTags } from './process-tags.ts';
@@ -790,6 +791,8 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     if (summaries.length) notes.push(`table columns with a single value (a summary row) not read: ${summaries.slice(0, 8).join(', ')}${summaries.length > 8 ? ' …' : ''}`);
     const series = dropDuplicateSeries(builder.build('epoch', notes));
     if (series.length === 0) continue;
+    const total = totalAsLoss(series, percentNames);
+    if (total) notes.push(total);
     notes.unshift(describeRead(r, snap, runs.filter((x) => x.series.size > 0).length > 1 ? null : snap.physicalLines));
     const inferred = inferredNames(accs, finalName);
     if (inferred) notes.push(inferred);

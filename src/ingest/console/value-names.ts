@@ -12,6 +12,7 @@
  */
 import type { Split } from '../../domain/run.ts';
 import { evaluatedColumns, normaliseMetricName } from '../metric-names.ts';
+import { lossTermWords } from './loss-terms.ts';
 import { tokenize, unitClass, type Token } from './template-miner.ts';
 
 export type SlotRole = 'metric' | 'epoch' | 'step' | 'batch' | 'counter' | 'total' | 'index' | 'ignore';
@@ -261,7 +262,9 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
       continue;
     }
     const display = namedBy === 'header' ? hdr! : words.join(' ');
-    const { canon, split: ownSplitOfName, explicit } = canonicalName(words);
+    // `[Losses: x 0.27, …, total 15.1]`: the terms of a loss group are its parts, their sum the loss (loss-terms.ts).
+    const term = namedBy === 'left' && !isPositionOrNoise(words) ? lossTermWords(tokens, i, words) : null;
+    const { canon, split: ownSplitOfName, explicit } = canonicalName(term ?? words);
     if (/(^|_)best($|_)/.test(canon) || /^(new_)?best/.test(canon)) continue;
     let base = stripSplit(canon);
     // `Start epoch 1`, `End of epoch 1 / 200`, `global step 352`: a position named by its last word.
@@ -324,6 +327,12 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
     endsTable: nums.length === 0 && /^\s*[|│┃║]\s*[\p{L}#_]/u.test(text) && /[|│┃║].*[|│┃║]/.test(text),
     table: headerNames ? { index: slots.some((x) => x.name === 'index' && x.role === 'epoch' && x.namedBy === 'header'), elided: header!.cells.some((c) => c.elided) } : undefined,
   };
+}
+
+/** A name that places a record or is noise (`iter`, `time`): never a loss term. */
+function isPositionOrNoise(words: string[]): boolean {
+  const base = stripSplit(canonicalName(words).canon);
+  return EPOCH_NAMES.test(base) || STEP_NAMES.test(base) || BATCH_NAMES.test(base) || NOISE_NAMES.test(base);
 }
 
 /** `evaluate:dev`, `Validation:`, `***** Running evaluation *****`: few words, one of them a split. */
