@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diagnose } from '../src/diagnose/index.ts';
 import type { RunLog } from '../src/domain/run.ts';
+import type { DiagnoseContext } from '../src/domain/context.ts';
 import type { Verdict } from '../src/domain/verdict.ts';
 import { parseFile } from '../src/ingest/index.ts';
 import { REAL_LOGS_DIR } from '../test/support/real-logs.ts';
@@ -26,7 +27,7 @@ import { lightningEarlyStopping } from './baselines/lightning-early-stopping.ts'
 import { terminateOnNan } from './baselines/terminate-on-nan.ts';
 import { umlaut } from './baselines/umlaut.ts';
 import { zscoreAlert } from './baselines/zscore-alert.ts';
-import { corpusMissing, loadCorpus } from './eval/corpus.ts';
+import { classCountOf, corpusMissing, loadCorpus } from './eval/corpus.ts';
 import { CORPUS_LABELS, corpusLabels, flaggedItems, parseLabelsTsv, realLogLabels, SCORED_LABELS, type Label } from './eval/labels.ts';
 import { PERTURBATIONS } from './eval/perturb.ts';
 import { score, type Case, type Scores } from './eval/scoring.ts';
@@ -44,11 +45,11 @@ if (!['test', 'tune', 'all'].includes(split)) {
 }
 const quiet = args.includes('--quiet');
 
-function verdictsOf(runs: RunLog[], id: string): { verdicts: Verdict[]; ms: number[] } {
+function verdictsOf(runs: RunLog[], id: string, context: DiagnoseContext = {}): { verdicts: Verdict[]; ms: number[] } {
   const ms: number[] = [];
   const verdicts = runs.map((r, i) => {
     const t0 = performance.now();
-    const v = diagnose({ id: `${id}#${i + 1}`, name: r.name, format: r.format, series: r.series });
+    const v = diagnose({ id: `${id}#${i + 1}`, name: r.name, format: r.format, series: r.series }, context);
     ms.push(performance.now() - t0);
     return v;
   });
@@ -85,6 +86,8 @@ if (missing) {
 } else {
   const runs = loadCorpus(split);
   const engineCases: Case[] = [];
+  // The same runs diagnosed as a user who knows the class count would (`--classes K`): a separate row, not the headline.
+  const withClassesCases: Case[] = [];
   const baseCases = new Map<string, Case[]>(BASELINES.map((b) => [b.name, []]));
   const parseErrors: string[] = [];
   const misses: Array<{ id: string; truth: string[]; predicted: string[] }> = [];
@@ -94,6 +97,7 @@ if (missing) {
       parseErrors.push(`${r.id}: ${r.parseError}`);
       // An unreadable log is a miss for every label of the run, and for the baselines alike.
       engineCases.push({ file: r.id, truth, predicted: new Set() });
+      withClassesCases.push({ file: r.id, truth, predicted: new Set() });
       for (const b of BASELINES) baseCases.get(b.name)!.push({ file: r.id, truth, predicted: new Set() });
       continue;
     }
@@ -101,13 +105,20 @@ if (missing) {
     diagnoseMs.push(...ms);
     const predicted = corpusLabels(flaggedItems(verdicts));
     engineCases.push({ file: r.id, truth, predicted });
+    const classes = classCountOf(r.id);
+    withClassesCases.push({ file: r.id, truth, predicted: classes ? corpusLabels(flaggedItems(verdictsOf(r.runs, r.id, { classes }).verdicts)) : predicted });
     if (![...truth].every((l) => predicted.has(l as never)) || predicted.size !== truth.size) misses.push({ id: r.id, truth: [...truth], predicted: [...predicted] });
     for (const b of BASELINES) baseCases.get(b.name)!.push({ file: r.id, truth, predicted: corpusLabels(baselineItems(b, r.runs)) });
   }
   const engine = score(engineCases, CORPUS_LABELS);
+  const withClasses = score(withClassesCases, CORPUS_LABELS);
   const baselines = Object.fromEntries(BASELINES.map((b) => [b.name, score(baseCases.get(b.name)!, CORPUS_LABELS)]));
   log(`CORPUS (${split} split): ${runs.length} runs, ${parseErrors.length} unreadable`);
   for (const line of table('ENGINE', engine)) log(line);
+  // What changes when the class count is given (classification runs), label by label.
+  const changed = withClasses.perLabel.filter((l) => l.f1 !== engine.perLabel.find((e) => e.label === l.label)!.f1);
+  log(`ENGINE given the class count (--classes K, classification runs): macro-F1 ${withClasses.macroF1.toFixed(3)}, exact ${withClasses.exactCount}/${withClasses.cases}, false alarms on healthy ${((withClasses.healthyFalseAlarmRate ?? 0) * 100).toFixed(1)} %` +
+    `${changed.length ? `; F1 ${changed.map((l) => `${l.label} ${pct(engine.perLabel.find((e) => e.label === l.label)!.f1).trim()} → ${pct(l.f1).trim()}`).join(', ')}` : ''}`);
   // Beside the engine, each baseline on the labels it covers.
   const comparison: Array<{ baseline: string; label: string; engineF1: number | null; baselineF1: number | null; better: boolean }> = [];
   for (const b of BASELINES) {
@@ -162,7 +173,7 @@ if (missing) {
   const groups = { framework: byGroup('framework'), format: byGroup('format'), dataset: byGroup('dataset'), family: byGroup('family') };
   log(`\nby format (exact / micro-F1): ${Object.entries(groups.format).map(([k, v]) => `${k} ${v.exactMatch}/${v.microF1} (${v.runs})`).join(', ')}`);
   log(`by framework: ${Object.entries(groups.framework).map(([k, v]) => `${k} ${v.exactMatch}/${v.microF1} (${v.runs})`).join(', ')}`);
-  result.corpus = { split, runs: runs.length, unreadable: parseErrors.length, engine, baselines, comparison, targets, groups, misses: misses.slice(0, 500) };
+  result.corpus = { split, runs: runs.length, unreadable: parseErrors.length, engine, engineGivenClassCount: withClasses, baselines, comparison, targets, groups, misses: misses.slice(0, 500) };
 }
 
 // ---------------------------------------------------------------- 2. the shared real logs

@@ -89,3 +89,13 @@ function walk(dir: string, prefix = ''): FileEntry[] {
   }
   return out;
 }
+
+/** The class count a classification run was trained with (its record.json), or null (regression, or not recorded). */
+export function classCountOf(id: string): number | null {
+  try {
+    const rec = JSON.parse(readFileSync(path.join(RUNS_DIR, id, 'record.json'), 'utf8')) as { task?: string; classes?: unknown };
+    return rec.task === 'classification' && typeof rec.classes === 'number' && rec.classes >= 2 ? rec.classes : null;
+  } catch {
+    return null;
+  }
+}

@@ -11,7 +11,7 @@ import { itemOf, unknownItem } from './rule.ts';
 import { fmt } from './shared.ts';
 import { median } from '../signals/stats.ts';
 
-/** First loss above this multiple of ln K: fail; above WARN_FACTOR: warn. */
+/** First loss above this multiple of ln K: fail; a first epoch's mean above WARN_FACTOR: warn (see below). */
 export const FAIL_FACTOR = 3;
 export const WARN_FACTOR = 1.5;
 /**
@@ -43,9 +43,13 @@ export const badInitialLossRule: Rule = {
       const ratio = first / expected;
       const evidence = { firstLoss: Number(first.toPrecision(4)), expected: Number(expected.toFixed(4)), classes: K, ratio: Number(ratio.toFixed(2)) };
       const mark = [{ series: c.name, step: c.source.steps[0], label: `first loss (ln ${K} = ${fmt(expected)})`, kind: 'point' as const, value: Number(first.toPrecision(4)) }];
-      if (!Number.isFinite(first)) return itemOf(this, 'fail', 'The first loss is not finite', 'Check inputs, labels and the loss function for NaN sources.', evidence);
+      // No finite loss at all is nan_loss's story: the start cannot be read.
+      if (!Number.isFinite(first)) return itemOf(this, 'unknown', 'Not judged: no finite training loss (see nan_loss)', 'Fix the NaN first (nan_loss).', { ...evidence, deferredTo: 'nan_loss' });
       if (ratio >= FAIL_FACTOR) return itemOf(this, 'fail', `First loss ${fmt(first)} is ${ratio.toFixed(1)}× ln ${K} = ${fmt(expected)}`, 'The untrained model is confidently wrong: initialise the last layer to small weights (bias to log class priors), check the output activation against the loss (logits vs probabilities) and the label encoding.', evidence, mark);
-      if (ratio >= WARN_FACTOR) return itemOf(this, 'warn', `First loss ${fmt(first)} is ${ratio.toFixed(1)}× ln ${K} = ${fmt(expected)}`, 'Check the initialisation of the last layer and the output activation vs the loss.', evidence, mark);
+      // One batch's loss at init scatters around ln K (a batch of 2 can read twice it); an epoch's mean averages the
+      // collapse from a bad start away, so there a mean above WARN_FACTOR × ln K already says the model spent much of
+      // the epoch worse than a uniform guess.
+      if (ratio >= WARN_FACTOR && c.cadence === 'epoch') return itemOf(this, 'warn', `First epoch's loss ${fmt(first)} is ${ratio.toFixed(1)}× ln ${K} = ${fmt(expected)}`, 'Check the initialisation of the last layer and the output activation vs the loss.', evidence, mark);
       return itemOf(this, 'pass', `First loss ${fmt(first)} is consistent with ln ${K} = ${fmt(expected)} (or a pretrained start)`, '', evidence);
     }
     if (!(first > 0)) return unknownItem(this, 'The class count is not known', 'Give the class count K (CLI --classes, API `classes`) to compare the first loss with ln K.');

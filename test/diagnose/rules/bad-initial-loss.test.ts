@@ -34,4 +34,22 @@ describe('bad_initial_loss', () => {
     run.series = [makeSeries('loss', 'loss', 'train', 'step', dense.map((_, i) => i + 1), dense.map((_, i) => i / 200), dense)];
     expect(itemFor(run, 'bad_initial_loss').status).toBe('warn');
   });
+  it("with K, one batch at 2× ln K is within the scatter of a sane start (pass), a first epoch's mean at 2× ln K is not (warn)", () => {
+    // Batch losses at init scatter around ln K; a first batch twice it, then the usual fall, is a sane start.
+    const steps = makeRun({ epochs: 10, stepsPerEpoch: 20, train: decay(Math.log(10), 0.5, 1), trainNoise: 0.01 });
+    steps.series[0]!.values[0] = 2 * Math.log(10);
+    expect(itemFor(steps, 'bad_initial_loss', { classes: 10 }).status).toBe('pass');
+    // The first epoch's mean averages the collapse away: a mean of 2× ln K means much of the epoch sat above chance.
+    const epochs = makeRun({ epochs: 10, train: (e) => (e === 0 ? 2 * Math.log(10) : decay(1.2, 0.3, 2)(e)) });
+    const item = itemFor(epochs, 'bad_initial_loss', { classes: 10 });
+    expect(item.status).toBe('warn');
+    expect(item.title).toMatch(/^First epoch's loss 4\.6\d* is 2\.0× ln 10/);
+  });
+  it('with K, a run whose loss is NaN from the first step is left to nan_loss, not called a bad initialisation', () => {
+    const run = makeRun({ epochs: 10, stepsPerEpoch: 20, train: () => NaN });
+    const item = itemFor(run, 'bad_initial_loss', { classes: 10 });
+    expect(item.status).toBe('unknown');
+    expect(item.evidence.deferredTo).toBe('nan_loss');
+    expect(itemFor(run, 'nan_loss').status).toBe('fail');
+  });
 });
