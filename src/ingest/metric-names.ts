@@ -14,7 +14,8 @@ const ACCURACY_NAMES = new Set([
 const LR_NAMES = new Set(['lr', 'learning_rate', 'learningrate']);
 const GRAD_NORM_NAMES = new Set(['grad_norm', 'gradient_norm', 'grad-norm', 'gradnorm', 'grdn']);
 /** Metrics where lower is better. Everything unknown defaults to higher-is-better unless it looks like a loss/error. */
-const LOWER_IS_BETTER = /(loss|error|err$|^err|mse|mae|rmse|mape|wer|cer|perplexity|ppl|nll|distance|^lr$|grad_norm|(^|_)time$|duration)/i;
+// LightGBM names its regression errors `l1` (the MAE), `l2` (the MSE) and `huber`.
+const LOWER_IS_BETTER = /(loss|error|err$|^err|mse|mae|rmse|mape|wer|cer|perplexity|ppl|nll|distance|^lr$|grad_norm|(^|_)time$|duration|^l[12]$|^huber$)/i;
 
 const SPLIT_PREFIXES: Array<[RegExp, Split]> = [
   [/^(val|valid|validation|eval|dev)[_\-/.]/i, 'val'],
@@ -79,13 +80,13 @@ export function isIndexColumn(raw: string): boolean {
 }
 
 /** Names a loss-like column may have (after normalisation), listed in the "no loss-like column" error. */
-export const LOSS_LIKE_KEYS = ['loss', '*_loss', 'mse', 'mae', 'rmse', 'nll', 'cross_entropy', 'ce', 'bce', 'objective', 'cost', 'ppl', 'perplexity'] as const;
+export const LOSS_LIKE_KEYS = ['loss', '*_loss', 'mse', 'mae', 'rmse', 'l1', 'l2', 'nll', 'cross_entropy', 'ce', 'bce', 'objective', 'cost', 'ppl', 'perplexity'] as const;
 
 /** A column a loss curve can be read from: `loss`, `val_loss`, `train_loss_epoch`, `dice_loss`, `Loss/train`, `mse`… */
 export function isLossLike(raw: string): boolean {
   const { key } = normaliseMetricName(raw);
   if (key === 'loss' || /(^|[_\-/.])loss($|[_\-/.\d])/.test(key) || key.endsWith('loss')) return true;
-  return /^(mse|mae|rmse|nll|cross_entropy|crossentropy|ce|bce|objective|cost|ppl|perplexity)$/.test(key);
+  return /^(mse|mae|rmse|l1|l2|nll|cross_entropy|crossentropy|ce|bce|objective|cost|ppl|perplexity)$/.test(key);
 }
 
 /**

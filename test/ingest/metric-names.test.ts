@@ -85,6 +85,13 @@ describe('isLossLike', () => {
     for (const n of ['loss', 'val_loss', 'train_loss_epoch', 'test_loss', 'Loss/train', 'dice_loss', 'mse', 'val_mae', 'perplexity']) expect(isLossLike(n), n).toBe(true);
     for (const n of ['accuracy', 'lr', 'lr-AdamW', 'epoch', 'f1', 'out_tensor([0.])']) expect(isLossLike(n), n).toBe(false);
   });
+
+  it("LightGBM's regression errors (`valid_1's l2`, `l1`, `huber`) are losses, lower is better", () => {
+    for (const n of ['l2', 'val_l2', 'train_l1']) expect(isLossLike(n), n).toBe(true);
+    for (const n of ['l2', 'valid_l1', 'huber']) expect(normaliseMetricName(n).direction, n).toBe('lower');
+    // Names that only contain the letters keep their default.
+    for (const n of ['l2_reg_weight', 'level2']) expect(normaliseMetricName(n).direction, n).toBe('higher');
+  });
 });
 
 describe('SeriesBuilder normalisation', () => {
