@@ -28,7 +28,7 @@ export const chartCommand: CliCommand = {
     if (typeof out !== 'string' || out.trim() === '') throw new UsageError('-o/--out: expected the PNG file to write', 'chart');
     const style = chartStyle(values, 'chart');
     // Loaded here, not at the top: the renderer costs seconds that other subcommands should not pay.
-    const [{ diagnoseTarget, storedRunContexts }, { writeRunCharts }] = await Promise.all([import('../app/diagnose-run.ts'), import('../app/render-chart.ts')]);
+    const [{ diagnoseTarget, storedRunContexts }, { writeRunCharts }] = await Promise.all([import('../app/load-diagnose-run.ts').then((m) => m.loadDiagnoseRun()), import('../app/render-chart.ts')]);
     // Marked from the verdict its job's measurements or its pushed context give, as `runmedic diagnose` shows it.
     const contexts = storedRunContexts({ jobs: ctx.openJobStore && (() => ctx.openJobStore!()), pushed: ctx.openPushStore && (() => ctx.openPushStore!()) });
     const runs = await diagnoseTarget(positionals[0]!, () => ctx.openStore(), { maxBytes: ctx.config.ingestMaxBytes, contexts });
@@ -71,7 +71,7 @@ export const DEMO_CHART_DIR = 'runmedic-charts';
 export const chartIngestedStep: DemoStep = {
   title: `Draw every ingested run (PNG charts in ./${DEMO_CHART_DIR}/)`,
   async run(ctx, state) {
-    const [{ writeRunCharts }, { diagnoseStored }] = await Promise.all([import('../app/render-chart.ts'), import('../app/diagnose-run.ts')]);
+    const [{ writeRunCharts }, { diagnoseStored }] = await Promise.all([import('../app/render-chart.ts'), import('../app/load-diagnose-run.ts').then((m) => m.loadDiagnoseRun())]);
     const store = await ctx.openStore();
     for (const ing of state.ingested) {
       const run = await store.getRun(ing.run.id);

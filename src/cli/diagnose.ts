@@ -33,7 +33,8 @@ export const diagnoseCommand: CliCommand = {
     const diagnoseOptions = { classes, maxBytes: ctx.config.ingestMaxBytes };
     // Loaded here, not at the top: every CLI call imports every command file, and the engine and the chart
     // renderer (echarts, resvg) cost seconds that `runmedic ingest` or `--help` should not pay.
-    const { diagnoseTarget, storedRunContexts } = await import('../app/diagnose-run.ts');
+    const { loadDiagnoseRun } = await import('../app/load-diagnose-run.ts');
+    const { diagnoseTarget, storedRunContexts } = await loadDiagnoseRun();
     // A stored run is diagnosed with what its job measured or its pusher declared, as the bot and the API judge it.
     const contexts = storedRunContexts({ jobs: ctx.openJobStore && (() => ctx.openJobStore!()), pushed: ctx.openPushStore && (() => ctx.openPushStore!()) });
     const results = await diagnoseTarget(positionals[0]!, () => ctx.openStore(), { ...diagnoseOptions, contexts });
@@ -113,7 +114,7 @@ function summaryLine(head: string, items: VerdictItem[], pointer: string, width 
 export const diagnoseIngestedStep: DemoStep = {
   title: 'Diagnose every ingested run',
   async run(ctx, state) {
-    const { diagnoseStored } = await import('../app/diagnose-run.ts');
+    const { diagnoseStored } = await (await import('../app/load-diagnose-run.ts')).loadDiagnoseRun();
     const store = await ctx.openStore();
     for (const [i, ing] of state.ingested.entries()) {
       const run = await store.getRun(ing.run.id);
