@@ -183,9 +183,12 @@ function withConsoleExtras(runs: RunLog[], source: TextSource, fileName: string)
   }
   if (general.length !== runs.length) return runs;
   runs.forEach((run, i) => {
-    // Only metrics the exact reader has none of: a Keras bar's intermediate states are not new step-level series.
-    const added = general[i]!.series.filter((g) => !run.series.some((s) => s.key === g.key && s.split === g.split));
+    // Only metrics the exact reader has none of: a Keras bar's intermediate states are not new step-level series. A
+    // per-epoch summary of a metric the exact reader has per step only (`Epoch [3/6] Train Loss: …` after the
+    // tutorial's `Epoch [3/6], Step [100/469], Loss: …`) is new: the epoch's mean, not a batch's value.
+    const added = general[i]!.series.filter((g) => !run.series.some((s) => s.key === g.key && s.split === g.split && (s.cadence === g.cadence || g.cadence === 'step')));
     if (added.length === 0) return;
+    for (const g of added) if (run.series.some((s) => s.name === g.name)) g.name = `${g.name}_epoch`;
     run.series.push(...added);
     run.notes.push(`also read by the general console reader: ${added.map((s) => `${s.name} (${s.cadence}-level)`).join(', ')}`);
   });

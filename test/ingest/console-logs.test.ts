@@ -256,10 +256,12 @@ const EXPECTED: Record<string, Expected> = {
     format: 'pytorch_text',
     runs: 1,
     series: {
-      0: { 'loss': ['loss', 'train', 'step', 900], 'train_acc': ['accuracy', 'train', 'epoch', 300], 'test_acc': ['accuracy', 'val', 'epoch', 300] },
+      // The logging summaries' train loss is the epoch's: added beside the exact reader's per-step loss.
+      0: { 'loss': ['loss', 'train', 'step', 900], 'train_loss': ['loss', 'train', 'epoch', 300], 'train_acc': ['accuracy', 'train', 'epoch', 300], 'test_acc': ['accuracy', 'val', 'epoch', 300] },
     },
     values: [
       [0, 'loss', 0.03681, 0.00606, 0.01535, 0.00338],
+      [0, 'train_loss', 0.03664, 0.00514, 0.01401, 0.0051],
       [0, 'train_acc', 0.00996, 0.81938, 0.52248, 0.00996],
       [0, 'test_acc', 0.0103, 0.7677, 0.6024, 0.0103],
     ],
@@ -785,7 +787,7 @@ const EXPECTED: Record<string, Expected> = {
 const NOTES: Record<string, RegExp[]> = {
   '001_pytorch_print_epoch_batch_pipes.log': [/^read 260 lines \(from line 4\) with 4 templates: `Epoch: <n>\/<n> \| Batch <n>\/<n> \| Loss: <v>` \(200\)/, /3 runs appended in one file \(counters restart at lines 296, 586\)/, /`Test Acc` → test_acc \(accuracy, test\), `Loss` → test_loss \(loss, test\)/],
   '007_pytorch_tutorial_epoch_loss.log': [/^read 100 of 102 lines with 1 template: `epoch \[<n>\/<n>\], loss:<v>` \(100\)$/],
-  '017_print_plus_logging_mixed.log': [/^also read by the general console reader: train_acc \(epoch-level\), test_acc \(epoch-level\)$/],
+  '017_print_plus_logging_mixed.log': [/^also read by the general console reader: train_loss \(epoch-level\), train_acc \(epoch-level\), test_acc \(epoch-level\)$/],
   '019_deep_text_recognition_benchmark.log': [/names read as: .*`Valid loss` → val_loss \(loss, val\)/, /read as console output with 6051 byte sequence\(s\) that are not UTF-8 replaced \(019_deep_text_recognition_benchmark.log:7: invalid UTF-8 at byte 418/],
   '021_tf1_ner_logging.log': [/`NER loss` → ner_loss \(ner_loss, train\)/],
   '030_tqdm_ascii_postfix_plus_summary.log': [/read as console output with 5 byte sequence\(s\) that are not UTF-8 replaced/],

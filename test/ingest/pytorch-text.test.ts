@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seriesNamed } from '../support/ingest-helpers.ts';
+import { parseFile } from '../../src/ingest/index.ts';
 import { pytorchTextParser } from '../../src/ingest/pytorch-text.ts';
 
 
@@ -45,6 +46,24 @@ describe('PyTorch example text logs', () => {
   it('reads the tutorial "Epoch [e/E], Step [s/S], Loss: x" lines', () => {
     const [run] = pytorchTextParser.parse('Epoch [1/2], Step [100/600], Loss: 0.2245\nEpoch [2/2], Step [100/600], Loss: 0.1000\n', 't.log');
     expect(Array.from(seriesNamed(run!, 'loss').steps)).toEqual([100, 700]);
+  });
+
+  it("the script's per-epoch summary beside the tutorial's step lines is added at epoch level; the step lines' own metrics are not repeated", () => {
+    const lines: string[] = [];
+    for (let e = 1; e <= 3; e++) {
+      for (let s = 4; s <= 12; s += 4) lines.push(`Epoch [${e}/3], Step [${s}/12], Loss: ${(2.3 - e * 0.2 - s / 100).toFixed(4)}`);
+      lines.push(`Epoch [${e}/3] Train Loss: ${(2.25 - e * 0.2).toFixed(4)} | Val Loss: ${(2.2 - e * 0.15).toFixed(4)} | Val Acc: ${30 + e * 5}.00%`);
+    }
+    const [run] = parseFile(new TextEncoder().encode(lines.join('\n') + '\n'), 'tutorial.log');
+    expect(run!.format).toBe('pytorch_text');
+    expect(run!.series.map((s) => [s.name, s.key, s.split, s.cadence, s.values.length])).toEqual([
+      ['loss', 'loss', 'train', 'step', 9],
+      ['train_loss', 'loss', 'train', 'epoch', 3],
+      ['val_loss', 'loss', 'val', 'epoch', 3],
+      ['val_acc', 'accuracy', 'val', 'epoch', 3],
+    ]);
+    expect([...seriesNamed(run!, 'train_loss').values]).toEqual([2.05, 1.85, 1.65]);
+    expect(run!.notes).toContain('also read by the general console reader: train_loss (epoch-level), val_loss (epoch-level), val_acc (epoch-level)');
   });
 
   it('fails when nothing could be read', () => {
