@@ -31,7 +31,7 @@ SUBSUMES = {
     'nan_loss': CURVE_LABELS - {'nan_loss', 'bad_initial_loss', 'unshuffled_data'},
     'divergence': {'train_loss_rising', 'lr_too_high', 'not_converged', 'plateau', 'overfitting', 'generalization_gap',
                    'early_stopping_missing', 'stuck_at_chance', 'oscillation', 'underfitting', 'loss_spikes'},
-    'lr_too_high': {'stuck_at_chance', 'plateau', 'underfitting', 'slow_convergence', 'oscillation'},
+    'lr_too_high': {'stuck_at_chance', 'plateau', 'underfitting', 'slow_convergence', 'oscillation', 'lr_too_low', 'not_converged'},
     'unshuffled_data': {'train_loss_rising', 'divergence', 'loss_spikes', 'oscillation', 'noisy_validation', 'lr_too_low',
                         'not_converged', 'slow_convergence', 'plateau', 'generalization_gap', 'val_better_than_train',
                         'bad_initial_loss', 'label_noise', 'underfitting'},

@@ -20,7 +20,9 @@ const AFTER_NAN = [
 export const EXPLAINS: Readonly<Record<string, readonly string[]>> = {
   nan_loss: AFTER_NAN,
   divergence: ['train_loss_rising', 'lr_too_high', 'not_converged', 'plateau', 'overfitting', 'generalization_gap', 'early_stopping_missing', 'stuck_at_chance', 'oscillation', 'underfitting', 'loss_spikes'],
-  lr_too_high: ['stuck_at_chance', 'plateau', 'underfitting', 'slow_convergence', 'oscillation'],
+  // A rate that overshot is not also too low, and "give it more epochs" is not its fix: the slow fall after a blow-up
+  // is its aftermath.
+  lr_too_high: ['stuck_at_chance', 'plateau', 'underfitting', 'slow_convergence', 'oscillation', 'lr_too_low', 'not_converged'],
   // Batches in a fixed order make every curve follow the order: nothing about convergence reads true until shuffled.
   unshuffled_data: ['train_loss_rising', 'divergence', 'loss_spikes', 'oscillation', 'noisy_validation', 'lr_too_low', 'not_converged', 'slow_convergence', 'plateau', 'generalization_gap', 'val_better_than_train', 'bad_initial_loss', 'label_noise', 'underfitting'],
   stuck_at_chance: ['plateau', 'underfitting', 'slow_convergence'],
