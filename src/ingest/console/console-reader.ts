@@ -18,6 +18,7 @@ import { runNameFromFileName } from '../run-name-from-file-name.ts';
 import { SeriesBuilder } from '../series-builder.ts';
 import { planCounters, PositionTracker, type OwnPosition, type PlannedTemplate } from './record-positions.ts';
 import { lineShape, slotValue, TemplateMiner, tokenize, type Template } from './template-miner.ts';
+import { splitAfterBars } from './glued-prints.ts';
 import { LiteralBlocks } from './literal-blocks.ts';
 import { totalAsLoss } from './loss-terms.ts';
 import { withLiterals } from './literal-merge.ts';
@@ -149,6 +150,11 @@ export class ConsoleReader {
   /** Whole histories printed as literals (`print(history.history)`), found before the template reader sees lines. */
   private readonly literals = new LiteralBlocks((text, line, tag) => this.unwrap(text, line, tag));
   private readonly onLine = (text: string, line: number): void => {
+    const prints = splitAfterBars(text);
+    if (prints.length > 1) {
+      for (const p of prints) this.onLine(p, line);
+      return;
+    }
     const tag = processTag(text);
     if (!tag) {
       this.literals.line(text, line, -1);
