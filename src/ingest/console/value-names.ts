@@ -12,6 +12,7 @@
  */
 import type { Split } from '../../domain/run.ts';
 import { evaluatedColumns, normaliseMetricName } from '../metric-names.ts';
+import { evaluationLineSplits } from './evaluation-records.ts';
 import { lossTermWords } from './loss-terms.ts';
 import { tokenize, unitClass, type Token } from './template-miner.ts';
 
@@ -317,6 +318,7 @@ export function analyseLine(text: string, header: TableHeader | null = null): Te
   for (const s of slots) if (s.role !== 'metric' && s.role !== 'epoch' && s.role !== 'step' && s.role !== 'batch' && s.role !== 'counter') s.total = -1;
   const owned = new Set(slots.map((s) => s.total));
   for (let k = 0; k < slots.length; k++) if (slots[k]!.role === 'total' && !owned.has(k)) slots[k]!.role = 'ignore';
+  evaluationLineSplits(slots);
   return {
     slots,
     trailingSplit: lastSplit === 'val' || lastSplit === 'test' ? lastSplit : null,
