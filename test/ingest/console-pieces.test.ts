@@ -65,6 +65,17 @@ describe('template miner', () => {
     expect(lineShape('Train:  1/80 (  1%)').key).toBe(lineShape('Train: 10/80 (100%)').key);
   });
 
+  it("masks loguru's module:function:line (a function named epoch or batch is no counter), not a name:value pair", () => {
+    const a = lineShape('2026-12-07 19:30:02.129 | INFO     | __main__:epoch:1113 - Epoch 2/5 | train_loss=2.21078 | val_loss=2.18790');
+    expect(a.slots).toEqual(['2', '5', '2.21078', '2.18790']);
+    expect(a.key).toBe(lineShape('2026-12-07 19:30:09.871 | INFO     | __main__:epoch:1113 - Epoch 3/5 | train_loss=2.12705 | val_loss=2.09373').key);
+    expect(lineShape('12:01:02 | DEBUG | trainer.loop:<module>:42 | step 5: loss=2.3').slots).toEqual(['5', '2.3']);
+    expect(lineShape('[train:fit_epoch:87] loss: 0.5').slots).toEqual(['0.5']);
+    // One colon is a name and its value; a number after it that goes on (0.5) is no line number.
+    expect(lineShape('epoch:3 - loss:0.5').slots).toEqual(['3', '0.5']);
+    expect(lineShape('train:loss:0.51 - val:loss:0.62').slots).toEqual(['0.51', '0.62']);
+  });
+
   it('keeps identifiers with digits whole (mAP50-95, s0.loss_cls, top5) and reads units glued to numbers', () => {
     expect(lineShape('mAP50-95: 0.45 top5:97.5 s0.loss_cls: 0.19').slots).toEqual(['0.45', '97.5', '0.19']);
     expect(tokenize('3.12it/s 418s 97.3% 25K 1e-05 nan -inf').filter((t) => t.kind === 'num').map((t) => [t.text, t.unit])).toEqual([

@@ -6,8 +6,11 @@
  * only contributes its numbers. That keeps a million-line log to one regex pass per line.
  *
  * Numbers are the template's slots, numbered left to right. Timestamps, durations (`1:05:46`, `1s194ms`), versions
- * (`0.13.2`) and `solver.cpp:222` are masked too but are not slots: nothing a run is judged by is written that way.
+ * (`0.13.2`) and code locations (`solver.cpp:222`, code-locations.ts) are masked too but are not slots: nothing a run
+ * is judged by is written that way.
  */
+
+import { codeLocationSpans, maskCodeLocations, mayHoldCodeLocation } from './code-locations.ts';
 
 /** One token of a line, for analysing a template (the per-line path never builds these). */
 export interface Token {
@@ -134,37 +137,6 @@ function plainNumberEnd(src: string, p: number): number {
   return q;
 }
 
-/** `solver.cpp:222`, `train.py:357`: a source location, not a measurement. */
-const SOURCE_EXT = /\.(?:py|pyx|cc|cpp|cxx|c|h|hpp|cu|js|ts|java|go|rs|ipynb):\d+/g;
-const SOURCE_HINT = /\.(?:py|pyx|cc|cpp|cxx|c|h|hpp|cu|js|ts|java|go|rs|ipynb):\d/;
-
-/**
- * The spans of `path/file.py:123` in a line. Found from the `.py:123` end, then back over the path's characters by
- * hand: a regex starting with the path (`[\w./-]*\.py`) would rescan a long run of word characters from each of them.
- */
-function sourceSpans(text: string): Array<[number, number]> {
-  const spans: Array<[number, number]> = [];
-  SOURCE_EXT.lastIndex = 0;
-  let floor = 0;
-  for (let m = SOURCE_EXT.exec(text); m !== null; m = SOURCE_EXT.exec(text)) {
-    let start = m.index;
-    while (start > floor && /[\w./\\-]/.test(text[start - 1]!)) start--;
-    spans.push([start, m.index + m[0].length]);
-    floor = m.index + m[0].length;
-  }
-  return spans;
-}
-
-function maskSources(text: string): string {
-  let out = '';
-  let last = 0;
-  for (const [a, b] of sourceSpans(text)) {
-    out += text.slice(last, a) + '§';
-    last = b;
-  }
-  return out + text.slice(last);
-}
-
 const TIME_UNITS = new Set(['s', 'ms', 'us', 'µs', 'ns', 'sec', 'secs', 'second', 'seconds', 'min', 'mins', 'minute', 'minutes', 'h', 'hr', 'hrs', 'hour', 'hours', 'm']);
 /** `3.12it/s`, `2ms/step`, `37s/epoch`, `9.6s/it`: any `unit/unit` glued on a number is a rate or a time per thing. */
 const RATE_UNITS = /^[a-zµ]+\/[a-z]+$/;
@@ -219,7 +191,7 @@ export interface LineShape {
  */
 export function lineShape(line: string): LineShape {
   const text = maskBars(line);
-  const src = SOURCE_HINT.test(text) ? maskSources(text) : text;
+  const src = mayHoldCodeLocation(text) ? maskCodeLocations(text) : text;
   const slots: string[] = [];
   const n = src.length;
   let key = '';
@@ -277,7 +249,7 @@ export function lineShape(line: string): LineShape {
  */
 export function tokenize(line: string): Token[] {
   const text = maskBars(line);
-  const locs: Array<[number, number]> = SOURCE_HINT.test(text) ? sourceSpans(text) : [];
+  const locs: Array<[number, number]> = mayHoldCodeLocation(text) ? codeLocationSpans(text) : [];
   const tokens: Token[] = [];
   let slot = 0;
   let last = 0;
