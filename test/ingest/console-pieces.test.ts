@@ -65,6 +65,16 @@ describe('template miner', () => {
     expect(lineShape('Train:  1/80 (  1%)').key).toBe(lineShape('Train: 10/80 (100%)').key);
   });
 
+  it("a time first on the line is no part of the template: Rich's log handler blanks it when it repeats", () => {
+    const shown = lineShape('[12/07/26 19:29:17] INFO     Epoch 1: train_loss=2.2819             train.py:1143');
+    const blank = lineShape('                    INFO     Epoch 2: train_loss=2.2108             train.py:1143');
+    expect(shown.key).toBe(blank.key);
+    expect(shown.slots).toEqual(['1', '2.2819']);
+    expect(lineShape('2018-03-23 15:29:33,355 loss 0.5').key).toBe(lineShape('loss 0.7').key);
+    // Elsewhere on the line a time stays in the key.
+    expect(lineShape('loss 0.5 at 15:29:33').key).not.toBe(lineShape('loss 0.5 at').key);
+  });
+
   it("masks loguru's module:function:line (a function named epoch or batch is no counter), not a name:value pair", () => {
     const a = lineShape('2026-12-07 19:30:02.129 | INFO     | __main__:epoch:1113 - Epoch 2/5 | train_loss=2.21078 | val_loss=2.18790');
     expect(a.slots).toEqual(['2', '5', '2.21078', '2.18790']);

@@ -185,6 +185,11 @@ export interface LineShape {
   slots: string[];
 }
 
+/** A key so far that holds nothing but blanks and an opening bracket; what marks a time found there; the time with its brackets. */
+const LEADING = /^\s*[[(]?$/;
+const LEADING_TIME = '\u0001';
+const LEADING_STAMP = /^\s*[[(]?\u0001[\])]?/;
+
 /**
  * The per-line path: one pass of SCAN builds the key (slots as `#`, with their unit class) and collects the slots.
  * A number with an unknown glued-on suffix (`42b9…`, `3x3`, `1st`) is a word, not a slot.
@@ -228,7 +233,9 @@ export function lineShape(line: string): LineShape {
         kind = classify(m[0]);
       }
       if (p > last) key += src.slice(last, p);
-      if (kind === null) key += 'T';
+      // A time first on the line (`[12/07/26 19:29:14] INFO …`) is left out of the key: Rich's log handler prints it
+      // only when it changes, blanks in its place otherwise, and both are one template.
+      if (kind === null) key += LEADING.test(key) ? LEADING_TIME : 'T';
       else if (kind === 'word') key += src.slice(p, end);
       else {
         slots.push(src.slice(p, end));
@@ -240,6 +247,7 @@ export function lineShape(line: string): LineShape {
     p++;
   }
   if (last < n) key += src.slice(last);
+  if (key.includes(LEADING_TIME)) key = key.replace(LEADING_STAMP, '');
   return { key: key.trim(), slots };
 }
 
