@@ -167,6 +167,16 @@ describe('value names', () => {
     expect(analyseLine('| category | AP | category | AP |').header).toBeNull();
     expect(analyseLine('  | Name  | Type   | Params | Mode').header).toBeNull();
   });
+
+  it("a header whose names have blanks in them (scikit-learn's boosting table), when two name a measure or a position", () => {
+    const header = analyseLine('      Iter       Train Loss      OOB Improve   Remaining Time ').header!;
+    expect(header.cells.map((c) => c.name)).toEqual(['Iter', 'Train Loss', 'OOB Improve', 'Remaining Time']);
+    const row = analyseLine('        10           0.7767           0.0407            0.48s', header);
+    expect(row.slots.map((s) => `${s.role}:${s.canon}`)).toEqual(['step:iter', 'metric:train_loss', 'metric:oob_improve', 'ignore:']);
+    // Prose with wide gaps is no header: one measure word, or names of many words.
+    expect(analyseLine('Loss curve  saved  to disk').header).toBeNull();
+    expect(analyseLine('Training finished  best validation loss reached  at epoch').header).toBeNull();
+  });
 });
 
 describe('record positions: counter roles settled on the numbers', () => {

@@ -759,7 +759,11 @@ function detectHeader(tokens: Token[], text: string): TableHeader | null {
   if (names.some((n) => n === null)) return null;
   // `| category | AP | category | AP |`: a listing in several columns, not a row of measurements.
   if (new Set(names.filter((n) => n !== '...').map((n) => n!.toLowerCase())).size < names.length - (cells.length - shown.length)) return null;
-  if (!piped && cells.some((c) => /\s/.test(c.name))) return null;
+  // `Iter  Train Loss  OOB Improve  Remaining Time` (scikit-learn's gradient boosting): names of a few words, the
+  // columns two or more blanks apart. Prose has such gaps too, so only when two of the names measure or place.
+  if (!piped && cells.some((c) => /\s/.test(c.name))) {
+    if (shown.length < 3 || shown.some((c) => c.name.split(/\s+/).length > 3) || shown.filter((c) => isMeasureOrPosition(c.name)).length < 2) return null;
+  }
   const canon = names.map((n) => canonicalName(n!.split(/\s+/)).canon);
   if (!canon.some((c) => MEASURE_WORDS.test(c) || EPOCH_NAMES.test(stripSplit(c)) || STEP_NAMES.test(stripSplit(c))) && !names.some((n) => n !== '...' && isMeasureOrPosition(n!))) return null;
   // `| Epoch | Training Loss | Validation Loss | Accuracy |` (the transformers notebook table): Accuracy is the evaluation's.
