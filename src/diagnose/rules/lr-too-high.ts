@@ -58,6 +58,10 @@ export interface EarlyBlowUp {
   peakEpoch: number | null;
   pointsAbove: number;
   windowPoints: number;
+  /** Whether the window is the first epoch (epochs known) or the first BLOWUP_WINDOW_SHARE of the logged steps. */
+  windowIsEpoch: boolean;
+  /** Whether firstEpochMean is the first epoch's (an epoch-level series, or the window is that epoch) or the window's. */
+  meanIsFirstEpoch: boolean;
   endLoss: number;
   recovered: boolean;
 }
@@ -80,12 +84,14 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
   const start = Math.max(val(0), chance ?? 0);
   const e0 = epochOf(0);
   let end: number;
+  let windowIsEpoch = false;
   if (Number.isFinite(e0)) {
     // Fractional step epochs (0.02 … 1.0) or integer epoch labels: the first epoch is everything up to one epoch on.
     const limit = Math.floor(e0) === e0 ? e0 : Math.floor(e0) + 1;
     end = 0;
     while (end < count && epochOf(end) <= limit + 1e-9) end++;
-    if (end >= count * 0.5) end = Math.ceil(count * BLOWUP_WINDOW_SHARE);
+    windowIsEpoch = end < count * 0.5;
+    if (!windowIsEpoch) end = Math.ceil(count * BLOWUP_WINDOW_SHARE);
   } else end = Math.ceil(count * BLOWUP_WINDOW_SHARE);
   end = Math.max(end, FIT.blowupMinPoints + 1);
   let above = 0;
@@ -111,6 +117,8 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
     peakEpoch: Number.isFinite(epochOf(peakI)) ? epochOf(peakI) : null,
     pointsAbove: above,
     windowPoints: end,
+    windowIsEpoch,
+    meanIsFirstEpoch: windowIsEpoch || !!(epochLoss && epochLoss.source.values.length && Number.isFinite(epochLoss.source.values[0])),
     endLoss,
     recovered: endLoss <= RECOVERED_SHARE * start,
   };
@@ -201,9 +209,11 @@ export const lrTooHighRule: Rule = {
     if (blowUp) {
       const chance = blowUp.chanceLoss !== null ? ` (ln ${context.classes} = ${fmt(blowUp.chanceLoss)})` : '';
       const at = blowUp.peakEpoch !== null ? `step ${blowUp.peakStep}, epoch ${fmt(blowUp.peakEpoch)}` : `step ${blowUp.peakStep}`;
-      const mean = blowUp.firstEpochMean !== null ? `, first-epoch mean ${fmt(blowUp.firstEpochMean)}` : '';
+      // Without epochs (or with one epoch for most of the log) the window is the first stretch of steps: say so.
+      const when = blowUp.windowIsEpoch ? 'in the first epoch' : `early (in the first ${Math.round(BLOWUP_WINDOW_SHARE * 100)} % of the logged steps)`;
+      const mean = blowUp.firstEpochMean !== null ? `, ${blowUp.meanIsFirstEpoch ? 'first-epoch' : 'early'} mean ${fmt(blowUp.firstEpochMean)}` : '';
       const after = blowUp.recovered ? `; it came back to ${fmt(blowUp.endLoss)}` : `; it never got meaningfully below the start (ends at ${fmt(blowUp.endLoss)})`;
-      const title = `The loss blew up in the first epoch: batch loss peaked at ${fmt(blowUp.peak)} (${at}) from a start of ${fmt(blowUp.startLoss)}${chance}${mean}${after}`;
+      const title = `The loss blew up ${when}: batch loss peaked at ${fmt(blowUp.peak)} (${at}) from a start of ${fmt(blowUp.startLoss)}${chance}${mean}${after}`;
       return itemOf(
         this,
         blowUp.recovered ? 'warn' : 'fail',

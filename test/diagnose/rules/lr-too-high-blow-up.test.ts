@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeRun, decay, SCALES } from '../../support/synthetic-runs.ts';
+import { makeRun, makeSeries, decay, SCALES } from '../../support/synthetic-runs.ts';
 import { itemFor } from '../../support/verdict-item.ts';
 
 const SPE = 50;
@@ -15,6 +15,18 @@ describe('lr_too_high: an early blow-up of the per-batch loss', () => {
     expect(item.evidence.peakLoss as number).toBeGreaterThan(20 * scale);
     expect(item.evidence.peakEpoch as number).toBeLessThan(1);
     expect(item.evidence.firstEpochMeanLoss as number).toBeGreaterThan(4 * (item.evidence.firstBatchLoss as number));
+  });
+
+  it('without epochs, says the blow-up was early in the logged steps, not "in the first epoch"', () => {
+    // Iterations only (a fine-tune logging every 100 steps): the window is the first tenth of the steps.
+    const n = 300;
+    const values = Array.from({ length: n }, (_, i) => (i === 0 ? 1 : i < 25 ? 40 : 1 + 0.01 * Math.sin(i)));
+    const run = makeRun({ epochs: 5, train: decay(1, 0.1, 3) });
+    run.series = [makeSeries('loss', 'loss', 'train', 'step', values.map((_, i) => (i + 1) * 100), null, values)];
+    const item = itemFor(run, 'lr_too_high');
+    expect(item.status).toBe('fail');
+    expect(item.title).toMatch(/^The loss blew up early \(in the first 10 % of the logged steps\): batch loss peaked at 40 \(step \d+\) from a start of 1, early mean /);
+    expect(item.title).not.toMatch(/epoch/);
   });
 
   it('compares with ln K when the classes are known, and names the first-epoch mean', () => {
