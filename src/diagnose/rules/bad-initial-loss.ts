@@ -2,7 +2,8 @@
  * bad_initial_loss: the untrained model starts confidently wrong (a last layer initialised too large, logits fed to a
  * loss that expects probabilities), so the first steps are spent undoing the initialisation.
  * - With the class count K known: the first training loss far above ln K, what a fresh softmax over K classes gives.
- * - Without it: the start is read against the run's own next steps. A sane initialisation starts near chance and
+ * - Without it: a first loss below ln 2 (what a uniform guess over two classes costs) was never confidently wrong;
+ *   above it, the start is read against the run's own next steps. A sane initialisation starts near chance and
  *   falls gradually; a confidently wrong one starts many times higher and collapses within the first few per cent of
  *   the run (per step), or within the first epoch (per epoch: the first epoch's mean is many times the second's).
  */
@@ -53,6 +54,9 @@ export const badInitialLossRule: Rule = {
       return itemOf(this, 'pass', `First loss ${fmt(first)} is consistent with ln ${K} = ${fmt(expected)} (or a pretrained start)`, '', evidence);
     }
     if (!(first > 0)) return unknownItem(this, 'The class count is not known', 'Give the class count K (CLI --classes, API `classes`) to compare the first loss with ln K.');
+    // A uniform guess over K ≥ 2 classes costs ln K ≥ ln 2: a cross-entropy that starts below ln 2 is already better
+    // than any uniform guess, so however fast it falls next, the start was not confidently wrong.
+    if (first < Math.LN2) return itemOf(this, 'pass', `The first loss ${fmt(first)} is below ln 2 = 0.693, what a uniform guess over two classes costs: for a classifier, not a confidently wrong start`, '', { firstLoss: Number(first.toPrecision(4)), belowLn2: true });
     // Without K: the start against the run's own next steps.
     let against = NaN;
     let threshold = NaN;

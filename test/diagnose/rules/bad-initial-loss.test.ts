@@ -52,4 +52,14 @@ describe('bad_initial_loss', () => {
     expect(item.evidence.deferredTo).toBe('nan_loss');
     expect(itemFor(run, 'nan_loss').status).toBe('fail');
   });
+  it('without K, a first epoch below ln 2 is not a bad start however fast the next one falls (a healthy fast learner)', () => {
+    // Shared console log 005: 0.233 in the first epoch, 0.0083 in the second: below what any uniform guess costs.
+    const run = makeRun({ epochs: 10, train: (e) => (e === 0 ? 0.233 : 0.0083 * Math.exp(-(e - 1) / 5)) });
+    const item = itemFor(run, 'bad_initial_loss');
+    expect(item.status).toBe('pass');
+    expect(item.title).toMatch(/below ln 2 = 0\.693/);
+    // The same collapse from above ln 2 is still read (×28 from 23.3).
+    const high = makeRun({ epochs: 10, train: (e) => (e === 0 ? 23.3 : 0.83 * Math.exp(-(e - 1) / 5)) });
+    expect(itemFor(high, 'bad_initial_loss').status).toBe('warn');
+  });
 });
