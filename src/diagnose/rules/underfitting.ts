@@ -24,7 +24,7 @@ export const underfittingRule: Rule = {
     return itemOf(
       this,
       'warn',
-      `${c.name} made ${littleOrNo(c.s[0]!, c.s[c.s.length - 1]!)} progress after the start (${fmt(c.s[0])} → ${fmt(c.s[c.s.length - 1])})${s.val ? ` and ${s.val.name} sits level with it` : ''}: the model cannot fit the data`,
+      `${c.name} made ${littleOrNo(c.s[0]!, c.s[c.s.length - 1]!, c.direction)} progress after the start (${fmt(c.s[0])} → ${fmt(c.s[c.s.length - 1])})${s.val ? ` and ${s.val.name} sits level with it` : ''}: the model cannot fit the data`,
       'Underfitting: increase capacity (wider/deeper), reduce regularisation (weight decay, dropout), train with a higher learning rate, or engineer better features.',
       { series: c.name, progressLog: Number(s.stall.progress.toFixed(3)), trainAccuracy: s.trainAccuracy !== null ? Number(s.trainAccuracy.toFixed(3)) : null, valGap: s.gap === null ? null : Number(s.gap.toFixed(3)) },
       [],
@@ -32,7 +32,11 @@ export const underfittingRule: Rule = {
   },
 };
 
-/** "no" when the two levels are within 2 % of each other, else "little": 1.21 → 1.09 is some progress, not none. */
-function littleOrNo(start: number, end: number): string {
-  return Math.abs(end - start) <= 0.02 * Math.max(Math.abs(start), Math.abs(end)) ? 'no' : 'little';
+/**
+ * "no" when the two levels are within 2 % of each other or the end is worse than the start (0.155 → 0.159 is no
+ * progress, not a little), else "little": 1.21 → 1.09 is some progress, not none.
+ */
+export function littleOrNo(start: number, end: number, direction: 'lower' | 'higher'): string {
+  const worse = direction === 'lower' ? end >= start : end <= start;
+  return worse || Math.abs(end - start) <= 0.02 * Math.max(Math.abs(start), Math.abs(end)) ? 'no' : 'little';
 }

@@ -1,3 +1,4 @@
+import { littleOrNo } from '../../../src/diagnose/rules/underfitting.ts';
 import { describe, expect, it } from 'vitest';
 import { makeRun, makeSeries, decay, SCALES } from '../../support/synthetic-runs.ts';
 import { seededRng } from '../../support/seeded-rng.ts';
@@ -32,5 +33,12 @@ describe('underfitting', () => {
   it.each(SCALES)('passes a model that fits the training data (scale %s)', (scale) => {
     const run = makeRun({ scale, epochs: 20, train: decay(0.9, 0.05, 3), val: decay(0.9, 0.3, 3), trainAcc: (e) => 0.99 - 0.3 * Math.exp(-e / 3) });
     expect(itemFor(run, 'underfitting').status).toBe('pass');
+  });
+  it('calls a level that ended worse than it started "no progress", not "little progress"', () => {
+    // Shared console log 031 read "total_loss made little progress after the start (0.155 → 0.159)".
+    expect(littleOrNo(0.155, 0.159, 'lower')).toBe('no');
+    expect(littleOrNo(1.21, 1.09, 'lower')).toBe('little');
+    expect(littleOrNo(0.6, 0.55, 'higher')).toBe('no');
+    expect(littleOrNo(0.5, 0.6, 'higher')).toBe('little');
   });
 });
