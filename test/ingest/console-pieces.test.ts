@@ -1,7 +1,8 @@
 /** The pieces of the general console reader, each on cases that can fail. */
 import { describe, expect, it } from 'vitest';
 import { planCounters, type CounterColumns } from '../../src/ingest/console/record-positions.ts';
-import { barIdentity, screenStates, terminalLines, TerminalText } from '../../src/ingest/console/terminal-text.ts';
+import { positionStates } from '../../src/ingest/console/bar-positions.ts';
+import { barIdentity, PARTIAL_STATE, screenStates, terminalLines, TerminalText } from '../../src/ingest/console/terminal-text.ts';
 import { lineShape, slotValue, TemplateMiner, tokenize } from '../../src/ingest/console/template-miner.ts';
 import { analyseLine, canonicalName } from '../../src/ingest/console/value-names.ts';
 
@@ -25,6 +26,20 @@ describe('terminal text', () => {
       'Epoch 1: 100%|█| 8/8 [00:01, loss=0.66]',
     ]);
     expect(barIdentity(' 12/100 [==>.....] - ETA: 3s')).toBe('');
+  });
+
+  it("a bar's states at each position before its last, when asked: the first at each position when the postfix runs ahead of the counter", () => {
+    const bar = (n: number, v: number | null) => `Training: ${n * 25}%|█ | ${n}/4 [00:0${n}<00:01,  1.00s/it${v === null ? '' : `, loss=${v}`}]`;
+    // for epoch in (bar := trange(4)): …; bar.set_postfix(loss=…): a postfix at 0, then each advance shows the epoch it ends.
+    const ahead = [bar(0, null), bar(0, 0.9), bar(1, 0.9), bar(1, 0.7), bar(2, 0.7), bar(2, 0.6), bar(3, 0.6), bar(3, 0.5), bar(4, 0.5)].join('\r');
+    expect(screenStates(ahead, { barPositions: true })).toEqual([bar(0, 0.9), bar(1, 0.9), bar(2, 0.7), bar(3, 0.6)].map((s) => s + PARTIAL_STATE).concat(bar(4, 0.5)));
+    expect(screenStates(ahead)).toEqual([bar(4, 0.5)]);
+    // bar.update(1); bar.set_postfix(loss=…): the values follow the counter, the last state at each position is kept.
+    const behind = [bar(0, null), bar(1, null), bar(1, 0.9), bar(2, 0.9), bar(2, 0.7), bar(3, 0.7), bar(3, 0.6), bar(4, 0.6), bar(4, 0.5)].join('\r');
+    expect(screenStates(behind, { barPositions: true })).toEqual([bar(1, 0.9), bar(2, 0.7), bar(3, 0.6)].map((s) => s + PARTIAL_STATE).concat(bar(4, 0.5)));
+    // No postfix, or one position: nothing but the last state.
+    expect(screenStates([bar(0, null), bar(1, null), bar(2, null), bar(4, null)].join('\r'), { barPositions: true })).toEqual([bar(4, null)]);
+    expect(positionStates([bar(4, 0.6), bar(4, 0.5), bar(4, 0.4)])).toEqual([]);
   });
 
   it('treats Keras backspace runs as a return to the line start, drops colours, splits at cursor moves', () => {

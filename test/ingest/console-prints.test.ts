@@ -76,3 +76,24 @@ describe('a line whose only loss is the evaluation loss', () => {
     expect(Object.fromEntries(lr!.series.map((s) => [s.name, `${s.key}/${s.split}`]))).toEqual({ val_loss: 'loss/val', lr: 'lr/train', val_acc: 'accuracy/val' });
   });
 });
+
+describe('a progress bar redrawn on one line', () => {
+  // tqdm knows no rate before the first advance: `0/4 [00:00<?, ?it/s]`.
+  const bar = (desc: string, n: number, total: number, v: number | null) =>
+    `${desc}: ${Math.round((n / total) * 100)}%|█ | ${n}/${total} [${n === 0 ? '00:00<?, ?it/s' : `00:0${n}<00:01,  1.00s/it`}${v === null ? '' : `, loss=${v}`}]`;
+
+  it('one bar over the epochs is read at each of its positions, and the notes say so', () => {
+    const states = [bar('Training', 0, 4, null), bar('Training', 0, 4, 0.9)];
+    for (const [n, v, next] of [[1, 0.9, 0.7], [2, 0.7, 0.6], [3, 0.6, 0.5]] as const) states.push(bar('Training', n, 4, v), bar('Training', n, 4, next));
+    states.push(bar('Training', 4, 4, 0.5));
+    const [run] = read(states.join('\r') + '\n');
+    expect(shape(run!)).toEqual({ loss: ['loss', 'train', 'epoch', [1, 2, 3, 4], [0.9, 0.7, 0.6, 0.5]] });
+    expect(run!.notes[0]).toMatch(/^read 4 records of 1 line \(3 of them earlier states of a progress bar redrawn on its line\)/);
+  });
+
+  it('a bar per epoch is read from its last states, as before', () => {
+    const lines = [1, 2, 3].map((e) => [0, 1, 2, 3, 4].map((n) => bar(`Epoch ${e}/3`, n, 4, n === 0 ? null : +(1 - e / 10 - n / 100).toFixed(2))).join('\r'));
+    const [run] = read(lines.join('\n') + '\n');
+    expect(shape(run!)).toEqual({ loss: ['loss', 'train', 'epoch', [1, 2, 3], [0.86, 0.76, 0.66]] });
+  });
+});

@@ -24,7 +24,7 @@ import { totalAsLoss } from './loss-terms.ts';
 import { withLiterals } from './literal-merge.ts';
 import { oneProcess, type SeenProcess } from './process-selection.ts';
 import { processTag, splitAtTags } from './process-tags.ts';
-import { barIdentity, TerminalText } from './terminal-text.ts';
+import { barIdentity, PARTIAL_STATE, TerminalText } from './terminal-text.ts';
 import { analyseLine, MEASURE_WORDS, type Slot, type TableHeader, type TemplateAnalysis } from './value-names.ts';
 
 /** What the reader keeps of a template: its analysis and the slots it stores per record. */
@@ -105,6 +105,9 @@ const CODE_SPLIT: Array<Split | null> = [null, 'train', 'val', 'test'];
 /** Record flags (beside the carried split in the low two bits). */
 const ROLLED_BACK = 4;
 const RESTATED = 8;
+/** A bar's state before its last (bar-positions.ts); the bar's number is kept above PARTIAL_SHIFT. */
+const PARTIAL = 16;
+const PARTIAL_SHIFT = 5;
 /** A message saying training went back to an earlier checkpoint: the counter going back next is a rollback. */
 const ROLLBACK_CUE = /\b(return(ing|ed)? to the previous|restor(e|ing|ed)\b|revert(ing|ed)?\b|roll(ing|ed)? ?back|reload(ing|ed)? (the )?(best|previous|last))/i;
 /** A line that starts with a bare number (not a date or a time). */
@@ -130,7 +133,12 @@ function restatesNext(text: string): boolean {
  * any time for the runs read so far (an unfinished last line is not read until `end`).
  */
 export class ConsoleReader {
-  private readonly terminal = new TerminalText();
+  private readonly terminal = new TerminalText({ barPositions: true });
+  /** Bars whose states before their last were seen (by their identity, digits masked), and how often each was drawn to its last state. */
+  private readonly partialBars = new Map<string, number>();
+  private readonly barFinals: number[] = [];
+  /** The bar of the partial state being read, −1 for any other line. */
+  private partialBar = -1;
   private readonly miner = new TemplateMiner<Analysed>((example) => prepare(analyseLine(example)));
   private header: TableHeader | null = null;
   /** Row templates read under a table header: keyed by header id and the row's template key (null: not a row). */
@@ -150,9 +158,33 @@ export class ConsoleReader {
   /** Whole histories printed as literals (`print(history.history)`), found before the template reader sees lines. */
   private readonly literals = new LiteralBlocks((text, line, tag) => this.unwrap(text, line, tag));
   private readonly onLine = (text: string, line: number): void => {
+    if (text.endsWith(PARTIAL_STATE)) {
+      // A bar drawn again (one per epoch) is read from its last states: its earlier states are not needed.
+      const state = text.slice(0, -1);
+      const key = partialBarKey(state);
+      let id = this.partialBars.get(key);
+      if (id === undefined) {
+        id = this.barFinals.length;
+        this.partialBars.set(key, id);
+        this.barFinals.push(0);
+      }
+      if (this.barFinals[id]! >= 2) return;
+      this.partialBar = id;
+      this.onPrint(state, line);
+      this.partialBar = -1;
+      return;
+    }
+    if (this.partialBars.size > 0 && (text.includes('it/s') || text.includes('s/it'))) {
+      const id = this.partialBars.get(partialBarKey(text));
+      if (id !== undefined) this.barFinals[id]!++;
+    }
+    this.onPrint(text, line);
+  };
+
+  private readonly onPrint = (text: string, line: number): void => {
     const prints = splitAfterBars(text);
     if (prints.length > 1) {
-      for (const p of prints) this.onLine(p, line);
+      for (const p of prints) this.onPrint(p, line);
       return;
     }
     const tag = processTag(text);
@@ -162,7 +194,7 @@ export class ConsoleReader {
     }
     const pieces = splitAtTags(text, tag);
     if (pieces.length > 1) {
-      for (const piece of pieces) this.onLine(piece, line);
+      for (const piece of pieces) this.onPrint(piece, line);
       return;
     }
     let id = this.tagIds.get(tag.key);
@@ -278,7 +310,7 @@ export class ConsoleReader {
     this.recTemplate.push(templateRef);
     this.recLine.push(line);
     this.recTag.push(this.tag);
-    this.recFlags.push(carry | this.pendingFlags);
+    this.recFlags.push(carry | this.pendingFlags | (this.partialBar >= 0 ? PARTIAL | (this.partialBar << PARTIAL_SHIFT) : 0));
     this.pendingFlags = 0;
     this.recOffset.push(this.values.length);
     const resetTo = this.barReset(a, shape.slots, text);
@@ -328,6 +360,23 @@ export class ConsoleReader {
     return t;
   }
 
+  /**
+   * The records to read, without the earlier states of bars drawn to their last state more than once (a bar per
+   * epoch: its last states are its records); `kept` as it is when there are none.
+   */
+  private withoutRedrawnBars(kept: Int32Array | null): Int32Array | null {
+    if (!this.barFinals.some((n) => n >= 2)) return kept;
+    const n = kept ? kept.length : this.recFlags.length;
+    const out: number[] = [];
+    for (let j = 0; j < n; j++) {
+      const i = kept ? kept[j]! : j;
+      const f = this.recFlags.get(i);
+      if (f & PARTIAL && this.barFinals[f >>> PARTIAL_SHIFT]! >= 2) continue;
+      out.push(i);
+    }
+    return Int32Array.from(out);
+  }
+
   private templateOf(ref: number): Template<Analysed> {
     return ref >= ROW_BASE ? this.rowList[ref - ROW_BASE]! : this.miner.templates[ref]!;
   }
@@ -350,7 +399,8 @@ export class ConsoleReader {
 
   /** The runs read so far; [] when there are no training records. */
   runs(fileName: string): RunLog[] {
-    const { keep, note } = oneProcess(this.recTag, this.tags);
+    const { keep: kept, note } = oneProcess(this.recTag, this.tags);
+    const keep = this.withoutRedrawnBars(kept);
     const at = (i: number) => (keep ? keep[i]! : i);
     const runs = buildRuns(
       {
@@ -367,6 +417,11 @@ export class ConsoleReader {
     if (note && runs.length > 0) runs[0]!.notes.push(note);
     return withLiterals(runs, this.literals.blocks, fileName, (r) => RUN_FIRST_LINE.get(r) ?? 0);
   }
+}
+
+/** What a bar is across its redraws and epochs: its identity with digits masked (`Epoch 3/20` is `Epoch #/#`). */
+function partialBarKey(state: string): string {
+  return barIdentity(state).replace(/\d+/g, '#');
 }
 
 /** The records a reader holds, as `buildRuns` reads them. */
@@ -490,6 +545,8 @@ interface SeriesAcc {
 interface RunAcc {
   series: Map<string, SeriesAcc>;
   lines: number;
+  /** Of the lines, states of a bar before its last on its line (bar-positions.ts). */
+  partials: number;
   templates: Map<number, number>;
   ordinal: boolean;
   firstLine: number;
@@ -672,7 +729,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
   const tracker = new PositionTracker();
   const runs: RunAcc[] = [];
   const runAt = (r: number): RunAcc => {
-    while (runs.length <= r) runs.push({ series: new Map(), lines: 0, templates: new Map(), ordinal: false, firstLine: 0 });
+    while (runs.length <= r) runs.push({ series: new Map(), lines: 0, partials: 0, templates: new Map(), ordinal: false, firstLine: 0 });
     return runs[r]!;
   };
   const percentNames = new Set<string>();
@@ -703,6 +760,7 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
     const run = runAt(place.run);
     if (run.lines === 0) run.firstLine = snap.line(i);
     run.lines++;
+    if (flags & PARTIAL) run.partials++;
     run.templates.set(ref, (run.templates.get(ref) ?? 0) + 1);
     if (place.ordinal) run.ordinal = true;
     const carry = CODE_SPLIT[flags & 3] ?? null;
@@ -923,8 +981,14 @@ function describeRead(r: RunAcc, snap: Snapshot, physical: number | null): strin
     .slice(0, 4)
     .map(([ref, count]) => `\`${templateText(snap.templateOf(ref))}\` (${count.toLocaleString('en-US')})`);
   const more = r.templates.size > 4 ? ` and ${r.templates.size - 4} more` : '';
+  const templates = `${r.templates.size} template${r.templates.size === 1 ? '' : 's'}: ${parts.join(', ')}${more}`;
+  // A bar redrawn on one line is read at each of its positions: more records than lines.
+  if (r.partials > 0) {
+    const where = physical !== null ? ` of ${physical.toLocaleString('en-US')} line${physical === 1 ? '' : 's'}` : ` from line ${r.firstLine}`;
+    return `read ${r.lines.toLocaleString('en-US')} records${where} (${r.partials.toLocaleString('en-US')} of them earlier states of a progress bar redrawn on its line) with ${templates}`;
+  }
   const of = physical !== null ? ` of ${physical.toLocaleString('en-US')} lines` : ` lines (from line ${r.firstLine})`;
-  return `read ${r.lines.toLocaleString('en-US')}${of} with ${r.templates.size} template${r.templates.size === 1 ? '' : 's'}: ${parts.join(', ')}${more}`;
+  return `read ${r.lines.toLocaleString('en-US')}${of} with ${templates}`;
 }
 
 /**

@@ -10,6 +10,8 @@
  * Incremental: `push` chunks as they arrive (a pipe, a growing file), take the finished lines; `end` flushes the last.
  */
 
+import { positionStates } from './bar-positions.ts';
+
 /** Receives each cleaned line and the 1-based physical line it came from. */
 export type LineSink = (text: string, line: number) => void;
 
@@ -31,6 +33,13 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f\x9b]/;
 const FENCE = /^\s*(```|~~~)[\w+-]*\s*$/;
 /** A line longer than this is cut: a console record is never this long, and the cut keeps the work per line bounded. */
 export const MAX_CONSOLE_LINE = 64 * 1024;
+/** Ends a bar's state kept besides its last (bar-positions.ts), when the reader asked for them. */
+export const PARTIAL_STATE = '\u0002';
+
+export interface TerminalOptions {
+  /** Also emit, marked with PARTIAL_STATE, a bar's state at each counter position before its last (bar-positions.ts). */
+  barPositions?: boolean;
+}
 
 /**
  * Splits text into cleaned lines. Chunks may end anywhere (mid-line, mid-escape); a line is emitted once its `\n`
@@ -40,6 +49,8 @@ export class TerminalText {
   private pending = '';
   private lineNo = 0;
 
+  constructor(private readonly options: TerminalOptions = {}) {}
+
   /** Adds a chunk; hands each line it completes to `out` (its text and physical line number). */
   push(chunk: string, out: LineSink): void {
     let text = this.pending + chunk;
@@ -48,7 +59,7 @@ export class TerminalText {
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
       this.lineNo++;
-      emitPhysicalLine(text.slice(start, nl), this.lineNo, out);
+      emitPhysicalLine(text.slice(start, nl), this.lineNo, out, this.options);
       start = nl + 1;
     }
     text = text.slice(start);
@@ -64,7 +75,7 @@ export class TerminalText {
   end(out: LineSink): void {
     if (this.pending !== '') {
       this.lineNo++;
-      emitPhysicalLine(this.pending, this.lineNo, out);
+      emitPhysicalLine(this.pending, this.lineNo, out, this.options);
       this.pending = '';
     }
   }
@@ -86,7 +97,7 @@ export function terminalLines(text: string): ConsoleLine[] {
 }
 
 /** One physical line (no `\n`) → the lines a reader should see, in order. */
-export function screenStates(raw: string): string[] {
+export function screenStates(raw: string, options: TerminalOptions = {}): string[] {
   // Fast path: a plain line (most of a log).
   if (!CONTROL.test(raw)) {
     const t = raw.trimEnd();
@@ -105,7 +116,7 @@ export function screenStates(raw: string): string[] {
     if (p.includes('\b')) p = p.replace(/\x08+/g, '\r');
     if (p.includes('\0')) p = p.replace(/\0+/g, '');
     if (p.includes('\r')) {
-      keepLastStates(p.split('\r'), out);
+      keepLastStates(p.split('\r'), out, options.barPositions === true);
     } else if (p.trim() !== '') {
       out.push(tidy(p));
     }
@@ -113,13 +124,13 @@ export function screenStates(raw: string): string[] {
   return out;
 }
 
-function emitPhysicalLine(raw: string, lineNo: number, out: LineSink): void {
+function emitPhysicalLine(raw: string, lineNo: number, out: LineSink, options: TerminalOptions): void {
   if (!CONTROL.test(raw)) {
     // Fast path: a plain line.
     emitState(raw.trimEnd(), lineNo, out);
     return;
   }
-  for (const text of screenStates(raw)) emitState(text, lineNo, out);
+  for (const text of screenStates(raw, options)) emitState(text, lineNo, out);
 }
 
 function emitState(text: string, lineNo: number, out: LineSink): void {
@@ -128,18 +139,28 @@ function emitState(text: string, lineNo: number, out: LineSink): void {
   out(text.length > MAX_CONSOLE_LINE ? text.slice(0, MAX_CONSOLE_LINE) : text, lineNo);
 }
 
-/** Of consecutive redraws of the same bar, the last; redraws of something else each keep their own last state. */
-function keepLastStates(segments: string[], out: string[]): void {
-  let prev: string | null = null;
+/**
+ * Of consecutive redraws of the same bar, the last; redraws of something else each keep their own last state. With
+ * `positions`, a bar's states at its earlier counter positions go before its last, marked partial (bar-positions.ts).
+ */
+function keepLastStates(segments: string[], out: string[], positions: boolean): void {
+  let run: string[] = [];
   let prevId = '';
+  const flush = () => {
+    if (run.length === 0) return;
+    if (positions && run.length > 2) for (const s of positionStates(run)) out.push(tidy(s) + PARTIAL_STATE);
+    out.push(tidy(run[run.length - 1]!));
+    run = [];
+  };
   for (const seg of segments) {
     if (seg.trim() === '') continue;
     const id = barIdentity(seg);
-    if (prev !== null && id !== prevId) out.push(tidy(prev));
-    prev = seg;
+    if (run.length > 0 && id !== prevId) flush();
+    if (positions) run.push(seg);
+    else run = [seg];
     prevId = id;
   }
-  if (prev !== null) out.push(tidy(prev));
+  flush();
 }
 
 /**
