@@ -3,9 +3,12 @@
  * and its manifest.tsv say which library, version and style, and how each was captured). Each is read to the values
  * the library itself recorded while it printed them (the `.truth.json` beside each log: Keras' history, Lightning's
  * callback metrics, the Trainer's log_history, scikit-learn's loss_curve_, LightGBM's record_evaluation, the floats a
- * hand-written loop printed), within the rounding the print applied. Beside the progress bars and log lines, what
- * people paste: histories printed as Python literals (print(history.history), pprint, the Trainer's log_history,
- * evals_result, a defaultdict of NumPy means), DataFrames of them, torchrun's rank-tagged lines of two processes.
+ * hand-written loop printed), within the rounding the print applied, at the epochs or steps it belongs to. Beside the
+ * progress bars and log lines (callbacks' messages between Keras' bars, nested and single-line tqdm bars, loguru's and
+ * Rich's log formats, CRLF, units after values, tensors printed whole, blocks of lines per epoch, scikit-learn's and
+ * LightGBM's verbose output), what people paste: histories printed as Python literals (print(history.history),
+ * pprint, the Trainer's log_history, evals_result, a defaultdict of NumPy means), DataFrames of them, torchrun's
+ * rank-tagged lines of two processes.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -255,6 +258,209 @@ const FIXTURES: Record<string, Fixture> = {
   markdown_table: { format: 'console_text', series: EPOCH_TABLE },
   rich_table: { format: 'console_text', series: EPOCH_TABLE },
   jsonl_print: { format: 'console_text', series: EPOCH_TABLE },
+
+  // Callbacks' messages between Keras' bars (before each epoch's last state), ReduceLROnPlateau's learning rate in the
+  // logs, EarlyStopping at epoch 6 of 12.
+  keras_callbacks_interleaved: {
+    format: 'keras_text',
+    series: { ...KERAS, learning_rate: ['lr', 'train', 'epoch', 'epochs.learning_rate', 4] },
+    also: (run) => expect([...series(run, 'loss').steps]).toEqual([1, 2, 3, 4, 5, 6]),
+  },
+  // Two named outputs: a loss and an accuracy per output beside the summed loss, each with its validation twin.
+  keras_multi_output: {
+    format: 'keras_text',
+    series: Object.fromEntries(
+      ['digit_accuracy', 'digit_loss', 'loss', 'parity_accuracy', 'parity_loss'].flatMap((n) => [
+        [n, [n, 'train', 'epoch', `epochs.${n}`, 4]],
+        [`val_${n}`, [n, 'val', 'epoch', `epochs.val_${n}`, 4]],
+      ]),
+    ) as Fixture['series'],
+  },
+  // validation_freq=2: the validation only on the epochs it ran.
+  keras_validation_freq: {
+    format: 'keras_text',
+    series: {
+      loss: ['loss', 'train', 'epoch', 'epochs.loss', 4],
+      mae: ['mae', 'train', 'epoch', 'epochs.mae', 4],
+      val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4],
+      val_mae: ['mae', 'val', 'epoch', 'epochs.val_mae', 4],
+    },
+    also: (run, truth) => expect([...series(run, 'val_loss').steps]).toEqual(truth.epochs!.val_epoch),
+  },
+  // `[n/N] 1 tree, 7 leaves, max depth = 3, train loss: x, val loss: y, in 0.001s`: the tree's shape is no metric.
+  sklearn_hist_gbm_verbose: {
+    format: 'console_text',
+    series: { train_loss: ['loss', 'train', 'epoch', 'steps.train_loss', 5], val_loss: ['loss', 'val', 'epoch', 'steps.val_loss', 5] },
+    also: (run) => expect([...series(run, 'val_loss').steps]).toEqual([...Array(15).keys()].map((i) => i + 1)),
+  },
+  // A table whose header names have blanks (`Train Loss`, `OOB Improve`), rows every iteration to 10, then every 10th.
+  sklearn_gbm_verbose: {
+    format: 'console_text',
+    series: { train_loss: ['loss', 'train', 'step', 'steps.train_loss', 4], oob_improve: ['oob_improve', 'train', 'step', 'steps.oob_improve', 4] },
+    also: (run, truth) => expect([...series(run, 'train_loss').steps]).toEqual(truth.steps!.step),
+  },
+  // 'Setting learning rate to …' lines between the iterations are events, not a curve: nothing else is read.
+  sklearn_mlp_adaptive: {
+    format: 'console_text',
+    series: { loss: ['loss', 'train', 'step', 'epochs.loss', 8] },
+    also: (run, truth) => expect([...series(run, 'loss').steps]).toEqual(truth.epochs!.loss!.map((_, i) => i + 1)),
+  },
+  // Every 5th round, l2 and l1 (losses, lower is better); the best round printed again after 'Early stopping, best
+  // iteration is:' restates round 114 and is not read.
+  lightgbm_early_stopping: {
+    format: 'console_text',
+    series: {
+      train_l2: ['l2', 'train', 'step', 'steps.train/l2', 4],
+      train_l1: ['l1', 'train', 'step', 'steps.train/l1', 4],
+      val_l2: ['l2', 'val', 'step', 'steps.valid/l2', 4],
+      val_l1: ['l1', 'val', 'step', 'steps.valid/l1', 4],
+    },
+    also: (run, truth) => {
+      expect([...series(run, 'val_l2').steps]).toEqual(truth.steps!.step);
+      expect(run.series.every((s) => s.direction === 'lower')).toBe(true);
+    },
+  },
+  // The tutorial's step lines (the exact PyTorch reader) with accuracies in percent, and the script's own epoch summary.
+  torch_step_percent: {
+    format: 'pytorch_text',
+    series: {
+      loss: ['loss', 'train', 'step', 'steps.loss', 4],
+      acc: ['accuracy', 'train', 'step', 'steps.acc', 4],
+      train_loss: ['loss', 'train', 'epoch', 'epochs.train_loss', 4],
+      val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4],
+      val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4],
+    },
+    also: (run, truth) => expect([...series(run, 'loss').steps]).toEqual(truth.steps!.step),
+  },
+  // `loss tensor(0.6931, grad_fn=<NllLossBackward0>)`, `val_loss tensor(0.6523)`.
+  torch_tensor_repr: {
+    format: 'console_text',
+    series: { loss: ['loss', 'train', 'step', 'steps.loss', 4], val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4], val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4] },
+    also: (run, truth) => expect([...series(run, 'loss').steps]).toEqual(truth.steps!.step),
+  },
+  // 'Epoch 3/6' then '  train | loss … | acc …%' and '  valid | loss … | acc …%': the epoch line places the block.
+  // (`  lr    | 1.00e-01`, a value in a cell after its name's, is not read.)
+  torch_epoch_block: {
+    format: 'console_text',
+    series: {
+      loss: ['loss', 'train', 'epoch', 'epochs.train_loss', 4],
+      acc: ['accuracy', 'train', 'epoch', 'epochs.train_acc', 4],
+      val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4],
+      val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4],
+    },
+    also: (run) => expect([...series(run, 'val_acc').steps]).toEqual([1, 2, 3, 4, 5, 6]),
+  },
+  // CRLF line ends with \r redraws: the bar's last state (the epoch's last batch loss) and the summary line.
+  torch_tqdm_crlf: {
+    format: 'console_text',
+    series: {
+      loss: ['loss', 'train', 'epoch', null, 0],
+      train_loss: ['loss', 'train', 'epoch', 'epochs.train_loss', 4],
+      val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4],
+      val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4],
+    },
+  },
+  // Units after values (`3.52ms/step`, `28409 samples/s`) are not metrics; the evaluation placed by its own step.
+  torch_units: {
+    format: 'console_text',
+    series: {
+      loss: ['loss', 'train', 'step', 'steps.loss', 4],
+      lr: ['lr', 'train', 'step', null, 0],
+      val_loss: ['loss', 'val', 'step', 'epochs.val_loss', 4],
+      val_acc: ['accuracy', 'val', 'step', 'epochs.val_acc', 3],
+    },
+    also: (run, truth) => {
+      expect([...series(run, 'loss').steps]).toEqual(truth.steps!.step);
+      expect([...series(run, 'val_loss').steps]).toEqual(truth.epochs!.step);
+    },
+  },
+  // Nested bars: the inner bar gives the step losses. The outer bar's postfix is set before each advance and tqdm
+  // redraws its counter only now and then, on lines of their own (cursor moves between the bars): which epoch each of
+  // its states shows cannot be told from the text, so only its last state (the last epoch, drawn at close) is checked.
+  torch_tqdm_nested: {
+    format: 'console_text',
+    series: {
+      loss: ['loss', 'train', 'step', null, 0],
+      train_loss: ['loss', 'train', 'epoch', null, 0],
+      val_loss: ['loss', 'val', 'epoch', null, 0],
+      val_acc: ['accuracy', 'val', 'epoch', null, 0],
+    },
+    also: (run, truth) => {
+      expect(series(run, 'loss').values.length).toBeGreaterThanOrEqual(5 * 13);
+      close([series(run, 'val_loss').values.at(-1)!], [truth.epochs!.val_loss!.at(-1)!], 4, 'last val_loss');
+      expect(series(run, 'val_loss').steps.at(-1)).toBe(5);
+    },
+  },
+  // One bar over the epochs redrawn on one line: every epoch's postfix, though the counter it shows lags.
+  tqdm_epoch_bar: {
+    format: 'console_text',
+    series: { train_loss: ['loss', 'train', 'epoch', 'epochs.train_loss', 4], val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4], val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 3] },
+    also: (run) => {
+      expect([...series(run, 'val_loss').steps]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(run.notes[0]).toMatch(/^read 8 records of \d+ lines? \(7 of them earlier states of a progress bar redrawn on its line\)/);
+    },
+  },
+  // accelerate: tqdm.write lines, and accelerator.print of the epoch's metrics right after the bar's state; the
+  // dict's accuracy is the evaluation's (its only loss is eval_loss).
+  accelerate_tqdm_write: {
+    format: 'console_text',
+    series: { loss: ['loss', 'train', 'step', 'steps.loss', 4], eval_loss: ['loss', 'val', 'epoch', 'epochs.eval_loss', 4], val_accuracy: ['accuracy', 'val', 'epoch', 'epochs.accuracy', 4] },
+    also: (run, truth) => {
+      expect([...series(run, 'loss').steps]).toEqual(truth.steps!.step);
+      expect([...series(run, 'eval_loss').steps]).toEqual([0, 1, 2, 3]);
+    },
+  },
+  // loguru: `__main__:epoch:1113` and `__main__:batch:1107` are where the lines were logged, not an epoch or a batch.
+  loguru_lines: {
+    format: 'console_text',
+    series: {
+      loss: ['loss', 'train', 'step', 'steps.loss', 5],
+      train_loss: ['loss', 'train', 'epoch', 'epochs.train_loss', 5],
+      val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 5],
+      val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4],
+    },
+    also: (run, truth) => {
+      expect([...series(run, 'loss').steps]).toEqual(truth.steps!.step);
+      expect([...series(run, 'val_loss').steps]).toEqual([1, 2, 3, 4, 5]);
+    },
+  },
+  // Rich's log handler: the time shown only when it changes, the message wrapped onto a second line.
+  rich_logging: { format: 'console_text', series: { ...EPOCH_TABLE, val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4] } },
+  // Validation twice an epoch: at every other 4 of the 8 steps. EarlyStopping's messages land on the bar's line. The
+  // bar reset at each epoch's start adds the epoch-level twins (`_epoch`) of the last values of epochs 0 and 1.
+  lightning_val_interval: {
+    format: 'console_text',
+    series: {
+      train_loss_step: ['loss', 'train', 'step', null, 0],
+      val_loss: ['loss', 'val', 'step', 'steps.val_loss', 3],
+      val_acc: ['accuracy', 'val', 'step', 'steps.val_acc', 3],
+      train_loss_epoch: ['loss', 'train', 'step', null, 0],
+      train_loss_step_epoch: ['loss', 'train', 'epoch', null, 0],
+      val_loss_epoch: ['loss', 'val', 'epoch', null, 0],
+      val_acc_epoch: ['accuracy', 'val', 'epoch', null, 0],
+      train_loss_epoch_epoch: ['loss', 'train', 'epoch', null, 0],
+    },
+    also: (run, truth) => {
+      expect([...series(run, 'val_loss').steps]).toEqual(truth.steps!.step);
+      close(series(run, 'val_loss_epoch').values, [truth.steps!.val_loss![1]!, truth.steps!.val_loss![3]!], 3, 'val_loss at the ends of epochs 0 and 1');
+    },
+  },
+  // Evaluation every 5 steps with compute_metrics: eval_accuracy beside eval_loss, at the fractional epochs printed.
+  hf_trainer_eval_steps: {
+    format: 'console_text',
+    series: {
+      loss: ['loss', 'train', 'step', 'steps.loss', 4],
+      grad_norm: ['grad_norm', 'train', 'step', null, 0],
+      learning_rate: ['lr', 'train', 'step', 'steps.learning_rate', 6],
+      eval_loss: ['loss', 'val', 'step', 'steps.eval_loss', 4],
+      eval_accuracy: ['accuracy', 'val', 'step', 'steps.eval_accuracy', 4],
+      train_loss: ['loss', 'train', 'epoch', null, 0],
+    },
+    also: (run, truth) => {
+      expect([...series(run, 'loss').epochs!]).toEqual(truth.steps!.epoch);
+      expect([...series(run, 'eval_loss').epochs!]).toEqual(truth.steps!.eval_epoch);
+    },
+  },
 };
 
 function series(run: RunLog, name: string) {
@@ -280,10 +486,10 @@ function at(truth: Truth, where: string): number[] {
 }
 
 describe('console outputs captured from the real libraries', () => {
-  it('has at least 30 styles, each with its truth and a manifest row', () => {
+  it('has at least 50 styles, each with its truth and a manifest row', () => {
     const logs = readdirSync(DIR).filter((f) => f.endsWith('.log')).map((f) => f.replace(/\.log$/, '')).sort();
     expect(logs).toEqual(Object.keys(FIXTURES).sort());
-    expect(logs.length).toBeGreaterThanOrEqual(30);
+    expect(logs.length).toBeGreaterThanOrEqual(50);
     const manifest = readFileSync(path.join(DIR, 'manifest.tsv'), 'utf8').trim().split('\n');
     expect(manifest[0]).toBe('file\tlibrary and version\tstyle\thow captured\texpected series (from the truth file)');
     expect(manifest.slice(1).map((l) => l.split('\t')[0]).sort()).toEqual(logs.map((l) => `${l}.log`));
