@@ -338,8 +338,8 @@ const FIXTURES: Record<string, Fixture> = {
     series: { loss: ['loss', 'train', 'step', 'steps.loss', 4], val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4], val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4] },
     also: (run, truth) => expect([...series(run, 'loss').steps]).toEqual(truth.steps!.step),
   },
-  // 'Epoch 3/6' then '  train | loss … | acc …%' and '  valid | loss … | acc …%': the epoch line places the block.
-  // (`  lr    | 1.00e-01`, a value in a cell after its name's, is not read.)
+  // 'Epoch 3/6' then '  train | loss … | acc …%', '  valid | loss … | acc …%' and '  lr    | 1.00e-01' (a name and
+  // its value in two cells; the learning rate takes no split from the valid line before): the epoch line places the block.
   torch_epoch_block: {
     format: 'console_text',
     series: {
@@ -347,6 +347,7 @@ const FIXTURES: Record<string, Fixture> = {
       acc: ['accuracy', 'train', 'epoch', 'epochs.train_acc', 4],
       val_loss: ['loss', 'val', 'epoch', 'epochs.val_loss', 4],
       val_acc: ['accuracy', 'val', 'epoch', 'epochs.val_acc', 4],
+      lr: ['lr', 'train', 'epoch', 'epochs.lr', 4],
     },
     also: (run) => expect([...series(run, 'val_acc').steps]).toEqual([1, 2, 3, 4, 5, 6]),
   },

@@ -195,6 +195,14 @@ describe('value names', () => {
     expect(analyseLine('  | Name  | Type   | Params | Mode').header).toBeNull();
   });
 
+  it('a line of two cells, a name and its value (`  lr    | 1.00e-01`, `| loss | 0.41 |`); not a row of several pairs', () => {
+    const named = (line: string) => analyseLine(line).slots.map((x) => `${x.role}:${x.canon}`);
+    expect(named('  lr    | 1.00e-01')).toEqual(['metric:lr']);
+    expect(named('| val loss | 0.41 |')).toEqual(['metric:val_loss']);
+    expect(named('| drum | 2.888 | hippopotamus | 5.431 |')).toEqual(['ignore:', 'ignore:']);
+    expect(named('Epoch 3 | 0.41')).toEqual(['epoch:epoch', 'ignore:']);
+  });
+
   it("a header whose names have blanks in them (scikit-learn's boosting table), when two name a measure or a position", () => {
     const header = analyseLine('      Iter       Train Loss      OOB Improve   Remaining Time ').header!;
     expect(header.cells.map((c) => c.name)).toEqual(['Iter', 'Train Loss', 'OOB Improve', 'Remaining Time']);

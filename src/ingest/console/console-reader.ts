@@ -741,7 +741,9 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
       ref,
       kept.map((k) => {
         const s = a.slots[k]!;
-        return { k, s, explicit: normaliseMetricName(s.canon).split !== 'train' || /^train/.test(s.canon), names: new Map(), percentNoted: false };
+        // (The learning rate and the gradient norm are the training's: no split carried from the line before is theirs.)
+        const m = normaliseMetricName(s.canon);
+        return { k, s, explicit: m.split !== 'train' || /^train/.test(s.canon) || m.key === 'lr' || m.key === 'grad_norm', names: new Map(), percentNoted: false };
       }),
     );
   }

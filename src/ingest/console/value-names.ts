@@ -478,6 +478,8 @@ function leftName(tokens: Token[], i: number): string[] | null {
     }
     return null;
   }
+  // `  lr    | 1.00e-01`, `| loss | 0.41 |`: a line of two cells, a name and its value.
+  if (j >= 0 && !assigned && !bracket && PIPE.test(tokens[j]!.text) && lastCell(tokens, i)) return nameCellBefore(tokens, j);
   if (j < 0 || tokens[j]!.kind !== 'word') return null;
   // A column gap separates columns, except inside a cell of its own: `| loss   5.21 |` (values padded to align).
   if (gap && !assigned && !bracket && !(cellStartsAt(tokens, j) && cellEndsAfter(tokens, i))) return null;
@@ -559,6 +561,35 @@ function insideAtBracket(tokens: Token[], i: number): boolean {
 const qualifiedNames = new WeakSet<string[]>();
 
 const CELL_BORDER = /^[|│,;]$/;
+const PIPE = /^[|│┃║]$/;
+
+/** tokens[i] is all of the line's last cell: blanks and at most a closing bar follow it. */
+function lastCell(tokens: Token[], i: number): boolean {
+  let k = i + 1;
+  while (tokens[k]?.kind === 'space') k++;
+  if (k < tokens.length && PIPE.test(tokens[k]!.text)) k++;
+  while (tokens[k]?.kind === 'space') k++;
+  return k >= tokens.length;
+}
+
+/**
+ * The words of the line's first cell, which ends at the bar tokens[bar], when it holds nothing but one to three words
+ * (after blanks or an opening bar); else null.
+ */
+function nameCellBefore(tokens: Token[], bar: number): string[] | null {
+  const words: string[] = [];
+  let k = bar - 1;
+  while (tokens[k]?.kind === 'space') k--;
+  while (k >= 0 && tokens[k]!.kind === 'word' && words.length < 3) {
+    words.unshift(tokens[k]!.text);
+    k--;
+    if (tokens[k]?.kind === 'space' && tokens[k]!.text === ' ' && tokens[k - 1]?.kind === 'word') k--;
+  }
+  while (tokens[k]?.kind === 'space') k--;
+  if (k >= 0 && PIPE.test(tokens[k]!.text)) k--;
+  while (tokens[k]?.kind === 'space') k--;
+  return words.length > 0 && k < 0 ? words : null;
+}
 
 /** tokens[j] is the first word of a cell: after `|`, `,`, `;` or the line start (blanks aside). */
 function cellStartsAt(tokens: Token[], j: number): boolean {
