@@ -784,6 +784,25 @@ def child_keras_callbacks_interleaved():
     return history_truth(h, f'keras {keras.__version__}')
 
 
+def child_keras_fit_evaluate():
+    """Keras 3 fit(verbose=1), piped, then model.evaluate(verbose=1) on held-out rows, the script's 'Test loss: …' prints,
+    and model.predict(verbose=1): bars and prints after the last epoch that are not its state."""
+    quiet_tf()
+    import keras
+    keras.utils.set_random_seed(SEED)
+    x, y = keras_data()
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation='relu'), keras.layers.Dense(1, activation='sigmoid')])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss='binary_crossentropy', metrics=['accuracy'])
+    h = model.fit(x[:400], y[:400], epochs=5, batch_size=64, validation_split=0.25, verbose=1)
+    loss, acc = model.evaluate(x[400:], y[400:], verbose=1)
+    print('Test loss:', loss)
+    print('Test accuracy:', acc)
+    model.predict(x[400:], verbose=1)
+    truth = history_truth(h, f'keras {keras.__version__}')
+    truth['final'] = {'test_loss': float(loss), 'test_accuracy': float(acc)}
+    return truth
+
+
 def child_keras_multi_output():
     """Keras 3 fit(verbose=2) of a model with two named outputs (the digit and its parity): a loss and a metric per output."""
     quiet_tf()
@@ -1223,6 +1242,7 @@ def child_hf_trainer_eval_steps():
 
 NEW_STYLES = {
     'keras_callbacks_interleaved': (child_keras_callbacks_interleaved, False, "Keras 3 fit(verbose=1), piped, with ReduceLROnPlateau, EarlyStopping and ModelCheckpoint messages printed before each epoch's last bar state"),
+    'keras_fit_evaluate': (child_keras_fit_evaluate, False, "Keras 3 fit(verbose=1), piped, then evaluate(verbose=1), 'Test loss: …'/'Test accuracy: …' prints and predict(verbose=1)"),
     'keras_multi_output': (child_keras_multi_output, False, 'Keras 3 fit(verbose=2) of a model with two named outputs: a loss and an accuracy per output, and their validation twins'),
     'keras_validation_freq': (child_keras_validation_freq, True, 'Keras 3 fit(verbose=1) through a terminal: a regression (mse, mae) validated every second epoch (validation_freq=2)'),
     'sklearn_hist_gbm_verbose': (child_sklearn_hist_gbm_verbose, False, "scikit-learn HistGradientBoostingClassifier(verbose=2): '[n/N] 1 tree, 7 leaves, max depth = 3, train loss: x, val loss: y, in 0.001s'"),

@@ -10,12 +10,18 @@ const EPOCH_LINE_M = /^[ \t]*Epoch \d+\/\d+[ \t]*\r?$/m;
 /** `name: value` pairs of a progress line; `ETA: 3s` and `5s 2ms/step` do not match (a unit follows the number). */
 const METRIC = /(?:^|\s)([A-Za-z_][\w./-]*):[ \t]*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|[-+]?nan|[-+]?inf(?:inity)?)(?=\s|$)/gi;
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+/** Keras joins its metrics with ` - ` (`… 2ms/step - loss: 0.41 - accuracy: 0.86`); `Test loss: 0.56` is a print. */
+const KERAS_PAIR = /(?:^|\s)-\s+[A-Za-z_][\w./-]*:[ \t]*[-+.\dni]/i;
+/** A progress line's `n/N` at its start. */
+const BAR_COUNT = /^\s*\d+\/(\d+)\b/;
 
 /**
  * Console output of Keras `model.fit()`: `Epoch 3/20` lines, each followed by progress lines
  * `1875/1875 [====] - 5s 2ms/step - loss: 0.41 - accuracy: 0.86 - val_loss: …` (Keras 3 draws the bar with ━).
  * Progress bars rewritten with \r or \b leave many partial lines per epoch: the last one before the next `Epoch` line
  * holds the epoch's final metrics. Epochs are 1-based as printed. `Epoch 1/…` again after later epochs starts a new run.
+ * What follows the last epoch is not its state: `model.evaluate()`'s bar (another `n/N`, no `val_` metrics once the
+ * epoch had them) and the script's own prints (`Test loss: 0.56`, no ` - ` between Keras' pairs).
  */
 export const kerasTextParser: FormatParser = {
   format: 'keras_text',
@@ -32,6 +38,9 @@ export const kerasTextParser: FormatParser = {
     let notes: string[] = [];
     let epoch = -1;
     let total = 0;
+    /** The epoch's bar: its `N`, and whether its state had validation metrics. */
+    let barTotal = '';
+    let validated = false;
     let lastLine = '';
     let lastLineNo = 0;
     let prevEpoch = -1;
@@ -73,10 +82,18 @@ export const kerasTextParser: FormatParser = {
         epoch = e;
         prevEpoch = e;
         total = Number(m[2]);
+        barTotal = '';
+        validated = false;
         continue;
       }
-      if (epoch >= 0 && /\sloss:\s*\S/.test(' ' + line) && METRIC.test(line)) {
+      if (epoch >= 0 && /\sloss:\s*\S/.test(' ' + line) && METRIC.test(line) && KERAS_PAIR.test(line)) {
         METRIC.lastIndex = 0;
+        const count = BAR_COUNT.exec(line)?.[1] ?? '';
+        const hasVal = /(?:^|\s)val_[\w./-]*:/.test(line);
+        // Another bar (evaluate's), or a state without the validation the epoch's state already had: not this epoch's.
+        if ((count && barTotal && count !== barTotal) || (validated && !hasVal)) continue;
+        if (count && !barTotal) barTotal = count;
+        if (hasVal) validated = true;
         lastLine = line;
         lastLineNo = i + 1;
       }

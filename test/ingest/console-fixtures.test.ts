@@ -266,6 +266,8 @@ const FIXTURES: Record<string, Fixture> = {
     series: { ...KERAS, learning_rate: ['lr', 'train', 'epoch', 'epochs.learning_rate', 4] },
     also: (run) => expect([...series(run, 'loss').steps]).toEqual([1, 2, 3, 4, 5, 6]),
   },
+  // evaluate()'s bar, the script's 'Test loss: …' and predict()'s bar after the last epoch do not replace its state.
+  keras_fit_evaluate: { format: 'keras_text', series: KERAS, also: (run) => expect([...series(run, 'val_loss').steps]).toEqual([1, 2, 3, 4, 5]) },
   // Two named outputs: a loss and an accuracy per output beside the summed loss, each with its validation twin.
   keras_multi_output: {
     format: 'keras_text',

@@ -51,6 +51,22 @@ describe('Keras fit() console output', () => {
     expect(Array.from(seriesNamed(runs[1]!, 'loss').values)).toEqual([0.5]);
   });
 
+  it("what follows the last epoch is not its state: evaluate()'s bar and the script's 'Test loss:' print", () => {
+    const fit = 'Epoch 1/2\n5/5 ━━━━ 0s 40ms/step - accuracy: 0.5400 - loss: 0.6800 - val_accuracy: 0.5900 - val_loss: 0.6700\n' +
+      'Epoch 2/2\n5/5 ━━━━ 0s 41ms/step - accuracy: 0.7300 - loss: 0.6100 - val_accuracy: 0.6900 - val_loss: 0.6100\n';
+    const after = '4/4 ━━━━ 0s 13ms/step - accuracy: 0.7321 - loss: 0.5647\nTest loss: 0.5647209286689758\nTest accuracy: 0.7321428656578064\n4/4 ━━━━ 0s 20ms/step\n';
+    const [run] = kerasTextParser.parse(fit + after, 'fit.log');
+    expect(run!.series.map((s) => [s.name, [...s.values]])).toEqual([
+      ['accuracy', [0.54, 0.73]],
+      ['loss', [0.68, 0.61]],
+      ['val_accuracy', [0.59, 0.69]],
+      ['val_loss', [0.67, 0.61]],
+    ]);
+    // An evaluate() bar of as many batches as the epoch's: no validation, so not the validated epoch's state.
+    const [same] = kerasTextParser.parse(fit + '5/5 ━━━━ 0s 13ms/step - accuracy: 0.7321 - loss: 0.5647\n', 'fit.log');
+    expect([...seriesNamed(same!, 'loss').values]).toEqual([0.68, 0.61]);
+  });
+
   it('fails when no epoch printed metrics', () => {
     expect(() => kerasTextParser.parse('Epoch 1/2\nKilled\n', 'dead.log')).toThrow(/dead\.log:1: no metrics found/);
   });
