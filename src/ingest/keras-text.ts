@@ -11,7 +11,7 @@ const EPOCH_LINE_M = /^[ \t]*Epoch \d+\/\d+[ \t]*\r?$/m;
 const METRIC = /(?:^|\s)([A-Za-z_][\w./-]*):[ \t]*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|[-+]?nan|[-+]?inf(?:inity)?)(?=\s|$)/gi;
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 /** Keras joins its metrics with ` - ` (`… 2ms/step - loss: 0.41 - accuracy: 0.86`); `Test loss: 0.56` is a print. */
-const KERAS_PAIR = /(?:^|\s)-\s+[A-Za-z_][\w./-]*:[ \t]*[-+.\dni]/i;
+const KERAS_PAIR = /(?:^|\s)-\s+[A-Za-z_][\w./-]*(?: [A-Za-z_][\w./-]*){0,3}:[ \t]*[-+.\dni]/i;
 /** A progress line's `n/N` at its start. */
 const BAR_COUNT = /^\s*\d+\/(\d+)\b/;
 
