@@ -1171,13 +1171,14 @@ def child_loguru_lines():
 
 
 def child_rich_logging():
-    """logging through Rich's RichHandler on a terminal: '[12/07/25 19:03:11] INFO     Epoch 1: train_loss=… val_loss=…
-    train.py:123', the time shown only when it changes, the source location right-aligned."""
+    """logging through Rich's RichHandler on a terminal: '[12/07/25] INFO     Epoch 1: train_loss=… val_loss=…
+    train.py:123', the time column (here the date, log_time_format='[%x]') shown only when it changes and blank below,
+    the source location right-aligned, long messages wrapped."""
     import logging
     import torch
     from rich.logging import RichHandler
     from importlib.metadata import version
-    logging.basicConfig(level=logging.INFO, format='%(message)s', datefmt='[%x %X]', handlers=[RichHandler()])
+    logging.basicConfig(level=logging.INFO, format='%(message)s', handlers=[RichHandler(log_time_format='[%x]')])
     log = logging.getLogger('train')
     per = {'train_loss': [], 'val_loss': [], 'val_acc': []}
     tot = [0.0]
@@ -1193,7 +1194,7 @@ def child_rich_logging():
             per[k].append(v)
         log.info('Epoch %d: train_loss=%.4f val_loss=%.4f val_acc=%.4f', e, tot[0] / 14, vl, va)
 
-    log.info('starting: 1400 training samples, lr=0.1')
+    # (The first epoch's line is the first logged: it alone shows the date.)
     digits_train(6, 0.1, batch, epoch, first=1)
     return {'library': f"rich {version('rich')}, torch {torch.__version__}", 'epochs': per}
 
@@ -1258,7 +1259,7 @@ NEW_STYLES = {
     'tqdm_epoch_bar': (child_tqdm_epoch_bar, False, "one tqdm bar over the epochs, piped: for epoch in trange(8): …; bar.set_postfix(train_loss=…, val_loss=…, val_acc=…), every state redrawn with \\r on one line"),
     'accelerate_tqdm_write': (child_accelerate_tqdm_write, True, "accelerate's Accelerator on the CPU through a terminal: a tqdm bar, tqdm.write('step n: loss x'), accelerator.print(f'epoch {e}:', {'eval_loss': …, 'accuracy': …})"),
     'loguru_lines': (child_loguru_lines, False, "loguru's default format, piped: '2025-… | INFO     | __main__:epoch:812 - Epoch 1/5 | train_loss=x | val_loss=y | val_acc=z' and DEBUG step lines"),
-    'rich_logging': (child_rich_logging, True, "logging through Rich's RichHandler on a terminal: '[12/07/25 19:03:11] INFO     Epoch 1: train_loss=x …  train.py:123'"),
+    'rich_logging': (child_rich_logging, True, "logging through Rich's RichHandler on a terminal: '[12/07/25] INFO     Epoch 1: train_loss=x …  train.py:123', the time shown only when it changes, messages wrapped"),
     'lightning_val_interval': (child_lightning_val_interval, False, "Lightning's tqdm bar, piped, validating twice an epoch (val_check_interval=0.5), with EarlyStopping(verbose=True) messages"),
     'hf_trainer_eval_steps': (child_hf_trainer_eval_steps, True, 'transformers Trainer through a terminal, evaluating every 5 steps with compute_metrics (eval_accuracy): dicts between bar redraws'),
 }

@@ -97,6 +97,10 @@ describe('template miner', () => {
     const blank = lineShape('                    INFO     Epoch 2: train_loss=2.2108             train.py:1143');
     expect(shown.key).toBe(blank.key);
     expect(shown.slots).toEqual(['1', '2.2819']);
+    // A locale's date alone (`log_time_format='[%x]'`): two slashes make it a date, never a counter.
+    expect(lineShape('[12/07/26] INFO     Epoch 1: train_loss=2.2819').key).toBe(lineShape('           INFO     Epoch 2: train_loss=2.2108').key);
+    expect(lineShape('[12/07/26] INFO     Epoch 1: train_loss=2.2819').slots).toEqual(['1', '2.2819']);
+    expect(lineShape('batch 12/07 loss 0.5').slots).toEqual(['12', '07', '0.5']);
     expect(lineShape('2018-03-23 15:29:33,355 loss 0.5').key).toBe(lineShape('loss 0.7').key);
     // Elsewhere on the line a time stays in the key.
     expect(lineShape('loss 0.5 at 15:29:33').key).not.toBe(lineShape('loss 0.5 at').key);

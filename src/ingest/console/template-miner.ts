@@ -27,7 +27,7 @@ export interface Token {
 /**
  * The variable parts of a line, in the order a regex alternation tries them at one position:
  * dates with an optional time; month/day with a time (`09/09 08:07:53`, two digits each: Rich's `0/8 0:00:01` is a
- * count and a duration); clock times and durations (`03:20`,
+ * count and a duration); a locale's date alone (`12/07/26`, `%x`: two slashes, no counter has them); clock times and durations (`03:20`,
  * `1:05:46.12`); compound durations (`1s194ms`); versions and addresses (`0.13.2`); numbers with an optional unit
  * glued on (`418s`, `3.12it/s`, `97.3%`, `25K`, `1e-05`); the words nan and inf; a run of blanks.
  * Every alternative is a sequence of disjoint classes, so a match attempt is linear in its length.
@@ -36,6 +36,7 @@ const SCAN = new RegExp(
   [
     String.raw`(?<![\w.])\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T_]\d{1,2}:\d{2}(?::\d{2})?(?:[.,:]\d+)?)?`,
     String.raw`(?<![\w.])\d{2}/\d{2}(?:/\d{2,4})? \d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?`,
+    String.raw`(?<![\w./])\d{1,2}/\d{1,2}/\d{2,4}(?![\w/])`,
     String.raw`(?<![\w.])\d+:\d{2}(?::\d{2})?(?:[.,]\d+)?`,
     String.raw`(?<![\w.])\d+(?:\.\d+)?(?:ms|us|h|m|s)(?:\d+(?:\.\d+)?(?:ms|us|h|m|s))+\b`,
     String.raw`(?<![\w.])\d+\.\d+\.\d+(?:\.\d+)*`,
