@@ -5,6 +5,7 @@ import { parseJsonLenient } from './json-lenient.ts';
 import { jsonPathKey } from './json-path.ts';
 import { normaliseMetricName } from './metric-names.ts';
 import { toMetricValue } from './metric-value.ts';
+import { looksLikePandasFrame, pandasFrame } from './pandas-json.ts';
 import type { FormatParser } from './parser.ts';
 import { isPlainObject } from './record-collector.ts';
 import { runNameFromFileName } from './run-name-from-file-name.ts';
@@ -20,7 +21,8 @@ const EPOCH_KEYS = new Set(['epoch', 'epochs']);
 
 /**
  * Keras `History.history` saved as JSON (`{"loss": [...], "val_loss": [...]}`, one value per epoch) and the tfjs
- * `model.fit()` result (`{"epoch": [0, 1, …], "history": {"loss": [...]}}`). Shorter validation arrays are read as
+ * `model.fit()` result (`{"epoch": [0, 1, …], "history": {"loss": [...]}}`), and the same History as a DataFrame
+ * pandas wrote (`to_json()`: `{"loss": {"0": …}}`, or `orient='index'`). Shorter validation arrays are read as
  * `validation_freq` when they divide the epoch count.
  */
 export const kerasHistoryParser: FormatParser = {
@@ -29,7 +31,7 @@ export const kerasHistoryParser: FormatParser = {
   sniff(text: string): boolean {
     const head = text.slice(0, SNIFF_CHARS);
     if (FIRST_VALUE_IS_NUMBER_ARRAY.test(head)) return true;
-    return /^\s*\{/.test(head) && HISTORY_OBJECT.test(head);
+    return (/^\s*\{/.test(head) && HISTORY_OBJECT.test(head)) || looksLikePandasFrame(head);
   },
 
   parse(text: string, fileName: string): RunLog[] {
@@ -50,12 +52,22 @@ export function kerasHistoryRuns(root: unknown, fileName: string, cadence: 'epoc
   let history: Record<string, unknown> = root;
   let basePath = '$';
   let epochIndex: unknown = undefined;
+  let valuePath = (key: string, i: number) => `${jsonPathKey(basePath, key)}[${i}]`;
   if (isPlainObject(root.history)) {
     history = root.history;
     basePath = '$.history';
     epochIndex = root.epoch;
     if (Array.isArray(root.epoch)) meta.framework = 'tfjs';
     for (const [k, v] of Object.entries(root)) if (k !== 'history' && k !== 'epoch') meta[k] = v;
+  } else {
+    const frame = pandasFrame(root);
+    if (frame) {
+      history = frame.columns;
+      // The frame's own epoch column (`hist['epoch'] = history.epoch`) numbers the rows, else its index labels.
+      if (!Object.keys(frame.columns).some((k) => EPOCH_KEYS.has(k.toLowerCase()))) epochIndex = frame.index;
+      meta.layout = `pandas to_json(orient='${frame.layout}')`;
+      valuePath = frame.pathOf;
+    }
   }
 
   const columns: Array<{ name: string; values: Array<number | undefined> }> = [];
@@ -78,7 +90,7 @@ export function kerasHistoryRuns(root: unknown, fileName: string, cadence: 'epoc
       if (v === undefined && item !== null) {
         throw new IngestError({
           file: fileName,
-          path: `${jsonPathKey(basePath, key)}[${i}]`,
+          path: valuePath(key, i),
           reason: `expected a number (one per epoch), found ${JSON.stringify(item)?.slice(0, 40) ?? String(item)}`,
         });
       }
