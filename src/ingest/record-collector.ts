@@ -118,8 +118,11 @@ export class RecordCollector {
       );
     }
     if (this.ignored.size > 0) this.notes.push(`fields without numeric values ignored: ${[...this.ignored].slice(0, 10).join(', ')}`);
-    if (!this.sawStepField && !this.sawEpochField && this.records > 0) this.notes.push('records carry no epoch or step: numbered in file order from 0');
-    const series = this.builder.build(cadence, this.notes);
+    const numbered = !this.sawStepField && !this.sawEpochField && this.records > 0;
+    if (numbered) this.notes.push('records carry no epoch or step: numbered in file order from 0');
+    const built = this.builder.build(cadence, this.notes);
+    // Numbered records are epochs (the cadence says so): their number is the epoch as much as the x position.
+    const series = numbered ? built.map((s) => ({ ...s, epochs: s.steps })) : built;
     return { series, notes: this.notes, meta: this.meta, cadence };
   }
 }
