@@ -23,9 +23,10 @@ const EPOCH_BOUNDARY_TOLERANCE = 0.02;
  * a summary entry (`train_runtime`, `train_loss` averaged over the run) that is not a point of any curve.
  * Steps are the global step; `epoch` is kept unless it goes backwards (streaming datasets restart it).
  *
- * Cadence: training entries are per step. Evaluation entries are marked per epoch only when they fall once on each
- * epoch boundary (`eval_strategy="epoch"`), because then "epoch N" is what the numbers mean (patience and onset
- * epochs read naturally); evaluations every N steps stay per step even when N happens to be near an epoch.
+ * Cadence: evaluation entries, and training entries alike, are marked per epoch only when they fall once on each
+ * epoch boundary (`eval_strategy="epoch"`, `logging_strategy="epoch"`: the loss is then the epoch's mean), because
+ * then "epoch N" is what the numbers mean (patience and onset epochs read naturally); entries every N steps stay per
+ * step even when N happens to be near an epoch.
  */
 export const hfTrainerStateParser: FormatParser = {
   format: 'hf_trainer_state',
@@ -61,6 +62,7 @@ export function trainerStateRuns(root: unknown, fileName: string): RunLog[] {
   const evalSteps = new Set<number>();
   const evalSignatures = new Set<string>();
   const evalEpochs: number[] = [];
+  const trainEpochs: number[] = [];
   let duplicates = 0;
   let epochsUsable = true;
   let lastEpoch = -Infinity;
@@ -105,7 +107,7 @@ export function trainerStateRuns(root: unknown, fileName: string): RunLog[] {
       evalSignatures.add(signature);
       if (!evalSteps.has(step)) evalEpochs.push(epoch);
       evalSteps.add(step);
-    }
+    } else trainEpochs.push(epoch);
     if (!Number.isNaN(epoch)) {
       if (epoch < lastEpoch) epochsUsable = false;
       lastEpoch = epoch;
@@ -127,17 +129,18 @@ export function trainerStateRuns(root: unknown, fileName: string): RunLog[] {
   }
   const builder = new SeriesBuilder();
   for (const [name, col] of columns) col.flushInto(builder, name);
-  const evalCadence: Cadence = evaluatesOncePerEpoch(evalEpochs) ? 'epoch' : 'step';
+  const evalCadence: Cadence = onceEachEpoch(evalEpochs) ? 'epoch' : 'step';
+  const trainCadence: Cadence = onceEachEpoch(trainEpochs) ? 'epoch' : 'step';
   const series = builder.build('step', notes).map((s) => ({
     ...s,
-    cadence: s.name.startsWith('eval_') ? evalCadence : s.cadence,
+    cadence: s.name.startsWith('eval_') ? evalCadence : trainCadence,
     epochs: epochsUsable ? s.epochs : null,
   }));
   return [{ name: runNameFromFileName(fileName), format: 'hf_trainer_state', series, notes, meta }];
 }
 
-/** True when there are at least two evaluations, each on a distinct whole epoch, one epoch apart. */
-function evaluatesOncePerEpoch(epochs: number[]): boolean {
+/** True when there are at least two entries, each on a distinct whole epoch, one epoch apart. */
+function onceEachEpoch(epochs: number[]): boolean {
   if (epochs.length < 2) return false;
   let prev: number | undefined;
   for (const epoch of epochs) {
