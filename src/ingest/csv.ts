@@ -26,6 +26,8 @@ export interface CsvColumn {
   kinds: Uint8Array;
   missing: number;
   texts: number;
+  /** Cells written with a percent sign (`87.50%`), read as fractions (0.875). */
+  percents: number;
   /** The text of CELL_TEXT cells by row. */
   text: Map<number, string>;
 }
@@ -225,6 +227,7 @@ export function parseCsvBytes(input: Uint8Array, fileName: string, head: CsvHead
   }
   const missing = new Array<number>(ncols).fill(0);
   const texts = new Array<number>(ncols).fill(0);
+  const percents = new Array<number>(ncols).fill(0);
   const textCells = header.map(() => new Map<number, string>());
   let lines = new Int32Array(capacity);
   const headerRepeats: number[] = [];
@@ -277,6 +280,7 @@ export function parseCsvBytes(input: Uint8Array, fileName: string, head: CsvHead
         kind = t.kind;
         value = t.value;
         if (kind === CELL_TEXT) cellText = q.text;
+        else if (kind === CELL_NUMBER && col < ncols && q.text.trim().endsWith('%')) percents[col]!++;
         c = bytes[pos]!;
         while (c !== sep && c !== LF && c !== CR) c = bytes[++pos]!;
       } else {
@@ -344,6 +348,7 @@ export function parseCsvBytes(input: Uint8Array, fileName: string, head: CsvHead
             kind = t.kind;
             value = t.value;
             if (kind === CELL_TEXT) cellText = token;
+            else if (kind === CELL_NUMBER && col < ncols && token.endsWith('%')) percents[col]!++;
           }
         }
       }
@@ -408,6 +413,7 @@ export function parseCsvBytes(input: Uint8Array, fileName: string, head: CsvHead
       kinds: kinds[k]!.subarray(0, row),
       missing: missing[k]!,
       texts: texts[k]!,
+      percents: percents[k]!,
       text: textCells[k]!,
     })),
   };
@@ -479,7 +485,8 @@ const TENSOR = /^tensor\(\s*([^,)]+)/;
 
 /**
  * The slow path for one cell: NaN/nan/NAN are values, inf/Infinity (signed) are values, NA/N/A/null/None are missing,
- * a decimal comma is read when the separator is not a comma, `tensor(0.5)` is unwrapped; anything else is text.
+ * a decimal comma is read when the separator is not a comma, `tensor(0.5)` is unwrapped, a number written with a
+ * percent sign (`87.50%`) is the fraction it says (0.875); anything else is text.
  */
 export function classifyToken(token: string, separator: string): { kind: number; value: number } {
   if (token === '') return { kind: CELL_MISSING, value: NaN };
@@ -490,6 +497,10 @@ export function classifyToken(token: string, separator: string): { kind: number;
   if (/^-(inf|infinity)$/.test(lower)) return { kind: CELL_NUMBER, value: -Infinity };
   if (MISSING_TOKENS.has(lower)) return { kind: CELL_MISSING, value: NaN };
   if (separator !== ',' && DECIMAL_COMMA.test(token)) return { kind: CELL_NUMBER, value: Number(token.replace(',', '.')) };
+  if (token.endsWith('%') && token.length > 1) {
+    const inner = classifyToken(token.slice(0, -1).trimEnd(), separator);
+    if (inner.kind === CELL_NUMBER && !token.slice(0, -1).trimEnd().endsWith('%')) return { kind: CELL_NUMBER, value: inner.value / 100 };
+  }
   const tensor = TENSOR.exec(token);
   if (tensor) {
     const inner = classifyToken(tensor[1]!.trim(), separator);

@@ -1,4 +1,5 @@
 import type { Cadence, LogFormat, RunLog } from '../domain/run.ts';
+import { withoutUnit } from './column-unit.ts';
 import { CELL_MISSING, CELL_NUMBER, CELL_TEXT, type CsvColumn, type CsvTable } from './csv.ts';
 import { IngestError } from './ingest-error.ts';
 import { isLossLike } from './metric-names.ts';
@@ -87,6 +88,7 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
       continue;
     }
     if (col.texts > 0) throw textCellError(table, col, fileName);
+    if (col.percents > 0) notes.push(`column '${col.name}': ${col.percents} value(s) written with % read as fractions`);
     // Two columns with one name would merge into one series; the second keeps its own identity.
     const times = (seen.get(col.name) ?? 0) + 1;
     seen.set(col.name, times);
@@ -95,9 +97,9 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
     if (times > 1) notes.push(`column '${col.name}' appears ${times} times: column ${k + 1} read as '${col.name}#${times}'`);
     metricCols.push(k);
   }
-  if (!metricCols.some((k) => isLossLike(table.columns[k]!.name))) {
+  if (!metricCols.some((k) => isLossLike(withoutUnit(table.columns[k]!.name)))) {
     // A loss column is there but holds text: say so, with the first such cell, rather than "no loss-like column".
-    const textLoss = textColumns.find((c) => isLossLike(c.name));
+    const textLoss = textColumns.find((c) => isLossLike(withoutUnit(c.name)));
     if (textLoss) throw textCellError(table, textLoss, fileName, 'holds text');
     throw noLossColumn(table, fileName);
   }
@@ -120,6 +122,9 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
       starts.push(i);
       runFirst = xs[i]!;
       top = 0;
+    } else if (opts.xColumn >= 0 && xs[i] === xs[i - 1] && top > 0 && stack[top - 1] === i - 1 && !shareACell(table, metricCols, i - 1, i)) {
+      // Sparse rows (a training row and a validation row written at the same step, each with its own cells filled):
+      // one record in two rows, not a resume.
     } else if (opts.xColumn >= 0 && xs[i]! <= xs[stack[top - 1]!]!) {
       // Resumed from a checkpoint: the rows logged again replace the earlier ones.
       resumes++;
@@ -159,7 +164,8 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
       const col = table.columns[k]!;
       const pick = pickColumn(col, a, b, rows, steps, rowEpochs);
       if (pick.values.length === 0) continue;
-      builder.addColumn(rawNames.get(k)!, pick.steps, pick.values, pick.epochs, null, cadence);
+      const name = rawNames.get(k)!;
+      builder.addColumn(name, pick.steps, pick.values, pick.epochs, null, cadence, withoutUnit(name));
     }
     const series = builder.build(cadence, runNotes);
     if (series.length === 0) continue;
@@ -173,6 +179,15 @@ export function runsFromEpochTable(table: CsvTable, fileName: string, opts: Epoc
   }
   if (runs.length === 0) throw new IngestError({ file: fileName, line: table.headerLine, reason: 'every metric cell is empty: expected numbers under the header' });
   return runs;
+}
+
+/** Whether rows a and b both hold a value (a number, NaN included) in some metric column. */
+function shareACell(table: CsvTable, metricCols: number[], a: number, b: number): boolean {
+  for (const k of metricCols) {
+    const kinds = table.columns[k]!.kinds;
+    if (kinds[a] !== CELL_MISSING && kinds[b] !== CELL_MISSING) return true;
+  }
+  return false;
 }
 
 function xValues(table: CsvTable, fileName: string, opts: EpochTableOptions): Float64Array {

@@ -31,16 +31,25 @@ export const kerasCsvParser: FormatParser = {
   },
 };
 
-/** A header Keras could have written: a `loss` column, no Lightning `step`, and `epoch` first (or a pandas index, or no index). */
+/**
+ * A header Keras could have written: a `loss` column, no Lightning `step`, and `epoch` first (or a pandas index, or no
+ * index); or History's names with `epoch` added after them (the TensorFlow tutorials' `hist['epoch'] = history.epoch`
+ * before `hist.to_csv(index=False)`).
+ */
 export function isKerasHeader(header: string[]): boolean {
   const lower = header.map((h) => h.trim().toLowerCase());
   if (!lower.includes('loss')) return false;
   if (lower.some((h) => h === 'step' || h === 'global_step' || h.startsWith('lr-') || /_(step|epoch)$/.test(h))) return false;
   if (lower[0] === 'epoch') return true;
   if (PANDAS_INDEX.test(lower[0]!)) return !lower.includes('epoch');
-  // No index column at all: Keras metric names only (`val_` prefixes, no `train_`).
-  return !lower.includes('epoch') && !lower.some((h) => h.startsWith('train'));
+  // No index column at all, or `epoch` after the others: Keras metric names only (`val_` prefixes, no `train_`).
+  if (lower.some((h) => h.startsWith('train'))) return false;
+  if (!lower.includes('epoch')) return true;
+  return header.every((h) => KERAS_NAME.test(h.trim())) && lower.filter((h) => h === 'epoch').length === 1;
 }
+
+/** A name Keras gives a logged value: the metric's (or output's) name in snake case. */
+const KERAS_NAME = /^[a-z][a-z0-9_]*$/;
 
 function runsFromKerasTable(table: CsvTable, fileName: string): RunLog[] {
   const lower = table.header.map((h) => h.trim().toLowerCase());

@@ -1,4 +1,5 @@
 import type { RunLog } from '../domain/run.ts';
+import { withoutUnit } from './column-unit.ts';
 import { findCsvHead, parseCsv, parseCsvBytes, type CsvTable } from './csv.ts';
 import type { TextSource } from './decode.ts';
 import { runsFromEpochTable } from './epoch-table.ts';
@@ -19,7 +20,7 @@ export const plainCsvParser: FormatParser = {
 
   sniff(text: string): boolean {
     const head = findCsvHead(text);
-    return head !== null && head.header.some((h) => isLossLike(h));
+    return head !== null && head.header.some((h) => isLossLike(withoutUnit(h)));
   },
 
   parse(text: string, fileName: string): RunLog[] {
@@ -57,14 +58,15 @@ function runsFromPlainTable(table: CsvTable, fileName: string): RunLog[] {
   }
   const ignore = new Set<number>();
   names.forEach((h, k) => {
-    if (k !== xColumn && k !== epochColumn && (isIndexColumn(h) || EPOCH_NAMES.test(h) || STEP_NAMES.test(h) || h === '')) ignore.add(k);
+    // `Time (s)` is the time column with its unit.
+    if (k !== xColumn && k !== epochColumn && (isIndexColumn(withoutUnit(h)) || EPOCH_NAMES.test(h) || STEP_NAMES.test(h) || h === '')) ignore.add(k);
   });
   // `Epoch | Training Loss | Validation Loss | Accuracy`, the transformers Trainer's notebook table (copied from
   // Jupyter as tab-separated text): its columns after the validation loss are the evaluation's, named from
   // `eval_accuracy` by dropping `eval_`; they get that name back.
   const rename = new Map<number, string>();
   for (const k of evaluatedColumns(names, (h) => EPOCH_NAMES.test(h) || STEP_NAMES.test(h) || isIndexColumn(h))) {
-    if (k !== xColumn && k !== epochColumn && !ignore.has(k)) rename.set(k, `eval_${names[k]!.toLowerCase().replace(/\s+/g, '_')}`);
+    if (k !== xColumn && k !== epochColumn && !ignore.has(k)) rename.set(k, `eval_${withoutUnit(names[k]!).toLowerCase().replace(/\s+/g, '_')}`);
   }
   if (rename.size) notes.push(`read as evaluation results, after the validation loss column: ${[...rename].map(([k, n]) => `'${names[k]}' → ${n}`).join(', ')}`);
   return runsFromEpochTable(table, fileName, {

@@ -25,6 +25,7 @@ interface Column {
 export class SeriesBuilder {
   private readonly columns = new Map<string, Column>();
   private readonly cadences = new Map<string, Cadence>();
+  private readonly keyNames = new Map<string, string>();
 
   private column(rawName: string): Column {
     let col = this.columns.get(rawName);
@@ -47,13 +48,23 @@ export class SeriesBuilder {
 
   /**
    * Adds many points of one raw name at once (columnar parsers: a million-row CSV should not go through `add`).
-   * The arrays are taken as they are, not copied; all have the same length.
+   * The arrays are taken as they are, not copied; all have the same length. `keyName`: the name to normalise instead
+   * of the raw name (a table header's `Train Acc (%)` is the metric `Train Acc`); the raw name stays the series' name.
    */
-  addColumn(rawName: string, steps: Float64Array, values: Float64Array, epochs: Float64Array | null = null, wallTimes: Float64Array | null = null, cadence?: Cadence): void {
+  addColumn(
+    rawName: string,
+    steps: Float64Array,
+    values: Float64Array,
+    epochs: Float64Array | null = null,
+    wallTimes: Float64Array | null = null,
+    cadence?: Cadence,
+    keyName?: string,
+  ): void {
     const col = this.column(rawName);
     flushPending(col);
     col.chunks.push({ steps, epochs, wallTimes, values });
     if (cadence) this.cadences.set(rawName, cadence);
+    if (keyName !== undefined && keyName !== rawName) this.keyNames.set(rawName, keyName);
   }
 
   get size(): number {
@@ -72,7 +83,7 @@ export class SeriesBuilder {
       flushPending(col);
       const merged = mergeChunks(col.chunks);
       if (!merged || merged.values.length === 0) continue;
-      const m = normaliseMetricName(col.name);
+      const m = normaliseMetricName(this.keyNames.get(col.name) ?? col.name);
       let values = merged.values;
       if (m.key === 'accuracy' && looksLikePercent(values)) {
         values = values.map((v) => v / 100);
