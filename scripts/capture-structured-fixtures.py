@@ -443,6 +443,14 @@ def decimals_of(series_list, decimals):
 # PyTorch loops: hand-written CSVs, JSON records, text logs
 # ---------------------------------------------------------------------------------------------------------------------
 
+def loop_series(recs, ep):
+    """The truth of a loop's per-epoch records (train_loss, train_acc, val_loss, val_acc, lr) at epochs `ep`."""
+    col = lambda k: [r[k] for r in recs]
+    return [series('train_loss', 'loss', 'train', 'epoch', col('train_loss'), ep), series('train_acc', 'accuracy', 'train', 'epoch', col('train_acc'), ep),
+            series('val_loss', 'loss', 'val', 'epoch', col('val_loss'), ep), series('val_acc', 'accuracy', 'val', 'epoch', col('val_acc'), ep),
+            series('lr', 'lr', 'train', 'epoch', col('lr'), ep)]
+
+
 def torch_loop(epochs, lr=0.1, on_batch=None, data='iris'):
     """A plain loop on iris (or digits): per epoch (train_loss, train_acc, val_loss, val_acc, lr, seconds)."""
     import time
@@ -517,14 +525,9 @@ def fixture_plain_tsv_crlf(out):
         for e, r in enumerate(rows):
             w.writerow([e, r['train_loss'], r['train_acc'], r['val_loss'], r['val_acc'], r['lr'], r['time']])
     ep = list(range(7))
-    col = lambda k: [r[k] for r in rows]
     return {'library': torch_version(), 'variant': "csv.writer(f, delimiter='\\t') (\\r\\n line ends), epochs from 0, lr and time columns",
             'path': 'plain_tsv_crlf.tsv', 'format': 'plain_csv',
-            'runs': [run('plain_tsv_crlf', [
-                series('train_loss', 'loss', 'train', 'epoch', col('train_loss'), ep), series('train_acc', 'accuracy', 'train', 'epoch', col('train_acc'), ep),
-                series('val_loss', 'loss', 'val', 'epoch', col('val_loss'), ep), series('val_acc', 'accuracy', 'val', 'epoch', col('val_acc'), ep),
-                series('lr', 'lr', 'train', 'epoch', col('lr'), ep),
-            ])]}
+            'runs': [run('plain_tsv_crlf', loop_series(rows, ep))]}
 
 
 def fixture_plain_csv_pandas_records(out):
@@ -587,14 +590,9 @@ def fixture_json_records_loop(out):
     with open(os.path.join(out, 'json_records_loop.json'), 'w') as f:
         json.dump(recs, f, indent=2)
     ep = list(range(1, 8))
-    col = lambda k: [r[k] for r in recs]
     return {'library': torch_version(), 'variant': "json.dump(list_of_epoch_dicts, f, indent=2): epoch (1-based), train_loss, train_acc, val_loss, val_acc, lr, time",
             'path': 'json_records_loop.json', 'format': 'keras_history',
-            'runs': [run('json_records_loop', [
-                series('train_loss', 'loss', 'train', 'epoch', col('train_loss'), ep), series('train_acc', 'accuracy', 'train', 'epoch', col('train_acc'), ep),
-                series('val_loss', 'loss', 'val', 'epoch', col('val_loss'), ep), series('val_acc', 'accuracy', 'val', 'epoch', col('val_acc'), ep),
-                series('lr', 'lr', 'train', 'epoch', col('lr'), ep),
-            ])]}
+            'runs': [run('json_records_loop', loop_series(recs, ep))]}
 
 
 def fixture_json_records_nested(out):
