@@ -104,7 +104,9 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
     if (v > val(peakI)) peakI = j;
   }
   const epochLoss = view.all.find((x) => x.key === 'loss' && x.split === 'train' && x.cadence === 'epoch' && x !== c);
-  const firstEpochMean = epochLoss && epochLoss.source.values.length && Number.isFinite(epochLoss.source.values[0]) ? epochLoss.source.values[0] : sum / end;
+  // The first epoch's own mean when the log has the epoch-level loss, else the window's.
+  const loggedFirstEpoch = epochLoss && epochLoss.source.values.length && Number.isFinite(epochLoss.source.values[0]) ? epochLoss.source.values[0]! : null;
+  const firstEpochMean = loggedFirstEpoch ?? sum / end;
   if (above < FIT.blowupMinPoints && !(firstEpochMean >= FIT.blowupFactor * start)) return null;
   const k = Math.max(1, Math.floor(c.s.length * 0.1));
   const endLoss = median(Array.from(c.s.subarray(c.s.length - k)));
@@ -118,7 +120,7 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
     pointsAbove: above,
     windowPoints: end,
     windowIsEpoch,
-    meanIsFirstEpoch: windowIsEpoch || !!(epochLoss && epochLoss.source.values.length && Number.isFinite(epochLoss.source.values[0])),
+    meanIsFirstEpoch: windowIsEpoch || loggedFirstEpoch !== null,
     endLoss,
     recovered: endLoss <= RECOVERED_SHARE * start,
   };

@@ -5,8 +5,7 @@
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import { progressCurve } from './progress-curve.ts';
-import { HEAD_POINTS, tailTrend, timeAxis } from './shared.ts';
-import { theilSen } from '../signals/trend.ts';
+import { HEAD_POINTS, tailTrend } from './shared.ts';
 import { median } from '../signals/stats.ts';
 import type { Curve } from '../signals/view.ts';
 
@@ -51,7 +50,7 @@ export const notConvergedRule: Rule = {
     // The tail fell by a good share of the run's progress (below it, the curve has flattened), read in the metric's own
     // units as a plot shows it: on the log scale a loss creeping from 0.05 to 0.03 after falling from 2.3 is a large
     // share of the progress, yet people who read the curve see it flat, and call the run converged.
-    const share = linearShare(c, t.from);
+    const share = linearShare(c);
     const sizeable = share >= FIT.minShareOfProgress;
     const still = beyondNoise(drop) && sizeable;
     // A tail that got worse did not "flatten": say it stopped improving (overfitting or divergence say why).
@@ -92,16 +91,13 @@ export const notConvergedRule: Rule = {
 };
 
 /** The tail's fall as a share of the run's progress, both in the metric's own units (as a plot shows them). */
-export function linearShare(c: Curve, from: number): number {
+function linearShare(c: Curve): number {
   const sign = c.direction === 'lower' ? 1 : -1;
   const bad = Float64Array.from(c.s, (v) => sign * v);
-  const { t } = timeAxis(c);
-  const xs = t.subarray(from);
-  const fit = theilSen(xs, bad.subarray(from));
-  const drop = -fit.slope * (xs[xs.length - 1]! - xs[0]!);
+  const tail = tailTrend(c, TAIL_FRACTION, undefined, bad);
   const head = median(Array.from(bad.subarray(0, Math.min(HEAD_POINTS, bad.length))));
   let min = Infinity;
   for (const v of bad) if (v < min) min = v;
   const total = head - min;
-  return total > 0 && Number.isFinite(drop) ? drop / total : 0;
+  return total > 0 && tail ? -tail.change / total : 0;
 }

@@ -60,15 +60,18 @@ export interface TailTrend {
   from: number;
 }
 
-/** Theil–Sen trend over the last `fraction` of the curve (at least `minPoints`). */
-export function tailTrend(c: Curve, fraction: number, minPoints = 4): TailTrend | null {
+/**
+ * Theil–Sen trend over the last `fraction` of the curve (at least `minPoints`), of its judging-scale values or of
+ * `values` (one per point of the curve, e.g. the smoothed values in the metric's own units).
+ */
+export function tailTrend(c: Curve, fraction: number, minPoints = 4, values: Float64Array = c.ts): TailTrend | null {
   const n = c.ts.length;
   const k = Math.max(minPoints, Math.ceil(n * fraction));
   if (n < minPoints || k > n) return null;
   const { t, unit } = timeAxis(c);
   const from = n - k;
   const xs = t.subarray(from);
-  const ys = c.ts.subarray(from);
+  const ys = values.subarray(from);
   const fit = theilSen(xs, ys);
   if (!Number.isFinite(fit.slope)) return null;
   return { slope: fit.slope, unit, change: fit.slope * (xs[xs.length - 1] - xs[0]), from };
