@@ -1047,10 +1047,9 @@ def fixture_lightning_torchmetrics(out):
         trainer.fit(Model(), tr, va)
         shutil.copy(os.path.join(logger.log_dir, 'metrics.csv'), os.path.join(out, 'lightning_torchmetrics.csv'))
     cad = {'train_loss': 'epoch', 'val_loss': 'epoch', 'val_MulticlassAccuracy': 'epoch', 'val_MulticlassF1Score': 'epoch'}
-    # The class names torchmetrics gives its metrics are their keys as runmedic normalises them today; an accuracy by
-    # its class name (MulticlassAccuracy, BinaryAccuracy) is not yet known as `accuracy` (metric-names.ts).
-    keys = {'train_loss': ('loss', 'train'), 'val_loss': ('loss', 'val'), 'val_MulticlassAccuracy': ('multiclassaccuracy', 'val'),
-            'val_MulticlassF1Score': ('multiclassf1score', 'val')}
+    # torchmetrics' class names (MulticlassAccuracy, MulticlassF1Score) are read as the accuracy and F1 they are.
+    keys = {'train_loss': ('loss', 'train'), 'val_loss': ('loss', 'val'), 'val_MulticlassAccuracy': ('accuracy', 'val'),
+            'val_MulticlassF1Score': ('f1', 'val')}
     return {'library': f'lightning {L.__version__}, torchmetrics {__import__("torchmetrics").__version__}',
             'variant': "CSVLogger with self.log_dict(MetricCollection([MulticlassAccuracy, MulticlassF1Score], prefix='val_'))",
             'path': 'lightning_torchmetrics.csv', 'format': 'lightning_csv',

@@ -39,6 +39,32 @@ function runmedic(...args: string[]) {
 }
 
 describe('runmedic diagnose', { timeout: 120_000 }, () => {
+  it('reads a Lightning log whose losses are avg_train_loss / avg_val_loss and accuracy a torchmetrics class (as a process)', () => {
+    const file = path.join(dir, 'metrics.csv');
+    const rows = epochs.map((e) => {
+      const t = 0.05 + Math.exp(-e / 6);
+      const v = e <= 10 ? 0.3 + 0.8 * Math.exp(-e / 3) : 0.3 + 0.8 * Math.exp(-10 / 3) + 0.02 * (e - 10);
+      return `${e},${(e + 1) * 50 - 1},${t.toFixed(4)},${v.toFixed(4)},${(0.95 - v / 4).toFixed(4)}`;
+    });
+    writeFileSync(file, `epoch,step,avg_train_loss,avg_val_loss,val_MulticlassAccuracy\n${rows.join('\n')}\n`);
+    const r = runmedic('diagnose', file, '--json');
+    expect(r.stderr).toBe('');
+    const v = JSON.parse(r.stdout);
+    const overfitting = v.items.find((i: { id: string }) => i.id === 'overfitting');
+    expect(overfitting.status).toBe('fail');
+    expect(overfitting.title).toMatch(/^avg_val_loss bottomed at .* while avg_train_loss fell/);
+  });
+
+  it('says an accuracy peaked (not bottomed) when it is the only validation curve that turns', () => {
+    const file = path.join(dir, 'acc-only.csv');
+    const rows = epochs.map((e) => `${e},${(0.05 + Math.exp(-e / 6)).toFixed(4)},${(e <= 10 ? 0.6 + 0.03 * e : 0.9 - 0.01 * (e - 10)).toFixed(4)}`);
+    writeFileSync(file, `epoch,loss,val_accuracy\n${rows.join('\n')}\n`);
+    const v = JSON.parse(runmedic('diagnose', file, '--json').stdout);
+    const overfitting = v.items.find((i: { id: string }) => i.id === 'overfitting');
+    expect(overfitting.status).not.toBe('pass');
+    expect(overfitting.title).toMatch(/^val_accuracy peaked at 0\.9 at epoch 10 and/);
+  });
+
   it('--json prints the verdict contract and exits 1 when something fails (as a process)', () => {
     const r = runmedic('diagnose', overfitting, '--json');
     expect(r.stderr).toBe('');

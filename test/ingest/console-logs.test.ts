@@ -522,7 +522,7 @@ const EXPECTED: Record<string, Expected> = {
     format: 'console_text',
     runs: 1,
     series: {
-      0: { 'lr': ['lr', 'train', 'epoch', 45], 'grad_norm': ['grad_norm', 'train', 'epoch', 45], 'loss': ['loss', 'train', 'epoch', 45], 'top1_acc': ['top1_acc', 'train', 'epoch', 45], 'top5_acc': ['top5_acc', 'train', 'epoch', 45], 'loss_cls': ['loss_cls', 'train', 'epoch', 45], 'val_acc/top1': ['acc/top1', 'val', 'epoch', 9], 'val_acc/top5': ['acc/top5', 'val', 'epoch', 9], 'val_acc/mean1': ['acc/mean1', 'val', 'epoch', 9] },
+      0: { 'lr': ['lr', 'train', 'epoch', 45], 'grad_norm': ['grad_norm', 'train', 'epoch', 45], 'loss': ['loss', 'train', 'epoch', 45], 'top1_acc': ['accuracy', 'train', 'epoch', 45], 'top5_acc': ['top5_acc', 'train', 'epoch', 45], 'loss_cls': ['loss_cls', 'train', 'epoch', 45], 'val_acc/top1': ['accuracy', 'val', 'epoch', 9], 'val_acc/top5': ['acc/top5', 'val', 'epoch', 9], 'val_acc/mean1': ['acc/mean1', 'val', 'epoch', 9] },
     },
     values: [
       [0, 'loss', 0.4117, 0.0121, 0.0118, 0.0067],

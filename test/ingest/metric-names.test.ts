@@ -54,6 +54,57 @@ describe('normaliseMetricName', () => {
   });
 });
 
+describe('names as real loggers write them', () => {
+  it.each([
+    ['val_MulticlassAccuracy', 'accuracy', 'val'],
+    ['train_BinaryAccuracy', 'accuracy', 'train'],
+    ['val_MulticlassF1Score', 'f1', 'val'],
+    ['val_BinaryAUROC', 'auc', 'val'],
+  ])('torchmetrics class name %s → %s (%s)', (raw, key, split) => {
+    expect(normaliseMetricName(raw)).toMatchObject({ key, split, direction: 'higher' });
+  });
+
+  it.each([
+    ['top1_acc', 'train'],
+    ['acc1', 'train'],
+    ['val_acc1', 'val'],
+    ['val_accuracy_top1', 'val'],
+    ['val_acc/top1', 'val'],
+  ])('top-1 accuracy %s → accuracy (%s)', (raw, split) => {
+    expect(normaliseMetricName(raw)).toMatchObject({ key: 'accuracy', split });
+  });
+
+  it.each([
+    ['valLoss', 'loss', 'val'],
+    ['ValLoss', 'loss', 'val'],
+    ['trainAcc', 'accuracy', 'train'],
+    ['lossVal', 'loss', 'val'],
+    ['testLoss', 'loss', 'test'],
+  ])('camelCase %s → %s (%s)', (raw, key, split) => {
+    expect(normaliseMetricName(raw)).toMatchObject({ key, split });
+  });
+
+  it('splits camelCase only around a split word and a measure: a config path keeps its name', () => {
+    expect(normaliseMetricName('trainingConfig/optimizer_config/config/learningRate').key).toBe('trainingconfig/optimizer_config/config/learningrate');
+  });
+
+  it('keeps an aggregation word before the split with the metric: avg_val_loss is the validation avg_loss', () => {
+    expect(normaliseMetricName('avg_val_loss')).toMatchObject({ key: 'avg_loss', split: 'val', direction: 'lower' });
+    expect(normaliseMetricName('mean_train_loss')).toMatchObject({ key: 'mean_loss', split: 'train' });
+    expect(normaliseMetricName('val_avg_loss')).toMatchObject({ key: 'avg_loss', split: 'val' });
+  });
+
+  it('reads a named evaluation set inside eval_ by its own split word', () => {
+    expect(normaliseMetricName('eval_test_loss')).toMatchObject({ key: 'loss', split: 'test' });
+    expect(normaliseMetricName('eval_validation_loss')).toMatchObject({ key: 'loss', split: 'val' });
+    expect(normaliseMetricName('eval_squad_loss')).toMatchObject({ key: 'squad_loss', split: 'val' });
+  });
+
+  it.each(['ce', 'val_bce', 'xent', 'cross_entropy', 'train_runtime'])('%s is lower-is-better', (raw) => {
+    expect(normaliseMetricName(raw).direction).toBe('lower');
+  });
+});
+
 describe('names written with blanks (table headers, notebook tables, prose)', () => {
   it.each([
     ['Validation Loss', 'loss', 'val'],

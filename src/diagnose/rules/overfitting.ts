@@ -100,7 +100,9 @@ export const overfittingRule: Rule = {
     const lastValue = Number(val.y[last].toPrecision(4));
     const trainFactor = f.train.logScale ? Math.exp(f.trainDrop) : null;
     const trainText = trainFactor !== null && trainFactor >= 1.05 ? `${f.train.name} fell ${fmt(trainFactor)}×` : `${f.train.name} kept improving`;
-    const title = `${val.name} bottomed at ${fmt(bestValue)} at ${p.unit} ${p.bestWhen} and ${f.status === 'fail' ? 'ended' : 'drifted up to end'} at ${fmt(lastValue)} while ${trainText}`;
+    // An accuracy peaks and falls back; a loss bottoms and climbs.
+    const [best, drift] = val.direction === 'higher' ? ['peaked', 'drifted down to end'] : ['bottomed', 'drifted up to end'];
+    const title = `${val.name} ${best} at ${fmt(bestValue)} at ${p.unit} ${p.bestWhen} and ${f.status === 'fail' ? 'ended' : drift} at ${fmt(lastValue)} while ${trainText}`;
     const plan = planText(val, p);
     const marks: Mark[] = [{ series: val.name, step: Math.round(val.x[p.bestIndex]), label: `best ${val.name} (${p.unit} ${p.bestWhen})`, kind: 'point', value: bestValue }, ...planBand(val, p)];
     return itemOf(

@@ -279,8 +279,36 @@ export function withoutAfterTrainingEvals(s: Series): Series {
   };
 }
 
+/**
+ * Loss names that say how the loss was aggregated over the batches (`avg_loss`, `train_running_loss`, `val_loss_mean`
+ * as normalised: `avg_loss`, `running_loss`, `loss_mean`) or which loss it is (`ce`, `nll`, `cross_entropy`). They are
+ * the loss when a split has no series called so; beside one (`loss` and `loss_avg` printed on one line) they are not.
+ */
+const STAND_IN_LOSS = /^((avg|average|mean|running|epoch|total)_loss|loss_(avg|average|mean)|b?ce|xent|cross_?entropy|nll)$/;
+
+/**
+ * The series with a stand-in loss re-keyed `loss` for a split that has none: every check reads `loss`. For validation
+ * a single `<name>_loss` stands in too (`eval_squad_loss`: a Trainer given a named evaluation set). Kept as is otherwise.
+ */
+export function withStandInLoss(series: Series[]): Series[] {
+  let out = series;
+  for (const split of ['train', 'val'] as const) {
+    if (series.some((s) => s.split === split && s.key === 'loss')) continue;
+    const mine = series.filter((s) => s.split === split);
+    let standIn = mine.filter((s) => STAND_IN_LOSS.test(s.key));
+    if (standIn.length === 0 && split === 'val') {
+      const named = [...new Set(mine.filter((s) => /^[a-z0-9]+_loss$/.test(s.key)).map((s) => s.key))];
+      if (named.length === 1) standIn = mine.filter((s) => s.key === named[0]);
+    }
+    const keys = new Set(standIn.map((s) => s.key));
+    if (keys.size !== 1) continue;
+    out = out.map((s) => (standIn.includes(s) ? { ...s, key: 'loss', direction: 'lower' as const } : s));
+  }
+  return out;
+}
+
 export function buildView(input: Series[]): RunView {
-  const series = input.map((s) => (s.split === 'val' ? withoutAfterTrainingEvals(s) : s));
+  const series = withStandInLoss(input).map((s) => (s.split === 'val' ? withoutAfterTrainingEvals(s) : s));
   const cache = new Map<Series, Curve>();
   const curve = (s: Series | null): Curve | null => {
     if (!s) return null;
