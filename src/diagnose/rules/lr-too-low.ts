@@ -46,14 +46,17 @@ export const lrTooLowRule: Rule = {
       return unknownItem(this, `Cannot judge the learning rate from the curve: ${missing.title.charAt(0).toLowerCase()}${missing.title.slice(1)}`, `${String(missing.evidence.needs ?? missing.fix)} Logging the learning rate helps too.`);
     }
     const lr = input.view.lr ? input.view.lr.y[input.view.lr.y.length - 1] : input.context.config?.learningRate;
-    if (notConverged.status === 'warn' && slow.status === 'warn') {
+    // A slow shape counts here even when the descent is too small to call slow_convergence on its own.
+    const slowShape = slow.status === 'warn' || slow.evidence.slowShape === true;
+    if (notConverged.status === 'warn' && slowShape) {
+      const marks = slow.marks.length || typeof slow.evidence.halfwayStep !== 'number' ? slow.marks : [{ series: String(slow.evidence.series), step: slow.evidence.halfwayStep, label: 'halfway', kind: 'line' as const }];
       return itemOf(
         this,
         'warn',
         'The loss falls slowly and steadily and is still falling at the end: the learning rate may be too low',
         `Try a learning rate 3–10× higher${lr !== undefined ? ` than ${fmt(lr)}` : ''} (or a learning-rate range test), or train longer.`,
         { ...notConverged.evidence, halfwayShare: slow.evidence.halfwayShare, learningRate: lr ?? null },
-        slow.marks,
+        marks,
       );
     }
     return itemOf(this, 'pass', 'No sign of a too-low learning rate (the curve bends)', '', { learningRate: lr ?? null });

@@ -5,7 +5,8 @@
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import { longestCurve, progressCurve } from './progress-curve.ts';
-import { levels, meaningful, whenAt } from './shared.ts';
+import { fmt, levels, meaningful, whenAt } from './shared.ts';
+import type { Curve } from '../signals/view.ts';
 
 /**
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
@@ -17,6 +18,35 @@ import { levels, meaningful, whenAt } from './shared.ts';
 export const FIT = { slowHalfShare: 0.45, noiseSigmas: 6, minLogProgress: 0.0175, falseAlarms: 0.005 };
 /** Fewer points than this cannot place a halfway point. */
 export const MIN_POINTS = 6;
+/**
+ * To be called slow on its own, a curve must have made real progress: at least this much in all (log, ≈ 18 %), the
+ * corpus' definition (confirm.py's check_slow: P ≥ 0.2). A label-smoothed loss that crept from 1.258 to 1.229 has no
+ * convergence to be slow about. The tune split cannot place this bar (no run labelled slow lies between 0.0175 and
+ * 0.2, so the fit kept the lower value), so the definition's value is taken. lr_too_low still times curves from
+ * `minLogProgress`: a rate too low shows as a slow, small, steady fall.
+ */
+export const MIN_LOG_PROGRESS_ALONE = 0.2;
+
+export interface ConvergenceTiming {
+  curve: Curve;
+  /** Share of the run the curve took to make half its progress. */
+  share: number;
+  /** Its progress in all (badness units; log on a log scale). */
+  total: number;
+  /** Index of the halfway point. */
+  at: number;
+}
+
+/** When the curve made half its progress; null when it moved too little (noise or `minLogProgress`) to time. */
+export function timeConvergence(c: Curve): ConvergenceTiming | null {
+  const lv = levels(c);
+  const total = lv.head - lv.tail;
+  if (total < meaningful(c, FIT.noiseSigmas) || (c.logScale && total < FIT.minLogProgress)) return null;
+  const half = lv.head - total / 2;
+  let i = 0;
+  while (i < c.ts.length && c.ts[i] > half) i++;
+  return { curve: c, share: i / (c.ts.length - 1), total, at: Math.min(i, c.ts.length - 1) };
+}
 
 export const slowConvergenceRule: Rule = {
   id: 'slow_convergence',
@@ -31,17 +61,24 @@ export const slowConvergenceRule: Rule = {
         `Log the loss (or a validation metric) at least ${MIN_POINTS} times.`,
       );
     }
-    const lv = levels(c);
-    const total = lv.head - lv.tail;
     // Nothing to time: whether the curve is flat or still creeping down is plateau's and not_converged's question.
     // A curve that moved a couple of per cent in all has no convergence to time, however cleanly it moved.
-    if (total < meaningful(c, FIT.noiseSigmas) || (c.logScale && total < FIT.minLogProgress)) return itemOf(this, 'pass', `${c.name} changed too little overall to time its convergence (plateau and not_converged judge the shape)`, '', { series: c.name });
-    const half = lv.head - total / 2;
-    let i = 0;
-    while (i < c.ts.length && c.ts[i] > half) i++;
-    const share = i / (c.ts.length - 1);
+    const t = timeConvergence(c);
+    if (!t) return itemOf(this, 'pass', `${c.name} changed too little overall to time its convergence (plateau and not_converged judge the shape)`, '', { series: c.name });
+    const share = t.share;
     if (share < FIT.slowHalfShare) return itemOf(this, 'pass', `${c.name} made half its progress in the first ${Math.round(share * 100)} % of the run`, '', { series: c.name, halfwayShare: Number(share.toFixed(2)) });
-    const at = whenAt(c, Math.min(i, c.ts.length - 1));
+    const at = whenAt(c, t.at);
+    if (c.logScale && t.total < MIN_LOG_PROGRESS_ALONE) {
+      const lv = levels(c);
+      // The shape is slow but the descent too small to call slow on its own: lr_too_low reads `slowShape`.
+      return itemOf(
+        this,
+        'pass',
+        `${c.name} moved too little in all (${fmt(c.scale.fromBadness(lv.head))} → ${fmt(c.scale.fromBadness(lv.tail))}) to call its convergence slow (plateau and not_converged judge the shape)`,
+        '',
+        { series: c.name, halfwayShare: Number(share.toFixed(2)), halfwayStep: at.step, halfwayEpoch: at.epoch ?? null, slowShape: true },
+      );
+    }
     return itemOf(
       this,
       'warn',

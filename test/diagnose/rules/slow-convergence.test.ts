@@ -20,4 +20,19 @@ describe('slow_convergence needs a descent to time', () => {
     const run = makeRun({ epochs: 10, train: (e) => 1.26 - 0.003 * e, val: (e) => 1.258 - 0.0033 * e * e / 10 });
     expect(itemFor(run, 'slow_convergence').status).toBe('pass');
   });
+
+  it('does not call a late 10 % fall slow convergence: too little progress to be slow about (the corpus definition wants ≥ 18 %)', () => {
+    const run = makeRun({ epochs: 30, train: (e) => 1 - 0.1 / (1 + Math.exp(-(e - 18) / 2)) });
+    const item = itemFor(run, 'slow_convergence');
+    expect(item.status).toBe('pass');
+    expect(item.title).toMatch(/moved too little in all/);
+  });
+
+  it('still lets lr_too_low read a small, steady, unfinished fall as a rate too low', () => {
+    const run = makeRun({ epochs: 30, train: (e) => 1 - 0.12 * (e / 29) ** 2 });
+    expect(itemFor(run, 'slow_convergence').status).toBe('pass');
+    const low = itemFor(run, 'lr_too_low');
+    expect(low.status).toBe('warn');
+    expect(low.marks.some((m) => m.label === 'halfway')).toBe(true);
+  });
 });
