@@ -64,6 +64,8 @@ describe('what people read in Discord', () => {
     expect(detailsEmbed.fields[0].name).toBe('❌ Overfitting · `overfitting`');
     expect(detailsEmbed.fields[0].value).toMatch(/onset epoch: 10\n/);
     expect(detailsEmbed.fields[0].value).toMatch(/val best at: 10\n/);
+    // The findings folded under it keep the mark they had: a 60-point gap is no green tick, even explained.
+    expect(detailsEmbed.fields.slice(1).map((f: any) => f.name)).toEqual(['↳ ⚠️ No early stopping · `early_stopping_missing`', '↳ ❌ Generalization gap · `generalization_gap`']);
     expect(details.attachments[0]!.filename).toBe(`${overfit.id}-verdict.json`);
     verdict = JSON.parse(Buffer.from(details.attachments[0]!.bytes).toString('utf8')) as Verdict;
     expect(verdict.items).toHaveLength(32);

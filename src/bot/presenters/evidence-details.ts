@@ -3,7 +3,7 @@
  * key, and the whole verdict JSON attached. Shown privately to whoever asked, so the channel keeps the short form.
  */
 import { AttachmentBuilder, type APIEmbed, type APIEmbedField } from 'discord.js';
-import type { Verdict } from '../../domain/verdict.ts';
+import type { ItemStatus, Verdict, VerdictItem } from '../../domain/verdict.ts';
 import { checklistView } from '../../app/checklist-view.ts';
 import { itemName } from '../../diagnose/item-names.ts';
 import { fitText } from './fit-text.ts';
@@ -18,7 +18,7 @@ export function evidenceDetails(verdict: Verdict): { embeds: APIEmbed[]; files: 
   for (const item of shown) {
     const lines = evidenceLines(item.evidence);
     const marks = item.marks.map((m) => `chart: ${m.label} (${m.series}, step ${m.step}${m.toStep !== undefined ? `–${m.toStep}` : ''})`);
-    const prefix = item.status === 'pass' ? `↳ ${STATUS_EMOJI.pass}` : STATUS_EMOJI[item.status];
+    const prefix = item.explainedBy ? `↳ ${STATUS_EMOJI[foldedStatus(item)]}` : STATUS_EMOJI[item.status];
     const f = {
       name: fitText(`${prefix} ${itemName(item.id)} · \`${item.id}\``, EMBED_LIMITS.fieldName),
       value: fitText('```\n' + fitText([...lines, ...marks].join('\n') || '(no evidence recorded)', EMBED_LIMITS.fieldValue - 8) + '\n```', EMBED_LIMITS.fieldValue),
@@ -39,4 +39,13 @@ export function evidenceDetails(verdict: Verdict): { embeds: APIEmbed[]; files: 
   };
   const json = JSON.stringify(verdict, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
   return { embeds: [embed], files: [new AttachmentBuilder(Buffer.from(json), { name: file, description: `Verdict of ${verdict.run.name}` })] };
+}
+
+/**
+ * A finding folded under the one that explains it passes in the verdict, but its evidence is still the problem it was
+ * (a 60-point generalization gap): shown with the mark it had before folding, so Details never ticks it green.
+ */
+function foldedStatus(item: VerdictItem): ItemStatus {
+  const before = item.evidence.statusBefore;
+  return before === 'fail' || before === 'warn' ? before : item.status;
 }
