@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotHarness } from '../support/bot-harness.ts';
+import { maybeWriteRecordedPage } from '../support/discord-html.ts';
 import { kerasCsv, kerasHistoryJson } from '../support/training-logs.ts';
 import type { FakeInteraction } from '../support/fake-discord.ts';
 
@@ -16,6 +17,8 @@ describe('/ingest and alert pings', () => {
     await h.alerts.configure({ guildId: h.fake.guildId, channelId: h.fake.alerts.id, roleId: h.fake.oncallRole.id, by: null });
   });
   afterAll(async () => {
+    // RUNMEDIC_FACES_HTML=dir writes what was posted as a page to look at (test/support/discord-html.ts).
+    if (h) await maybeWriteRecordedPage(h.fake, 'ingest-and-ping');
     await h?.stop();
   });
 
@@ -111,6 +114,15 @@ describe('/ingest and alert pings', () => {
     expect(update.allowed_mentions).toEqual({ parse: [] });
     expect(update.content).not.toContain('<@&');
     expect(alertMessages()).toHaveLength(2);
+  });
+
+  it('a log too short to judge is marked as not judged, not as passing, on the ingest line and in /runs', async () => {
+    const answer = await h.fake.answerOf(ingest(enc('epoch,loss\n0,2.31\n'), 'one-row.csv', 'one-row'), 10_000);
+    expect((answer.embeds[0] as any).title).toBe('❔ one-row');
+    expect((answer.embeds[0] as any).description).toMatch(/^\*\*TOO LITTLE DATA\*\* · keras_csv · 1 point · 1 epoch\n/);
+    expect(answer.content).toMatch(/^❔ \*\*one-row\*\* stored as `r_\w+` \(1 point\)$/);
+    const runs = await h.fake.answerOf(h.fake.slash({ name: 'runs' }), 10_000);
+    expect((runs.embeds[0] as any).description.split('\n').find((l: string) => l.includes('**one-row**'))).toMatch(/^❔ /);
   });
 
   it('a healthy run pings nobody', async () => {

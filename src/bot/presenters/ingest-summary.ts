@@ -1,12 +1,12 @@
 /** The line above an /ingest answer: which runs were stored (or were already there) and how the file was read. */
 import type { ReviewedRun } from '../../app/ingest-and-review.ts';
 import { fitText } from './fit-text.ts';
-import { STATUS_EMOJI } from './verdict-embed.ts';
+import { countOf, verdictEmoji } from './verdict-embed.ts';
 
 export function ingestSummary(reviewed: ReviewedRun[]): string {
   const lines = reviewed.slice(0, 10).map(({ ingested, report }) => {
     const what = ingested.created ? 'stored as' : 'already stored as';
-    return `${STATUS_EMOJI[report.verdict.status]} **${ingested.run.name}** ${what} \`${ingested.run.id}\` (${ingested.run.points.toLocaleString('en-US')} points)`;
+    return `${verdictEmoji(report.verdict)} **${ingested.run.name}** ${what} \`${ingested.run.id}\` (${countOf(ingested.run.points, 'point')})`;
   });
   if (reviewed.length > 10) lines.push(`… and ${reviewed.length - 10} more runs: see /runs`);
   const notes = reviewed.flatMap((r) => r.ingested.notes).slice(0, 3);

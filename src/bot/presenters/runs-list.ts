@@ -4,7 +4,7 @@ import type { RunWithVerdict } from '../../app/list-run-verdicts.ts';
 import type { VerdictItem } from '../../domain/verdict.ts';
 import { fitText } from './fit-text.ts';
 import { itemName } from '../../diagnose/item-names.ts';
-import { STATUS_EMOJI } from './verdict-embed.ts';
+import { verdictEmoji } from './verdict-embed.ts';
 
 export function runsListEmbed(rows: RunWithVerdict[], filter: { status?: string }): APIEmbed {
   if (!rows.length) {
@@ -13,7 +13,7 @@ export function runsListEmbed(rows: RunWithVerdict[], filter: { status?: string 
   const lines: string[] = [];
   let used = 0;
   for (const { run, verdict } of rows) {
-    const emoji = verdict ? STATUS_EMOJI[verdict.status] : '❔';
+    const emoji = verdict ? verdictEmoji(verdict) : '❔';
     const worst = verdict ? worstFinding(verdict.items) : null;
     const epochs = run.epochs !== null ? `${run.epochs} ep` : `${run.points.toLocaleString('en-US')} pts`;
     const name = worst ? itemName(worst.id) : '';

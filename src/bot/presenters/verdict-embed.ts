@@ -18,6 +18,16 @@ const COLOR = { fail: 0xd64545, warn: 0xe8a33d, pass: 0x3fa66b } as const;
 /** Grey: a pass that could check almost nothing is neither green nor a problem. */
 export const TOO_LITTLE_DATA_COLOR = 0x8a8f98;
 
+/** A verdict's mark wherever a run is listed: a pass that could check almost nothing is ❔, not ✅ (verdictCoverage). */
+export function verdictEmoji(verdict: Verdict): string {
+  return verdictCoverage(verdict).tooLittleToJudge ? STATUS_EMOJI.unknown : STATUS_EMOJI[verdict.status];
+}
+
+/** "1 point", "1,200 points". */
+export function countOf(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
 export interface VerdictEmbedOptions {
   /** File name of the attached chart, shown as the embed image. */
   chartFileName?: string;
@@ -27,8 +37,8 @@ export function verdictEmbed(verdict: Verdict, opts: VerdictEmbedOptions = {}): 
   const view = checklistView(verdict);
   const r = verdict.run;
   const tooLittle = verdictCoverage(verdict).tooLittleToJudge;
-  const title = fitText(`${tooLittle ? STATUS_EMOJI.unknown : STATUS_EMOJI[verdict.status]} ${r.name}`, EMBED_LIMITS.title);
-  const facts = [r.format, `${r.points.toLocaleString('en-US')} points`, r.epochs !== null ? `${r.epochs} epochs` : null].filter(Boolean).join(' · ');
+  const title = fitText(`${verdictEmoji(verdict)} ${r.name}`, EMBED_LIMITS.title);
+  const facts = [r.format, countOf(r.points, 'point'), r.epochs !== null ? countOf(r.epochs, 'epoch') : null].filter(Boolean).join(' · ');
   const fails = view.problems.filter((p) => p.item.status === 'fail').length;
   const warns = view.problems.length - fails;
   const tally = [fails ? `${fails} failing` : null, warns ? `${warns} warning${warns > 1 ? 's' : ''}` : null, `${view.passed.length} passed`, view.unknown.length ? `${view.unknown.length} not checked` : null]
