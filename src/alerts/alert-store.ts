@@ -24,6 +24,8 @@ export interface AlertFinding {
   evidence: Record<string, unknown>;
   /** Ids of the findings this one explains (they pass with explainedBy = id): shown folded under it. */
   alsoExplains?: string[];
+  /** 'warn' for the warnings a status update lists; absent on alerts, which carry failures only. */
+  status?: 'fail' | 'warn';
 }
 
 /** What one outbox entry asks the dispatcher to post. Frozen at decision time. */

@@ -23,7 +23,10 @@ export function decideAlerts(input: DecisionInput): AlertDecision {
             ...base(input, s),
             kind: 'update',
             previousStatus: input.previousStatus!,
-            findings: input.verdict.items.filter((i) => i.status === 'fail').map((i) => toFinding(i, input.verdict)),
+            // What the run has open now, failures then warnings: a run that went to warnings says which.
+            findings: (['fail', 'warn'] as const).flatMap((st) =>
+              input.verdict.items.filter((i) => i.status === st).map((i) => ({ ...toFinding(i, input.verdict), ...(st === 'warn' ? { status: st } : {}) })),
+            ),
           },
         });
       }

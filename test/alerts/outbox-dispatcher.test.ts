@@ -139,6 +139,12 @@ describe('decideAlerts updates', () => {
     expect(d.payload).toMatchObject({ kind: 'update', previousStatus: 'fail', verdictStatus: 'pass', roleId: null, findings: [] });
   });
 
+  it('an update to warnings lists the warnings after the failures, marked as warnings', () => {
+    const v = verdict('r_c', 'exp1', [item('not_converged', 'warn'), item('overfitting', 'pass'), item('plateau', 'fail')]);
+    const [d] = decideAlerts(input({ ...v, status: 'fail' }, { previousStatus: 'warn', settings: [{ ...settings[0]!, events: ['nan_loss'] }] }));
+    expect(d!.payload.findings.map((f) => [f.id, f.status])).toEqual([['plateau', undefined], ['not_converged', 'warn']]);
+  });
+
   it('says nothing when the status is unchanged, the run has no thread, there is no earlier verdict, or it is muted', () => {
     expect(decideAlerts(input(recovered, { previousStatus: 'pass' }))).toEqual([]);
     expect(decideAlerts(input(recovered, { threadGuilds: new Set() }))).toEqual([]);

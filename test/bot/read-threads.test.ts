@@ -105,6 +105,10 @@ describe('reading logs posted in run threads', () => {
     const file = h.fake.hostAttachment(readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'console', 'torch_logging.log')), 'train.log', 'text/plain');
     h.fake.postMessage({ channelId: thread.id, content: '', attachments: [file] });
     await h.fake.waitFor(() => replies(thread.id).filter((m) => m.content.startsWith('Read the log')).length === 2 || null, 15_000, 'the second update');
+    // The run went from failing to warnings: the quiet update in its thread names the warnings, not just "no failures".
+    const update = await h.fake.waitFor(() => h.fake.channelMessages(thread.id).find((m) => m.content.includes('→ ⚠️ warnings')), 5000, 'the status update');
+    expect((update.embeds[0] as any).description).toMatch(/^⚠️ \*\*[A-Z][^*]+\*\*: \S/m);
+    expect((update.embeds[0] as any).description).not.toContain('No failing findings');
 
     await h.fake.answerOf(
       slashAlerts([

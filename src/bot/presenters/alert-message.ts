@@ -47,9 +47,9 @@ export function alertMessage(p: AlertPayload, opts: { withChart: boolean; nonce?
 }
 
 /** "❌ **Overfitting**: val_loss bottomed at … \n↳ also explains: No early stopping" */
-function findingLine(f: Pick<AlertFinding, 'id' | 'title' | 'alsoExplains'>): string {
+function findingLine(f: Pick<AlertFinding, 'id' | 'title' | 'alsoExplains' | 'status'>): string {
   const explains = f.alsoExplains?.length ? `\n↳ also explains: ${f.alsoExplains.map(itemName).join(', ')}` : '';
-  return `❌ **${itemName(f.id)}**: ${f.title}${explains}`;
+  return `${f.status === 'warn' ? '⚠️' : '❌'} **${itemName(f.id)}**: ${f.title}${explains}`;
 }
 
 function button(customId: string, label: string, emoji: string): APIButtonComponent {
@@ -58,14 +58,14 @@ function button(customId: string, label: string, emoji: string): APIButtonCompon
 
 const STATUS_WORD: Record<string, string> = { fail: '❌ failing', warn: '⚠️ warnings', pass: '✅ passing' };
 
-/** A change of a run's overall status, in its thread: no mention, the failures still open. */
+/** A change of a run's overall status, in its thread: no mention, the failures and warnings still open. */
 function updateMessage(p: AlertPayload, opts: { withChart: boolean; nonce?: string }): RESTPostAPIChannelMessageJSONBody {
   const from = STATUS_WORD[p.previousStatus ?? ''] ?? p.previousStatus ?? '?';
   const to = STATUS_WORD[p.verdictStatus] ?? p.verdictStatus;
-  const lines = p.findings.map((f) => fitText(findingLine({ id: f.id, title: f.title }), 300));
+  const lines = p.findings.map((f) => fitText(findingLine({ id: f.id, title: f.title, status: f.status }), 300));
   const embed: APIEmbed = {
     title: fitText(p.runName, EMBED_LIMITS.title),
-    description: fitText(lines.length ? lines.join('\n') : 'No failing findings.', 3500),
+    description: fitText(lines.length ? lines.join('\n') : 'Nothing failing or warning now.', 3500),
     color: p.verdictStatus === 'fail' ? 0xd64545 : p.verdictStatus === 'warn' ? 0xe8a33d : 0x3fa66b,
     footer: { text: `run ${p.runId} · /diagnose for the full checklist` },
   };
