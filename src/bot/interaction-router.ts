@@ -38,7 +38,11 @@ export async function routeInteraction(interaction: Interaction, commands: Map<s
 export function userMessageFor(e: unknown): string | null {
   if (e instanceof UserFacingError) return e.message;
   if (isIngestError(e)) return `Could not read ${e.message}`;
-  if (isRunNotFoundError(e)) return e.message.charAt(0).toUpperCase() + e.message.slice(1) + '.';
+  if (isRunNotFoundError(e)) {
+    const said = e.message.charAt(0).toUpperCase() + e.message.slice(1) + '.';
+    // A name matching several runs lists them; one matching none gets somewhere to look.
+    return e.candidates.length > 1 ? said : `${said} \`/runs\` lists the stored runs; \`run-id\` suggests them as you type.`;
+  }
   return null;
 }
 

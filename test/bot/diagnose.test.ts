@@ -1,6 +1,7 @@
 /** /diagnose end to end through the real discord.js client and the fake Discord. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotHarness } from '../support/bot-harness.ts';
+import { maybeWriteRecordedPage } from '../support/discord-html.ts';
 import { kerasHistoryJson } from '../support/training-logs.ts';
 import type { RunSummary } from '../../src/domain/run.ts';
 
@@ -19,6 +20,8 @@ describe('/diagnose', () => {
     other = await h.seedRun(kerasHistoryJson({ epochs: 25 }), 'healthy-mlp');
   });
   afterAll(async () => {
+    // RUNMEDIC_FACES_HTML=dir writes what was posted as a page to look at (test/support/discord-html.ts).
+    if (h) await maybeWriteRecordedPage(h.fake, 'diagnose');
     await h?.stop();
   });
 
@@ -69,6 +72,8 @@ describe('/diagnose', () => {
     const it = h.fake.slash({ name: 'diagnose', options: [{ name: 'run-id', type: 3, value: 'no-such-run' }] });
     const msg = await h.fake.waitFor(() => it.followUpIds.map((id) => h.fake.messages.get(id)).find(Boolean), 5000, 'an ephemeral follow-up');
     expect(msg.content).toMatch(/no run with id or name "no-such-run"/i);
+    // Not a dead end: it says where the runs are.
+    expect(msg.content).toContain('`/runs` lists the stored runs');
     expect(msg.flags & 64).toBe(64);
     expect(h.fake.responseOf(it)).toBeUndefined(); // the public "thinking…" was removed
   });
