@@ -21,10 +21,15 @@ export const underfittingRule: Rule = {
     if (!s || s.kind !== 'underfitting') return itemOf(this, 'pass', `${train.name} made progress (or converged)`, '', { series: train.name });
     if (s.gap !== null && s.gap > FIT.noGapLog) return itemOf(this, 'pass', 'Training stalled but validation is well behind it: not classic underfitting', '', { gap: Number(s.gap.toFixed(3)) });
     const c = s.stall.curve;
+    // Judged from the second evaluation when the first one still holds the descent from the initialisation.
+    const from = s.stall.from === 1 ? 1 : 0;
+    const after = from === 1 ? `after its first ${c.cadence === 'epoch' ? 'epoch' : 'evaluation'}` : 'after the start';
+    const start = c.s[from]!;
+    const end = c.s[c.s.length - 1]!;
     return itemOf(
       this,
       'warn',
-      `${c.name} made ${littleOrNo(c.s[0]!, c.s[c.s.length - 1]!, c.direction)} progress after the start (${fmt(c.s[0])} → ${fmt(c.s[c.s.length - 1])})${s.val ? ` and ${s.val.name} sits level with it` : ''}: the model cannot fit the data`,
+      `${c.name} made ${littleOrNo(start, end, c.direction)} progress ${after} (${fmt(start)} → ${fmt(end)})${s.val ? ` and ${s.val.name} sits level with it` : ''}: the model cannot fit the data`,
       'Underfitting: increase capacity (wider/deeper), reduce regularisation (weight decay, dropout), train with a higher learning rate, or engineer better features.',
       { series: c.name, progressLog: Number(s.stall.progress.toFixed(3)), trainAccuracy: s.trainAccuracy !== null ? Number(s.trainAccuracy.toFixed(3)) : null, valGap: s.gap === null ? null : Number(s.gap.toFixed(3)) },
       [],

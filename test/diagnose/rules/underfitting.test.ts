@@ -30,6 +30,35 @@ describe('underfitting', () => {
     expect(itemFor(run, 'underfitting').status).toBe('warn');
   });
 
+  describe('a model too small to fit, creeping without ever standing still', () => {
+    // A 4-unit MLP on MNIST: epoch means 2.10, 1.90, 1.84, … 1.67 over 27 epochs, noise-free, validation level with it.
+    // The running best never stands still, so no stall is found; after its first epoch it gained only 12 %.
+    const creep = (e: number) => (e === 0 ? 2.1 : 1.65 + 0.25 * Math.exp(-(e - 1) / 6));
+    const noise = { trainNoise: 0.001, valNoise: 0.001 };
+
+    it('warns, judged from the second epoch', () => {
+      const item = itemFor(makeRun({ epochs: 27, train: creep, val: (e) => creep(e) * 1.02, ...noise }), 'underfitting');
+      expect(item.status).toBe('warn');
+      expect(item.title).toMatch(/^loss made little progress after its first epoch \(1\.9 → 1\.6[5-9]\) and val_loss sits level with it/);
+      // One story: the same run is not also a plateau.
+      expect(itemFor(makeRun({ epochs: 27, train: creep, val: (e) => creep(e) * 1.02, ...noise }), 'plateau').status).toBe('pass');
+    });
+
+    it('does not warn on fewer than 10 epochs (too short to call flat)', () => {
+      expect(itemFor(makeRun({ epochs: 8, train: creep, val: (e) => creep(e) * 1.02, ...noise }), 'underfitting').status).toBe('pass');
+    });
+
+    it('does not warn while the loss is still falling steadily at the end (a rate too low, not a wall)', () => {
+      const steady = (e: number) => (e === 0 ? 2.1 : 1.9 - 0.008 * e);
+      expect(itemFor(makeRun({ epochs: 27, train: steady, val: (e) => steady(e) * 1.02, ...noise }), 'underfitting').status).toBe('pass');
+    });
+
+    it('does not warn when the loss fell by more than a fifth after its first epoch', () => {
+      const fits = (e: number) => (e === 0 ? 2.1 : 1.2 + 0.7 * Math.exp(-(e - 1) / 4));
+      expect(itemFor(makeRun({ epochs: 27, train: fits, val: (e) => fits(e) * 1.02, ...noise }), 'underfitting').status).toBe('pass');
+    });
+  });
+
   it.each(SCALES)('passes a model that fits the training data (scale %s)', (scale) => {
     const run = makeRun({ scale, epochs: 20, train: decay(0.9, 0.05, 3), val: decay(0.9, 0.3, 3), trainAcc: (e) => 0.99 - 0.3 * Math.exp(-e / 3) });
     expect(itemFor(run, 'underfitting').status).toBe('pass');
