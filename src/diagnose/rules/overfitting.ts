@@ -91,7 +91,7 @@ export const overfittingRule: Rule = {
     if (!train) return unknownItem(this, 'No training curve to compare with', 'Log the training loss beside val_loss to check overfitting.');
     if (val.ts.length < MIN_EVALS) return unknownItem(this, `Only ${val.ts.length} validation points`, `Evaluate at least ${MIN_EVALS} times to see a turn in ${val.name}.`);
     const f = findOverfitting(view);
-    if (!f) return itemOf(this, 'pass', `${val.name} does not turn up while training improves`, '', { series: val.name });
+    if (!f) return itemOf(this, 'pass', `${val.name} does not ${val.direction === 'higher' ? 'turn down' : 'turn up'} while training improves`, '', { series: val.name });
     // The turn is judged on the smoothed curve; every number the user reads is the logged one: the best evaluation
     // (its epoch as the file numbers it) in the title, the evidence, the fix and the chart's dot alike.
     const p = f.plan;

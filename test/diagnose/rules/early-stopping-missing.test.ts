@@ -34,7 +34,16 @@ describe('early_stopping_missing', () => {
     const stuck = makeRun({ scale, epochs: 20, train: () => 2.3, val: (e) => (e === 1 ? 2.27 : 2.3), trainNoise: 0.002, valNoise: 0.002 });
     const item = itemFor(stuck, 'early_stopping_missing');
     expect(item.status).toBe('pass');
-    expect(item.title).toMatch(/never improved much on its first evaluation/);
+    expect(item.title).toMatch(/^val_loss's best \([\d.e+-]+ at epoch 1\) is not clearly better than its first evaluation \([\d.e+-]+\) for how much it jumps/);
+  });
+
+  it('says an accuracy that rose within its own jitter is not clearly better, rather than that it never improved', () => {
+    // Console log 009: val_accuracy 60 % → 77 % with ±10 % jumps read "never improved much on its first evaluation".
+    const run = makeRun({ epochs: 40, train: (e) => 0.5 + Math.exp(-e / 8), valAcc: (e) => 0.6 + 0.17 * (1 - Math.exp(-e / 10)) + (e % 2 ? 0.08 : -0.08) });
+    const item = itemFor(run, 'early_stopping_missing');
+    expect(item.title).not.toMatch(/never improved/);
+    if (item.status === 'pass') expect(item.title).toMatch(/not clearly better than its first evaluation|late enough/);
+    expect(itemFor(run, 'overfitting').title).not.toMatch(/does not turn up/);
   });
 
   it('never proposes a stop before its own best epoch (the held-out CSV whose best val_loss is at epoch 12)', () => {
