@@ -51,8 +51,15 @@ export function tellOneStory(items: VerdictItem[]): VerdictItem[] {
       if (e && flagged(e) && !explainedBy.has(id)) explainedBy.set(id, cause);
     }
   }
-  if (explainedBy.size === 0) return items;
+  // After a NaN/Inf loss a clean bill is as meaningless as a finding: "✅ training kept improving" on a run that went
+  // NaN at epoch 3 reads as reassurance. Those checks say they were not judged instead.
+  const nan = byId.get('nan_loss');
+  const notJudged = new Set<string>(nan?.status === 'fail' ? AFTER_NAN.filter((id) => byId.get(id)?.status === 'pass') : []);
+  if (explainedBy.size === 0 && notJudged.size === 0) return items;
   return items.map((i) => {
+    if (notJudged.has(i.id)) {
+      return { ...i, status: 'unknown', title: `Not judged: the loss went NaN/Inf (see nan_loss), so what is left of the curves is not training`, fix: nan!.fix, evidence: { ...i.evidence, notJudgedBecause: 'nan_loss', statusBefore: 'pass' }, marks: [] };
+    }
     const by = explainedBy.get(i.id);
     if (!by) return i;
     const cause = byId.get(by)!;

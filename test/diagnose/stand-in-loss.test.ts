@@ -31,6 +31,11 @@ describe('stand-in losses', () => {
     expect(two.valLoss).toBeNull();
   });
 
+  it('takes a single named training loss (a loop that prints only NER loss) but not one of two loss terms', () => {
+    expect(buildView([series('NER loss', 'ner_loss', 'train', (e) => 1 / (1 + e))]).trainLoss?.name).toBe('NER loss');
+    expect(buildView([series('rpn_loss', 'rpn_loss', 'train', (e) => 1 / (1 + e)), series('det_loss', 'det_loss', 'train', (e) => 1 / (1 + e))]).trainLoss).toBeNull();
+  });
+
   it('does not take two different stand-ins for one split (which one would be a guess)', () => {
     const out = withStandInLoss([series('ce', 'ce', 'train', (e) => 1 / (1 + e)), series('avg_loss', 'avg_loss', 'train', (e) => 1 / (1 + e))]);
     expect(out.some((s) => s.key === 'loss')).toBe(false);

@@ -56,7 +56,7 @@ export const badInitialLossRule: Rule = {
     if (!(first > 0)) return unknownItem(this, 'The class count is not known', 'Give the class count K (CLI --classes, API `classes`) to compare the first loss with ln K.');
     // A uniform guess over K ≥ 2 classes costs ln K ≥ ln 2: a cross-entropy that starts below ln 2 is already better
     // than any uniform guess, so however fast it falls next, the start was not confidently wrong.
-    if (first < Math.LN2) return itemOf(this, 'pass', `The first loss ${fmt(first)} is below ln 2 = 0.693, what a uniform guess over two classes costs: for a classifier, not a confidently wrong start`, '', { firstLoss: Number(first.toPrecision(4)), belowLn2: true });
+    if (first < Math.LN2) return itemOf(this, 'pass', `The first loss ${fmt(first)} is already low: a classifier that starts below ln 2 = 0.693 beats any uniform guess, so its start was not confidently wrong`, '', { firstLoss: Number(first.toPrecision(4)), belowLn2: true });
     // Without K: the start against the run's own next steps.
     let against = NaN;
     let threshold = NaN;

@@ -287,8 +287,9 @@ export function withoutAfterTrainingEvals(s: Series): Series {
 const STAND_IN_LOSS = /^((avg|average|mean|running|epoch|total)_loss|loss_(avg|average|mean)|b?ce|xent|cross_?entropy|nll)$/;
 
 /**
- * The series with a stand-in loss re-keyed `loss` for a split that has none: every check reads `loss`. For validation
- * a single `<name>_loss` stands in too (`eval_squad_loss`: a Trainer given a named evaluation set). Kept as is otherwise.
+ * The series with a stand-in loss re-keyed `loss` for a split that has none: every check reads `loss`. Failing those,
+ * a single `<name>_loss` stands in (`eval_squad_loss`: a Trainer given a named evaluation set; a loop that prints only
+ * `NER loss`); two of them (`rpn_loss`, `det_loss`) are terms, and none is picked. Kept as is otherwise.
  */
 export function withStandInLoss(series: Series[]): Series[] {
   let out = series;
@@ -296,7 +297,7 @@ export function withStandInLoss(series: Series[]): Series[] {
     if (series.some((s) => s.split === split && s.key === 'loss')) continue;
     const mine = series.filter((s) => s.split === split);
     let standIn = mine.filter((s) => STAND_IN_LOSS.test(s.key));
-    if (standIn.length === 0 && split === 'val') {
+    if (standIn.length === 0) {
       const named = [...new Set(mine.filter((s) => /^[a-z0-9]+_loss$/.test(s.key)).map((s) => s.key))];
       if (named.length === 1) standIn = mine.filter((s) => s.key === named[0]);
     }
