@@ -38,7 +38,11 @@ export function verdictCoverage(v: Verdict): VerdictCoverage {
 /** The one-line summary of a passing verdict: "no problem found", or why that cannot be said. */
 export function passSummary(v: Verdict): string {
   const c = verdictCoverage(v);
-  return c.tooLittleToJudge
-    ? `Too little data to judge: ${c.unknown} of ${c.total} checks could not run (log more points to get a verdict).`
-    : 'No problem found in the checks this log allows.';
+  if (!c.tooLittleToJudge) return 'No problem found in the checks this log allows.';
+  // "Log more points" is wrong advice for a 3,200-point log whose loss is called `hard_loss_metric`: nan_loss, which
+  // reads every series keyed loss, says whether any was found.
+  const noLoss = v.items.find((i) => i.id === 'nan_loss')?.status === 'unknown';
+  return noLoss
+    ? `Too little to judge: no series was read as a loss, so ${c.unknown} of ${c.total} checks could not run (name the loss \`loss\` or \`val_loss\`; the notes say how each name was read).`
+    : `Too little data to judge: ${c.unknown} of ${c.total} checks could not run (log more points to get a verdict).`;
 }

@@ -25,4 +25,12 @@ describe('verdictCoverage: a passing verdict that could check almost nothing say
     expect(c.unknown).toBeGreaterThan(0); // data checks are unknown, which does not make the curves unjudgeable
     if (v.status === 'pass') expect(passSummary(v)).toBe('No problem found in the checks this log allows.');
   });
+
+  it('says no series was read as a loss (not "log more points") for a long log whose loss has another name', () => {
+    // Shared console log 011: 3,200 points of hard_loss_metric / full_loss_metric read "log more points".
+    const steps = Array.from({ length: 800 }, (_, i) => i * 100);
+    const v = diagnose({ id: 'r', name: 'gait', format: 'console_text', series: [makeSeries('hard_loss_metric', 'hard_loss_metric', 'train', 'step', steps, null, steps.map((s) => 0.5 + 1 / (1 + s / 1000)))] });
+    expect(verdictCoverage(v).tooLittleToJudge).toBe(true);
+    expect(passSummary(v)).toMatch(/^Too little to judge: no series was read as a loss, so \d+ of \d+ checks could not run \(name the loss `loss` or `val_loss`/);
+  });
 });
