@@ -53,14 +53,18 @@ export function earlyStoppingPlan(c: Curve): StopPlan {
   let best = 0;
   for (let i = 1; i < n; i++) if (v[i] < v[best]) best = i;
   const at = whenAt(c, best);
-  const unit: 'epoch' | 'step' = at.epoch !== undefined ? 'epoch' : 'step';
-  const bestWhen = at.epoch ?? at.step;
+  // Evaluations at fractional epochs (a Trainer evaluating every 500 steps: epoch 7.63) are named by their step, as
+  // their checkpoints are (checkpoint-1000): "keep the epoch-7.63 model" names nothing a user can load.
+  const wholeEpochs = at.epoch !== undefined && Array.prototype.every.call(c.epoch, (e: number) => Number.isInteger(e));
+  const unit: 'epoch' | 'step' = wholeEpochs ? 'epoch' : 'step';
+  const when = (w: { epoch?: number; step: number }) => (unit === 'epoch' ? w.epoch! : w.step);
+  const bestWhen = when(at);
   const cap = Math.max(MIN_PATIENCE + 2, Math.ceil(n * MAX_PATIENCE_SHARE));
   for (let p = MIN_PATIENCE; p <= cap; p++) {
     const stop = replayStop(v, p);
     if (stop !== null && stop < best) continue;
     const w = stop === null ? null : whenAt(c, stop);
-    return { bestIndex: best, bestWhen, unit, patience: p, stopIndex: stop, stopWhen: w ? (w.epoch ?? w.step) : null, savedShare: stop === null ? 0 : (n - 1 - stop) / n };
+    return { bestIndex: best, bestWhen, unit, patience: p, stopIndex: stop, stopWhen: w ? when(w) : null, savedShare: stop === null ? 0 : (n - 1 - stop) / n };
   }
   return { bestIndex: best, bestWhen, unit, patience: null, stopIndex: null, stopWhen: null, savedShare: 0 };
 }

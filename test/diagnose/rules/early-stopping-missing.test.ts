@@ -64,4 +64,18 @@ describe('early_stopping_missing', () => {
     const run = makeRun({ scale, epochs: 8, train: decay(1, 0.1, 2), val: decay(1.1, 0.3, 3) });
     expect(itemFor(run, 'early_stopping_missing').status).toBe('pass');
   });
+
+  it('names the best and the stop by step when evaluations fall at fractional epochs (a Trainer evaluating every 500 steps)', () => {
+    // Shared log 014 read "Keep the epoch-7.63 model": its checkpoints are named by step (checkpoint-1000).
+    const steps = Array.from({ length: 20 }, (_, i) => (i + 1) * 500);
+    const epochs = steps.map((s) => Math.round((s / 131) * 100) / 100);
+    const val = steps.map((s, i) => (i < 4 ? 0.6 - 0.07 * i : 0.39 + 0.008 * (i - 3)));
+    const train = steps.map((_, i) => 0.5 * Math.exp(-i / 3));
+    const run = { id: 'hf', name: 'hf', format: 'hf_trainer_state', series: [makeSeries('loss', 'loss', 'train', 'step', steps, epochs, train), makeSeries('eval_loss', 'loss', 'val', 'step', steps, epochs, val)] };
+    const over = itemFor(run, 'overfitting');
+    expect(over.status).not.toBe('pass');
+    expect(over.title).toMatch(/at step 2000 /);
+    expect(over.fix).toMatch(/^Keep the step-2000 model: .* would have stopped at step \d+ and saved \d+ % of the steps/);
+    expect(over.fix).not.toMatch(/epoch/);
+  });
 });
