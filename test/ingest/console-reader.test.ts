@@ -8,6 +8,9 @@ import { ConsoleReader, readConsoleText } from '../../src/ingest/console/console
 import { findCsvHead } from '../../src/ingest/csv.ts';
 import { parseFile } from '../../src/ingest/index.ts';
 import { ingestErrorOf } from '../support/ingest-helpers.ts';
+import { REAL_LOGS_DIR } from '../support/real-logs.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const read = (text: string, name = 'paste.txt'): RunLog[] => parseFile(enc(text), name);
@@ -396,5 +399,20 @@ describe('cost', () => {
     const [run] = read(lines.join('\n'), 'big.log');
     expect(performance.now() - t0).toBeLessThan(30_000);
     expect(run!.series.map((s) => [s.name, s.values.length])).toEqual([['loss', 100_000]]);
+  });
+});
+
+describe('prose with numbers is not a training log', () => {
+  // The shared real logs' labels table (a file, its format, a label and notes with numbers in them) read as a run
+  // that "became NaN at epoch 1"; read in place, skipped with a notice when ../shared is absent.
+  const labels = REAL_LOGS_DIR ? path.join(REAL_LOGS_DIR, 'labels.tsv') : null;
+  it.skipIf(!labels || !existsSync(labels))('refuses notes whose every line is its own template (../shared/real-logs/labels.tsv), naming the file', () => {
+    expect(() => parseFile(new Uint8Array(readFileSync(labels!)), 'labels.tsv')).toThrow(/^labels\.tsv:1: /);
+  });
+
+  it('still reads three lines of one repeated template', () => {
+    const text = ['Epoch 1 loss: 0.9 val_loss: 1.0', 'Epoch 2 loss: 0.7 val_loss: 0.8', 'Epoch 3 loss: 0.5 val_loss: 0.7'].join('\n');
+    const [run] = parseFile(new TextEncoder().encode(text), 'train.log');
+    expect(run!.series.find((s) => s.key === 'loss' && s.split === 'train')!.values.length).toBe(3);
   });
 });

@@ -436,6 +436,8 @@ interface Snapshot {
 }
 
 const ROW_BASE = 1 << 24;
+/** A run read from at least this many templates, none of them matched twice, is prose, not training output. */
+const PROSE_TEMPLATES = 3;
 /** The physical line each run built here starts at (for placing a history printed whole after it). */
 const RUN_FIRST_LINE = new WeakMap<RunLog, number>();
 
@@ -817,6 +819,9 @@ function buildRuns(snap: Snapshot, fileName: string): RunLog[] {
   const out: RunLog[] = [];
   for (const r of runs) {
     if (r.series.size === 0) continue;
+    // Training output repeats its lines. Three or more templates that each matched one line are prose with numbers
+    // in it (a labels table's notes, a README), not a log: reading them made "loss falls smoothly" a curve.
+    if (r.templates.size >= PROSE_TEMPLATES && Math.max(...r.templates.values()) < 2) continue;
     // Values printed before any counter, in a run that has counters, are the setup (a config dump), not a curve.
     const anyPositioned = [...r.series.values()].some((x) => x.positioned);
     const accs = [...r.series.values()].filter((x) => !anyPositioned || x.positioned);
