@@ -85,7 +85,7 @@ export function checklistText(r: Pick<DiagnosedRun, 'verdict' | 'from' | 'notes'
     `${view.passed.length} passed`,
     `${view.unknown.length} not checkable`,
   ].join(', ');
-  const lines = [`${STATUS_ICON[tooLittle ? 'unknown' : v.status]} ${v.run.name}  (${v.run.format}, ${v.run.points} points${v.run.epochs !== null ? `, ${v.run.epochs} epochs` : ''}): ${tally}`];
+  const lines = [`${STATUS_ICON[tooLittle ? 'unknown' : v.status]} ${v.run.name}  (${v.run.format}, ${v.run.points} point${v.run.points === 1 ? '' : 's'}${v.run.epochs !== null ? `, ${v.run.epochs} epoch${v.run.epochs === 1 ? '' : 's'}` : ''}): ${tally}`];
   if (tooLittle) lines.push(`   ${passSummary(v)}`);
   for (const note of r.notes) lines.push(`   note: ${note}`);
   for (const p of view.problems) {

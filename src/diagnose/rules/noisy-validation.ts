@@ -101,7 +101,9 @@ export const noisyValidationRule: Rule = {
       jitterIs: val.logScale ? 'relative (robust σ of log changes)' : 'share of range',
       progress: Number(lv.progress.toFixed(3)),
     };
-    const shown = (x: number) => (val.logScale ? `±${Math.round(x * 100)} %` : `±${Math.round(x * 100)} % of its range`);
+    // Below 1 % a rounded "±0 %" reads as no jitter at all: one decimal then.
+    const pct = (x: number) => (x * 100 < 0.95 ? (x * 100).toFixed(1) : String(Math.round(x * 100)));
+    const shown = (x: number) => (val.logScale ? `±${pct(x)} %` : `±${pct(x)} % of its range`);
     if (!(atLeast >= warnAt)) return itemOf(this, 'pass', `${val.name} moves smoothly enough (jitter ${shown(relative)} over ${val.ty.length} evaluations)`, '', evidence);
     const trainEpoch = epochTrainingCurve(view, val);
     if (trainEpoch) {

@@ -102,4 +102,11 @@ describe('noisy_validation', () => {
     expect(jitterLowerBound(0.1, 1)).toBe(0);
     expect(jitterLowerBound(NaN, 10)).toBeNaN();
   });
+
+  it('says a jitter under 1 % with a decimal, not as "±0 %" (which reads as no jitter at all)', () => {
+    const run = makeRun({ epochs: 30, train: decay(1, 0.2, 6), val: decay(1.05, 0.25, 6), valNoise: 0.004 });
+    const item = itemFor(run, 'noisy_validation');
+    expect(item.status).toBe('pass');
+    expect(item.title).toMatch(/jitter ±0\.\d %/);
+  });
 });
