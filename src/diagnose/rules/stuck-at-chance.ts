@@ -29,7 +29,28 @@ export const MAX_INFERRED_K = 20;
 /** An accuracy this far above chance means the model is not at chance, whatever the loss says. */
 export const ABOVE_CHANCE_ACCURACY = 0.1;
 
+/** An accuracy frozen from the start: at least this many evaluations, all one value (within rounding), below this. */
+export const FROZEN_MIN_EVALS = 10;
+export const FROZEN_BELOW = 0.95;
+/** Values this close are one value (a log rounds to 4 decimals). */
+const SAME_VALUE = 1e-4;
+
+/**
+ * The value an accuracy held at every logged evaluation from its second on (the first epoch's mean still holds the
+ * batches before the model settled: 0.5339, then 0.5885 for 199 epochs), or null when it ever moved.
+ */
+export function frozenFromStart(c: Curve): number | null {
+  const v = c.source.values;
+  if (v.length < FROZEN_MIN_EVALS + 1) return null;
+  const held = v[1]!;
+  if (!Number.isFinite(held) || held >= FROZEN_BELOW) return null;
+  for (let i = 2; i < v.length; i++) if (!(Math.abs(v[i]! - held) <= SAME_VALUE)) return null;
+  return held;
+}
+
 interface Hit {
+  /** The whole title, when the route says it its own way. */
+  title?: string;
   curve: Curve;
   level: number;
   chance: number;
@@ -82,6 +103,21 @@ export const stuckAtChanceRule: Rule = {
         for (let k = 2; k <= 10; k++) if (Math.abs(a - 1 / k) <= FIT.inferredAccuracyTolerance) hits.push({ curve: c, level: a, chance: 1 / k, what: `1/${k}` });
       }
     }
+    // Without a chance level to compare with, a training accuracy that never moved from its first evaluations is one: the
+    // predictions never changed, so the model answers the same for every input (0.5885 for 200 epochs is the majority
+    // class's share). Not for an accuracy near 1, which can legitimately rest at its top.
+    if (hits.length === 0 && !K) {
+      // The training accuracy only: a validation set of 30 examples can hold one score for 200 epochs while the model
+      // learns (iris at 0.9), a training accuracy over every batch of an epoch cannot.
+      for (const c of accs.filter((x) => x.split === 'train')) {
+        const f = frozenFromStart(c);
+        if (f === null) continue;
+        const n = c.source.values.length - 1;
+        const at = c.source.epochs && Number.isFinite(c.source.epochs[1]) ? `epoch ${c.source.epochs[1]}` : `step ${c.source.steps[1]}`;
+        const title = `${c.name} held exactly ${f} from ${at} to the end (${n} evaluations): the model gives every input the same answer (likely the most common class)`;
+        hits.push({ title, curve: c, level: f, chance: f, what: 'the value it held from its second evaluation on' });
+      }
+    }
     // A model whose accuracy is well above chance is not at chance, whatever its loss level.
     const bestAcc = Math.max(-Infinity, ...accs.map(endLevel));
     const chanceAcc = K ? 1 / K : 0.5;
@@ -96,7 +132,7 @@ export const stuckAtChanceRule: Rule = {
     return itemOf(
       this,
       K ? 'fail' : 'warn',
-      `${h.curve.name} is stuck at ${fmt(h.level)} ≈ ${h.what}: the model predicts no better than chance`,
+      h.title ?? `${h.curve.name} is stuck at ${fmt(h.level)} ≈ ${h.what}: the model predicts no better than chance`,
       'The model outputs a constant: check that labels match inputs (shuffled together), the output layer matches the loss (softmax + cross-entropy, logits flag), the learning rate (too high kills units, too low never moves) and the input normalisation.',
       { series: h.curve.name, level: Number(h.level.toPrecision(4)), chance: Number(h.chance.toPrecision(4)), chanceIs: h.what, classesKnown: !!K },
       [{ series: h.curve.name, step: Math.round(h.curve.x[h.curve.x.length - 1]), label: 'chance level', kind: 'point', value: Number(h.level.toPrecision(4)) }],

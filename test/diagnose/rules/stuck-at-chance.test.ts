@@ -30,4 +30,28 @@ describe('stuck_at_chance', () => {
     expect(unknown.status).toBe('unknown');
     expect(unknown.fix).toContain('--classes');
   });
+
+  describe('a training accuracy frozen from its second epoch, without the class count', () => {
+    // Shared console log 048: accuracy 0.5339, then 0.5885 for 199 epochs while the loss fell 2.71 → 1.56.
+    const loss = (e: number) => 1.56 + 1.15 * Math.exp(-e / 4);
+    it('warns that every input gets the same answer', () => {
+      const run = makeRun({ epochs: 40, train: loss, trainNoise: 0.001, trainAcc: (e) => (e === 0 ? 0.5339 : 0.5885) });
+      run.series.find((s) => s.name === 'accuracy')!.values.forEach((_, i, a) => (a[i] = i === 0 ? 0.5339 : 0.5885));
+      const item = itemFor(run, 'stuck_at_chance');
+      expect(item.status).toBe('warn');
+      expect(item.title).toBe('accuracy held exactly 0.5885 from epoch 1 to the end (39 evaluations): the model gives every input the same answer (likely the most common class)');
+    });
+
+    it('does not read a validation accuracy that rests on one score (a small validation set), a perfect training accuracy, or one that moved', () => {
+      const valOnly = makeRun({ epochs: 40, train: loss, val: loss, valAcc: () => 0.9 });
+      valOnly.series.find((s) => s.name === 'val_accuracy')!.values.fill(0.9);
+      expect(itemFor(valOnly, 'stuck_at_chance').status).toBe('unknown');
+      const perfect = makeRun({ epochs: 40, train: loss, trainAcc: () => 1 });
+      perfect.series.find((s) => s.name === 'accuracy')!.values.fill(1);
+      expect(itemFor(perfect, 'stuck_at_chance').status).toBe('unknown');
+      const moved = makeRun({ epochs: 40, train: loss, trainAcc: () => 0.5885 });
+      moved.series.find((s) => s.name === 'accuracy')!.values.forEach((_, i, a) => (a[i] = i === 30 ? 0.5912 : 0.5885));
+      expect(itemFor(moved, 'stuck_at_chance').status).toBe('unknown');
+    });
+  });
 });
