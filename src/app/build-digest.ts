@@ -3,10 +3,11 @@
  * loads what is needed; this decides what the digest says and draws its grid.
  *
  * A run's digest status, worst first: failing (verdict fails, or the run crashed or was killed) > stalled > running >
- * warning > healthy; unknown when no verdict could be had.
+ * warning > healthy; unknown when no verdict could be had, or it passes having checked too little to judge.
  */
 import type { RunSummary, Series } from '../domain/run.ts';
 import type { Verdict } from '../domain/verdict.ts';
+import { verdictCoverage } from '../diagnose/verdict-coverage.ts';
 import { renderDigestGrid, type DigestItem, type DigestStatus } from '../charts/digest-grid.ts';
 import { chartProblemSentence } from '../charts/chart-error.ts';
 import type { DigestState } from '../store/digest-store.ts';
@@ -99,7 +100,9 @@ export function digestStatusOf(run: RunSummary, verdict: Verdict | null): Digest
   if (run.status === 'stalled') return 'stalled';
   if (run.status === 'running') return 'running';
   if (!verdict) return 'unknown';
-  return verdict.status === 'warn' ? 'warning' : 'healthy';
+  if (verdict.status === 'warn') return 'warning';
+  // A pass that could check almost nothing is not "healthy": the run's own embed says TOO LITTLE DATA.
+  return verdictCoverage(verdict).tooLittleToJudge ? 'unknown' : 'healthy';
 }
 
 export function buildDigest(input: BuildDigestInput): Digest {

@@ -44,6 +44,14 @@ describe('buildDigest', () => {
     expect(d.changes).toBeNull();
   });
 
+  it('does not call a run healthy when its verdict passed having checked too little (its embed says TOO LITTLE DATA)', () => {
+    const run = summary('two-points');
+    const curves = ['nan_loss', 'overfitting', 'plateau', 'divergence'].map((id) => ({ ...item(id, 'unknown', `cannot judge ${id}`), area: 'convergence' as const }));
+    const d = buildDigest({ runs: [{ run, verdict: verdictOf(run, [...curves, item('no_validation', 'pass', 'validation is logged')]) }], window, previous: null, queuedJobs: 0, grid: false });
+    expect(d.entries.map((e) => e.status)).toEqual(['unknown']);
+    expect(d.counts.healthy).toBe(0);
+  });
+
   it('lists failures before warnings, one per finding, with the run thread when there is one', () => {
     const d = buildDigest({ runs: inWindow(), window, previous: null, queuedJobs: 0, grid: false });
     expect(d.findings.map((f) => `${f.status} ${f.runName} ${f.id}`)).toEqual([
