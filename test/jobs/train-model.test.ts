@@ -133,7 +133,8 @@ describe('faults produce their symptoms', () => {
     expect(acc.at(-1)!).toBeGreaterThan(0.8);
     // With Keras' 0.99 the moving statistics lag ~100 steps behind and validation read ~0.2 here.
     expect(valAcc.at(-1)!).toBeGreaterThan(acc.at(-1)! - 0.15);
-  });
+    // Two epochs of a CNN on 1,000 digits take 19–25 s alone on wasm; on a loaded two-core machine they passed 30 s.
+  }, 90_000);
 
   it('class imbalance: counts fall to 1/ratio', async () => {
     const r = await train('blobs', { limit: 600 }, { classImbalance: 10 });
