@@ -109,7 +109,8 @@ export const divergenceRule: Rule = {
     return itemOf(
       this,
       'fail',
-      `Training loss diverged: it bottomed at ${fmt(minV)} (${where}) and climbed to ${fmt(endV)}`,
+      // A step-level curve is judged on its running median: say so, since single logged batches go lower and higher.
+      `Training loss diverged: it bottomed at ${fmt(minV)} (${where}) and climbed to ${fmt(endV)}${c.smoothed ? ' (running median of the logged batches)' : ''}`,
       'Lower the learning rate (or decay it), add gradient clipping and warm-up; resume from the checkpoint at the minimum.',
       { series: c.name, minStep: at.step, minEpoch: at.epoch ?? null, minValue: minV, lastValue: endV, riseFactor: c.logScale ? Number(Math.exp(f.rise).toFixed(2)) : null },
       [

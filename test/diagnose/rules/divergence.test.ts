@@ -62,4 +62,13 @@ describe('divergence', () => {
     const run = makeRun({ scale: m.scale, stepsPerEpoch: 50, epochs: m.epochs, train, trainNoise: m.noise, seed: m.seed });
     expect(itemFor(run, 'divergence').status).toBe('fail');
   });
+
+  it('says the numbers of a step-level divergence are its running median (shared log 019: the raw minimum was lower)', () => {
+    const step = makeRun({ epochs: 30, stepsPerEpoch: 20, train: (e) => (e < 10 ? 0.02 + Math.exp(-e) : 0.02 + 0.01 * (e - 10)) });
+    const item = itemFor(step, 'divergence');
+    expect(item.status).toBe('fail');
+    expect(item.title).toMatch(/\(running median of the logged batches\)$/);
+    const epoch = makeRun({ epochs: 30, train: (e) => (e < 10 ? 0.02 + Math.exp(-e) : 0.02 + 0.01 * (e - 10)) });
+    expect(itemFor(epoch, 'divergence').title).not.toMatch(/running median/);
+  });
 });
