@@ -154,7 +154,13 @@ export const oscillationRule: Rule = {
     const { val } = judgedValidation(view);
     const f = findOscillation(c, val);
     if (!f) return itemOf(this, 'pass', `${c.name} descends without bouncing`, '', { series: c.name, epochs: v.length });
-    const marks = f.at.slice(0, 10).map((i) => ({ series: f.curve.name, step: Math.round(f.steps[i] ?? f.steps[f.steps.length - 1]), label: 'turns', kind: 'point' as const }));
+    // One band over the stretch that bounces, with the count: ten labelled dots ("turns", "turns", …) overlapped into
+    // an unreadable smear on the chart and covered only the first ten of 51 turns.
+    const stepAt = (i: number) => Math.round(f.steps[i] ?? f.steps[f.steps.length - 1]!);
+    const first = f.at[0]!;
+    const last = f.at[f.at.length - 1]!;
+    const count = f.kind === 'both' ? `${f.valTurns} direction changes` : `${f.trainTurns} swings`;
+    const marks = f.at.length ? [{ series: f.curve.name, step: stepAt(first), toStep: Math.max(stepAt(last), stepAt(first) + 1), label: `bounces: ${count}`, kind: 'band' as const }] : [];
     const title =
       f.kind === 'both'
         ? `${f.curve.name} changes direction ${f.valTurns} times in ${f.evaluations} evaluations, and ${c.name} went up in ${f.trainRises} of ${f.epochs} epochs: the optimiser bounces`

@@ -28,6 +28,10 @@ describe('oscillation read on validation and training together', () => {
     const item = itemFor(run, 'oscillation');
     expect(item.status).toBe('warn');
     expect(Number(item.evidence.valTurns)).toBeGreaterThanOrEqual(12);
+    // One band over the bouncing stretch, with the count, not a dot per turn (ten labels overlapped on the chart).
+    expect(item.marks).toHaveLength(1);
+    expect(item.marks[0]).toMatchObject({ series: 'val_loss', kind: 'band', label: `bounces: ${item.evidence.valTurns} direction changes` });
+    expect(item.marks[0]!.toStep!).toBeGreaterThan(item.marks[0]!.step + 20);
   });
   it('counts moderate bounces (±10 % a direction change) over 30–40 epochs, and leaves a 10-epoch run with the same jitter alone', () => {
     // Validation changing direction 12–26 times in 30–40 epochs by ~10 %, the training loss bouncing with it.
