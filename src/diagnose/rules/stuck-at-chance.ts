@@ -114,7 +114,7 @@ export const stuckAtChanceRule: Rule = {
         if (f === null) continue;
         const n = c.source.values.length - 1;
         const at = c.source.epochs && Number.isFinite(c.source.epochs[1]) ? `epoch ${c.source.epochs[1]}` : `step ${c.source.steps[1]}`;
-        const title = `${c.name} held exactly ${f} from ${at} to the end (${n} evaluations): the model gives every input the same answer (likely the most common class)`;
+        const title = `${c.name} held exactly ${f} from ${at} on (${n} evaluations): every input gets the same answer`;
         hits.push({ title, curve: c, level: f, chance: f, what: 'the value it held from its second evaluation on' });
       }
     }
@@ -135,7 +135,7 @@ export const stuckAtChanceRule: Rule = {
       h.title ?? `${h.curve.name} is stuck at ${fmt(h.level)} ≈ ${h.what}: the model predicts no better than chance`,
       'The model outputs a constant: check that labels match inputs (shuffled together), the output layer matches the loss (softmax + cross-entropy, logits flag), the learning rate (too high kills units, too low never moves) and the input normalisation.',
       { series: h.curve.name, level: Number(h.level.toPrecision(4)), chance: Number(h.chance.toPrecision(4)), chanceIs: h.what, classesKnown: !!K },
-      [{ series: h.curve.name, step: Math.round(h.curve.x[h.curve.x.length - 1]), label: 'chance level', kind: 'point', value: Number(h.level.toPrecision(4)) }],
+      [{ series: h.curve.name, step: Math.round(h.curve.x[h.curve.x.length - 1]), label: h.title ? 'one answer for every input' : 'chance level', kind: 'point', value: Number(h.level.toPrecision(4)) }],
     );
   },
 };

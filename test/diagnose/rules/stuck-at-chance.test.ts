@@ -39,7 +39,8 @@ describe('stuck_at_chance', () => {
       run.series.find((s) => s.name === 'accuracy')!.values.forEach((_, i, a) => (a[i] = i === 0 ? 0.5339 : 0.5885));
       const item = itemFor(run, 'stuck_at_chance');
       expect(item.status).toBe('warn');
-      expect(item.title).toBe('accuracy held exactly 0.5885 from epoch 1 to the end (39 evaluations): the model gives every input the same answer (likely the most common class)');
+      expect(item.title).toBe('accuracy held exactly 0.5885 from epoch 1 on (39 evaluations): every input gets the same answer');
+      expect(item.marks[0]!.label).toBe('one answer for every input');
     });
 
     it('does not read a validation accuracy that rests on one score (a small validation set), a perfect training accuracy, or one that moved', () => {
