@@ -61,7 +61,8 @@ describe('/runs and /compare', () => {
   });
 
   it('autocompletes both run options', async () => {
-    const ac = h.fake.autocomplete({ name: 'compare', options: [{ name: 'a', type: 3, value: 'x' }, { name: 'b', type: 3, value: 'cnn', focused: true }] });
+    // 'cnn-b', not 'cnn': run ids are r_ + ten random base32 letters, and one (r_zwkwcnnc2o) once matched 'cnn' too.
+    const ac = h.fake.autocomplete({ name: 'compare', options: [{ name: 'a', type: 3, value: 'x' }, { name: 'b', type: 3, value: 'cnn-b', focused: true }] });
     await h.fake.waitFor(() => ac.answeredAt, 3000, 'autocomplete');
     expect(ac.callbacks[0].data.choices.map((c: any) => c.value)).toEqual([healthy.id]);
   });

@@ -56,30 +56,46 @@ describe('runmedic serve --api-only', { timeout: 60_000 }, () => {
     const wrong = `rm_${'x'.repeat(40)}`;
     /** One server: its stderr once it has answered a good and a bad bearer token and stopped. */
     const serve = async (env: Record<string, string>): Promise<string> => {
-      const port = 40_000 + Math.floor(Math.random() * 20_000);
-      const child = spawn(process.execPath, [builtBin(), 'serve', '--api-only', '--db', db], {
-        cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH ?? '', HTTP_PORT: String(port), ...env },
-      });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start line: ${stderr}`)), 40_000);
-        const poll = setInterval(() => {
-          if (!stderr.includes('runmedic API on')) return;
-          clearInterval(poll);
-          clearTimeout(timer);
-          resolve();
-        }, 50);
-      });
+      // A random port can be taken by another process between the pick and the listen (EADDRINUSE, seen in CI):
+      // the server then says so and exits, and the next port is tried.
+      const start = async (port: number) => {
+        const child = spawn(process.execPath, [builtBin(), 'serve', '--api-only', '--db', db], {
+          cwd: REPO_ROOT,
+          env: { PATH: process.env.PATH ?? '', HTTP_PORT: String(port), ...env },
+        });
+        const out = { child, stderr: '' };
+        child.stderr.on('data', (d) => (out.stderr += d));
+        const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+        const started = await new Promise<boolean>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no start line: ${out.stderr}`)), 40_000);
+          const poll = setInterval(() => {
+            const inUse = out.stderr.includes('EADDRINUSE');
+            if (!inUse && !out.stderr.includes('runmedic API on')) return;
+            clearInterval(poll);
+            clearTimeout(timer);
+            resolve(!inUse);
+          }, 50);
+        });
+        // The same object: its stderr keeps growing after the start line (a copy would freeze it here).
+        return Object.assign(out, { exited, started });
+      };
+      let port = 0;
+      let s: Awaited<ReturnType<typeof start>> | null = null;
+      for (let attempt = 0; attempt < 5 && !s?.started; attempt++) {
+        if (s) await s.exited;
+        port = 40_000 + Math.floor(Math.random() * 20_000);
+        s = await start(port);
+      }
+      expect(s!.started).toBe(true);
+      const child = s!.child;
+      const exited = s!.exited;
       const post = (t: string) =>
         fetch(`http://127.0.0.1:${port}/api/v1/runs`, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: '{"name":"logged"}' });
       expect((await post(token)).status).toBe(201);
       expect((await post(wrong)).status).toBe(401);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      return stderr;
+      return s!.stderr;
     };
     const [byDefault, debug] = await Promise.all([serve({}), serve({ LOG_LEVEL: 'debug' })]);
     const lines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
