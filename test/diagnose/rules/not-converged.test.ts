@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeRun, decay, turnsUp, SCALES } from '../../support/synthetic-runs.ts';
+import { makeRun, makeSeries, decay, turnsUp, SCALES } from '../../support/synthetic-runs.ts';
 import { itemFor } from '../../support/verdict-item.ts';
 
 describe('not_converged', () => {
@@ -75,5 +75,16 @@ describe('not_converged', () => {
     const item = itemFor(run, 'not_converged');
     expect(item.status).toBe('warn');
     expect(item.evidence.tailImprovementShare as number).toBeGreaterThan(0.2);
+  });
+
+  it('reads a smooth fall over 8 evaluations as still improving: its bend is not noise (a Lightning log of 8 epochs)', () => {
+    // val_loss 1.61, 0.876, 0.552, 0.416, 0.332, 0.286, 0.254, 0.230: first differences made this σ 0.11 and the tail's
+    // 10 % fall "no more than its noise".
+    const values = [1.61, 0.876, 0.552, 0.416, 0.332, 0.286, 0.254, 0.23];
+    const epochs = values.map((_, e) => e);
+    const run = { id: 'l', name: 'l', format: 'lightning_csv', series: [makeSeries('train_loss', 'loss', 'train', 'epoch', epochs, epochs, values.map((v) => v * 1.1)), makeSeries('val_loss', 'loss', 'val', 'epoch', epochs, epochs, values)] };
+    const item = itemFor(run, 'not_converged');
+    expect(item.status).toBe('warn');
+    expect(item.title).toMatch(/^val_loss was still improving at the end/);
   });
 });
