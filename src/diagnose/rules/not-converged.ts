@@ -15,7 +15,8 @@ export const TAIL_FRACTION = 0.25;
 /**
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
  * rule's share of healthy tune runs flagged at these values.
- * - noiseSigmas: The tail's improvement must be at least this many standard errors of a fitted change over the tail (noise σ · √(12/k) for k evenly spaced points): a trend the noise would not produce…
+ * - noiseSigmas: The tail's improvement must be at least this many standard errors of a fitted change over the tail (noise σ · √(12/k) for k evenly spaced points): a trend the noise would not produce… (σ from second differences
+ *   since f7b955f; 2.5 re-checked on the tune split then: 2 flags one more healthy run, 3 loses 7 hits)
  * - minShareOfProgress: …and at least this share of the whole run's improvement, both in the metric's own units (below
  *   it, the curve has flattened: converged).
  * - minLogTailDrop: …and at least 1 % (log scale) over the tail.
