@@ -329,26 +329,8 @@ def hf_tiny():
     """transformers, a one-layer BERT classifier of 16 units initialised from SEED, and a dataset class of random token ids
     (the label: whether the first id is above 20)."""
     quiet()
-    import torch
-    import transformers
-    from transformers import BertConfig, BertForSequenceClassification
-    transformers.logging.set_verbosity_error()
-    torch.manual_seed(SEED)
-    g = torch.Generator().manual_seed(SEED)
-
-    class Data(torch.utils.data.Dataset):
-        def __init__(self, n):
-            self.ids = torch.randint(3, 40, (n, 12), generator=g)
-            self.labels = (self.ids[:, 0] > 20).long()
-
-        def __len__(self):
-            return len(self.labels)
-
-        def __getitem__(self, i):
-            return {'input_ids': self.ids[i], 'attention_mask': torch.ones(12, dtype=torch.long), 'labels': self.labels[i]}
-
-    cfg = BertConfig(vocab_size=40, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, max_position_embeddings=16, num_labels=2)
-    return transformers, BertForSequenceClassification(cfg), Data
+    from tiny_bert import tiny_bert
+    return tiny_bert(SEED)
 
 
 def hf_fit(model, data, train_n, eval_n, remove=(), compute_metrics=None, **args):

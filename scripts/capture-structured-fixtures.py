@@ -1063,26 +1063,8 @@ def fixture_lightning_torchmetrics(out):
 def hf_tiny():
     """A one-layer BERT classifier of 16 units and a dataset of random token ids (label: is the first id above 20)."""
     quiet()
-    import torch
-    import transformers
-    from transformers import BertConfig, BertForSequenceClassification
-    transformers.logging.set_verbosity_error()
-    torch.manual_seed(SEED)
-    g = torch.Generator().manual_seed(SEED)
-
-    class Data(torch.utils.data.Dataset):
-        def __init__(self, n, shift=0):
-            self.ids = torch.randint(3, 40, (n, 12), generator=g)
-            self.labels = (self.ids[:, 0] > 20 + shift).long()
-
-        def __len__(self):
-            return len(self.labels)
-
-        def __getitem__(self, i):
-            return {'input_ids': self.ids[i], 'attention_mask': torch.ones(12, dtype=torch.long), 'labels': self.labels[i]}
-
-    cfg = BertConfig(vocab_size=40, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, max_position_embeddings=16, num_labels=2)
-    return transformers, BertForSequenceClassification(cfg), Data
+    from tiny_bert import tiny_bert
+    return tiny_bert(SEED)
 
 
 def accuracy_f1(pred):
