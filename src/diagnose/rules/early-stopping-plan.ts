@@ -55,7 +55,7 @@ export function earlyStoppingPlan(c: Curve): StopPlan {
   const at = whenAt(c, best);
   // Evaluations at fractional epochs (a Trainer evaluating every 500 steps: epoch 7.63) are named by their step, as
   // their checkpoints are (checkpoint-1000): "keep the epoch-7.63 model" names nothing a user can load.
-  const wholeEpochs = at.epoch !== undefined && Array.prototype.every.call(c.epoch, (e: number) => Number.isInteger(e));
+  const wholeEpochs = at.epoch !== undefined && c.epoch.every((e) => Number.isInteger(e));
   const unit: 'epoch' | 'step' = wholeEpochs ? 'epoch' : 'step';
   const when = (w: { epoch?: number; step: number }) => (unit === 'epoch' ? w.epoch! : w.step);
   const bestWhen = when(at);

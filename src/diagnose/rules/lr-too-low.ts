@@ -5,7 +5,7 @@
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import { notConvergedRule } from './not-converged.ts';
-import { slowConvergenceRule } from './slow-convergence.ts';
+import { halfwayMark, slowConvergenceRule } from './slow-convergence.ts';
 import { fmt } from './shared.ts';
 import { medianUpdateRatio, UPDATE_RATIO_WARN as LARGE_UPDATE_RATIO } from './lr-too-high.ts';
 import { findDivergence } from './divergence.ts';
@@ -49,7 +49,8 @@ export const lrTooLowRule: Rule = {
     // A slow shape counts here even when the descent is too small to call slow_convergence on its own.
     const slowShape = slow.status === 'warn' || slow.evidence.slowShape === true;
     if (notConverged.status === 'warn' && slowShape) {
-      const marks = slow.marks.length || typeof slow.evidence.halfwayStep !== 'number' ? slow.marks : [{ series: String(slow.evidence.series), step: slow.evidence.halfwayStep, label: 'halfway', kind: 'line' as const }];
+      // A passing item draws nothing: the slow shape's halfway line is drawn here from its evidence.
+      const marks = slow.status === 'warn' ? slow.marks : [halfwayMark(String(slow.evidence.series), Number(slow.evidence.halfwayStep))];
       return itemOf(
         this,
         'warn',

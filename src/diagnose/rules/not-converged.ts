@@ -5,7 +5,7 @@
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import { progressCurve } from './progress-curve.ts';
-import { HEAD_POINTS, tailTrend } from './shared.ts';
+import { fittedChangeError, HEAD_POINTS, tailTrend } from './shared.ts';
 import { median } from '../signals/stats.ts';
 import { secondDifferenceNoise } from '../signals/noise.ts';
 import type { Curve } from '../signals/view.ts';
@@ -54,7 +54,7 @@ export const notConvergedRule: Rule = {
     const noise = Number.isFinite(rawNoise) ? rawNoise : 0;
     const k = c.ts.length - t.from;
     /** A change over the tail that neither the noise nor rounding explains. */
-    const beyondNoise = (change: number) => change >= FIT.noiseSigmas * noise * Math.sqrt(12 / k) && change >= (c.logScale ? FIT.minLogTailDrop : 0.01 * c.range);
+    const beyondNoise = (change: number) => change >= FIT.noiseSigmas * fittedChangeError(noise, k) && change >= (c.logScale ? FIT.minLogTailDrop : 0.01 * c.range);
     // The tail fell by a good share of the run's progress (below it, the curve has flattened), read in the metric's own
     // units as a plot shows it: on the log scale a loss creeping from 0.05 to 0.03 after falling from 2.3 is a large
     // share of the progress, yet people who read the curve see it flat, and call the run converged.

@@ -12,7 +12,7 @@
  * rests there has converged.
  */
 import type { Curve, RunView } from '../signals/view.ts';
-import { levels, meaningful, stallIndex, tailTrend } from './shared.ts';
+import { fittedChangeError, levels, meaningful, stallIndex, tailTrend } from './shared.ts';
 
 /**
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is the
@@ -137,6 +137,6 @@ export function littleAfterFirst(c: Curve | null): Stall | null {
   if (!t) return null;
   const drop = -t.change;
   const noise = Number.isFinite(c.noise) ? c.noise : 0;
-  if (drop >= STILL_SIGMAS * noise * Math.sqrt(12 / (n - t.from)) && drop >= STILL_SHARE * Math.max(0, lv.head - lv.tail)) return null;
+  if (drop >= STILL_SIGMAS * fittedChangeError(noise, n - t.from) && drop >= STILL_SHARE * Math.max(0, lv.head - lv.tail)) return null;
   return { curve: c, from: 1, share: (n - 2) / (n - 1), progress: lv.head - lv.tail, smallProgress: true, flat: true };
 }

@@ -78,6 +78,14 @@ export function tailTrend(c: Curve, fraction: number, minPoints = 4, values: Flo
 }
 
 /**
+ * The standard error of a change fitted over the last `points` evenly spaced points of a curve whose point noise is
+ * `noise`: σ · √(12/k), the slope's error times the span. A tail's fall "beyond noise" is several of these.
+ */
+export function fittedChangeError(noise: number, points: number): number {
+  return noise * Math.sqrt(12 / points);
+}
+
+/**
  * Where a curve stopped improving: the first index s after which the smoothed badness never gets more than `delta`
  * below the best reached by s. n − 1 when it improved until the end. O(n) with prefix/suffix minima.
  */

@@ -7,6 +7,7 @@ import { itemOf, unknownItem } from './rule.ts';
 import { longestCurve, progressCurve } from './progress-curve.ts';
 import { fmt, levels, meaningful, whenAt } from './shared.ts';
 import type { Curve } from '../signals/view.ts';
+import type { Mark } from '../../domain/verdict.ts';
 
 /**
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is this
@@ -27,25 +28,30 @@ export const MIN_POINTS = 6;
  */
 export const MIN_LOG_PROGRESS_ALONE = 0.2;
 
-export interface ConvergenceTiming {
-  curve: Curve;
+interface ConvergenceTiming {
   /** Share of the run the curve took to make half its progress. */
   share: number;
-  /** Its progress in all (badness units; log on a log scale). */
-  total: number;
+  /** Its start and end levels (badness units; log on a log scale): the progress in all is head − tail. */
+  head: number;
+  tail: number;
   /** Index of the halfway point. */
   at: number;
 }
 
 /** When the curve made half its progress; null when it moved too little (noise or `minLogProgress`) to time. */
-export function timeConvergence(c: Curve): ConvergenceTiming | null {
-  const lv = levels(c);
-  const total = lv.head - lv.tail;
+function timeConvergence(c: Curve): ConvergenceTiming | null {
+  const { head, tail } = levels(c);
+  const total = head - tail;
   if (total < meaningful(c, FIT.noiseSigmas) || (c.logScale && total < FIT.minLogProgress)) return null;
-  const half = lv.head - total / 2;
+  const half = head - total / 2;
   let i = 0;
   while (i < c.ts.length && c.ts[i] > half) i++;
-  return { curve: c, share: i / (c.ts.length - 1), total, at: Math.min(i, c.ts.length - 1) };
+  return { share: i / (c.ts.length - 1), head, tail, at: Math.min(i, c.ts.length - 1) };
+}
+
+/** The chart's line at the halfway point, drawn by slow_convergence and by lr_too_low when it reads the slow shape. */
+export function halfwayMark(series: string, step: number): Mark {
+  return { series, step, label: 'halfway', kind: 'line' };
 }
 
 export const slowConvergenceRule: Rule = {
@@ -68,13 +74,12 @@ export const slowConvergenceRule: Rule = {
     const share = t.share;
     if (share < FIT.slowHalfShare) return itemOf(this, 'pass', `${c.name} made half its progress in the first ${Math.round(share * 100)} % of the run`, '', { series: c.name, halfwayShare: Number(share.toFixed(2)) });
     const at = whenAt(c, t.at);
-    if (c.logScale && t.total < MIN_LOG_PROGRESS_ALONE) {
-      const lv = levels(c);
+    if (c.logScale && t.head - t.tail < MIN_LOG_PROGRESS_ALONE) {
       // The shape is slow but the descent too small to call slow on its own: lr_too_low reads `slowShape`.
       return itemOf(
         this,
         'pass',
-        `${c.name} moved too little in all (${fmt(c.scale.fromBadness(lv.head))} → ${fmt(c.scale.fromBadness(lv.tail))}) to call its convergence slow (plateau and not_converged judge the shape)`,
+        `${c.name} moved too little in all (${fmt(c.scale.fromBadness(t.head))} → ${fmt(c.scale.fromBadness(t.tail))}) to call its convergence slow (plateau and not_converged judge the shape)`,
         '',
         { series: c.name, halfwayShare: Number(share.toFixed(2)), halfwayStep: at.step, halfwayEpoch: at.epoch ?? null, slowShape: true },
       );
@@ -85,7 +90,7 @@ export const slowConvergenceRule: Rule = {
       `${c.name} took ${Math.round(share * 100)} % of the run to make half its progress`,
       'Learning is slow: run a learning-rate range test (too low crawls, too high stalls), normalise the inputs, use a better initialisation or batch normalisation.',
       { series: c.name, halfwayShare: Number(share.toFixed(2)), halfwayStep: at.step, halfwayEpoch: at.epoch ?? null },
-      [{ series: c.name, step: at.step, label: 'halfway', kind: 'line' }],
+      [halfwayMark(c.name, at.step)],
     );
   },
 };
