@@ -29,6 +29,4 @@ export function pct(share: number): string {
   return `${p < 0.1 ? p.toPrecision(1) : p < 10 ? p.toFixed(1) : p.toFixed(0)} %`;
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
+export { plural } from '../plural.ts';

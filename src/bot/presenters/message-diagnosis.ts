@@ -8,7 +8,8 @@ import type { RunReport } from '../../app/run-report.ts';
 import { buttonId } from '../command.ts';
 import { detailsButton, diagnosisReply, type DiagnosisReply } from './diagnosis-reply.ts';
 import { fitText } from './fit-text.ts';
-import { countOf, verdictEmoji } from './verdict-embed.ts';
+import { verdictEmoji } from './verdict-embed.ts';
+import { plural } from '../../plural.ts';
 
 /** The message command's name, as shown under Apps, and the routing key of its buttons. */
 export const DIAGNOSE_LOG = 'Diagnose log';
@@ -22,7 +23,7 @@ export function shownRun(d: MessageDiagnosis): MessageDiagnosis['reviewed'][numb
 
 function runLine(r: MessageDiagnosis['reviewed'][number], label: string | undefined): string {
   const what = r.ingested.created ? 'stored as' : 'already stored as';
-  return `${verdictEmoji(r.report.verdict)} **${r.ingested.run.name}**${label ? ` from ${label}` : ''} ${what} \`${r.ingested.run.id}\` (${countOf(r.ingested.run.points, 'point')})`;
+  return `${verdictEmoji(r.report.verdict)} **${r.ingested.run.name}**${label ? ` from ${label}` : ''} ${what} \`${r.ingested.run.id}\` (${plural(r.ingested.run.points, 'point')})`;
 }
 
 /** Where each run came from in the message, and how the shown one was read (the lines and templates, the names it inferred). */
@@ -76,7 +77,7 @@ export function threadUpdate(report: RunReport, o: { author: string; previousRun
   const k = o.d.reviewed.findIndex((r) => r.report === report);
   const r = o.d.reviewed[k]!;
   const from = o.partLabels[k] ? ` from ${o.partLabels[k]}` : '';
-  const head = `Read the log <@${o.author}> posted: **${report.run.name}** updated${from} (\`${r.ingested.run.id}\`, ${countOf(r.ingested.run.points, 'point')}).`;
+  const head = `Read the log <@${o.author}> posted: **${report.run.name}** updated${from} (\`${r.ingested.run.id}\`, ${plural(r.ingested.run.points, 'point')}).`;
   const others = o.d.reviewed.filter((x) => x !== r).map((x) => runLine(x, o.partLabels[o.d.reviewed.indexOf(x)]));
   return diagnosisReply(report, {
     content: fitText([head, ...others, ...readLines(o.d, o.partLabels, report, true)].join('\n'), 1900),

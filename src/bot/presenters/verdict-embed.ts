@@ -9,6 +9,7 @@ import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { ItemStatus, Verdict } from '../../domain/verdict.ts';
 import { alsoExplainsText, checklistView, namesLine, type ProblemLine } from '../../app/checklist-view.ts';
 import { fitText } from './fit-text.ts';
+import { plural } from '../../plural.ts';
 import { passSummary, verdictCoverage } from '../../diagnose/verdict-coverage.ts';
 
 export const EMBED_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, total: 6000, footer: 2048 } as const;
@@ -23,11 +24,6 @@ export function verdictEmoji(verdict: Verdict): string {
   return verdictCoverage(verdict).tooLittleToJudge ? STATUS_EMOJI.unknown : STATUS_EMOJI[verdict.status];
 }
 
-/** "1 point", "1,200 points". */
-export function countOf(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-}
-
 export interface VerdictEmbedOptions {
   /** File name of the attached chart, shown as the embed image. */
   chartFileName?: string;
@@ -38,7 +34,7 @@ export function verdictEmbed(verdict: Verdict, opts: VerdictEmbedOptions = {}): 
   const r = verdict.run;
   const tooLittle = verdictCoverage(verdict).tooLittleToJudge;
   const title = fitText(`${verdictEmoji(verdict)} ${r.name}`, EMBED_LIMITS.title);
-  const facts = [r.format, countOf(r.points, 'point'), r.epochs !== null ? countOf(r.epochs, 'epoch') : null].filter(Boolean).join(' · ');
+  const facts = [r.format, plural(r.points, 'point'), r.epochs !== null ? plural(r.epochs, 'epoch') : null].filter(Boolean).join(' · ');
   const fails = view.problems.filter((p) => p.item.status === 'fail').length;
   const warns = view.problems.length - fails;
   const tally = [fails ? `${fails} failing` : null, warns ? `${warns} warning${warns > 1 ? 's' : ''}` : null, `${view.passed.length} passed`, view.unknown.length ? `${view.unknown.length} not checked` : null]
