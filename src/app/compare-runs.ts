@@ -7,6 +7,7 @@ import { renderCompareChartSvg } from '../charts/compare-chart.ts';
 import type { Logger } from '../logger.ts';
 import { drawChart, rasteriseHere, type DrawnChart, type Rasteriser } from './chart-images.ts';
 import { RunNotFoundError, type RunStore } from '../store/run-store.ts';
+import { describeEpochs } from '../domain/epochs.ts';
 
 export interface MetricPoint {
   value: number;
@@ -76,7 +77,7 @@ export async function compareRuns(store: RunStore, aRef: string, bRef: string, r
  */
 export function compareLabels(a: RunSummary, b: RunSummary): { a: string; b: string; sameName: boolean } {
   if (a.name !== b.name) return { a: a.name, b: b.name, sameName: false };
-  const size = (r: RunSummary) => (r.epochs !== null ? `${r.epochs} epochs` : `${r.points.toLocaleString('en-US')} points`);
+  const size = (r: RunSummary) => describeEpochs(r) ?? `${r.points.toLocaleString('en-US')} points`;
   if (size(a) !== size(b)) return { a: size(a), b: size(b), sameName: true };
   if (uploadTime(a.createdAt) !== uploadTime(b.createdAt)) return { a: `stored ${uploadTime(a.createdAt)}`, b: `stored ${uploadTime(b.createdAt)}`, sameName: true };
   return { a: a.id, b: b.id, sameName: true };

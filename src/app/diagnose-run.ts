@@ -138,7 +138,7 @@ export function withStateFindings(v: Verdict, state: VerdictItem[]): Verdict {
 
 /** Diagnoses a run already in the store with the context given in `opts` only (see diagnoseStoredRun). */
 export function diagnoseStored(run: Run, opts: DiagnoseOptions = {}): Verdict {
-  return diagnose({ id: run.id, name: run.name, format: run.source.format, series: diagnosableSeries(run.source.format, run.series), points: run.points, epochs: run.epochs }, contextOf(opts));
+  return diagnose({ id: run.id, name: run.name, format: run.source.format, series: diagnosableSeries(run.source.format, run.series), points: run.points, epochs: run.epochs, firstEpoch: run.firstEpoch }, contextOf(opts));
 }
 
 /**

@@ -333,7 +333,7 @@ export class PushService {
   private diagnoseLive(lr: LiveRun): Verdict {
     const series = diagnosableSeries('push', lr.series.series());
     const v = diagnose(
-      { id: lr.summary.id, name: lr.summary.name, format: 'push', series, points: lr.summary.points, epochs: lr.summary.epochs },
+      { id: lr.summary.id, name: lr.summary.name, format: 'push', series, points: lr.summary.points, epochs: lr.summary.epochs, firstEpoch: lr.summary.firstEpoch },
       lr.record.context,
     );
     return lr.summary.status === 'stalled' ? withStateFindings(v, [stalledItem(lr.record, this.now() - lr.record.lastSeenAt)]) : v;

@@ -176,6 +176,6 @@ async function trainAndStore(config: JobConfig, store: RunStore, opts: TrainingJ
   await store.appendPoints(runId, result.series.filter((s) => !live.has(s.name)), isCustomJob(config) ? { notes: result.notes } : undefined);
   await opts.saveContext?.(result.context);
   const run = await store.setStatus(runId, 'finished');
-  const verdict = diagnose({ id: run.id, name: run.name, format: 'tfjs_job', series: result.series, points: run.points, epochs: run.epochs }, result.context);
+  const verdict = diagnose({ id: run.id, name: run.name, format: 'tfjs_job', series: result.series, points: run.points, epochs: run.epochs, firstEpoch: run.firstEpoch }, result.context);
   return { jobId, outcome, run, verdict, context: result.context };
 }

@@ -127,7 +127,7 @@ export class TrainingJobs {
               const id = runId;
               review(async () => {
                 const r = await opts.runs.getRun(id);
-                return r ? diagnose({ id: r.id, name: r.name, format: r.source.format, series: r.series, points: r.points, epochs: r.epochs }, { config: { epochs: config.epochs, shuffle: config.shuffle } }) : null;
+                return r ? diagnose({ id: r.id, name: r.name, format: r.source.format, series: r.series, points: r.points, epochs: r.epochs, firstEpoch: r.firstEpoch }, { config: { epochs: config.epochs, shuffle: config.shuffle } }) : null;
               });
             }
           },
@@ -299,7 +299,7 @@ export class TrainingJobs {
     if (!job || job.status !== 'finished' || !job.runId) return null;
     const run = await this.opts.runs.getRun(job.runId);
     if (!run) return null;
-    const verdict = diagnose({ id: run.id, name: run.name, format: run.source.format, series: run.series, points: run.points, epochs: run.epochs }, job.context ?? {});
+    const verdict = diagnose({ id: run.id, name: run.name, format: run.source.format, series: run.series, points: run.points, epochs: run.epochs, firstEpoch: run.firstEpoch }, job.context ?? {});
     const { config, changes } = applyFix(parseJobConfig(job.config), verdict);
     return { job, verdict, config, changes };
   }

@@ -7,6 +7,7 @@ import { toJson } from './format.ts';
 import { UsageError } from './usage-error.ts';
 import { passSummary, verdictCoverage } from '../diagnose/verdict-coverage.ts';
 import { alsoExplainsText, checklistView, namedTitle, namesLine } from '../app/checklist-view.ts';
+import { describeEpochs } from '../domain/epochs.ts';
 
 /** Exit code when some item fails: a CI gate for training runs. */
 export const EXIT_SOMETHING_FAILS = 1;
@@ -85,7 +86,7 @@ export function checklistText(r: Pick<DiagnosedRun, 'verdict' | 'from' | 'notes'
     `${view.passed.length} passed`,
     `${view.unknown.length} not checkable`,
   ].join(', ');
-  const lines = [`${STATUS_ICON[tooLittle ? 'unknown' : v.status]} ${v.run.name}  (${v.run.format}, ${v.run.points} point${v.run.points === 1 ? '' : 's'}${v.run.epochs !== null ? `, ${v.run.epochs} epoch${v.run.epochs === 1 ? '' : 's'}` : ''}): ${tally}`];
+  const lines = [`${STATUS_ICON[tooLittle ? 'unknown' : v.status]} ${v.run.name}  (${v.run.format}, ${v.run.points} point${v.run.points === 1 ? '' : 's'}${v.run.epochs !== null ? `, ${describeEpochs(v.run)}` : ''}): ${tally}`];
   if (tooLittle) lines.push(`   ${passSummary(v)}`);
   for (const note of r.notes) lines.push(`   note: ${note}`);
   for (const p of view.problems) {

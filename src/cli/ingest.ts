@@ -1,6 +1,7 @@
 import type { IngestedRun } from '../app/ingest-files.ts';
 import type { CliCommand } from './command.ts';
 import { formatTable, toJson } from './format.ts';
+import { epochsCell } from '../domain/epochs.ts';
 
 export const ingestCommand: CliCommand = {
   name: 'ingest',
@@ -39,6 +40,7 @@ export function ingestedJson(r: IngestedRun) {
     format: r.run.source.format,
     points: r.run.points,
     epochs: r.run.epochs,
+    firstEpoch: r.run.firstEpoch ?? null,
     notes: r.notes,
   };
 }
@@ -52,7 +54,7 @@ export function ingestedTable(results: IngestedRun[]): string[] {
       r.run.name,
       r.run.source.format,
       String(r.run.points),
-      r.run.epochs === null ? '-' : String(r.run.epochs),
+      epochsCell(r.run) ?? '-',
       r.created ? 'new' : 'already stored',
       r.from,
     ]),

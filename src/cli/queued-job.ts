@@ -45,7 +45,7 @@ export async function runQueuedJob(ctx: CliContext, config: JobConfig, o: { deta
     return EXIT_JOB_FAILED;
   }
   const { diagnose } = await import('../diagnose/index.ts');
-  const verdict = diagnose({ id: run.id, name: run.name, format: run.source.format, series: run.series, points: run.points, epochs: run.epochs }, ended.context ?? {});
+  const verdict = diagnose({ id: run.id, name: run.name, format: run.source.format, series: run.series, points: run.points, epochs: run.epochs, firstEpoch: run.firstEpoch }, ended.context ?? {});
   ctx.err(`job ${ended.id} trained by ${ended.workerId ?? 'a worker'}${ended.attempts > 1 ? ` (attempt ${ended.attempts})` : ''} on ${ended.backend ?? '?'}; run ${run.id} stored in ${ctx.dbPath}`);
   if (o.json) ctx.out(toJson(verdict));
   else for (const line of checklistText({ verdict, from: 'store', notes: [] }, { all: o.all })) ctx.out(line);

@@ -3,6 +3,7 @@ import type { RunStatus, RunSummary } from '../domain/run.ts';
 import type { CliCommand } from './command.ts';
 import { formatTable, formatTime, toJson } from './format.ts';
 import { UsageError } from './usage-error.ts';
+import { epochsCell } from '../domain/epochs.ts';
 
 const STATUSES: readonly RunStatus[] = ['finished', 'running', 'crashed', 'killed', 'stalled'];
 
@@ -43,6 +44,7 @@ export function runSummaryJson(r: RunSummary) {
     status: r.status,
     points: r.points,
     epochs: r.epochs,
+    firstEpoch: r.firstEpoch ?? null,
     createdAt: new Date(r.createdAt).toISOString(),
     updatedAt: new Date(r.updatedAt).toISOString(),
   };
@@ -51,7 +53,7 @@ export function runSummaryJson(r: RunSummary) {
 export function runsTable(runs: RunSummary[]): string[] {
   return formatTable(
     ['ID', 'NAME', 'FORMAT', 'POINTS', 'EPOCHS', 'STATUS', 'CREATED (UTC)'],
-    runs.map((r) => [r.id, r.name, r.source.format, String(r.points), r.epochs === null ? '-' : String(r.epochs), r.status, formatTime(r.createdAt)]),
+    runs.map((r) => [r.id, r.name, r.source.format, String(r.points), epochsCell(r) ?? '-', r.status, formatTime(r.createdAt)]),
     new Set([3, 4]),
   );
 }

@@ -2,6 +2,7 @@ import { showRun, type PointRef, type RunOverview } from '../app/show-run.ts';
 import type { CliCommand } from './command.ts';
 import { formatNumber, formatTable, formatTime, toJson } from './format.ts';
 import { runSummaryJson } from './runs.ts';
+import { describeEpochs } from '../domain/epochs.ts';
 
 export const showCommand: CliCommand = {
   name: 'show',
@@ -30,7 +31,7 @@ export function overviewText(o: RunOverview): string[] {
   const r = o.run;
   const lines = [
     `${r.id}  ${r.name}`,
-    `  ${r.source.format} from ${r.source.fileName} · ${r.status} · ${r.points} points · ${r.epochs ?? '?'} epochs · created ${formatTime(r.createdAt)} UTC`,
+    `  ${r.source.format} from ${r.source.fileName} · ${r.status} · ${r.points} points · ${describeEpochs(r) ?? '? epochs'} · created ${formatTime(r.createdAt)} UTC`,
   ];
   for (const note of r.notes) lines.push(`  note: ${note}`);
   lines.push('');

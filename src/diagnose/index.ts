@@ -3,6 +3,7 @@
  * fixes. Pure: no I/O, no clock. Rules live one per file in rules/, shared signal processing in signals/.
  */
 import type { Series } from '../domain/run.ts';
+import { epochSpan } from '../domain/epochs.ts';
 import type { DiagnoseContext } from '../domain/context.ts';
 import type { ItemStatus, Verdict, VerdictItem, VerdictStatus } from '../domain/verdict.ts';
 import { buildView } from './signals/view.ts';
@@ -15,9 +16,10 @@ export interface DiagnoseRunInput {
   name: string;
   format: string;
   series: Series[];
-  /** Taken from the run when known; counted from the series otherwise. */
+  /** Taken from the run when known (the store's tally covers series the engine may be given only part of); counted from the series otherwise. */
   points?: number;
   epochs?: number | null;
+  firstEpoch?: number | null;
 }
 
 const SEVERITY: Record<ItemStatus, number> = { fail: 3, warn: 2, pass: 1, unknown: 0 };
@@ -25,7 +27,7 @@ const SEVERITY: Record<ItemStatus, number> = { fail: 3, warn: 2, pass: 1, unknow
 export function diagnose(run: DiagnoseRunInput, context: DiagnoseContext = {}): Verdict {
   const items = tellOneStory(judgeEach(run.series, context));
   return {
-    run: { id: run.id, name: run.name, format: run.format, points: run.points ?? countPoints(run.series), epochs: run.epochs !== undefined ? run.epochs : countEpochs(run.series) },
+    run: { id: run.id, name: run.name, format: run.format, points: run.points ?? countPoints(run.series), ...epochsOf(run) },
     status: worstStatus(items),
     items,
   };
@@ -56,22 +58,10 @@ function countPoints(series: Series[]): number {
   return n;
 }
 
-/** The number of epochs the run covers, from epoch numbers or epoch-cadence steps; null when unknown. */
-function countEpochs(series: Series[]): number | null {
-  let max = -Infinity;
-  let zeroBased = false;
-  for (const s of series) {
-    const e = s.epochs ?? (s.cadence === 'epoch' ? s.steps : null);
-    if (!e) continue;
-    for (let i = 0; i < e.length; i++) {
-      const v = e[i];
-      if (!Number.isFinite(v)) continue;
-      if (v === 0) zeroBased = true;
-      if (v > max) max = v;
-    }
-  }
-  if (!Number.isFinite(max)) return null;
-  // 0-based (Keras) epochs 0…29 are 30 epochs, and so are fractional step-level epochs 0…29.97; 1-based or
-  // progress-style epochs (HF's 38.17 = 39 epochs touched) round up.
-  return zeroBased ? Math.floor(max) + 1 : Math.ceil(max - 1e-9);
+/** The run's epoch count and first epoch: the store's when given, else read from the series (src/domain/epochs.ts). */
+function epochsOf(run: DiagnoseRunInput): { epochs: number | null; firstEpoch: number | null } {
+  if (run.epochs === null) return { epochs: null, firstEpoch: null };
+  if (run.epochs !== undefined && run.firstEpoch !== undefined) return { epochs: run.epochs, firstEpoch: run.firstEpoch };
+  const span = epochSpan(run.series);
+  return { epochs: run.epochs ?? span?.count ?? null, firstEpoch: span?.first ?? null };
 }

@@ -68,7 +68,10 @@ export interface RunSummary {
   updatedAt: number; // ms since the Unix epoch
   status: RunStatus;
   points: number;
+  /** Whole epochs from the first logged to the last (src/domain/epochs.ts); null when the log has no epochs. */
   epochs: number | null;
+  /** The first of them as the log numbers it; absent or null: not known, read as numbered from 0 or 1. */
+  firstEpoch?: number | null;
 }
 
 export interface Run extends RunSummary {

@@ -32,7 +32,8 @@ export interface VerdictItem {
 }
 
 export interface Verdict {
-  run: { id: string; name: string; format: string; points: number; epochs: number | null };
+  /** `epochs` and `firstEpoch` as in RunSummary (src/domain/run.ts): print them with describeEpochs (src/domain/epochs.ts). */
+  run: { id: string; name: string; format: string; points: number; epochs: number | null; firstEpoch?: number | null };
   status: VerdictStatus;
   items: VerdictItem[];
 }

@@ -169,26 +169,3 @@ export function countPoints(log: Pick<RunLog, 'series'>): number {
   for (const s of log.series) n += s.values.length;
   return n;
 }
-
-/** The number of epochs a run covers: the largest epoch seen (+1 when epochs are 0-based integers), or null. */
-export function countEpochs(series: Series[]): number | null {
-  let max = -Infinity;
-  let zeroBased = false;
-  let any = false;
-  for (const s of series) {
-    if (s.epochs) {
-      for (const e of s.epochs) {
-        if (Number.isNaN(e)) continue;
-        any = true;
-        if (e === 0) zeroBased = true;
-        if (e > max) max = e;
-      }
-    } else if (s.cadence === 'epoch') {
-      any = true;
-      if (s.steps.length && s.steps[0] === 0) zeroBased = true;
-      for (const st of s.steps) if (st > max) max = st;
-    }
-  }
-  if (!any || !Number.isFinite(max)) return null;
-  return Math.round(zeroBased ? max + 1 : max);
-}

@@ -1,59 +1,50 @@
 /**
- * The running state behind a run's epoch count, kept in the runs table (migration 6) so an append costs its own
- * points instead of a reload of every stored step and epoch. It counts what countEpochs (ingest/series-builder.ts)
- * counts over a whole run: the largest epoch seen (+1 when epochs are 0-based), using a series' epoch column when it
- * has one, else the steps of an epoch-cadence series (whose first step tells 0- or 1-based).
+ * The running state behind a run's epoch count, kept in the runs table (migrations 6 and 13) so an append costs its
+ * own points instead of a reload of every stored step and epoch. It keeps the bounds src/domain/epochs.ts counts
+ * from (smallest and largest epoch, whether any is fractional), so the stored count and first epoch are the ones
+ * epochSpan gives over the whole run.
  */
-import type { Cadence } from '../domain/run.ts';
+import { EpochScan, spanOf, type EpochSource } from '../domain/epochs.ts';
 
-/** The columns of a piece of one series that the count reads (one point per index). */
-export interface EpochPiece {
-  cadence: Cadence;
-  steps: ArrayLike<number>;
-  epochs: ArrayLike<number> | null;
+/** The runs table's epoch columns. */
+export interface StoredEpochs {
+  /** The epoch count (the `epochs` column). */
+  epochs: number | null;
+  epochMin: number | null;
+  epochMax: number | null;
+  /** 1 when any epoch is fractional. */
+  epochFrac: number;
+  /** 1 when the smallest epoch is 0; kept for readers of the table from before migration 13. */
+  epochZero: number;
 }
 
 export class EpochTally {
-  /** The largest epoch seen; -Infinity when none (stored as NULL). */
-  max = -Infinity;
-  zeroBased = false;
+  constructor(private readonly scan: EpochScan = new EpochScan()) {}
 
   /** Restores the state stored in the runs table. */
-  static of(epochMax: number | null, epochZero: number): EpochTally {
-    const t = new EpochTally();
-    t.max = epochMax ?? -Infinity;
-    t.zeroBased = epochZero !== 0;
-    return t;
+  static of(epochMin: number | null, epochMax: number | null, epochFrac: number): EpochTally {
+    const bounds = epochMin === null || epochMax === null ? null : { min: epochMin, max: epochMax, fractional: epochFrac !== 0 };
+    return new EpochTally(EpochScan.of(bounds));
   }
 
-  /**
-   * Adds the points of one series. `seriesStart`: the piece begins the series (a new series, or one with no points
-   * yet), so the first step of an epoch-cadence series without epochs says whether epochs count from 0.
-   */
-  add(s: EpochPiece, seriesStart: boolean): void {
-    if (s.epochs) {
-      const e = s.epochs;
-      for (let i = 0; i < e.length; i++) {
-        const v = e[i]!;
-        if (Number.isNaN(v)) continue;
-        if (v === 0) this.zeroBased = true;
-        if (v > this.max) this.max = v;
-      }
-    } else if (s.cadence === 'epoch') {
-      const st = s.steps;
-      if (seriesStart && st.length && st[0] === 0) this.zeroBased = true;
-      for (let i = 0; i < st.length; i++) if (st[i]! > this.max) this.max = st[i]!;
-    }
+  /** Adds the points of (a piece of) one series. */
+  add(s: EpochSource): void {
+    this.scan.add(s);
   }
 
   /** The run's epoch count, as countEpochs gives it. */
   get count(): number | null {
-    if (!Number.isFinite(this.max)) return null;
-    return Math.round(this.zeroBased ? this.max + 1 : this.max);
+    return spanOf(this.scan.bounds)?.count ?? null;
   }
 
-  /** The values for the runs table's epoch_max and epoch_zero columns. */
-  get stored(): { epochMax: number | null; epochZero: number } {
-    return { epochMax: this.max === -Infinity ? null : this.max, epochZero: this.zeroBased ? 1 : 0 };
+  get stored(): StoredEpochs {
+    const b = this.scan.bounds;
+    return { epochs: this.count, epochMin: b?.min ?? null, epochMax: b?.max ?? null, epochFrac: b?.fractional ? 1 : 0, epochZero: b?.min === 0 ? 1 : 0 };
   }
+}
+
+/** The first epoch of a stored run, from its runs-table columns (what RunSummary.firstEpoch says). */
+export function firstEpochOf(epochMin: number | null, epochMax: number | null, epochFrac: number): number | null {
+  if (epochMin === null || epochMax === null) return null;
+  return spanOf({ min: epochMin, max: epochMax, fractional: epochFrac !== 0 })?.first ?? null;
 }

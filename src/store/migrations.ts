@@ -176,14 +176,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX lr_find_results_by_age ON lr_find_results (created_at);
     `,
   },
+  {
+    version: 13,
+    name: 'smallest epoch and fractional epochs of each run (a log numbered from epoch 24 says "epochs 24–55", not a count from 0)',
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN epoch_min REAL;                          -- smallest epoch seen; NULL: none
+        ALTER TABLE runs ADD COLUMN epoch_frac INTEGER NOT NULL DEFAULT 0;   -- 1 when any epoch is fractional (progress, not an index)
+      `);
+      backfillEpochBounds(db);
+    },
+  },
 ];
 
 /** Migration 6: the epoch state of every stored run, from its stored steps and epochs (as countEpochs reads them). */
 function backfillEpochState(db: Database): void {
   const update = db.prepare('UPDATE runs SET epoch_max = ?, epoch_zero = ? WHERE id = ?');
+  const tallyOf = epochTallyReader(db);
+  for (const id of db.prepare('SELECT id FROM runs').pluck().all() as string[]) {
+    const { epochMax, epochZero } = tallyOf(id).stored;
+    update.run(epochMax, epochZero, id);
+  }
+}
+
+/** Migration 13: every stored run's epoch bounds, and its count recounted from them (a log starting at epoch 24 said 1999). */
+function backfillEpochBounds(db: Database): void {
+  const update = db.prepare('UPDATE runs SET epochs = ?, epoch_min = ?, epoch_max = ?, epoch_frac = ?, epoch_zero = ? WHERE id = ?');
+  const tallyOf = epochTallyReader(db);
+  for (const id of db.prepare('SELECT id FROM runs').pluck().all() as string[]) {
+    const e = tallyOf(id).stored;
+    update.run(e.epochs, e.epochMin, e.epochMax, e.epochFrac, e.epochZero, id);
+  }
+}
+
+/** A stored run's epoch tally, read from its stored steps and epochs. */
+function epochTallyReader(db: Database): (runId: string) => EpochTally {
   const seriesOf = db.prepare('SELECT idx, cadence, points FROM series WHERE run_id = ? ORDER BY idx');
   const chunksOf = db.prepare('SELECT n, steps, epochs FROM chunks WHERE run_id = ? AND series_idx = ? ORDER BY seq');
-  for (const id of db.prepare('SELECT id FROM runs').pluck().all() as string[]) {
+  return (id) => {
     const tally = new EpochTally();
     for (const s of seriesOf.all(id) as { idx: number; cadence: 'epoch' | 'step'; points: number }[]) {
       const chunks = chunksOf.all(id, s.idx) as { n: number; steps: Buffer; epochs: Buffer | null }[];
@@ -199,9 +229,8 @@ function backfillEpochState(db: Database): void {
         else decodeColumnInto(c.steps, c.n, steps, at);
         at += c.n;
       }
-      tally.add({ cadence: s.cadence, steps, epochs }, true);
+      tally.add({ cadence: s.cadence, steps, epochs });
     }
-    const { epochMax, epochZero } = tally.stored;
-    update.run(epochMax, epochZero, id);
-  }
+    return tally;
+  };
 }

@@ -4,7 +4,7 @@ import { countPoints } from '../ingest/series-builder.ts';
 import { decodeColumnInto, encodeColumn } from './column-codec.ts';
 import { openDatabase } from './database.ts';
 import { assembleSeries, checkColumns, mergeTail, sharedColumns, type ChunkSignature, type StoredSeriesRow } from './series-chunks.ts';
-import { EpochTally } from './epoch-tally.ts';
+import { EpochTally, firstEpochOf } from './epoch-tally.ts';
 import { cryptoRandom, newRunId, type RandomSource } from './run-id.ts';
 import { RunChangedError, RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunStore, type SavedRun } from './run-store.ts';
 
@@ -37,14 +37,18 @@ interface RunRow {
   status: string;
   points: number;
   epochs: number | null;
+  epoch_min: number | null;
+  epoch_max: number | null;
+  epoch_frac: number;
   notes: string;
   meta: string;
 }
 
 interface TallyRow {
   points: number;
+  epoch_min: number | null;
   epoch_max: number | null;
-  epoch_zero: number;
+  epoch_frac: number;
   updated_at: number;
   status: string;
 }
@@ -61,7 +65,7 @@ interface ChunkRow {
   vals: Buffer;
 }
 
-const RUN_COLUMNS = 'id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs';
+const RUN_COLUMNS = 'id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs, epoch_min, epoch_max, epoch_frac';
 
 export class SqliteRunStore implements RunStore {
   private readonly now: () => number;
@@ -99,11 +103,11 @@ export class SqliteRunStore implements RunStore {
       runsByPrefix: p(`SELECT ${RUN_COLUMNS} FROM runs WHERE substr(id, 1, length(@p)) = @p ORDER BY created_at DESC, rowid DESC LIMIT 20`),
       runFull: p(`SELECT ${RUN_COLUMNS}, notes, meta FROM runs WHERE id = ?`),
       insertRun: p(
-        `INSERT INTO runs (id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs, notes, meta, epoch_max, epoch_zero)
-         VALUES (@id, @name, @format, @file_name, @content_hash, @created_at, @updated_at, @status, @points, @epochs, @notes, @meta, @epoch_max, @epoch_zero)`,
+        `INSERT INTO runs (id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs, notes, meta, epoch_min, epoch_max, epoch_frac, epoch_zero)
+         VALUES (@id, @name, @format, @file_name, @content_hash, @created_at, @updated_at, @status, @points, @epochs, @notes, @meta, @epoch_min, @epoch_max, @epoch_frac, @epoch_zero)`,
       ),
-      runTally: p('SELECT points, epoch_max, epoch_zero, updated_at, status FROM runs WHERE id = ?'),
-      updateRunTotals: p('UPDATE runs SET points = ?, epochs = ?, epoch_max = ?, epoch_zero = ?, updated_at = ? WHERE id = ?'),
+      runTally: p('SELECT points, epoch_min, epoch_max, epoch_frac, updated_at, status FROM runs WHERE id = ?'),
+      updateRunTotals: p('UPDATE runs SET points = ?, epochs = ?, epoch_min = ?, epoch_max = ?, epoch_frac = ?, epoch_zero = ?, updated_at = ? WHERE id = ?'),
       updateStatus: p('UPDATE runs SET status = ?, updated_at = ? WHERE id = ?'),
       deleteRun: p('DELETE FROM runs WHERE id = ?'),
       seriesOf: p('SELECT idx, key, split, name, direction, cadence, points FROM series WHERE run_id = ? ORDER BY idx'),
@@ -231,8 +235,8 @@ export class SqliteRunStore implements RunStore {
       if (!totals) throw new RunNotFoundError(runId);
       const e = opts.expect;
       if (e && (totals.points !== e.points || totals.updated_at !== e.updatedAt || totals.status !== e.status)) throw new RunChangedError(runId);
-      // The epoch count depends on every point (max epoch, 0- or 1-based): kept as running state, not recounted.
-      const tally = EpochTally.of(totals.epoch_max, totals.epoch_zero);
+      // The epoch count depends on every point (smallest and largest epoch): kept as running state, not recounted.
+      const tally = EpochTally.of(totals.epoch_min, totals.epoch_max, totals.epoch_frac);
       let points = totals.points;
       const existing = this.st.seriesOf.all(runId) as SeriesRow[];
       const byName = new Map(existing.map((r) => [r.name, r]));
@@ -254,19 +258,19 @@ export class SqliteRunStore implements RunStore {
         if (!row) {
           const idx = nextIdx++;
           this.insertSeries(runId, idx, s);
-          tally.add(s, true);
+          tally.add(s);
           byName.set(s.name, { idx, key: s.key, split: s.split, name: s.name, direction: s.direction, cadence: s.cadence, points: s.values.length });
           continue;
         }
         if (s.values.length === 0) continue;
         this.appendToSeries(runId, row, s);
         // The series keeps the cadence it was created with.
-        tally.add({ cadence: row.cadence as Series['cadence'], steps: s.steps, epochs: s.epochs }, row.points === 0);
+        tally.add({ cadence: row.cadence as Series['cadence'], steps: s.steps, epochs: s.epochs });
         row.points += s.values.length;
         this.st.updateSeriesPoints.run(row.points, runId, row.idx);
       }
-      const { epochMax, epochZero } = tally.stored;
-      this.st.updateRunTotals.run(points, tally.count, epochMax, epochZero, this.now(), runId);
+      const ep = tally.stored;
+      this.st.updateRunTotals.run(points, ep.epochs, ep.epochMin, ep.epochMax, ep.epochFrac, ep.epochZero, this.now(), runId);
       return toSummary(this.st.runById.get(runId) as RunRow);
     })();
   }
@@ -301,8 +305,8 @@ export class SqliteRunStore implements RunStore {
     while (this.st.runById.get(id)) id = newRunId(this.random);
     const t = this.now();
     const tally = new EpochTally();
-    for (const s of log.series) tally.add(s, true);
-    const { epochMax, epochZero } = tally.stored;
+    for (const s of log.series) tally.add(s);
+    const e = tally.stored;
     this.st.insertRun.run({
       id,
       name: log.name,
@@ -313,11 +317,13 @@ export class SqliteRunStore implements RunStore {
       updated_at: t,
       status: input.status ?? 'finished',
       points: countPoints(log),
-      epochs: tally.count,
+      epochs: e.epochs,
       notes: JSON.stringify(log.notes ?? []),
       meta: JSON.stringify(log.meta ?? {}),
-      epoch_max: epochMax,
-      epoch_zero: epochZero,
+      epoch_min: e.epochMin,
+      epoch_max: e.epochMax,
+      epoch_frac: e.epochFrac,
+      epoch_zero: e.epochZero,
     });
     log.series.forEach((s, idx) => this.insertSeries(id, idx, s));
     return toSummary(this.st.runById.get(id) as RunRow);
@@ -403,6 +409,7 @@ function toSummary(r: RunRow): RunSummary {
     status: r.status as RunStatus,
     points: r.points,
     epochs: r.epochs,
+    firstEpoch: firstEpochOf(r.epoch_min, r.epoch_max, r.epoch_frac),
   };
 }
 

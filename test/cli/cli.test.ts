@@ -92,7 +92,7 @@ describe('runmedic CLI (as a process)', { timeout: 180_000 }, () => {
     const json = await cli(['runs', '--json']);
     const runs = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
     expect(runs.map((x) => x.name)).toEqual(['keras-not-converged-history', 'keras-healthy']);
-    expect(Object.keys(runs[0]!).sort()).toEqual(['createdAt', 'epochs', 'fileName', 'format', 'id', 'name', 'points', 'status', 'updatedAt']);
+    expect(Object.keys(runs[0]!).sort()).toEqual(['createdAt', 'epochs', 'fileName', 'firstEpoch', 'format', 'id', 'name', 'points', 'status', 'updatedAt']);
   });
 
   it('show gives every series with counts and first/last/min/max, by id or by name', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonRecordsParser } from '../../src/ingest/json-records.ts';
 import { jsonlParser } from '../../src/ingest/jsonl.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
-import { countEpochs } from '../../src/ingest/series-builder.ts';
+import { countEpochs } from '../../src/domain/epochs.ts';
 import { REAL_LOGS_DIR } from '../support/real-logs.ts';
 import { ingestErrorOf as ingestError, seriesNamed as series } from '../support/ingest-helpers.ts';
 

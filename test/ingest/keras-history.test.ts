@@ -5,7 +5,7 @@ import type { RunLog, Series } from '../../src/domain/run.ts';
 import { jsonRecordsParser } from '../../src/ingest/json-records.ts';
 import { jsonlParser } from '../../src/ingest/jsonl.ts';
 import { kerasHistoryParser } from '../../src/ingest/keras-history.ts';
-import { countEpochs } from '../../src/ingest/series-builder.ts';
+import { countEpochs } from '../../src/domain/epochs.ts';
 import { REAL_LOGS_DIR } from '../support/real-logs.ts';
 import { ingestErrorOf as ingestError, seriesNamed as series } from '../support/ingest-helpers.ts';
 

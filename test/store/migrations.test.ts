@@ -8,7 +8,7 @@ import { migrate, openDatabase } from '../../src/store/database.ts';
 import { StoreOpenError } from '../../src/store/store-error.ts';
 import { encodeColumn } from '../../src/store/column-codec.ts';
 import { SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
-import { countEpochs } from '../../src/ingest/series-builder.ts';
+import { countEpochs } from '../../src/domain/epochs.ts';
 import { series } from '../support/run-log-fixtures.ts';
 
 function tmp() {
@@ -107,6 +107,10 @@ describe('migrations', () => {
     ser.run('r_c', 0, 'loss', 'train', 'loss', 'lower', 'step', 3);
     chunk.run('r_c', 0, 0, 3, encodeColumn(f([0, 1, 2]), false), null, encodeColumn(f([4, 3, 2]), false));
     run.run('r_d', 'd', 'hd', 0, null);
+    // r_e: a log numbered from epoch 24 (a resumed run), stored with the count from 0 that runmedic once gave it.
+    run.run('r_e', 'e', 'he', 3, 26);
+    ser.run('r_e', 0, 'loss', 'val', 'val_loss', 'lower', 'epoch', 3);
+    chunk.run('r_e', 0, 0, 3, encodeColumn(f([1249, 1299, 1349]), false), encodeColumn(f([24, 25, 26])), encodeColumn(f([3, 2, 1]), false));
 
     expect(migrate(db, MIGRATIONS.slice(0, 6))).toEqual([6]);
     const state = db.prepare('SELECT id, epoch_max, epoch_zero FROM runs ORDER BY id').all();
@@ -115,6 +119,17 @@ describe('migrations', () => {
       { id: 'r_b', epoch_max: 4, epoch_zero: 0 },
       { id: 'r_c', epoch_max: null, epoch_zero: 0 },
       { id: 'r_d', epoch_max: null, epoch_zero: 0 },
+      { id: 'r_e', epoch_max: 26, epoch_zero: 0 },
+    ]);
+
+    // 13 adds the smallest epoch and recounts: r_e holds 3 epochs from 24, not 26.
+    expect(migrate(db, MIGRATIONS)).toContain(13);
+    expect(db.prepare('SELECT id, epochs, epoch_min, epoch_max, epoch_frac FROM runs ORDER BY id').all()).toEqual([
+      { id: 'r_a', epochs: 3, epoch_min: 0, epoch_max: 2, epoch_frac: 0 },
+      { id: 'r_b', epochs: 4, epoch_min: 1, epoch_max: 4, epoch_frac: 0 },
+      { id: 'r_c', epochs: null, epoch_min: null, epoch_max: null, epoch_frac: 0 },
+      { id: 'r_d', epochs: null, epoch_min: null, epoch_max: null, epoch_frac: 0 },
+      { id: 'r_e', epochs: 3, epoch_min: 24, epoch_max: 26, epoch_frac: 0 },
     ]);
 
     const store = new SqliteRunStore(db, { chunkPoints: 4 });
@@ -122,7 +137,8 @@ describe('migrations', () => {
     expect((await store.appendPoints('r_b', [series('loss', [0.9], { steps: [5] })])).epochs).toBe(5);
     expect((await store.appendPoints('r_c', [series('loss', [1], { steps: [3], cadence: 'step' })])).epochs).toBeNull();
     expect((await store.appendPoints('r_d', [series('acc', [0.1, 0.2], { steps: [0, 1] })])).epochs).toBe(2);
-    for (const id of ['r_a', 'r_b', 'r_c', 'r_d']) {
+    expect(await store.appendPoints('r_e', [series('val_loss', [0.9], { steps: [1399], epochs: [27] })])).toMatchObject({ epochs: 4, firstEpoch: 24 });
+    for (const id of ['r_a', 'r_b', 'r_c', 'r_d', 'r_e']) {
       const r = (await store.getRun(id))!;
       expect(r.epochs).toBe(countEpochs(r.series));
     }

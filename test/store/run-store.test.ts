@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../src/store/database.ts';
 import { MAX_TAIL_CHUNKS, SqliteRunStore } from '../../src/store/sqlite-run-store.ts';
-import { countEpochs } from '../../src/ingest/series-builder.ts';
+import { countEpochs } from '../../src/domain/epochs.ts';
 import { RunChangedError, RunNotFoundError } from '../../src/store/run-store.ts';
 import { seededRandom } from '../../src/store/run-id.ts';
 import { columns, runLog, series, source } from '../support/run-log-fixtures.ts';

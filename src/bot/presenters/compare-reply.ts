@@ -3,6 +3,7 @@ import { AttachmentBuilder, type APIEmbed } from 'discord.js';
 import { compareLabels, type MetricPoint, type RunComparison, type RunFigures } from '../../app/compare-runs.ts';
 import { fitText } from './fit-text.ts';
 import { formatNumber } from './format-evidence.ts';
+import { epochsCell } from '../../domain/epochs.ts';
 
 export const COMPARE_CHART_FILE = 'compare.png';
 
@@ -15,7 +16,7 @@ export function compareReply(c: RunComparison): { embeds: APIEmbed[]; files: Att
     ['epoch of best', when(c.a.best), when(c.b.best)],
     [`last ${metric}`, value(c.a.last), value(c.b.last)],
     ['final gap (val − train)', gap(c.a), gap(c.b)],
-    ['epochs', String(c.a.run.epochs ?? '–'), String(c.b.run.epochs ?? '–')],
+    ['epochs', epochsCell(c.a.run) ?? '–', epochsCell(c.b.run) ?? '–'],
   ];
   const widths = [0, 1, 2].map((k) => Math.max(...rows.map((r) => r[k].length)));
   const table = rows.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  ').trimEnd()).join('\n');

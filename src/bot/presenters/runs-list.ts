@@ -5,6 +5,7 @@ import type { VerdictItem } from '../../domain/verdict.ts';
 import { fitText } from './fit-text.ts';
 import { itemName } from '../../diagnose/item-names.ts';
 import { verdictEmoji } from './verdict-embed.ts';
+import { epochsCell } from '../../domain/epochs.ts';
 
 export function runsListEmbed(rows: RunWithVerdict[], filter: { status?: string }): APIEmbed {
   if (!rows.length) {
@@ -15,7 +16,9 @@ export function runsListEmbed(rows: RunWithVerdict[], filter: { status?: string 
   for (const { run, verdict } of rows) {
     const emoji = verdict ? verdictEmoji(verdict) : '❔';
     const worst = verdict ? worstFinding(verdict.items) : null;
-    const epochs = run.epochs !== null ? `${run.epochs} ep` : `${run.points.toLocaleString('en-US')} pts`;
+    // "30 ep", or the range when the log's numbering starts later ("ep 24–55"): never a count from 0 nobody logged.
+    const cell = epochsCell(run);
+    const epochs = cell === null ? `${run.points.toLocaleString('en-US')} pts` : cell === String(run.epochs) ? `${cell} ep` : `ep ${cell}`;
     const name = worst ? itemName(worst.id) : '';
     const finding = worst ? ` — ${worst.status === 'fail' ? `**${name}**` : name}` : '';
     const line = fitText(`${emoji} **${run.name}** · ${run.source.format} · ${epochs}${finding} · \`${run.id}\``, 300);

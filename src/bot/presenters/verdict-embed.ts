@@ -11,6 +11,7 @@ import { alsoExplainsText, checklistView, namesLine, type ProblemLine } from '..
 import { fitText } from './fit-text.ts';
 import { plural } from '../../plural.ts';
 import { passSummary, verdictCoverage } from '../../diagnose/verdict-coverage.ts';
+import { describeEpochs } from '../../domain/epochs.ts';
 
 export const EMBED_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, total: 6000, footer: 2048 } as const;
 
@@ -34,7 +35,7 @@ export function verdictEmbed(verdict: Verdict, opts: VerdictEmbedOptions = {}): 
   const r = verdict.run;
   const tooLittle = verdictCoverage(verdict).tooLittleToJudge;
   const title = fitText(`${verdictEmoji(verdict)} ${r.name}`, EMBED_LIMITS.title);
-  const facts = [r.format, plural(r.points, 'point'), r.epochs !== null ? plural(r.epochs, 'epoch') : null].filter(Boolean).join(' · ');
+  const facts = [r.format, plural(r.points, 'point'), describeEpochs(r)].filter(Boolean).join(' · ');
   const fails = view.problems.filter((p) => p.item.status === 'fail').length;
   const warns = view.problems.length - fails;
   const tally = [fails ? `${fails} failing` : null, warns ? `${warns} warning${warns > 1 ? 's' : ''}` : null, `${view.passed.length} passed`, view.unknown.length ? `${view.unknown.length} not checked` : null]

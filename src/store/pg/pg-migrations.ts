@@ -282,30 +282,55 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX lr_find_results_by_age ON lr_find_results (created_at);
     `,
   },
+  {
+    version: 13,
+    name: 'smallest epoch and fractional epochs of each run (a log numbered from epoch 24 says "epochs 24–55", not a count from 0)',
+    up: async (c) => {
+      await c.query(`
+        ALTER TABLE runs ADD COLUMN epoch_min DOUBLE PRECISION;
+        ALTER TABLE runs ADD COLUMN epoch_frac INTEGER NOT NULL DEFAULT 0;
+      `);
+      await backfillEpochBounds(c);
+    },
+  },
 ];
 
 /** Migration 6 as in SQLite: the epoch state of every stored run (none on a new database). */
 async function backfillEpochState(c: pg.PoolClient): Promise<void> {
   const ids = (await c.query('SELECT id FROM runs')).rows.map((r) => r.id as string);
   for (const id of ids) {
-    const tally = new EpochTally();
-    const series = (await c.query('SELECT idx, cadence, points FROM series WHERE run_id = $1 ORDER BY idx', [id])).rows as { idx: number; cadence: 'epoch' | 'step' }[];
-    for (const s of series) {
-      const chunks = (await c.query('SELECT n, steps, epochs FROM chunks WHERE run_id = $1 AND series_idx = $2 ORDER BY seq', [id, s.idx])).rows as { n: number; steps: Buffer; epochs: Buffer | null }[];
-      if (s.cadence !== 'epoch' && chunks.every((ch) => ch.epochs === null)) continue;
-      const n = chunks.reduce((a, ch) => a + ch.n, 0);
-      const hasEpochs = chunks.some((ch) => ch.epochs !== null);
-      const steps = new Float64Array(hasEpochs ? 0 : n);
-      const epochs = hasEpochs ? new Float64Array(n) : null;
-      let at = 0;
-      for (const ch of chunks) {
-        if (epochs) decodeColumnInto(ch.epochs, ch.n, epochs, at);
-        else decodeColumnInto(ch.steps, ch.n, steps, at);
-        at += ch.n;
-      }
-      tally.add({ cadence: s.cadence, steps, epochs }, true);
-    }
-    const { epochMax, epochZero } = tally.stored;
+    const { epochMax, epochZero } = (await epochTallyOf(c, id)).stored;
     await c.query('UPDATE runs SET epoch_max = $1, epoch_zero = $2 WHERE id = $3', [epochMax, epochZero, id]);
   }
+}
+
+/** Migration 13 as in SQLite: every stored run's epoch bounds, and its count recounted from them. */
+async function backfillEpochBounds(c: pg.PoolClient): Promise<void> {
+  const ids = (await c.query('SELECT id FROM runs')).rows.map((r) => r.id as string);
+  for (const id of ids) {
+    const e = (await epochTallyOf(c, id)).stored;
+    await c.query('UPDATE runs SET epochs = $1, epoch_min = $2, epoch_max = $3, epoch_frac = $4, epoch_zero = $5 WHERE id = $6', [e.epochs, e.epochMin, e.epochMax, e.epochFrac, e.epochZero, id]);
+  }
+}
+
+/** A stored run's epoch tally, read from its stored steps and epochs. */
+async function epochTallyOf(c: pg.PoolClient, id: string): Promise<EpochTally> {
+  const tally = new EpochTally();
+  const series = (await c.query('SELECT idx, cadence, points FROM series WHERE run_id = $1 ORDER BY idx', [id])).rows as { idx: number; cadence: 'epoch' | 'step' }[];
+  for (const s of series) {
+    const chunks = (await c.query('SELECT n, steps, epochs FROM chunks WHERE run_id = $1 AND series_idx = $2 ORDER BY seq', [id, s.idx])).rows as { n: number; steps: Buffer; epochs: Buffer | null }[];
+    if (s.cadence !== 'epoch' && chunks.every((ch) => ch.epochs === null)) continue;
+    const n = chunks.reduce((a, ch) => a + ch.n, 0);
+    const hasEpochs = chunks.some((ch) => ch.epochs !== null);
+    const steps = new Float64Array(hasEpochs ? 0 : n);
+    const epochs = hasEpochs ? new Float64Array(n) : null;
+    let at = 0;
+    for (const ch of chunks) {
+      if (epochs) decodeColumnInto(ch.epochs, ch.n, epochs, at);
+      else decodeColumnInto(ch.steps, ch.n, steps, at);
+      at += ch.n;
+    }
+    tally.add({ cadence: s.cadence, steps, epochs });
+  }
+  return tally;
 }

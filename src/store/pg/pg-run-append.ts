@@ -68,8 +68,9 @@ export interface AppendState {
   /** The run row's xmin when this state was true: any other write of the run's points changes it. */
   version: string;
   points: number;
+  epochMin: number | null;
   epochMax: number | null;
-  epochZero: number;
+  epochFrac: number;
   series: Map<string, SeriesState>;
 }
 
@@ -111,7 +112,7 @@ function merging(state: AppendState, series: Series[], chunkPoints: number): Ser
  * followed by the points, from the tail's first seq) full chunks in place of the tail.
  */
 function plan(state: AppendState, series: Series[], chunkPoints: number, merged: ReadonlyMap<string, { seq: number; s: Series }> = new Map()): Writes {
-  const tally = EpochTally.of(state.epochMax, state.epochZero);
+  const tally = EpochTally.of(state.epochMin, state.epochMax, state.epochFrac);
   const w: Writes = { newSeries: [], counts: [], chunks: [], points: state.points, tally };
   let nextIdx = 0;
   for (const row of state.series.values()) nextIdx = Math.max(nextIdx, row.idx + 1);
@@ -123,7 +124,7 @@ function plan(state: AppendState, series: Series[], chunkPoints: number, merged:
       row = { idx: nextIdx++, cadence: s.cadence, points: n, tail: { chunks: 0, points: 0, first: null, last: null } };
       state.series.set(s.name, row);
       w.newSeries.push({ idx: row.idx, s });
-      tally.add(s, true);
+      tally.add(s);
       encodeChunks(w.chunks, row, 0, s, chunkPoints);
       continue;
     }
@@ -137,14 +138,15 @@ function plan(state: AppendState, series: Series[], chunkPoints: number, merged:
       encodeChunks(w.chunks, row, row.tail.last === null ? 0 : row.tail.last + 1, s, chunkPoints);
     }
     // The series keeps the cadence it was created with.
-    tally.add({ cadence: row.cadence, steps: s.steps, epochs: s.epochs }, row.points === 0);
+    tally.add({ cadence: row.cadence, steps: s.steps, epochs: s.epochs });
     row.points += n;
     w.counts.push({ idx: row.idx, points: row.points });
   }
-  const { epochMax, epochZero } = tally.stored;
+  const { epochMin, epochMax, epochFrac } = tally.stored;
   state.points = w.points;
+  state.epochMin = epochMin;
   state.epochMax = epochMax;
-  state.epochZero = epochZero;
+  state.epochFrac = epochFrac;
   return w;
 }
 
@@ -191,10 +193,10 @@ export interface AppendWrite {
  * first use: pg-run-store.ts, which defines RUN_COLUMNS, imports this module.)
  */
 const writeAppendsSql = () => `WITH v AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::float8[], $6::float8[], $7::int[], $8::bigint[], $9::int[], $10::bigint[], $11::text[])
-    AS v(id, version, known_points, points, epochs, epoch_max, epoch_zero, now, e_points, e_updated, e_status)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::float8[], $6::float8[], $7::int[], $8::bigint[], $9::int[], $10::bigint[], $11::text[], $36::float8[], $37::int[])
+    AS v(id, version, known_points, points, epochs, epoch_max, epoch_zero, now, e_points, e_updated, e_status, epoch_min, epoch_frac)
 ), r AS (
-  UPDATE runs SET points = v.points, epochs = v.epochs, epoch_max = v.epoch_max, epoch_zero = v.epoch_zero, updated_at = v.now
+  UPDATE runs SET points = v.points, epochs = v.epochs, epoch_min = v.epoch_min, epoch_max = v.epoch_max, epoch_frac = v.epoch_frac, epoch_zero = v.epoch_zero, updated_at = v.now
   FROM v
   WHERE runs.id = v.id AND (v.version IS NULL OR (runs.xmin = v.version::xid AND runs.points = v.known_points))
     AND (v.e_points IS NULL OR (runs.points = v.e_points AND runs.updated_at = v.e_updated AND runs.status = v.e_status))
@@ -223,7 +225,7 @@ let WRITE_APPENDS: string | undefined;
 
 /** Writes the appends of distinct runs in one statement: per append, the run as written, or null when its row did not match. */
 export async function writeAppends(q: Queryable, appends: AppendWrite[]): Promise<(VersionedRunRow | null)[]> {
-  const runs: unknown[][] = Array.from({ length: 11 }, () => []);
+  const runs: unknown[][] = Array.from({ length: 13 }, () => []);
   const series: unknown[][] = Array.from({ length: 8 }, () => []);
   const counts: unknown[][] = Array.from({ length: 3 }, () => []);
   const chunks: unknown[][] = Array.from({ length: 12 }, () => []);
@@ -238,8 +240,8 @@ export async function writeAppends(q: Queryable, appends: AppendWrite[]): Promis
     }
   };
   for (const { runId, w, now, check, expect } of appends) {
-    const { epochMax, epochZero } = w.tally.stored;
-    [runId, check?.version ?? null, check?.points ?? null, w.points, w.tally.count, epochMax, epochZero, now, expect?.points ?? null, expect?.updatedAt ?? null, expect?.status ?? null]
+    const e = w.tally.stored;
+    [runId, check?.version ?? null, check?.points ?? null, w.points, e.epochs, e.epochMax, e.epochZero, now, expect?.points ?? null, expect?.updatedAt ?? null, expect?.status ?? null, e.epochMin, e.epochFrac]
       .forEach((v, i) => runs[i]!.push(v));
     for (const { idx, s } of w.newSeries) [runId, idx, s.key, s.split, s.name, s.direction, s.cadence, s.values.length].forEach((v, i) => series[i]!.push(v));
     for (const { idx, points } of w.counts) [runId, idx, points].forEach((v, i) => counts[i]!.push(v));
@@ -257,7 +259,8 @@ export async function writeAppends(q: Queryable, appends: AppendWrite[]): Promis
   const r = await q.query<VersionedRunRow>({
     name: 'runmedic-append',
     text: (WRITE_APPENDS ??= writeAppendsSql()),
-    values: [...runs, ...series, ...counts, Buffer.concat(blobs), ...chunks],
+    // The epoch bounds came after the statement's other parameters ($36, $37): the numbers before them stay as they were.
+    values: [...runs.slice(0, 11), ...series, ...counts, Buffer.concat(blobs), ...chunks, ...runs.slice(11)],
   });
   const byId = new Map(r.rows.map((row) => [row.id, row]));
   return appends.map((a) => byId.get(a.runId) ?? null);
@@ -283,8 +286,9 @@ export function appendFromState(
 interface HeadRow {
   version: string;
   points: number;
+  epoch_min: number | null;
   epoch_max: number | null;
-  epoch_zero: number;
+  epoch_frac: number;
   notes: string;
   meta: string;
   updated_at: number;
@@ -319,8 +323,9 @@ async function readState(c: Queryable, runId: string, head: HeadRow, chunkPoints
   return {
     version: head.version,
     points: head.points,
+    epochMin: head.epoch_min,
     epochMax: head.epoch_max,
-    epochZero: head.epoch_zero,
+    epochFrac: head.epoch_frac,
     series: new Map(rows.map((r) => [r.name, { idx: r.idx, cadence: r.cadence as Cadence, points: r.points, tail: { chunks: r.chunks, points: r.tail_points, first: r.first, last: r.last } }])),
   };
 }
@@ -346,7 +351,7 @@ export async function appendLocked(
   }
   const head = (await c.query<HeadRow>({
     name: 'runmedic-append-lock',
-    text: 'SELECT xmin::text AS version, points, epoch_max, epoch_zero, notes, meta, updated_at, status FROM runs WHERE id = $1 FOR UPDATE',
+    text: 'SELECT xmin::text AS version, points, epoch_min, epoch_max, epoch_frac, notes, meta, updated_at, status FROM runs WHERE id = $1 FOR UPDATE',
     values: [runId],
   })).rows[0];
   if (!head) throw new RunNotFoundError(runId);

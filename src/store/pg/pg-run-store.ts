@@ -6,7 +6,7 @@
  */
 import type { LogFormat, Run, RunStatus, RunSummary, Series } from '../../domain/run.ts';
 import { countPoints } from '../../ingest/series-builder.ts';
-import { EpochTally } from '../epoch-tally.ts';
+import { EpochTally, firstEpochOf } from '../epoch-tally.ts';
 import { cryptoRandom, newRunId, type RandomSource } from '../run-id.ts';
 import { RunNotFoundError, type AppendOptions, type ListRunsOptions, type NewRun, type RunSince, type RunStore, type SavedRun } from '../run-store.ts';
 import { DEFAULT_CHUNK_POINTS } from '../sqlite-run-store.ts';
@@ -34,9 +34,12 @@ export interface RunRow {
   status: string;
   points: number;
   epochs: number | null;
+  epoch_min: number | null;
+  epoch_max: number | null;
+  epoch_frac: number;
 }
 
-export const RUN_COLUMNS = 'id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs';
+export const RUN_COLUMNS = 'id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs, epoch_min, epoch_max, epoch_frac';
 
 /** Runs whose append state a store keeps (the ones it appended to last); each is a few numbers per series. */
 const APPEND_STATES = 4096;
@@ -88,16 +91,16 @@ export class PgRunStore implements RunStore {
   private async insertRun(c: PgClient, input: NewRun): Promise<SavedRun> {
     const { log, source } = input;
     const tally = new EpochTally();
-    for (const s of log.series) tally.add(s, true);
-    const { epochMax, epochZero } = tally.stored;
+    for (const s of log.series) tally.add(s);
+    const e = tally.stored;
     const t = this.now();
     for (let attempt = 0; ; attempt++) {
       const id = newRunId(this.random);
       const r = await c.query<RunRow>(
-        `INSERT INTO runs (id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs, notes, meta, epoch_max, epoch_zero)
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING ${RUN_COLUMNS}`,
-        [id, log.name, source.format, source.fileName, source.contentHash, t, input.status ?? 'finished', countPoints(log), tally.count,
-          JSON.stringify(log.notes ?? []), JSON.stringify(log.meta ?? {}), epochMax, epochZero],
+        `INSERT INTO runs (id, name, format, file_name, content_hash, created_at, updated_at, status, points, epochs, notes, meta, epoch_min, epoch_max, epoch_frac, epoch_zero)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING RETURNING ${RUN_COLUMNS}`,
+        [id, log.name, source.format, source.fileName, source.contentHash, t, input.status ?? 'finished', countPoints(log), e.epochs,
+          JSON.stringify(log.notes ?? []), JSON.stringify(log.meta ?? {}), e.epochMin, e.epochMax, e.epochFrac, e.epochZero],
       );
       if (r.rows[0]) {
         const ss = log.series;
@@ -244,5 +247,6 @@ export function toSummary(r: RunRow): RunSummary {
     status: r.status as RunStatus,
     points: r.points,
     epochs: r.epochs,
+    firstEpoch: firstEpochOf(r.epoch_min, r.epoch_max, r.epoch_frac),
   };
 }

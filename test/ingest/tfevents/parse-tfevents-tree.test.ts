@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunLog, Series } from '../../../src/domain/run.ts';
 import type { FileEntry } from '../../../src/ingest/entries.ts';
 import { IngestError } from '../../../src/ingest/ingest-error.ts';
-import { countEpochs } from '../../../src/ingest/series-builder.ts';
+import { countEpochs } from '../../../src/domain/epochs.ts';
 import { isTfeventsFile, parseTfeventsTree } from '../../../src/ingest/tfevents/index.ts';
 import protobuf from 'protobufjs';
 import { REAL_LOGS_DIR, REPO_ROOT } from '../../support/real-logs.ts';
