@@ -6,6 +6,8 @@
  * 2. ../shared/real-logs (28 real logs with human labels; never tuned on further) — nine coarser labels;
  * 3. ../shared/console-logs (51 real console outputs with a label each, read by the general console reader; never tuned
  *    on) — the same nine labels (stuck_at_chance counted as plateau, as the real logs' vocabulary does).
+ * 4. bench/holdout (an injected hold-out from an independent generator, one confirmed fault a run; never tuned on) —
+ *    the corpus' labels.
  * A label is predicted when one of its items is fail or warn; healthy means no problem item fails or warns.
  * Prints per label precision/recall/F1, macro- and micro-F1, the false-alarm rate on healthy runs and the
  * comparison with every baseline on the labels it covers; writes bench/results/eval.json.
@@ -28,6 +30,7 @@ import { terminateOnNan } from './baselines/terminate-on-nan.ts';
 import { umlaut } from './baselines/umlaut.ts';
 import { zscoreAlert } from './baselines/zscore-alert.ts';
 import { classCountOf, corpusMissing, loadCorpus } from './eval/corpus.ts';
+import { holdoutMissing, loadHoldout } from './eval/holdout.ts';
 import { CORPUS_LABELS, corpusLabels, flaggedItems, parseLabelsTsv, realLogLabels, SCORED_LABELS, type Label } from './eval/labels.ts';
 import { PERTURBATIONS } from './eval/perturb.ts';
 import { score, type Case, type Scores } from './eval/scoring.ts';
@@ -280,6 +283,47 @@ if (!CONSOLE_LOGS_DIR) {
   for (const line of table('ENGINE', engine)) log(line);
   log(`baselines' macro-F1: ${Object.entries(baselines).map(([n, sc]) => `${n} ${sc.macroF1.toFixed(3)}`).join('; ')}`);
   result.consoleLogs = { logs: rows.length, engine, baselines, rows };
+}
+
+// ---------------------------------------------------------------- 4. the injected hold-out
+// bench/holdout: runs trained by an independent generator (bench/holdout/generate.py: its own loop, datasets and log
+// writers; only the corpus' label checks are shared), each with one injected fault confirmed by them. Never tuned on.
+const holdoutAbsent = holdoutMissing();
+if (holdoutAbsent) {
+  log(`\nINJECTED HOLD-OUT: not scored — ${holdoutAbsent}`);
+  result.holdout = { absent: holdoutAbsent };
+} else {
+  const runs = loadHoldout();
+  const engineCases: Case[] = [];
+  const baseCases = new Map<string, Case[]>(BASELINES.map((b) => [b.name, []]));
+  const parseErrors: string[] = [];
+  for (const r of runs) {
+    const truth = new Set([r.label]);
+    if (r.parseError) {
+      parseErrors.push(`${r.file}: ${r.parseError}`);
+      engineCases.push({ file: r.file, truth, predicted: new Set() });
+      for (const b of BASELINES) baseCases.get(b.name)!.push({ file: r.file, truth, predicted: new Set() });
+      continue;
+    }
+    const { verdicts, ms } = verdictsOf(r.runs, r.file);
+    diagnoseMs.push(...ms);
+    engineCases.push({ file: r.file, truth, predicted: corpusLabels(flaggedItems(verdicts)) });
+    for (const b of BASELINES) baseCases.get(b.name)!.push({ file: r.file, truth, predicted: corpusLabels(baselineItems(b, r.runs)) });
+  }
+  const engine = score(engineCases, CORPUS_LABELS);
+  const baselines = Object.fromEntries(BASELINES.map((b) => [b.name, score(baseCases.get(b.name)!, CORPUS_LABELS)]));
+  log(`\nINJECTED HOLD-OUT (bench/holdout, independent generator, never tuned on): ${runs.length} runs, ${parseErrors.length} unreadable`);
+  if (runs.length === 0) log('  (labels.tsv lists no run: nothing scored)');
+  for (const line of table('ENGINE', engine, engine.perLabel.filter((l) => l.support > 0 || l.fp > 0).map((l) => l.label))) log(line);
+  log(`baselines' macro-F1: ${Object.entries(baselines).map(([n, sc]) => `${n} ${sc.macroF1.toFixed(3)}`).join('; ')}`);
+  if (parseErrors.length) log(`unreadable logs: ${parseErrors.slice(0, 10).join(' | ')}${parseErrors.length > 10 ? ' …' : ''}`);
+  const byFormat = Object.fromEntries([...new Set(runs.map((r) => r.format))].sort().map((f) => {
+    const s = score(engineCases.filter((_, i) => runs[i]!.format === f), CORPUS_LABELS);
+    return [f, { runs: s.cases, exactMatch: Number(s.exactMatch.toFixed(3)), microF1: Number(s.microF1.toFixed(3)) }];
+  }));
+  log(`by format (exact / micro-F1): ${Object.entries(byFormat).map(([k, v]) => `${k} ${v.exactMatch}/${v.microF1} (${v.runs})`).join(', ')}`);
+  const misses = engineCases.filter((c) => c.predicted.size !== 1 || !c.predicted.has([...c.truth][0] as never)).map((c) => ({ file: c.file, truth: [...c.truth], predicted: [...c.predicted].sort() }));
+  result.holdout = { runs: runs.length, unreadable: parseErrors.length, engine, baselines, byFormat, misses };
 }
 
 diagnoseMs.sort((a, b) => a - b);
