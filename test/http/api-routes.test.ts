@@ -52,7 +52,7 @@ describe('push API', () => {
     expect(f.body.status).toBe('finished');
     const v = await h.call('GET', `/api/v1/runs/${id}/verdict`, t1);
     expect(v.status).toBe(200);
-    expect(v.body.run).toEqual({ id, name: 'resnet-live', format: 'push', points: 20, epochs: 10 });
+    expect(v.body.run).toEqual({ id, name: 'resnet-live', format: 'push', points: 20, epochs: 10, firstEpoch: 0 });
     expect(['pass', 'warn', 'fail']).toContain(v.body.status);
     // The dataset stats reached the engine: the 9:1 class split is judged, not 'unknown'.
     expect(v.body.items.find((i: any) => i.id === 'class_imbalance').status).not.toBe('unknown');
