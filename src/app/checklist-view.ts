@@ -1,6 +1,6 @@
 /**
  * A verdict arranged the way every face shows it (CLI checklist, /diagnose embed, alert, digest): problems first,
- * each led by its plain name and carrying the findings it explains ("↳ also explains: Plateau") folded under it
+ * each led by its plain name and carrying the findings it explains ("↳ also explains what looks like: Plateau") folded under it
  * instead of listed as separate passes; then the passes and the items that could not be checked. Pure: it only
  * arranges what the engine said and never computes or rounds a number of its own, so every face states the same
  * epoch and values as the verdict JSON.
@@ -40,9 +40,9 @@ export function checklistView(verdict: Pick<Verdict, 'items'>): ChecklistView {
   };
 }
 
-/** "↳ also explains: Divergence, Plateau", or '' when the item explains nothing. */
+/** "↳ also explains what looks like: Divergence, Plateau", or '' when the item explains nothing. */
 export function alsoExplainsText(line: Pick<ProblemLine, 'alsoExplains'>): string {
-  return line.alsoExplains.length ? `↳ also explains: ${line.alsoExplains.map((i) => itemName(i.id)).join(', ')}` : '';
+  return line.alsoExplains.length ? `↳ also explains what looks like: ${line.alsoExplains.map((i) => itemName(i.id)).join(', ')}` : '';
 }
 
 /** "Overfitting: val_loss bottomed at 0.41 at epoch 39 …": the name, then the engine's one-line finding. */

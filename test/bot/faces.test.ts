@@ -47,7 +47,7 @@ describe('what people read in Discord', () => {
     const first = embed.fields[0];
     expect(first.name).toBe('❌ Overfitting');
     expect(first.value).toMatch(/^val_loss bottomed at [\d.]+ at epoch 10 and ended at/);
-    expect(first.value).toContain('↳ also explains: No early stopping, Generalization gap');
+    expect(first.value).toContain('↳ also explains what looks like: No early stopping, Generalization gap');
     expect(first.value).toContain('**Fix:**');
     // Passed items: one line of names, and the explained ones are not passes of their own.
     const passed = embed.fields.find((f: any) => f.name.startsWith('✅ Passed'));
@@ -86,7 +86,7 @@ describe('what people read in Discord', () => {
     const [alert] = await h.fake.waitFor(() => (h.fake.channelMessages(h.fake.alerts.id).length ? h.fake.channelMessages(h.fake.alerts.id) : null), 10_000, 'the alert');
     expect(alert!.content).toBe(`<@&${h.fake.oncallRole.id}> 🚨 **resnet50**: Overfitting`);
     expect(text(alert!)).toContain(`**Overfitting**: val_loss bottomed at 0.603 at epoch ${epoch}`);
-    expect(text(alert!)).toContain('↳ also explains: No early stopping, Generalization gap');
+    expect(text(alert!)).toContain('↳ also explains what looks like: No early stopping, Generalization gap');
     expect(text(alert!)).not.toMatch(KEY_VALUE_RUN);
     expect(h.fake.buttonsOf(alert!).map((b) => b.label)).toEqual(['Details', 'Mute alerts for this run']);
 

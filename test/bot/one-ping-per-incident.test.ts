@@ -71,7 +71,7 @@ describe('one ping per incident', () => {
     const quiet = await h.fake.waitFor(() => h.fake.channelMessages(thread.id).find((m) => m.content.includes('NaN loss')), 10_000, 'the NaN alert in the thread');
     expect(quiet.content).toBe('🚨 **blowup**: NaN loss');
     expect(quiet.allowed_mentions).toEqual({ parse: [], roles: [] });
-    expect(JSON.stringify(quiet.embeds)).toMatch(/↳ also explains: [^"]*Divergence/);
+    expect(JSON.stringify(quiet.embeds)).toMatch(/↳ also explains what looks like: [^"]*Divergence/);
     await settle();
     expect(mentions()).toHaveLength(1);
     expect(h.fake.channelMessages(h.fake.alerts.id).filter((m) => m.content.includes('blowup'))).toHaveLength(1);

@@ -86,7 +86,7 @@ describe('Rerun with fix', () => {
     show(`first job: ${Date.now() - t0} ms from /train to its verdict\n${embedText(verdictMessage)}`);
     parent = (await jobs.get(parent.id))!;
     expect(parent.status).toBe('finished');
-    // lr 30 blows up: divergence, or a NaN loss that explains it (folded under it: "↳ also explains: … Divergence").
+    // lr 30 blows up: divergence, or a NaN loss that explains it (folded under it: "↳ also explains what looks like: … Divergence").
     expect(JSON.stringify((verdictMessage.embeds[0] as any).fields)).toMatch(/Divergence/);
     expect(fake.buttonsOf(verdictMessage).find((b) => b.label === 'Rerun with fix')?.custom_id).toBe(`train:rerun:${parent.id}`);
   }, 120_000);

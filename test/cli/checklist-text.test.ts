@@ -29,7 +29,7 @@ describe('checklistText', () => {
       from: 'store',
       notes: [],
     });
-    expect(lines.slice(1, 3)).toEqual(['❌ NaN loss: nan_loss title', '     ↳ also explains: Divergence']);
+    expect(lines.slice(1, 3)).toEqual(['❌ NaN loss: nan_loss title', '     ↳ also explains what looks like: Divergence']);
     expect(lines[0]).toContain('1 passed');
     expect(lines.find((l) => l.startsWith('✅'))).not.toContain('Divergence');
   });

@@ -105,7 +105,7 @@ describe('runmedic diagnose', { timeout: 120_000 }, () => {
     expect(text.code).toBe(1);
     const line = text.stdout.split('\n').find((l) => l.startsWith('❌ Overfitting'))!;
     expect(line).toMatch(/^❌ Overfitting: val_loss bottomed at [\d.]+ at epoch \d+ /);
-    expect(text.stdout).toContain('     ↳ also explains: No early stopping');
+    expect(text.stdout).toContain('     ↳ also explains what looks like: No early stopping');
     // No evidence dump (`key=value, …` or `key value · …`): the JSON carries it.
     expect(text.stdout).not.toMatch(/evidence:|\w+=[\d.]+,|· val best/);
     const epoch = Number(/at epoch (\d+)/.exec(line)![1]);

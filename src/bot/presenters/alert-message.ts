@@ -46,9 +46,9 @@ export function alertMessage(p: AlertPayload, opts: { withChart: boolean; nonce?
   };
 }
 
-/** "❌ **Overfitting**: val_loss bottomed at … \n↳ also explains: No early stopping" */
+/** "❌ **Overfitting**: val_loss bottomed at … \n↳ also explains what looks like: No early stopping" */
 function findingLine(f: Pick<AlertFinding, 'id' | 'title' | 'alsoExplains' | 'status'>): string {
-  const explains = f.alsoExplains?.length ? `\n↳ also explains: ${f.alsoExplains.map(itemName).join(', ')}` : '';
+  const explains = f.alsoExplains?.length ? `\n↳ also explains what looks like: ${f.alsoExplains.map(itemName).join(', ')}` : '';
   return `${f.status === 'warn' ? '⚠️' : '❌'} **${itemName(f.id)}**: ${f.title}${explains}`;
 }
 

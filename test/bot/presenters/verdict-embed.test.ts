@@ -101,7 +101,7 @@ describe('verdictEmbed', () => {
     const plain = { ...item(3, 'pass'), id: 'plateau' };
     const e = verdictEmbed(verdict([explained, plain, explaining]));
     expect(e.fields![0].name).toBe('❌ NaN loss');
-    expect(e.fields![0].value).toContain('↳ also explains: Divergence');
+    expect(e.fields![0].value).toContain('↳ also explains what looks like: Divergence');
     expect(e.fields!.at(-1)).toEqual({ name: '✅ Passed (1)', value: 'No sign of: Plateau' });
     expect(e.fields!.map((f) => f.name)).not.toContain('✅ Divergence');
   });
