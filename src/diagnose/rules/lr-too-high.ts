@@ -52,6 +52,8 @@ export const RECOVERED_SHARE = 0.8;
 export interface EarlyBlowUp {
   startLoss: number;
   chanceLoss: number | null;
+  /** The first batch was below a classifier's floor ln 2 (no K given, an accuracy logged) and was read as that floor. */
+  classifierFloor: boolean;
   firstEpochMean: number | null;
   peak: number;
   peakStep: number;
@@ -81,7 +83,10 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
   // A first batch already far above chance is a confidently wrong initialisation (bad_initial_loss): what follows it
   // is that start playing out, not steps overshooting from a sane one.
   if (chance !== null && val(0) >= BAD_INIT_FACTOR * chance) return null;
-  const start = Math.max(val(0), chance ?? 0);
+  // Without K, a run that logs an accuracy is a classifier: its loss at initialisation is ln K ≥ ln 2, so a first batch
+  // far below that (one lucky batch of 2) is not the level the blow-up is measured from.
+  const floor = chance ?? (view.all.some((x) => x.key === 'accuracy') ? Math.LN2 : 0);
+  const start = Math.max(val(0), floor);
   const e0 = epochOf(0);
   let end: number;
   let windowIsEpoch = false;
@@ -113,6 +118,7 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
   return {
     startLoss: val(0),
     chanceLoss: chance,
+    classifierFloor: chance === null && floor > val(0),
     firstEpochMean,
     peak: val(peakI),
     peakStep: src.steps[idx[peakI]],
@@ -209,7 +215,7 @@ export const lrTooHighRule: Rule = {
     const ordering = orderingExplainsLoss(view, context);
     const blowUp = ordering ? null : findEarlyBlowUp(view, context);
     if (blowUp) {
-      const chance = blowUp.chanceLoss !== null ? ` (ln ${context.classes} = ${fmt(blowUp.chanceLoss)})` : '';
+      const chance = blowUp.chanceLoss !== null ? ` (ln ${context.classes} = ${fmt(blowUp.chanceLoss)})` : blowUp.classifierFloor ? ` (read as ln 2 = ${fmt(Math.LN2)}, where a classifier starts)` : '';
       const at = blowUp.peakEpoch !== null ? `step ${blowUp.peakStep}, epoch ${fmt(blowUp.peakEpoch)}` : `step ${blowUp.peakStep}`;
       // Without epochs (or with one epoch for most of the log) the window is the first stretch of steps: say so.
       const when = blowUp.windowIsEpoch ? 'in the first epoch' : `early (in the first ${Math.round(BLOWUP_WINDOW_SHARE * 100)} % of the logged steps)`;

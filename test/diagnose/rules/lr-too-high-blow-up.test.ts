@@ -29,6 +29,29 @@ describe('lr_too_high: an early blow-up of the per-batch loss', () => {
     expect(item.title).not.toMatch(/epoch/);
   });
 
+  describe('a classifier (an accuracy is logged) is measured from ln 2 at least, not from one lucky tiny batch', () => {
+    // Batches of 2 at an edge-of-stability rate: the first batch scores 0.02 by luck, the rest swing 0.3 to 2.1 around
+    // a two-class loss. 2.1 is 100x that first batch but only 3x ln 2: the optimiser bounces, it did not blow up.
+    const swinging = (e: number) => (e === 0 ? 0.02 : 0.3 + 1.8 * Math.abs(Math.sin(e * 37)));
+    const accuracy = () => 0.7;
+    it('does not call the swings a first-epoch blow-up when an accuracy says it is a classifier', () => {
+      const item = itemFor(makeRun({ epochs: 5, stepsPerEpoch: SPE, train: swinging, trainNoise: 0.01, trainAcc: accuracy }), 'lr_too_high');
+      expect(item.title).not.toMatch(/blew up/);
+    });
+
+    it('reads the same batches against their own start when nothing says it is a classifier (a regression loss has no floor)', () => {
+      const item = itemFor(makeRun({ epochs: 5, stepsPerEpoch: SPE, train: swinging, trainNoise: 0.01 }), 'lr_too_high');
+      expect(item.title).toMatch(/blew up in the first epoch/);
+    });
+
+    it('still finds a real blow-up of a classifier, and says the start was read as ln 2', () => {
+      const blowsUp = (e: number) => (e === 0 ? 0.02 : e < 0.25 ? 40 : 0.69);
+      const item = itemFor(makeRun({ epochs: 5, stepsPerEpoch: SPE, train: blowsUp, trainNoise: 0.05, trainAcc: accuracy }), 'lr_too_high');
+      expect(item.status).toBe('fail');
+      expect(item.title).toMatch(/from a start of 0\.02\d* \(read as ln 2 = 0\.693, where a classifier starts\)/);
+    });
+  });
+
   it('compares with ln K when the classes are known, and names the first-epoch mean', () => {
     const item = itemFor(makeRun({ scale: Math.log(10), epochs: 5, stepsPerEpoch: SPE, train: blowsUpThenChance, trainNoise: 0.05 }), 'lr_too_high', { classes: 10 });
     expect(item.status).toBe('fail');
