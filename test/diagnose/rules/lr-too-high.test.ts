@@ -51,4 +51,15 @@ describe('lr_too_high', () => {
     expect(item.status).toBe('warn');
     expect(item.title).toMatch(/ended at 0\.(89|9)\d*, above its start \(0\.(79|8)\d*\)/);
   });
+
+  it('reads the per-epoch overshoot only from a log of epoch means: batch losses that never blew up but swing between epochs are bouncing, not a rate too high to start', () => {
+    // The same epoch means as above, as batch losses (20 per epoch): the first epoch holds no blow-up, so the rise from
+    // one epoch to the next is oscillation's to judge.
+    const jump = Math.exp(2 * FIT.epochRise);
+    const shape = (e: number) => (Math.floor(e) === 2 ? 0.8 * jump : e < 2 ? 0.8 : 0.9);
+    const perEpoch = itemFor(makeRun({ epochs: 20, train: shape }), 'lr_too_high');
+    expect(perEpoch.status).toBe('warn');
+    const perBatch = itemFor(makeRun({ epochs: 20, stepsPerEpoch: 20, trainNoise: 0.02, train: shape }), 'lr_too_high');
+    expect(perBatch.title).not.toMatch(/from one epoch to the next/);
+  });
 });
