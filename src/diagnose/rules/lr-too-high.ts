@@ -70,12 +70,22 @@ export interface EarlyBlowUp {
 
 export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyBlowUp | null {
   const c = view.trainLoss;
-  if (!c || c.cadence !== 'step' || !c.logScale) return null;
+  // Not only log-scale curves: batches of 2 that a model gets exactly right score a loss of 0.0, which takes the curve
+  // off the log scale but not the blow-up's comparison (a loss is ≥ 0; tune split: lr_too_high found 46 → 49, oscillation
+  // false positives 39 → 36).
+  if (!c || c.cadence !== 'step' || (!c.logScale && c.direction !== 'lower')) return null;
   const src = c.source;
   // Indices of the finite points, in one typed pass: copying a million-point series into JS arrays cost ~200 ms.
   const idx = new Int32Array(src.values.length);
   let count = 0;
-  for (let i = 0; i < src.values.length; i++) if (Number.isFinite(src.values[i])) idx[count++] = i;
+  let negative = false;
+  for (let i = 0; i < src.values.length; i++) {
+    const v = src.values[i]!;
+    if (!Number.isFinite(v)) continue;
+    if (v < 0) negative = true;
+    idx[count++] = i;
+  }
+  if (negative) return null;
   if (count < 2 * FIT.blowupMinPoints + 2) return null;
   const val = (j: number) => src.values[idx[j]];
   const epochOf = (j: number) => (src.epochs ? src.epochs[idx[j]] : NaN);
@@ -87,6 +97,7 @@ export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyB
   // far below that (one lucky batch of 2) is not the level the blow-up is measured from.
   const floor = chance ?? (view.all.some((x) => x.key === 'accuracy') ? Math.LN2 : 0);
   const start = Math.max(val(0), floor);
+  if (!(start > 0)) return null;
   const e0 = epochOf(0);
   let end: number;
   let windowIsEpoch = false;

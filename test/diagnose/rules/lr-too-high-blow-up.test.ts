@@ -52,6 +52,20 @@ describe('lr_too_high: an early blow-up of the per-batch loss', () => {
     });
   });
 
+  it('finds the blow-up when some batches score exactly 0 (batches of 2 a model gets right), and never measures from a start of 0', () => {
+    const blowsUp = (e: number) => (e === 0 ? 0.7 : e < 0.25 ? 40 : 0.69);
+    const run = makeRun({ epochs: 5, stepsPerEpoch: SPE, train: blowsUp, trainNoise: 0.05, trainAcc: () => 0.6 });
+    const loss = run.series.find((x) => x.name === 'loss')!;
+    for (let i = 30; i < loss.values.length; i += 7) loss.values[i] = 0;
+    const item = itemFor(run, 'lr_too_high');
+    expect(item.status).toBe('fail');
+    expect(item.title).toMatch(/blew up in the first epoch/);
+    // A loss that starts at exactly 0 has no level to blow up from (every later batch would be "4x above" it).
+    const zeroStart = makeRun({ epochs: 5, stepsPerEpoch: SPE, train: () => 0.3, trainNoise: 0.3 });
+    zeroStart.series.find((x) => x.name === 'loss')!.values[0] = 0;
+    expect(itemFor(zeroStart, 'lr_too_high').title).not.toMatch(/blew up/);
+  });
+
   it('compares with ln K when the classes are known, and names the first-epoch mean', () => {
     const item = itemFor(makeRun({ scale: Math.log(10), epochs: 5, stepsPerEpoch: SPE, train: blowsUpThenChance, trainNoise: 0.05 }), 'lr_too_high', { classes: 10 });
     expect(item.status).toBe('fail');
