@@ -15,4 +15,20 @@ describe('generalization_gap', () => {
     expect(itemFor(run, 'generalization_gap').status).toBe('pass');
     expect(itemFor(makeRun({ epochs: 20, train: decay(1, 0.1, 4) }), 'generalization_gap').status).toBe('unknown');
   });
+
+  it('reads the gap between end levels (the median of the last evaluations), not between two last points', () => {
+    // Training at 99 %, validation at 88 % for the last 10 epochs: an 11-point gap, whatever the very last evaluation
+    // scored. A lucky last evaluation (93 %) does not hide it, an unlucky one (80 %) does not make it a fail.
+    const run = (last: number) => {
+      const r = makeRun({ epochs: 30, train: decay(1, 0.05, 4), trainAcc: () => 0.99, valAcc: () => 0.88 });
+      const v = r.series.find((x) => x.name === 'val_accuracy')!.values;
+      v[v.length - 1] = last;
+      return itemFor(r, 'generalization_gap');
+    };
+    for (const last of [0.93, 0.8]) {
+      const item = run(last);
+      expect(item.status, String(last)).toBe('warn');
+      expect(Number(item.evidence.gap), String(last)).toBeCloseTo(0.11, 1);
+    }
+  });
 });
