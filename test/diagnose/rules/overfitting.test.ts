@@ -79,4 +79,13 @@ describe('overfitting', () => {
     const own = itemFor(run, 'early_stopping_missing');
     expect(own.evidence).toMatchObject({ bestEpoch: 39, stopAt: plan.stopAt, patience: plan.patience });
   });
+
+  it('calls a turn only when the best leaves 40 % of the run after it (the minimum before 60 % of the run)', () => {
+    // Falls to 0.3 until epoch 26 of 40 (65 % of the run), then climbs 40 %: too late a best to call the run overfitting.
+    const late = Array.from({ length: 40 }, (_, e) => (e <= 26 ? 0.3 + 0.7 * Math.exp(-e / 5) : 0.3 * (1 + 0.03 * (e - 26))));
+    expect(itemFor(withVal(late, 15), 'overfitting').status).toBe('pass');
+    // The same climb from epoch 20 (50 %) is one.
+    const mid = Array.from({ length: 40 }, (_, e) => (e <= 20 ? 0.3 + 0.7 * Math.exp(-e / 4) : 0.3 * (1 + 0.03 * (e - 20))));
+    expect(itemFor(withVal(mid, 15), 'overfitting').status).toBe('fail');
+  });
 });
