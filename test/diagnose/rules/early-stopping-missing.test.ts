@@ -20,9 +20,9 @@ describe('early_stopping_missing', () => {
   });
 
   it.each(SCALES)('on a short run (14 evaluations, best at the second, then worse) stops after the best with the patience overfitting also quotes (scale %s)', (scale) => {
-    // 14, not 8: stopping at epoch 4 must save the share the fitted bar asks (FIT.minSavedShare, 0.6 after the corpus fit).
+    // 14, not 8: at least MIN_EVALS_FOR_BEST evaluations, the best before FIT.bestBeforeShare of the run.
     const run = makeRun({ scale, epochs: 14, train: decay(1, 0.1, 2), val: turnsUp(1.1, 0.3, 0.5, 1, 0.3) });
-    expect((13 - 4) / 14).toBeGreaterThanOrEqual(FIT.minSavedShare);
+    expect(1 / 13).toBeLessThan(FIT.bestBeforeShare);
     const item = itemFor(run, 'early_stopping_missing');
     expect(item.status).toBe('warn');
     expect(item.evidence).toMatchObject({ evaluations: 14, patience: 3, stopAt: 4 });
@@ -50,8 +50,8 @@ describe('early_stopping_missing', () => {
     // Five evaluations without a new best (epochs 7–11) stop patience 5 at epoch 11, before the best at 12; the plan
     // takes patience 6 instead, which reaches the best and stops six evaluations after it.
     const head = [1, 0.9, 0.85, 0.8, 0.76, 0.73, 0.7, 0.72, 0.71, 0.73, 0.74, 0.72, 0.6];
-    // …then a slow climb, long enough that the stop saves the share the fitted bar asks (FIT.minSavedShare).
-    const tailLength = Math.max(17, Math.ceil(19 / (1 - FIT.minSavedShare)) - 12);
+    // …then a slow climb, long enough that the best at 12 comes before FIT.bestBeforeShare of the run.
+    const tailLength = Math.max(17, Math.ceil(12 / FIT.bestBeforeShare) + 2 - 12);
     const val = [...head, ...Array.from({ length: tailLength }, (_, k) => Number((0.62 + 0.01 * k).toFixed(2)))];
     const run = makeRun({ epochs: val.length, train: decay(1, 0.05, 6) });
     run.series.push(makeSeries('val_loss', 'loss', 'val', 'epoch', val.map((_, i) => i), val.map((_, i) => i), val));
@@ -77,5 +77,15 @@ describe('early_stopping_missing', () => {
     expect(over.title).toMatch(/at step 2000 /);
     expect(over.fix).toMatch(/^Keep the step-2000 model: .* would have stopped at step \d+ and saved \d+ % of the steps/);
     expect(over.fix).not.toMatch(/epoch/);
+  });
+
+  it('warns on a best at a third of the run with half the run after it, even when a long patience leaves less than 60 % to save', () => {
+    // Best at epoch 11 of 36, then a plateau a little above it: "the minimum before 40 %, half the run after it".
+    const val = Array.from({ length: 36 }, (_, e) => (e <= 11 ? 0.4 + 0.6 * Math.exp(-e / 3) : 0.43 + 0.002 * Math.sin(e)));
+    const run = makeRun({ epochs: val.length, train: decay(1, 0.05, 8) });
+    run.series.push(makeSeries('val_loss', 'loss', 'val', 'epoch', val.map((_, i) => i), val.map((_, i) => i), val));
+    const item = itemFor(run, 'early_stopping_missing');
+    expect(item.status).toBe('warn');
+    expect(item.evidence.bestEpoch).toBe(11);
   });
 });
