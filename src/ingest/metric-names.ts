@@ -23,7 +23,7 @@ const LR_NAMES = new Set(['lr', 'learning_rate', 'learningrate']);
 const GRAD_NORM_NAMES = new Set(['grad_norm', 'gradient_norm', 'grad-norm', 'gradnorm', 'grdn']);
 /** Metrics where lower is better. Everything unknown defaults to higher-is-better unless it looks like a loss/error. */
 // LightGBM names its regression errors `l1` (the MAE), `l2` (the MSE) and `huber`.
-const LOWER_IS_BETTER = /(loss|error|err$|^err|mse|mae|rmse|mape|wer|cer|perplexity|ppl|nll|distance|^lr$|grad_norm|(^|_)time$|duration|^l[12]$|^huber$|^b?ce$|^xent$|cross_?entropy|^runtime$)/i;
+const LOWER_IS_BETTER = /(loss|error|err$|^err|mse|mae|rmse|mape|wer|cer|perplexity|ppl|nll|distance|^lr$|grad_norm|(^|_)time$|duration|^l[12]$|^huber$|^b?ce$|^xent$|cross_?entropy|^runtime$|crit(erion)?$)/i;
 
 const SPLIT_PREFIXES: Array<[RegExp, Split]> = [
   [/^(val|valid|validation|eval|dev)[_\-/.]/i, 'val'],

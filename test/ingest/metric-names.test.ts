@@ -100,8 +100,12 @@ describe('names as real loggers write them', () => {
     expect(normaliseMetricName('eval_squad_loss')).toMatchObject({ key: 'squad_loss', split: 'val' });
   });
 
-  it.each(['ce', 'val_bce', 'xent', 'cross_entropy', 'train_runtime'])('%s is lower-is-better', (raw) => {
+  it.each(['ce', 'val_bce', 'xent', 'cross_entropy', 'train_runtime', 'ValIndCrit', 'val_criterion', 'crit'])('%s is lower-is-better', (raw) => {
     expect(normaliseMetricName(raw).direction).toBe('lower');
+  });
+
+  it('a criterion is what PyTorch calls the loss function (criterion = nn.MSELoss()): lower is better, a critic is not', () => {
+    expect(normaliseMetricName('critic_score').direction).toBe('higher');
   });
 });
 
