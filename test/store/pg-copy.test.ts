@@ -118,7 +118,7 @@ describe.runIf(postgresAvailable())('COPY FROM STDIN on PostgreSQL', { timeout: 
   it('rejects with the server error when it refuses a row part way, keeps nothing and the connection usable', async () => {
     const c = await client();
     await c.query('INSERT INTO t (i) VALUES (1000)');
-    // 40 MB of rows, refused after 4 MB: the server answers while runmedic is still sending (waiting to send more).
+    // 40 MB of rows, refused after 4 MB, while runmedic is still sending.
     let produced = 0;
     function* large(): Generator<CopyField[]> {
       const b = Buffer.alloc(4000, 1);
@@ -126,7 +126,10 @@ describe.runIf(postgresAvailable())('COPY FROM STDIN on PostgreSQL', { timeout: 
     }
     const copy = copyFrom(c, 'COPY t (s, i, b) FROM STDIN (FORMAT binary)', binaryCopyMessages(large()));
     await expect(copy).rejects.toMatchObject({ code: '23505', message: expect.stringMatching(/duplicate key/) });
-    expect(produced).toBeLessThan(10_000);
+    // How many rows were produced before the answer came depends on when the server sends it: usually about a third of
+    // them, but in about one run in three here PostgreSQL's error arrived only after it had read (and dropped) every
+    // row, so "it stopped early" is not asserted; that the COPY failed whole and the connection still works is.
+    expect(produced).toBeGreaterThan(1_000);
     expect((await c.query('SELECT COUNT(*)::int AS n FROM t')).rows[0].n).toBe(1);
   });
 
