@@ -32,6 +32,14 @@ export const ACCURACY_TOLERANCE = 0.02;
  * on the corpus' tune split: stuck_at_chance false positives 22 → 7 with the same 110 found, underfitting F1 60 → 64
  * (those runs had been told as stuck), false alarms on healthy runs unchanged.
  */
+/**
+ * A loss within KNOWN_LOSS_TOLERANCE of ln k and an accuracy within this of 1/k, both at the end, read as chance over k
+ * classes without K and without a stall: the corpus definition's tolerance (0.03). A model that never left chance,
+ * even one creeping at a rate too low, ends there on both curves; a model that learnt something does not, on both.
+ * Tune split: stuck_at_chance found 111 → 124, underfitting false positives 15 → 10 (those runs were at chance),
+ * healthy false alarms unchanged.
+ */
+export const AGREEING_ACCURACY_TOLERANCE = 0.03;
 /** Largest K tried when inferring: beyond it ln K values are closer together than the tolerance. */
 export const MAX_INFERRED_K = 20;
 /** An accuracy this far above chance means the model is not at chance, whatever the loss says. */
@@ -118,6 +126,20 @@ export const stuckAtChanceRule: Rule = {
           hits.push({ curve: c, level: a, chance: 1 / k, what: `1/${k}` });
         }
       }
+    }
+    // Two curves that agree on one k are the evidence the exact-looking level alone is not: a loss within
+    // KNOWN_LOSS_TOLERANCE of ln k and an accuracy within AGREEING_ACCURACY_TOLERANCE of 1/k, as if K were given.
+    // Of several k that agree (2.28 is within 5 % of ln 9 and of ln 10), the one whose ln k the loss is closest to.
+    if (hits.length === 0 && !K) {
+      let best: { hit: Hit; off: number } | null = null;
+      for (let k = 2; k <= MAX_INFERRED_K; k++) {
+        const l = losses.find((c) => Math.abs(endLevel(c) - Math.log(k)) <= KNOWN_LOSS_TOLERANCE * Math.log(k));
+        const a = accs.find((c) => Math.abs(endLevel(c) - 1 / k) <= AGREEING_ACCURACY_TOLERANCE);
+        if (!l || !a) continue;
+        const off = Math.abs(endLevel(l) - Math.log(k)) / Math.log(k);
+        if (!best || off < best.off) best = { off, hit: { curve: l, level: endLevel(l), chance: Math.log(k), what: `ln ${k}, with ${a.name} at ${fmt(endLevel(a))} ≈ 1/${k}` } };
+      }
+      if (best) hits.push(best.hit);
     }
     // Without a chance level to compare with, a training accuracy that never moved from its first evaluations is one: the
     // predictions never changed, so the model answers the same for every input (0.5885 for 200 epochs is the majority

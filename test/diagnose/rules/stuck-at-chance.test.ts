@@ -53,6 +53,17 @@ describe('stuck_at_chance', () => {
     });
   });
 
+  it('warns without K when the loss ends near ln k and an accuracy near 1/k, even while both still creep (a rate too low)', () => {
+    // A 10-class model at a rate far too low: the loss creeps 2.31 -> 2.28 and the accuracy 0.07 -> 0.11 over 60 epochs.
+    const run = makeRun({ epochs: 60, train: (e) => 2.31 - 0.0005 * e, val: (e) => 2.309 - 0.0005 * e, trainNoise: 0.0005, valNoise: 0.0005, trainAcc: (e) => 0.07 + 0.0007 * e, valAcc: (e) => 0.075 + 0.0007 * e });
+    const item = itemFor(run, 'stuck_at_chance');
+    expect(item.status).toBe('warn');
+    expect(item.title).toMatch(/≈ ln 10, with (val_)?accuracy at 0\.11\d* ≈ 1\/10/);
+    // The same loss with an accuracy of 0.4 is a model that learnt something.
+    const learnt = makeRun({ epochs: 60, train: (e) => 2.31 - 0.0005 * e, val: (e) => 2.309 - 0.0005 * e, trainNoise: 0.0005, valNoise: 0.0005, trainAcc: () => 0.4, valAcc: () => 0.4 });
+    expect(itemFor(learnt, 'stuck_at_chance').status).not.toBe('warn');
+  });
+
   describe('a training accuracy frozen from its second epoch, without the class count', () => {
     // Shared console log 048: accuracy 0.5339, then 0.5885 for 199 epochs while the loss fell 2.71 → 1.56.
     const loss = (e: number) => 1.56 + 1.15 * Math.exp(-e / 4);
