@@ -34,4 +34,9 @@ describe('label_noise read from the curves', () => {
     const ordinary = makeRun({ epochs: 20, train: decay(2.3, 0.05, 3), val: decay(2.3, 0.3, 3), trainAcc: (e) => 0.99 - 0.6 * Math.exp(-e / 3), valAcc: (e) => 0.9 - 0.6 * Math.exp(-e / 3) });
     expect(itemFor(ordinary, 'label_noise').status).toBe('pass');
   });
+
+  it('reads a short run of 4 evaluations: training accuracy 25 points below validation on both late ones', () => {
+    const short = makeRun({ epochs: 4, train: decay(2.3, 1.3, 1), val: decay(2.3, 0.3, 1), trainAcc: (e) => 0.65 - 0.3 * Math.exp(-e), valAcc: (e) => 0.9 - 0.5 * Math.exp(-e) });
+    expect(itemFor(short, 'label_noise').status).toBe('warn');
+  });
 });
