@@ -72,6 +72,9 @@ export const earlyStoppingMissingRule: Rule = {
           { bestIndexShare: Number(b.share.toFixed(2)), bestGain: Number(b.gain.toFixed(3)) },
         );
       }
+      if (n < MIN_EVALS_FOR_BEST) {
+        return itemOf(this, 'pass', `${val.name} has ${n} evaluations: too few to show a best followed by a stretch without a better one`, '', { bestIndexShare: Number(b.share.toFixed(2)), evaluations: n });
+      }
       if (p.stopIndex === null || !b.early) {
         return itemOf(this, 'pass', `Best ${val.name} late enough in the run that early stopping would change little`, '', { bestIndexShare: Number(b.share.toFixed(2)) });
       }

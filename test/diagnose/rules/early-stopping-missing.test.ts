@@ -60,9 +60,11 @@ describe('early_stopping_missing', () => {
     expect(item.evidence).toMatchObject({ bestEpoch: 12, patience: 6, stopAt: 18 });
   });
 
-  it.each(SCALES)('passes a short run whose best comes at the end (scale %s)', (scale) => {
+  it.each(SCALES)('passes a short run whose best comes at the end, saying the run is too short rather than that the best came late (scale %s)', (scale) => {
     const run = makeRun({ scale, epochs: 8, train: decay(1, 0.1, 2), val: decay(1.1, 0.3, 3) });
-    expect(itemFor(run, 'early_stopping_missing').status).toBe('pass');
+    const item = itemFor(run, 'early_stopping_missing');
+    expect(item.status).toBe('pass');
+    expect(item.title).toBe('val_loss has 8 evaluations: too few to show a best followed by a stretch without a better one');
   });
 
   it('names the best and the stop by step when evaluations fall at fractional epochs (a Trainer evaluating every 500 steps)', () => {
