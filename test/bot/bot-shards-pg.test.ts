@@ -17,6 +17,7 @@ import { FakeDiscord, type FakeGuild, type FakeInteraction, type RecordedRequest
 import { postgresAvailable } from '../support/pg-cluster.ts';
 import { REPO_ROOT } from '../support/real-logs.ts';
 import { testCluster, useStoreBackends } from '../support/store-backends.ts';
+import { randomListenPort } from '../support/ports.ts';
 
 useStoreBackends();
 
@@ -46,7 +47,7 @@ describe.runIf(postgresAvailable())('bot shards in separate processes on one Pos
     procs.push(p);
     return p;
   };
-  const port = () => 40_000 + Math.floor(Math.random() * 20_000);
+  const port = () => randomListenPort();
   const startedLine = async (p: Proc, line: string, what: string) => {
     await Promise.race([
       fake.waitFor(() => p.out().includes(line), 60_000, `${what} to say "${line}"`),

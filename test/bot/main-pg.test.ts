@@ -10,6 +10,7 @@ import { REPO_ROOT } from '../support/real-logs.ts';
 import { builtMain, ensureBuilt } from '../support/built.ts';
 import { postgresAvailable } from '../support/pg-cluster.ts';
 import { testCluster, useStoreBackends } from '../support/store-backends.ts';
+import { randomListenPort } from '../support/ports.ts';
 
 useStoreBackends();
 
@@ -46,7 +47,7 @@ describe.runIf(postgresAvailable())('npm start with DATABASE_URL', { timeout: 12
 
   it('migrates the database, starts on it without printing its password, and stops cleanly', async () => {
     const url = (await testCluster().freshDatabase()).replace('postgres@', 'postgres:hunter2secret@');
-    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    const port = randomListenPort();
     const r = await runMain({ DISCORD_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase, DATABASE_URL: url, JOB_CONCURRENCY: '0', HTTP_PORT: String(port) }, /runmedic started/);
     expect(r.out).toContain('bot ready');
     expect(r.out).toMatch(/backend\W{0,4}postgres/);

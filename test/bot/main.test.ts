@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../support/fake-discord.ts';
 import { REPO_ROOT } from '../support/real-logs.ts';
 import { ensureBuilt, builtMain } from '../support/built.ts';
+import { randomListenPort } from '../support/ports.ts';
 
 // These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
 beforeAll(() => ensureBuilt(), 600_000);
@@ -87,7 +88,7 @@ describe.concurrent('npm start', { timeout: 90_000 }, () => {
   it('with a good token logs in, registers nothing by itself, and stops cleanly on SIGTERM', async () => {
     const r = await runMain(
       // The HTTP API starts too: a random high port, so parallel test runs do not collide on 8787.
-      { DISCORD_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase, RUNMEDIC_DB: path.join(dir, 'c.db'), HTTP_PORT: String(40_000 + Math.floor(Math.random() * 20_000)) },
+      { DISCORD_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase, RUNMEDIC_DB: path.join(dir, 'c.db'), HTTP_PORT: String(randomListenPort()) },
       { stopWhen: /runmedic started/ },
     );
     expect(r.stdout).toContain('bot ready');

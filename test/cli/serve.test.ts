@@ -7,6 +7,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../support/real-logs.ts';
 import { main } from '../../src/cli/main.ts';
 import { ensureBuilt, builtBin } from '../support/built.ts';
+import { randomListenPort } from '../support/ports.ts';
 
 // These tests start the compiled runmedic as a process: build it first if a source changed (test/support/built.ts).
 beforeAll(() => ensureBuilt(), 600_000);
@@ -20,7 +21,7 @@ describe('runmedic serve --api-only', { timeout: 60_000 }, () => {
   it('serves the API without Discord until SIGTERM', async () => {
     let token = '';
     await main(['token', 'create', 'ci', '--guild', '555555555555555555', '--db', db], { LOG_LEVEL: 'silent' }, { stdout: (t) => (token += t), stderr: () => {} });
-    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    const port = randomListenPort();
     const child = spawn(process.execPath, [builtBin(), 'serve', '--api-only', '--db', db], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', HTTP_PORT: String(port) },
@@ -83,7 +84,7 @@ describe('runmedic serve --api-only', { timeout: 60_000 }, () => {
       let s: Awaited<ReturnType<typeof start>> | null = null;
       for (let attempt = 0; attempt < 5 && !s?.started; attempt++) {
         if (s) await s.exited;
-        port = 40_000 + Math.floor(Math.random() * 20_000);
+        port = randomListenPort();
         s = await start(port);
       }
       expect(s!.started).toBe(true);

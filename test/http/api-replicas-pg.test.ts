@@ -17,6 +17,7 @@ import { postgresAvailable } from '../support/pg-cluster.ts';
 import { REPO_ROOT } from '../support/real-logs.ts';
 import { runCli } from '../support/run-cli.ts';
 import { testCluster, useStoreBackends } from '../support/store-backends.ts';
+import { randomListenPort } from '../support/ports.ts';
 
 useStoreBackends();
 
@@ -33,7 +34,7 @@ describe.runIf(postgresAvailable())('API replicas, dispatchers and schedulers sh
   };
 
   const serve = async (): Promise<string> => {
-    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    const port = randomListenPort();
     const child = spawn(process.execPath, [builtBin(), 'serve', '--api-only'], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, LOG_LEVEL: 'warn', HTTP_PORT: String(port), HTTP_RATE_PER_SECOND: '1000', HTTP_RATE_BURST: '1000' },
