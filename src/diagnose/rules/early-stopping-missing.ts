@@ -5,11 +5,10 @@
  */
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
-import { findOverfitting, judgedValidation, MIN_EVALS } from './overfitting.ts';
+import { findOverfitting, judgedValidation, MIN_EVALS, validationLevels } from './overfitting.ts';
 import { earlyStoppingPlan, planBand, planText } from './early-stopping-plan.ts';
 import { fmt } from './shared.ts';
 import type { Curve } from '../signals/view.ts';
-import { medianFilter } from '../signals/smoothing.ts';
 import { median } from '../signals/stats.ts';
 import { secondDifferenceNoise } from '../signals/noise.ts';
 
@@ -34,10 +33,7 @@ export const MIN_EVALS_FOR_BEST = 10;
 /** The best of the validation's running median, and whether it is one early stopping would have kept. */
 export function earlyBest(val: Curve): { index: number; share: number; gain: number; neededGain: number; early: boolean } {
   const n = val.ts.length;
-  const window = val.smoothed ? 1 : n >= 15 ? 5 : 3;
-  const level = val.smoothed ? val.ts : medianFilter(val.ts, window);
-  let m = 0;
-  for (let i = 1; i < n; i++) if (level[i]! < level[m]!) m = i;
+  const { level, best: m } = validationLevels(val);
   const gain = median(Array.from(level.subarray(0, Math.min(3, n)))) - level[m]!;
   const sigma = secondDifferenceNoise(val.ty);
   const neededGain = Math.max(FIT.bestGainSigmas * (Number.isFinite(sigma) ? sigma : 0), val.logScale ? FIT.minBestGain : FIT.minBestGain * val.range);

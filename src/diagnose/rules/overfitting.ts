@@ -56,15 +56,25 @@ export function judgedValidation(view: RunView): { val: Curve | null; train: Cur
   return { val: view.valLoss ?? view.valMetric, train: view.trainLoss ?? view.trainMetric };
 }
 
+/**
+ * The validation's levels: a running median of the judged curve (the step-level one is smoothed already; `window` 1),
+ * so that one lucky evaluation is neither the best nor the end; and the index of its best level. Read by overfitting
+ * and by early_stopping_missing, so both place the best alike.
+ */
+export function validationLevels(val: Curve): { level: Float64Array; window: number; best: number } {
+  const n = val.ts.length;
+  const window = val.smoothed ? 1 : n >= 15 ? 5 : 3;
+  const level = val.smoothed ? val.ts : medianFilter(val.ts, window);
+  let best = 0;
+  for (let i = 1; i < n; i++) if (level[i]! < level[best]!) best = i;
+  return { level, window, best };
+}
+
 export function findOverfitting(view: RunView): OverfittingFinding | null {
   const { val, train } = judgedValidation(view);
   if (!val || !train || val.ts.length < MIN_EVALS) return null;
   const n = val.ts.length;
-  // A running median of the judged curve (the step-level one is smoothed already): the best and the end are levels.
-  const window = val.smoothed ? 1 : n >= 15 ? 5 : 3;
-  const level = val.smoothed ? val.ts : medianFilter(val.ts, window);
-  let m = 0;
-  for (let i = 1; i < n; i++) if (level[i]! < level[m]!) m = i;
+  const { level, window, best: m } = validationLevels(val);
   const after = n - 1 - m;
   if (after < Math.max(MIN_EVALS_AFTER_BEST, Math.ceil(n * FIT.minShareAfterBest))) return null;
   const tail = Math.max(2, Math.ceil(n * 0.1));

@@ -12,7 +12,7 @@
  * rests there has converged.
  */
 import type { Curve, RunView } from '../signals/view.ts';
-import { fittedChangeError, levels, meaningful, stallIndex, tailTrend } from './shared.ts';
+import { fittedChangeError, levels, loggedEpochTrainLoss, meaningful, stallIndex, tailTrend } from './shared.ts';
 
 /**
  * Thresholds, fitted on the corpus' tune split by `npm run corpus -- --fit` (bench/corpus/fit.ts); `falseAlarms` is the
@@ -88,8 +88,8 @@ export interface StalledTraining {
 function trainingCurve(view: RunView): Curve | null {
   // A stall is a matter of epochs: when the log has the training loss per epoch beside the step-level one, judge that.
   // The running best of a smoothed step curve keeps creeping down on its own noise, so a flat run never looked flat.
-  const epoch = view.all.find((c) => c.split === 'train' && c.key === 'loss' && c.cadence === 'epoch' && !c.smoothed && c.ts.length >= 5);
-  if (epoch && view.trainLoss?.smoothed) return epoch;
+  const epoch = loggedEpochTrainLoss(view, 5);
+  if (epoch) return epoch;
   if (view.trainLoss && view.trainLoss.ts.length >= 5) return view.trainLoss;
   if (view.trainMetric && view.trainMetric.ts.length >= 5) return view.trainMetric;
   return null;

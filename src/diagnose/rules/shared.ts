@@ -2,7 +2,7 @@
  * Analyses several rules share (computed on the ≤ MAX_POINTS judged curves, so calling them twice is cheap).
  * All on the badness scale of signals/view.ts: lower is better, log for positive losses and for error rates.
  */
-import type { Curve } from '../signals/view.ts';
+import type { Curve, RunView } from '../signals/view.ts';
 import { median, argMin, sig } from '../signals/stats.ts';
 import { theilSen } from '../signals/trend.ts';
 
@@ -122,4 +122,15 @@ export function fmt(x: number): string {
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
   return String(Number(x.toPrecision(3)));
+}
+
+/**
+ * The training loss the log has per epoch beside a smoothed step-level one (Lightning's train_loss_epoch next to
+ * train_loss_step, Keras' epoch loss next to batch_loss), with at least `minPoints` points; null when the main training
+ * loss is not step-level or no such series is logged. A running median of batch losses keeps their scatter in its
+ * running best, so rules judging a run's course over epochs (a stall, a rise) read this one instead.
+ */
+export function loggedEpochTrainLoss(view: RunView, minPoints: number): Curve | null {
+  if (!view.trainLoss?.smoothed) return null;
+  return view.all.find((x) => x.split === 'train' && x.key === 'loss' && x.cadence === 'epoch' && !x.smoothed && x.ts.length >= minPoints) ?? null;
 }

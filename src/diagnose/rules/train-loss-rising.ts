@@ -5,7 +5,7 @@
 import type { Rule } from './rule.ts';
 import { itemOf, unknownItem } from './rule.ts';
 import type { Curve, RunView } from '../signals/view.ts';
-import { fmt, smoothAt, whenAt } from './shared.ts';
+import { fmt, loggedEpochTrainLoss, smoothAt, whenAt } from './shared.ts';
 import { findDivergence } from './divergence.ts';
 import { orderingExplainsLoss } from './unshuffled-data.ts';
 
@@ -75,9 +75,7 @@ function peakOf(c: Curve, from: number, to: number): number {
  * positives, so they are not used.
  */
 export function riseCurve(view: RunView): Curve | null {
-  const c = view.trainLoss;
-  if (!c || !c.smoothed) return c;
-  return view.all.find((x) => x.split === 'train' && x.key === 'loss' && x.cadence === 'epoch' && !x.smoothed && x.ts.length >= 8) ?? c;
+  return loggedEpochTrainLoss(view, 8) ?? view.trainLoss;
 }
 
 export const trainLossRisingRule: Rule = {
