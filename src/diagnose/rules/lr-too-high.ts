@@ -71,9 +71,9 @@ export interface EarlyBlowUp {
 export function findEarlyBlowUp(view: RunView, context: DiagnoseContext): EarlyBlowUp | null {
   const c = view.trainLoss;
   // Not only log-scale curves: batches of 2 that a model gets exactly right score a loss of 0.0, which takes the curve
-  // off the log scale but not the blow-up's comparison (a loss is ≥ 0; tune split: lr_too_high found 46 → 49, oscillation
-  // false positives 39 → 36).
-  if (!c || c.cadence !== 'step' || (!c.logScale && c.direction !== 'lower')) return null;
+  // off the log scale but not the blow-up's comparison, which needs a loss ≥ 0 (checked in the pass below; tune split:
+  // lr_too_high found 46 → 49, oscillation false positives 39 → 36).
+  if (!c || c.cadence !== 'step' || c.direction !== 'lower') return null;
   const src = c.source;
   // Indices of the finite points, in one typed pass: copying a million-point series into JS arrays cost ~200 ms.
   const idx = new Int32Array(src.values.length);

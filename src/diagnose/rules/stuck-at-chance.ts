@@ -73,6 +73,11 @@ interface Hit {
   what: string;
 }
 
+/** How far a loss level is from ln k, relative to ln k (the chance loss of a uniform guess over k classes). */
+function offLnK(level: number, k: number): number {
+  return Math.abs(level - Math.log(k)) / Math.log(k);
+}
+
 function endLevel(c: Curve): number {
   return c.s[c.s.length - 1];
 }
@@ -97,7 +102,7 @@ export const stuckAtChanceRule: Rule = {
     if (K && K >= 2) {
       for (const c of losses) {
         const l = endLevel(c);
-        if (Math.abs(l - Math.log(K)) <= KNOWN_LOSS_TOLERANCE * Math.log(K) && stalled(c)) hits.push({ curve: c, level: l, chance: Math.log(K), what: `ln ${K}` });
+        if (offLnK(l, K) <= KNOWN_LOSS_TOLERANCE && stalled(c)) hits.push({ curve: c, level: l, chance: Math.log(K), what: `ln ${K}` });
       }
       for (const c of accs) {
         const a = endLevel(c);
@@ -109,7 +114,7 @@ export const stuckAtChanceRule: Rule = {
         const l = endLevel(c);
         if (!stalled(c)) continue;
         for (let k = 2; k <= MAX_INFERRED_K; k++) {
-          if (Math.abs(l - Math.log(k)) > FIT.inferredLossTolerance * Math.log(k)) continue;
+          if (offLnK(l, k) > FIT.inferredLossTolerance) continue;
           // Uniform over k classes scores 1/k: a logged accuracy well above it says the level is a coincidence.
           if (accs.length && Math.max(...accs.map(endLevel)) > 1 / k + ABOVE_CHANCE_ACCURACY) continue;
           hits.push({ curve: c, level: l, chance: Math.log(k), what: `ln ${k} (uniform over ${k} classes)` });
@@ -122,7 +127,7 @@ export const stuckAtChanceRule: Rule = {
         for (let k = 2; k <= 10; k++) {
           if (Math.abs(a - 1 / k) > FIT.inferredAccuracyTolerance) continue;
           // …and a constant prediction over k classes has a loss of ln k: a logged loss elsewhere says 1/k is a coincidence.
-          if (losses.length && !losses.some((x) => Math.abs(endLevel(x) - Math.log(k)) <= KNOWN_LOSS_TOLERANCE * Math.log(k))) continue;
+          if (losses.length && !losses.some((x) => offLnK(endLevel(x), k) <= KNOWN_LOSS_TOLERANCE)) continue;
           hits.push({ curve: c, level: a, chance: 1 / k, what: `1/${k}` });
         }
       }
@@ -133,10 +138,10 @@ export const stuckAtChanceRule: Rule = {
     if (hits.length === 0 && !K) {
       let best: { hit: Hit; off: number } | null = null;
       for (let k = 2; k <= MAX_INFERRED_K; k++) {
-        const l = losses.find((c) => Math.abs(endLevel(c) - Math.log(k)) <= KNOWN_LOSS_TOLERANCE * Math.log(k));
+        const l = losses.find((c) => offLnK(endLevel(c), k) <= KNOWN_LOSS_TOLERANCE);
         const a = accs.find((c) => Math.abs(endLevel(c) - 1 / k) <= AGREEING_ACCURACY_TOLERANCE);
         if (!l || !a) continue;
-        const off = Math.abs(endLevel(l) - Math.log(k)) / Math.log(k);
+        const off = offLnK(endLevel(l), k);
         if (!best || off < best.off) best = { off, hit: { curve: l, level: endLevel(l), chance: Math.log(k), what: `ln ${k}, with ${a.name} at ${fmt(endLevel(a))} ≈ 1/${k}` } };
       }
       if (best) hits.push(best.hit);
