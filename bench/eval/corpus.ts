@@ -3,12 +3,12 @@
  * under bench/corpus/out/runs/<id>/, parsed by runmedic's own readers (the engine sees exactly what a user's upload
  * would give it). When out/ is missing but corpus.tar.xz is committed, it is unpacked first.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunLog } from '../../src/domain/run.ts';
 import { parseEntries, parseFile, type FileEntry } from '../../src/ingest/index.ts';
+import { readTsvRows, runsMissing } from './labelled-set.ts';
 
 export const CORPUS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'corpus');
 /** `RUNMEDIC_CORPUS=<out dir>` reads another generation (a smoke batch, say): its runs/ and its manifest.tsv. */
@@ -40,24 +40,11 @@ export interface CorpusRun extends CorpusRow {
 /** Why the corpus cannot be read, or null when it can. */
 export function corpusMissing(): string | null {
   if (!existsSync(MANIFEST)) return `${path.relative(process.cwd(), MANIFEST)} is missing: run \`npm run corpus\` to generate the corpus (hours on two cores)`;
-  if (!existsSync(RUNS_DIR)) {
-    if (!existsSync(ARCHIVE)) return `${path.relative(process.cwd(), RUNS_DIR)} is missing and no corpus.tar.xz is committed: run \`npm run corpus\``;
-    execFileSync('tar', ['-xJf', ARCHIVE, '-C', CORPUS_DIR]);
-    if (!existsSync(RUNS_DIR)) return `unpacking ${ARCHIVE} did not give ${RUNS_DIR}`;
-  }
-  return null;
+  return runsMissing(RUNS_DIR, ARCHIVE, CORPUS_DIR, 'npm run corpus');
 }
 
 export function readManifest(): CorpusRow[] {
-  const lines = readFileSync(MANIFEST, 'utf8').split(/\r?\n/).filter((l) => l.trim());
-  const header = lines[0]!.split('\t');
-  return lines.slice(1).map((line) => {
-    const cells = line.split('\t');
-    const row: Record<string, unknown> = {};
-    header.forEach((h, i) => (row[h] = cells[i] ?? ''));
-    row.labels = String(row.labels ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    return row as CorpusRow;
-  });
+  return readTsvRows(MANIFEST).map((row) => ({ ...row, labels: (row.labels ?? '').split(',').map((s) => s.trim()).filter(Boolean) }) as unknown as CorpusRow);
 }
 
 /** The manifest's usable runs of a split ('all' for both), each with its log parsed. */

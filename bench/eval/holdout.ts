@@ -5,12 +5,12 @@
  * missing but runs.tar.xz is committed, it is unpacked first, as the corpus is.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunLog } from '../../src/domain/run.ts';
 import { parseFile } from '../../src/ingest/index.ts';
+import { readTsvRows, runsMissing } from './labelled-set.ts';
 
 export const HOLDOUT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'holdout');
 export const HOLDOUT_ARCHIVE = path.join(HOLDOUT_DIR, 'runs.tar.xz');
@@ -38,23 +38,11 @@ export function holdoutMissing(dir = HOLDOUT_DIR): string | null {
   const archive = path.join(dir, 'runs.tar.xz');
   const runs = path.join(dir, 'out', 'runs');
   if (!existsSync(labels)) return `${path.relative(process.cwd(), labels)} is missing: run \`npm run holdout\` to generate the hold-out set (about 20 minutes on two cores)`;
-  if (!existsSync(runs)) {
-    if (!existsSync(archive)) return `${path.relative(process.cwd(), runs)} is missing and no runs.tar.xz is committed: run \`npm run holdout\``;
-    execFileSync('tar', ['-xJf', archive, '-C', dir]);
-    if (!existsSync(runs)) return `unpacking ${archive} did not give ${runs}`;
-  }
-  return null;
+  return runsMissing(runs, archive, dir, 'npm run holdout');
 }
 
 export function readHoldoutLabels(dir = HOLDOUT_DIR): HoldoutRow[] {
-  const lines = readFileSync(path.join(dir, 'labels.tsv'), 'utf8').split(/\r?\n/).filter((l) => l.trim());
-  const header = lines[0]!.split('\t');
-  return lines.slice(1).map((line) => {
-    const cells = line.split('\t');
-    const row: Record<string, string> = {};
-    header.forEach((h, i) => (row[h] = cells[i] ?? ''));
-    return row as unknown as HoldoutRow;
-  });
+  return readTsvRows(path.join(dir, 'labels.tsv')) as unknown as HoldoutRow[];
 }
 
 /** Every labelled run with its log parsed; a missing, altered or unreadable log carries its reason in parseError. */
