@@ -5,6 +5,7 @@
  * epochSpan gives over the whole run.
  */
 import { EpochScan, spanOf, type EpochSource } from '../domain/epochs.ts';
+import { decodeColumnInto } from './column-codec.ts';
 
 /** The runs table's epoch columns. */
 export interface StoredEpochs {
@@ -32,7 +33,26 @@ export class EpochTally {
     this.scan.add(s);
   }
 
-  /** The run's epoch count, as countEpochs gives it. */
+  /**
+   * Adds one stored series, its chunks' columns decoded: the epoch column when any chunk stored one (chunks without it
+   * are unknown there), else the steps of an epoch-cadence series. The migrations' backfill reads stored runs so.
+   */
+  addStored(cadence: 'epoch' | 'step', chunks: ReadonlyArray<{ n: number; steps: Uint8Array; epochs: Uint8Array | null }>): void {
+    if (cadence !== 'epoch' && chunks.every((c) => c.epochs === null)) return;
+    const n = chunks.reduce((a, c) => a + c.n, 0);
+    const hasEpochs = chunks.some((c) => c.epochs !== null);
+    const steps = new Float64Array(hasEpochs ? 0 : n);
+    const epochs = hasEpochs ? new Float64Array(n) : null;
+    let at = 0;
+    for (const c of chunks) {
+      if (epochs) decodeColumnInto(c.epochs, c.n, epochs, at);
+      else decodeColumnInto(c.steps, c.n, steps, at);
+      at += c.n;
+    }
+    this.add({ cadence, steps, epochs });
+  }
+
+  /** The run's epoch count, as epochSpan (src/domain/epochs.ts) gives it over the whole run. */
   get count(): number | null {
     return spanOf(this.scan.bounds)?.count ?? null;
   }

@@ -16,7 +16,6 @@ import { ALERT_TABLES_SQL } from './alert-tables-sql.ts';
 import { JOB_TABLES_SQL } from './job-tables-sql.ts';
 import { PUSH_TABLES_SQL } from './push-tables-sql.ts';
 import { DIGEST_TABLES_SQL } from './digest-tables-sql.ts';
-import { decodeColumnInto } from './column-codec.ts';
 import { EpochTally } from './epoch-tally.ts';
 
 export interface Migration {
@@ -216,20 +215,7 @@ function epochTallyReader(db: Database): (runId: string) => EpochTally {
   return (id) => {
     const tally = new EpochTally();
     for (const s of seriesOf.all(id) as { idx: number; cadence: 'epoch' | 'step'; points: number }[]) {
-      const chunks = chunksOf.all(id, s.idx) as { n: number; steps: Buffer; epochs: Buffer | null }[];
-      if (s.cadence !== 'epoch' && chunks.every((c) => c.epochs === null)) continue;
-      const n = chunks.reduce((a, c) => a + c.n, 0);
-      // A series has an epoch column when any chunk stored one; chunks without it are unknown (NaN) there.
-      const hasEpochs = chunks.some((c) => c.epochs !== null);
-      const steps = new Float64Array(hasEpochs ? 0 : n);
-      const epochs = hasEpochs ? new Float64Array(n) : null;
-      let at = 0;
-      for (const c of chunks) {
-        if (epochs) decodeColumnInto(c.epochs, c.n, epochs, at);
-        else decodeColumnInto(c.steps, c.n, steps, at);
-        at += c.n;
-      }
-      tally.add({ cadence: s.cadence, steps, epochs });
+      tally.addStored(s.cadence, chunksOf.all(id, s.idx) as { n: number; steps: Buffer; epochs: Buffer | null }[]);
     }
     return tally;
   };

@@ -5,7 +5,6 @@
  * Append only, as in migrations.ts: never edit a committed migration.
  */
 import type pg from 'pg';
-import { decodeColumnInto } from '../column-codec.ts';
 import { EpochTally } from '../epoch-tally.ts';
 
 export interface PgMigration {
@@ -319,18 +318,7 @@ async function epochTallyOf(c: pg.PoolClient, id: string): Promise<EpochTally> {
   const series = (await c.query('SELECT idx, cadence, points FROM series WHERE run_id = $1 ORDER BY idx', [id])).rows as { idx: number; cadence: 'epoch' | 'step' }[];
   for (const s of series) {
     const chunks = (await c.query('SELECT n, steps, epochs FROM chunks WHERE run_id = $1 AND series_idx = $2 ORDER BY seq', [id, s.idx])).rows as { n: number; steps: Buffer; epochs: Buffer | null }[];
-    if (s.cadence !== 'epoch' && chunks.every((ch) => ch.epochs === null)) continue;
-    const n = chunks.reduce((a, ch) => a + ch.n, 0);
-    const hasEpochs = chunks.some((ch) => ch.epochs !== null);
-    const steps = new Float64Array(hasEpochs ? 0 : n);
-    const epochs = hasEpochs ? new Float64Array(n) : null;
-    let at = 0;
-    for (const ch of chunks) {
-      if (epochs) decodeColumnInto(ch.epochs, ch.n, epochs, at);
-      else decodeColumnInto(ch.steps, ch.n, steps, at);
-      at += ch.n;
-    }
-    tally.add({ cadence: s.cadence, steps, epochs });
+    tally.addStored(s.cadence, chunks);
   }
   return tally;
 }
